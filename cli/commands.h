@@ -1,0 +1,5 @@
+/* Entry points of ldomsim subcommands; see cli/commands.def. */
+#ifndef LDOMSIM_CLI_COMMANDS_H
+#define LDOMSIM_CLI_COMMANDS_H
+
+#endif
