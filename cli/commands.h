@@ -2,4 +2,6 @@
 #ifndef LDOMSIM_CLI_COMMANDS_H
 #define LDOMSIM_CLI_COMMANDS_H
 
+int sim_cmd_selftest(int argc, char **argv);
+
 #endif

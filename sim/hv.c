@@ -1,0 +1,524 @@
+/*
+ * sim/hv.c — the sun4v hypervisor model: one table, one row per function.
+ * Semantics and status codes follow the sun4v Hypervisor API specification
+ * (the cases each handler checks are listed on it).
+ */
+#include "sim/hv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+#include "sim/tunables.h"
+
+#define HV_FAST_TRAP 0x80
+#define HV_MMU_MAP_ADDR_TRAP 0x83
+#define HV_MMU_UNMAP_ADDR_TRAP 0x84
+#define HV_CORE_TRAP 0xff
+#define HV_MMU_DMMU 0x01
+#define HV_MMU_IMMU 0x02
+#define HV_MAX_PERM_MAPS 8 /* MMU_MAP_PERM_ADDR: at most 8, else ETOOMANY */
+#define HV_NQUEUES 4       /* CPU_QCONF queues 0x3c..0x3f */
+#define HV_QUEUE_BASE 0x3c
+
+enum hv_cpu_state { HV_CPU_STOPPED = 1, HV_CPU_RUNNING = 2, HV_CPU_ERROR = 3 };
+
+struct hv_perm {
+	uint64_t va, tte, flags;
+};
+
+struct hv_cpu {
+	enum hv_cpu_state state;
+	unsigned nperm;
+	struct hv_perm perm[HV_MAX_PERM_MAPS];
+	uint64_t fault_area_ra;
+	int mmu_enabled;
+	uint64_t rtba;
+	uint64_t queue_ra[HV_NQUEUES], queue_n[HV_NQUEUES];
+};
+
+struct hv_inject {
+	unsigned fn;
+	int cpu;
+	uint64_t status;
+	unsigned count;
+};
+
+struct hv {
+	struct sim *sim;
+	unsigned max_cpus;
+	struct hv_cpu *cpus;
+	struct hv_call *log;
+	size_t nlog, caplog;
+	size_t nunknown;
+	struct hv_inject inject[8];
+	unsigned ninject;
+	const uint8_t *mdesc;
+	size_t mdesc_len;
+};
+
+/* Handler contract: c->arg holds %o0..%o4; set c->status and c->ret[];
+ * r->next defaults to RESUME. */
+typedef void (*hv_fn)(struct hv *hv, struct hv_call *c, struct hv_result *r);
+
+struct hv_row {
+	unsigned trap, fn;
+	const char *name;
+	unsigned nargs, nrets;
+	hv_fn handler; /* NULL: known to the API, not modelled: stops the strand */
+};
+
+static struct hv_cpu *cpu_of(struct hv *hv, uint64_t id)
+{
+	return id < hv->max_cpus ? &hv->cpus[id] : NULL;
+}
+
+static int ra_ok(struct hv *hv, uint64_t ra, uint64_t len)
+{
+	return sim_ra_valid(hv->sim, ra, len);
+}
+
+/* MACH_DESC (0x01): buffer RA %o0, length %o1. A length smaller than the
+ * MD (0 asks the size) gives EINVAL with the size in %o1. */
+static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	c->ret[0] = hv->mdesc_len;
+	if (!hv->mdesc) {
+		c->status = HV_ENOTSUPPORTED;
+		return;
+	}
+	if (c->arg[1] < hv->mdesc_len) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	if (c->arg[0] & 15) {
+		c->status = HV_EBADALIGN;
+		return;
+	}
+	uint8_t *dst = sim_ra_ptr(hv->sim, c->arg[0], hv->mdesc_len);
+	if (!dst) {
+		c->status = HV_ENORADDR;
+		return;
+	}
+	memcpy(dst, hv->mdesc, hv->mdesc_len);
+	c->status = HV_EOK;
+}
+
+/* CPU_START (0x10): cpuid, pc (RA), rtba (RA, 256-aligned), arg0. */
+static void hv_cpu_start_fn(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	c->status = hv_cpu_start(hv, c->cpu, c->arg[0], c->arg[1], c->arg[2], c->arg[3]);
+}
+
+uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t id, uint64_t pc, uint64_t rtba,
+		      uint64_t arg0)
+{
+	struct hv_cpu *t = cpu_of(hv, id);
+	(void)caller;
+	if (!t)
+		return HV_ENOCPU;
+	if (t->state == HV_CPU_RUNNING || t->state == HV_CPU_ERROR)
+		return HV_EINVAL;
+	if ((pc & 3) || (rtba & 0xff))
+		return HV_EBADALIGN;
+	if (!ra_ok(hv, pc, 4) || !ra_ok(hv, rtba, 256))
+		return HV_ENORADDR;
+	if (sim_strand_start(hv->sim, (unsigned)id, pc, arg0))
+		return HV_EWOULDBLOCK;
+	memset(t, 0, sizeof *t);
+	t->state = HV_CPU_RUNNING;
+	t->rtba = rtba;
+	return HV_EOK;
+}
+
+/* CPU_STOP (0x11): cpuid. The strand parks; a stopped cpu can be started. */
+static void hv_cpu_stop(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->arg[0]);
+	if (!t) {
+		c->status = HV_ENOCPU;
+		return;
+	}
+	if (t->state != HV_CPU_RUNNING) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	if (c->arg[0] == c->cpu) { /* stopping oneself is CPU_STOP of the caller */
+		r->next = HV_NEXT_STOP;
+		snprintf(r->msg, sizeof r->msg, "cpu %u stopped itself (CPU_STOP)", c->cpu);
+	}
+	sim_strand_park(hv->sim, (unsigned)c->arg[0]);
+	t->state = HV_CPU_STOPPED;
+	c->status = HV_EOK;
+}
+
+/* CPU_QCONF (0x14): queue (0x3c cpu mondo, 0x3d device, 0x3e resumable,
+ * 0x3f non-resumable), base RA, entries (power of 2; 0 unconfigures); the
+ * base must be aligned to the queue size (entries * 64 bytes). */
+static void hv_cpu_qconf(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->cpu);
+	uint64_t q = c->arg[0], base = c->arg[1], n = c->arg[2];
+	if (q < HV_QUEUE_BASE || q >= HV_QUEUE_BASE + HV_NQUEUES) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	if (n && ((n & (n - 1)) || n > (1u << 16))) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	if (n && (base & (n * 64 - 1))) {
+		c->status = HV_EBADALIGN;
+		return;
+	}
+	if (n && !ra_ok(hv, base, n * 64)) {
+		c->status = HV_ENORADDR;
+		return;
+	}
+	t->queue_ra[q - HV_QUEUE_BASE] = n ? base : 0;
+	t->queue_n[q - HV_QUEUE_BASE] = n;
+	c->status = HV_EOK;
+}
+
+/* CPU_MYID (0x16): %o1 = the caller's cpu id. */
+static void hv_cpu_myid(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	c->ret[0] = c->cpu;
+	c->status = HV_EOK;
+}
+
+/* CPU_STATE (0x17): cpuid → %o1 = 1 stopped, 2 running, 3 error. */
+static void hv_cpu_state(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->arg[0]);
+	if (!t) {
+		c->status = HV_ENOCPU;
+		return;
+	}
+	c->ret[0] = t->state ? t->state : HV_CPU_STOPPED;
+	c->status = HV_EOK;
+}
+
+/* A sun4v TTE's page size code (bits 3:0) to bytes: 8K << 3*code. */
+static uint64_t tte_pagesize(uint64_t tte)
+{
+	unsigned code = tte & 0xf;
+	return code > 5 ? 0 : 8192ull << (3 * code);
+}
+
+/* MMU_MAP_PERM_ADDR (0x25): va, 0, tte, flags (IMMU|DMMU). Valid TTE,
+ * va aligned to its page size, RA in the guest, at most 8 mappings. */
+static void hv_mmu_map_perm_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->cpu);
+	uint64_t va = c->arg[0], tte = c->arg[2], flags = c->arg[3];
+	uint64_t psz = tte_pagesize(tte);
+	if (!flags || (flags & ~(uint64_t)(HV_MMU_IMMU | HV_MMU_DMMU)) || !(tte >> 63)) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	if (!psz) {
+		c->status = HV_EBADPGSZ;
+		return;
+	}
+	uint64_t ra = tte & 0x00ffffffffffe000ull & ~(psz - 1);
+	if (va & (psz - 1)) {
+		c->status = HV_EBADALIGN;
+		return;
+	}
+	if (!ra_ok(hv, ra, 1)) {
+		c->status = HV_ENORADDR;
+		return;
+	}
+	if (t->nperm == HV_MAX_PERM_MAPS) {
+		c->status = HV_ETOOMANY;
+		return;
+	}
+	t->perm[t->nperm++] = (struct hv_perm){va, tte, flags};
+	c->status = HV_EOK;
+}
+
+/* MMU_UNMAP_PERM_ADDR (0x28): va, 0, flags. */
+static void hv_mmu_unmap_perm_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->cpu);
+	for (unsigned i = 0; i < t->nperm; i++)
+		if (t->perm[i].va == c->arg[0]) {
+			t->perm[i] = t->perm[--t->nperm];
+			c->status = HV_EOK;
+			return;
+		}
+	c->status = HV_ENOMAP;
+}
+
+/* MMU_FAULT_AREA_CONF (0x26): RA of the 64-byte-aligned fault status
+ * area (0 disables); %o1 = the previous RA. */
+static void hv_mmu_fault_area_conf(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->cpu);
+	uint64_t ra = c->arg[0];
+	if (ra & 63) {
+		c->status = HV_EBADALIGN;
+		return;
+	}
+	if (ra && !ra_ok(hv, ra, 64)) {
+		c->status = HV_ENORADDR;
+		return;
+	}
+	c->ret[0] = t->fault_area_ra;
+	t->fault_area_ra = ra;
+	c->status = HV_EOK;
+}
+
+/* MMU_ENABLE (0x27): enable, return target. On success execution
+ * continues at the return target (a virtual address once enabled). The
+ * simulator keeps VA == RA for the kernel image, so nothing is remapped. */
+static void hv_mmu_enable(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_cpu *t = cpu_of(hv, c->cpu);
+	if (c->arg[0] > 1) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	if (c->arg[1] & 3) {
+		c->status = HV_EBADALIGN;
+		return;
+	}
+	t->mmu_enabled = (int)c->arg[0];
+	c->status = HV_EOK;
+	r->next = HV_NEXT_REDIRECT;
+	r->pc = c->arg[1];
+}
+
+/* MMU_MAP_ADDR trap (0x83): va, ctx, tte, flags — a non-permanent TLB
+ * load; the model keeps no TLB. */
+static void hv_mmu_map_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	uint64_t flags = c->arg[3];
+	if (!flags || (flags & ~(uint64_t)(HV_MMU_IMMU | HV_MMU_DMMU)) || !(c->arg[2] >> 63)) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	c->status = HV_EOK;
+}
+
+/* MMU_UNMAP_ADDR trap (0x84): va, ctx, flags. */
+static void hv_mmu_unmap_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	c->status = HV_EOK;
+}
+
+#define HCALL(fn, name, nargs, nrets, handler) {HV_FAST_TRAP, fn, name, nargs, nrets, handler},
+#define HTRAP(trap, name, nargs, nrets, handler) {trap, trap, name, nargs, nrets, handler},
+static const struct hv_row hv_table[] = {
+	HCALL(0x00, "mach_exit", 1, 0, NULL)
+	HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc)
+	HCALL(0x02, "mach_sir", 0, 0, NULL)
+	HCALL(0x05, "mach_set_watchdog", 1, 1, NULL)
+	HCALL(0x10, "cpu_start", 4, 0, hv_cpu_start_fn)
+	HCALL(0x11, "cpu_stop", 1, 0, hv_cpu_stop)
+	HCALL(0x12, "cpu_yield", 0, 0, NULL)
+	HCALL(0x13, "cpu_poke", 1, 0, NULL)
+	HCALL(0x14, "cpu_qconf", 3, 0, hv_cpu_qconf)
+	HCALL(0x15, "cpu_qinfo", 1, 2, NULL)
+	HCALL(0x16, "cpu_myid", 0, 1, hv_cpu_myid)
+	HCALL(0x17, "cpu_state", 1, 1, hv_cpu_state)
+	HCALL(0x18, "cpu_set_rtba", 1, 1, NULL)
+	HCALL(0x19, "cpu_get_rtba", 0, 1, NULL)
+	HCALL(0x20, "mmu_tsb_ctx0", 2, 0, NULL)
+	HCALL(0x21, "mmu_tsb_ctxnon0", 2, 0, NULL)
+	HCALL(0x22, "mmu_demap_page", 4, 0, NULL)
+	HCALL(0x23, "mmu_demap_ctx", 4, 0, NULL)
+	HCALL(0x24, "mmu_demap_all", 4, 0, NULL)
+	HCALL(0x25, "mmu_map_perm_addr", 4, 0, hv_mmu_map_perm_addr)
+	HCALL(0x26, "mmu_fault_area_conf", 1, 1, hv_mmu_fault_area_conf)
+	HCALL(0x27, "mmu_enable", 2, 0, hv_mmu_enable)
+	HCALL(0x28, "mmu_unmap_perm_addr", 3, 0, hv_mmu_unmap_perm_addr)
+	HCALL(0x29, "mmu_tsb_ctx0_info", 2, 2, NULL)
+	HCALL(0x2a, "mmu_tsb_ctxnon0_info", 2, 2, NULL)
+	HCALL(0x2b, "mmu_fault_area_info", 0, 1, NULL)
+	HCALL(0x31, "mem_scrub", 2, 1, NULL)
+	HCALL(0x32, "mem_sync", 2, 1, NULL)
+	HCALL(0x42, "cpu_mondo_send", 3, 0, NULL)
+	HCALL(0x50, "tod_get", 0, 1, NULL)
+	HCALL(0x60, "cons_getchar", 0, 1, NULL)
+	HCALL(0x61, "cons_putchar", 1, 0, NULL)
+	HCALL(0x62, "cons_read", 2, 1, NULL)
+	HCALL(0x63, "cons_write", 2, 1, NULL)
+	HCALL(0x70, "mach_set_soft_state", 2, 0, NULL)
+	HCALL(0x71, "mach_get_soft_state", 1, 1, NULL)
+	HCALL(0xa0, "intr_devino2sysino", 2, 1, NULL)
+	HCALL(0xa1, "intr_getenabled", 1, 1, NULL)
+	HCALL(0xa2, "intr_setenabled", 2, 0, NULL)
+	HCALL(0xa3, "intr_getstate", 1, 1, NULL)
+	HCALL(0xa4, "intr_setstate", 2, 0, NULL)
+	HCALL(0xa5, "intr_gettarget", 1, 1, NULL)
+	HCALL(0xa6, "intr_settarget", 2, 0, NULL)
+	HCALL(0xa7, "vintr_get_cookie", 2, 1, NULL)
+	HCALL(0xa8, "vintr_set_cookie", 3, 0, NULL)
+	HCALL(0xa9, "vintr_get_valid", 2, 1, NULL)
+	HCALL(0xaa, "vintr_set_valid", 3, 0, NULL)
+	HCALL(0xab, "vintr_get_state", 2, 1, NULL)
+	HCALL(0xac, "vintr_set_state", 3, 0, NULL)
+	HCALL(0xad, "vintr_get_target", 2, 1, NULL)
+	HCALL(0xae, "vintr_set_target", 3, 0, NULL)
+	HCALL(0xe0, "ldc_tx_qconf", 3, 0, NULL)
+	HCALL(0xe1, "ldc_tx_qinfo", 1, 2, NULL)
+	HCALL(0xe2, "ldc_tx_get_state", 1, 3, NULL)
+	HCALL(0xe3, "ldc_tx_set_qtail", 2, 0, NULL)
+	HCALL(0xe4, "ldc_rx_qconf", 3, 0, NULL)
+	HCALL(0xe5, "ldc_rx_qinfo", 1, 2, NULL)
+	HCALL(0xe6, "ldc_rx_get_state", 1, 3, NULL)
+	HCALL(0xe7, "ldc_rx_set_qhead", 2, 0, NULL)
+	HCALL(0xea, "ldc_set_map_table", 3, 0, NULL)
+	HCALL(0xeb, "ldc_get_map_table", 1, 2, NULL)
+	HCALL(0xec, "ldc_copy", 5, 1, NULL)
+	HCALL(0xed, "ldc_mapin", 2, 2, NULL)
+	HCALL(0xee, "ldc_unmap", 1, 0, NULL)
+	HCALL(0xef, "ldc_revoke", 3, 0, NULL)
+	HTRAP(HV_MMU_MAP_ADDR_TRAP, "mmu_map_addr", 4, 0, hv_mmu_map_addr)
+	HTRAP(HV_MMU_UNMAP_ADDR_TRAP, "mmu_unmap_addr", 3, 0, hv_mmu_unmap_addr)
+	HTRAP(HV_CORE_TRAP, "core_trap", 5, 1, NULL)
+};
+#undef HCALL
+#undef HTRAP
+
+static const struct hv_row *row_of(unsigned trap, unsigned fn)
+{
+	for (size_t i = 0; i < sizeof hv_table / sizeof hv_table[0]; i++)
+		if (hv_table[i].trap == trap && hv_table[i].fn == fn)
+			return &hv_table[i];
+	return NULL;
+}
+
+const char *hv_fn_name(unsigned trap, unsigned fn)
+{
+	const struct hv_row *row = row_of(trap, fn);
+	return row ? row->name : NULL;
+}
+
+int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
+{
+	struct hv *hv = calloc(1, sizeof *hv);
+	if (!hv || !(hv->cpus = calloc(max_cpus, sizeof *hv->cpus))) {
+		free(hv);
+		return -1;
+	}
+	hv->sim = sim;
+	hv->max_cpus = max_cpus;
+	for (unsigned i = 0; i < max_cpus; i++)
+		hv->cpus[i].state = HV_CPU_STOPPED;
+	*out = hv;
+	return 0;
+}
+
+void hv_free(struct hv *hv)
+{
+	if (!hv)
+		return;
+	free(hv->cpus);
+	free(hv->log);
+	free(hv);
+}
+
+void hv_set_mdesc(struct hv *hv, const uint8_t *md, size_t len)
+{
+	hv->mdesc = md;
+	hv->mdesc_len = len;
+}
+
+void hv_set_running(struct hv *hv, unsigned cpu)
+{
+	if (cpu < hv->max_cpus)
+		hv->cpus[cpu].state = HV_CPU_RUNNING;
+}
+
+void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count)
+{
+	if (hv->ninject < sizeof hv->inject / sizeof hv->inject[0])
+		hv->inject[hv->ninject++] = (struct hv_inject){fn, cpu, status, count};
+}
+
+static int injected(struct hv *hv, struct hv_call *c)
+{
+	for (unsigned i = 0; i < hv->ninject; i++) {
+		struct hv_inject *in = &hv->inject[i];
+		if (in->count && in->fn == c->fn && (in->cpu < 0 || (unsigned)in->cpu == c->cpu)) {
+			in->count--;
+			c->status = in->status;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int log_push(struct hv *hv, const struct hv_call *c)
+{
+	if (hv->nlog == hv->caplog) {
+		size_t cap = hv->caplog ? hv->caplog * 2 : 64;
+		struct hv_call *p = realloc(hv->log, cap * sizeof *p);
+		if (!p)
+			return -1;
+		hv->log = p;
+		hv->caplog = cap;
+	}
+	hv->log[hv->nlog++] = *c;
+	return 0;
+}
+
+void hv_trap(struct hv *hv, unsigned cpu, unsigned trap, uint64_t pc, struct hv_result *r)
+{
+	struct hv_call c = {.cpu = cpu, .trap = trap, .pc = pc};
+	uint64_t o[6];
+	sim_strand_oregs(hv->sim, cpu, o);
+	c.fn = trap == HV_FAST_TRAP ? (unsigned)o[5] : trap;
+	memcpy(c.arg, o, sizeof c.arg);
+	r->next = HV_NEXT_RESUME;
+	r->msg[0] = 0;
+	const struct hv_row *row = (trap != HV_FAST_TRAP || o[5] <= 0xffff) ? row_of(trap, c.fn) : NULL;
+	if (!row) {
+		/* Unknown function: the spec's answer, and reported. */
+		c.name = "unknown";
+		c.status = HV_EBADTRAP;
+		hv->nunknown++;
+		sim_note(hv->sim, cpu, pc, "unknown hypervisor function 0x%llx (trap 0x%x): EBADTRAP",
+			 (unsigned long long)o[5], trap);
+	} else {
+		c.name = row->name;
+		c.nargs = row->nargs;
+		c.nrets = row->nrets;
+		if (!injected(hv, &c)) {
+			if (!row->handler) {
+				r->next = HV_NEXT_STOP;
+				snprintf(r->msg, sizeof r->msg,
+					 "hypercall %s (0x%x) is not modelled", row->name, c.fn);
+			} else {
+				row->handler(hv, &c, r);
+			}
+		}
+	}
+	if (r->next != HV_NEXT_STOP) {
+		uint64_t out[4] = {c.status, c.ret[0], c.ret[1], c.ret[2]};
+		sim_strand_set_oregs(hv->sim, cpu, out, 1 + (c.nrets > 3 ? 3 : c.nrets));
+	}
+	if (log_push(hv, &c) && r->next != HV_NEXT_STOP) {
+		r->next = HV_NEXT_STOP;
+		snprintf(r->msg, sizeof r->msg, "out of memory logging hypercalls");
+	}
+}
+
+size_t hv_log_count(const struct hv *hv)
+{
+	return hv->nlog;
+}
+
+const struct hv_call *hv_log_get(const struct hv *hv, size_t i)
+{
+	return i < hv->nlog ? &hv->log[i] : NULL;
+}
+
+size_t hv_unknown_count(const struct hv *hv)
+{
+	return hv->nunknown;
+}

@@ -1,0 +1,94 @@
+/*
+ * sim/hv.h — the sun4v hypervisor model. Every hypervisor trap the guest
+ * executes (`ta 0x80` fast traps with the function in %o5, and the
+ * MMU_MAP_ADDR/MMU_UNMAP_ADDR/CORE traps) is answered from one table,
+ * one row per function; unknown functions are answered EBADTRAP and
+ * reported by number, known but unmodelled ones stop the strand with a
+ * verdict naming them. Every call is logged in order.
+ */
+#ifndef LDOMSIM_SIM_HV_H
+#define LDOMSIM_SIM_HV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim;
+struct hv;
+
+/* sun4v hypervisor API status codes. */
+enum hv_status {
+	HV_EOK = 0,
+	HV_ENOCPU = 1,
+	HV_ENORADDR = 2,
+	HV_ENOINTR = 3,
+	HV_EBADPGSZ = 4,
+	HV_EBADTSB = 5,
+	HV_EINVAL = 6,
+	HV_EBADTRAP = 7,
+	HV_EBADALIGN = 8,
+	HV_EWOULDBLOCK = 9,
+	HV_ENOACCESS = 10,
+	HV_EIO = 11,
+	HV_ECPUERROR = 12,
+	HV_ENOTSUPPORTED = 13,
+	HV_ENOMAP = 14,
+	HV_ETOOMANY = 15,
+	HV_ECHANNEL = 16,
+	HV_EBUSY = 17,
+};
+
+/* One hypervisor call as the guest made it. */
+struct hv_call {
+	unsigned cpu;     /* the calling strand's cpu id */
+	unsigned trap;    /* 0x80 fast trap, 0x83, 0x84, 0xff */
+	unsigned fn;      /* %o5 for fast traps, else the trap number */
+	const char *name; /* table name, or "unknown" */
+	uint64_t pc;      /* address of the ta */
+	unsigned nargs, nrets;
+	uint64_t arg[5];  /* %o0..%o4 at the trap */
+	uint64_t status;  /* %o0 after */
+	uint64_t ret[3];  /* %o1..%o3 after */
+};
+
+/* What the trap dispatcher must do after hv_trap(). */
+enum hv_next {
+	HV_NEXT_RESUME,   /* continue at NPC (like `done`) */
+	HV_NEXT_REDIRECT, /* continue at *pc (MMU_ENABLE: %o1) */
+	HV_NEXT_STOP,     /* the strand stops: verdict in msg */
+};
+
+struct hv_result {
+	enum hv_next next;
+	uint64_t pc;
+	char msg[200];
+};
+
+int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out);
+void hv_free(struct hv *hv);
+
+/* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for the strand
+ * with cpu id `cpu`: reads %o0-%o5 through the sim, writes results back. */
+void hv_trap(struct hv *hv, unsigned cpu, unsigned trap, uint64_t pc, struct hv_result *r);
+
+/* CPU_START semantics for the host (the self-test, a boot cpu). */
+uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t cpu, uint64_t pc, uint64_t rtba,
+		      uint64_t arg0);
+
+/* The log of calls, in order. */
+size_t hv_log_count(const struct hv *hv);
+const struct hv_call *hv_log_get(const struct hv *hv, size_t i);
+/* Calls to unknown function numbers (answered EBADTRAP). */
+size_t hv_unknown_count(const struct hv *hv);
+
+/* Name of a fast-trap function, or NULL. */
+const char *hv_fn_name(unsigned trap, unsigned fn);
+/* Inject a status for the next call to fn on cpu (-1: any cpu). */
+void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count);
+
+
+
+/* The MD MACH_DESC hands out (not copied: the caller keeps it alive). */
+void hv_set_mdesc(struct hv *hv, const uint8_t *md, size_t len);
+/* Mark a cpu running without CPU_START (the boot strand). */
+void hv_set_running(struct hv *hv, unsigned cpu);
+#endif

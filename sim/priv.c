@@ -1,0 +1,361 @@
+/*
+ * sim/priv.c — QEMU internals of libunicorn.so.2 (2.0.1) used for
+ * privileged sparc64 state. See priv.h for the contract. Offsets below were
+ * found on Debian's 2.0.1 build (DESIGN.md, "Facts about the dependencies");
+ * sim_priv_probe() re-verifies every one of them before anything relies on
+ * them.
+ */
+#define _GNU_SOURCE
+#include "sim/priv.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Layout of Unicorn 2.0.1 (x86_64, Debian build). */
+#define UCP_HANDLE_CPU 0x180    /* struct uc_struct: CPUState *cpu */
+#define UCP_CPU_ENV_PTR 0x128   /* CPUState: env_ptr */
+#define UCP_CPU_ENV 0x8ca0      /* SPARCCPU: env, inline */
+#define UCP_CPU_EXC_INDEX 0x81a0 /* CPUState: int32 exception_index */
+#define UCP_ENV_GREGS 0x00      /* CPUSPARCState: gregs[8] */
+#define UCP_ENV_REGWPTR 0x40    /* target_ulong *regwptr */
+#define UCP_ENV_PC 0x48
+#define UCP_ENV_NPC 0x50
+#define UCP_ENV_PSTATE 0x1c48 /* uint32 */
+#define UCP_ENV_TL 0x1c4c     /* uint32 */
+#define UCP_ENV_MAXTL 0x1c50  /* uint32, 6 on the T1 model */
+#define UCP_ENV_SIZE 0x4000   /* generous bound for pointer checks */
+
+/* Hand-assembled probe program (sparc64-linux-gnu-as -Av9):
+ *   0x100: wrpr %g1, 0, %tba   privileged: fails unless reset worked
+ *   0x104: ta   0x55           hook checks exception_index, pc, npc; then
+ *                              injects trap 0x80 (spill_0_normal)
+ *   tba + 0x80 * 32: ta 0x56   hook checks TL == 1 and the vector address */
+#define PROBE_BASE 0x0
+#define PROBE_SIZE 0x10000
+#define PROBE_CODE 0x100
+#define PROBE_TBA 0x8000
+#define INSN_WRPR_G1_TBA 0x8b906000u
+#define INSN_TA_55 0x91d02055u
+#define INSN_TA_56 0x91d02056u
+
+struct sim_priv {
+	char version[48];
+	void (*change_pstate)(void *env, uint32_t pstate); /* cpu_change_pstate_sparc64 */
+	void (*put_ccr)(void *env, uint64_t ccr);          /* cpu_put_ccr_sparc64 */
+	void (*put_cwp64)(void *env, int cwp);             /* cpu_put_cwp64_sparc64 */
+	void (*do_interrupt)(void *cpu);                   /* sparc_cpu_do_interrupt_sparc64 */
+};
+
+static void errf(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !n)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+}
+
+const char *sim_priv_version(const struct sim_priv *p)
+{
+	return p->version;
+}
+
+static uint64_t env_u64(const uint8_t *env, size_t off)
+{
+	uint64_t v;
+	memcpy(&v, env + off, sizeof v);
+	return v;
+}
+
+static uint32_t env_u32(const uint8_t *env, size_t off)
+{
+	uint32_t v;
+	memcpy(&v, env + off, sizeof v);
+	return v;
+}
+
+/* Resolve the cpu state of a fresh engine and check it in O(1): env_ptr
+ * points at the inline env, regwptr points into env, the G1/G2/PC/NPC words
+ * hold what the public API just wrote, MAXTL is the T1's 6. */
+static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *c, uint64_t seed,
+		  char *err, size_t n)
+{
+	uint64_t g1 = 0x1d0a5c0000000001ull ^ seed, g2 = 0x2d0a5c0000000002ull ^ seed;
+	uint64_t pc = 0x40000 + ((seed & 0xff) << 2), v;
+	uc_err e;
+	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &g1)) || (e = uc_reg_write(uc, UC_SPARC_REG_G2, &g2)) ||
+	    (e = uc_reg_write(uc, UC_SPARC_REG_PC, &pc))) {
+		errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
+		return -1;
+	}
+	uint8_t *cpu = *(uint8_t **)((uint8_t *)uc + UCP_HANDLE_CPU);
+	if (!cpu) {
+		errf(err, n, "%s: no CPUState at handle+0x%x (layout differs from 2.0.1)", p->version,
+		     UCP_HANDLE_CPU);
+		return -1;
+	}
+	uint8_t *env = cpu + UCP_CPU_ENV;
+	if (*(uint8_t **)(cpu + UCP_CPU_ENV_PTR) != env) {
+		errf(err, n, "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
+		     p->version, UCP_CPU_ENV);
+		return -1;
+	}
+	if (env_u64(env, UCP_ENV_GREGS + 8) != g1 || env_u64(env, UCP_ENV_GREGS + 16) != g2 ||
+	    env_u64(env, UCP_ENV_PC) != pc || env_u64(env, UCP_ENV_NPC) != pc + 4) {
+		errf(err, n, "%s: %%g1/%%g2/pc/npc not found at env+0x8/0x10/0x48/0x50", p->version);
+		return -1;
+	}
+	uint8_t *regw = *(uint8_t **)(env + UCP_ENV_REGWPTR);
+	if (regw < env || regw >= env + UCP_ENV_SIZE) {
+		errf(err, n, "%s: env->regwptr does not point into env", p->version);
+		return -1;
+	}
+	if (env_u32(env, UCP_ENV_MAXTL) != 6) {
+		errf(err, n, "%s: MAXTL at env+0x%x is %u, expected 6", p->version, UCP_ENV_MAXTL,
+		     env_u32(env, UCP_ENV_MAXTL));
+		return -1;
+	}
+	/* The public API must round-trip through the same words. */
+	v = ~g1;
+	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &v)) || env_u64(env, UCP_ENV_GREGS + 8) != v) {
+		errf(err, n, "%s: %%g1 write does not reach env+0x8", p->version);
+		return -1;
+	}
+	v = 0;
+	uc_reg_write(uc, UC_SPARC_REG_G1, &v);
+	uc_reg_write(uc, UC_SPARC_REG_G2, &v);
+	c->priv = p;
+	c->cpu = cpu;
+	c->env = env;
+	return 0;
+}
+
+int sim_priv_open(const struct sim_priv *p, uc_engine **ucp, struct sim_priv_cpu *c, char *err,
+		  size_t n)
+{
+	uc_engine *uc = NULL;
+	uc_err e = uc_open(UC_ARCH_SPARC, UC_MODE_SPARC64 | UC_MODE_BIG_ENDIAN, &uc);
+	if (e) {
+		errf(err, n, "%s: uc_open(sparc64): %s", p->version, uc_strerror(e));
+		return -1;
+	}
+	/* The cpu is created lazily by the first call that needs it: the model
+	 * must be set before any register access. */
+	if ((e = uc_ctl_set_cpu_model(uc, UC_CPU_SPARC64_SUN_ULTRASPARC_T1))) {
+		errf(err, n, "%s: cpu model UltraSPARC T1: %s", p->version, uc_strerror(e));
+		uc_close(uc);
+		return -1;
+	}
+	if (attach(p, uc, c, (uint64_t)(uintptr_t)uc, err, n)) {
+		uc_close(uc);
+		return -1;
+	}
+	*ucp = uc;
+	return 0;
+}
+
+void sim_priv_reset(const struct sim_priv_cpu *c)
+{
+	const struct sim_priv *p = c->priv;
+	/* CCR first: it sets cc_op to CC_OP_FLAGS; with the never-reset 0,
+	 * QEMU's trap entry dereferences a null cc helper. */
+	p->put_ccr(c->env, 0);
+	p->put_cwp64(c->env, 0);
+	p->change_pstate(c->env, SIM_PSTATE_PRIV | SIM_PSTATE_PEF);
+	/* TL = 0 (hvtramp writes GL itself: wrpr %g0,0,%gl). */
+	uint32_t zero = 0;
+	memcpy(c->env + UCP_ENV_TL, &zero, sizeof zero);
+}
+
+uint64_t sim_priv_pc(const struct sim_priv_cpu *c)
+{
+	return env_u64(c->env, UCP_ENV_PC);
+}
+
+uint64_t sim_priv_npc(const struct sim_priv_cpu *c)
+{
+	return env_u64(c->env, UCP_ENV_NPC);
+}
+
+void sim_priv_set_pc(const struct sim_priv_cpu *c, uint64_t pc, uint64_t npc)
+{
+	memcpy(c->env + UCP_ENV_PC, &pc, sizeof pc);
+	memcpy(c->env + UCP_ENV_NPC, &npc, sizeof npc);
+}
+
+unsigned sim_priv_tl(const struct sim_priv_cpu *c)
+{
+	return env_u32(c->env, UCP_ENV_TL);
+}
+
+unsigned sim_priv_maxtl(const struct sim_priv_cpu *c)
+{
+	return env_u32(c->env, UCP_ENV_MAXTL);
+}
+
+uint32_t sim_priv_pstate(const struct sim_priv_cpu *c)
+{
+	return env_u32(c->env, UCP_ENV_PSTATE);
+}
+
+void sim_priv_enter_trap(const struct sim_priv_cpu *c, unsigned tt)
+{
+	int32_t idx = (int32_t)tt;
+	memcpy((uint8_t *)c->cpu + UCP_CPU_EXC_INDEX, &idx, sizeof idx);
+	c->priv->do_interrupt(c->cpu);
+}
+
+/* ---- start-up probe ------------------------------------------------- */
+
+struct probe_state {
+	struct sim_priv_cpu c;
+	int step;      /* 0: expect ta 0x55, 1: expect ta 0x56 at the vector */
+	char why[160]; /* first mismatch */
+};
+
+static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct probe_state *ps = user;
+	const struct sim_priv_cpu *c = &ps->c;
+	int32_t exc;
+	memcpy(&exc, (uint8_t *)c->cpu + UCP_CPU_EXC_INDEX, sizeof exc);
+	if (ps->step == 0) {
+		if (intno != 0x155 || exc != 0x155 || sim_priv_pc(c) != PROBE_CODE + 4 ||
+		    sim_priv_npc(c) != PROBE_CODE + 8) {
+			snprintf(ps->why, sizeof ps->why,
+				 "ta 0x55: intno 0x%x exception_index 0x%x pc 0x%llx npc 0x%llx",
+				 intno, (unsigned)exc, (unsigned long long)sim_priv_pc(c),
+				 (unsigned long long)sim_priv_npc(c));
+			uc_emu_stop(uc);
+			return;
+		}
+		ps->step = 1;
+		sim_priv_enter_trap(c, 0x80);
+		return;
+	}
+	if (intno != 0x156 || sim_priv_tl(c) != 1 || sim_priv_pc(c) != PROBE_TBA + (0x80 << 5))
+		snprintf(ps->why, sizeof ps->why, "injected trap 0x80: intno 0x%x tl %u pc 0x%llx",
+			 intno, sim_priv_tl(c), (unsigned long long)sim_priv_pc(c));
+	else
+		ps->step = 2;
+	uc_emu_stop(uc);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* Run the probe program on a fresh engine: privileged wrpr works after
+ * reset, a `ta` reaches the hook with the documented pc/npc and
+ * exception_index, and the injected trap enters the vector at TL 1. */
+static int probe_run(const struct sim_priv *p, char *err, size_t n)
+{
+	struct probe_state ps = {.step = 0};
+	uc_engine *uc = NULL;
+	uc_hook h;
+	uc_err e;
+	int rc = -1;
+	uint8_t *mem = calloc(1, PROBE_SIZE);
+	if (!mem) {
+		errf(err, n, "out of memory");
+		return -1;
+	}
+	put_be32(mem + PROBE_CODE, INSN_WRPR_G1_TBA);
+	put_be32(mem + PROBE_CODE + 4, INSN_TA_55);
+	put_be32(mem + PROBE_TBA + (0x80 << 5), INSN_TA_56);
+	if (sim_priv_open(p, &uc, &ps.c, err, n))
+		goto fail;
+	if ((e = uc_mem_map_ptr(uc, PROBE_BASE, PROBE_SIZE, UC_PROT_ALL, mem)) ||
+	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)probe_intr, &ps, 1, 0))) {
+		errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
+		goto fail;
+	}
+	sim_priv_reset(&ps.c);
+	uint64_t tba = PROBE_TBA, pc = PROBE_CODE;
+	uc_reg_write(uc, UC_SPARC_REG_G1, &tba);
+	uc_reg_write(uc, UC_SPARC_REG_PC, &pc);
+	if (sim_priv_pstate(&ps.c) != (SIM_PSTATE_PRIV | SIM_PSTATE_PEF) || sim_priv_tl(&ps.c)) {
+		errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)", p->version,
+		     sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));
+		goto fail;
+	}
+	/* `until` is broken on sparc64: pass an address never reached and
+	 * stop from the hook. A count bounds a broken probe. */
+	e = uc_emu_start(uc, PROBE_CODE, 0xfffffffffff0ull, 0, 16);
+	if (e) {
+		errf(err, n, "%s: probe program stopped: %s (step %d)", p->version, uc_strerror(e),
+		     ps.step);
+		goto fail;
+	}
+	if (ps.step != 2) {
+		errf(err, n, "%s: trap probe failed: %s", p->version,
+		     ps.why[0] ? ps.why : "the probe traps never arrived");
+		goto fail;
+	}
+	rc = 0;
+fail:
+	if (uc)
+		uc_close(uc);
+	free(mem);
+	return rc;
+}
+
+int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
+{
+	unsigned maj, min;
+	unsigned packed = uc_version(&maj, &min);
+	struct sim_priv *p = calloc(1, sizeof *p);
+	if (!p) {
+		errf(err, n, "out of memory");
+		return -1;
+	}
+	snprintf(p->version, sizeof p->version, "unicorn %u.%u.%u", maj, min, (packed >> 8) & 0xff);
+	if (maj != 2 || min != 0) {
+		errf(err, n, "%s: ldomsim's privileged-state module knows unicorn 2.0 only", p->version);
+		goto fail;
+	}
+	struct {
+		const char *name;
+		void **slot;
+	} syms[] = {
+		{"cpu_change_pstate_sparc64", (void **)&p->change_pstate},
+		{"cpu_put_ccr_sparc64", (void **)&p->put_ccr},
+		{"cpu_put_cwp64_sparc64", (void **)&p->put_cwp64},
+		{"sparc_cpu_do_interrupt_sparc64", (void **)&p->do_interrupt},
+	};
+	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+		*syms[i].slot = dlsym(RTLD_DEFAULT, syms[i].name);
+		if (!*syms[i].slot) {
+			errf(err, n, "%s: libunicorn does not export %s", p->version, syms[i].name);
+			goto fail;
+		}
+	}
+	/* The layout on three fresh engines, then the trap machinery. */
+	for (int i = 0; i < 3; i++) {
+		uc_engine *uc;
+		struct sim_priv_cpu c;
+		if (sim_priv_open(p, &uc, &c, err, n))
+			goto fail;
+		uc_close(uc);
+	}
+	if (probe_run(p, err, n))
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	free(p);
+	return -1;
+}
+
+void sim_priv_free(struct sim_priv *p)
+{
+	free(p);
+}

@@ -1,0 +1,61 @@
+/*
+ * sim/priv.h — the ONE place that reaches past Unicorn's public API.
+ *
+ * Unicorn 2.0.1's sparc64 register API has no PSTATE, TL, GL, CWP or NPC,
+ * never runs the cpu reset, and never enters the guest trap vector by
+ * itself. This module locates QEMU's CPUState/CPUSPARCState inside an
+ * engine and calls the QEMU helpers libunicorn.so.2 exports. Every layout
+ * assumption is verified by sim_priv_probe() on fresh engines at start-up
+ * and by sim_priv_attach() in O(1) on every engine; a failed check is an
+ * error naming the library version, never a guess.
+ */
+#ifndef LDOMSIM_SIM_PRIV_H
+#define LDOMSIM_SIM_PRIV_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <unicorn/unicorn.h>
+
+/* The library's entry points and offsets, resolved once by sim_priv_probe. */
+struct sim_priv;
+
+/* One engine's cpu state, resolved by sim_priv_attach. */
+struct sim_priv_cpu {
+	const struct sim_priv *priv;
+	void *cpu;  /* QEMU CPUState */
+	uint8_t *env; /* QEMU CPUSPARCState */
+};
+
+int sim_priv_probe(struct sim_priv **out, char *err, size_t errlen);
+void sim_priv_free(struct sim_priv *p);
+/* "unicorn 2.0.1" — for messages and results. */
+const char *sim_priv_version(const struct sim_priv *p);
+
+/* Create an engine (UltraSPARC T1 model) and attach to its cpu state. */
+int sim_priv_open(const struct sim_priv *p, uc_engine **uc, struct sim_priv_cpu *cpu, char *err,
+		  size_t errlen);
+
+/* Put the cpu in the state sun4v CPU_START defines: PSTATE = PRIV|PEF,
+ * TL = 0, GL = 0, CWP = 0 (architectural), CCR = 0 (which also makes QEMU's
+ * lazy condition codes valid), MMU off. Call before writing %o/%l/%i. */
+void sim_priv_reset(const struct sim_priv_cpu *c);
+
+uint64_t sim_priv_pc(const struct sim_priv_cpu *c);
+uint64_t sim_priv_npc(const struct sim_priv_cpu *c);
+/* Continue at pc with npc (a trap in a delay slot resumes at its branch
+ * target: npc need not be pc + 4). Valid inside a hook. */
+void sim_priv_set_pc(const struct sim_priv_cpu *c, uint64_t pc, uint64_t npc);
+unsigned sim_priv_tl(const struct sim_priv_cpu *c);
+unsigned sim_priv_maxtl(const struct sim_priv_cpu *c);
+uint32_t sim_priv_pstate(const struct sim_priv_cpu *c);
+
+/* Real trap entry for trap type tt (TL+1, TPC/TNPC/TSTATE/TT saved, GL+1,
+ * PC = %tba + (tt << 5) [+ 0x4000 when TL > 0]). The caller must have
+ * checked TL < MAXTL - 1: QEMU aborts the process at TL == MAXTL. */
+void sim_priv_enter_trap(const struct sim_priv_cpu *c, unsigned tt);
+
+#define SIM_PSTATE_PEF 0x10
+#define SIM_PSTATE_PRIV 0x04
+#define SIM_PSTATE_IE 0x02
+
+#endif

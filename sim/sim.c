@@ -1,0 +1,780 @@
+/*
+ * sim/sim.c — the machine. See sim.h for the contract.
+ *
+ * Execution model: one host thread; at most one strand runs at a time
+ * (s->cur), so every hook finds its strand through the struct sim it gets
+ * as user_data. A strand owns an engine only while it is started; parked
+ * strands give it back to the pool, and a recycled engine is wiped by the
+ * guest routine sim_reset_regs before its next strand starts.
+ */
+#define _GNU_SOURCE
+#include "sim/sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unicorn/unicorn.h>
+
+#include "sim/guest/sim_traps.h"
+#include "sim/hv.h"
+#include "sim/image.h"
+#include "sim/priv.h"
+#include "sim/tunables.h"
+#include "kernel-model/km.h"
+
+#define STACK_BIAS 2047   /* sparc64 ABI: %sp + 2047 is the frame */
+#define MIN_FRAME 192     /* register window save area + outgoing args */
+#define RESET_BUDGET 4096 /* instructions sim_reset_regs may take */
+
+struct engine {
+	uc_engine *uc;
+	struct sim_priv_cpu cpu;
+	int dirty;        /* has run guest code: wipe before reuse */
+	uc_hook stop_hook; /* UC_HOOK_CODE on the stop address, 0 if none */
+};
+
+struct strand {
+	int active;
+	unsigned cpu;
+	struct engine *eng;
+	struct sim_strand_stats stats;
+	uint64_t limit; /* stop when stats.insns reaches it */
+	uint64_t blk_addr; /* the block executing now */
+	uint32_t blk_size;
+	uint64_t stop_addr;
+	enum sim_stop stop;
+	struct sim_verdict v;
+};
+
+struct sim {
+	struct sim_config cfg;
+	struct sim_priv *priv;
+	struct sim_image *img;
+	uint8_t *ram;
+	struct hv *hv;
+	struct km *km;
+	struct strand *strands; /* by cpu id */
+	struct engine **pool;   /* idle engines */
+	unsigned npool, opened;
+	struct engine **all; /* every engine opened, for sim_free */
+	struct strand *cur;  /* the strand inside uc_emu_start */
+	char **notes;
+	size_t nnotes;
+	uint64_t sim_return, reset_regs;
+};
+
+static const char *const stop_names[] = {
+	[SIM_STOP_NONE] = "running",      [SIM_STOP_RETURNED] = "returned",
+	[SIM_STOP_REACHED] = "reached",   [SIM_STOP_PARKED] = "parked",
+	[SIM_STOP_BUDGET] = "stuck",      [SIM_STOP_UNMAPPED] = "unmapped-access",
+	[SIM_STOP_ILLEGAL] = "illegal-instruction", [SIM_STOP_TRAP] = "unhandled-trap",
+	[SIM_STOP_RED_STATE] = "red-state", [SIM_STOP_HCALL] = "hypercall-not-modelled",
+	[SIM_STOP_KM] = "kernel-model",   [SIM_STOP_HOST] = "host-error",
+};
+
+const char *sim_stop_name(enum sim_stop why)
+{
+	return (unsigned)why < sizeof stop_names / sizeof stop_names[0] ? stop_names[why] : "?";
+}
+
+const char *sim_strerror(int code)
+{
+	switch (code) {
+	case SIM_OK: return "success";
+	case SIM_E_NOMEM: return "out of memory";
+	case SIM_E_UNICORN: return "Unicorn failed";
+	case SIM_E_IMAGE: return "guest image cannot be loaded";
+	case SIM_E_NOSYM: return "symbol not in the guest image";
+	case SIM_E_CPU: return "bad cpu id or strand state";
+	case SIM_E_POOL: return "no engine available";
+	case SIM_E_ARG: return "bad argument";
+	}
+	return "unknown error";
+}
+
+void sim_config_default(struct sim_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->ram_size = SIM_RAM_SIZE_DEFAULT;
+	cfg->insn_budget = SIM_INSN_BUDGET_DEFAULT;
+	cfg->pool_max = SIM_ENGINE_POOL_MAX;
+	cfg->max_cpus = SIM_MAX_CPUS;
+}
+
+static void errf(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !n)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- guest memory ---------------------------------------------------- */
+
+int sim_ra_valid(const struct sim *s, uint64_t ra, uint64_t len)
+{
+	return ra < s->cfg.ram_size && len <= s->cfg.ram_size - ra;
+}
+
+uint8_t *sim_ra_ptr(struct sim *s, uint64_t ra, uint64_t len)
+{
+	return sim_ra_valid(s, ra, len) ? s->ram + ra : NULL;
+}
+
+uint64_t sim_ld64(struct sim *s, uint64_t ra)
+{
+	const uint8_t *p = sim_ra_ptr(s, ra, 8);
+	uint64_t v = 0;
+	for (int i = 0; p && i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint32_t sim_ld32(struct sim *s, uint64_t ra)
+{
+	const uint8_t *p = sim_ra_ptr(s, ra, 4);
+	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
+}
+
+int sim_st64(struct sim *s, uint64_t ra, uint64_t v)
+{
+	uint8_t *p = sim_ra_ptr(s, ra, 8);
+	if (!p)
+		return -1;
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+	return 0;
+}
+
+int sim_st32(struct sim *s, uint64_t ra, uint32_t v)
+{
+	uint8_t *p = sim_ra_ptr(s, ra, 4);
+	if (!p)
+		return -1;
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+	return 0;
+}
+
+int sim_sym(struct sim *s, const char *name, uint64_t *addr)
+{
+	return sim_image_sym(s->img, name, addr, NULL) ? SIM_E_NOSYM : SIM_OK;
+}
+
+const char *sim_symbolize(const struct sim *s, uint64_t addr, char *buf, size_t n)
+{
+	return sim_image_symbolize(s->img, addr, buf, n);
+}
+
+const struct sim_image *sim_image(const struct sim *s)
+{
+	return s->img;
+}
+
+struct hv *sim_hv(struct sim *s)
+{
+	return s->hv;
+}
+
+const char *sim_unicorn_version(const struct sim *s)
+{
+	return sim_priv_version(s->priv);
+}
+
+void sim_set_km(struct sim *s, struct km *km)
+{
+	s->km = km;
+}
+
+struct km *sim_km(struct sim *s)
+{
+	return s->km;
+}
+
+/* ---- notes ------------------------------------------------------------ */
+
+void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)
+{
+	char msg[256], where[96];
+	va_list ap;
+	if (s->nnotes >= SIM_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	char *line = NULL;
+	if (asprintf(&line, "cpu %u at %s: %s", cpu, sim_symbolize(s, pc, where, sizeof where),
+		     msg) < 0)
+		return;
+	char **p = realloc(s->notes, (s->nnotes + 1) * sizeof *p);
+	if (!p) {
+		free(line);
+		return;
+	}
+	s->notes = p;
+	s->notes[s->nnotes++] = line;
+}
+
+size_t sim_note_count(const struct sim *s)
+{
+	return s->nnotes;
+}
+
+const char *sim_note_get(const struct sim *s, size_t i)
+{
+	return i < s->nnotes ? s->notes[i] : NULL;
+}
+
+/* ---- verdicts and hooks ---------------------------------------------- */
+
+static const char *trap_name(unsigned tt)
+{
+	switch (tt) {
+	case 0x08: return "instruction_access_exception";
+	case 0x10: return "illegal_instruction";
+	case 0x11: return "privileged_opcode";
+	case 0x20: return "fp_disabled";
+	case 0x24: return "clean_window";
+	case 0x28: return "division_by_zero";
+	case 0x30: return "data_access_exception";
+	case 0x34: return "mem_address_not_aligned";
+	}
+	if (tt >= 0x80 && tt < 0xc0)
+		return "spill";
+	if (tt >= 0xc0 && tt < 0x100)
+		return "fill";
+	if (tt >= 0x100 && tt < 0x200)
+		return "trap_instruction";
+	return "trap";
+}
+
+/* Record why the current strand stops and stop the engine. */
+static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t pc, unsigned tt,
+		 uint64_t addr, const char *fmt, ...)
+{
+	va_list ap;
+	if (st->stop != SIM_STOP_NONE)
+		return; /* the first reason wins */
+	st->stop = why;
+	st->v.why = why;
+	st->v.cpu = st->cpu;
+	st->v.pc = pc;
+	st->v.tt = tt;
+	st->v.addr = addr;
+	sim_symbolize(s, pc, st->v.where, sizeof st->v.where);
+	va_start(ap, fmt);
+	vsnprintf(st->v.msg, sizeof st->v.msg, fmt, ap);
+	va_end(ap);
+	uc_emu_stop(st->eng->uc);
+}
+
+/* Instruction counting per translated block, and the budget. */
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim *s = user;
+	struct strand *st = s->cur;
+	st->stats.insns += size >> 2;
+	st->stats.blocks++;
+	st->blk_addr = addr;
+	st->blk_size = size;
+	if (st->stats.insns >= st->limit)
+		stop(s, st, SIM_STOP_BUDGET, addr, 0, 0,
+		     "no progress: instruction budget exhausted (%llu instructions)",
+		     (unsigned long long)st->stats.insns);
+}
+
+static void hook_stop_at(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct sim *s = user;
+	struct strand *st = s->cur;
+	if (addr == st->stop_addr)
+		stop(s, st, SIM_STOP_REACHED, addr, 0, 0, "reached");
+}
+
+static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+			     int64_t value, void *user)
+{
+	struct sim *s = user;
+	struct strand *st = s->cur;
+	const char *what = type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
+			   : (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT)
+				   ? "store to"
+				   : "load from";
+	stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
+	     "%s unmapped address 0x%llx (%d bytes)", what, (unsigned long long)addr, size);
+	return false;
+}
+
+static uint64_t arch_reg(uc_engine *uc, unsigned r)
+{
+	static const int base[4] = {UC_SPARC_REG_G0, UC_SPARC_REG_O0, UC_SPARC_REG_L0,
+				    UC_SPARC_REG_I0};
+	uint64_t v = 0;
+	if (r)
+		uc_reg_read(uc, base[r >> 3] + (int)(r & 7), &v);
+	return v;
+}
+
+/* Unicorn leaves the PC at the start of the block when an access faults.
+ * The guest registers are exact at that point (TCG saves them before every
+ * memory operation), so the faulting instruction is the first load/store
+ * of the block whose effective address, computed now, covers the fault. */
+static uint64_t precise_fault_pc(struct sim *s, struct strand *st, uint64_t fault, uint64_t pc)
+{
+	if (pc != st->blk_addr)
+		return pc;
+	for (uint64_t a = st->blk_addr; a < st->blk_addr + st->blk_size; a += 4) {
+		uint32_t insn = sim_ld32(s, a);
+		if (insn >> 30 != 3)
+			continue; /* not a memory instruction (format 3, op = 3) */
+		unsigned rs1 = (insn >> 14) & 31;
+		uint64_t ea = arch_reg(st->eng->uc, rs1);
+		if (insn & (1u << 13))
+			ea += (uint64_t)(int64_t)((int32_t)(insn << 19) >> 19);
+		else
+			ea += arch_reg(st->eng->uc, insn & 31);
+		if (fault >= ea && fault - ea < 16)
+			return a;
+	}
+	return pc;
+}
+
+static void resume_after(const struct sim_priv_cpu *c)
+{
+	/* Like `done`: continue at NPC, which is the branch target when the
+	 * trap sat in a delay slot. */
+	uint64_t npc = sim_priv_npc(c);
+	sim_priv_set_pc(c, npc, npc + 4);
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct sim *s = user;
+	struct strand *st = s->cur;
+	const struct sim_priv_cpu *c = &st->eng->cpu;
+	uint64_t pc = sim_priv_pc(c);
+
+	if (intno >= 0x80 && intno < 0x100) {
+		/* Window spill/fill: real trap entry into the guest table.
+		 * QEMU aborts the process at TL == MAXTL; the architecture
+		 * enters RED_state at MAXTL - 1: both are verdicts here. */
+		unsigned tl = sim_priv_tl(c);
+		if (tl + 1 >= sim_priv_maxtl(c)) {
+			stop(s, st, SIM_STOP_RED_STATE, pc, intno, 0,
+			     "%s trap 0x%x at TL %u would enter RED_state", trap_name(intno), intno,
+			     tl);
+			return;
+		}
+		if (intno < 0xc0)
+			st->stats.spills++;
+		else
+			st->stats.fills++;
+		sim_priv_enter_trap(c, intno);
+		return;
+	}
+	switch (intno) {
+	case SIM_TT_SOFT(0x80): /* FAST_TRAP */
+	case SIM_TT_SOFT(0x83): /* MMU_MAP_ADDR */
+	case SIM_TT_SOFT(0x84): /* MMU_UNMAP_ADDR */
+	case SIM_TT_SOFT(0xff): /* CORE_TRAP */ {
+		struct hv_result r;
+		st->stats.hcalls++;
+		hv_trap(s->hv, st->cpu, intno - 0x100, pc, &r);
+		if (st->stop != SIM_STOP_NONE) /* e.g. CPU_STOP of itself */
+			return;
+		if (r.next == HV_NEXT_STOP)
+			stop(s, st, SIM_STOP_HCALL, pc, intno, 0, "%s", r.msg);
+		else if (r.next == HV_NEXT_REDIRECT)
+			sim_priv_set_pc(c, r.pc, r.pc + 4);
+		else
+			resume_after(c);
+		return;
+	}
+	case SIM_TT_SOFT(SIM_TRAP_KM): {
+		struct km_result r = {0};
+		st->stats.kmcalls++;
+		if (!s->km) {
+			stop(s, st, SIM_STOP_KM, pc, intno, 0,
+			     "kernel-model stub called but no kernel model is installed");
+			return;
+		}
+		km_call(s->km, s, st->cpu, pc, &r);
+		if (st->stop != SIM_STOP_NONE)
+			return;
+		if (r.stop)
+			stop(s, st, SIM_STOP_KM, pc, intno, 0, "%s", r.msg);
+		else
+			resume_after(c);
+		return;
+	}
+	case SIM_TT_SOFT(SIM_TRAP_RETURN):
+		stop(s, st, SIM_STOP_RETURNED, pc, intno, 0, "returned");
+		return;
+	case SIM_TT_SOFT(SIM_TRAP_BADVEC): {
+		uint64_t tt = 0, tpc = 0;
+		uc_reg_read(uc, UC_SPARC_REG_G1, &tt);
+		uc_reg_read(uc, UC_SPARC_REG_G2, &tpc);
+		char where[96];
+		stop(s, st, SIM_STOP_TRAP, tpc, (unsigned)tt, 0,
+		     "trap 0x%llx (%s) has no handler in the guest trap table (taken at %s)",
+		     (unsigned long long)tt, trap_name((unsigned)tt),
+		     sim_symbolize(s, tpc, where, sizeof where));
+		return;
+	}
+	default:
+		stop(s, st, SIM_STOP_TRAP, pc, intno, 0, "unhandled trap 0x%x (%s)", intno,
+		     trap_name(intno));
+	}
+}
+
+/* ---- engines ----------------------------------------------------------- */
+
+static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
+{
+	struct engine *e = calloc(1, sizeof *e);
+	uc_hook h;
+	uc_err ue;
+	if (!e) {
+		errf(err, n, "out of memory");
+		return SIM_E_NOMEM;
+	}
+	if (sim_priv_open(s->priv, &e->uc, &e->cpu, err, n)) {
+		free(e);
+		return SIM_E_UNICORN;
+	}
+	if ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
+	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
+	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
+	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s, 1,
+			      0))) {
+		errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv), uc_strerror(ue));
+		uc_close(e->uc);
+		free(e);
+		return SIM_E_UNICORN;
+	}
+	struct engine **all = realloc(s->all, (s->opened + 1) * sizeof *all);
+	if (!all) {
+		uc_close(e->uc);
+		free(e);
+		return SIM_E_NOMEM;
+	}
+	s->all = all;
+	s->all[s->opened++] = e;
+	*out = e;
+	return SIM_OK;
+}
+
+void sim_pool_stats(const struct sim *s, unsigned *opened, unsigned *idle)
+{
+	*opened = s->opened;
+	*idle = s->npool;
+}
+
+/* ---- create / free ----------------------------------------------------- */
+
+int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t n)
+{
+	struct sim *s = calloc(1, sizeof *s);
+	int rc = SIM_E_NOMEM;
+	unsigned patched;
+	*out = NULL;
+	if (!s) {
+		errf(err, n, "out of memory");
+		return SIM_E_NOMEM;
+	}
+	s->cfg = *cfg;
+	if (!cfg->image || !cfg->ram_size || (cfg->ram_size & 0xfff) || !cfg->max_cpus ||
+	    !cfg->pool_max || !cfg->insn_budget) {
+		errf(err, n, "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
+			     "pool_max, insn_budget)");
+		rc = SIM_E_ARG;
+		goto fail;
+	}
+	if (sim_priv_probe(&s->priv, err, n)) {
+		rc = SIM_E_UNICORN;
+		goto fail;
+	}
+	if (sim_image_open(cfg->image, &s->img, err, n)) {
+		rc = SIM_E_IMAGE;
+		goto fail;
+	}
+	s->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		      MAP_NORESERVE, -1, 0);
+	if (s->ram == MAP_FAILED) {
+		s->ram = NULL;
+		errf(err, n, "cannot map %llu bytes of guest RAM", (unsigned long long)cfg->ram_size);
+		goto fail;
+	}
+	if (sim_image_load(s->img, s->ram, 0, cfg->ram_size, err, n) ||
+	    sim_image_apply_sun4v_patches(s->img, s->ram, 0, cfg->ram_size, &patched, err, n)) {
+		rc = SIM_E_IMAGE;
+		goto fail;
+	}
+	if (sim_sym(s, "sim_return", &s->sim_return) || sim_sym(s, "sim_reset_regs", &s->reset_regs)) {
+		errf(err, n, "%s: lacks sim_return/sim_reset_regs (sim/guest/entry.S not linked in)",
+		     cfg->image);
+		rc = SIM_E_NOSYM;
+		goto fail;
+	}
+	s->strands = calloc(cfg->max_cpus, sizeof *s->strands);
+	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
+	if (!s->strands || !s->pool || hv_create(s, cfg->max_cpus, &s->hv)) {
+		errf(err, n, "out of memory");
+		goto fail;
+	}
+	for (unsigned i = 0; i < cfg->max_cpus; i++)
+		s->strands[i].cpu = i;
+	*out = s;
+	return SIM_OK;
+fail:
+	sim_free(s);
+	return rc;
+}
+
+void sim_free(struct sim *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->opened; i++) {
+		uc_close(s->all[i]->uc);
+		free(s->all[i]);
+	}
+	free(s->all);
+	free(s->pool);
+	free(s->strands);
+	hv_free(s->hv);
+	if (s->ram)
+		munmap(s->ram, s->cfg.ram_size);
+	sim_image_free(s->img);
+	sim_priv_free(s->priv);
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	free(s->notes);
+	free(s);
+}
+
+/* ---- strands ------------------------------------------------------------ */
+
+static struct strand *strand_of(const struct sim *s, unsigned cpu)
+{
+	return cpu < s->cfg.max_cpus ? &s->strands[cpu] : NULL;
+}
+
+static void engine_release(struct sim *s, struct engine *e)
+{
+	if (e->stop_hook) {
+		uc_hook_del(e->uc, e->stop_hook);
+		e->stop_hook = 0;
+	}
+	s->pool[s->npool++] = e;
+}
+
+/* Run the strand's engine from its current PC until something stops it. */
+static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
+{
+	const struct sim_priv_cpu *c = &st->eng->cpu;
+	st->stop = SIM_STOP_NONE;
+	memset(&st->v, 0, sizeof st->v);
+	st->limit = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
+	s->cur = st;
+	st->eng->dirty = 1;
+	uc_err e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
+	s->cur = NULL;
+	uint64_t pc = sim_priv_pc(c);
+	switch (e) {
+	case UC_ERR_OK:
+		break;
+	case UC_ERR_INSN_INVALID:
+		stop(s, st, SIM_STOP_ILLEGAL, pc, 0x10, 0, "illegal instruction 0x%08x",
+		     sim_ld32(s, pc));
+		break;
+	case UC_ERR_READ_UNMAPPED:
+	case UC_ERR_WRITE_UNMAPPED:
+	case UC_ERR_FETCH_UNMAPPED:
+	case UC_ERR_READ_PROT:
+	case UC_ERR_WRITE_PROT:
+	case UC_ERR_FETCH_PROT:
+		/* The hook has the address; the PC is exact only now. */
+		if (st->stop == SIM_STOP_UNMAPPED) {
+			pc = precise_fault_pc(s, st, st->v.addr, pc);
+			st->v.pc = pc;
+			sim_symbolize(s, pc, st->v.where, sizeof st->v.where);
+		} else {
+			stop(s, st, SIM_STOP_UNMAPPED, pc, 0, 0, "%s", uc_strerror(e));
+		}
+		break;
+	default:
+		if (st->stop == SIM_STOP_NONE)
+			stop(s, st, SIM_STOP_HOST, pc, 0, 0, "Unicorn: %s", uc_strerror(e));
+	}
+	if (st->stop == SIM_STOP_NONE)
+		stop(s, st, SIM_STOP_HOST, pc, 0, 0, "the engine stopped for no recorded reason");
+	return st->stop;
+}
+
+int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
+{
+	struct strand *st = strand_of(s, cpu);
+	struct engine *e;
+	char err[256];
+	if (!st || st->active)
+		return SIM_E_CPU;
+	if (s->npool) {
+		e = s->pool[--s->npool];
+	} else if (s->opened < s->cfg.pool_max) {
+		int rc = engine_open(s, &e, err, sizeof err);
+		if (rc) {
+			sim_note(s, cpu, pc, "cannot open an engine: %s", err);
+			return rc;
+		}
+	} else {
+		return SIM_E_POOL;
+	}
+	memset(&st->stats, 0, sizeof st->stats);
+	st->eng = e;
+	st->active = 1;
+	st->stop_addr = 0;
+	sim_priv_reset(&e->cpu);
+	if (e->dirty) {
+		/* Wipe what the previous strand left: every window, the
+		 * globals of every GL, TL, GL. */
+		uint64_t o7 = s->sim_return - 8;
+		uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7);
+		sim_priv_set_pc(&e->cpu, s->reset_regs, s->reset_regs + 4);
+		if (run(s, st, RESET_BUDGET) != SIM_STOP_RETURNED) {
+			sim_note(s, cpu, pc, "engine wipe failed: %s", st->v.msg);
+			st->active = 0;
+			st->eng = NULL;
+			engine_release(s, e);
+			return SIM_E_UNICORN;
+		}
+		sim_priv_reset(&e->cpu);
+		memset(&st->stats, 0, sizeof st->stats);
+	}
+	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
+	sim_priv_set_pc(&e->cpu, pc, pc + 4);
+	st->stop = SIM_STOP_NONE;
+	return SIM_OK;
+}
+
+void sim_strand_park(struct sim *s, unsigned cpu)
+{
+	struct strand *st = strand_of(s, cpu);
+	if (!st || !st->active)
+		return;
+	if (s->cur == st) /* parking itself: stop after the current hook */
+		stop(s, st, SIM_STOP_PARKED, sim_priv_pc(&st->eng->cpu), 0, 0, "parked");
+	else
+		engine_release(s, st->eng);
+	if (s->cur != st) {
+		st->eng = NULL;
+		st->active = 0;
+	}
+}
+
+int sim_strand_running(const struct sim *s, unsigned cpu)
+{
+	const struct strand *st = strand_of(s, cpu);
+	return st && st->active;
+}
+
+int sim_strand_stop_at(struct sim *s, unsigned cpu, uint64_t addr)
+{
+	struct strand *st = strand_of(s, cpu);
+	uc_err e;
+	if (!st || !st->active)
+		return SIM_E_CPU;
+	if (st->eng->stop_hook)
+		uc_hook_del(st->eng->uc, st->eng->stop_hook);
+	st->eng->stop_hook = 0;
+	st->stop_addr = addr;
+	if ((e = uc_hook_add(st->eng->uc, &st->eng->stop_hook, UC_HOOK_CODE, (void *)hook_stop_at, s,
+			     addr, addr + 3)))
+		return SIM_E_UNICORN;
+	/* Hooks do not apply to blocks translated before they were added. */
+	if ((e = uc_ctl_flush_tlb(st->eng->uc)))
+		return SIM_E_UNICORN;
+	return SIM_OK;
+}
+
+enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struct sim_verdict *v)
+{
+	struct strand *st = strand_of(s, cpu);
+	if (!st || !st->active) {
+		if (v) {
+			memset(v, 0, sizeof *v);
+			v->why = SIM_STOP_HOST;
+			v->cpu = cpu;
+			snprintf(v->msg, sizeof v->msg, "cpu %u has no running strand", cpu);
+		}
+		return SIM_STOP_HOST;
+	}
+	enum sim_stop why = run(s, st, budget);
+	if (v)
+		*v = st->v;
+	if (why == SIM_STOP_PARKED) {
+		engine_release(s, st->eng);
+		st->eng = NULL;
+		st->active = 0;
+	}
+	return why;
+}
+
+const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cpu)
+{
+	const struct strand *st = strand_of(s, cpu);
+	return st ? &st->stats : NULL;
+}
+
+static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2,
+				UC_SPARC_REG_O3, UC_SPARC_REG_O4, UC_SPARC_REG_O5,
+				UC_SPARC_REG_O6, UC_SPARC_REG_O7};
+
+void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6])
+{
+	for (int i = 0; i < 6; i++)
+		o[i] = sim_strand_reg(s, cpu, oreg_ids[i]);
+}
+
+void sim_strand_set_oregs(struct sim *s, unsigned cpu, const uint64_t *o, unsigned n)
+{
+	for (unsigned i = 0; i < n && i < 6; i++)
+		sim_strand_set_reg(s, cpu, oreg_ids[i], o[i]);
+}
+
+uint64_t sim_strand_reg(struct sim *s, unsigned cpu, int reg)
+{
+	struct strand *st = strand_of(s, cpu);
+	uint64_t v = 0;
+	if (st && st->active)
+		uc_reg_read(st->eng->uc, reg, &v);
+	return v;
+}
+
+void sim_strand_set_reg(struct sim *s, unsigned cpu, int reg, uint64_t v)
+{
+	struct strand *st = strand_of(s, cpu);
+	if (st && st->active)
+		uc_reg_write(st->eng->uc, reg, &v);
+}
+
+enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
+		       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v)
+{
+	struct strand *st = strand_of(s, cpu);
+	if (!st || !st->active || nargs > 6)
+		return sim_strand_run(s, cpu, 0, v); /* reports the bad state */
+	for (unsigned i = 0; i < nargs; i++)
+		sim_strand_set_reg(s, cpu, oreg_ids[i], args[i]);
+	sim_strand_set_reg(s, cpu, UC_SPARC_REG_O6, sp - MIN_FRAME - STACK_BIAS);
+	sim_strand_set_reg(s, cpu, UC_SPARC_REG_O7, s->sim_return - 8);
+	sim_priv_set_pc(&st->eng->cpu, fn, fn + 4);
+	enum sim_stop why = sim_strand_run(s, cpu, 0, v);
+	if (ret)
+		*ret = why == SIM_STOP_RETURNED ? sim_strand_reg(s, cpu, UC_SPARC_REG_O0) : 0;
+	return why;
+}

@@ -1,0 +1,131 @@
+/*
+ * sim/sim.h — the machine: one struct sim owns the Unicorn engines (one per
+ * running strand, drawn from a pool, all mapping one guest RAM), the guest
+ * image, the hypervisor model and the statistics; it is the user_data of
+ * every Unicorn hook. Strands are identified by their cpu id.
+ */
+#ifndef LDOMSIM_SIM_SIM_H
+#define LDOMSIM_SIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim;
+struct hv;
+struct sim_image;
+struct km;
+
+enum sim_err {
+	SIM_OK = 0,
+	SIM_E_NOMEM = -1,
+	SIM_E_UNICORN = -2,  /* the Unicorn library failed or its self-check failed */
+	SIM_E_IMAGE = -3,    /* the guest image cannot be loaded */
+	SIM_E_NOSYM = -4,    /* a symbol the simulator needs is not in the image */
+	SIM_E_CPU = -5,      /* bad cpu id, or the strand is not in the needed state */
+	SIM_E_POOL = -6,     /* no engine available */
+	SIM_E_ARG = -7,
+};
+const char *sim_strerror(int code);
+
+struct sim_config {
+	const char *image;    /* guest ELF path */
+	uint64_t ram_size;    /* bytes */
+	uint64_t insn_budget; /* instructions per run of one strand */
+	unsigned pool_max;    /* engines */
+	unsigned max_cpus;    /* cpu ids accepted */
+};
+void sim_config_default(struct sim_config *cfg);
+
+/* On failure *out is NULL and err holds a message naming what failed. */
+int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t errlen);
+void sim_free(struct sim *s);
+
+const struct sim_image *sim_image(const struct sim *s);
+struct hv *sim_hv(struct sim *s);
+const char *sim_unicorn_version(const struct sim *s);
+/* Install the kernel model that answers the image's stubs (not owned). */
+void sim_set_km(struct sim *s, struct km *km);
+struct km *sim_km(struct sim *s);
+
+/* Guest RAM by real address (== kernel virtual address for the image). */
+int sim_ra_valid(const struct sim *s, uint64_t ra, uint64_t len);
+uint8_t *sim_ra_ptr(struct sim *s, uint64_t ra, uint64_t len);
+uint64_t sim_ld64(struct sim *s, uint64_t ra);        /* big-endian; 0 if out of RAM */
+uint32_t sim_ld32(struct sim *s, uint64_t ra);
+int sim_st64(struct sim *s, uint64_t ra, uint64_t v); /* -1 if out of RAM */
+int sim_st32(struct sim *s, uint64_t ra, uint32_t v);
+/* Address of a symbol of the image; SIM_E_NOSYM (and a message) if absent. */
+int sim_sym(struct sim *s, const char *name, uint64_t *addr);
+const char *sim_symbolize(const struct sim *s, uint64_t addr, char *buf, size_t n);
+
+/* Why a strand stopped. */
+enum sim_stop {
+	SIM_STOP_NONE = 0,  /* still runnable */
+	SIM_STOP_RETURNED,  /* a host-initiated call returned (sim_return) */
+	SIM_STOP_REACHED,   /* reached its stop address */
+	SIM_STOP_PARKED,    /* stopped by CPU_STOP or a model decision */
+	SIM_STOP_BUDGET,    /* instruction budget exhausted: stuck or runaway */
+	SIM_STOP_UNMAPPED,  /* access to memory nothing maps */
+	SIM_STOP_ILLEGAL,   /* illegal instruction */
+	SIM_STOP_TRAP,      /* a trap nothing handles */
+	SIM_STOP_RED_STATE, /* trap at TL >= MAXTL - 1 */
+	SIM_STOP_HCALL,     /* a hypercall the model stops on (unmodelled) */
+	SIM_STOP_KM,        /* a kernel-model entry stopped it (placeholder, bad args) */
+	SIM_STOP_HOST,      /* host-side failure (Unicorn error, out of memory) */
+};
+const char *sim_stop_name(enum sim_stop why);
+
+struct sim_verdict {
+	enum sim_stop why;
+	unsigned cpu;
+	uint64_t pc;
+	char where[96]; /* pc as function+offset */
+	unsigned tt;    /* trap type, when a trap is involved */
+	uint64_t addr;  /* faulting address, when one is */
+	char msg[256];  /* one line a person reads */
+};
+
+/* Counters of one strand. */
+struct sim_strand_stats {
+	uint64_t insns;  /* guest instructions, counted per translated block */
+	uint64_t blocks; /* blocks executed */
+	uint64_t spills, fills, hcalls, kmcalls;
+};
+
+/* Start a strand as CPU_START does: privileged, TL 0, MMU off, PC = pc,
+ * %o0 = arg0. The strand takes an engine from the pool. */
+int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0);
+/* Stop a running strand (its engine returns to the pool). */
+void sim_strand_park(struct sim *s, unsigned cpu);
+int sim_strand_running(const struct sim *s, unsigned cpu);
+/* Stop with SIM_STOP_REACHED when the strand's PC reaches addr. */
+int sim_strand_stop_at(struct sim *s, unsigned cpu, uint64_t addr);
+/* Run until the strand stops or has executed budget more instructions
+ * (0: the configured budget). Returns the reason; *v describes it. */
+enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struct sim_verdict *v);
+const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cpu);
+
+/* Registers of a strand: %o0..%o5 (in the current window), any by the
+ * Unicorn register id. */
+void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6]);
+void sim_strand_set_oregs(struct sim *s, unsigned cpu, const uint64_t *o, unsigned n);
+uint64_t sim_strand_reg(struct sim *s, unsigned cpu, int uc_reg);
+void sim_strand_set_reg(struct sim *s, unsigned cpu, int uc_reg, uint64_t v);
+
+/* Call guest function fn(args...) on a strand with stack pointer sp
+ * (unbiased top of a stack; the frame and bias are applied here), as a
+ * C call: returns when it returns (SIM_STOP_RETURNED, result in *ret) or
+ * stops otherwise. The strand must be started. */
+enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
+		       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
+
+/* Notes: things reported but not fatal (an unknown hypercall). */
+void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+size_t sim_note_count(const struct sim *s);
+const char *sim_note_get(const struct sim *s, size_t i);
+
+/* Engines opened, engines in the pool now. */
+void sim_pool_stats(const struct sim *s, unsigned *opened, unsigned *idle);
+
+#endif

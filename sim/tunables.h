@@ -1,0 +1,25 @@
+/*
+ * sim/tunables.h — the machine's tunables, units in the comments.
+ * Everything here can be overridden per run through struct sim_config.
+ */
+#ifndef LDOMSIM_SIM_TUNABLES_H
+#define LDOMSIM_SIM_TUNABLES_H
+
+/* Guest RAM, bytes; backs real addresses [0, size). Host memory is mapped
+ * lazily, so only touched pages cost. */
+#define SIM_RAM_SIZE_DEFAULT (512ull << 20)
+/* Instructions one strand may execute in one run before it is reported
+ * as stuck (instructions). */
+#define SIM_INSN_BUDGET_DEFAULT 50000000ull
+/* Most Unicorn engines alive at once (engines). Each costs ~2.9 MB RSS and
+ * ~1 GiB of virtual space; idle strands give theirs back. */
+#define SIM_ENGINE_POOL_MAX 64
+/* Largest cpu id + 1 the hypervisor model accepts (sparc64 NR_CPUS). */
+#define SIM_MAX_CPUS 4096
+/* Notes (warnings) kept per run (entries). */
+#define SIM_MAX_NOTES 256
+/* `until` address handed to uc_emu_start: never reached, because
+ * Unicorn's sparc64 `until` re-executes the instruction before it. */
+#define SIM_NEVER_ADDR 0xfffffffffffffff0ull
+
+#endif
