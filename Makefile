@@ -29,7 +29,7 @@ ALL_EXTRA :=
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all run check bench format clean deps
+.PHONY: all run check bench format clean deps guest
 all: $(BUILD)/ldomsim $(ALL_EXTRA)
 
 -include $(wildcard */module.mk)

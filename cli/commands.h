@@ -3,5 +3,6 @@
 #define LDOMSIM_CLI_COMMANDS_H
 
 int sim_cmd_selftest(int argc, char **argv);
+int bench_cmd_main(int argc, char **argv);
 
 #endif

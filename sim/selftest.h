@@ -43,7 +43,7 @@ struct sim_hvtramp_result {
 	char verdict[320];    /* "reached" or the verdict line */
 	char stop[32];        /* sim_stop_name */
 	char where[96];
-	uint64_t insns, blocks;
+	uint64_t insns;
 	uint64_t g4, g6, sp;  /* at smp_callin */
 	uint64_t expect_g4, expect_g6, expect_sp;
 	struct hv_call *hcalls;

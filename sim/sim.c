@@ -41,8 +41,6 @@ struct strand {
 	struct engine *eng;
 	struct sim_strand_stats stats;
 	uint64_t limit; /* stop when stats.insns reaches it */
-	uint64_t blk_addr; /* the block executing now */
-	uint32_t blk_size;
 	uint64_t stop_addr;
 	enum sim_stop stop;
 	struct sim_verdict v;
@@ -278,9 +276,6 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	struct sim *s = user;
 	struct strand *st = s->cur;
 	st->stats.insns += size >> 2;
-	st->stats.blocks++;
-	st->blk_addr = addr;
-	st->blk_size = size;
 	if (st->stats.insns >= st->limit)
 		stop(s, st, SIM_STOP_BUDGET, addr, 0, 0,
 		     "no progress: instruction budget exhausted (%llu instructions)",
@@ -322,23 +317,30 @@ static uint64_t arch_reg(uc_engine *uc, unsigned r)
 /* Unicorn leaves the PC at the start of the block when an access faults.
  * The guest registers are exact at that point (TCG saves them before every
  * memory operation), so the faulting instruction is the first load/store
- * of the block whose effective address, computed now, covers the fault. */
+ * of the block whose effective address, computed now, covers the fault.
+ * The block ends at the first control transfer (and its delay slot);
+ * remembering block bounds in the block hook would halve its speed. */
 static uint64_t precise_fault_pc(struct sim *s, struct strand *st, uint64_t fault, uint64_t pc)
 {
-	if (pc != st->blk_addr)
-		return pc;
-	for (uint64_t a = st->blk_addr; a < st->blk_addr + st->blk_size; a += 4) {
+	int in_delay_slot = 0;
+	for (unsigned i = 0; i < SIM_MAX_BLOCK_INSNS; i++) {
+		uint64_t a = pc + 4ull * i;
 		uint32_t insn = sim_ld32(s, a);
-		if (insn >> 30 != 3)
-			continue; /* not a memory instruction (format 3, op = 3) */
-		unsigned rs1 = (insn >> 14) & 31;
-		uint64_t ea = arch_reg(st->eng->uc, rs1);
-		if (insn & (1u << 13))
-			ea += (uint64_t)(int64_t)((int32_t)(insn << 19) >> 19);
-		else
-			ea += arch_reg(st->eng->uc, insn & 31);
-		if (fault >= ea && fault - ea < 16)
-			return a;
+		unsigned op = insn >> 30, op2 = (insn >> 22) & 7, op3 = (insn >> 19) & 0x3f;
+		if (op == 3) { /* load/store: format 3, op = 3 */
+			uint64_t ea = arch_reg(st->eng->uc, (insn >> 14) & 31);
+			if (insn & (1u << 13))
+				ea += (uint64_t)(int64_t)((int32_t)(insn << 19) >> 19);
+			else
+				ea += arch_reg(st->eng->uc, insn & 31);
+			if (fault >= ea && fault - ea < 16)
+				return a;
+		}
+		if (in_delay_slot)
+			break;
+		/* call, branches (op2 1/2/3/5/6), jmpl, return, Tcc end a block */
+		in_delay_slot = op == 1 || (op == 0 && op2 && op2 != 4 && op2 != 7) ||
+				(op == 2 && (op3 == 0x38 || op3 == 0x39 || op3 == 0x3a));
 	}
 	return pc;
 }

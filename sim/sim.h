@@ -88,7 +88,6 @@ struct sim_verdict {
 /* Counters of one strand. */
 struct sim_strand_stats {
 	uint64_t insns;  /* guest instructions, counted per translated block */
-	uint64_t blocks; /* blocks executed */
 	uint64_t spills, fills, hcalls, kmcalls;
 };
 

@@ -18,6 +18,9 @@
 #define SIM_MAX_CPUS 4096
 /* Notes (warnings) kept per run (entries). */
 #define SIM_MAX_NOTES 256
+/* Longest translated block searched for a faulting access (instructions;
+ * QEMU caps a sparc64 block well below this). */
+#define SIM_MAX_BLOCK_INSNS 512
 /* `until` address handed to uc_emu_start: never reached, because
  * Unicorn's sparc64 `until` re-executes the instruction before it. */
 #define SIM_NEVER_ADDR 0xfffffffffffffff0ull
