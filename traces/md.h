@@ -54,7 +54,7 @@ enum md_status {
 	MD_ERR_EMPTY,	      /* node block holds no element */
 	MD_ERR_NAME_BOUNDS,   /* name offset+length outside the name block */
 	MD_ERR_NAME_UNTERMINATED, /* name[name_len] is not NUL */
-	MD_ERR_NAME_EMPTY,    /* element that needs a name has name length 0 */
+	MD_ERR_NAME_EMPTY,    /* `N`/`a`/`v`/`s`/`d` element with name length 0 */
 	MD_ERR_DATA_BOUNDS,   /* `s`/`d` offset+length outside the data block */
 	MD_ERR_STRING_UNTERMINATED, /* `s` payload empty or not ending in NUL */
 	MD_ERR_ARC_TARGET,    /* arc value is not the index of an `N` element */
@@ -69,6 +69,7 @@ enum md_status {
 	MD_ERR_SHAPE,	      /* unknown or malformed machine shape */
 	MD_ERR_PRESENT,	      /* present strand list: bad syntax, out of range, duplicate */
 	MD_ERR_TOPO,	      /* MD lacks what the topology computation needs */
+	MD_ERR_NAME_LENGTH,   /* name has a NUL before name_len */
 	MD_STATUS_COUNT
 };
 
