@@ -1,0 +1,699 @@
+/*
+ * Tests of the trace format (traces/trace.h): loading, canonical saving,
+ * one test per error class (each asserting the file, JSON path and record
+ * named in the message), the latency model, the ftrace parser and import.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "traces/md.h"
+#include "traces/trace.h"
+#include "traces/trace_import.h"
+
+/* ---- fixture: an 8-strand machine, 0-3 present, 4-5 added ---- */
+
+static void build_md(const uint32_t *cpus, size_t n, struct md_buf *out)
+{
+	struct md_builder *b;
+	md_bnode_t root, pl, cs, c;
+
+	cr_assert_eq(md_builder_new(&b), MD_OK);
+	cr_assert_eq(md_b_node(b, "root", &root), MD_OK);
+	cr_assert_eq(md_b_node(b, "platform", &pl), MD_OK);
+	cr_assert_eq(md_b_u64(b, pl, "max-cpus", 8), MD_OK);
+	cr_assert_eq(md_b_u64(b, pl, "stick-frequency", 1000000), MD_OK);
+	cr_assert_eq(md_b_arc(b, root, "fwd", pl), MD_OK);
+	cr_assert_eq(md_b_arc(b, pl, "back", root), MD_OK);
+	cr_assert_eq(md_b_node(b, "cpus", &cs), MD_OK);
+	cr_assert_eq(md_b_arc(b, root, "fwd", cs), MD_OK);
+	cr_assert_eq(md_b_arc(b, cs, "back", root), MD_OK);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(md_b_node(b, "cpu", &c), MD_OK);
+		cr_assert_eq(md_b_u64(b, c, "id", cpus[i]), MD_OK);
+		cr_assert_eq(md_b_u64(b, c, "clock-frequency", 1000000000), MD_OK);
+		cr_assert_eq(md_b_arc(b, cs, "fwd", c), MD_OK);
+		cr_assert_eq(md_b_arc(b, c, "back", cs), MD_OK);
+	}
+	cr_assert_eq(md_b_finish(b, out), MD_OK);
+	md_builder_free(b);
+}
+
+static const char fixture_json[] =
+	"{\"format\": \"ldomsim-trace\", \"version\": [1, 0],\n"
+	" \"machine\": {\"shape\": \"test\", \"sockets\": 1, \"cores_per_socket\": 2,\n"
+	"   \"strands_per_core\": 4, \"max_cpus\": 8, \"cpi\": 1.5, \"clock_hz\": 1000000000,\n"
+	"   \"stick_hz\": 1000000, \"costs\": {\"hotplug_prepare_ns\": 1, \"hotplug_online_ns\": 2,\n"
+	"   \"hotplug_teardown_ns\": 3, \"udelay_granularity_ns\": 1000, \"udelay_overhead_ns\": 5,\n"
+	"   \"jiffy_ns\": 10000000, \"sched_switch_ns\": 7, \"kthread_wakeup_ns\": 8,\n"
+	"   \"ldc_msg_ns\": 9, \"ipi_ns\": 10, \"printk_ns\": 11}},\n"
+	" \"md\": [{\"generation\": 1, \"file\": \"md-gen1.bin\", \"sha256\": \"%s\", \"size\": %zu},\n"
+	"        {\"generation\": 2, \"file\": \"md-gen2.bin\", \"sha256\": \"%s\", \"size\": %zu}],\n"
+	" \"scenario\": {\"present\": [0, 1, 2, 3], \"ds_strand\": 0, \"ops\": [\n"
+	"   {\"t_ns\": 1000, \"op\": \"md-update\", \"req_num\": 1, \"generation\": 2},\n"
+	"   {\"t_ns\": 2000, \"op\": \"configure\", \"req_num\": 2, \"cpus\": [5, 4]}]},\n"
+	" \"ds\": [\n"
+	"   {\"dir\": \"from-guest\", \"type\": \"INIT_REQ\", \"major\": 1, \"minor\": 0},\n"
+	"   {\"dir\": \"to-guest\", \"type\": \"INIT_ACK\", \"minor\": 0},\n"
+	"   {\"dir\": \"from-guest\", \"type\": \"REG_REQ\", \"handle\": 5, \"major\": 1, \"minor\": 0,"
+	"    \"service\": \"md-update\"},\n"
+	"   {\"dir\": \"from-guest\", \"type\": \"REG_REQ\", \"handle\": \"0x300000007\", \"major\": 1,"
+	"    \"minor\": 0, \"service\": \"dr-cpu\"},\n"
+	"   {\"dir\": \"to-guest\", \"type\": \"REG_ACK\", \"handle\": 5, \"minor\": 0},\n"
+	"   {\"dir\": \"to-guest\", \"type\": \"REG_ACK\", \"handle\": \"0x300000007\", \"minor\": 0},\n"
+	"   {\"t_ns\": 1000, \"dir\": \"to-guest\", \"type\": \"DATA\", \"handle\": 5, \"service\":"
+	"    \"md-update\", \"req_num\": 1},\n"
+	"   {\"dir\": \"from-guest\", \"type\": \"DATA\", \"handle\": 5, \"service\": \"md-update\","
+	"    \"req_num\": 1, \"result\": 0},\n"
+	"   {\"t_ns\": 2000, \"dir\": \"to-guest\", \"type\": \"DATA\", \"handle\": \"0x300000007\","
+	"    \"service\": \"dr-cpu\", \"req_num\": 2, \"req\": \"configure\", \"cpus\": [5, 4]},\n"
+	"   {\"dir\": \"from-guest\", \"type\": \"DATA\", \"handle\": \"0x300000007\", \"service\":"
+	"    \"dr-cpu\", \"req_num\": 2, \"resp\": \"ok\", \"entries\": [{\"cpu\": 4, \"result\": 0,"
+	"    \"stat\": 2}, {\"cpu\": 5, \"result\": 0, \"stat\": 2}]}],\n"
+	" \"hcalls\": [\n"
+	"   {\"strand\": 0, \"fn\": 1, \"name\": \"mach_desc\", \"args\": [0, 0], \"status\": 6,"
+	"    \"rets\": [\"0x400\"], \"latency_ns\": 2000},\n"
+	"   {\"strand\": 0, \"fn\": 1, \"name\": \"mach_desc\", \"args\": [\"0x3e000000\", 1024],"
+	"    \"status\": 0, \"rets\": [1024], \"latency_ns\": 15000},\n"
+	"   {\"strand\": 0, \"fn\": 16, \"name\": \"cpu_start\", \"args\": [4, \"0x20000000\","
+	"    \"0x20000000\", \"0x3f040100\"], \"status\": 0, \"rets\": [], \"latency_ns\": 30000},\n"
+	"   {\"strand\": 4, \"t_ns\": 2500, \"fn\": 37, \"name\": \"mmu_map_perm_addr\", \"args\":"
+	"    [\"0x400000\", 0, \"0x8000000020000761\", 3], \"status\": 0, \"rets\": [],"
+	"    \"latency_ns\": 1800},\n"
+	"   {\"strand\": 0, \"fn\": 16, \"name\": \"cpu_start\", \"args\": [5, \"0x20000000\","
+	"    \"0x20000000\", \"0x3f050100\"], \"status\": 0, \"rets\": [], \"latency_ns\": 31000}],\n"
+	" \"hcall_model\": {\"seed\": \"0x1234\", \"default\": {\"dist\": \"fixed\", \"ns\": 1000},\n"
+	"   \"fns\": [{\"fn\": 16, \"name\": \"cpu_start\", \"dist\": \"lognormal\", \"median_ns\":"
+	"    28000, \"sigma\": 0.35},\n"
+	"    {\"fn\": 20, \"name\": \"cpu_qconf\", \"dist\": \"uniform\", \"min_ns\": 800,"
+	"    \"max_ns\": 1000}]}}\n";
+
+struct fx {
+	char dir[64];
+	char path[128];
+	json_t *doc;
+};
+
+static void write_bytes(const char *path, const void *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f, "cannot write %s", path);
+	cr_assert_eq(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+static void fx_init(struct fx *fx)
+{
+	static const uint32_t g1[] = {0, 1, 2, 3}, g2[] = {0, 1, 2, 3, 4, 5};
+	struct md_buf m1 = {0}, m2 = {0};
+	uint8_t h1[32], h2[32];
+	char x1[65], x2[65], p[192], *text;
+	json_error_t je;
+
+	strcpy(fx->dir, "/tmp/ldomsim-test-trace-XXXXXX");
+	cr_assert_not_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof(fx->path), "%s/trace.json", fx->dir);
+	build_md(g1, 4, &m1);
+	build_md(g2, 6, &m2);
+	snprintf(p, sizeof(p), "%s/md-gen1.bin", fx->dir);
+	write_bytes(p, m1.data, m1.len);
+	snprintf(p, sizeof(p), "%s/md-gen2.bin", fx->dir);
+	write_bytes(p, m2.data, m2.len);
+	trace_sha256(m1.data, m1.len, h1);
+	trace_sha256(m2.data, m2.len, h2);
+	trace_sha256_to_hex(h1, x1);
+	trace_sha256_to_hex(h2, x2);
+	cr_assert(asprintf(&text, fixture_json, x1, m1.len, x2, m2.len) > 0);
+	fx->doc = json_loads(text, 0, &je);
+	cr_assert_not_null(fx->doc, "fixture JSON: %s (line %d)", je.text, je.line);
+	free(text);
+	md_buf_free(&m1);
+	md_buf_free(&m2);
+}
+
+static void fx_write(struct fx *fx)
+{
+	cr_assert_eq(json_dump_file(fx->doc, fx->path, JSON_INDENT(1) | JSON_PRESERVE_ORDER), 0);
+}
+
+static void fx_fini(struct fx *fx)
+{
+	char cmd[160];
+
+	json_decref(fx->doc);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* Write the (modified) fixture, load it, expect code and message parts. */
+static void expect_error(struct fx *fx, enum trace_status code, const char *path_part,
+			 const char *text_part)
+{
+	struct trace *t = (struct trace *)1;
+	struct trace_error err;
+	enum trace_status st;
+
+	fx_write(fx);
+	st = trace_load(fx->path, &t, &err);
+	cr_assert_eq(st, code, "expected %s, got %s: %s", trace_strerror(code), trace_strerror(st),
+		     err.msg);
+	cr_assert_eq(err.code, code);
+	cr_assert_null(t);
+	cr_assert(strncmp(err.msg, fx->path, strlen(fx->path)) == 0, "file not named: %s", err.msg);
+	if (path_part)
+		cr_assert_not_null(strstr(err.msg, path_part), "'%s' not in: %s", path_part, err.msg);
+	if (text_part)
+		cr_assert_not_null(strstr(err.msg, text_part), "'%s' not in: %s", text_part, err.msg);
+}
+
+static json_t *at(json_t *doc, const char *a, size_t i)
+{
+	json_t *v = json_array_get(json_object_get(doc, a), i);
+
+	cr_assert_not_null(v);
+	return v;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	cr_assert_not_null(f, "cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	cr_assert_not_null(b);
+	cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+	b[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* ---- valid traces ---- */
+
+Test(trace, fixture_loads_and_accessors_answer)
+{
+	struct fx fx;
+	struct trace *t;
+	struct trace_error err;
+	size_t n;
+	const struct trace_hcall *const *v;
+
+	fx_init(&fx);
+	fx_write(&fx);
+	cr_assert_eq(trace_load(fx.path, &t, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_str_eq(trace_machine(t)->shape, "test");
+	cr_assert_eq(trace_machine(t)->max_cpus, 8);
+	cr_assert_eq(trace_machine(t)->costs.printk_ns, 11);
+	cr_assert_eq(trace_md_count(t), 2);
+	cr_assert_not_null(trace_md_gen(t, 2)->bytes);
+	cr_assert_null(trace_md_gen(t, 3));
+	cr_assert_eq(trace_present(t, &n)[3], 3);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(trace_op_count(t), 2);
+	cr_assert_eq(trace_op_at(t, 1)->kind, TRACE_OP_CONFIGURE);
+	cr_assert_eq(trace_op_at(t, 1)->cpus[0], 5);
+	cr_assert_eq(trace_ds_count(t), 10);
+	cr_assert_eq(trace_ds_reply(t, 8), trace_ds_at(t, 9));
+	cr_assert_eq(trace_ds_reply(t, 9), NULL);
+	cr_assert_eq(trace_ds_at(t, 9)->entries[1].cpu, 5);
+	cr_assert_eq(trace_ds_at(t, 3)->handle, 0x300000007ull);
+	v = trace_hcalls_of_strand(t, 0, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(v[3]->args[0], 5);
+	cr_assert_eq(trace_hcalls_of_strand(t, 4, &n)[0]->args[2], 0x8000000020000761ull);
+	cr_assert_eq(trace_hcall_find(t, 0, 0x10, 1)->latency_ns, 31000);
+	cr_assert_null(trace_hcall_find(t, 0, 0x10, 2));
+	cr_assert_eq(trace_hcall_latency(t, 0, 0x10, 0), 30000);
+	trace_free(t);
+	fx_fini(&fx);
+}
+
+Test(trace, free_null_is_a_noop)
+{
+	trace_free(NULL);
+	cr_assert_str_eq(trace_strerror(TRACE_OK), "success");
+	cr_assert_str_neq(trace_strerror(TRACE_ERR_HASH), "unknown error");
+}
+
+Test(trace, round_trip_is_byte_identical)
+{
+	struct fx fx;
+	struct trace *t, *t2;
+	struct trace_error err;
+	char p2[192], p3[192], *a, *b;
+	size_t la, lb;
+
+	fx_init(&fx);
+	fx_write(&fx);
+	cr_assert_eq(trace_load(fx.path, &t, &err), TRACE_OK, "%s", err.msg);
+	snprintf(p2, sizeof(p2), "%s/sub/a.json", fx.dir);
+	snprintf(p3, sizeof(p3), "%s/sub/b.json", fx.dir);
+	cr_assert_eq(trace_save(t, p2, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_eq(trace_load(p2, &t2, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_eq(trace_save(t2, p3, &err), TRACE_OK, "%s", err.msg);
+	a = read_all(p2, &la);
+	b = read_all(p3, &lb);
+	cr_assert_eq(la, lb);
+	cr_assert(memcmp(a, b, la) == 0, "second save differs");
+	cr_assert_not_null(strstr(a, "\"version\": [1,0]"));
+	free(a);
+	free(b);
+	trace_free(t);
+	trace_free(t2);
+	fx_fini(&fx);
+}
+
+Test(trace, load_mem_without_files)
+{
+	struct fx fx;
+	struct trace *t;
+	struct trace_error err;
+	char *text;
+
+	fx_init(&fx);
+	text = json_dumps(fx.doc, 0);
+	cr_assert_eq(trace_load_mem(text, strlen(text), "mem.json", NULL, &t, &err), TRACE_OK, "%s",
+		     err.msg);
+	cr_assert_null(trace_md_gen(t, 1)->bytes);
+	cr_assert_str_eq(trace_name(t), "mem.json");
+	cr_assert_eq(strlen(trace_sha256_hex(t)), 64);
+	trace_free(t);
+	free(text);
+	fx_fini(&fx);
+}
+
+Test(trace, model_is_deterministic_and_in_range)
+{
+	struct fx fx;
+	struct trace *t;
+	struct trace_error err;
+	uint64_t a, b;
+
+	fx_init(&fx);
+	fx_write(&fx);
+	cr_assert_eq(trace_load(fx.path, &t, &err), TRACE_OK, "%s", err.msg);
+	a = trace_model_sample(t, 0x10, 7, 3);
+	b = trace_model_sample(t, 0x10, 7, 3);
+	cr_assert_eq(a, b);
+	cr_assert(a > 1000 && a < 1000000, "lognormal sample %llu", (unsigned long long)a);
+	cr_assert_neq(trace_model_sample(t, 0x10, 7, 4), a);
+	for (uint32_t k = 0; k < 200; k++) {
+		uint64_t u = trace_model_sample(t, 0x14, 3, k);
+
+		cr_assert(u >= 800 && u <= 1000);
+	}
+	cr_assert_eq(trace_model_sample(t, 0x27, 0, 0), 1000); /* default: fixed */
+	/* beyond the records, the model answers */
+	cr_assert_eq(trace_hcall_latency(t, 0, 0x10, 2), trace_model_sample(t, 0x10, 0, 2));
+	trace_free(t);
+	fx_fini(&fx);
+}
+
+Test(trace, sha256_known_answers)
+{
+	uint8_t h[32];
+	char x[65];
+
+	trace_sha256("abc", 3, h);
+	trace_sha256_to_hex(h, x);
+	cr_assert_str_eq(x, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	trace_sha256("", 0, h);
+	trace_sha256_to_hex(h, x);
+	cr_assert_str_eq(x, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	trace_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h);
+	trace_sha256_to_hex(h, x);
+	cr_assert_str_eq(x, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+Test(trace, raw_bytes_must_match_the_fields)
+{
+	struct fx fx;
+	struct trace *t;
+	struct trace_error err;
+
+	fx_init(&fx);
+	/* INIT_REQ {type 0, len 4, major 1, minor 0}, big-endian */
+	json_object_set_new(at(fx.doc, "ds", 0), "raw", json_string("000000000000000400010000"));
+	fx_write(&fx);
+	cr_assert_eq(trace_load(fx.path, &t, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_eq(trace_ds_at(t, 0)->raw_len, 12);
+	trace_free(t);
+	json_object_set_new(at(fx.doc, "ds", 0), "raw", json_string("000000000000000400020000"));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[0].raw", "at byte 9");
+	fx_fini(&fx);
+}
+
+/* ---- one test per error class ---- */
+
+Test(trace_errors, version_too_old)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 0, 9));
+	/* checked first: even a broken rest of the document is not looked at */
+	json_object_del(fx.doc, "machine");
+	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 0.9 is too old");
+	expect_error(&fx, TRACE_ERR_VERSION, NULL, "reads versions 1.0 to 1.0");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, version_too_new)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 2, 0));
+	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 2.0 is too new");
+	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 1, 1));
+	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 1.1 is too new");
+	json_object_set_new(fx.doc, "version", json_string("1.0"));
+	expect_error(&fx, TRACE_ERR_TYPE, "$.version", "[major, minor]");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, not_json_and_not_a_trace)
+{
+	struct fx fx;
+	struct trace *t;
+	struct trace_error err;
+
+	fx_init(&fx);
+	cr_assert_eq(trace_load_mem("{\"a\": ", 6, "x.json", NULL, &t, &err), TRACE_ERR_JSON);
+	cr_assert_not_null(strstr(err.msg, "x.json: line 1"), "%s", err.msg);
+	json_object_set_new(fx.doc, "format", json_string("something-else"));
+	expect_error(&fx, TRACE_ERR_FORMAT, "$.format", "ldomsim-trace");
+	cr_assert_eq(trace_load("/nonexistent/trace.json", &t, &err), TRACE_ERR_IO);
+	cr_assert_not_null(strstr(err.msg, "/nonexistent/trace.json: cannot read"));
+	fx_fini(&fx);
+}
+
+Test(trace_errors, wrong_type_names_path_and_record)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_array_set_new(json_object_get(at(fx.doc, "hcalls", 3), "args"), 1, json_real(1.5));
+	expect_error(&fx, TRACE_ERR_TYPE, "$.hcalls[3].args[1]: expected an unsigned integer", NULL);
+	json_array_set_new(json_object_get(at(fx.doc, "hcalls", 3), "args"), 1, json_string("0xZ"));
+	expect_error(&fx, TRACE_ERR_TYPE, "$.hcalls[3].args[1]", "hex");
+	json_array_set_new(json_object_get(at(fx.doc, "hcalls", 3), "args"), 1, json_integer(0));
+	json_object_set_new(json_object_get(fx.doc, "machine"), "cpi", json_string("fast"));
+	expect_error(&fx, TRACE_ERR_TYPE, "$.machine.cpi", "expected a number");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, missing_field)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_del(json_object_get(json_object_get(fx.doc, "machine"), "costs"), "ipi_ns");
+	expect_error(&fx, TRACE_ERR_MISSING, "$.machine.costs.ipi_ns", "missing required field");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_del(at(fx.doc, "hcalls", 2), "latency_ns");
+	expect_error(&fx, TRACE_ERR_MISSING, "$.hcalls[2].latency_ns", NULL);
+	fx_fini(&fx);
+}
+
+Test(trace_errors, unknown_field)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "ds", 4), "colour", json_string("red"));
+	expect_error(&fx, TRACE_ERR_FIELD, "$.ds[4].colour", "unknown field");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, value_out_of_range)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(json_object_get(fx.doc, "machine"), "max_cpus", json_integer(5000));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.machine.max_cpus", "out of range 1..4096");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "hcalls", 0), "status", json_integer(99));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.hcalls[0].status", NULL);
+	fx_fini(&fx);
+}
+
+Test(trace_errors, cpu_out_of_range)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_array_set_new(json_object_get(json_array_get(json_object_get(json_object_get(fx.doc,
+										  "scenario"),
+							  "ops"),
+					       1),
+				   "cpus"),
+			   1, json_integer(8));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.scenario.ops[1].cpus[1]",
+		     "cpu 8 is not below the machine's max_cpus 8");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, hash_mismatch)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "md", 1), "sha256",
+			    json_string("00000000000000000000000000000000000000000000000000000000000"
+					"00000"));
+	expect_error(&fx, TRACE_ERR_HASH, "$.md[1].sha256", "md-gen2.bin has sha256");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, md_file_missing_or_resized)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "md", 0), "file", json_string("nope.bin"));
+	expect_error(&fx, TRACE_ERR_IO, "$.md[0].file", "cannot read MD generation 1");
+	json_object_set_new(at(fx.doc, "md", 0), "file", json_string("../md-gen1.bin"));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.md[0].file", "relative path");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "md", 0), "size", json_integer(17));
+	expect_error(&fx, TRACE_ERR_HASH, "$.md[0]", "the trace says 17");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, unknown_hcall_function)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "hcalls", 1), "fn", json_integer(0x99));
+	expect_error(&fx, TRACE_ERR_NAME, "$.hcalls[1].fn", "unknown hypervisor function 0x99");
+	json_object_set_new(at(fx.doc, "hcalls", 1), "fn", json_integer(0x10));
+	expect_error(&fx, TRACE_ERR_NAME, "$.hcalls[1].name", "(\"cpu_start\")");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, too_many_hcall_arguments)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_array_append_new(json_object_get(at(fx.doc, "hcalls", 0), "args"), json_integer(1));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.hcalls[0].args", "mach_desc takes at most 2");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, dangling_md_generation)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"),
+					   0),
+			    "generation", json_integer(7));
+	expect_error(&fx, TRACE_ERR_REF, "$.scenario.ops[0].generation",
+		     "MD generation 7 is not in $.md");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, unknown_names)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "ds", 8), "req", json_string("explode"));
+	expect_error(&fx, TRACE_ERR_NAME, "$.ds[8].req", "unknown dr-cpu request");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "ds", 1), "type", json_string("HELLO"));
+	expect_error(&fx, TRACE_ERR_NAME, "$.ds[1].type", "unknown DS message type");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_set_new(json_object_get(fx.doc, "hcall_model"), "default",
+			    json_pack("{s:s}", "dist", "pareto"));
+	expect_error(&fx, TRACE_ERR_NAME, "$.hcall_model.default.dist", "unknown distribution");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, unregistered_ds_handle)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "ds", 6), "handle", json_integer(6));
+	expect_error(&fx, TRACE_ERR_REF, "$.ds[6]", "handle 0x6");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, ds_request_differs_from_scenario)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "ds", 8), "cpus", json_pack("[i]", 4));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[8]", "differs from $.scenario.ops[1]");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, reply_entries_inconsistent)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(json_array_get(json_object_get(at(fx.doc, "ds", 9), "entries"), 1), "cpu",
+			    json_integer(6));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[9].entries[1]", "cpu 6, expected 5");
+	fx_fini(&fx);
+	fx_init(&fx);
+	/* cpu 3 is already present: configuring it "OK" contradicts the scenario */
+	json_object_set_new(at(fx.doc, "ds", 8), "cpus", json_pack("[i,i]", 5, 3));
+	json_object_set_new(json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"),
+					   1),
+			    "cpus", json_pack("[i,i]", 5, 3));
+	json_object_set_new(json_array_get(json_object_get(at(fx.doc, "ds", 9), "entries"), 0), "cpu",
+			    json_integer(3));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[9].entries[0]", "already present");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, missing_reply)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_array_remove(json_object_get(fx.doc, "ds"), 9);
+	expect_error(&fx, TRACE_ERR_REF, "$.ds[8]", "no reply from the guest with req_num 2");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, hcall_strand_never_present)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "hcalls", 3), "strand", json_integer(7));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.hcalls[3].strand", "strand 7");
+	fx_fini(&fx);
+}
+
+Test(trace_errors, md_invalid_or_disagreeing)
+{
+	struct fx fx;
+	char p[192];
+	uint8_t junk[64], h[32];
+	char x[65];
+
+	fx_init(&fx);
+	memset(junk, 0xee, sizeof(junk));
+	snprintf(p, sizeof(p), "%s/md-gen2.bin", fx.dir);
+	write_bytes(p, junk, sizeof(junk));
+	trace_sha256(junk, sizeof(junk), h);
+	trace_sha256_to_hex(h, x);
+	json_object_set_new(at(fx.doc, "md", 1), "sha256", json_string(x));
+	json_object_set_new(at(fx.doc, "md", 1), "size", json_integer(sizeof(junk)));
+	expect_error(&fx, TRACE_ERR_MD, "$.md[1].file", "md-gen2.bin");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_set_new(json_object_get(fx.doc, "scenario"), "present",
+			    json_pack("[i,i,i]", 0, 1, 2));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.scenario.present",
+		     "cpu 3 is in MD generation 1 but not present");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_object_set_new(json_object_get(fx.doc, "machine"), "clock_hz", json_integer(5));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.machine.clock_hz", "clock-frequency");
+	fx_fini(&fx);
+}
+
+/* ---- ftrace function_graph parsing and import ---- */
+
+Test(trace_import, ftrace_lines)
+{
+	struct trace_ftrace_line l;
+
+	cr_assert_eq(trace_ftrace_parse_line("# tracer: function_graph\n", &l), TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_SKIP);
+	cr_assert_eq(trace_ftrace_parse_line(
+			     "  215.497480 |   0)   kworker-87    |   0.521 us    |      "
+			     "sun4v_cpu_start();\n",
+			     &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_LEAF);
+	cr_assert_eq(l.time_ns, 215497480000ull);
+	cr_assert_eq(l.cpu, 0);
+	cr_assert_str_eq(l.proc, "kworker-87");
+	cr_assert_eq(l.duration_ns, 521);
+	cr_assert_eq(l.depth, 2);
+	cr_assert_str_eq(l.func, "sun4v_cpu_start");
+	cr_assert_eq(trace_ftrace_parse_line(
+			     "  215.500000 |  12)   kworker-87    | + 12.345 us   |    }\n", &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_EXIT);
+	cr_assert_eq(l.cpu, 12);
+	cr_assert_eq(l.duration_ns, 12345);
+	cr_assert_eq(trace_ftrace_parse_line(
+			     "  215.600000 |   1)   kworker-87    | ! 245.100 us  |  } /* "
+			     "dr_cpu_configure */\n",
+			     &l),
+		     TRACE_OK);
+	cr_assert_eq(l.duration_ns, 245100);
+	cr_assert_str_eq(l.func, "dr_cpu_configure");
+	cr_assert_eq(trace_ftrace_parse_line(
+			     "  215.497474 |   0)   kworker-87    |               |  dr_cpu_data() {\n",
+			     &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_ENTRY);
+	cr_assert_eq(l.has_duration, 0);
+	cr_assert_eq(trace_ftrace_parse_line(
+			     "  215.497474 |   0)   kworker-87    |               |  /* hello */\n", &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_COMMENT);
+	cr_assert_eq(trace_ftrace_parse_line(" 0)   kworker-87    =>    <idle>-0    \n", &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_SKIP);
+	cr_assert_eq(trace_ftrace_parse_line(" ------------------------------------------\n", &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_SKIP);
+	/* without funcgraph-proc */
+	cr_assert_eq(trace_ftrace_parse_line(" 3)   1.200 us    |  sun4v_mach_desc();\n", &l),
+		     TRACE_OK);
+	cr_assert_eq(l.kind, TRACE_FTRACE_LEAF);
+	cr_assert_eq(l.has_time, 0);
+	cr_assert_eq(l.duration_ns, 1200);
+	cr_assert_eq(trace_ftrace_parse_line("garbage here\n", &l), TRACE_ERR_JSON);
+}

@@ -1,0 +1,251 @@
+/*
+ * ldomsim — trace files: the recorded (or generated) input of one
+ * simulation run. The on-disk format is documented in traces/FORMAT.md.
+ *
+ * A struct trace is immutable once loaded; every accessor returns pointers
+ * into it that stay valid until trace_free(). Records are plain value
+ * structs; only struct trace itself is opaque.
+ */
+#ifndef LDOMSIM_TRACES_TRACE_H
+#define LDOMSIM_TRACES_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_FORMAT_NAME "ldomsim-trace"
+#define TRACE_VERSION_MAJOR 1 /* versions read and written: 1.0 to 1.TRACE_VERSION_MINOR */
+#define TRACE_VERSION_MINOR 0
+#define TRACE_MAX_CPUS 4096u   /* sparc64 NR_CPUS */
+#define TRACE_HCALL_MAX_ARGS 5 /* %o0..%o4 */
+#define TRACE_HCALL_MAX_RETS 5 /* %o1..%o5 */
+#define TRACE_DS_SERVICE_MAX 64
+
+enum trace_status {
+	TRACE_OK = 0,
+	TRACE_ERR_ARG,	   /* bad argument to an API call */
+	TRACE_ERR_NOMEM,   /* allocation failed */
+	TRACE_ERR_IO,	   /* cannot read or write a file */
+	TRACE_ERR_JSON,	   /* not well-formed JSON */
+	TRACE_ERR_VERSION, /* format version too old or too new */
+	TRACE_ERR_FORMAT,  /* not an ldomsim trace ("format" field) */
+	TRACE_ERR_TYPE,	   /* a field has the wrong JSON type */
+	TRACE_ERR_MISSING, /* a required field is absent */
+	TRACE_ERR_FIELD,   /* a field this version does not define */
+	TRACE_ERR_RANGE,   /* a value out of its documented range */
+	TRACE_ERR_NAME,	   /* unknown name (hcall function, DS type, op, service) */
+	TRACE_ERR_HASH,	   /* an MD file does not match its sha256/size */
+	TRACE_ERR_REF,	   /* dangling reference (MD generation, DS handle, req_num) */
+	TRACE_ERR_CONSISTENCY, /* records contradict each other (cpus, responses, raw bytes) */
+	TRACE_ERR_MD,	   /* an MD generation is not a valid machine description */
+};
+
+/* Error details: code plus a message "FILE: $.json.path[index]: what". */
+struct trace_error {
+	enum trace_status code;
+	char msg[1024];
+};
+
+/* Costs of modelled (non-emulated) kernel steps, all in nanoseconds. */
+struct trace_costs {
+	uint64_t hotplug_prepare_ns;  /* generic cpuhp work on the master before __cpu_up, per cpu */
+	uint64_t hotplug_online_ns;   /* cpuhp work after the new cpu is online until cpu_up returns */
+	uint64_t hotplug_teardown_ns; /* generic cpuhp work before __cpu_disable, per cpu */
+	uint64_t udelay_granularity_ns; /* udelay(us) costs us*1000 rounded up to a multiple of this */
+	uint64_t udelay_overhead_ns;  /* fixed cost added to each udelay call */
+	uint64_t jiffy_ns;	      /* one jiffy (1e9/HZ); msleep(ms) sleeps ms/jiffy + 1 jiffies */
+	uint64_t sched_switch_ns;     /* one context switch */
+	uint64_t kthread_wakeup_ns;   /* waking a kthread or work item until it runs */
+	uint64_t ldc_msg_ns;	      /* one-way latency of one DS message over LDC */
+	uint64_t ipi_ns;	      /* cross-call (cpu mondo) delivery latency */
+	uint64_t printk_ns;	      /* one printk line */
+};
+
+struct trace_machine {
+	char shape[32];		   /* machine shape name, e.g. "t2", "m7-16" */
+	uint32_t sockets;	   /* processor sockets of the whole machine */
+	uint32_t cores_per_socket; /* cores per socket */
+	uint32_t strands_per_core; /* hardware strands per core */
+	uint32_t max_cpus;	   /* the MD's platform max-cpus (cpu ids are below it) */
+	double cpi;		   /* guest cycles per guest instruction */
+	uint64_t clock_hz;	   /* strand clock frequency, Hz */
+	uint64_t stick_hz;	   /* %stick frequency, Hz */
+	struct trace_costs costs;
+};
+
+struct trace_md_gen {
+	uint32_t generation; /* 1, 2, ... (ascending) */
+	const char *file;    /* as written in the trace: relative to the trace file */
+	uint8_t sha256[32];
+	size_t size;	       /* bytes */
+	const uint8_t *bytes;  /* the MD image; NULL when loaded without its files */
+};
+
+enum trace_op_kind {
+	TRACE_OP_MD_UPDATE,
+	TRACE_OP_CONFIGURE,
+	TRACE_OP_UNCONFIGURE,
+	TRACE_OP_FORCE_UNCONFIGURE,
+	TRACE_OP_STATUS,
+};
+
+struct trace_op {
+	enum trace_op_kind kind;
+	uint64_t t_ns;	     /* simulated arrival time of the DS request */
+	uint64_t req_num;    /* req_num of the DS request carrying it */
+	uint32_t generation; /* TRACE_OP_MD_UPDATE: the MD generation published */
+	uint32_t ncpus;	     /* dr-cpu ops: the cpu list as sent */
+	const uint32_t *cpus;
+};
+
+/* DS message types (the wire values of the DS tag). */
+enum trace_ds_type {
+	TRACE_DS_INIT_REQ = 0x0,
+	TRACE_DS_INIT_ACK = 0x1,
+	TRACE_DS_INIT_NACK = 0x2,
+	TRACE_DS_REG_REQ = 0x3,
+	TRACE_DS_REG_ACK = 0x4,
+	TRACE_DS_REG_NACK = 0x5,
+	TRACE_DS_UNREG_REQ = 0x6,
+	TRACE_DS_UNREG_ACK = 0x7,
+	TRACE_DS_UNREG_NACK = 0x8,
+	TRACE_DS_DATA = 0x9,
+	TRACE_DS_NACK = 0xa,
+};
+
+enum trace_ds_dir {
+	TRACE_DS_TO_GUEST,   /* sent by the service processor / control domain */
+	TRACE_DS_FROM_GUEST, /* sent by the Linux guest */
+};
+
+/* dr-cpu request and response types (the wire values). */
+#define TRACE_DR_CONFIGURE 0x43u	 /* 'C' */
+#define TRACE_DR_UNCONFIGURE 0x55u	 /* 'U' */
+#define TRACE_DR_FORCE_UNCONFIGURE 0x46u /* 'F' */
+#define TRACE_DR_STATUS 0x53u		 /* 'S' */
+#define TRACE_DR_OK 0x6fu		 /* 'o' */
+#define TRACE_DR_ERROR 0x65u		 /* 'e' */
+
+struct trace_dr_entry {
+	uint32_t cpu;
+	uint32_t result; /* 0 OK, 1 FAILURE, 2 BLOCKED, 3 CPU_NOT_RESPONDING, 4 NOT_IN_MD */
+	uint32_t stat;	 /* 0 NOT_PRESENT, 1 UNCONFIGURED, 2 CONFIGURED */
+};
+
+struct trace_ds_msg {
+	enum trace_ds_dir dir;
+	enum trace_ds_type type;
+	int has_t_ns;
+	uint64_t t_ns;	  /* recorded time, when has_t_ns */
+	uint16_t major;	  /* INIT_REQ, INIT_NACK, REG_REQ, REG_NACK */
+	uint16_t minor;	  /* INIT_REQ, INIT_ACK, REG_REQ, REG_ACK */
+	uint64_t handle;  /* REG_*, UNREG_*, DATA, NACK */
+	char service[TRACE_DS_SERVICE_MAX]; /* REG_REQ; DATA: the service of the handle */
+	/* DATA of md-update: req_num (+ result in the guest's reply).
+	 * DATA of dr-cpu: req_num, dr_type, cpus (requests) or entries (replies). */
+	uint64_t req_num;
+	uint32_t dr_type;
+	uint32_t result; /* md-update reply result; NACK result */
+	uint32_t ncpus;
+	const uint32_t *cpus;
+	uint32_t nentries;
+	const struct trace_dr_entry *entries;
+	size_t raw_len; /* the exact bytes (DS tag included), when recorded */
+	const uint8_t *raw;
+};
+
+struct trace_hcall {
+	uint32_t strand; /* the strand that made the call */
+	uint32_t fn;	 /* function number (%o5) or, for trap-number calls, the trap */
+	const char *name;
+	int has_t_ns;
+	uint64_t t_ns; /* start of the call, when recorded */
+	uint32_t nargs;
+	uint64_t args[TRACE_HCALL_MAX_ARGS];
+	uint64_t status; /* %o0 on return */
+	uint32_t nrets;
+	uint64_t rets[TRACE_HCALL_MAX_RETS];
+	uint64_t latency_ns;
+	uint32_t index; /* position in $.hcalls */
+};
+
+struct trace;
+
+/* Load a trace file and every MD file it references (hashes checked).
+ * On failure *out is NULL and err (if non-NULL) names file, path, record. */
+enum trace_status trace_load(const char *path, struct trace **out, struct trace_error *err);
+
+/* Load a trace JSON document from memory. name is used in messages;
+ * MD files are read relative to base_dir, or not at all when base_dir is
+ * NULL (then trace_md_gen bytes are NULL and hashes are not checked). */
+enum trace_status trace_load_mem(const void *buf, size_t len, const char *name,
+				 const char *base_dir, struct trace **out, struct trace_error *err);
+
+/* Write the trace to path atomically (temp file + rename), and each held
+ * MD generation next to it at its relative file name (unchanged files are
+ * left alone). Output is canonical: load+save of a saved trace is
+ * byte-identical. */
+enum trace_status trace_save(const struct trace *t, const char *path, struct trace_error *err);
+
+void trace_free(struct trace *t);
+const char *trace_strerror(enum trace_status code);
+
+/* The trace file's name as given to trace_load (or the name of trace_load_mem). */
+const char *trace_name(const struct trace *t);
+/* Lower-case hex SHA-256 of the trace JSON as loaded (65 bytes with NUL). */
+const char *trace_sha256_hex(const struct trace *t);
+
+const struct trace_machine *trace_machine(const struct trace *t);
+
+size_t trace_md_count(const struct trace *t);
+const struct trace_md_gen *trace_md_at(const struct trace *t, size_t i);
+/* By generation number; NULL when the trace has no such generation. */
+const struct trace_md_gen *trace_md_gen(const struct trace *t, uint32_t generation);
+
+/* Scenario: strands present at start (ascending), the strand that runs the
+ * DS service thread, and the DR operations in order. */
+const uint32_t *trace_present(const struct trace *t, size_t *n);
+uint32_t trace_ds_strand(const struct trace *t);
+size_t trace_op_count(const struct trace *t);
+const struct trace_op *trace_op_at(const struct trace *t, size_t i);
+
+size_t trace_ds_count(const struct trace *t);
+const struct trace_ds_msg *trace_ds_at(const struct trace *t, size_t i);
+/* The guest's recorded reply to the request at index i (NULL if none). */
+const struct trace_ds_msg *trace_ds_reply(const struct trace *t, size_t request_index);
+
+size_t trace_hcall_count(const struct trace *t);
+const struct trace_hcall *trace_hcall_at(const struct trace *t, size_t i);
+/* All records of one strand, in trace order. */
+const struct trace_hcall *const *trace_hcalls_of_strand(const struct trace *t, uint32_t strand,
+							size_t *n);
+/* The k-th (0-based) recorded call of function fn on strand, or NULL. */
+const struct trace_hcall *trace_hcall_find(const struct trace *t, uint32_t strand, uint32_t fn,
+					   uint32_t k);
+
+/* Latency of the k-th (0-based) call of fn on strand from the trace's
+ * per-function model: a pure function of (seed, fn, strand, k), see
+ * FORMAT.md. Returns ns. */
+uint64_t trace_model_sample(const struct trace *t, uint32_t fn, uint32_t strand, uint32_t k);
+/* Latency to use for the k-th call of fn on strand: the recorded record's
+ * latency if there is one, else the model's sample. */
+uint64_t trace_hcall_latency(const struct trace *t, uint32_t strand, uint32_t fn, uint32_t k);
+
+/* Hypervisor function table (the names the format accepts). */
+struct trace_hcall_fn_info {
+	const char *name; /* e.g. "cpu_start" */
+	uint32_t fn;	  /* function number, or trap number when trap != 0x80 */
+	uint32_t trap;	  /* 0x80 fast trap, or 0x83/0x84/0xff */
+	uint32_t nargs;	  /* arguments %o0.. the call takes */
+	uint32_t nrets;	  /* results %o1.. it returns */
+};
+const struct trace_hcall_fn_info *trace_hcall_fn_by_name(const char *name);
+const struct trace_hcall_fn_info *trace_hcall_fn_by_number(uint32_t fn);
+
+/* Name of a DS message type ("INIT_REQ", ...) or NULL. */
+const char *trace_ds_type_name(uint32_t type);
+
+/* SHA-256 of a buffer; hex is 65 bytes (NUL-terminated lower-case). */
+void trace_sha256(const void *buf, size_t len, uint8_t out[32]);
+void trace_sha256_to_hex(const uint8_t h[32], char hex[65]);
+
+#endif

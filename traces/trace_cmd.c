@@ -1,0 +1,242 @@
+/*
+ * ldomsim — `ldomsim trace gen|check|import`.
+ * Exit status: 0 success, 1 a finding (invalid trace), 2 usage or unusable input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "traces/trace.h"
+#include "traces/trace_gen.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ldomsim trace gen --shape NAME --present N|LIST --add K [--remove K]\n"
+		"                         [--batch B] -o DIR\n"
+		"       ldomsim trace check FILE\n"
+		"       ldomsim trace import CAPTURE_DIR -o DIR\n"
+		"\n"
+		"Trace files (format: traces/FORMAT.md).\n"
+		"  gen     write DIR/trace.json and DIR/md-gen1.bin, md-gen2.bin[, md-gen3.bin]:\n"
+		"          a domain of machine shape NAME with the first N strands (or LIST, e.g.\n"
+		"          0-55) present; generation 2 adds the next K strands (dr-cpu CONFIGURE\n"
+		"          in requests of B cpus); --remove K unconfigures the last K added ones\n"
+		"          and publishes generation 3. Byte-identical output for equal arguments.\n"
+		"  check   validate a trace and the MD files it references; print a summary.\n"
+		"          Exit 0 valid, 1 invalid, 2 usage or unreadable file.\n"
+		"  import  turn a capture of scripts/record-ldom.sh into a trace in DIR.\n");
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > 4096 || s[0] == '-') {
+		fprintf(stderr, "ldomsim trace: %s: expected a number 0..4096, got '%s'\n", opt, s);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"shape", required_argument, NULL, 's'},  {"present", required_argument, NULL, 'p'},
+		{"add", required_argument, NULL, 'a'},	  {"remove", required_argument, NULL, 'r'},
+		{"batch", required_argument, NULL, 'b'},  {"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	};
+	struct trace_gen_opts o = {0};
+	const char *dir = NULL;
+	struct trace_error err;
+	int c, have_add = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o.shape = optarg;
+			break;
+		case 'p':
+			o.present = optarg;
+			break;
+		case 'a':
+			if (parse_u32("--add", optarg, &o.add))
+				return 2;
+			have_add = 1;
+			break;
+		case 'r':
+			if (parse_u32("--remove", optarg, &o.remove))
+				return 2;
+			break;
+		case 'b':
+			if (parse_u32("--batch", optarg, &o.batch))
+				return 2;
+			break;
+		case 'o':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "ldomsim trace gen: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !o.shape || !o.present || !have_add || !dir) {
+		fprintf(stderr, "ldomsim trace gen: --shape, --present, --add and -o are required\n");
+		usage(stderr);
+		return 2;
+	}
+	if (trace_gen(&o, dir, &err)) {
+		fprintf(stderr, "ldomsim trace gen: %s\n", err.msg);
+		return err.code == TRACE_ERR_ARG ? 2 : 1;
+	}
+	printf("%s/trace.json\n", dir);
+	return 0;
+}
+
+static void summary(const struct trace *t)
+{
+	const struct trace_machine *m = trace_machine(t);
+	size_t npresent, nstrands = 0, nadd = 0, nrem = 0;
+	const uint32_t *present = trace_present(t, &npresent);
+
+	for (uint32_t s = 0; s < m->max_cpus; s++) {
+		size_t n;
+
+		trace_hcalls_of_strand(t, s, &n);
+		nstrands += n > 0;
+	}
+	for (size_t i = 0; i < trace_op_count(t); i++) {
+		const struct trace_op *op = trace_op_at(t, i);
+
+		if (op->kind == TRACE_OP_CONFIGURE)
+			nadd += op->ncpus;
+		else if (op->kind == TRACE_OP_UNCONFIGURE || op->kind == TRACE_OP_FORCE_UNCONFIGURE)
+			nrem += op->ncpus;
+	}
+	printf("%s: valid ldomsim trace, format %d.%d, sha256 %.16s...: machine %s "
+	       "(%u x %u x %u strands, max-cpus %u, %.3f GHz, stick %.3f MHz, cpi %g); ",
+	       trace_name(t), TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR, trace_sha256_hex(t),
+	       m->shape, m->sockets, m->cores_per_socket, m->strands_per_core, m->max_cpus,
+	       (double)m->clock_hz / 1e9, (double)m->stick_hz / 1e6, m->cpi);
+	printf("%zu MD generation%s (", trace_md_count(t), trace_md_count(t) == 1 ? "" : "s");
+	for (size_t i = 0; i < trace_md_count(t); i++) {
+		const struct trace_md_gen *g = trace_md_at(t, i);
+
+		printf("%s%u: %s, %zu bytes", i ? "; " : "", g->generation, g->file, g->size);
+	}
+	printf("); %zu strands present (%u..%u), DS on strand %u; %zu operations "
+	       "(%zu cpus configured, %zu unconfigured); %zu DS messages; %zu hypervisor calls "
+	       "on %zu strands.\n",
+	       npresent, present[0], present[npresent - 1], trace_ds_strand(t), trace_op_count(t),
+	       nadd, nrem, trace_ds_count(t), trace_hcall_count(t), nstrands);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct trace *t;
+	struct trace_error err;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "ldomsim trace check: expected one FILE\n");
+		usage(stderr);
+		return 2;
+	}
+	{
+		FILE *f = fopen(argv[1], "rb");
+
+		if (!f) {
+			fprintf(stderr, "ldomsim trace check: %s: cannot read: %s\n", argv[1],
+				strerror(errno));
+			return 2;
+		}
+		fclose(f);
+	}
+	if (trace_load(argv[1], &t, &err)) {
+		fprintf(stderr, "ldomsim trace check: %s\n", err.msg);
+		return 1;
+	}
+	summary(t);
+	trace_free(t);
+	return 0;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = NULL;
+	struct trace_error err;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "ldomsim trace import: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || !dir) {
+		fprintf(stderr, "ldomsim trace import: expected CAPTURE_DIR and -o DIR\n");
+		usage(stderr);
+		return 2;
+	}
+	if (trace_import(argv[optind], dir, &err)) {
+		fprintf(stderr, "ldomsim trace import: %s\n", err.msg);
+		return err.code == TRACE_ERR_IO || err.code == TRACE_ERR_ARG ? 2 : 1;
+	}
+	printf("%s/trace.json\n", dir);
+	return 0;
+}
+
+int trace_cmd_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "gen"))
+		return cmd_gen(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check"))
+		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
+	fprintf(stderr, "ldomsim trace: unknown subcommand '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,926 @@
+/*
+ * ldomsim — `trace import`: a capture directory written by
+ * scripts/record-ldom.sh on a real sun4v Linux guest becomes a trace.
+ *
+ *   manifest.txt      key=value lines (format=ldomsim-capture-1, ...)
+ *   mdesc-before.bin  /dev/mdesc before the operation (MD generation 1)
+ *   mdesc-after.bin   /dev/mdesc after it (generation 2)
+ *   dmesg.txt         the kernel log lines printed during the operation
+ *   ftrace.txt        the function_graph trace (funcgraph-abstime, -proc,
+ *                     -duration, -cpu), exactly as /sys/kernel/tracing/trace
+ *                     prints it
+ *
+ * hcall records come from the durations of the hypercall wrappers
+ * (sun4v_<name> -> the function <name>) per cpu; DR operations from the
+ * ds.c log lines ("Machine description update.", "Starting cpu N...",
+ * "Shutting down cpu N...", "CPU startup failed"), grouped into requests by
+ * the dr_cpu_configure/dr_cpu_unconfigure calls in the ftrace capture.
+ * The DS exchange is reconstructed from those (there is no byte capture of
+ * the LDC channel), without "raw".
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/md.h"
+#include "traces/trace_gen.h"
+#include "traces/trace_import.h"
+#include "traces/trace_internal.h"
+
+#define IMP_MAX_DEPTH 64
+
+static void put(json_t *o, const char *k, json_t *v, int *ok)
+{
+	if (!o || !v || json_object_set_new(o, k, v))
+		*ok = 0;
+}
+
+static void append(json_t *a, json_t *v, int *ok)
+{
+	if (!a || !v || json_array_append_new(a, v))
+		*ok = 0;
+}
+
+/* ---- ftrace function_graph text ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* "12.345 us" (optionally preceded by a marker) -> ns; 1 if found. */
+static int parse_duration(const char *s, const char *end, uint64_t *ns)
+{
+	const char *p = s;
+	uint64_t whole = 0, frac = 0;
+	int fd = 0, any = 0;
+
+	while (p < end && (*p == ' ' || strchr("+!#*@$", *p)))
+		p++;
+	while (p < end && isdigit((unsigned char)*p)) {
+		whole = whole * 10 + (uint64_t)(*p++ - '0');
+		any = 1;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		while (p < end && isdigit((unsigned char)*p)) {
+			if (fd < 3) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				fd++;
+			}
+			p++;
+		}
+	}
+	if (!any)
+		return 0;
+	while (fd < 3) {
+		frac *= 10;
+		fd++;
+	}
+	p = skip_ws(p);
+	if (end - p >= 2 && !strncmp(p, "us", 2)) {
+		*ns = whole * 1000 + frac;
+		return 1;
+	}
+	if (end - p >= 2 && !strncmp(p, "ms", 2)) { /* not printed by 6.1, accepted */
+		*ns = (whole * 1000 + frac) * 1000;
+		return 1;
+	}
+	return 0;
+}
+
+enum trace_status trace_ftrace_parse_line(const char *line, struct trace_ftrace_line *out)
+{
+	const char *p = skip_ws(line), *bar, *q;
+	char *e;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = TRACE_FTRACE_SKIP;
+	if (!*p || *p == '#' || *p == '\n' || !strncmp(p, "---", 3) || !strncmp(p, "===", 3) ||
+	    strstr(p, "=>") || strstr(p, "==========") || strstr(p, "<=========="))
+		return TRACE_OK;
+	/* abstime "SSSSS.UUUUUU |" */
+	if (isdigit((unsigned char)*p)) {
+		const char *d = p;
+
+		while (isdigit((unsigned char)*d))
+			d++;
+		if (*d == '.') {
+			unsigned long long sec = strtoull(p, &e, 10), us;
+
+			if (e != d)
+				return TRACE_ERR_JSON;
+			us = strtoull(d + 1, &e, 10);
+			if (e - (d + 1) != 6)
+				return TRACE_ERR_JSON;
+			q = skip_ws(e);
+			if (*q != '|')
+				return TRACE_ERR_JSON;
+			out->has_time = 1;
+			out->time_ns = (uint64_t)sec * 1000000000ull + (uint64_t)us * 1000ull;
+			p = skip_ws(q + 1);
+		}
+	}
+	/* cpu "N)" */
+	if (!isdigit((unsigned char)*p))
+		return TRACE_ERR_JSON;
+	out->cpu = (uint32_t)strtoul(p, &e, 10);
+	if (*e != ')')
+		return TRACE_ERR_JSON;
+	p = e + 1;
+	/* optional "comm-pid |" and the duration column "... |" */
+	bar = strchr(p, '|');
+	if (!bar)
+		return TRACE_ERR_JSON;
+	{
+		/* With funcgraph-proc there are two bars before the function column. */
+		const char *bar2 = strchr(bar + 1, '|');
+		const char *dstart = p, *dend = bar;
+		uint64_t ns;
+
+		if (bar2 && !parse_duration(p, bar, &ns)) {
+			/* proc column first */
+			const char *c = skip_ws(p);
+			size_t n = (size_t)(bar - c);
+
+			while (n && c[n - 1] == ' ')
+				n--;
+			if (n >= sizeof(out->proc))
+				n = sizeof(out->proc) - 1;
+			memcpy(out->proc, c, n);
+			out->proc[n] = '\0';
+			dstart = bar + 1;
+			dend = bar2;
+			bar = bar2;
+		}
+		if (parse_duration(dstart, dend, &ns)) {
+			out->has_duration = 1;
+			out->duration_ns = ns;
+		} else {
+			const char *c = skip_ws(dstart);
+
+			if (c != dend && *c != '\n')
+				return TRACE_ERR_JSON; /* something else in the duration column */
+		}
+	}
+	/* function column: indentation (2 per level) after "|  " */
+	p = bar + 1;
+	if (*p == ' ')
+		p++;
+	{
+		const char *f = p;
+		size_t n;
+
+		while (*f == ' ')
+			f++;
+		out->depth = (uint32_t)((f - p) / 2);
+		n = strcspn(f, "\n");
+		while (n && f[n - 1] == ' ')
+			n--;
+		if (n >= 2 && f[0] == '/' && f[1] == '*') {
+			out->kind = TRACE_FTRACE_COMMENT;
+			return TRACE_OK;
+		}
+		if (n >= 1 && f[0] == '}') {
+			out->kind = TRACE_FTRACE_EXIT;
+			q = strstr(f, "/*");
+			if (q && q < f + n) {
+				q = skip_ws(q + 2);
+				n = strcspn(q, " */\n");
+				if (n >= sizeof(out->func))
+					n = sizeof(out->func) - 1;
+				memcpy(out->func, q, n);
+				out->func[n] = '\0';
+			}
+			return TRACE_OK;
+		}
+		q = strstr(f, "()");
+		if (!q || q > f + n || q == f)
+			return TRACE_ERR_JSON;
+		n = (size_t)(q - f);
+		if (n >= sizeof(out->func))
+			n = sizeof(out->func) - 1;
+		memcpy(out->func, f, n);
+		out->func[n] = '\0';
+		q = skip_ws(q + 2);
+		if (*q == ';')
+			out->kind = TRACE_FTRACE_LEAF;
+		else if (*q == '{')
+			out->kind = TRACE_FTRACE_ENTRY;
+		else
+			return TRACE_ERR_JSON;
+	}
+	return TRACE_OK;
+}
+
+/* ---- capture -> trace ---- */
+
+struct call {
+	uint32_t cpu;
+	uint64_t start_ns, dur_ns;
+	char func[64];
+};
+
+struct calls {
+	struct call *v;
+	size_t n, cap;
+};
+
+static int calls_add(struct calls *c, const struct call *x)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct call *nv = realloc(c->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = *x;
+	return 0;
+}
+
+/* Completed calls of every function in the capture, in completion order. */
+static enum trace_status read_ftrace(const char *path, struct calls *out,
+				     struct trace_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	struct {
+		char func[64];
+		uint64_t start;
+	} (*stack)[IMP_MAX_DEPTH] = NULL;
+	uint32_t *depth = NULL;
+	enum trace_status st = TRACE_OK;
+
+	if (!f)
+		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read");
+	stack = calloc(TRACE_MAX_CPUS, sizeof(*stack));
+	depth = calloc(TRACE_MAX_CPUS, sizeof(*depth));
+	if (!stack || !depth) {
+		st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+		goto out;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		struct trace_ftrace_line l;
+		struct call c;
+
+		lineno++;
+		if (trace_ftrace_parse_line(line, &l)) {
+			st = trace_fail(err, TRACE_ERR_JSON, path, NULL,
+					"line %zu: not a function_graph line: %.80s", lineno, line);
+			goto out;
+		}
+		if (l.kind == TRACE_FTRACE_SKIP || l.kind == TRACE_FTRACE_COMMENT)
+			continue;
+		if (l.cpu >= TRACE_MAX_CPUS) {
+			st = trace_fail(err, TRACE_ERR_RANGE, path, NULL, "line %zu: cpu %u", lineno,
+					l.cpu);
+			goto out;
+		}
+		if (!l.has_time) {
+			st = trace_fail(err, TRACE_ERR_MISSING, path, NULL,
+					"line %zu: no absolute time (record with funcgraph-abstime)",
+					lineno);
+			goto out;
+		}
+		switch (l.kind) {
+		case TRACE_FTRACE_ENTRY:
+			if (depth[l.cpu] < IMP_MAX_DEPTH) {
+				snprintf(stack[l.cpu][depth[l.cpu]].func, 64, "%s", l.func);
+				stack[l.cpu][depth[l.cpu]].start = l.time_ns;
+			}
+			depth[l.cpu]++;
+			break;
+		case TRACE_FTRACE_LEAF:
+			c.cpu = l.cpu;
+			c.start_ns = l.time_ns;
+			c.dur_ns = l.duration_ns;
+			snprintf(c.func, sizeof(c.func), "%s", l.func);
+			if (l.has_duration && calls_add(out, &c)) {
+				st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+				goto out;
+			}
+			break;
+		case TRACE_FTRACE_EXIT:
+			/* A return whose entry is before the capture started has depth 0. */
+			if (!depth[l.cpu])
+				break;
+			depth[l.cpu]--;
+			if (depth[l.cpu] >= IMP_MAX_DEPTH || !l.has_duration)
+				break;
+			c.cpu = l.cpu;
+			c.dur_ns = l.duration_ns;
+			c.start_ns = l.time_ns >= l.duration_ns ? l.time_ns - l.duration_ns : 0;
+			if (stack[l.cpu][depth[l.cpu]].start < c.start_ns)
+				c.start_ns = stack[l.cpu][depth[l.cpu]].start;
+			snprintf(c.func, sizeof(c.func), "%s", stack[l.cpu][depth[l.cpu]].func);
+			if (calls_add(out, &c)) {
+				st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+				goto out;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+out:
+	free(line);
+	free(stack);
+	free(depth);
+	fclose(f);
+	return st;
+}
+
+/* dmesg lines "[  215.497400] ds-1: Starting cpu 56..." */
+struct klog {
+	uint64_t t_ns;
+	int kind; /* 0 md-update, 1 starting, 2 shutting down, 3 startup failed */
+	uint32_t cpu;
+};
+
+static enum trace_status read_dmesg(const char *path, struct klog **out, size_t *n,
+				    struct trace_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, cnt = 0, lcap = 0;
+	struct klog *v = NULL;
+
+	if (!f)
+		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read");
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long sec, us;
+		int off = 0;
+		const char *m;
+		struct klog k;
+
+		if (sscanf(line, " [ %lu.%lu]%n", &sec, &us, &off) != 2 || !off)
+			continue;
+		m = strstr(line + off, ": ");
+		if (!m || strncmp(skip_ws(line + off), "ds-", 3))
+			continue;
+		m += 2;
+		k.t_ns = (uint64_t)sec * 1000000000ull + (uint64_t)us * 1000ull;
+		k.cpu = 0;
+		if (!strncmp(m, "Machine description update.", 27))
+			k.kind = 0;
+		else if (sscanf(m, "Starting cpu %u...", &k.cpu) == 1)
+			k.kind = 1;
+		else if (sscanf(m, "Shutting down cpu %u...", &k.cpu) == 1)
+			k.kind = 2;
+		else if (!strncmp(m, "CPU startup failed", 18))
+			k.kind = 3;
+		else
+			continue;
+		if (cnt == lcap) {
+			struct klog *nv;
+
+			lcap = lcap ? lcap * 2 : 64;
+			nv = realloc(v, lcap * sizeof(*nv));
+			if (!nv) {
+				free(v);
+				free(line);
+				fclose(f);
+				return trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+			}
+			v = nv;
+		}
+		v[cnt++] = k;
+	}
+	free(line);
+	fclose(f);
+	*out = v;
+	*n = cnt;
+	return TRACE_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static json_t *hexj(uint64_t v)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "0x%llx", (unsigned long long)v);
+	return json_string(s);
+}
+
+static json_t *cpus_json(const uint32_t *c, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_integer(c[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+struct mdinfo {
+	struct md *md;
+	uint32_t max_cpus;
+	uint64_t clock_hz, stick_hz;
+	uint32_t *cpus;
+	size_t ncpus;
+};
+
+static enum trace_status read_md(const char *path, struct mdinfo *mi, struct trace_error *err)
+{
+	struct md_err merr;
+	md_node_t n;
+	uint64_t v;
+
+	if (md_read_file(path, &mi->md, &merr))
+		return trace_fail(err, TRACE_ERR_MD, NULL, NULL, "%s", merr.msg);
+	n = md_node_first(mi->md, "platform");
+	mi->max_cpus = 64;
+	if (n != MD_NODE_NONE && !md_get_u64(mi->md, n, "max-cpus", &v) && v >= 1 &&
+	    v <= TRACE_MAX_CPUS)
+		mi->max_cpus = (uint32_t)v;
+	if (n == MD_NODE_NONE || md_get_u64(mi->md, n, "stick-frequency", &mi->stick_hz))
+		mi->stick_hz = 0;
+	mi->cpus = calloc(TRACE_MAX_CPUS, sizeof(uint32_t));
+	if (!mi->cpus)
+		return trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+	for (n = md_node_first(mi->md, "cpu"); n != MD_NODE_NONE; n = md_node_next(mi->md, n, "cpu")) {
+		if (md_get_u64(mi->md, n, "id", &v) || v >= mi->max_cpus ||
+		    mi->ncpus >= TRACE_MAX_CPUS)
+			continue;
+		mi->cpus[mi->ncpus++] = (uint32_t)v;
+		if (!mi->clock_hz)
+			md_get_u64(mi->md, n, "clock-frequency", &mi->clock_hz);
+	}
+	qsort(mi->cpus, mi->ncpus, sizeof(uint32_t), cmp_u32);
+	if (!mi->ncpus)
+		return trace_fail(err, TRACE_ERR_MD, path, NULL, "no cpu node with an id");
+	return TRACE_OK;
+}
+
+static char *manifest_get(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, key, kl) && p[kl] == '=') {
+			size_t n = strcspn(p + kl + 1, "\n");
+
+			return strndup(p + kl + 1, n);
+		}
+	}
+	return NULL;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc((size_t)len + 1))) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, (size_t)len, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* Fit a lognormal per hypercall function from the recorded latencies. */
+static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t seed, int *ok)
+{
+	json_t *o = json_object(), *fns = json_array();
+	uint64_t *lat = malloc((hc->n + 1) * sizeof(uint64_t));
+	struct trace_dist def = {TRACE_DIST_UNIFORM, 0, 500, 2000, 0, 0.0};
+
+	if (!lat) {
+		*ok = 0;
+		json_decref(o);
+		json_decref(fns);
+		return NULL;
+	}
+	put(o, "seed", hexj(seed), ok);
+	put(o, "default", trace_dist_to_json(&def), ok);
+	for (uint32_t fn = 0; fn < 256; fn++) {
+		size_t n = 0;
+		double mean = 0, var = 0;
+		uint64_t med;
+
+		for (size_t i = 0; i < hc->n; i++)
+			if (fnof[i] == fn && hc->v[i].dur_ns)
+				lat[n++] = hc->v[i].dur_ns;
+		if (!n)
+			continue;
+		qsort(lat, n, sizeof(uint64_t), cmp_u64);
+		med = lat[n / 2];
+		for (size_t i = 0; i < n; i++)
+			mean += log((double)lat[i]);
+		mean /= (double)n;
+		for (size_t i = 0; i < n; i++)
+			var += (log((double)lat[i]) - mean) * (log((double)lat[i]) - mean);
+		var = n > 1 ? var / (double)(n - 1) : 0.0625;
+		append(fns,
+		       json_pack("{s:i, s:s, s:s, s:I, s:f}", "fn", (int)fn, "name",
+				 trace_hcall_fn_by_number(fn)->name, "dist", "lognormal", "median_ns",
+				 (json_int_t)med, "sigma", round(sqrt(var) * 1000.0) / 1000.0),
+		       ok);
+	}
+	free(lat);
+	put(o, "fns", fns, ok);
+	return o;
+}
+
+enum trace_status trace_import(const char *cap, const char *dir, struct trace_error *err)
+{
+	char *p_manifest = NULL, *p_before = NULL, *p_after = NULL, *p_dmesg = NULL, *p_ftrace = NULL;
+	char *manifest = NULL, *shape = NULL, *path = NULL, *text = NULL;
+	struct mdinfo before = {0}, after = {0};
+	struct calls calls = {0}, hc = {0};
+	uint32_t *fnof = NULL, *opcpus = NULL;
+	struct klog *kl = NULL;
+	size_t nkl = 0;
+	enum trace_status st = TRACE_OK;
+	json_t *doc = NULL, *md = NULL, *mach = NULL, *costs = NULL, *sc = NULL, *ops = NULL;
+	json_t *ds = NULL, *hcalls = NULL;
+	int ok = 1;
+	uint64_t t_base = UINT64_MAX, handle[16], req_num = 0;
+	struct trace *t = NULL;
+
+	if (asprintf(&p_manifest, "%s/manifest.txt", cap) < 0 ||
+	    asprintf(&p_before, "%s/mdesc-before.bin", cap) < 0 ||
+	    asprintf(&p_after, "%s/mdesc-after.bin", cap) < 0 ||
+	    asprintf(&p_dmesg, "%s/dmesg.txt", cap) < 0 ||
+	    asprintf(&p_ftrace, "%s/ftrace.txt", cap) < 0) {
+		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
+		goto out;
+	}
+	manifest = slurp(p_manifest);
+	if (!manifest) {
+		st = trace_fail(err, TRACE_ERR_IO, p_manifest, NULL, "cannot read");
+		goto out;
+	}
+	{
+		char *fmt = manifest_get(manifest, "format");
+		int good = fmt && !strcmp(fmt, "ldomsim-capture-1");
+
+		free(fmt);
+		if (!good) {
+			st = trace_fail(err, TRACE_ERR_FORMAT, p_manifest, NULL,
+					"expected a line format=ldomsim-capture-1");
+			goto out;
+		}
+	}
+	shape = manifest_get(manifest, "shape");
+	if ((st = read_md(p_before, &before, err)) || (st = read_md(p_after, &after, err)) ||
+	    (st = read_dmesg(p_dmesg, &kl, &nkl, err)) || (st = read_ftrace(p_ftrace, &calls, err)))
+		goto out;
+	if (after.max_cpus != before.max_cpus) {
+		st = trace_fail(err, TRACE_ERR_CONSISTENCY, p_after, NULL,
+				"max-cpus %u differs from mdesc-before.bin's %u", after.max_cpus,
+				before.max_cpus);
+		goto out;
+	}
+
+	/* hcall wrapper calls: sun4v_<fn name>. */
+	fnof = calloc(calls.n + 1, sizeof(uint32_t));
+	if (!fnof) {
+		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < calls.n; i++) {
+		const struct trace_hcall_fn_info *fi;
+
+		if (calls.v[i].start_ns < t_base)
+			t_base = calls.v[i].start_ns;
+		if (strncmp(calls.v[i].func, "sun4v_", 6) ||
+		    !(fi = trace_hcall_fn_by_name(calls.v[i].func + 6)))
+			continue;
+		if (calls.v[i].cpu >= before.max_cpus)
+			continue;
+		fnof[hc.n] = fi->fn;
+		if (calls_add(&hc, &calls.v[i])) {
+			st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nkl; i++)
+		if (kl[i].t_ns < t_base)
+			t_base = kl[i].t_ns;
+	if (t_base == UINT64_MAX)
+		t_base = 0;
+
+	doc = json_object();
+	md = json_array();
+	mach = json_object();
+	costs = json_object();
+	sc = json_object();
+	ops = json_array();
+	ds = json_array();
+	hcalls = json_array();
+	if (trace_mkdir_p(dir)) {
+		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder");
+		goto out;
+	}
+	for (int g = 0; g < 2; g++) {
+		const struct mdinfo *mi = g ? &after : &before;
+		size_t len;
+		const uint8_t *b = md_bytes(mi->md, &len);
+		char name[32], hx[65];
+		uint8_t h[32];
+
+		snprintf(name, sizeof(name), "md-gen%d.bin", g + 1);
+		free(path);
+		if (asprintf(&path, "%s/%s", dir, name) < 0) {
+			path = NULL;
+			st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+			goto out;
+		}
+		if ((st = trace_write_atomic(path, b, len, err)))
+			goto out;
+		trace_sha256(b, len, h);
+		trace_sha256_to_hex(h, hx);
+		append(md,
+		       json_pack("{s:i, s:s, s:s, s:I}", "generation", g + 1, "file", name, "sha256",
+				 hx, "size", (json_int_t)len),
+		       &ok);
+	}
+	put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
+	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR), &ok);
+	{
+		char *host = manifest_get(manifest, "host"), *kernel = manifest_get(manifest, "kernel");
+		char *c = NULL;
+
+		if (asprintf(&c, "imported from %s (host %s, kernel %s)", cap, host ? host : "?",
+			     kernel ? kernel : "?") >= 0)
+			put(doc, "comment", json_string(c), &ok);
+		free(c);
+		free(host);
+		free(kernel);
+	}
+	/* Machine: from the MD and the manifest; the shape counts default to one
+	 * socket x one core per strand when the manifest does not give them. */
+	{
+		char *so = manifest_get(manifest, "sockets"), *co = manifest_get(manifest, "cores_per_socket");
+		char *sp = manifest_get(manifest, "strands_per_core"), *cpi = manifest_get(manifest, "cpi");
+		long s = so ? atol(so) : 1, c = co ? atol(co) : 1;
+		long k = sp ? atol(sp) : (long)before.max_cpus;
+		double cv = cpi ? atof(cpi) : 1.5;
+
+		put(mach, "shape", json_string(shape && *shape ? shape : "imported"), &ok);
+		put(mach, "sockets", json_integer(s), &ok);
+		put(mach, "cores_per_socket", json_integer(c), &ok);
+		put(mach, "strands_per_core", json_integer(k), &ok);
+		put(mach, "max_cpus", json_integer(before.max_cpus), &ok);
+		put(mach, "cpi", json_real(cv), &ok);
+		put(mach, "clock_hz", json_integer((json_int_t)(before.clock_hz ? before.clock_hz : 1)),
+		    &ok);
+		put(mach, "stick_hz", json_integer((json_int_t)(before.stick_hz ? before.stick_hz : 1)),
+		    &ok);
+		free(so);
+		free(co);
+		free(sp);
+		free(cpi);
+	}
+	put(costs, "hotplug_prepare_ns", json_integer(TRACE_GEN_HOTPLUG_PREPARE_NS), &ok);
+	put(costs, "hotplug_online_ns", json_integer(TRACE_GEN_HOTPLUG_ONLINE_NS), &ok);
+	put(costs, "hotplug_teardown_ns", json_integer(TRACE_GEN_HOTPLUG_TEARDOWN_NS), &ok);
+	put(costs, "udelay_granularity_ns", json_integer(TRACE_GEN_UDELAY_GRANULARITY_NS), &ok);
+	put(costs, "udelay_overhead_ns", json_integer(TRACE_GEN_UDELAY_OVERHEAD_NS), &ok);
+	put(costs, "jiffy_ns", json_integer(TRACE_GEN_JIFFY_NS), &ok);
+	put(costs, "sched_switch_ns", json_integer(TRACE_GEN_SCHED_SWITCH_NS), &ok);
+	put(costs, "kthread_wakeup_ns", json_integer(TRACE_GEN_KTHREAD_WAKEUP_NS), &ok);
+	put(costs, "ldc_msg_ns", json_integer(TRACE_GEN_LDC_MSG_NS), &ok);
+	put(costs, "ipi_ns", json_integer(TRACE_GEN_IPI_NS), &ok);
+	put(costs, "printk_ns", json_integer(TRACE_GEN_PRINTK_NS), &ok);
+	put(mach, "costs", costs, &ok);
+	costs = NULL;
+	put(doc, "machine", mach, &ok);
+	mach = NULL;
+	put(doc, "md", md, &ok);
+	md = NULL;
+
+	/* DS: handshake (handles from the ds.c scheme, index << 32), then one
+	 * request/reply per operation. */
+	{
+		static const char *const types[] = {"INIT_REQ", "INIT_ACK"};
+
+		append(ds, json_pack("{s:s, s:s, s:i, s:i}", "dir", "from-guest", "type", types[0], "major", 1, "minor", 0), &ok);
+		append(ds, json_pack("{s:s, s:s, s:i}", "dir", "to-guest", "type", types[1], "minor", 0), &ok);
+		for (size_t i = 0; i < trace_ds_nservices; i++) {
+			handle[i] = (uint64_t)i << 32;
+			append(ds,
+			       json_pack("{s:s, s:s, s:o, s:i, s:i, s:s}", "dir", "from-guest", "type",
+					 "REG_REQ", "handle", hexj(handle[i]), "major", 1, "minor", 0,
+					 "service", trace_ds_services[i]),
+			       &ok);
+		}
+		for (size_t i = 0; i < trace_ds_nservices; i++)
+			append(ds,
+			       json_pack("{s:s, s:s, s:o, s:i}", "dir", "to-guest", "type", "REG_ACK",
+					 "handle", hexj(handle[i]), "minor", 0),
+			       &ok);
+	}
+	opcpus = calloc(TRACE_MAX_CPUS + 1, sizeof(uint32_t));
+	if (!opcpus) {
+		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nkl;) {
+		uint64_t t_op = kl[i].t_ns - t_base;
+
+		if (kl[i].kind == 0) {
+			req_num++;
+			append(ops,
+			       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t_op, "op",
+					 "md-update", "req_num", (json_int_t)req_num, "generation", 2),
+			       &ok);
+			append(ds,
+			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I}", "t_ns", (json_int_t)t_op, "dir",
+					 "to-guest", "type", "DATA", "handle", hexj(handle[0]), "service",
+					 "md-update", "req_num", (json_int_t)req_num),
+			       &ok);
+			append(ds,
+			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "dir", "from-guest", "type",
+					 "DATA", "handle", hexj(handle[0]), "service", "md-update",
+					 "req_num", (json_int_t)req_num, "result", 0),
+			       &ok);
+			i++;
+			continue;
+		}
+		if (kl[i].kind == 3) {
+			i++;
+			continue;
+		}
+		/* One dr-cpu request: the run of Starting/Shutting lines inside one
+		 * dr_cpu_configure/dr_cpu_unconfigure call (or the whole run). */
+		{
+			int kind = kl[i].kind;
+			const char *fname = kind == 1 ? "dr_cpu_configure" : "dr_cpu_unconfigure";
+			uint64_t lo = 0, hi = UINT64_MAX;
+			size_t n = 0, j;
+			uint8_t failed[TRACE_MAX_CPUS / 8] = {0};
+			json_t *ents = json_array();
+
+			for (size_t c = 0; c < calls.n; c++)
+				if (!strcmp(calls.v[c].func, fname) && calls.v[c].start_ns <= kl[i].t_ns &&
+				    kl[i].t_ns <= calls.v[c].start_ns + calls.v[c].dur_ns) {
+					lo = calls.v[c].start_ns;
+					hi = lo + calls.v[c].dur_ns;
+					break;
+				}
+			for (j = i; j < nkl && (kl[j].kind == kind || kl[j].kind == 3) &&
+				    kl[j].t_ns >= lo && kl[j].t_ns <= hi;
+			     j++) {
+				if (kl[j].kind == 3) {
+					if (n)
+						failed[opcpus[n - 1] / 8] |=
+							(uint8_t)(1u << (opcpus[n - 1] % 8));
+					continue;
+				}
+				if (kl[j].cpu < before.max_cpus && n < TRACE_MAX_CPUS)
+					opcpus[n++] = kl[j].cpu;
+			}
+			req_num++;
+			append(ops,
+			       json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t_op, "op",
+					 kind == 1 ? "configure" : "unconfigure", "req_num",
+					 (json_int_t)req_num, "cpus", cpus_json(opcpus, n)),
+			       &ok);
+			append(ds,
+			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "t_ns",
+					 (json_int_t)t_op, "dir", "to-guest", "type", "DATA", "handle",
+					 hexj(handle[3]), "service", "dr-cpu", "req_num",
+					 (json_int_t)req_num, "req",
+					 kind == 1 ? "configure" : "unconfigure", "cpus",
+					 cpus_json(opcpus, n)),
+			       &ok);
+			qsort(opcpus, n, sizeof(uint32_t), cmp_u32);
+			for (size_t k = 0; k < n; k++) {
+				int bad = (failed[opcpus[k] / 8] >> (opcpus[k] % 8)) & 1;
+
+				if (k && opcpus[k] == opcpus[k - 1])
+					continue;
+				append(ents,
+				       json_pack("{s:i, s:i, s:i}", "cpu", (int)opcpus[k], "result",
+						 bad ? 1 : 0, "stat",
+						 kind == 1 ? (bad ? 1 : 2) : (bad ? 2 : 1)),
+				       &ok);
+			}
+			append(ds,
+			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "dir", "from-guest",
+					 "type", "DATA", "handle", hexj(handle[3]), "service", "dr-cpu",
+					 "req_num", (json_int_t)req_num, "resp", "ok", "entries", ents),
+			       &ok);
+			i = j > i ? j : i + 1;
+		}
+	}
+	put(sc, "present", cpus_json(before.cpus, before.ncpus), &ok);
+	{
+		/* The DS thread's strand: where dr_cpu_data / md-update ran, else the first present. */
+		uint32_t dss = before.cpus[0];
+
+		for (size_t c = 0; c < calls.n; c++)
+			if ((!strcmp(calls.v[c].func, "dr_cpu_data") ||
+			     !strcmp(calls.v[c].func, "mdesc_update")) &&
+			    bsearch(&calls.v[c].cpu, before.cpus, before.ncpus, sizeof(uint32_t),
+				    cmp_u32)) {
+				dss = calls.v[c].cpu;
+				break;
+			}
+		put(sc, "ds_strand", json_integer(dss), &ok);
+	}
+	put(sc, "ops", ops, &ok);
+	ops = NULL;
+	put(doc, "scenario", sc, &ok);
+	sc = NULL;
+	put(doc, "ds", ds, &ok);
+	ds = NULL;
+	for (size_t i = 0; i < hc.n; i++) {
+		const struct trace_hcall_fn_info *fi = trace_hcall_fn_by_number(fnof[i]);
+
+		append(hcalls,
+		       json_pack("{s:i, s:I, s:i, s:s, s:[], s:i, s:[], s:I}", "strand", (int)hc.v[i].cpu,
+				 "t_ns", (json_int_t)(hc.v[i].start_ns - t_base), "fn", (int)fi->fn,
+				 "name", fi->name, "args", "status", 0, "rets", "latency_ns",
+				 (json_int_t)hc.v[i].dur_ns),
+		       &ok);
+	}
+	put(doc, "hcalls", hcalls, &ok);
+	hcalls = NULL;
+	put(doc, "hcall_model", fit_model(&hc, fnof, fnv1a(manifest), &ok), &ok);
+	if (!ok || !(text = trace_json_dump(doc))) {
+		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+		goto out;
+	}
+	free(path);
+	if (asprintf(&path, "%s/trace.json", dir) < 0) {
+		path = NULL;
+		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+		goto out;
+	}
+	if ((st = trace_load_mem(text, strlen(text), path, dir, &t, err)))
+		goto out;
+	st = trace_save(t, path, err);
+out:
+	trace_free(t);
+	json_decref(doc);
+	json_decref(md);
+	json_decref(mach);
+	json_decref(costs);
+	json_decref(sc);
+	json_decref(ops);
+	json_decref(ds);
+	json_decref(hcalls);
+	free(text);
+	free(path);
+	free(opcpus);
+	free(fnof);
+	free(kl);
+	free(calls.v);
+	free(hc.v);
+	md_free(before.md);
+	md_free(after.md);
+	free(before.cpus);
+	free(after.cpus);
+	free(shape);
+	free(manifest);
+	free(p_manifest);
+	free(p_before);
+	free(p_after);
+	free(p_dmesg);
+	free(p_ftrace);
+	return st;
+}
