@@ -6,7 +6,7 @@
  *
  * Present strands: the `cpu` nodes with an `id` below NR_CPUS (4096), as
  * mdesc_populate_present_mask() records them. Possible strands: ids below
- * the platform's `max-cpus` (64 when absent), capped at NR_CPUS.
+ * the platform's `max-cpus` (NR_CPUS when absent), capped at NR_CPUS.
  *
  * Per present strand (values as Linux stores them; 0 / -1 = not found):
  *   core_id       1, 2, ... numbered in MD order of the level-1 caches whose
