@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/commands.h"
 #include "traces/md.h"
 #include "traces/trace.h"
 #include "traces/trace_import.h"
@@ -696,4 +698,232 @@ Test(trace_import, ftrace_lines)
 	cr_assert_eq(l.has_time, 0);
 	cr_assert_eq(l.duration_ns, 1200);
 	cr_assert_eq(trace_ftrace_parse_line("garbage here\n", &l), TRACE_ERR_JSON);
+}
+
+static void tmpdir(char *buf, size_t n)
+{
+	snprintf(buf, n, "/tmp/ldomsim-test-trace-XXXXXX");
+	cr_assert_not_null(mkdtemp(buf));
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[192];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static struct trace *import_capture(const char *capture, char *dir, size_t n)
+{
+	char *argv[] = {"trace", "import", (char *)capture, "-o", dir, NULL};
+	char path[160];
+	struct trace *t;
+	struct trace_error err;
+
+	tmpdir(dir, n);
+	cr_assert_eq(trace_cmd_main(5, argv), 0);
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	cr_assert_eq(trace_load(path, &t, &err), TRACE_OK, "%s", err.msg);
+	return t;
+}
+
+Test(trace_import, kprobe_capture_gives_the_expected_hcalls)
+{
+	char dir[64];
+	struct trace *t = import_capture("traces/testdata/import/capture-kprobes", dir, sizeof(dir));
+	const struct trace_hcall *const *v;
+	size_t n;
+
+	cr_assert_eq(trace_hcall_count(t), 12);
+	v = trace_hcalls_of_strand(t, 0, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(v[0]->name, "mach_desc");
+	cr_assert_eq(v[0]->status, 6); /* the size query: EINVAL */
+	cr_assert_eq(v[0]->nargs, 2);
+	cr_assert_eq(v[0]->latency_ns, 2000);
+	cr_assert_eq(v[1]->args[0], 0x3e800000);
+	cr_assert_eq(v[1]->args[1], 0x6370);
+	cr_assert_eq(v[1]->latency_ns, 16000);
+	cr_assert_str_eq(v[2]->name, "cpu_start");
+	cr_assert_eq(v[2]->args[0], 4);
+	cr_assert_eq(v[2]->args[3], 0x3f040100);
+	cr_assert_eq(v[2]->latency_ns, 29000);
+	cr_assert_eq(v[3]->args[0], 5);
+	cr_assert_eq(v[3]->latency_ns, 31000);
+	v = trace_hcalls_of_strand(t, 5, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(v[3]->fn, 0x14);
+	cr_assert_eq(v[3]->args[0], 0x3f);
+	cr_assert_eq(v[3]->args[2], 4);
+	cr_assert_eq(v[3]->latency_ns, 1000); /* kprobe times: microsecond resolution */
+	/* the operations come from the kernel log, grouped by dr_cpu_configure */
+	cr_assert_eq(trace_op_count(t), 2);
+	cr_assert_eq(trace_op_at(t, 0)->kind, TRACE_OP_MD_UPDATE);
+	cr_assert_eq(trace_op_at(t, 1)->kind, TRACE_OP_CONFIGURE);
+	cr_assert_eq(trace_op_at(t, 1)->ncpus, 2);
+	cr_assert_eq(trace_op_at(t, 1)->t_ns - trace_op_at(t, 0)->t_ns, 14900000);
+	cr_assert_str_eq(trace_machine(t)->shape, "param-1x2x4");
+	cr_assert_eq(trace_md_count(t), 2);
+	trace_free(t);
+	rm_rf(dir);
+}
+
+Test(trace_import, function_graph_capture_uses_wrapper_durations)
+{
+	char dir[64], dir2[64], p1[160], p2[160], *a, *b;
+	size_t la, lb;
+	struct trace *t = import_capture("traces/testdata/import/capture-graph", dir, sizeof(dir));
+	struct trace *t2;
+	const struct trace_hcall *const *v;
+	size_t n;
+
+	cr_assert_eq(trace_hcall_count(t), 12, "%zu records in %s", trace_hcall_count(t), dir);
+	v = trace_hcalls_of_strand(t, 4, &n);
+	cr_assert_eq(n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert_str_eq(v[i]->name, "cpu_qconf");
+		cr_assert_eq(v[i]->latency_ns, 1000 + 100 * i); /* ns precision from DURATION */
+		cr_assert_eq(v[i]->nargs, 0);
+	}
+	v = trace_hcalls_of_strand(t, 0, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(v[1]->latency_ns, 16000);
+	cr_assert_eq(v[1]->t_ns + 16000 <= trace_op_at(t, 1)->t_ns, 1);
+	/* deterministic */
+	t2 = import_capture("traces/testdata/import/capture-graph", dir2, sizeof(dir2));
+	snprintf(p1, sizeof(p1), "%s/trace.json", dir);
+	snprintf(p2, sizeof(p2), "%s/trace.json", dir2);
+	a = read_all(p1, &la);
+	b = read_all(p2, &lb);
+	cr_assert(la == lb && !memcmp(a, b, la));
+	free(a);
+	free(b);
+	trace_free(t);
+	trace_free(t2);
+	rm_rf(dir);
+	rm_rf(dir2);
+}
+
+Test(trace_import, bad_capture_is_refused)
+{
+	char dir[64], cap[64], p[160];
+	char *argv[] = {"trace", "import", cap, "-o", dir, NULL};
+	FILE *f;
+
+	tmpdir(dir, sizeof(dir));
+	tmpdir(cap, sizeof(cap));
+	cr_assert_eq(trace_cmd_main(5, argv), 2); /* no manifest */
+	snprintf(p, sizeof(p), "%s/manifest.txt", cap);
+	f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fputs("format=something\n", f);
+	fclose(f);
+	cr_assert_eq(trace_cmd_main(5, argv), 1);
+	rm_rf(dir);
+	rm_rf(cap);
+}
+
+/* ---- trace gen and the shipped traces ---- */
+
+static int same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = read_all(a, &la), *y = read_all(b, &lb);
+	int same = la == lb && !memcmp(x, y, la);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
+{
+	char d1[64], d2[64], a[160], b[160];
+	char *argv1[] = {"trace", "gen", "--shape", "t2", "--present", "56", "--add", "8", "-o", d1, NULL};
+	char *argv2[] = {"trace", "gen", "--shape", "t2", "--present", "0-55", "--add", "8", "-o", d2, NULL};
+	static const char *const files[] = {"trace.json", "md-gen1.bin", "md-gen2.bin"};
+
+	tmpdir(d1, sizeof(d1));
+	tmpdir(d2, sizeof(d2));
+	cr_assert_eq(trace_cmd_main(10, argv1), 0);
+	cr_assert_eq(trace_cmd_main(10, argv1), 0); /* again, over the first output */
+	cr_assert_eq(trace_cmd_main(10, argv2), 0);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "%s/%s", d1, files[i]);
+		snprintf(b, sizeof(b), "traces/default/%s", files[i]);
+		cr_assert(same_file(a, b), "%s differs from the shipped %s", a, b);
+		snprintf(b, sizeof(b), "%s/%s", d2, files[i]);
+		/* a LIST naming the same strands gives the same MDs (the comment differs) */
+		if (i)
+			cr_assert(same_file(a, b), "%s differs from %s", a, b);
+	}
+	rm_rf(d1);
+	rm_rf(d2);
+}
+
+Test(trace_gen, removal_and_batches)
+{
+	char d[64], p[160];
+	char *argv[] = {"trace",   "gen", "--shape", "t4-4", "--present", "0-127", "--add", "16",
+			"--remove", "4",  "--batch", "5",    "-o",	  d,	     NULL};
+	struct trace *t;
+	struct trace_error err;
+	size_t n;
+
+	tmpdir(d, sizeof(d));
+	cr_assert_eq(trace_cmd_main(14, argv), 0);
+	snprintf(p, sizeof(p), "%s/trace.json", d);
+	cr_assert_eq(trace_load(p, &t, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_eq(trace_md_count(t), 3);
+	/* md-update, 4 configure batches (5+5+5+1), 1 unconfigure (4), md-update */
+	cr_assert_eq(trace_op_count(t), 7);
+	cr_assert_eq(trace_op_at(t, 4)->ncpus, 1);
+	cr_assert_eq(trace_op_at(t, 5)->kind, TRACE_OP_UNCONFIGURE);
+	cr_assert_eq(trace_op_at(t, 5)->cpus[0], 140);
+	cr_assert_eq(trace_op_at(t, 6)->generation, 3);
+	cr_assert_eq(trace_hcalls_of_strand(t, 143, &n)[0]->fn, 0x25);
+	cr_assert_eq(n, 8 + 4); /* bring-up (2 maps, fault area, enable, 4 qconf) + 4 qconf removals */
+	cr_assert_not_null(trace_hcall_find(t, 0, 0x11, 3)); /* cpu_stop for each removed cpu */
+	trace_free(t);
+	rm_rf(d);
+}
+
+Test(trace_gen, usage_errors_exit_2)
+{
+	char *a1[] = {"trace", "gen", "--shape", "t2", "-o", "/tmp/x", NULL};
+	char *a2[] = {"trace", "gen", "--shape", "t2", "--present", "60", "--add", "8", "-o",
+		      "/tmp/ldomsim-never", NULL};
+	char *a3[] = {"trace", "gen", "--shape", "nope", "--present", "6", "--add", "8", "-o",
+		      "/tmp/ldomsim-never", NULL};
+	char *a4[] = {"trace", "check", NULL};
+	char *a5[] = {"trace", "--help", NULL};
+
+	cr_redirect_stderr();
+	cr_redirect_stdout();
+	cr_assert_eq(trace_cmd_main(6, a1), 2);
+	cr_assert_eq(trace_cmd_main(10, a2), 2);
+	cr_assert_eq(trace_cmd_main(10, a3), 2);
+	cr_assert_eq(trace_cmd_main(2, a4), 2);
+	cr_assert_eq(trace_cmd_main(2, a5), 0);
+}
+
+Test(trace_gen, shipped_traces_are_valid)
+{
+	static const char *const dirs[] = {"default", "t2", "t4-4", "t5-8", "m8-8", "m7-16"};
+	static const uint32_t max[] = {64, 64, 256, 1024, 2048, 4096};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char p[96];
+		struct trace *t;
+		struct trace_error err;
+		size_t n;
+
+		snprintf(p, sizeof(p), "traces/%s/trace.json", dirs[i]);
+		cr_assert_eq(trace_load(p, &t, &err), TRACE_OK, "%s", err.msg);
+		cr_assert_eq(trace_machine(t)->max_cpus, max[i]);
+		trace_present(t, &n);
+		cr_assert_eq(n, i < 2 ? 56 : max[i] - 64);
+		trace_free(t);
+	}
 }

@@ -335,9 +335,9 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 		return st;
 	if ((st = get_str(ld, obj, path, "shape", sizeof(m->shape) - 1, &shape)))
 		return st;
-	if (!*shape || strspn(shape, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(shape))
+	if (!*shape || strspn(shape, "abcdefghijklmnopqrstuvwxyz0123456789-_:.@") != strlen(shape))
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.shape",
-			    "expected 1 to 31 characters [a-z0-9_-], got \"%s\"", shape);
+			    "expected 1 to 31 characters [a-z0-9_:.@-], got \"%s\"", shape);
 	strcpy(m->shape, shape);
 	if ((st = get_u32(ld, obj, path, "sockets", 1, 64, &m->sockets)) ||
 	    (st = get_u32(ld, obj, path, "cores_per_socket", 1, 256, &m->cores_per_socket)) ||

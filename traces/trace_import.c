@@ -183,6 +183,17 @@ enum trace_status trace_ftrace_parse_line(const char *line, struct trace_ftrace_
 		while (n && f[n - 1] == ' ')
 			n--;
 		if (n >= 2 && f[0] == '/' && f[1] == '*') {
+			const char *c = skip_ws(f + 2);
+			size_t m = (size_t)(f + n - c);
+
+			if (m >= 2 && c[m - 2] == '*' && c[m - 1] == '/')
+				m -= 2;
+			while (m && c[m - 1] == ' ')
+				m--;
+			if (m >= sizeof(out->text))
+				m = sizeof(out->text) - 1;
+			memcpy(out->text, c, m);
+			out->text[m] = '\0';
 			out->kind = TRACE_FTRACE_COMMENT;
 			return TRACE_OK;
 		}
@@ -224,7 +235,65 @@ struct call {
 	uint32_t cpu;
 	uint64_t start_ns, dur_ns;
 	char func[64];
+	int probed; /* from a kprobe/kretprobe pair (args and status known) */
+	uint32_t nargs;
+	uint64_t args[TRACE_HCALL_MAX_ARGS];
+	uint64_t status;
 };
+
+/* kprobe events of scripts/record-ldom.sh, printed by function_graph as
+ * comments:  hv_cpu_start: (sun4v_cpu_start+0x0/0x20) a0=0x38 a1=0x...
+ *            hv_cpu_start_ret: (ldom_startcpu_cpuid+0x1c/0x80 <- sun4v_cpu_start) st=0x0
+ * Returns 1 entry, 2 return, 0 other; fills name, args / status. */
+static int parse_probe(const char *text, char name[64], struct call *c)
+{
+	const char *colon = strstr(text, ": ("), *p;
+	size_t n;
+	int ret;
+
+	if (strncmp(text, "hv_", 3) || !colon)
+		return 0;
+	n = (size_t)(colon - (text + 3));
+	ret = n > 4 && !strncmp(colon - 4, "_ret", 4);
+	if (ret)
+		n -= 4;
+	if (!n || n >= 64)
+		return 0;
+	memcpy(name, text + 3, n);
+	name[n] = '\0';
+	if (!trace_hcall_fn_by_name(name))
+		return 0;
+	p = strchr(colon + 3, ')');
+	if (!p)
+		return 0;
+	c->nargs = 0;
+	c->status = 0;
+	for (p = p + 1; *p;) {
+		unsigned k;
+		char *e;
+		unsigned long long v;
+
+		p = skip_ws(p);
+		if (!*p)
+			break;
+		if (ret && !strncmp(p, "st=", 3)) {
+			v = strtoull(p + 3, &e, 0);
+			c->status = v;
+		} else if (!ret && p[0] == 'a' && sscanf(p, "a%u=", &k) == 1 && k < TRACE_HCALL_MAX_ARGS &&
+			   strchr(p, '=')) {
+			v = strtoull(strchr(p, '=') + 1, &e, 0);
+			c->args[k] = v;
+			if (k + 1 > c->nargs)
+				c->nargs = k + 1;
+		} else {
+			e = (char *)p;
+		}
+		while (*e && *e != ' ')
+			e++;
+		p = e;
+	}
+	return ret ? 2 : 1;
+}
 
 struct calls {
 	struct call *v;
@@ -258,13 +327,15 @@ static enum trace_status read_ftrace(const char *path, struct calls *out,
 		uint64_t start;
 	} (*stack)[IMP_MAX_DEPTH] = NULL;
 	uint32_t *depth = NULL;
+	struct call *pending = NULL;
 	enum trace_status st = TRACE_OK;
 
 	if (!f)
 		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read");
 	stack = calloc(TRACE_MAX_CPUS, sizeof(*stack));
 	depth = calloc(TRACE_MAX_CPUS, sizeof(*depth));
-	if (!stack || !depth) {
+	pending = calloc(TRACE_MAX_CPUS, sizeof(*pending));
+	if (!stack || !depth || !pending) {
 		st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
 		goto out;
 	}
@@ -272,13 +343,14 @@ static enum trace_status read_ftrace(const char *path, struct calls *out,
 		struct trace_ftrace_line l;
 		struct call c;
 
+		memset(&c, 0, sizeof(c));
 		lineno++;
 		if (trace_ftrace_parse_line(line, &l)) {
 			st = trace_fail(err, TRACE_ERR_JSON, path, NULL,
 					"line %zu: not a function_graph line: %.80s", lineno, line);
 			goto out;
 		}
-		if (l.kind == TRACE_FTRACE_SKIP || l.kind == TRACE_FTRACE_COMMENT)
+		if (l.kind == TRACE_FTRACE_SKIP)
 			continue;
 		if (l.cpu >= TRACE_MAX_CPUS) {
 			st = trace_fail(err, TRACE_ERR_RANGE, path, NULL, "line %zu: cpu %u", lineno,
@@ -292,6 +364,34 @@ static enum trace_status read_ftrace(const char *path, struct calls *out,
 			goto out;
 		}
 		switch (l.kind) {
+		case TRACE_FTRACE_COMMENT: {
+			char name[64];
+			struct call pc;
+			int k;
+
+			memset(&pc, 0, sizeof(pc));
+			k = parse_probe(l.text, name, &pc);
+			if (k == 1) {
+				pending[l.cpu] = pc;
+				pending[l.cpu].cpu = l.cpu;
+				pending[l.cpu].start_ns = l.time_ns;
+				pending[l.cpu].probed = 1;
+				snprintf(pending[l.cpu].func, sizeof(pending[l.cpu].func), "sun4v_%.57s",
+					 name);
+			} else if (k == 2 && pending[l.cpu].probed &&
+				   !strcmp(pending[l.cpu].func + 6, name)) {
+				pending[l.cpu].status = pc.status;
+				pending[l.cpu].dur_ns = l.time_ns >= pending[l.cpu].start_ns
+								? l.time_ns - pending[l.cpu].start_ns
+								: 0;
+				if (calls_add(out, &pending[l.cpu])) {
+					st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+					goto out;
+				}
+				pending[l.cpu].probed = 0;
+			}
+			break;
+		}
 		case TRACE_FTRACE_ENTRY:
 			if (depth[l.cpu] < IMP_MAX_DEPTH) {
 				snprintf(stack[l.cpu][depth[l.cpu]].func, 64, "%s", l.func);
@@ -335,6 +435,7 @@ out:
 	free(line);
 	free(stack);
 	free(depth);
+	free(pending);
 	fclose(f);
 	return st;
 }
@@ -577,6 +678,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	json_t *ds = NULL, *hcalls = NULL;
 	int ok = 1;
 	uint64_t t_base = UINT64_MAX, handle[16], req_num = 0;
+	int probed = 0;
 	struct trace *t = NULL;
 
 	if (asprintf(&p_manifest, "%s/manifest.txt", cap) < 0 ||
@@ -620,12 +722,14 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < calls.n; i++)
+		probed |= calls.v[i].probed;
 	for (size_t i = 0; i < calls.n; i++) {
 		const struct trace_hcall_fn_info *fi;
 
 		if (calls.v[i].start_ns < t_base)
 			t_base = calls.v[i].start_ns;
-		if (strncmp(calls.v[i].func, "sun4v_", 6) ||
+		if (calls.v[i].probed != probed || strncmp(calls.v[i].func, "sun4v_", 6) ||
 		    !(fi = trace_hcall_fn_by_name(calls.v[i].func + 6)))
 			continue;
 		if (calls.v[i].cpu >= before.max_cpus)
@@ -871,11 +975,17 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	for (size_t i = 0; i < hc.n; i++) {
 		const struct trace_hcall_fn_info *fi = trace_hcall_fn_by_number(fnof[i]);
 
+		json_t *args = json_array();
+		uint32_t na = hc.v[i].nargs < fi->nargs ? hc.v[i].nargs : fi->nargs;
+
+		for (uint32_t k = 0; k < na; k++)
+			append(args, hexj(hc.v[i].args[k]), &ok);
 		append(hcalls,
-		       json_pack("{s:i, s:I, s:i, s:s, s:[], s:i, s:[], s:I}", "strand", (int)hc.v[i].cpu,
-				 "t_ns", (json_int_t)(hc.v[i].start_ns - t_base), "fn", (int)fi->fn,
-				 "name", fi->name, "args", "status", 0, "rets", "latency_ns",
-				 (json_int_t)hc.v[i].dur_ns),
+		       json_pack("{s:i, s:I, s:i, s:s, s:o, s:I, s:[], s:I}", "strand",
+				 (int)hc.v[i].cpu, "t_ns", (json_int_t)(hc.v[i].start_ns - t_base), "fn",
+				 (int)fi->fn, "name", fi->name, "args", args, "status",
+				 (json_int_t)(hc.v[i].status <= 17 ? hc.v[i].status : 11 /* EIO */),
+				 "rets", "latency_ns", (json_int_t)hc.v[i].dur_ns),
 		       &ok);
 	}
 	put(doc, "hcalls", hcalls, &ok);
