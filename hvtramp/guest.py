@@ -305,7 +305,8 @@ def cmd_link(args):
                           % (PROG, sym, kind, args.table, defined[sym]))
     if errors:
         sys.stderr.write("\n".join(errors) + "\n")
-        die("%d kernel-model table error(s); see hvtramp/README.md, 'Adding a row'"
+        die("%d kernel-model table error(s): add a KM_TODO(symbol) row for a function,"
+            " KM_DATA(symbol, size, align) for data (hvtramp/README.md, 'Adding a row')"
             % len(errors))
     unused = sorted(s for _, s in rows if s not in needed)
     if unused and args.verbose:

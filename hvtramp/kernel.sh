@@ -55,6 +55,7 @@ configure) uptodate "$kdir/.extracted" && exit 0 ;;
 objects) uptodate "$kdir/.configured" "$HERE"/kbuild/* "$HERE/kernel.sh" && exit 0 ;;
 esac
 rm -f "$stamp"
+t0=$(date +%s.%N)
 
 case $cmd in
 extract)
@@ -74,13 +75,13 @@ extract)
 	;;
 configure)
 	mkdir -p "$obj"
-	kmake sparc64_defconfig >/dev/null
+	kmake sparc64_defconfig >"$kdir/configure.log" 2>&1 || { tail -20 "$kdir/configure.log" >&2; die "sparc64_defconfig failed (log: $kdir/configure.log)"; }
 	bad=""
 	for want in CONFIG_SMP=y CONFIG_HOTPLUG_CPU=y CONFIG_SUN_LDOMS=y CONFIG_NR_CPUS=4096; do
 		grep -qx "$want" "$obj/.config" || bad="$bad $want"
 	done
 	[ -z "$bad" ] || die "sparc64_defconfig of $src lacks:$bad (found: $(grep -E '^(# )?CONFIG_(SMP|HOTPLUG_CPU|SUN_LDOMS|SUN_LDOMVIO|NR_CPUS)[= ]' "$obj/.config" | tr '\n' ' '))"
-	kmake prepare >/dev/null
+	kmake prepare >>"$kdir/configure.log" 2>&1 || { tail -40 "$kdir/configure.log" >&2; die "make prepare failed (log: $kdir/configure.log)"; }
 	;;
 objects)
 	out=${4:?objects needs OUTDIR}
@@ -122,3 +123,4 @@ objects)
 *) die "unknown step '$cmd'" ;;
 esac
 touch "$stamp"
+echo "hvtramp: $cmd: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
