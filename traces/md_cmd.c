@@ -187,11 +187,11 @@ static void print_value(FILE *f, const struct md_prop *p)
 static int cmd_check(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc < 2) {
-		fprintf(argc < 2 ? stderr : stdout,
+		fprintf(wants_help(argc, argv) ? stdout : stderr,
 			"usage: ldomsim md check FILE...\n"
 			"Validate machine descriptions; print what was accepted though it\n"
 			"deviates from the transport specification. Exit 1 if any is invalid.\n");
-		return argc < 2 ? 2 : 0;
+		return wants_help(argc, argv) ? 0 : 2;
 	}
 	int bad = 0;
 	for (int i = 1; i < argc; i++) {
@@ -231,11 +231,11 @@ static int cmd_check(int argc, char **argv)
 static int cmd_dump(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc != 2) {
-		fprintf(argc != 2 ? stderr : stdout,
+		fprintf(wants_help(argc, argv) ? stdout : stderr,
 			"usage: ldomsim md dump FILE\n"
 			"Print the MD as an indented tree: each node (element index and name),\n"
 			"its properties (name = value) and its arcs (name -> @index name).\n");
-		return argc != 2 ? 2 : 0;
+		return wants_help(argc, argv) ? 0 : 2;
 	}
 	struct md *md;
 	if (load("dump", argv[1], &md))
@@ -617,14 +617,14 @@ static void free_strs(char **v, size_t n)
 static int cmd_diff(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc != 3) {
-		fprintf(argc != 3 ? stderr : stdout,
+		fprintf(wants_help(argc, argv) ? stdout : stderr,
 			"usage: ldomsim md diff A B\n"
 			"Compare two MD generations: the strands added and removed first, then\n"
 			"nodes added/removed and properties/arcs changed, nodes identified by\n"
 			"name and id (cpu, socket) or by level/type and lowest strand served.\n"
 			"Exit 0 when they describe the same thing, 1 when they differ, 2 on\n"
 			"unusable input.\n");
-		return argc != 3 ? 2 : 0;
+		return wants_help(argc, argv) ? 0 : 2;
 	}
 	struct md *a = NULL, *b = NULL;
 	struct nkey *ka = NULL, *kb = NULL;
