@@ -174,7 +174,7 @@ def run_ld(cmd):
 
 def probe(args, objs):
     """Link without the kernel-model stubs; return {symbol: {object,...}}."""
-    out = args.out + ".probe"
+    out = "%s.probe.%d" % (args.out, os.getpid())
     # ld makes .iplt/.rela.* orphans of unresolved references: let the
     # probe place them (the final link keeps --orphan-handling=error).
     ld = [a for a in args.ld if not a.startswith("--orphan-handling")]
@@ -275,7 +275,7 @@ def manifest(args, kobjs, needed, rows):
                kernel_model_stubs=len(stub_rows),
                kernel_model_rows_by_kind={k: sum(1 for kk, _ in rows if kk == k)
                                           for k in KINDS})
-    tmp = args.manifest + ".tmp"
+    tmp = "%s.tmp.%d" % (args.manifest, os.getpid())
     with open(tmp, "w") as f:
         json.dump(doc, f, indent=2, sort_keys=False)
         f.write("\n")
@@ -305,29 +305,34 @@ def cmd_link(args):
                           % (PROG, sym, kind, args.table, defined[sym]))
     if errors:
         sys.stderr.write("\n".join(errors) + "\n")
-        die("%d kernel-model table error(s): add a KM_TODO(symbol) row for a function,"
-            " KM_DATA(symbol, size, align) for data (hvtramp/README.md, 'Adding a row')"
-            % len(errors))
+        hint = (": add a KM_TODO(symbol) row for a function, KM_DATA(symbol, size,"
+                " align) for data" if any("has no entry" in e for e in errors) else "")
+        die("%d kernel-model table error(s)%s (hvtramp/README.md, 'Adding a row')"
+            % (len(errors), hint))
     unused = sorted(s for _, s in rows if s not in needed)
     if unused and args.verbose:
         sys.stderr.write("%s: note: %d row(s) of %s not needed by the image: %s\n"
                          % (PROG, len(unused), args.table, " ".join(unused)))
 
-    cmd = args.ld + ["-L", args.libdir, "-T", args.lds, "-o", args.out,
+    # Link to a private name, then rename: another make running in this
+    # working tree never sees (or loads) a half-written image.
+    tmp = "%s.tmp.%d" % (args.out, os.getpid())
+    cmd = args.ld + ["-L", args.libdir, "-T", args.lds, "-o", tmp,
                      "-Map", args.out + ".map"] + kobjs + simobjs + [args.stubs]
     r = run_ld(cmd)
     if r.returncode != 0:
         try:
-            os.unlink(args.out)
+            os.unlink(tmp)
         except FileNotFoundError:
             pass
         die("final link failed:\n  %s\n%s" % (" ".join(cmd), r.stderr))
     if r.stderr.strip():
         sys.stderr.write(r.stderr)
-    for name, shndx, typ, bind, _ in Elf(args.out).symbols():
+    for name, shndx, typ, bind, _ in Elf(tmp).symbols():
         if shndx == 0 and name and typ != STT_REGISTER:
-            os.unlink(args.out)
+            os.unlink(tmp)
             die("'%s' is still undefined in the final image" % name)
+    os.replace(tmp, args.out)
     with open(args.out + ".undef", "w") as f:
         for sym in sorted(needed):
             f.write("%s %s %s\n" % (sym, table_syms[sym], ",".join(sorted(needed[sym]))))
