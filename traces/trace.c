@@ -296,6 +296,8 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 		index_path(q, p, i);
 		st = uint_of(ld, json_array_get(v, i), q, 0, ld->t->machine.max_cpus - 1, &x);
 		if (st) {
+			free(*out);
+			*out = NULL;
 			if (st == TRACE_ERR_RANGE)
 				FAIL(ld, st, q, "cpu %lld is not below the machine's max_cpus %u",
 				     (long long)json_integer_value(json_array_get(v, i)),
