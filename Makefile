@@ -12,7 +12,7 @@
 BUILD    := build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I. -I$(BUILD)/gen
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I. -I$(BUILD)
 LDLIBS   += -lunicorn -ljansson -lm -lpthread
 
 MODULES  := sim kernel-model traces bench

@@ -33,10 +33,7 @@ struct km {
 		     struct km_result *r);
 #define KM_TODO(sym)
 #define KM_DATA(sym, size, align)
-#if __has_include("kernel-model/entries.def")
 #include "kernel-model/entries.def"
-#define KM_HAVE_TABLE 1
-#endif
 #undef KM_FN
 #undef KM_TODO
 #undef KM_DATA
@@ -45,9 +42,7 @@ static const struct km_row km_rows[] = {
 #define KM_FN(sym, handler) {#sym, handler},
 #define KM_TODO(sym) {#sym, NULL},
 #define KM_DATA(sym, size, align)
-#ifdef KM_HAVE_TABLE
 #include "kernel-model/entries.def"
-#endif
 #undef KM_FN
 #undef KM_TODO
 #undef KM_DATA

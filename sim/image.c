@@ -130,7 +130,11 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 			const char *nm = (const char *)img->file + stroff + name;
 			struct sym sy = {value, sz, nm};
 			img->by_name[img->nname++] = sy;
-			if ((type == STT_FUNC || type == STT_OBJECT) && shndx != SHN_ABS)
+			/* Assembly labels without .type/.size (hv_cpu_startup) are
+			 * NOTYPE with size 0: kept, as "nearest label before". */
+			if ((type == STT_FUNC || type == STT_OBJECT ||
+			     (type == STT_NOTYPE && strncmp(nm, ".L", 2) && nm[0] != '$')) &&
+			    shndx != SHN_ABS)
 				img->by_addr[img->naddr++] = sy;
 		}
 		qsort(img->by_addr, img->naddr, sizeof *img->by_addr, cmp_addr);
@@ -280,16 +284,19 @@ const char *sim_image_sym_at(const struct sim_image *img, uint64_t addr, uint64_
 		else
 			hi = mid;
 	}
-	/* Walk back over same-address or zero-size neighbours to one that
-	 * covers addr. */
+	/* A sized symbol covering addr wins; otherwise the nearest unsized
+	 * label before it (an assembly routine without .size), unless a sized
+	 * symbol ends in between. */
 	for (size_t i = lo; i-- > 0;) {
 		const struct sym *s = &img->by_addr[i];
-		if (addr - s->addr < (s->size ? s->size : 1)) {
+		if (s->size && addr - s->addr < s->size) {
 			*off = addr - s->addr;
 			return s->name;
 		}
-		if (lo - i > 8)
-			break;
+		if (s->size)
+			break; /* a sized symbol ended before addr */
+		*off = addr - s->addr;
+		return s->name;
 	}
 	return NULL;
 }

@@ -32,7 +32,7 @@ int sim_checks_all_pass(const struct sim_checks *c)
 	return c->n > 0;
 }
 
-static void check(struct sim_checks *c, const char *name, int pass, const char *fmt, ...)
+void sim_checks_add(struct sim_checks *c, const char *name, int pass, const char *fmt, ...)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
@@ -121,7 +121,7 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	cfg.pool_max = 2;
 	cfg.insn_budget = ST_BUDGET;
 	int rc = sim_create(&cfg, &s, err, n);
-	check(c, "unicorn-internals", rc != SIM_E_UNICORN,
+	sim_checks_add(c, "unicorn-internals", rc != SIM_E_UNICORN,
 	      rc == SIM_E_UNICORN ? "%s" : "cpu state located and verified, trap probe passed",
 	      err);
 	if (rc)
@@ -131,7 +131,7 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	fresh_strand(s);
 	why = call(s, "st_priv", 0, &ret, &v);
 	sim_strand_oregs(s, 0, o);
-	check(c, "privileged-state",
+	sim_checks_add(c, "privileged-state",
 	      why == SIM_STOP_RETURNED && (o[0] & 0x14) == 0x14 && o[1] == 14 && o[2] == 1 &&
 		      o[3] == 0xcafe05a5 && o[4] == 1,
 	      "%s: pstate 0x%llx pil %llu tl %llu scratchpad 0x%llx gl %llu", sim_stop_name(why),
@@ -144,7 +144,7 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	why = call(s, "st_recurse", ST_RECURSION, &ret, &v);
 	const struct sim_strand_stats *ss = sim_strand_stats(s, 0);
 	uint64_t expect = 4ull * ST_RECURSION * (ST_RECURSION + 1);
-	check(c, "spill-fill-recursion",
+	sim_checks_add(c, "spill-fill-recursion",
 	      why == SIM_STOP_RETURNED && ret == expect && ss->spills >= ST_RECURSION - 8 &&
 		      ss->fills >= ST_RECURSION - 8,
 	      "%s: depth %d returned %llu (expected %llu), %llu spills, %llu fills, %llu insns",
@@ -157,7 +157,7 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	fresh_strand(s);
 	why = call(s, "st_delayslot", 0, &ret, &v);
 	sim_strand_oregs(s, 0, o);
-	check(c, "hcall-in-delay-slot",
+	sim_checks_add(c, "hcall-in-delay-slot",
 	      why == SIM_STOP_RETURNED && o[0] == HV_EOK && o[1] == 0 && o[2] == 0,
 	      "%s: status %llu cpu %llu marker %llu (0 = NPC honoured)", sim_stop_name(why),
 	      (unsigned long long)o[0], (unsigned long long)o[1], (unsigned long long)o[2]);
@@ -167,38 +167,38 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	size_t notes = sim_note_count(s);
 	why = call(s, "st_unknown_hcall", 0, &ret, &v);
 	const char *note = sim_note_count(s) > notes ? sim_note_get(s, notes) : "";
-	check(c, "verdict-unknown-hcall",
+	sim_checks_add(c, "verdict-unknown-hcall",
 	      why == SIM_STOP_RETURNED && ret == HV_EBADTRAP && strstr(note, "0x1ff"),
 	      "status %llu; note: %s", (unsigned long long)ret, note);
 
 	/* Guest faults stop the strand with a verdict naming function+offset. */
 	fresh_strand(s);
 	why = call(s, "st_unmapped", 0, &ret, &v);
-	check(c, "verdict-unmapped",
+	sim_checks_add(c, "verdict-unmapped",
 	      why == SIM_STOP_UNMAPPED && v.addr == 0x7f00000000ull &&
 		      !strcmp(v.where, "st_unmapped+0x8"),
 	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_illegal", 0, &ret, &v);
-	check(c, "verdict-illegal", why == SIM_STOP_ILLEGAL && !strcmp(v.where, "st_illegal+0x4"),
+	sim_checks_add(c, "verdict-illegal", why == SIM_STOP_ILLEGAL && !strcmp(v.where, "st_illegal+0x4"),
 	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_runaway", 0, &ret, &v);
-	check(c, "verdict-runaway",
+	sim_checks_add(c, "verdict-runaway",
 	      why == SIM_STOP_BUDGET && !strncmp(v.where, "st_runaway+", 11) &&
 		      sim_strand_stats(s, 0)->insns >= ST_BUDGET,
 	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_red_state", 0, &ret, &v);
-	check(c, "verdict-red-state", why == SIM_STOP_RED_STATE,
+	sim_checks_add(c, "verdict-red-state", why == SIM_STOP_RED_STATE,
 	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_badvec", 0, &ret, &v);
-	check(c, "verdict-trap-without-handler",
+	sim_checks_add(c, "verdict-trap-without-handler",
 	      why == SIM_STOP_TRAP && v.tt == 0x110 && !strcmp(v.where, "st_badvec+0x0"),
 	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
@@ -216,7 +216,7 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	uint64_t o0 = sim_strand_reg(s, 1, UC_SPARC_REG_O0);
 	unsigned opened_after;
 	sim_pool_stats(s, &opened_after, &idle);
-	check(c, "engine-recycling",
+	sim_checks_add(c, "engine-recycling",
 	      started == SIM_OK && opened_after == opened_before && !l5 && !g3 && o0 == 0x77,
 	      "start %d, engines %u -> %u, %%l5 0x%llx %%g3 0x%llx %%o0 0x%llx", started,
 	      opened_before, opened_after, (unsigned long long)l5, (unsigned long long)g3,

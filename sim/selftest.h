@@ -21,6 +21,8 @@ struct sim_checks {
 	size_t n, cap;
 };
 void sim_checks_free(struct sim_checks *c);
+void sim_checks_add(struct sim_checks *c, const char *name, int pass, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 int sim_checks_all_pass(const struct sim_checks *c);
 
 /* Privileged state, traps, spill/fill recursion, NPC after a trap in a

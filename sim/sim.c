@@ -61,6 +61,7 @@ struct sim {
 	char **notes;
 	size_t nnotes;
 	uint64_t sim_return, reset_regs;
+	uint64_t brk, brk_end; /* boot memory: [brk, brk_end) is free */
 };
 
 static const char *const stop_names[] = {
@@ -191,6 +192,26 @@ void sim_set_km(struct sim *s, struct km *km)
 struct km *sim_km(struct sim *s)
 {
 	return s->km;
+}
+
+int sim_alloc(struct sim *s, uint64_t size, uint64_t align, uint64_t *ra)
+{
+	if (!align || (align & (align - 1)))
+		return SIM_E_ARG;
+	uint64_t at = (s->brk + align - 1) & ~(align - 1);
+	if (at < s->brk || at > s->brk_end || size > s->brk_end - at)
+		return SIM_E_NOMEM;
+	s->brk = at + size;
+	memset(s->ram + at, 0, size);
+	*ra = at;
+	return SIM_OK;
+}
+
+uint64_t sim_image_end(const struct sim *s)
+{
+	uint64_t lo, hi;
+	sim_image_extent(s->img, &lo, &hi);
+	return hi;
 }
 
 /* ---- notes ------------------------------------------------------------ */
@@ -448,7 +469,12 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 		free(e);
 		return SIM_E_UNICORN;
 	}
+	/* The kernel's linear map (PAGE_OFFSET + ra) is the same RAM: the
+	 * strand never turns QEMU's MMU on, so the alias is a second mapping. */
 	if ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
+	    (s->cfg.linear_base &&
+	     (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size, UC_PROT_ALL,
+				  s->ram))) ||
 	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s, 1,
@@ -522,6 +548,10 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		rc = SIM_E_NOSYM;
 		goto fail;
 	}
+	uint64_t lo, hi;
+	sim_image_extent(s->img, &lo, &hi);
+	s->brk = (hi + SIM_BOOTMEM_ALIGN - 1) & ~(uint64_t)(SIM_BOOTMEM_ALIGN - 1);
+	s->brk_end = cfg->ram_size;
 	s->strands = calloc(cfg->max_cpus, sizeof *s->strands);
 	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
 	if (!s->strands || !s->pool || hv_create(s, cfg->max_cpus, &s->hv)) {

@@ -33,6 +33,8 @@ struct sim_config {
 	uint64_t insn_budget; /* instructions per run of one strand */
 	unsigned pool_max;    /* engines */
 	unsigned max_cpus;    /* cpu ids accepted */
+	uint64_t linear_base; /* PAGE_OFFSET: RAM also appears at linear_base + ra
+				 (0: no alias) */
 };
 void sim_config_default(struct sim_config *cfg);
 
@@ -54,6 +56,11 @@ uint64_t sim_ld64(struct sim *s, uint64_t ra);        /* big-endian; 0 if out of
 uint32_t sim_ld32(struct sim *s, uint64_t ra);
 int sim_st64(struct sim *s, uint64_t ra, uint64_t v); /* -1 if out of RAM */
 int sim_st32(struct sim *s, uint64_t ra, uint32_t v);
+/* Boot memory: zeroed guest RAM above the image, handed out in order as
+ * the kernel's boot allocators would (never freed). */
+int sim_alloc(struct sim *s, uint64_t size, uint64_t align, uint64_t *ra);
+/* End (exclusive) of the loaded image. */
+uint64_t sim_image_end(const struct sim *s);
 /* Address of a symbol of the image; SIM_E_NOSYM (and a message) if absent. */
 int sim_sym(struct sim *s, const char *name, uint64_t *addr);
 const char *sim_symbolize(const struct sim *s, uint64_t addr, char *buf, size_t n);

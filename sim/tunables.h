@@ -16,6 +16,9 @@
 #define SIM_ENGINE_POOL_MAX 64
 /* Largest cpu id + 1 the hypervisor model accepts (sparc64 NR_CPUS). */
 #define SIM_MAX_CPUS 4096
+/* Boot memory starts at the image end rounded up to this (bytes): the
+ * kernel's 4 MiB locked TTEs cover the image, the heap starts after. */
+#define SIM_BOOTMEM_ALIGN (4ull << 20)
 /* Notes (warnings) kept per run (entries). */
 #define SIM_MAX_NOTES 256
 /* Longest translated block searched for a faulting access (instructions;

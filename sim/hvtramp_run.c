@@ -1,0 +1,325 @@
+/*
+ * sim/hvtramp_run.c — the first real run: the kernel's own hv_cpu_startup
+ * (hvtramp.S), started as CPU_START starts it, with the descriptor built as
+ * ldom_startcpu_cpuid() builds it, runs through the real
+ * init_irqwork_curcpu, hard_smp_processor_id, sun4v_register_mondo_queues
+ * and init_cur_cpu_trap, and stops when it reaches smp_callin.
+ *
+ * Boot state the real code reads is set up here as the kernel's boot code
+ * leaves it (setup_page_offset, remap_kernel, sun4v_init_mondo_queues,
+ * the idle task): every value comes from the generated offsets header.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#include "guest/offsets.h"
+#include "kernel-model/km.h"
+#include "sim/hv.h"
+#include "sim/image.h"
+#include "sim/selftest.h"
+#include "sim/sim.h"
+
+#ifndef LX_PAGE_VALID /* TEMPORARY until offsets.h carries them */
+#define LX_PAGE_VALID 0x8000000000000000ull
+#define LX_PAGE_SZ4MB_4V 0x3ull
+#define LX_PAGE_CP_4V 0x400ull
+#define LX_PAGE_CV_4V 0x200ull
+#define LX_PAGE_P_4V 0x100ull
+#define LX_PAGE_EXEC_4V 0x80ull
+#define LX_PAGE_W_4V 0x40ull
+#endif
+#define HVT_RAM_SIZE (256ull << 20)
+#define HVT_BUDGET 1000000ull /* instructions: hvtramp takes well under 1000 */
+#define MAP_4MB (4ull << 20)
+/* setup_page_offset(): T1/T2 have a 48-bit VA, the linear map starts at
+ * the top of the VA hole. */
+#define HVT_PAGE_OFFSET 0xffff800000000000ull
+
+void sim_hvtramp_opts_default(struct sim_hvtramp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->cpu = 1;
+	o->fail_fn = -1;
+}
+
+void sim_hvtramp_result_free(struct sim_hvtramp_result *r)
+{
+	free(r->hcalls);
+	r->hcalls = NULL;
+	r->nhcalls = 0;
+}
+
+struct hvt {
+	struct sim *s;
+	char *err;
+	size_t n;
+};
+
+static int st_sym64(struct hvt *h, const char *name, uint64_t v)
+{
+	uint64_t a;
+	if (sim_sym(h->s, name, &a) || sim_st64(h->s, a, v)) {
+		snprintf(h->err, h->n, "guest image lacks the data symbol %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int st_sym32(struct hvt *h, const char *name, uint32_t v)
+{
+	uint64_t a;
+	if (sim_sym(h->s, name, &a) || sim_st32(h->s, a, v)) {
+		snprintf(h->err, h->n, "guest image lacks the data symbol %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* One mondo queue as sun4v_init_mondo_queues() allocates it: (1 << bits)
+ * entries of 64 bytes, aligned to its size; qmask = size - 1. */
+static int alloc_queue(struct hvt *h, uint64_t tb, unsigned pa_off, unsigned mask_off,
+		       unsigned bits)
+{
+	uint64_t size = (1ull << bits) * 64, ra;
+	if (sim_alloc(h->s, size, size < 8192 ? 8192 : size, &ra)) {
+		snprintf(h->err, h->n, "guest RAM exhausted allocating a mondo queue");
+		return -1;
+	}
+	sim_st64(h->s, tb + pa_off, ra);
+	sim_st32(h->s, tb + mask_off, (uint32_t)(size - 1));
+	return 0;
+}
+
+static uint64_t va(uint64_t ra)
+{
+	return HVT_PAGE_OFFSET + ra;
+}
+
+int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
+			 struct sim_hvtramp_result *r, struct sim_checks *checks, char *err,
+			 size_t n)
+{
+	struct sim_config cfg;
+	struct sim *s = NULL;
+	struct km *km = NULL;
+	struct hvt h = {NULL, err, n};
+	int rc = -1;
+	memset(r, 0, sizeof *r);
+	snprintf(r->kernel_version, sizeof r->kernel_version, "%s", LX_KERNEL_VERSION);
+
+	sim_config_default(&cfg);
+	cfg.image = elf;
+	cfg.ram_size = HVT_RAM_SIZE;
+	cfg.max_cpus = LX_NR_CPUS;
+	cfg.pool_max = 4;
+	cfg.linear_base = HVT_PAGE_OFFSET;
+	cfg.insn_budget = o->insn_budget ? o->insn_budget : HVT_BUDGET;
+	if (o->cpu >= LX_NR_CPUS) {
+		snprintf(err, n, "cpu %u is beyond NR_CPUS (%u)", o->cpu, (unsigned)LX_NR_CPUS);
+		return -1;
+	}
+	if (sim_create(&cfg, &s, err, n))
+		return -1;
+	h.s = s;
+	snprintf(r->unicorn_version, sizeof r->unicorn_version, "%s", sim_unicorn_version(s));
+	if (km_create(s, &km, err, n))
+		goto out;
+	sim_set_km(s, km);
+
+	/* Boot state: the image is loaded at its link address, so
+	 * kern_base == KERNBASE and kimage_addr_to_ra() is the identity. */
+	uint64_t kern_size = (sim_image_end(s) - LX_KERNBASE + MAP_4MB - 1) & ~(MAP_4MB - 1);
+	unsigned nmaps = (unsigned)(kern_size / MAP_4MB);
+	/* kern_large_tte(kern_base) as remap_kernel() computes it. */
+	uint64_t tte = LX_KERNBASE | LX_PAGE_VALID | LX_PAGE_SZ4MB_4V | LX_PAGE_CP_4V |
+		       LX_PAGE_CV_4V | LX_PAGE_P_4V | LX_PAGE_EXEC_4V | LX_PAGE_W_4V;
+	/* kern_size is read by nothing hvtramp reaches: set it when linked. */
+	uint64_t ks;
+	if (!sim_sym(s, "kern_size", &ks))
+		sim_st64(s, ks, kern_size);
+	if (st_sym64(&h, "kern_base", LX_KERNBASE) ||
+	    st_sym64(&h, "PAGE_OFFSET", HVT_PAGE_OFFSET) ||
+	    st_sym32(&h, "tlb_type", LX_TLB_TYPE_HYPERVISOR) ||
+	    st_sym32(&h, "num_kernel_image_mappings", nmaps) ||
+	    st_sym64(&h, "kern_locked_tte_data", tte))
+		goto out;
+
+	/* trap_block[cpu]: the mondo queues sun4v_init_mondo_queues()
+	 * allocates, with the MD's default queue sizes (q-*-#bits). */
+	uint64_t trap_block, ttable, startup, callin;
+	if (sim_sym(s, "trap_block", &trap_block) || sim_sym(s, "sparc64_ttable_tl0", &ttable) ||
+	    sim_sym(s, "hv_cpu_startup", &startup) || sim_sym(s, "smp_callin", &callin)) {
+		snprintf(err, n, "guest image lacks trap_block/sparc64_ttable_tl0/hv_cpu_startup/"
+				 "smp_callin");
+		goto out;
+	}
+	uint64_t tb = trap_block + (uint64_t)o->cpu * LX_TRAP_PER_CPU_SIZE;
+	if (alloc_queue(&h, tb, LX_TRAP_PER_CPU_CPU_MONDO_PA, LX_TRAP_PER_CPU_CPU_MONDO_QMASK, 7) ||
+	    alloc_queue(&h, tb, LX_TRAP_PER_CPU_DEV_MONDO_PA, LX_TRAP_PER_CPU_DEV_MONDO_QMASK, 7) ||
+	    alloc_queue(&h, tb, LX_TRAP_PER_CPU_RESUM_MONDO_PA, LX_TRAP_PER_CPU_RESUM_QMASK, 6) ||
+	    alloc_queue(&h, tb, LX_TRAP_PER_CPU_NONRESUM_MONDO_PA, LX_TRAP_PER_CPU_NONRESUM_QMASK,
+			2))
+		goto out;
+	sim_st64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA, 0xdeadbeefull); /* must be cleared */
+
+	/* The idle task and its thread_info (THREAD_SIZE-aligned stack). */
+	uint64_t ti, task;
+	if (sim_alloc(s, LX_THREAD_SIZE, LX_THREAD_SIZE, &ti) ||
+	    sim_alloc(s, LX_TASK_STRUCT_SIZE, 64, &task)) {
+		snprintf(err, n, "guest RAM exhausted allocating the idle task");
+		goto out;
+	}
+	sim_st64(s, ti + LX_TI_TASK, va(task));
+	uint8_t *ti_cpu = sim_ra_ptr(s, ti + LX_TI_CPU, 2); /* __u16 cpu */
+	ti_cpu[0] = (uint8_t)(o->cpu >> 8);
+	ti_cpu[1] = (uint8_t)o->cpu;
+
+	/* The descriptor, exactly as ldom_startcpu_cpuid() builds it. */
+	uint64_t hd;
+	if (sim_alloc(s, LX_HVTRAMP_DESCR_SIZE + (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE, 64,
+		      &hd)) {
+		snprintf(err, n, "guest RAM exhausted allocating the descriptor");
+		goto out;
+	}
+	sim_st32(s, hd + LX_HVTRAMP_DESCR_CPU, o->cpu);
+	sim_st32(s, hd + LX_HVTRAMP_DESCR_NUM_MAPPINGS, nmaps);
+	sim_st64(s, hd + LX_HVTRAMP_DESCR_FAULT_INFO_VA, tb + LX_TRAP_PER_CPU_FAULT_INFO);
+	sim_st64(s, hd + LX_HVTRAMP_DESCR_FAULT_INFO_PA, tb + LX_TRAP_PER_CPU_FAULT_INFO);
+	sim_st64(s, hd + LX_HVTRAMP_DESCR_THREAD_REG, va(ti));
+	for (unsigned i = 0; i < nmaps; i++) {
+		uint64_t m = hd + LX_HVTRAMP_DESCR_MAPS + (uint64_t)i * LX_HVTRAMP_MAPPING_SIZE;
+		sim_st64(s, m + LX_HVTRAMP_MAPPING_VADDR, LX_KERNBASE + i * MAP_4MB);
+		sim_st64(s, m + LX_HVTRAMP_MAPPING_TTE, tte + i * MAP_4MB);
+	}
+	r->num_mappings = nmaps;
+	r->descr_ra = hd;
+	r->expect_g6 = va(ti);
+	r->expect_g4 = va(task);
+	r->expect_sp = va(ti) + (1ull << LX_THREAD_SHIFT) - (LX_STACKFRAME_SZ + LX_STACK_BIAS);
+
+	if (o->fail_fn >= 0)
+		hv_inject(sim_hv(s), (unsigned)o->fail_fn, (int)o->cpu, o->fail_status, 1);
+
+	/* CPU_START(cpu, kimage_addr_to_ra(hv_cpu_startup),
+	 *           kimage_addr_to_ra(&sparc64_ttable_tl0), __pa(hdesc)) from cpu 0. */
+	uint64_t st = hv_cpu_start(sim_hv(s), 0, o->cpu, startup, ttable, hd);
+	if (st != HV_EOK) {
+		snprintf(err, n, "CPU_START of cpu %u failed with status %llu", o->cpu,
+			 (unsigned long long)st);
+		goto out;
+	}
+	if (sim_strand_stop_at(s, o->cpu, callin)) {
+		snprintf(err, n, "cannot set the stop at smp_callin");
+		goto out;
+	}
+	struct sim_verdict v;
+	enum sim_stop why = sim_strand_run(s, o->cpu, 0, &v);
+	uint64_t off;
+	const char *at = sim_image_sym_at(sim_image(s), v.pc, &off);
+	snprintf(r->reached, sizeof r->reached, "%s", why == SIM_STOP_REACHED && at ? at : "");
+	snprintf(r->stop, sizeof r->stop, "%s", sim_stop_name(why));
+	snprintf(r->where, sizeof r->where, "%s", v.where);
+	if (why == SIM_STOP_REACHED)
+		snprintf(r->verdict, sizeof r->verdict, "cpu %u reached %s", o->cpu, v.where);
+	else
+		snprintf(r->verdict, sizeof r->verdict, "cpu %u %s at %s: %s", o->cpu,
+			 sim_stop_name(why), v.where, v.msg);
+	r->insns = sim_strand_stats(s, o->cpu)->insns;
+	if (sim_strand_running(s, o->cpu)) {
+		r->g4 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G4);
+		r->g6 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G6);
+		r->sp = sim_strand_reg(s, o->cpu, UC_SPARC_REG_SP);
+	}
+	const struct hv *hv = sim_hv(s);
+	r->nhcalls = hv_log_count(hv);
+	r->hcalls = calloc(r->nhcalls ? r->nhcalls : 1, sizeof *r->hcalls);
+	if (!r->hcalls) {
+		snprintf(err, n, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r->nhcalls; i++)
+		r->hcalls[i] = *hv_log_get(hv, i);
+
+	if (checks) {
+		/* The hypercalls hvtramp must make, in order, with the
+		 * descriptor's values. */
+		size_t k = 0;
+		int seq_ok = 1;
+		char why_bad[200] = "";
+		for (unsigned i = 0; i < nmaps && seq_ok; i++, k++) {
+			const struct hv_call *c = k < r->nhcalls ? &r->hcalls[k] : NULL;
+			seq_ok = c && c->fn == 0x25 && c->arg[0] == LX_KERNBASE + i * MAP_4MB &&
+				 c->arg[1] == 0 && c->arg[2] == tte + i * MAP_4MB &&
+				 c->arg[3] == (LX_HV_MMU_IMMU | LX_HV_MMU_DMMU) && c->status == 0;
+			if (!seq_ok)
+				snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_map_perm_addr of "
+					 "mapping %u", k, i);
+		}
+		const struct hv_call *c = k < r->nhcalls ? &r->hcalls[k] : NULL;
+		if (seq_ok && !(c && c->fn == 0x26 && c->arg[0] == tb + LX_TRAP_PER_CPU_FAULT_INFO)) {
+			seq_ok = 0;
+			snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_fault_area_conf", k);
+		}
+		k++;
+		c = k < r->nhcalls ? &r->hcalls[k] : NULL;
+		if (seq_ok && !(c && c->fn == 0x27 && c->arg[0] == 1 &&
+				c->arg[1] > startup && c->arg[1] < callin + 0x100000)) {
+			seq_ok = 0;
+			snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_enable(1, 1f)", k);
+		}
+		k++;
+		static const struct {
+			unsigned q, pa, bits;
+		} qs[] = {{0x3c, LX_TRAP_PER_CPU_CPU_MONDO_PA, 7},
+			  {0x3d, LX_TRAP_PER_CPU_DEV_MONDO_PA, 7},
+			  {0x3e, LX_TRAP_PER_CPU_RESUM_MONDO_PA, 6},
+			  {0x3f, LX_TRAP_PER_CPU_NONRESUM_MONDO_PA, 2}};
+		for (unsigned i = 0; i < 4 && seq_ok; i++, k++) {
+			c = k < r->nhcalls ? &r->hcalls[k] : NULL;
+			seq_ok = c && c->fn == 0x14 && c->arg[0] == qs[i].q &&
+				 c->arg[1] == sim_ld64(s, tb + qs[i].pa) &&
+				 c->arg[2] == (1u << qs[i].bits) && c->status == 0;
+			if (!seq_ok)
+				snprintf(why_bad, sizeof why_bad, "call %zu: not cpu_qconf(0x%x)", k,
+					 qs[i].q);
+		}
+		if (seq_ok && k != r->nhcalls) {
+			seq_ok = 0;
+			snprintf(why_bad, sizeof why_bad, "%zu calls, expected %zu", r->nhcalls, k);
+		}
+		int reached = why == SIM_STOP_REACHED && !strcmp(r->reached, "smp_callin");
+		if (o->fail_fn < 0) {
+			sim_checks_add(checks, "hvtramp-reaches-smp_callin", reached, "%s (%llu insns)",
+				       r->verdict, (unsigned long long)r->insns);
+			char seqmsg[256];
+			if (seq_ok)
+				snprintf(seqmsg, sizeof seqmsg,
+					 "%zu calls: %u x mmu_map_perm_addr, mmu_fault_area_conf, "
+					 "mmu_enable, 4 x cpu_qconf", r->nhcalls, nmaps);
+			else
+				snprintf(seqmsg, sizeof seqmsg, "%s", why_bad);
+			sim_checks_add(checks, "hvtramp-hcall-sequence", seq_ok, "%s", seqmsg);
+			sim_checks_add(checks, "hvtramp-registers",
+				       reached && r->g6 == r->expect_g6 && r->g4 == r->expect_g4 &&
+					       r->sp == r->expect_sp,
+				       "%%g6 0x%llx (thread_info) %%g4 0x%llx (task) %%sp 0x%llx",
+				       (unsigned long long)r->g6, (unsigned long long)r->g4,
+				       (unsigned long long)r->sp);
+			/* What the real per-cpu set-up wrote. */
+			sim_checks_add(checks, "hvtramp-trap-block",
+				       reached && sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD) == va(ti) &&
+					       sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA) == 0,
+				       "trap_block[%u].thread 0x%llx irq_worklist_pa 0x%llx", o->cpu,
+				       (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD),
+				       (unsigned long long)sim_ld64(s, tb +
+								 LX_TRAP_PER_CPU_IRQ_WORKLIST_PA));
+		}
+	}
+	rc = 0;
+out:
+	sim_free(s);
+	km_free(km);
+	return rc;
+}
