@@ -4,8 +4,8 @@
  * Execution model: one host thread; at most one strand runs at a time
  * (s->cur), so every hook finds its strand through the struct sim it gets
  * as user_data. A strand owns an engine only while it is started; parked
- * strands give it back to the pool, and a recycled engine is wiped by the
- * guest routine sim_reset_regs before its next strand starts.
+ * strands give it back to the pool, and every engine is wiped by the guest
+ * routine sim_reset_regs before a strand starts on it.
  */
 #define _GNU_SOURCE
 #include "sim/sim.h"
@@ -31,7 +31,6 @@
 struct engine {
 	uc_engine *uc;
 	struct sim_priv_cpu cpu;
-	int dirty;        /* has run guest code: wipe before reuse */
 	uc_hook stop_hook; /* UC_HOOK_CODE on the stop address, 0 if none */
 };
 
@@ -613,7 +612,6 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	memset(&st->v, 0, sizeof st->v);
 	st->limit = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
 	s->cur = st;
-	st->eng->dirty = 1;
 	uc_err e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
 	s->cur = NULL;
 	uint64_t pc = sim_priv_pc(c);
@@ -671,22 +669,22 @@ int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
 	st->active = 1;
 	st->stop_addr = 0;
 	sim_priv_reset(&e->cpu);
-	if (e->dirty) {
-		/* Wipe what the previous strand left: every window, the
-		 * globals of every GL, TL, GL. */
-		uint64_t o7 = s->sim_return - 8;
-		uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7);
-		sim_priv_set_pc(&e->cpu, s->reset_regs, s->reset_regs + 4);
-		if (run(s, st, RESET_BUDGET) != SIM_STOP_RETURNED) {
-			sim_note(s, cpu, pc, "engine wipe failed: %s", st->v.msg);
-			st->active = 0;
-			st->eng = NULL;
-			engine_release(s, e);
-			return SIM_E_UNICORN;
-		}
-		sim_priv_reset(&e->cpu);
-		memset(&st->stats, 0, sizeof st->stats);
+	/* Every strand starts from the same state, fresh engine or recycled:
+	 * the guest routine wipes every window, the globals of every GL, TL
+	 * and GL, and sets the window registers (CANSAVE 6, ...) that QEMU's
+	 * never-run reset leaves at 0. */
+	uint64_t o7 = s->sim_return - 8;
+	uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7);
+	sim_priv_set_pc(&e->cpu, s->reset_regs, s->reset_regs + 4);
+	if (run(s, st, RESET_BUDGET) != SIM_STOP_RETURNED) {
+		sim_note(s, cpu, pc, "engine wipe failed: %s", st->v.msg);
+		st->active = 0;
+		st->eng = NULL;
+		engine_release(s, e);
+		return SIM_E_UNICORN;
 	}
+	sim_priv_reset(&e->cpu);
+	memset(&st->stats, 0, sizeof st->stats);
 	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
 	sim_priv_set_pc(&e->cpu, pc, pc + 4);
 	st->stop = SIM_STOP_NONE;

@@ -223,3 +223,40 @@ Test(hvtramp, fault_area_error_parks_too)
 	cr_expect_str_eq(r.hcalls[r.nhcalls - 1].name, "mmu_fault_area_conf");
 	sim_hvtramp_result_free(&r);
 }
+
+/* Strands by the thousand over one run: every cpu id of NR_CPUS gets a
+ * strand in turn, and the engines come from a small pool. */
+Test(machine, thousands_of_strands_from_a_small_pool, .timeout = 120)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	char err[256];
+	sim_config_default(&cfg);
+	cfg.image = SELFTEST_ELF;
+	cfg.ram_size = 8 << 20;
+	cfg.max_cpus = 4096;
+	cfg.pool_max = 4;
+	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	uint64_t fn;
+	cr_assert_eq(sim_sym(s, "st_recurse", &fn), 0);
+	for (unsigned cpu = 0; cpu < 4096; cpu++) {
+		cr_assert_eq(sim_strand_start(s, cpu, fn, 0), 0, "cpu %u", cpu);
+		uint64_t arg = 5, ret = 0;
+		struct sim_verdict v;
+		/* Depth 5 stays within the windows: no trap table needed. */
+		cr_assert_eq(sim_call(s, cpu, fn, &arg, 1, 0x200000, &ret, &v), SIM_STOP_RETURNED,
+			     "cpu %u: %s", cpu, v.msg);
+		cr_assert_eq(ret, 4 * 5 * 6, "cpu %u", cpu);
+		sim_strand_park(s, cpu);
+		cr_assert(!sim_strand_running(s, cpu));
+	}
+	unsigned opened, idle;
+	sim_pool_stats(s, &opened, &idle);
+	cr_expect_eq(opened, 1, "one engine serves strands that run one after another");
+	cr_expect_eq(idle, 1);
+	/* Four at once use four engines; a fifth is refused, not a crash. */
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		cr_assert_eq(sim_strand_start(s, cpu, fn, 0), 0);
+	cr_expect_eq(sim_strand_start(s, 4, fn, 0), SIM_E_POOL);
+	sim_free(s);
+}
