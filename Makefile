@@ -30,9 +30,12 @@ ALL_EXTRA :=
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all run check bench format clean deps guest
-all: $(BUILD)/ldomsim $(ALL_EXTRA)
+.DEFAULT_GOAL := all
 
+# Module rules first, so that ALL_EXTRA and GEN_HDRS are complete below.
 -include $(wildcard */module.mk)
+
+all: $(BUILD)/ldomsim $(ALL_EXTRA)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh

@@ -21,15 +21,6 @@
 #include "sim/selftest.h"
 #include "sim/sim.h"
 
-#ifndef LX_PAGE_VALID /* TEMPORARY until offsets.h carries them */
-#define LX_PAGE_VALID 0x8000000000000000ull
-#define LX_PAGE_SZ4MB_4V 0x3ull
-#define LX_PAGE_CP_4V 0x400ull
-#define LX_PAGE_CV_4V 0x200ull
-#define LX_PAGE_P_4V 0x100ull
-#define LX_PAGE_EXEC_4V 0x80ull
-#define LX_PAGE_W_4V 0x40ull
-#endif
 #define HVT_RAM_SIZE (256ull << 20)
 #define HVT_BUDGET 1000000ull /* instructions: hvtramp takes well under 1000 */
 #define MAP_4MB (4ull << 20)

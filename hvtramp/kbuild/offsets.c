@@ -21,6 +21,7 @@
 #include <asm/ptrace.h>
 #include <asm/head.h>
 #include <asm/page.h>
+#include <linux/mm.h>
 #include <asm/hypervisor.h>
 #include <asm/scratchpad.h>
 #include <asm/spitfire.h>
@@ -174,6 +175,16 @@ void ldomsim_offsets(void)
 	LXC(PSTATE_PRIV);
 	LXC(PSTATE_PEF);
 	LXC(PSTATE_IE);
+	LXBLANK();
+
+	/* sun4v TTE bits: kern_large_tte() builds the locked kernel TTEs */
+	LX(PAGE_VALID, _PAGE_VALID);
+	LX(PAGE_SZ4MB_4V, _PAGE_SZ4MB_4V);
+	LX(PAGE_CP_4V, _PAGE_CP_4V);
+	LX(PAGE_CV_4V, _PAGE_CV_4V);
+	LX(PAGE_P_4V, _PAGE_P_4V);
+	LX(PAGE_EXEC_4V, _PAGE_EXEC_4V);
+	LX(PAGE_W_4V, _PAGE_W_4V);
 	LXBLANK();
 
 	/* kernel-model data (kernel-model/entries.def KM_DATA/KM_PERCPU rows):
