@@ -19,10 +19,13 @@ struct rel {
 	uint8_t tag;
 	const char *name; /* NULL: name_len 0, offset 0 */
 	uint64_t val;
-	int name_len;	  /* -1: strlen(name) */
+	int name_len;     /* -1: strlen(name) */
 	int64_t name_off; /* -1: where the name was placed */
 };
-#define R(t, n, v) {t, n, v, -1, -1}
+#define R(t, n, v)                                                                                 \
+	{                                                                                          \
+		t, n, v, -1, -1                                                                    \
+	}
 #define SV(len, off) (((uint64_t)(len) << 32) | (off))
 
 static void put32(uint8_t *p, uint32_t v)
@@ -61,7 +64,8 @@ static uint8_t *raw_md(const struct rel *el, size_t n, const void *data, size_t 
 		uint8_t *e = b + 16 + 16 * i;
 		e[0] = el[i].tag;
 		e[1] = (uint8_t)(el[i].name_len >= 0 ? el[i].name_len
-						     : el[i].name ? (int)strlen(el[i].name) : 0);
+		                 : el[i].name        ? (int)strlen(el[i].name)
+		                                     : 0);
 		put32(e + 4, el[i].name_off >= 0 ? (uint32_t)el[i].name_off : off[i]);
 		put32(e + 8, (uint32_t)(el[i].val >> 32));
 		put32(e + 12, (uint32_t)el[i].val);
@@ -82,10 +86,9 @@ static const char base_data[] = "hello\0instn\0data"; /* 17 bytes with the final
 static void base(struct rel *el)
 {
 	const struct rel b[BASE_N] = {
-		R('N', "root", 5),	   R('a', "fwd", 5),	R('v', "x", 1),
-		R('s', "str", SV(6, 0)),   R('E', NULL, 0),	R('N', "cpu", 10),
-		R('v', "id", 0),	   R('a', "back", 0),	R('s', "type", SV(11, 6)),
-		R('E', NULL, 0),	   R(0, NULL, 0),
+	    R('N', "root", 5),         R('a', "fwd", 5),  R('v', "x", 1),  R('s', "str", SV(6, 0)),
+	    R('E', NULL, 0),           R('N', "cpu", 10), R('v', "id", 0), R('a', "back", 0),
+	    R('s', "type", SV(11, 6)), R('E', NULL, 0),   R(0, NULL, 0),
 	};
 	memcpy(el, b, sizeof(b));
 }
@@ -111,11 +114,11 @@ static enum md_status read_rel(const struct rel *el, size_t n, struct md_err *er
 		enum md_status rc_ = read_rel(el, n, &e_);                                         \
 		cr_assert_eq(rc_, code, "got %d (%s): %s", rc_, md_strerror(rc_), e_.msg);         \
 		cr_assert_eq(e_.elem, (uint64_t)(elem_idx), "elem %llu: %s",                       \
-			     (unsigned long long)e_.elem, e_.msg);                                 \
+		             (unsigned long long)e_.elem, e_.msg);                                 \
 		const char *subs_[] = {__VA_ARGS__, NULL};                                         \
 		for (int k_ = 0; subs_[k_]; k_++)                                                  \
 			cr_assert(strstr(e_.msg, subs_[k_]), "'%s' not in '%s'", subs_[k_],        \
-				  e_.msg);                                                         \
+			          e_.msg);                                                         \
 	} while (0)
 
 /* ---- reader: valid input and accessors -------------------------------- */
@@ -188,9 +191,9 @@ Test(md_read, accepts_harmless_deviations)
 	/* Unknown tag and no-op inside a node, no-op between nodes, zero
 	 * element after the list end, reserved field set, 8 trailing zeros. */
 	const struct rel el[] = {
-		R('N', "root", 6), R('a', "fwd", 6), R(0x7a, "odd", 3), R(0x20, NULL, 0),
-		R('E', NULL, 0),   R(0x20, NULL, 0), R('N', "cpu", 9),	R('v', "id", 0),
-		R('E', NULL, 0),   R(0, NULL, 0),    R(0, NULL, 0),
+	    R('N', "root", 6), R('a', "fwd", 6), R(0x7a, "odd", 3), R(0x20, NULL, 0),
+	    R('E', NULL, 0),   R(0x20, NULL, 0), R('N', "cpu", 9),  R('v', "id", 0),
+	    R('E', NULL, 0),   R(0, NULL, 0),    R(0, NULL, 0),
 	};
 	size_t n = sizeof(el) / sizeof(el[0]), len;
 	uint8_t *b = raw_md(el, n, base_data, sizeof(base_data), &len);
@@ -312,7 +315,7 @@ Test(md_err, name_out_of_bounds)
 	base(el);
 	el[1].name_off = 5000;
 	EXPECT_ERR(el, BASE_N, MD_ERR_NAME_BOUNDS, 1, "element 1 (arc in node 'root' @0)",
-		   "name_offset 5000");
+	           "name_offset 5000");
 }
 
 Test(md_err, name_not_terminated)
@@ -321,7 +324,7 @@ Test(md_err, name_not_terminated)
 	base(el);
 	el[6].name_len = 1; /* "id" read as "i" + 'd' where the NUL should be */
 	EXPECT_ERR(el, BASE_N, MD_ERR_NAME_UNTERMINATED, 6, "element 6 (value in node 'cpu' @5)",
-		   "not NUL-terminated at name_len 1");
+	           "not NUL-terminated at name_len 1");
 }
 
 Test(md_err, name_with_inner_nul)
@@ -331,7 +334,7 @@ Test(md_err, name_with_inner_nul)
 	/* element 2 takes the name "x" plus the NUL and the "str" after it */
 	el[2].name_len = 5;
 	EXPECT_ERR(el, BASE_N, MD_ERR_NAME_LENGTH, 2, "element 2 (value in node 'root' @0)",
-		   "has a NUL at 1, before name_len 5");
+	           "has a NUL at 1, before name_len 5");
 }
 
 Test(md_err, empty_name)
@@ -348,7 +351,7 @@ Test(md_err, data_out_of_bounds)
 	base(el);
 	el[8].val = SV(11, 10); /* 10 + 11 > 17 */
 	EXPECT_ERR(el, BASE_N, MD_ERR_DATA_BOUNDS, 8, "element 8 (string 'type' in node 'cpu' @5)",
-		   "data offset 10 + length 11", "data block of 17 bytes");
+	           "data offset 10 + length 11", "data block of 17 bytes");
 }
 
 Test(md_err, string_not_terminated)
@@ -357,7 +360,7 @@ Test(md_err, string_not_terminated)
 	base(el);
 	el[3].val = SV(5, 0); /* "hello" without its NUL */
 	EXPECT_ERR(el, BASE_N, MD_ERR_STRING_UNTERMINATED, 3,
-		   "element 3 (string 'str' in node 'root' @0)", "does not end in NUL");
+	           "element 3 (string 'str' in node 'root' @0)", "does not end in NUL");
 }
 
 Test(md_err, arc_to_non_node)
@@ -366,7 +369,7 @@ Test(md_err, arc_to_non_node)
 	base(el);
 	el[1].val = 2;
 	EXPECT_ERR(el, BASE_N, MD_ERR_ARC_TARGET, 1, "element 1 (arc 'fwd' in node 'root' @0)",
-		   "target 2 is not a node start");
+	           "target 2 is not a node start");
 	el[1].val = 99;
 	EXPECT_ERR(el, BASE_N, MD_ERR_ARC_TARGET, 1, "target 99 is not a node start");
 }
@@ -374,20 +377,20 @@ Test(md_err, arc_to_non_node)
 Test(md_err, element_outside_node)
 {
 	const struct rel el[] = {
-		R('N', "root", 4), R('v', "x", 1), R('E', NULL, 0), R('v', "stray", 2),
-		R('N', "cpu", 6),  R('E', NULL, 0), R(0, NULL, 0),
+	    R('N', "root", 4), R('v', "x", 1),  R('E', NULL, 0), R('v', "stray", 2),
+	    R('N', "cpu", 6),  R('E', NULL, 0), R(0, NULL, 0),
 	};
 	EXPECT_ERR(el, 7, MD_ERR_OUTSIDE_NODE, 3, "element 3 (value 'stray' outside any node)");
 	/* element 0 must be a node: Linux starts its walk there */
 	const struct rel el2[] = {R(0x20, NULL, 0), R('N', "root", 3), R('E', NULL, 0),
-				  R(0, NULL, 0)};
+	                          R(0, NULL, 0)};
 	EXPECT_ERR(el2, 4, MD_ERR_OUTSIDE_NODE, 0, "element 0 must be a node");
 }
 
 Test(md_err, node_end_without_node)
 {
 	const struct rel el[] = {R('N', "root", 3), R('E', NULL, 0), R(0x20, NULL, 0),
-				 R('E', NULL, 0), R(0, NULL, 0)};
+	                         R('E', NULL, 0), R(0, NULL, 0)};
 	/* root's next value 3 points at the stray E; the E is met first */
 	EXPECT_ERR(el, 5, MD_ERR_OUTSIDE_NODE, 3, "element 3 (node end outside any node)");
 }
@@ -398,11 +401,11 @@ Test(md_err, node_not_terminated)
 	base(el);
 	el[4] = (struct rel)R('v', "y", 2); /* root's E replaced */
 	EXPECT_ERR(el, BASE_N, MD_ERR_NODE_UNTERMINATED, 0, "element 0 (node 'root')",
-		   "no node end (E) before the next node at element 5");
+	           "no node end (E) before the next node at element 5");
 	base(el);
 	el[9] = (struct rel)R('v', "y", 2); /* cpu's E replaced: list end comes */
 	EXPECT_ERR(el, BASE_N, MD_ERR_NODE_UNTERMINATED, 5, "element 5 (node 'cpu')",
-		   "before the list end at element 10");
+	           "before the list end at element 10");
 }
 
 Test(md_err, wrong_next_node_value)
@@ -411,11 +414,11 @@ Test(md_err, wrong_next_node_value)
 	base(el);
 	el[0].val = 6;
 	EXPECT_ERR(el, BASE_N, MD_ERR_NODE_NEXT, 0, "element 0 (node 'root')",
-		   "next-node value 6 is not the next node start 5");
+	           "next-node value 6 is not the next node start 5");
 	base(el);
 	el[5].val = 0; /* last node loops back: Linux would walk forever */
 	EXPECT_ERR(el, BASE_N, MD_ERR_NODE_NEXT, 5, "element 5 (node 'cpu')",
-		   "not the list end 10");
+	           "not the list end 10");
 }
 
 Test(md_err, list_not_terminated)
@@ -423,8 +426,7 @@ Test(md_err, list_not_terminated)
 	struct rel el[BASE_N];
 	base(el);
 	el[10] = (struct rel)R(0x20, NULL, 0);
-	EXPECT_ERR(el, BASE_N, MD_ERR_LIST_UNTERMINATED, 10, "element 10",
-		   "without a list end");
+	EXPECT_ERR(el, BASE_N, MD_ERR_LIST_UNTERMINATED, 10, "element 10", "without a list end");
 }
 
 Test(md_err, element_after_list_end)
@@ -433,13 +435,13 @@ Test(md_err, element_after_list_end)
 	base(el);
 	el[BASE_N] = (struct rel)R('v', "late", 1);
 	EXPECT_ERR(el, BASE_N + 1, MD_ERR_AFTER_END, 11, "element 11",
-		   "after the list end at element 10");
+	           "after the list end at element 10");
 }
 
 Test(md_err, unknown_tag_outside_node)
 {
 	const struct rel el[] = {R('N', "root", 3), R('E', NULL, 0), R(0x7a, "odd", 0),
-				 R('N', "cpu", 5),  R('E', NULL, 0), R(0, NULL, 0)};
+	                         R('N', "cpu", 5),  R('E', NULL, 0), R(0, NULL, 0)};
 	EXPECT_ERR(el, 6, MD_ERR_UNKNOWN_TAG, 2, "element 2 (tag 0x7a outside any node)");
 }
 
@@ -464,7 +466,7 @@ Test(md_err, strerror_covers_every_code)
 	for (int c = 0; c < MD_STATUS_COUNT; c++) {
 		cr_assert_not_null(md_strerror((enum md_status)c));
 		cr_assert_neq(strcmp(md_strerror((enum md_status)c), "unknown MD error"), 0,
-			      "code %d", c);
+		              "code %d", c);
 	}
 	cr_assert_str_eq(md_strerror(MD_STATUS_COUNT), "unknown MD error");
 }
@@ -480,7 +482,7 @@ Test(md_builder, rejects_bad_arguments)
 	cr_assert_eq(md_b_node(b, "root", &n), MD_OK);
 	cr_assert_eq(md_b_u64(b, 7, "x", 1), MD_ERR_ARG);
 	cr_assert_eq(md_b_strn(b, n, "s", "ab", 2), MD_ERR_ARG); /* no NUL */
-	cr_assert_eq(md_b_arc(b, n, "fwd", 5), MD_OK);		 /* forward ref... */
+	cr_assert_eq(md_b_arc(b, n, "fwd", 5), MD_OK);           /* forward ref... */
 	struct md_buf out;
 	cr_assert_eq(md_b_finish(b, &out), MD_ERR_ARG); /* ...that never appeared */
 	md_builder_free(b);
@@ -524,8 +526,8 @@ Test(md_builder, forward_arcs_dedup_and_padding)
 
 /* ---- shapes and generator --------------------------------------------- */
 
-static const char *const all_shapes[] = {"t2",	 "t4-4",	   "t5-8", "m7-16",
-					 "m8-8", "param:2x4x2@1.5", "param:1x1x1", NULL};
+static const char *const all_shapes[] = {
+    "t2", "t4-4", "t5-8", "m7-16", "m8-8", "param:2x4x2@1.5", "param:1x1x1", NULL};
 
 Test(md_gen, round_trip_is_byte_identical_for_every_shape)
 {
@@ -539,13 +541,13 @@ Test(md_gen, round_trip_is_byte_identical_for_every_shape)
 		cr_assert_eq(md_gen(s, NULL, 0, &a2, &e), MD_OK, "%s", e.msg);
 		cr_assert_eq(a.len, a2.len);
 		cr_assert_eq(memcmp(a.data, a2.data, a.len), 0, "%s: not deterministic",
-			     all_shapes[i]);
+		             all_shapes[i]);
 		cr_assert_eq(md_read(a.data, a.len, &md, &e), MD_OK, "%s: %s", all_shapes[i],
-			     e.msg);
+		             e.msg);
 		cr_assert_eq(md_write(md, &w, &e), MD_OK, "%s", e.msg);
 		cr_assert_eq(w.len, a.len, "%s", all_shapes[i]);
 		cr_assert_eq(memcmp(w.data, a.data, a.len), 0, "%s: round trip differs",
-			     all_shapes[i]);
+		             all_shapes[i]);
 		md_free(md);
 		md_buf_free(&a);
 		md_buf_free(&a2);
@@ -606,9 +608,9 @@ Test(md_shape, definitions)
 		const char *name;
 		uint32_t so, co, st;
 		uint64_t hz;
-	} want[] = {{"t2", 1, 8, 8, 1400000000ull},	   {"t4-4", 4, 8, 8, 3000000000ull},
-		    {"t5-8", 8, 16, 8, 3600000000ull},	   {"m7-16", 16, 32, 8, 4130000000ull},
-		    {"m8-8", 8, 32, 8, 5000000000ull},	   {"param:3x5x2@2.5", 3, 5, 2, 2500000000ull}};
+	} want[] = {{"t2", 1, 8, 8, 1400000000ull},    {"t4-4", 4, 8, 8, 3000000000ull},
+	            {"t5-8", 8, 16, 8, 3600000000ull}, {"m7-16", 16, 32, 8, 4130000000ull},
+	            {"m8-8", 8, 32, 8, 5000000000ull}, {"param:3x5x2@2.5", 3, 5, 2, 2500000000ull}};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		cr_assert_eq(md_shape_get(want[i].name, &s, &e), MD_OK, "%s", e.msg);
 		cr_assert_eq(md_shape_sockets(s), want[i].so);
@@ -690,7 +692,7 @@ Test(md_cli, stat_counts_equal_each_shape)
 		struct md_err e;
 		cr_assert_eq(md_shape_get(all_shapes[i], &s, &e), MD_OK);
 		snprintf(cmd, sizeof(cmd), "build/ldomsim md gen --shape '%s' -o %s", all_shapes[i],
-			 path);
+		         path);
 		cr_assert_eq(run(cmd, NULL, 0), 0, "%s", cmd);
 		snprintf(cmd, sizeof(cmd), "build/ldomsim md stat --json %s", path);
 		cr_assert_eq(run(cmd, out, sizeof(out)), 0, "%s", cmd);
@@ -703,33 +705,34 @@ Test(md_cli, stat_counts_equal_each_shape)
 		cr_assert_eq(json_array_size(ids), strands);
 		cr_assert_eq(json_integer_value(json_array_get(ids, strands - 1)), strands - 1);
 		cr_assert_eq(json_integer_value(json_object_get(j, "cores")),
-			     md_shape_sockets(s) * md_shape_cores_per_socket(s));
+		             md_shape_sockets(s) * md_shape_cores_per_socket(s));
 		cr_assert_eq(json_integer_value(json_object_get(j, "sockets")),
-			     md_shape_has_sockets(s) ? md_shape_sockets(s) : 0);
+		             md_shape_has_sockets(s) ? md_shape_sockets(s) : 0);
 		cr_assert_eq(json_integer_value(json_object_get(j, "exec_units")),
-			     md_shape_sockets(s) * md_shape_cores_per_socket(s) *
-				     md_shape_exec_units_per_core(s));
+		             md_shape_sockets(s) * md_shape_cores_per_socket(s) *
+		                 md_shape_exec_units_per_core(s));
 		cr_assert_eq(json_integer_value(json_object_get(j, "max_cpus")), strands);
 		/* caches: count per description = sockets * instances per socket */
 		json_t *caches = json_object_get(j, "caches");
 		for (size_t c = 0; c < md_shape_cache_count(s); c++) {
 			const struct md_shape_cache *cd = md_shape_cache(s, c);
-			uint32_t sh = cd->cores_sharing ? cd->cores_sharing
-							: md_shape_cores_per_socket(s);
-			uint32_t inst = md_shape_sockets(s) *
-					((md_shape_cores_per_socket(s) + sh - 1) / sh);
+			uint32_t sh =
+			    cd->cores_sharing ? cd->cores_sharing : md_shape_cores_per_socket(s);
+			uint32_t inst =
+			    md_shape_sockets(s) * ((md_shape_cores_per_socket(s) + sh - 1) / sh);
 			int found = 0;
 			for (size_t k = 0; k < json_array_size(caches); k++) {
 				json_t *cc = json_array_get(caches, k);
 				const char *type = cd->kind == MD_CACHE_INSTN  ? "instn"
-						   : cd->kind == MD_CACHE_DATA ? "data"
-									       : "unified";
+				                   : cd->kind == MD_CACHE_DATA ? "data"
+				                                               : "unified";
 				if (json_integer_value(json_object_get(cc, "level")) == cd->level &&
 				    (uint64_t)json_integer_value(json_object_get(cc, "size")) ==
-					    cd->size &&
+				        cd->size &&
 				    !strcmp(json_string_value(json_object_get(cc, "type")), type)) {
-					cr_assert_eq(json_integer_value(json_object_get(cc, "count")),
-						     inst, "%s L%u", all_shapes[i], cd->level);
+					cr_assert_eq(
+					    json_integer_value(json_object_get(cc, "count")), inst,
+					    "%s L%u", all_shapes[i], cd->level);
 					found = 1;
 				}
 			}
@@ -753,8 +756,8 @@ Test(md_cli, diff_reports_strands_first_and_exit_status)
 	cr_assert_eq(run(cmd, NULL, 0), 0);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md diff %s %s", a, b);
 	cr_assert_eq(run(cmd, out, sizeof(out)), 1);
-	cr_assert(!strncmp(out, "strands removed (4): 0-3\nstrands added (8): 56-63\n", 48),
-		  "%s", out);
+	cr_assert(!strncmp(out, "strands removed (4): 0-3\nstrands added (8): 56-63\n", 48), "%s",
+	          out);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md diff %s %s", a, a);
 	cr_assert_eq(run(cmd, out, sizeof(out)), 0);
 	cr_assert_str_eq(out, "no differences\n");
@@ -777,7 +780,7 @@ Test(md_cli, usage_and_errors)
 		cr_assert(strstr(out, "usage: ldomsim md"), "%s", cmd);
 	}
 	cr_assert_eq(run("build/ldomsim md gen --shape nope -o /dev/null 2>&1", out, sizeof(out)),
-		     2);
+	             2);
 	cr_assert(strstr(out, "unknown shape 'nope'"), "%s", out);
 	/* A broken file: the error names the file and the element. */
 	struct rel el[BASE_N];
@@ -792,8 +795,8 @@ Test(md_cli, usage_and_errors)
 	free(bytes);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md dump %s 2>&1", path);
 	cr_assert_eq(run(cmd, out, sizeof(out)), 2);
-	cr_assert(strstr(out, path) && strstr(out, "element 1 (arc 'fwd' in node 'root' @0)"),
-		  "%s", out);
+	cr_assert(strstr(out, path) && strstr(out, "element 1 (arc 'fwd' in node 'root' @0)"), "%s",
+	          out);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md check %s", path);
 	cr_assert_eq(run(cmd, out, sizeof(out)), 1);
 	unlink(path);

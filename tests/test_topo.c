@@ -74,7 +74,7 @@ static void add_core(struct mini *m, const uint32_t *ids, size_t n, md_bnode_t l
 }
 
 static void add_eu(struct mini *m, const char *name, const char *type, const uint32_t *ids,
-		   size_t n)
+                   size_t n)
 {
 	md_bnode_t e;
 	cr_assert_eq(md_b_node(m->b, name, &e), MD_OK);
@@ -149,7 +149,7 @@ Test(md_topo, two_cores_two_strands_shared_l2)
 	for (uint32_t c = 0; c < 4; c++) {
 		cr_assert_eq(md_topo_core_id(t, c), core[c], "cpu %u", c);
 		cr_assert_eq(md_topo_proc_id(t, c), proc[c], "cpu %u", c);
-		cr_assert_eq(md_topo_sock_id(t, c), 1, "cpu %u", c);   /* from the L2 */
+		cr_assert_eq(md_topo_sock_id(t, c), 1, "cpu %u", c); /* from the L2 */
 		cr_assert_eq(md_topo_max_cache_id(t, c), 1, "cpu %u", c);
 		cr_assert_str_eq(set_str(t, c, MD_TOPO_CORE_SIB), "0,1,2,3");
 		cr_assert_str_eq(set_str(t, c, MD_TOPO_CACHE), "0,1,2,3");
@@ -231,11 +231,11 @@ Test(md_topo, ids_beyond_max_cpus_get_no_core_or_cache_id)
 	add_eu(&m, "exec-unit", "integer", IDS(5));
 	struct md *md = mini_finish(&m);
 	struct md_topo *t = topo_of(md);
-	cr_assert(md_topo_present(t, 5));	  /* present: below NR_CPUS */
-	cr_assert_eq(md_topo_core_id(t, 5), 0);	  /* but not possible (max-cpus 4) */
+	cr_assert(md_topo_present(t, 5));       /* present: below NR_CPUS */
+	cr_assert_eq(md_topo_core_id(t, 5), 0); /* but not possible (max-cpus 4) */
 	cr_assert_eq(md_topo_max_cache_id(t, 5), 0);
 	cr_assert_eq(md_topo_sock_id(t, 5), 0);
-	cr_assert_eq(md_topo_proc_id(t, 5), 1);	  /* proc ids check NR_CPUS only */
+	cr_assert_eq(md_topo_proc_id(t, 5), 1); /* proc ids check NR_CPUS only */
 	cr_assert_str_eq(set_str(t, 5, MD_TOPO_CORE), "5");
 	cr_assert_str_eq(set_str(t, 5, MD_TOPO_CORE_SIB), "5");
 	cr_assert_str_eq(set_str(t, 0, MD_TOPO_CORE_SIB), "0,1");
@@ -384,12 +384,12 @@ Test(md_topo, generated_shapes)
 		const char *name;
 		size_t sib, core, sock, cache;
 	} want[] = {
-		{"t2", 4, 8, 64, 64},		  /* 2 exec units per core; L2 is the socket */
-		{"t4-4", 8, 8, 64, 64},		  /* L3 per socket */
-		{"t5-8", 8, 8, 128, 128},	  /* L3 per socket */
-		{"m7-16", 8, 8, 256, 32},	  /* L3 partition of 4 cores; socket nodes */
-		{"m8-8", 8, 8, 256, 128},	  /* L3 half of 16 cores */
-		{"param:2x3x2", 2, 2, 6, 6},
+	    {"t2", 4, 8, 64, 64},     /* 2 exec units per core; L2 is the socket */
+	    {"t4-4", 8, 8, 64, 64},   /* L3 per socket */
+	    {"t5-8", 8, 8, 128, 128}, /* L3 per socket */
+	    {"m7-16", 8, 8, 256, 32}, /* L3 partition of 4 cores; socket nodes */
+	    {"m8-8", 8, 8, 256, 128}, /* L3 half of 16 cores */
+	    {"param:2x3x2", 2, 2, 6, 6},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct md_shape *s;
@@ -402,17 +402,18 @@ Test(md_topo, generated_shapes)
 		struct md_topo *t = topo_of(md);
 		uint32_t n = md_shape_strands(s);
 		cr_assert_eq(md_topo_cpu_count(t), n);
-		uint32_t spc = md_shape_strands_per_core(s), sps = spc * md_shape_cores_per_socket(s);
+		uint32_t spc = md_shape_strands_per_core(s),
+		         sps = spc * md_shape_cores_per_socket(s);
 		for (uint32_t c = 0; c < n; c++) {
 			cr_assert_eq(md_topo_core_id(t, c), (int32_t)(c / spc + 1), "%s cpu %u",
-				     want[i].name, c);
+			             want[i].name, c);
 			cr_assert_eq(md_topo_sock_id(t, c), (int32_t)(c / sps + 1), "%s cpu %u",
-				     want[i].name, c);
+			             want[i].name, c);
 			cr_assert_eq(md_topo_siblings(t, c, MD_TOPO_SIBLING, NULL), want[i].sib);
 			cr_assert_eq(md_topo_siblings(t, c, MD_TOPO_CORE, NULL), want[i].core);
 			cr_assert_eq(md_topo_siblings(t, c, MD_TOPO_CORE_SIB, NULL), want[i].sock);
 			cr_assert_eq(md_topo_siblings(t, c, MD_TOPO_CACHE, NULL), want[i].cache,
-				     "%s cpu %u", want[i].name, c);
+			             "%s cpu %u", want[i].name, c);
 		}
 		md_topo_free(t);
 		md_free(md);

@@ -57,9 +57,9 @@ static void put64(uint8_t *p, uint64_t v)
 }
 
 static enum md_status set_err(struct md_err *err, enum md_status code, uint64_t elem,
-			      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static enum md_status set_err(struct md_err *err, enum md_status code, uint64_t elem,
-			      const char *fmt, ...)
+                              const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
@@ -75,34 +75,34 @@ static enum md_status set_err(struct md_err *err, enum md_status code, uint64_t 
 const char *md_strerror(enum md_status code)
 {
 	static const char *const msgs[MD_STATUS_COUNT] = {
-		[MD_OK] = "success",
-		[MD_ERR_ARG] = "invalid argument",
-		[MD_ERR_NOMEM] = "out of memory",
-		[MD_ERR_IO] = "I/O error",
-		[MD_ERR_SHORT] = "shorter than the MD header",
-		[MD_ERR_VERSION] = "unsupported MD transport version",
-		[MD_ERR_NODE_BLOCK_ALIGN] = "node block size not a multiple of 16",
-		[MD_ERR_BLOCKS_SIZE] = "MD blocks larger than the buffer",
-		[MD_ERR_TRAILING] = "bytes after the data block",
-		[MD_ERR_EMPTY] = "empty node block",
-		[MD_ERR_NAME_BOUNDS] = "name outside the name block",
-		[MD_ERR_NAME_UNTERMINATED] = "name not NUL-terminated at its length",
-		[MD_ERR_NAME_EMPTY] = "empty name",
-		[MD_ERR_DATA_BOUNDS] = "payload outside the data block",
-		[MD_ERR_STRING_UNTERMINATED] = "string payload not NUL-terminated",
-		[MD_ERR_ARC_TARGET] = "arc target is not a node",
-		[MD_ERR_OUTSIDE_NODE] = "element outside a node",
-		[MD_ERR_NODE_UNTERMINATED] = "node not terminated by E",
-		[MD_ERR_NODE_NEXT] = "node's next-node value is wrong",
-		[MD_ERR_LIST_UNTERMINATED] = "element list not terminated",
-		[MD_ERR_AFTER_END] = "elements after the list end",
-		[MD_ERR_UNKNOWN_TAG] = "unknown tag outside a node",
-		[MD_ERR_RESERVED] = "reserved field not zero",
-		[MD_ERR_LIMIT] = "MD too large",
-		[MD_ERR_SHAPE] = "unknown or malformed machine shape",
-		[MD_ERR_PRESENT] = "bad present strand list",
-		[MD_ERR_TOPO] = "MD lacks what the topology computation needs",
-		[MD_ERR_NAME_LENGTH] = "name contains a NUL before its length",
+	    [MD_OK] = "success",
+	    [MD_ERR_ARG] = "invalid argument",
+	    [MD_ERR_NOMEM] = "out of memory",
+	    [MD_ERR_IO] = "I/O error",
+	    [MD_ERR_SHORT] = "shorter than the MD header",
+	    [MD_ERR_VERSION] = "unsupported MD transport version",
+	    [MD_ERR_NODE_BLOCK_ALIGN] = "node block size not a multiple of 16",
+	    [MD_ERR_BLOCKS_SIZE] = "MD blocks larger than the buffer",
+	    [MD_ERR_TRAILING] = "bytes after the data block",
+	    [MD_ERR_EMPTY] = "empty node block",
+	    [MD_ERR_NAME_BOUNDS] = "name outside the name block",
+	    [MD_ERR_NAME_UNTERMINATED] = "name not NUL-terminated at its length",
+	    [MD_ERR_NAME_EMPTY] = "empty name",
+	    [MD_ERR_DATA_BOUNDS] = "payload outside the data block",
+	    [MD_ERR_STRING_UNTERMINATED] = "string payload not NUL-terminated",
+	    [MD_ERR_ARC_TARGET] = "arc target is not a node",
+	    [MD_ERR_OUTSIDE_NODE] = "element outside a node",
+	    [MD_ERR_NODE_UNTERMINATED] = "node not terminated by E",
+	    [MD_ERR_NODE_NEXT] = "node's next-node value is wrong",
+	    [MD_ERR_LIST_UNTERMINATED] = "element list not terminated",
+	    [MD_ERR_AFTER_END] = "elements after the list end",
+	    [MD_ERR_UNKNOWN_TAG] = "unknown tag outside a node",
+	    [MD_ERR_RESERVED] = "reserved field not zero",
+	    [MD_ERR_LIMIT] = "MD too large",
+	    [MD_ERR_SHAPE] = "unknown or malformed machine shape",
+	    [MD_ERR_PRESENT] = "bad present strand list",
+	    [MD_ERR_TOPO] = "MD lacks what the topology computation needs",
+	    [MD_ERR_NAME_LENGTH] = "name contains a NUL before its length",
 	};
 	if ((unsigned)code >= MD_STATUS_COUNT || !msgs[code])
 		return "unknown MD error";
@@ -169,8 +169,8 @@ static const char *tag_kind(uint8_t tag)
 
 static int tag_named(uint8_t tag)
 {
-	return tag == MD_TAG_NODE || tag == MD_TAG_ARC || tag == MD_TAG_VAL ||
-	       tag == MD_TAG_STR || tag == MD_TAG_DATA;
+	return tag == MD_TAG_NODE || tag == MD_TAG_ARC || tag == MD_TAG_VAL || tag == MD_TAG_STR ||
+	       tag == MD_TAG_DATA;
 }
 
 /* Name of element i if it is valid, else NULL (used while validating). */
@@ -220,19 +220,19 @@ static enum md_status check_name(struct md *md, uint32_t i, uint32_t node, struc
 		return set_err(err, MD_ERR_NAME_EMPTY, i, "%s: name_len is 0", CTX(i, node));
 	if ((uint64_t)e->name_off + e->name_len >= md->name_sz)
 		return set_err(err, MD_ERR_NAME_BOUNDS, i,
-			       "%s: name_offset %u + name_len %u (+ NUL) is outside the name "
-			       "block of %u bytes",
-			       CTX(i, node), e->name_off, e->name_len, md->name_sz);
+		               "%s: name_offset %u + name_len %u (+ NUL) is outside the name "
+		               "block of %u bytes",
+		               CTX(i, node), e->name_off, e->name_len, md->name_sz);
 	if (md->names[e->name_off + e->name_len] != '\0')
 		return set_err(err, MD_ERR_NAME_UNTERMINATED, i,
-			       "%s: name at name_offset %u is not NUL-terminated at name_len %u",
-			       CTX(i, node), e->name_off, e->name_len);
+		               "%s: name at name_offset %u is not NUL-terminated at name_len %u",
+		               CTX(i, node), e->name_off, e->name_len);
 	const char *z = memchr(md->names + e->name_off, 0, e->name_len);
 	if (z)
 		return set_err(err, MD_ERR_NAME_LENGTH, i,
-			       "%s: name at name_offset %u has a NUL at %u, before name_len %u",
-			       CTX(i, node), e->name_off, (unsigned)(z - (md->names + e->name_off)),
-			       e->name_len);
+		               "%s: name at name_offset %u has a NUL at %u, before name_len %u",
+		               CTX(i, node), e->name_off, (unsigned)(z - (md->names + e->name_off)),
+		               e->name_len);
 	return MD_OK;
 }
 
@@ -243,13 +243,13 @@ static enum md_status check_payload(struct md *md, uint32_t i, uint32_t node, st
 	char ctx[400];
 	if ((uint64_t)off + len > md->data_sz)
 		return set_err(err, MD_ERR_DATA_BOUNDS, i,
-			       "%s: data offset %u + length %u is outside the data block of %u "
-			       "bytes",
-			       CTX(i, node), off, len, md->data_sz);
+		               "%s: data offset %u + length %u is outside the data block of %u "
+		               "bytes",
+		               CTX(i, node), off, len, md->data_sz);
 	if (e->tag == MD_TAG_STR && (len == 0 || md->data[off + len - 1] != '\0'))
 		return set_err(err, MD_ERR_STRING_UNTERMINATED, i,
-			       "%s: string at data offset %u, length %u does not end in NUL",
-			       CTX(i, node), off, len);
+		               "%s: string at data offset %u, length %u does not end in NUL",
+		               CTX(i, node), off, len);
 	return MD_OK;
 }
 
@@ -257,25 +257,25 @@ static enum md_status parse_header(struct md *md, struct md_err *err)
 {
 	if (md->len < MD_HEADER_SIZE)
 		return set_err(err, MD_ERR_SHORT, MD_NO_ELEM,
-			       "header: %zu bytes, shorter than the 16-byte header", md->len);
+		               "header: %zu bytes, shorter than the 16-byte header", md->len);
 	uint32_t ver = be32(md->bytes), node_sz = be32(md->bytes + 4);
 	uint32_t name_sz = be32(md->bytes + 8), data_sz = be32(md->bytes + 12);
 	if (ver != MD_TRANSPORT_VERSION)
 		return set_err(err, MD_ERR_VERSION, MD_NO_ELEM,
-			       "header: transport version 0x%x, expected 0x%x", ver,
-			       MD_TRANSPORT_VERSION);
+		               "header: transport version 0x%x, expected 0x%x", ver,
+		               MD_TRANSPORT_VERSION);
 	if (node_sz % MD_ELEM_SIZE)
 		return set_err(err, MD_ERR_NODE_BLOCK_ALIGN, MD_NO_ELEM,
-			       "header: node block size %u is not a multiple of 16", node_sz);
+		               "header: node block size %u is not a multiple of 16", node_sz);
 	if (node_sz == 0)
 		return set_err(err, MD_ERR_EMPTY, MD_NO_ELEM,
-			       "header: node block size is 0 (no list end)");
+		               "header: node block size is 0 (no list end)");
 	uint64_t total = (uint64_t)MD_HEADER_SIZE + node_sz + name_sz + data_sz;
 	if (total > md->len)
 		return set_err(err, MD_ERR_BLOCKS_SIZE, MD_NO_ELEM,
-			       "header: 16 + node block %u + name block %u + data block %u = "
-			       "%llu bytes, but the MD has %zu",
-			       node_sz, name_sz, data_sz, (unsigned long long)total, md->len);
+		               "header: 16 + node block %u + name block %u + data block %u = "
+		               "%llu bytes, but the MD has %zu",
+		               node_sz, name_sz, data_sz, (unsigned long long)total, md->len);
 	if (total < md->len) {
 		size_t extra = md->len - (size_t)total;
 		int zero = 1;
@@ -283,9 +283,10 @@ static enum md_status parse_header(struct md *md, struct md_err *err)
 			if (md->bytes[k])
 				zero = 0;
 		if (extra >= 16 || !zero)
-			return set_err(err, MD_ERR_TRAILING, MD_NO_ELEM,
-				       "header: %zu bytes after the data block (which ends at %llu)",
-				       extra, (unsigned long long)total);
+			return set_err(
+			    err, MD_ERR_TRAILING, MD_NO_ELEM,
+			    "header: %zu bytes after the data block (which ends at %llu)", extra,
+			    (unsigned long long)total);
 	}
 	md->nelem = node_sz / MD_ELEM_SIZE;
 	md->names = (const char *)md->bytes + MD_HEADER_SIZE + node_sz;
@@ -302,8 +303,8 @@ static enum md_status parse_header(struct md *md, struct md_err *err)
 static enum md_status validate(struct md *md, struct md_err *err)
 {
 	char ctx[400];
-	uint32_t open = MD_NODE_NONE;	/* node being read */
-	uint32_t prev = MD_NODE_NONE;	/* last node seen */
+	uint32_t open = MD_NODE_NONE; /* node being read */
+	uint32_t prev = MD_NODE_NONE; /* last node seen */
 	uint32_t list_end = MD_NODE_NONE;
 	uint32_t nprops = 0;
 	enum md_status rc;
@@ -327,9 +328,10 @@ static enum md_status validate(struct md *md, struct md_err *err)
 			const uint8_t *p = md->bytes + MD_HEADER_SIZE + (size_t)i * MD_ELEM_SIZE;
 			for (int k = 0; k < 16; k++)
 				if (p[k])
-					return set_err(err, MD_ERR_AFTER_END, i,
-						       "%s: element after the list end at element %u",
-						       CTX(i, MD_NODE_NONE), list_end);
+					return set_err(
+					    err, MD_ERR_AFTER_END, i,
+					    "%s: element after the list end at element %u",
+					    CTX(i, MD_NODE_NONE), list_end);
 			md->warn.zero_after_end++;
 			continue;
 		}
@@ -337,24 +339,24 @@ static enum md_status validate(struct md *md, struct md_err *err)
 		case MD_TAG_NODE:
 			if (open != MD_NODE_NONE)
 				return set_err(err, MD_ERR_NODE_UNTERMINATED, open,
-					       "%s: no node end (E) before the next node at "
-					       "element %u",
-					       CTX(open, MD_NODE_NONE), i);
+				               "%s: no node end (E) before the next node at "
+				               "element %u",
+				               CTX(open, MD_NODE_NONE), i);
 			if ((rc = check_name(md, i, MD_NODE_NONE, err)))
 				return rc;
 			if (prev != MD_NODE_NONE && md->el[prev].val != i)
 				return set_err(err, MD_ERR_NODE_NEXT, prev,
-					       "%s: next-node value %llu is not the next node "
-					       "start %u",
-					       CTX(prev, MD_NODE_NONE),
-					       (unsigned long long)md->el[prev].val, i);
+				               "%s: next-node value %llu is not the next node "
+				               "start %u",
+				               CTX(prev, MD_NODE_NONE),
+				               (unsigned long long)md->el[prev].val, i);
 			open = prev = i;
 			md->nnodes++;
 			break;
 		case MD_TAG_NODE_END:
 			if (open == MD_NODE_NONE)
 				return set_err(err, MD_ERR_OUTSIDE_NODE, i,
-					       "%s: node end without a node", CTX(i, open));
+				               "%s: node end without a node", CTX(i, open));
 			open = MD_NODE_NONE;
 			break;
 		case MD_TAG_ARC:
@@ -363,8 +365,8 @@ static enum md_status validate(struct md *md, struct md_err *err)
 		case MD_TAG_DATA:
 			if (open == MD_NODE_NONE)
 				return set_err(err, MD_ERR_OUTSIDE_NODE, i,
-					       "%s: property or arc not inside a node",
-					       CTX(i, open));
+				               "%s: property or arc not inside a node",
+				               CTX(i, open));
 			if ((rc = check_name(md, i, open, err)))
 				return rc;
 			if ((e->tag == MD_TAG_STR || e->tag == MD_TAG_DATA) &&
@@ -374,31 +376,32 @@ static enum md_status validate(struct md *md, struct md_err *err)
 			break;
 		case MD_TAG_NOOP:
 			if (i == 0)
-				return set_err(err, MD_ERR_OUTSIDE_NODE, i,
-					       "%s: element 0 must be a node (Linux starts its node "
-					       "walk there)",
-					       CTX(i, open));
+				return set_err(
+				    err, MD_ERR_OUTSIDE_NODE, i,
+				    "%s: element 0 must be a node (Linux starts its node "
+				    "walk there)",
+				    CTX(i, open));
 			md->warn.noops++;
 			break;
 		case MD_TAG_LIST_END:
 			if (open != MD_NODE_NONE)
 				return set_err(err, MD_ERR_NODE_UNTERMINATED, open,
-					       "%s: no node end (E) before the list end at "
-					       "element %u",
-					       CTX(open, MD_NODE_NONE), i);
+				               "%s: no node end (E) before the list end at "
+				               "element %u",
+				               CTX(open, MD_NODE_NONE), i);
 			if (prev != MD_NODE_NONE && md->el[prev].val != i)
 				return set_err(err, MD_ERR_NODE_NEXT, prev,
-					       "%s: next-node value %llu of the last node is not "
-					       "the list end %u",
-					       CTX(prev, MD_NODE_NONE),
-					       (unsigned long long)md->el[prev].val, i);
+				               "%s: next-node value %llu of the last node is not "
+				               "the list end %u",
+				               CTX(prev, MD_NODE_NONE),
+				               (unsigned long long)md->el[prev].val, i);
 			list_end = i;
 			break;
 		default:
 			if (open == MD_NODE_NONE)
 				return set_err(err, MD_ERR_UNKNOWN_TAG, i,
-					       "%s: unknown tag 0x%02x outside any node",
-					       CTX(i, open), e->tag);
+				               "%s: unknown tag 0x%02x outside any node",
+				               CTX(i, open), e->tag);
 			md->warn.unknown_tags++;
 			break;
 		}
@@ -406,11 +409,11 @@ static enum md_status validate(struct md *md, struct md_err *err)
 	if (list_end == MD_NODE_NONE) {
 		if (open != MD_NODE_NONE)
 			return set_err(err, MD_ERR_NODE_UNTERMINATED, open,
-				       "%s: no node end (E) before the end of the node block",
-				       CTX(open, MD_NODE_NONE));
+			               "%s: no node end (E) before the end of the node block",
+			               CTX(open, MD_NODE_NONE));
 		return set_err(err, MD_ERR_LIST_UNTERMINATED, md->nelem - 1,
-			       "element %u: node block ends without a list end (0x00)",
-			       md->nelem - 1);
+		               "element %u: node block ends without a list end (0x00)",
+		               md->nelem - 1);
 	}
 
 	md->nodes = malloc(((size_t)md->nnodes + 1) * sizeof(*md->nodes));
@@ -425,7 +428,7 @@ static enum md_status validate(struct md *md, struct md_err *err)
 			md->nodes[n] = i;
 			md->prop_start[n++] = np;
 		} else if (t == MD_TAG_ARC || t == MD_TAG_VAL || t == MD_TAG_STR ||
-			   t == MD_TAG_DATA) {
+		           t == MD_TAG_DATA) {
 			md->props[np++] = i;
 		}
 	}
@@ -440,8 +443,8 @@ static enum md_status validate(struct md *md, struct md_err *err)
 				continue;
 			if (e->val >= md->nelem || md->el[e->val].tag != MD_TAG_NODE)
 				return set_err(err, MD_ERR_ARC_TARGET, i,
-					       "%s: target %llu is not a node start",
-					       CTX(i, md->nodes[k]), (unsigned long long)e->val);
+				               "%s: target %llu is not a node start",
+				               CTX(i, md->nodes[k]), (unsigned long long)e->val);
 		}
 	}
 	return MD_OK;
@@ -510,7 +513,7 @@ static enum md_status slurp(const char *path, uint8_t **data, size_t *len, struc
 				free(buf);
 				fclose(f);
 				return set_err(err, MD_ERR_NOMEM, MD_NO_ELEM, "%s: out of memory",
-					       path);
+				               path);
 			}
 			buf = nb;
 			cap *= 2;
@@ -741,7 +744,7 @@ struct intern {
 	uint32_t n, ncap;
 	uint32_t *slot; /* entry + 1, 0 = empty */
 	uint32_t nslot; /* power of two */
-	int nul;	/* append a NUL after each entry (names) */
+	int nul;        /* append a NUL after each entry (names) */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -834,11 +837,11 @@ static int64_t intern_add(struct intern *t, const void *p, size_t n)
 
 struct b_prop {
 	uint8_t tag;
-	uint32_t name;	/* index in b->names */
-	uint64_t val;	/* `v` value, `a` target bnode */
-	uint32_t doff;	/* `s`/`d`: payload offset in b->payload */
+	uint32_t name; /* index in b->names */
+	uint64_t val;  /* `v` value, `a` target bnode */
+	uint32_t doff; /* `s`/`d`: payload offset in b->payload */
 	uint32_t dlen;
-	uint32_t next;	/* next prop of the same node, UINT32_MAX = none */
+	uint32_t next; /* next prop of the same node, UINT32_MAX = none */
 };
 
 struct b_node {
@@ -919,7 +922,7 @@ enum md_status md_b_node(struct md_builder *b, const char *name, md_bnode_t *out
 }
 
 static enum md_status b_prop(struct md_builder *b, md_bnode_t node, uint8_t tag, const char *name,
-			     uint64_t val, const void *data, size_t len)
+                             uint64_t val, const void *data, size_t len)
 {
 	uint32_t nm;
 	enum md_status rc;
@@ -979,24 +982,23 @@ enum md_status md_b_str(struct md_builder *b, md_bnode_t node, const char *name,
 	return b_prop(b, node, MD_TAG_STR, name, 0, str, strlen(str) + 1);
 }
 
-enum md_status md_b_strn(struct md_builder *b, md_bnode_t node, const char *name,
-			 const char *str, size_t len)
+enum md_status md_b_strn(struct md_builder *b, md_bnode_t node, const char *name, const char *str,
+                         size_t len)
 {
 	if (!str || len == 0 || str[len - 1] != '\0')
 		return MD_ERR_ARG;
 	return b_prop(b, node, MD_TAG_STR, name, 0, str, len);
 }
 
-enum md_status md_b_data(struct md_builder *b, md_bnode_t node, const char *name,
-			 const void *data, size_t len)
+enum md_status md_b_data(struct md_builder *b, md_bnode_t node, const char *name, const void *data,
+                         size_t len)
 {
 	if (!data && len)
 		return MD_ERR_ARG;
 	return b_prop(b, node, MD_TAG_DATA, name, 0, data, len);
 }
 
-enum md_status md_b_arc(struct md_builder *b, md_bnode_t node, const char *name,
-			md_bnode_t target)
+enum md_status md_b_arc(struct md_builder *b, md_bnode_t node, const char *name, md_bnode_t target)
 {
 	return b_prop(b, node, MD_TAG_ARC, name, target, NULL, 0);
 }
@@ -1046,14 +1048,14 @@ enum md_status md_b_finish(struct md_builder *b, struct md_buf *out)
 	for (uint32_t k = 0; k < b->nnodes; k++) {
 		const struct b_node *n = &b->nodes[k];
 		int64_t e = intern_add(&names, b->names.arena + b->names.off[n->name],
-				       b->names.blen[n->name]);
+		                       b->names.blen[n->name]);
 		if (e < 0)
 			goto fail_offs;
 		name_off[ni++] = names.off[e];
 		for (uint32_t p = n->first; p != UINT32_MAX; p = b->props[p].next) {
 			const struct b_prop *pp = &b->props[p];
 			e = intern_add(&names, b->names.arena + b->names.off[pp->name],
-				       b->names.blen[pp->name]);
+			               b->names.blen[pp->name]);
 			if (e < 0)
 				goto fail_offs;
 			name_off[ni++] = names.off[e];

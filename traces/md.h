@@ -24,52 +24,52 @@
 #include <stdint.h>
 
 #define MD_TRANSPORT_VERSION 0x10000u
-#define MD_HEADER_SIZE	     16u
-#define MD_ELEM_SIZE	     16u
+#define MD_HEADER_SIZE       16u
+#define MD_ELEM_SIZE         16u
 
 /* Element tags. */
 #define MD_TAG_LIST_END 0x00
-#define MD_TAG_NOOP	0x20
-#define MD_TAG_NODE	0x4e /* 'N' */
+#define MD_TAG_NOOP     0x20
+#define MD_TAG_NODE     0x4e /* 'N' */
 #define MD_TAG_NODE_END 0x45 /* 'E' */
-#define MD_TAG_ARC	0x61 /* 'a' */
-#define MD_TAG_VAL	0x76 /* 'v' */
-#define MD_TAG_STR	0x73 /* 's' */
-#define MD_TAG_DATA	0x64 /* 'd' */
+#define MD_TAG_ARC      0x61 /* 'a' */
+#define MD_TAG_VAL      0x76 /* 'v' */
+#define MD_TAG_STR      0x73 /* 's' */
+#define MD_TAG_DATA     0x64 /* 'd' */
 
-typedef uint32_t md_node_t;	  /* element index of a node's `N` */
+typedef uint32_t md_node_t;     /* element index of a node's `N` */
 #define MD_NODE_NONE UINT32_MAX /* "no node" / end of an iteration */
 #define MD_NO_ELEM   UINT64_MAX /* md_err.elem when no element is at fault */
 
 enum md_status {
 	MD_OK = 0,
-	MD_ERR_ARG,	      /* bad argument to an API call */
-	MD_ERR_NOMEM,	      /* allocation failed */
-	MD_ERR_IO,	      /* cannot read or write a file */
-	MD_ERR_SHORT,	      /* buffer shorter than the header */
-	MD_ERR_VERSION,	      /* header transport version is not 0x10000 */
-	MD_ERR_NODE_BLOCK_ALIGN, /* node block size not a multiple of 16 */
-	MD_ERR_BLOCKS_SIZE,   /* header + blocks larger than the buffer */
-	MD_ERR_TRAILING,      /* bytes after the data block */
-	MD_ERR_EMPTY,	      /* node block holds no element */
-	MD_ERR_NAME_BOUNDS,   /* name offset+length outside the name block */
-	MD_ERR_NAME_UNTERMINATED, /* name[name_len] is not NUL */
-	MD_ERR_NAME_EMPTY,    /* `N`/`a`/`v`/`s`/`d` element with name length 0 */
-	MD_ERR_DATA_BOUNDS,   /* `s`/`d` offset+length outside the data block */
+	MD_ERR_ARG,                 /* bad argument to an API call */
+	MD_ERR_NOMEM,               /* allocation failed */
+	MD_ERR_IO,                  /* cannot read or write a file */
+	MD_ERR_SHORT,               /* buffer shorter than the header */
+	MD_ERR_VERSION,             /* header transport version is not 0x10000 */
+	MD_ERR_NODE_BLOCK_ALIGN,    /* node block size not a multiple of 16 */
+	MD_ERR_BLOCKS_SIZE,         /* header + blocks larger than the buffer */
+	MD_ERR_TRAILING,            /* bytes after the data block */
+	MD_ERR_EMPTY,               /* node block holds no element */
+	MD_ERR_NAME_BOUNDS,         /* name offset+length outside the name block */
+	MD_ERR_NAME_UNTERMINATED,   /* name[name_len] is not NUL */
+	MD_ERR_NAME_EMPTY,          /* `N`/`a`/`v`/`s`/`d` element with name length 0 */
+	MD_ERR_DATA_BOUNDS,         /* `s`/`d` offset+length outside the data block */
 	MD_ERR_STRING_UNTERMINATED, /* `s` payload empty or not ending in NUL */
-	MD_ERR_ARC_TARGET,    /* arc value is not the index of an `N` element */
-	MD_ERR_OUTSIDE_NODE,  /* property/arc/`E` element not inside a node */
-	MD_ERR_NODE_UNTERMINATED, /* `N` (or list end) before the `E` of the open node */
-	MD_ERR_NODE_NEXT,     /* `N` value is not the index of the next node (or list end) */
-	MD_ERR_LIST_UNTERMINATED, /* node block ends without a list end (0x00) */
-	MD_ERR_AFTER_END,     /* non-zero elements after the list end */
-	MD_ERR_UNKNOWN_TAG,   /* unknown tag outside a node */
-	MD_ERR_RESERVED,      /* reserved field of an element is not 0 (unused: accepted) */
-	MD_ERR_LIMIT,	      /* an MD too large for this implementation (>= 2^32 elements) */
-	MD_ERR_SHAPE,	      /* unknown or malformed machine shape */
-	MD_ERR_PRESENT,	      /* present strand list: bad syntax, out of range, duplicate */
-	MD_ERR_TOPO,	      /* MD lacks what the topology computation needs */
-	MD_ERR_NAME_LENGTH,   /* name has a NUL before name_len */
+	MD_ERR_ARC_TARGET,          /* arc value is not the index of an `N` element */
+	MD_ERR_OUTSIDE_NODE,        /* property/arc/`E` element not inside a node */
+	MD_ERR_NODE_UNTERMINATED,   /* `N` (or list end) before the `E` of the open node */
+	MD_ERR_NODE_NEXT,           /* `N` value is not the index of the next node (or list end) */
+	MD_ERR_LIST_UNTERMINATED,   /* node block ends without a list end (0x00) */
+	MD_ERR_AFTER_END,           /* non-zero elements after the list end */
+	MD_ERR_UNKNOWN_TAG,         /* unknown tag outside a node */
+	MD_ERR_RESERVED,            /* reserved field of an element is not 0 (unused: accepted) */
+	MD_ERR_LIMIT,               /* an MD too large for this implementation (>= 2^32 elements) */
+	MD_ERR_SHAPE,               /* unknown or malformed machine shape */
+	MD_ERR_PRESENT,             /* present strand list: bad syntax, out of range, duplicate */
+	MD_ERR_TOPO,                /* MD lacks what the topology computation needs */
+	MD_ERR_NAME_LENGTH,         /* name has a NUL before name_len */
 	MD_STATUS_COUNT
 };
 
@@ -104,11 +104,11 @@ void md_free(struct md *md); /* NULL is a no-op */
 
 /* Harmless deviations the reader accepted, counted. */
 struct md_warnings {
-	uint32_t unknown_tags;	   /* unknown tags inside nodes (skipped) */
-	uint32_t noops;		   /* 0x20 no-op elements */
+	uint32_t unknown_tags;     /* unknown tags inside nodes (skipped) */
+	uint32_t noops;            /* 0x20 no-op elements */
 	uint32_t reserved_nonzero; /* elements whose reserved u16 is not 0 */
-	uint32_t data_unpadded;	   /* 1 when the data block size is not a multiple of 16 */
-	uint32_t name_unpadded;	   /* 1 when the name block size is not a multiple of 16 */
+	uint32_t data_unpadded;    /* 1 when the data block size is not a multiple of 16 */
+	uint32_t name_unpadded;    /* 1 when the name block size is not a multiple of 16 */
 	uint32_t zero_after_end;   /* zero elements after the list end (padding) */
 };
 void md_warnings(const struct md *md, struct md_warnings *out);
@@ -131,12 +131,12 @@ const char *md_node_name(const struct md *md, md_node_t node); /* NULL if not a 
 
 /* One property or arc of a node (a view into the MD). */
 struct md_prop {
-	uint8_t tag;	   /* MD_TAG_VAL / _STR / _DATA / _ARC (no-ops and unknowns skipped) */
-	const char *name;  /* NUL-terminated */
-	uint64_t val;	   /* `v`: the value; `a`: the target node; `s`/`d`: raw value */
-	const void *data;  /* `s`/`d`: payload (strings include their NUL); else NULL */
-	uint32_t len;	   /* `s`/`d`: payload length */
-	uint32_t elem;	   /* element index */
+	uint8_t tag;      /* MD_TAG_VAL / _STR / _DATA / _ARC (no-ops and unknowns skipped) */
+	const char *name; /* NUL-terminated */
+	uint64_t val;     /* `v`: the value; `a`: the target node; `s`/`d`: raw value */
+	const void *data; /* `s`/`d`: payload (strings include their NUL); else NULL */
+	uint32_t len;     /* `s`/`d`: payload length */
+	uint32_t elem;    /* element index */
 };
 /* Number of properties/arcs of a node, and the i-th one (0 on success). */
 size_t md_prop_count(const struct md *md, md_node_t node);
@@ -144,7 +144,7 @@ int md_prop_get(const struct md *md, md_node_t node, size_t i, struct md_prop *o
 
 /* Lookup by name, first match like Linux's mdesc_get_property(). */
 int md_get_u64(const struct md *md, md_node_t node, const char *name, uint64_t *out); /* 0 / -1 */
-const char *md_get_str(const struct md *md, md_node_t node, const char *name); /* `s` only */
+const char *md_get_str(const struct md *md, md_node_t node, const char *name);        /* `s` only */
 /* `s` or `d` payload (any tag with a payload); NULL if absent. */
 const void *md_get_data(const struct md *md, md_node_t node, const char *name, size_t *len);
 /* 1 when a string-list property (`s` or `d`, "a\0b\0") contains str. */
@@ -153,8 +153,7 @@ int md_prop_has_str(const struct md *md, md_node_t node, const char *name, const
 /* Arcs of a node with the given name ("fwd", "back"), in MD order: writes
  * up to cap targets to out (out may be NULL when cap is 0) and returns the
  * total number of such arcs. */
-size_t md_arcs(const struct md *md, md_node_t node, const char *name, md_node_t *out,
-	       size_t cap);
+size_t md_arcs(const struct md *md, md_node_t node, const char *name, md_node_t *out, size_t cap);
 
 /* Re-encode a parsed MD with the writer (nodes, properties and arcs in
  * their order; no-ops and unknown tags dropped). For an MD produced by the
@@ -178,21 +177,18 @@ void md_builder_free(struct md_builder *b); /* NULL is a no-op */
 enum md_status md_b_node(struct md_builder *b, const char *name, md_bnode_t *out);
 enum md_status md_b_u64(struct md_builder *b, md_bnode_t node, const char *name, uint64_t val);
 /* `s` with the string and its NUL. */
-enum md_status md_b_str(struct md_builder *b, md_bnode_t node, const char *name,
-			const char *str);
+enum md_status md_b_str(struct md_builder *b, md_bnode_t node, const char *name, const char *str);
 /* `s` with exactly len bytes (must end in NUL): for string lists "instn\0data". */
-enum md_status md_b_strn(struct md_builder *b, md_bnode_t node, const char *name,
-			 const char *str, size_t len);
-enum md_status md_b_data(struct md_builder *b, md_bnode_t node, const char *name,
-			 const void *data, size_t len);
-enum md_status md_b_arc(struct md_builder *b, md_bnode_t node, const char *name,
-			md_bnode_t target);
+enum md_status md_b_strn(struct md_builder *b, md_bnode_t node, const char *name, const char *str,
+                         size_t len);
+enum md_status md_b_data(struct md_builder *b, md_bnode_t node, const char *name, const void *data,
+                         size_t len);
+enum md_status md_b_arc(struct md_builder *b, md_bnode_t node, const char *name, md_bnode_t target);
 /* Lay out and serialise. The builder can be finished again or freed. */
 enum md_status md_b_finish(struct md_builder *b, struct md_buf *out);
 
 /* Write a buffer to a file (0 / MD_ERR_IO with msg "PATH: ..."). */
-enum md_status md_buf_write_file(const struct md_buf *buf, const char *path,
-				 struct md_err *err);
+enum md_status md_buf_write_file(const struct md_buf *buf, const char *path, struct md_err *err);
 
 /* ---- CLI ------------------------------------------------------------- */
 

@@ -188,9 +188,9 @@ static int cmd_check(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc < 2) {
 		fprintf(wants_help(argc, argv) ? stdout : stderr,
-			"usage: ldomsim md check FILE...\n"
-			"Validate machine descriptions; print what was accepted though it\n"
-			"deviates from the transport specification. Exit 1 if any is invalid.\n");
+		        "usage: ldomsim md check FILE...\n"
+		        "Validate machine descriptions; print what was accepted though it\n"
+		        "deviates from the transport specification. Exit 1 if any is invalid.\n");
 		return wants_help(argc, argv) ? 0 : 2;
 	}
 	int bad = 0;
@@ -232,9 +232,9 @@ static int cmd_dump(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc != 2) {
 		fprintf(wants_help(argc, argv) ? stdout : stderr,
-			"usage: ldomsim md dump FILE\n"
-			"Print the MD as an indented tree: each node (element index and name),\n"
-			"its properties (name = value) and its arcs (name -> @index name).\n");
+		        "usage: ldomsim md dump FILE\n"
+		        "Print the MD as an indented tree: each node (element index and name),\n"
+		        "its properties (name = value) and its arcs (name -> @index name).\n");
 		return wants_help(argc, argv) ? 0 : 2;
 	}
 	struct md *md;
@@ -332,13 +332,17 @@ static int cmd_stat(int argc, char **argv)
 		md_get_u64(md, n, "line-size", &c.line);
 		int ins = md_prop_has_str(md, n, "type", "instn");
 		int dat = md_prop_has_str(md, n, "type", "data");
-		snprintf(c.type, sizeof(c.type), "%s", ins && dat ? "unified" : ins ? "instn" : dat ? "data" : "other");
+		snprintf(c.type, sizeof(c.type), "%s",
+		         ins && dat ? "unified"
+		         : ins      ? "instn"
+		         : dat      ? "data"
+		                    : "other");
 		if (c.level == 1 && ins)
 			l1i++;
 		size_t k;
 		for (k = 0; k < ncs; k++)
-			if (cs[k].level == c.level && cs[k].size == c.size && cs[k].line == c.line &&
-			    !strcmp(cs[k].type, c.type))
+			if (cs[k].level == c.level && cs[k].size == c.size &&
+			    cs[k].line == c.line && !strcmp(cs[k].type, c.type))
 				break;
 		if (k == ncs && ncs < sizeof(cs) / sizeof(cs[0]))
 			cs[ncs++] = c;
@@ -370,7 +374,7 @@ static int cmd_stat(int argc, char **argv)
 		json_object_set_new(o, "nodes", json_integer((json_int_t)md_node_count(md)));
 		json_object_set_new(o, "platform", pname ? json_string(pname) : json_null());
 		json_object_set_new(o, "max_cpus",
-				    has_max ? json_integer((json_int_t)max_cpus) : json_null());
+		                    has_max ? json_integer((json_int_t)max_cpus) : json_null());
 		json_object_set_new(o, "stick_frequency", json_integer((json_int_t)stick));
 		json_object_set_new(o, "clock_frequency", json_integer((json_int_t)clock));
 		json_object_set_new(o, "strands", json_integer((json_int_t)nids));
@@ -382,10 +386,10 @@ static int cmd_stat(int argc, char **argv)
 		json_object_set_new(o, "exec_units", json_integer(eus));
 		json_object_set_new(o, "sockets", json_integer(sockets));
 		for (size_t k = 0; k < ncs; k++) {
-			json_t *c = json_pack("{s:I,s:s,s:I,s:I,s:I}", "level",
-					      (json_int_t)cs[k].level, "type", cs[k].type, "count",
-					      (json_int_t)cs[k].count, "size", (json_int_t)cs[k].size,
-					      "line_size", (json_int_t)cs[k].line);
+			json_t *c =
+			    json_pack("{s:I,s:s,s:I,s:I,s:I}", "level", (json_int_t)cs[k].level,
+			              "type", cs[k].type, "count", (json_int_t)cs[k].count, "size",
+			              (json_int_t)cs[k].size, "line_size", (json_int_t)cs[k].line);
 			json_array_append_new(ca, c);
 		}
 		json_object_set_new(o, "caches", ca);
@@ -449,8 +453,8 @@ static uint64_t lowest_cpu(const struct md *md, md_node_t start, uint8_t *seen, 
 				seen[o] = 1;
 				q[tail++] = v;
 				uint64_t id;
-				if (!strcmp(md_node_name(md, v), "cpu") && !md_get_u64(md, v, "id", &id) &&
-				    id < best)
+				if (!strcmp(md_node_name(md, v), "cpu") &&
+				    !md_get_u64(md, v, "id", &id) && id < best)
 					best = id;
 			}
 			if (av != arcs)
@@ -560,7 +564,8 @@ static char *prop_str(const struct md *md, const struct md_prop *p, char **keys_
 {
 	struct sbuf b = {0};
 	if (p->tag == MD_TAG_ARC) {
-		sb_addf(&b, "%s -> %s", p->name, keys_by_ord[md_node_ordinal(md, (md_node_t)p->val)]);
+		sb_addf(&b, "%s -> %s", p->name,
+		        keys_by_ord[md_node_ordinal(md, (md_node_t)p->val)]);
 	} else if (p->tag == MD_TAG_VAL) {
 		sb_addf(&b, "%s = %llu", p->name, (unsigned long long)p->val);
 	} else {
@@ -618,12 +623,12 @@ static int cmd_diff(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc != 3) {
 		fprintf(wants_help(argc, argv) ? stdout : stderr,
-			"usage: ldomsim md diff A B\n"
-			"Compare two MD generations: the strands added and removed first, then\n"
-			"nodes added/removed and properties/arcs changed, nodes identified by\n"
-			"name and id (cpu, socket) or by level/type and lowest strand served.\n"
-			"Exit 0 when they describe the same thing, 1 when they differ, 2 on\n"
-			"unusable input.\n");
+		        "usage: ldomsim md diff A B\n"
+		        "Compare two MD generations: the strands added and removed first, then\n"
+		        "nodes added/removed and properties/arcs changed, nodes identified by\n"
+		        "name and id (cpu, socket) or by level/type and lowest strand served.\n"
+		        "Exit 0 when they describe the same thing, 1 when they differ, 2 on\n"
+		        "unusable input.\n");
 		return wants_help(argc, argv) ? 0 : 2;
 	}
 	struct md *a = NULL, *b = NULL;
@@ -642,7 +647,8 @@ static int cmd_diff(int argc, char **argv)
 	if (!ia || !ib || !ka || !kb)
 		goto oom;
 	/* Strands. */
-	uint32_t *add = malloc((nb ? nb : 1) * sizeof(*add)), *rem = malloc((na ? na : 1) * sizeof(*rem));
+	uint32_t *add = malloc((nb ? nb : 1) * sizeof(*add)),
+	         *rem = malloc((na ? na : 1) * sizeof(*rem));
 	size_t nadd = 0, nrem = 0;
 	if (!add || !rem) {
 		free(add);
@@ -789,7 +795,7 @@ out:
 /* ---- topo ------------------------------------------------------------- */
 
 static const char *const map_names[4] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
-					 "cpu_core_sib_cache_map"};
+                                         "cpu_core_sib_cache_map"};
 
 static int cmd_topo(int argc, char **argv)
 {
@@ -846,12 +852,12 @@ static int cmd_topo(int argc, char **argv)
 			bad |= !lists[m];
 		}
 		if (!bad && json) {
-			json_t *o = json_pack("{s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:s,s:s}", "cpu", (int)c,
-					      "core_id", md_topo_core_id(t, c), "proc_id",
-					      md_topo_proc_id(t, c), "sock_id", md_topo_sock_id(t, c),
-					      "max_cache_id", md_topo_max_cache_id(t, c), map_names[0],
-					      lists[0], map_names[1], lists[1], map_names[2], lists[2],
-					      map_names[3], lists[3]);
+			json_t *o = json_pack(
+			    "{s:i,s:i,s:i,s:i,s:i,s:s,s:s,s:s,s:s}", "cpu", (int)c, "core_id",
+			    md_topo_core_id(t, c), "proc_id", md_topo_proc_id(t, c), "sock_id",
+			    md_topo_sock_id(t, c), "max_cache_id", md_topo_max_cache_id(t, c),
+			    map_names[0], lists[0], map_names[1], lists[1], map_names[2], lists[2],
+			    map_names[3], lists[3]);
 			bad = !o || json_array_append_new(arr, o);
 		} else if (!bad) {
 			printf("%5u %5d %5d %5d %5d  %s | %s | %s | %s\n", c, md_topo_core_id(t, c),
@@ -865,7 +871,7 @@ static int cmd_topo(int argc, char **argv)
 	}
 	if (json) {
 		json_t *o = json_pack("{s:s,s:i,s:o}", "file", file, "strands",
-				      (int)md_topo_cpu_count(t), "cpus", arr);
+		                      (int)md_topo_cpu_count(t), "cpus", arr);
 		arr = NULL;
 		rc = print_json(o);
 	} else {
@@ -887,14 +893,14 @@ out:
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim md SUBCOMMAND ...\n\n"
-		   "  check FILE...                 validate machine descriptions\n"
-		   "  dump FILE                     print the MD as an indented tree\n"
-		   "  stat FILE [--json]            strands, cores, sockets, caches\n"
-		   "  diff A B                      what changed between two generations\n"
-		   "  gen --shape NAME [--present LIST|N] -o FILE   generate an MD\n"
-		   "  topo FILE [--json]            host-side topology (Linux 6.1 semantics)\n\n"
-		   "Exit: 0 ok (diff: identical), 1 a finding (diff: differ; check: invalid),\n"
-		   "2 usage or unusable input. 'ldomsim md SUBCOMMAND --help' for details.\n");
+	           "  check FILE...                 validate machine descriptions\n"
+	           "  dump FILE                     print the MD as an indented tree\n"
+	           "  stat FILE [--json]            strands, cores, sockets, caches\n"
+	           "  diff A B                      what changed between two generations\n"
+	           "  gen --shape NAME [--present LIST|N] -o FILE   generate an MD\n"
+	           "  topo FILE [--json]            host-side topology (Linux 6.1 semantics)\n\n"
+	           "Exit: 0 ok (diff: identical), 1 a finding (diff: differ; check: invalid),\n"
+	           "2 usage or unusable input. 'ldomsim md SUBCOMMAND --help' for details.\n");
 }
 
 int md_cmd_main(int argc, char **argv)

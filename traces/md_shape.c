@@ -64,8 +64,8 @@
 
 struct md_shape {
 	char name[64];
-	const char *platform;	/* platform `name` */
-	const char *banner;	/* platform `banner-name` */
+	const char *platform;   /* platform `name` */
+	const char *banner;     /* platform `banner-name` */
 	const char *compatible; /* cpu `compatible` */
 	uint32_t sockets, cores, strands, eu_per_core;
 	uint64_t clock_hz, stick_hz;
@@ -78,45 +78,104 @@ struct md_shape {
 };
 
 /* HV page-size mask bits: 8K 0, 64K 1, 512K 2, 4M 3, 32M 4, 256M 5, 2G 6, 16G 7. */
-#define PGSZ_T2	 0x2bull /* 8K 64K 4M 256M */
-#define PGSZ_T4	 0xebull /* + 2G 16G */
+#define PGSZ_T2 0x2bull /* 8K 64K 4M 256M */
+#define PGSZ_T4 0xebull /* + 2G 16G */
 
+/* clang-format off */
 #define C(l, k, sz, ls, as, sh) {l, k, sz, ls, as, sh}
 static const struct md_shape builtin[] = {
-	{"t2", "SUNW,SPARC-Enterprise-T5220", "SPARC Enterprise T5220", "SUNW,UltraSPARC-T2", 1, 8,
-	 8, 2, 1400000000ull, 1400000000ull, 1.5, 0, 48, PGSZ_T2, 3,
-	 {C(1, MD_CACHE_INSTN, 16 * KB, 32, 8, 1), C(1, MD_CACHE_DATA, 8 * KB, 16, 4, 1),
-	  C(2, MD_CACHE_UNIFIED, 4 * MB, 64, 16, 8)}},
-	{"t4-4", "ORCL,SPARC-T4-4", "SPARC T4-4", "SUNW,SPARC-T4", 4, 8, 8, 1, 3000000000ull,
-	 1000000000ull, 1.0, 1, 52, PGSZ_T4, 4,
-	 {C(1, MD_CACHE_INSTN, 16 * KB, 32, 4, 1), C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
-	  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1), C(3, MD_CACHE_UNIFIED, 4 * MB, 64, 16, 8)}},
-	{"t5-8", "ORCL,SPARC-T5-8", "SPARC T5-8", "SUNW,SPARC-T5", 8, 16, 8, 1, 3600000000ull,
-	 1000000000ull, 1.0, 1, 52, PGSZ_T4, 4,
-	 {C(1, MD_CACHE_INSTN, 16 * KB, 32, 4, 1), C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
-	  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
-	  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 16, 16)}},
-	{"m7-16", "ORCL,SPARC-M7-16", "SPARC M7-16", "ORCL,SPARC-M7", 16, 32, 8, 1, 4130000000ull,
-	 1000000000ull, 1.0, 1, 54, PGSZ_T4, 5,
-	 {C(1, MD_CACHE_INSTN, 16 * KB, 64, 4, 1), C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
-	  C(2, MD_CACHE_INSTN, 256 * KB, 64, 4, 4), C(2, MD_CACHE_DATA, 256 * KB, 64, 8, 2),
-	  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 8, 4)}},
-	{"m8-8", "ORCL,SPARC-M8-8", "SPARC M8-8", "ORCL,SPARC-M8", 8, 32, 8, 1, 5000000000ull,
-	 1000000000ull, 0.8, 1, 54, PGSZ_T4, 5,
-	 {C(1, MD_CACHE_INSTN, 32 * KB, 64, 8, 1), C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
-	  C(2, MD_CACHE_INSTN, 128 * KB, 64, 4, 4), C(2, MD_CACHE_DATA, 256 * KB, 64, 8, 2),
-	  C(3, MD_CACHE_UNIFIED, 32 * MB, 64, 16, 16)}},
+	{
+		.name = "t2",
+		.platform = "SUNW,SPARC-Enterprise-T5220",
+		.banner = "SPARC Enterprise T5220",
+		.compatible = "SUNW,UltraSPARC-T2",
+		.sockets = 1, .cores = 8, .strands = 8, .eu_per_core = 2,
+		.clock_hz = 1400000000ull, .stick_hz = 1400000000ull, .cpi = 1.5,
+		.has_sockets = 0, .va_bits = 48, .pgsz_mask = PGSZ_T2,
+		.ncache = 3,
+		.cache = {C(1, MD_CACHE_INSTN, 16 * KB, 32, 8, 1),
+			  C(1, MD_CACHE_DATA, 8 * KB, 16, 4, 1),
+			  C(2, MD_CACHE_UNIFIED, 4 * MB, 64, 16, 8)},
+	},
+	{
+		.name = "t4-4",
+		.platform = "ORCL,SPARC-T4-4",
+		.banner = "SPARC T4-4",
+		.compatible = "SUNW,SPARC-T4",
+		.sockets = 4, .cores = 8, .strands = 8, .eu_per_core = 1,
+		.clock_hz = 3000000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
+		.has_sockets = 1, .va_bits = 52, .pgsz_mask = PGSZ_T4,
+		.ncache = 4,
+		.cache = {C(1, MD_CACHE_INSTN, 16 * KB, 32, 4, 1),
+			  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
+			  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
+			  C(3, MD_CACHE_UNIFIED, 4 * MB, 64, 16, 8)},
+	},
+	{
+		.name = "t5-8",
+		.platform = "ORCL,SPARC-T5-8",
+		.banner = "SPARC T5-8",
+		.compatible = "SUNW,SPARC-T5",
+		.sockets = 8, .cores = 16, .strands = 8, .eu_per_core = 1,
+		.clock_hz = 3600000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
+		.has_sockets = 1, .va_bits = 52, .pgsz_mask = PGSZ_T4,
+		.ncache = 4,
+		.cache = {C(1, MD_CACHE_INSTN, 16 * KB, 32, 4, 1),
+			  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
+			  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
+			  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 16, 16)},
+	},
+	{
+		.name = "m7-16",
+		.platform = "ORCL,SPARC-M7-16",
+		.banner = "SPARC M7-16",
+		.compatible = "ORCL,SPARC-M7",
+		.sockets = 16, .cores = 32, .strands = 8, .eu_per_core = 1,
+		.clock_hz = 4130000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
+		.has_sockets = 1, .va_bits = 54, .pgsz_mask = PGSZ_T4,
+		.ncache = 5,
+		.cache = {C(1, MD_CACHE_INSTN, 16 * KB, 64, 4, 1),
+			  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
+			  C(2, MD_CACHE_INSTN, 256 * KB, 64, 4, 4),
+			  C(2, MD_CACHE_DATA, 256 * KB, 64, 8, 2),
+			  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 8, 4)},
+	},
+	{
+		.name = "m8-8",
+		.platform = "ORCL,SPARC-M8-8",
+		.banner = "SPARC M8-8",
+		.compatible = "ORCL,SPARC-M8",
+		.sockets = 8, .cores = 32, .strands = 8, .eu_per_core = 1,
+		.clock_hz = 5000000000ull, .stick_hz = 1000000000ull, .cpi = 0.8,
+		.has_sockets = 1, .va_bits = 54, .pgsz_mask = PGSZ_T4,
+		.ncache = 5,
+		.cache = {C(1, MD_CACHE_INSTN, 32 * KB, 64, 8, 1),
+			  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
+			  C(2, MD_CACHE_INSTN, 128 * KB, 64, 4, 4),
+			  C(2, MD_CACHE_DATA, 256 * KB, 64, 8, 2),
+			  C(3, MD_CACHE_UNIFIED, 32 * MB, 64, 16, 16)},
+	},
+};
+
+/* The parametric shape: a T5-like core and cache hierarchy; the L3 is
+ * shared by all cores of a socket (cores_sharing 0). */
+static const struct md_shape param_template = {
+	.name = "param",
+	.platform = "ldomsim,param",
+	.banner = "ldomsim parametric machine",
+	.compatible = "SUNW,SPARC-T5",
+	.sockets = 1, .cores = 1, .strands = 1, .eu_per_core = 1,
+	.clock_hz = 3000000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
+	.has_sockets = 1, .va_bits = 52, .pgsz_mask = PGSZ_T4,
+	.ncache = 4,
+	.cache = {C(1, MD_CACHE_INSTN, 16 * KB, 32, 4, 1),
+		  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
+		  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
+		  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 16, 0)},
 };
 #undef C
 
-/* The parametric shape: a T5-like core and cache hierarchy. */
-static const struct md_shape param_template = {
-	"param", "ldomsim,param", "ldomsim parametric machine", "SUNW,SPARC-T5", 1, 1, 1, 1,
-	3000000000ull, 1000000000ull, 1.0, 1, 52, PGSZ_T4, 4,
-	{{1, MD_CACHE_INSTN, 16 * KB, 32, 4, 1},
-	 {1, MD_CACHE_DATA, 16 * KB, 32, 4, 1},
-	 {2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1},
-	 {3, MD_CACHE_UNIFIED, 8 * MB, 64, 16, 0 /* all cores of a socket */}}};
+/* clang-format on */
 
 static const char *const shape_names[] = {"t2", "t4-4", "t5-8", "m7-16", "m8-8", NULL};
 
@@ -126,7 +185,7 @@ const char *const *md_shape_names(void)
 }
 
 static enum md_status shape_err(struct md_err *err, enum md_status code, const char *fmt,
-				const char *a)
+                                const char *a)
 {
 	if (err) {
 		err->code = code;
@@ -161,24 +220,24 @@ static enum md_status parse_param(const char *name, struct md_shape *s, struct m
 	if (parse_u32(&p, &so) || *p++ != 'x' || parse_u32(&p, &co) || *p++ != 'x' ||
 	    parse_u32(&p, &st))
 		return shape_err(err, MD_ERR_SHAPE,
-				 "shape '%s': expected param:SOCKETSxCORESxSTRANDS[@GHz]", name);
+		                 "shape '%s': expected param:SOCKETSxCORESxSTRANDS[@GHz]", name);
 	if (*p == '@') {
 		char *end;
 		errno = 0;
 		double ghz = strtod(p + 1, &end);
 		if (end == p + 1 || *end || errno || !(ghz >= 0.001 && ghz <= 100.0))
 			return shape_err(err, MD_ERR_SHAPE,
-					 "shape '%s': clock after '@' must be 0.001 to 100 GHz",
-					 name);
+			                 "shape '%s': clock after '@' must be 0.001 to 100 GHz",
+			                 name);
 		s->clock_hz = (uint64_t)llround(ghz * 1e9);
 	} else if (*p) {
 		return shape_err(err, MD_ERR_SHAPE,
-				 "shape '%s': expected param:SOCKETSxCORESxSTRANDS[@GHz]", name);
+		                 "shape '%s': expected param:SOCKETSxCORESxSTRANDS[@GHz]", name);
 	}
 	if (!so || !co || !st || (uint64_t)so * co * st > MD_SHAPE_MAX_STRANDS)
 		return shape_err(err, MD_ERR_SHAPE,
-				 "shape '%s': each count must be >= 1 and the product <= 4096",
-				 name);
+		                 "shape '%s': each count must be >= 1 and the product <= 4096",
+		                 name);
 	s->sockets = so;
 	s->cores = co;
 	s->strands = st;
@@ -210,9 +269,9 @@ enum md_status md_shape_get(const char *name, struct md_shape **out, struct md_e
 		if (i == sizeof(builtin) / sizeof(builtin[0])) {
 			free(s);
 			return shape_err(err, MD_ERR_SHAPE,
-					 "unknown shape '%s' (t2, t4-4, t5-8, m7-16, m8-8, "
-					 "param:SxCxT[@GHz])",
-					 name);
+			                 "unknown shape '%s' (t2, t4-4, t5-8, m7-16, m8-8, "
+			                 "param:SxCxT[@GHz])",
+			                 name);
 		}
 		*s = builtin[i];
 	}
@@ -288,7 +347,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint32_t **ids,
-				size_t *n, struct md_err *err)
+                                size_t *n, struct md_err *err)
 {
 	uint32_t *v = NULL;
 	size_t cnt = 0, cap = 0;
@@ -305,7 +364,7 @@ enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint3
 		uint32_t k;
 		if (parse_u32(&p, &k) || k > max)
 			return shape_err(err, MD_ERR_PRESENT,
-					 "present '%s': count larger than the machine", s);
+			                 "present '%s': count larger than the machine", s);
 		v = malloc((k ? k : 1) * sizeof(*v));
 		if (!v)
 			return shape_err(err, MD_ERR_NOMEM, "%s", "out of memory");
@@ -333,7 +392,7 @@ enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint3
 				err->code = MD_ERR_PRESENT;
 				err->elem = MD_NO_ELEM;
 				snprintf(err->msg, sizeof(err->msg),
-					 "present '%.200s': strand %u is not below %u", s, b, max);
+				         "present '%.200s': strand %u is not below %u", s, b, max);
 			}
 			return MD_ERR_PRESENT;
 		}
@@ -362,7 +421,7 @@ enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint3
 				err->code = MD_ERR_PRESENT;
 				err->elem = MD_NO_ELEM;
 				snprintf(err->msg, sizeof(err->msg),
-					 "present '%.200s': strand %u listed twice", s, v[i]);
+				         "present '%.200s': strand %u listed twice", s, v[i]);
 			}
 			free(v);
 			return MD_ERR_PRESENT;
@@ -373,7 +432,7 @@ enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint3
 syntax:
 	free(v);
 	return shape_err(err, MD_ERR_PRESENT,
-			 "present '%.200s': expected a list like 0-55,60 or a count", s);
+	                 "present '%.200s': expected a list like 0-55,60 or a count", s);
 }
 
 /* ---- generator -------------------------------------------------------- */
@@ -419,7 +478,7 @@ static const char *cache_type(enum md_cache_kind k, size_t *len)
 	} while (0)
 
 enum md_status md_gen(const struct md_shape *s, const uint32_t *present, size_t n,
-		      struct md_buf *out, struct md_err *err)
+                      struct md_buf *out, struct md_err *err)
 {
 	enum md_status rc = MD_OK;
 	struct md_builder *b = NULL;
@@ -448,8 +507,8 @@ enum md_status md_gen(const struct md_shape *s, const uint32_t *present, size_t 
 					err->code = rc;
 					err->elem = MD_NO_ELEM;
 					snprintf(err->msg, sizeof(err->msg),
-						 "shape '%s': present strand %u is not below %u",
-						 s->name, present[i], total);
+					         "shape '%s': present strand %u is not below %u",
+					         s->name, present[i], total);
 				}
 				goto out;
 			}
@@ -459,8 +518,8 @@ enum md_status md_gen(const struct md_shape *s, const uint32_t *present, size_t 
 					err->code = rc;
 					err->elem = MD_NO_ELEM;
 					snprintf(err->msg, sizeof(err->msg),
-						 "shape '%s': present strand %u listed twice",
-						 s->name, present[i]);
+					         "shape '%s': present strand %u listed twice",
+					         s->name, present[i]);
 				}
 				goto out;
 			}
@@ -556,7 +615,7 @@ enum md_status md_gen(const struct md_shape *s, const uint32_t *present, size_t 
 			if (child == MD_NODE_NONE)
 				continue;
 			uint32_t g = (k / cache_per_socket(s, ci)) * s->cores +
-				     (k % cache_per_socket(s, ci)) * cache_sharing(s, ci);
+			             (k % cache_per_socket(s, ci)) * cache_sharing(s, ci);
 			for (size_t pi = 0; pi < s->ncache; pi++) {
 				if (s->cache[pi].level != s->cache[ci].level + 1 ||
 				    !(s->cache[pi].kind & s->cache[ci].kind))
@@ -625,7 +684,7 @@ fail:
 		err->code = rc;
 		err->elem = MD_NO_ELEM;
 		snprintf(err->msg, sizeof(err->msg), "shape '%s': generating the MD: %s", s->name,
-			 md_strerror(rc));
+		         md_strerror(rc));
 	}
 out:
 	md_builder_free(b);

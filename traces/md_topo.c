@@ -44,13 +44,13 @@
 struct map {
 	uint32_t *order; /* present cpus sorted by (key, id) */
 	uint32_t *start; /* per present index: first of its group in order */
-	uint32_t *len;	 /* per present index: group size */
+	uint32_t *len;   /* per present index: group size */
 };
 
 struct md_topo {
 	uint32_t ncpus;
-	uint32_t *cpus;	   /* present ids ascending */
-	int32_t *slot;	   /* id -> index in cpus, or -1; MD_TOPO_NR_CPUS entries */
+	uint32_t *cpus; /* present ids ascending */
+	int32_t *slot;  /* id -> index in cpus, or -1; MD_TOPO_NR_CPUS entries */
 	int32_t core_id[MD_TOPO_NR_CPUS];
 	int32_t proc_id[MD_TOPO_NR_CPUS];
 	int32_t sock_id[MD_TOPO_NR_CPUS];
@@ -59,7 +59,7 @@ struct md_topo {
 };
 
 static enum md_status terr(struct md_err *err, uint64_t elem, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static enum md_status terr(struct md_err *err, uint64_t elem, const char *fmt, ...)
 {
 	if (err) {
@@ -101,8 +101,7 @@ static int list_prop_has(const struct md *md, md_node_t node, const char *name, 
 		md_prop_get(md, node, i, &p);
 		if (p.tag == MD_TAG_ARC || strcmp(p.name, name))
 			continue;
-		if (p.tag == MD_TAG_VAL || p.len == 0 ||
-		    ((const char *)p.data)[p.len - 1] != '\0')
+		if (p.tag == MD_TAG_VAL || p.len == 0 || ((const char *)p.data)[p.len - 1] != '\0')
 			return -2;
 		return md_prop_has_str(md, node, name, str);
 	}
@@ -113,15 +112,15 @@ static int list_prop_has(const struct md *md, md_node_t node, const char *name, 
 struct walk {
 	uint32_t *stamp; /* per node ordinal: walk number that visited it */
 	uint32_t gen;
-	md_node_t *q;	 /* queue of nodes */
+	md_node_t *q;    /* queue of nodes */
 	md_node_t *arcs; /* arc targets buffer */
 	size_t arcs_cap;
 };
 
 /* Call mark(id) for every `cpu` node at back-arc distance 1..10 from start. */
 static enum md_status walk_back(const struct md *md, struct walk *w, md_node_t start,
-				void (*mark)(struct md_topo *, uint32_t, int32_t), struct md_topo *t,
-				int32_t val, uint32_t limit, struct md_err *err)
+                                void (*mark)(struct md_topo *, uint32_t, int32_t),
+                                struct md_topo *t, int32_t val, uint32_t limit, struct md_err *err)
 {
 	size_t head = 0, tail = 0;
 	w->gen++;
@@ -151,8 +150,8 @@ static enum md_status walk_back(const struct md *md, struct walk *w, md_node_t s
 					continue;
 				uint64_t id;
 				if (num_prop(md, v, "id", &id))
-					return terr(err, v, "element %u (node 'cpu'): no numeric 'id'",
-						    v);
+					return terr(err, v,
+					            "element %u (node 'cpu'): no numeric 'id'", v);
 				if (id < limit)
 					mark(t, (uint32_t)id, val);
 			}
@@ -187,8 +186,7 @@ static int cmp_item(const void *a, const void *b)
 }
 
 /* Group present cpus by key; `alone` is the key value meaning "only itself". */
-static enum md_status build_map(struct md_topo *t, struct map *m, const int32_t *key,
-				int32_t alone)
+static enum md_status build_map(struct md_topo *t, struct map *m, const int32_t *key, int32_t alone)
 {
 	uint32_t n = t->ncpus;
 	struct sort_item *it = malloc((n ? n : 1) * sizeof(*it));
@@ -272,7 +270,7 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 	int r = num_prop(md, plat, "max-cpus", &maxc);
 	if (r == -2) {
 		rc = terr(err, plat, "element %u (node 'platform'): 'max-cpus' is not a value",
-			  plat);
+		          plat);
 		goto fail;
 	}
 	uint32_t possible = maxc < MD_TOPO_NR_CPUS ? (uint32_t)maxc : MD_TOPO_NR_CPUS;
@@ -311,9 +309,9 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 		int h = list_prop_has(md, c, "type", "instn");
 		if (h < 0) {
 			rc = terr(err, c,
-				  "element %u (node 'cache', level 1): 'type' missing or not a "
-				  "NUL-terminated string list",
-				  c);
+			          "element %u (node 'cache', level 1): 'type' missing or not a "
+			          "NUL-terminated string list",
+			          c);
 			goto fail;
 		}
 		if (!h)
@@ -333,9 +331,9 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 			int h2 = list_prop_has(md, e, "type", "integer");
 			if (h1 < 0 || h2 < 0) {
 				rc = terr(err, e,
-					  "element %u (node '%s'): 'type' missing or not a "
-					  "NUL-terminated string list",
-					  e, eu_names[k]);
+				          "element %u (node '%s'): 'type' missing or not a "
+				          "NUL-terminated string list",
+				          e, eu_names[k]);
 				goto fail;
 			}
 			if (!h1 && !h2)
@@ -352,8 +350,8 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 				if (num_prop(md, a[j], "id", &id)) {
 					md_node_t bad = a[j];
 					free(a);
-					rc = terr(err, bad, "element %u (node 'cpu'): no numeric 'id'",
-						  bad);
+					rc = terr(err, bad,
+					          "element %u (node 'cpu'): no numeric 'id'", bad);
 					goto fail;
 				}
 				if (id < MD_TOPO_NR_CPUS)
@@ -375,7 +373,7 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 			if (level != top)
 				continue;
 			if ((rc = walk_back(md, &w, c, mark_cache, t, (uint16_t)cache_no, possible,
-					    err)))
+			                    err)))
 				goto fail;
 			cache_no++;
 		}
@@ -396,8 +394,8 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 				if (num_prop(md, a[j], "id", &id)) {
 					md_node_t bad = a[j];
 					free(a);
-					rc = terr(err, bad, "element %u (node 'cpu'): no numeric 'id'",
-						  bad);
+					rc = terr(err, bad,
+					          "element %u (node 'cpu'): no numeric 'id'", bad);
 					goto fail;
 				}
 				if (id < possible)
@@ -469,7 +467,7 @@ int32_t md_topo_max_cache_id(const struct md_topo *t, uint32_t cpu)
 }
 
 size_t md_topo_siblings(const struct md_topo *t, uint32_t cpu, enum md_topo_map map,
-			const uint32_t **ids)
+                        const uint32_t **ids)
 {
 	if (!md_topo_present(t, cpu) || (unsigned)map > MD_TOPO_CACHE) {
 		if (ids)

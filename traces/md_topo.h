@@ -64,6 +64,6 @@ int32_t md_topo_max_cache_id(const struct md_topo *t, uint32_t cpu);
 /* The sibling set of a strand (sorted ascending, includes the strand when
  * Linux's map does); count returned, ids through *ids (valid until free). */
 size_t md_topo_siblings(const struct md_topo *t, uint32_t cpu, enum md_topo_map map,
-			const uint32_t **ids);
+                        const uint32_t **ids);
 
 #endif

@@ -29,7 +29,8 @@ static void walk(const struct md *md)
 				abort();
 			if (p.tag == MD_TAG_ARC && !md_node_name(md, (md_node_t)p.val))
 				abort();
-			if (p.data && p.len && ((const volatile uint8_t *)p.data)[p.len - 1] == 0xa5)
+			if (p.data && p.len &&
+			    ((const volatile uint8_t *)p.data)[p.len - 1] == 0xa5)
 				continue; /* touch the last payload byte */
 		}
 		uint64_t v;
