@@ -1,6 +1,7 @@
 /*
  * kernel-model/km.c — the kernel-model dispatch table, built from
- * entries.def (the single source of truth shared with the guest build).
+ * entries.def (the single source of truth shared with the guest build),
+ * and the services every entry uses (km_impl.h).
  */
 #include "kernel-model/km.h"
 
@@ -9,28 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "kernel-model/km_impl.h"
+#include "kernel-model/km_state.h"
 #include "sim/image.h"
+#include "sim/sim.h"
+
+#include <unicorn/unicorn.h>
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
-
-typedef void (*km_fn)(struct km *km, struct sim *s, unsigned cpu, uint64_t a[6],
-		      struct km_result *r);
+#define STACK_BIAS 2047
+#define ARGS_OFFSET 176 /* 16 saved window registers, then %o0..%o5 homes */
 
 struct km_row {
 	const char *name;
 	km_fn fn; /* NULL: placeholder */
 };
 
-struct km {
-	uint64_t stubs, stubs_end;
-	uint64_t *calls;
-};
-
 /* Handlers are declared from the table itself. */
-#define KM_FN(sym, handler)                                                                        \
-	void handler(struct km *km, struct sim *s, unsigned cpu, uint64_t a[6],                    \
-		     struct km_result *r);
+#define KM_FN(sym, handler) void handler(struct km_call *c);
 #define KM_TODO(sym)
 #define KM_DATA(sym, size, align)
 #include "kernel-model/entries.def"
@@ -71,6 +68,11 @@ uint64_t km_fn_calls(const struct km *km, size_t i)
 	return i < KM_NROWS ? km->calls[i] : 0;
 }
 
+uint64_t km_page_offset(const struct km *km)
+{
+	return km->page_offset;
+}
+
 static void errf(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -91,6 +93,8 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 		errf(err, n, "out of memory");
 		return -1;
 	}
+	km->s = s;
+	km->page_offset = KM_PAGE_OFFSET;
 	if (sim_image_sym(img, "km_stubs_start", &km->stubs, NULL) ||
 	    sim_image_sym(img, "km_stubs_end", &km->stubs_end, NULL)) {
 		errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
@@ -114,6 +118,10 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 			goto fail;
 		}
 	}
+	if (km_heap_init(km) || km_log_init(km)) {
+		errf(err, n, "out of memory");
+		goto fail;
+	}
 	*out = km;
 	return 0;
 fail:
@@ -125,16 +133,18 @@ void km_free(struct km *km)
 {
 	if (!km)
 		return;
+	km_heap_fini(km);
+	km_log_fini(km);
 	free(km->calls);
 	free(km);
 }
 
-void km_call(struct km *km, struct sim *s, unsigned cpu, uint64_t pc, struct km_result *r)
+void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
+	     struct km_result *r)
 {
 	/* The ta sits in the stub's delay slot: stub = pc - 4. */
 	uint64_t stub = pc - 4;
-	r->stop = 0;
-	r->msg[0] = 0;
+	memset(r, 0, sizeof *r);
 	if (stub < km->stubs || stub >= km->stubs_end || (stub - km->stubs) % KM_STUB_SIZE) {
 		r->stop = 1;
 		snprintf(r->msg, sizeof r->msg, "kernel-model trap outside the stub table");
@@ -149,9 +159,124 @@ void km_call(struct km *km, struct sim *s, unsigned cpu, uint64_t pc, struct km_
 			 km_rows[i].name);
 		return;
 	}
-	uint64_t a[6];
-	sim_strand_oregs(s, cpu, a);
-	km_rows[i].fn(km, s, cpu, a, r);
+	struct km_call c = {.km = km, .s = s, .tid = tid, .cpu = cpu, .pc = stub, .nret = 1,
+			    .r = r};
+	sim_strand_oregs(s, tid, c.a);
+	km_rows[i].fn(&c);
 	if (!r->stop)
-		sim_strand_set_oregs(s, cpu, a, 2);
+		sim_strand_set_oregs(s, tid, c.a, c.nret);
+}
+
+/* ---- services for the entries (km_impl.h) ------------------------------ */
+
+void km_charge(struct km_call *c, uint64_t ns)
+{
+	sim_thread_charge_ps(c->s, c->tid, ns * 1000);
+}
+
+uint64_t km_now_ns(struct km_call *c)
+{
+	return sim_thread_time_ps(c->s, c->tid) / 1000;
+}
+
+void km_fail(struct km_call *c, const char *fmt, ...)
+{
+	va_list ap;
+	if (c->r->stop)
+		return;
+	c->r->stop = 1;
+	int k = snprintf(c->r->msg, sizeof c->r->msg, "%s: ",
+			 km_rows[(c->pc - c->km->stubs) / KM_STUB_SIZE].name);
+	va_start(ap, fmt);
+	vsnprintf(c->r->msg + k, sizeof c->r->msg - (size_t)k, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t km_va_to_ra(const struct km *km, uint64_t va)
+{
+	uint64_t ra = va >= km->page_offset ? va - km->page_offset : va;
+	return sim_ra_valid(km->s, ra, 1) ? ra : UINT64_MAX;
+}
+
+uint64_t km_ra_to_va(const struct km *km, uint64_t ra)
+{
+	return km->page_offset + ra;
+}
+
+void *km_ptr(struct km *km, uint64_t va, uint64_t len)
+{
+	uint64_t ra = va >= km->page_offset ? va - km->page_offset : va;
+	return sim_ra_ptr(km->s, ra, len);
+}
+
+uint64_t km_ld64(struct km_call *c, uint64_t va)
+{
+	const uint8_t *p = km_ptr(c->km, va, 8);
+	uint64_t v = 0;
+	if (!p) {
+		km_fail(c, "load from bad address 0x%llx", (unsigned long long)va);
+		return 0;
+	}
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint32_t km_ld32(struct km_call *c, uint64_t va)
+{
+	const uint8_t *p = km_ptr(c->km, va, 4);
+	if (!p) {
+		km_fail(c, "load from bad address 0x%llx", (unsigned long long)va);
+		return 0;
+	}
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void km_st64(struct km_call *c, uint64_t va, uint64_t v)
+{
+	uint8_t *p = km_ptr(c->km, va, 8);
+	if (!p) {
+		km_fail(c, "store to bad address 0x%llx", (unsigned long long)va);
+		return;
+	}
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+void km_st32(struct km_call *c, uint64_t va, uint32_t v)
+{
+	uint8_t *p = km_ptr(c->km, va, 4);
+	if (!p) {
+		km_fail(c, "store to bad address 0x%llx", (unsigned long long)va);
+		return;
+	}
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+int km_cstr(struct km *km, uint64_t va, char *buf, size_t n)
+{
+	for (size_t i = 0;; i++) {
+		const char *p = km_ptr(km, va + i, 1);
+		if (!p) {
+			if (n)
+				buf[i < n ? i : n - 1] = 0;
+			return -1;
+		}
+		if (i + 1 < n)
+			buf[i] = *p;
+		if (!*p) {
+			if (n)
+				buf[i < n ? i : n - 1] = 0;
+			return 0;
+		}
+	}
+}
+
+uint64_t km_arg(struct km_call *c, unsigned i)
+{
+	if (i < 6)
+		return c->a[i];
+	uint64_t sp = sim_strand_reg(c->s, c->tid, UC_SPARC_REG_SP);
+	return km_ld64(c, sp + STACK_BIAS + ARGS_OFFSET + 8ull * (i - 6));
 }

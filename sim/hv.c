@@ -467,11 +467,12 @@ static int log_push(struct hv *hv, const struct hv_call *c)
 	return 0;
 }
 
-void hv_trap(struct hv *hv, unsigned cpu, unsigned trap, uint64_t pc, struct hv_result *r)
+void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
+	     struct hv_result *r)
 {
 	struct hv_call c = {.cpu = cpu, .trap = trap, .pc = pc};
 	uint64_t o[6];
-	sim_strand_oregs(hv->sim, cpu, o);
+	sim_strand_oregs(hv->sim, tid, o);
 	c.fn = trap == HV_FAST_TRAP ? (unsigned)o[5] : trap;
 	memcpy(c.arg, o, sizeof c.arg);
 	r->next = HV_NEXT_RESUME;
@@ -500,7 +501,7 @@ void hv_trap(struct hv *hv, unsigned cpu, unsigned trap, uint64_t pc, struct hv_
 	}
 	if (r->next != HV_NEXT_STOP) {
 		uint64_t out[4] = {c.status, c.ret[0], c.ret[1], c.ret[2]};
-		sim_strand_set_oregs(hv->sim, cpu, out, 1 + (c.nrets > 3 ? 3 : c.nrets));
+		sim_strand_set_oregs(hv->sim, tid, out, 1 + (c.nrets > 3 ? 3 : c.nrets));
 	}
 	if (log_push(hv, &c) && r->next != HV_NEXT_STOP) {
 		r->next = HV_NEXT_STOP;

@@ -66,9 +66,10 @@ struct hv_result {
 int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out);
 void hv_free(struct hv *hv);
 
-/* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for the strand
- * with cpu id `cpu`: reads %o0-%o5 through the sim, writes results back. */
-void hv_trap(struct hv *hv, unsigned cpu, unsigned trap, uint64_t pc, struct hv_result *r);
+/* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for guest thread
+ * tid running on cpu: reads %o0-%o5 through the sim, writes results back. */
+void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
+	     struct hv_result *r);
 
 /* CPU_START semantics for the host (the self-test, a boot cpu). */
 uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t cpu, uint64_t pc, uint64_t rtba,

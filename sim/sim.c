@@ -36,7 +36,10 @@ struct engine {
 
 struct strand {
 	int active;
-	unsigned cpu;
+	unsigned id;  /* thread id: the cpu's own strand for id < max_cpus */
+	unsigned cpu; /* cpu it runs on */
+	uint64_t clock_ps;   /* simulated time at insns_base, picoseconds */
+	uint64_t insns_base; /* stats.insns when clock_ps was last settled */
 	struct engine *eng;
 	struct sim_strand_stats stats;
 	uint64_t limit; /* stop when stats.insns reaches it */
@@ -52,7 +55,9 @@ struct sim {
 	uint8_t *ram;
 	struct hv *hv;
 	struct km *km;
-	struct strand *strands; /* by cpu id */
+	struct strand *strands; /* by thread id; the first max_cpus are the cpus' */
+	unsigned nthreads;      /* max_cpus + SIM_MAX_KTHREADS */
+	uint64_t *ps_per_insn;  /* by cpu: CPI / clock-frequency, picoseconds */
 	struct engine **pool;   /* idle engines */
 	unsigned npool, opened;
 	struct engine **all; /* every engine opened, for sim_free */
@@ -405,7 +410,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 	case SIM_TT_SOFT(0xff): /* CORE_TRAP */ {
 		struct hv_result r;
 		st->stats.hcalls++;
-		hv_trap(s->hv, st->cpu, intno - 0x100, pc, &r);
+		hv_trap(s->hv, st->id, st->cpu, intno - 0x100, pc, &r);
 		if (st->stop != SIM_STOP_NONE) /* e.g. CPU_STOP of itself */
 			return;
 		if (r.next == HV_NEXT_STOP)
@@ -424,7 +429,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 			     "kernel-model stub called but no kernel model is installed");
 			return;
 		}
-		km_call(s->km, s, st->cpu, pc, &r);
+		km_call(s->km, s, st->id, st->cpu, pc, &r);
 		if (st->stop != SIM_STOP_NONE)
 			return;
 		if (r.stop)
@@ -551,14 +556,18 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	sim_image_extent(s->img, &lo, &hi);
 	s->brk = (hi + SIM_BOOTMEM_ALIGN - 1) & ~(uint64_t)(SIM_BOOTMEM_ALIGN - 1);
 	s->brk_end = cfg->ram_size;
-	s->strands = calloc(cfg->max_cpus, sizeof *s->strands);
+	s->nthreads = cfg->max_cpus + SIM_MAX_KTHREADS;
+	s->strands = calloc(s->nthreads, sizeof *s->strands);
+	s->ps_per_insn = calloc(cfg->max_cpus, sizeof *s->ps_per_insn);
 	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
-	if (!s->strands || !s->pool || hv_create(s, cfg->max_cpus, &s->hv)) {
+	if (!s->strands || !s->pool || !s->ps_per_insn || hv_create(s, cfg->max_cpus, &s->hv)) {
 		errf(err, n, "out of memory");
 		goto fail;
 	}
+	for (unsigned i = 0; i < s->nthreads; i++)
+		s->strands[i].id = s->strands[i].cpu = i;
 	for (unsigned i = 0; i < cfg->max_cpus; i++)
-		s->strands[i].cpu = i;
+		s->ps_per_insn[i] = SIM_PS_PER_INSN_DEFAULT;
 	*out = s;
 	return SIM_OK;
 fail:
@@ -577,6 +586,7 @@ void sim_free(struct sim *s)
 	free(s->all);
 	free(s->pool);
 	free(s->strands);
+	free(s->ps_per_insn);
 	hv_free(s->hv);
 	if (s->ram)
 		munmap(s->ram, s->cfg.ram_size);
@@ -590,9 +600,61 @@ void sim_free(struct sim *s)
 
 /* ---- strands ------------------------------------------------------------ */
 
-static struct strand *strand_of(const struct sim *s, unsigned cpu)
+static struct strand *strand_of(const struct sim *s, unsigned id)
 {
-	return cpu < s->cfg.max_cpus ? &s->strands[cpu] : NULL;
+	return id < s->nthreads ? &s->strands[id] : NULL;
+}
+
+/* ---- simulated time ------------------------------------------------------ */
+
+void sim_cpu_set_speed(struct sim *s, unsigned cpu, uint64_t hz, double cpi)
+{
+	if (cpu < s->cfg.max_cpus && hz)
+		s->ps_per_insn[cpu] = (uint64_t)(cpi * 1e12 / (double)hz + 0.5);
+}
+
+uint64_t sim_cpu_ps_per_insn(const struct sim *s, unsigned cpu)
+{
+	return cpu < s->cfg.max_cpus ? s->ps_per_insn[cpu] : 0;
+}
+
+/* Fold the instructions executed since the last settle into the clock. */
+static void settle(const struct sim *s, struct strand *st)
+{
+	uint64_t d = st->stats.insns - st->insns_base;
+	st->clock_ps += d * s->ps_per_insn[st->cpu];
+	st->insns_base = st->stats.insns;
+}
+
+uint64_t sim_thread_time_ps(struct sim *s, unsigned id)
+{
+	struct strand *st = strand_of(s, id);
+	if (!st)
+		return 0;
+	settle(s, st);
+	return st->clock_ps;
+}
+
+void sim_thread_charge_ps(struct sim *s, unsigned id, uint64_t ps)
+{
+	struct strand *st = strand_of(s, id);
+	if (st)
+		st->clock_ps += ps;
+}
+
+void sim_thread_set_time_ps(struct sim *s, unsigned id, uint64_t ps)
+{
+	struct strand *st = strand_of(s, id);
+	if (st) {
+		settle(s, st);
+		st->clock_ps = ps;
+	}
+}
+
+unsigned sim_thread_cpu(const struct sim *s, unsigned id)
+{
+	const struct strand *st = strand_of(s, id);
+	return st ? st->cpu : UINT32_MAX;
 }
 
 static void engine_release(struct sim *s, struct engine *e)
@@ -685,6 +747,7 @@ int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
 	}
 	sim_priv_reset(&e->cpu);
 	memset(&st->stats, 0, sizeof st->stats);
+	st->insns_base = 0; /* the wipe is free: the clock keeps its value */
 	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
 	sim_priv_set_pc(&e->cpu, pc, pc + 4);
 	st->stop = SIM_STOP_NONE;

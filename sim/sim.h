@@ -118,6 +118,17 @@ void sim_strand_set_oregs(struct sim *s, unsigned cpu, const uint64_t *o, unsign
 uint64_t sim_strand_reg(struct sim *s, unsigned cpu, int uc_reg);
 void sim_strand_set_reg(struct sim *s, unsigned cpu, int uc_reg, uint64_t v);
 
+/* Simulated time. Each thread has a clock (picoseconds); guest
+ * instructions advance it at its cpu's picoseconds per instruction
+ * (CPI / clock-frequency), services charge it explicitly. Thread ids below
+ * max_cpus are the cpus' own strands (id == cpu). */
+void sim_cpu_set_speed(struct sim *s, unsigned cpu, uint64_t hz, double cpi);
+uint64_t sim_cpu_ps_per_insn(const struct sim *s, unsigned cpu);
+uint64_t sim_thread_time_ps(struct sim *s, unsigned id);
+void sim_thread_charge_ps(struct sim *s, unsigned id, uint64_t ps);
+void sim_thread_set_time_ps(struct sim *s, unsigned id, uint64_t ps);
+unsigned sim_thread_cpu(const struct sim *s, unsigned id);
+
 /* Call guest function fn(args...) on a strand with stack pointer sp
  * (unbiased top of a stack; the frame and bias are applied here), as a
  * C call: returns when it returns (SIM_STOP_RETURNED, result in *ret) or

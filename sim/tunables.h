@@ -19,6 +19,11 @@
 /* Boot memory starts at the image end rounded up to this (bytes): the
  * kernel's 4 MiB locked TTEs cover the image, the heap starts after. */
 #define SIM_BOOTMEM_ALIGN (4ull << 20)
+/* Guest threads besides the cpus' own strands (kthreads like ds_thread). */
+#define SIM_MAX_KTHREADS 16
+/* Picoseconds per guest instruction until the MD gives the cpu's
+ * clock-frequency (1 GHz, CPI 1). */
+#define SIM_PS_PER_INSN_DEFAULT 1000
 /* Notes (warnings) kept per run (entries). */
 #define SIM_MAX_NOTES 256
 /* Longest translated block searched for a faulting access (instructions;

@@ -1,0 +1,67 @@
+/*
+ * kernel-model/km_log.c — the kernel log (what printk writes), kept in
+ * order with each line's simulated time and cpu.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel-model/km_impl.h"
+#include "kernel-model/km_state.h"
+
+struct km_logbuf {
+	struct km_log_line *lines;
+	size_t n, cap;
+	size_t dropped;
+};
+
+int km_log_init(struct km *km)
+{
+	km->log = calloc(1, sizeof *km->log);
+	return km->log ? 0 : -1;
+}
+
+void km_log_fini(struct km *km)
+{
+	if (!km->log)
+		return;
+	for (size_t i = 0; i < km->log->n; i++)
+		free((char *)km->log->lines[i].text);
+	free(km->log->lines);
+	free(km->log);
+	km->log = NULL;
+}
+
+void km_log(struct km *km, unsigned cpu, uint64_t time_ns, int level, const char *text)
+{
+	struct km_logbuf *b = km->log;
+	if (b->n >= KM_LOG_MAX_LINES) {
+		b->dropped++;
+		return;
+	}
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct km_log_line *p = realloc(b->lines, cap * sizeof *p);
+		if (!p) {
+			b->dropped++;
+			return;
+		}
+		b->lines = p;
+		b->cap = cap;
+	}
+	char *t = strdup(text);
+	if (!t) {
+		b->dropped++;
+		return;
+	}
+	b->lines[b->n++] = (struct km_log_line){time_ns, cpu, level, t};
+}
+
+size_t km_log_count(const struct km *km)
+{
+	return km->log->n;
+}
+
+const struct km_log_line *km_log_get(const struct km *km, size_t i)
+{
+	return i < km->log->n ? &km->log->lines[i] : NULL;
+}

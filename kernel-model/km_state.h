@@ -1,0 +1,32 @@
+/*
+ * kernel-model/km_state.h — the kernel model's state, shared by the
+ * files of this module only (struct km is private to kernel-model/).
+ */
+#ifndef LDOMSIM_KM_STATE_H
+#define LDOMSIM_KM_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel-model/tunables.h"
+
+struct sim;
+struct km_heap;
+struct km_logbuf;
+
+struct km {
+	struct sim *s;
+	uint64_t stubs, stubs_end; /* the stub table in the image */
+	uint64_t *calls;           /* calls per function row */
+	uint64_t page_offset;      /* PAGE_OFFSET */
+	struct km_heap *heap;      /* km_heap.c */
+	struct km_logbuf *log;     /* km_printk.c */
+};
+
+/* Set-up and tear-down of the parts (each fini is safe on a failed init). */
+int km_heap_init(struct km *km);
+void km_heap_fini(struct km *km);
+int km_log_init(struct km *km);
+void km_log_fini(struct km *km);
+
+#endif
