@@ -533,6 +533,39 @@ Test(trace_errors, dangling_md_generation)
 	fx_fini(&fx);
 }
 
+Test(trace_errors, md_generation_goes_backwards)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"),
+					   0),
+			    "generation", json_integer(1));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.scenario.ops[0].generation",
+		     "does not follow the generation 1 already published");
+	fx_fini(&fx);
+}
+
+Test(trace, status_nack_and_unreg_messages)
+{
+	size_t len;
+	char *text = read_all("traces/fuzz/corpus/trace/status-nack.json", &len);
+	struct trace *t;
+	struct trace_error err;
+	const struct trace_ds_msg *m;
+
+	cr_assert_eq(trace_load_mem(text, len, "status-nack.json", NULL, &t, &err), TRACE_OK, "%s",
+		     err.msg);
+	cr_assert_eq(trace_op_at(t, 2)->kind, TRACE_OP_STATUS);
+	m = trace_ds_reply(t, trace_ds_count(t) - 4);
+	cr_assert_not_null(m);
+	cr_assert_eq(m->dr_type, TRACE_DR_ERROR);
+	cr_assert_eq(trace_ds_at(t, trace_ds_count(t) - 2)->type, TRACE_DS_NACK);
+	cr_assert_eq(trace_ds_at(t, trace_ds_count(t) - 2)->result, 3);
+	trace_free(t);
+	free(text);
+}
+
 Test(trace_errors, unknown_names)
 {
 	struct fx fx;

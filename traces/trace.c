@@ -545,7 +545,7 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 	const char *path = "$.scenario";
 	json_t *obj, *ops;
 	enum trace_status st;
-	uint32_t npresent = 0;
+	uint32_t npresent = 0, published = t->mds[0].generation;
 	char p[MAX_PATH_TEXT];
 
 	if ((st = field(ld, root, "$", "scenario", 1, &obj)) || (st = want_object(ld, obj, path)) ||
@@ -615,6 +615,12 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 			if (find_gen(t, op->generation) < 0)
 				return FAIL(ld, TRACE_ERR_REF, q, "MD generation %u is not in $.md",
 					    op->generation);
+			if (op->generation <= published)
+				return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
+					    "generation %u does not follow the generation %u already "
+					    "published (generations only grow)",
+					    op->generation, published);
+			published = op->generation;
 		} else {
 			uint32_t *cpus;
 

@@ -183,8 +183,12 @@ enum trace_status trace_ftrace_parse_line(const char *line, struct trace_ftrace_
 		while (n && f[n - 1] == ' ')
 			n--;
 		if (n >= 2 && f[0] == '/' && f[1] == '*') {
-			const char *c = skip_ws(f + 2);
-			size_t m = (size_t)(f + n - c);
+			const char *c = f + 2;
+			size_t m;
+
+			while (c < f + n && (*c == ' ' || *c == '\t'))
+				c++;
+			m = (size_t)(f + n - c);
 
 			if (m >= 2 && c[m - 2] == '*' && c[m - 1] == '/')
 				m -= 2;
