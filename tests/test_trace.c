@@ -838,6 +838,35 @@ Test(trace_import, function_graph_capture_uses_wrapper_durations)
 	rm_rf(dir2);
 }
 
+Test(trace_import, removal_capture)
+{
+	char dir[64];
+	struct trace *t = import_capture("traces/testdata/import/capture-remove", dir, sizeof(dir));
+	const struct trace_hcall *const *v;
+	size_t n;
+
+	cr_assert_eq(trace_ds_strand(t), 1); /* where dr_cpu_data ran */
+	cr_assert_eq(trace_op_count(t), 2);
+	cr_assert_eq(trace_op_at(t, 0)->kind, TRACE_OP_UNCONFIGURE);
+	cr_assert_eq(trace_op_at(t, 0)->ncpus, 2);
+	cr_assert_eq(trace_op_at(t, 1)->kind, TRACE_OP_MD_UPDATE);
+	cr_assert_eq(trace_op_at(t, 1)->generation, 2);
+	trace_present(t, &n);
+	cr_assert_eq(n, 6);
+	v = trace_hcalls_of_strand(t, 1, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(v[0]->name, "cpu_stop");
+	cr_assert_eq(v[0]->args[0], 4);
+	cr_assert_eq(v[1]->args[0], 5);
+	cr_assert_eq(v[1]->latency_ns, 45000);
+	v = trace_hcalls_of_strand(t, 5, &n);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(v[2]->args[0], 0x3e);
+	cr_assert_eq(v[2]->args[2], 0); /* queues removed */
+	trace_free(t);
+	rm_rf(dir);
+}
+
 Test(trace_import, bad_capture_is_refused)
 {
 	char dir[64], cap[64], p[160];
