@@ -47,53 +47,54 @@ static void build_md(const uint32_t *cpus, size_t n, struct md_buf *out)
 }
 
 static const char fixture_json[] =
-	"{\"format\": \"ldomsim-trace\", \"version\": [1, 0],\n"
-	" \"machine\": {\"shape\": \"test\", \"sockets\": 1, \"cores_per_socket\": 2,\n"
-	"   \"strands_per_core\": 4, \"max_cpus\": 8, \"cpi\": 1.5, \"clock_hz\": 1000000000,\n"
-	"   \"stick_hz\": 1000000, \"costs\": {\"hotplug_prepare_ns\": 1, \"hotplug_online_ns\": 2,\n"
-	"   \"hotplug_teardown_ns\": 3, \"udelay_granularity_ns\": 1000, \"udelay_overhead_ns\": 5,\n"
-	"   \"jiffy_ns\": 10000000, \"sched_switch_ns\": 7, \"kthread_wakeup_ns\": 8,\n"
-	"   \"ldc_msg_ns\": 9, \"ipi_ns\": 10, \"printk_ns\": 11}},\n"
-	" \"md\": [{\"generation\": 1, \"file\": \"md-gen1.bin\", \"sha256\": \"%s\", \"size\": %zu},\n"
-	"        {\"generation\": 2, \"file\": \"md-gen2.bin\", \"sha256\": \"%s\", \"size\": %zu}],\n"
-	" \"scenario\": {\"present\": [0, 1, 2, 3], \"ds_strand\": 0, \"ops\": [\n"
-	"   {\"t_ns\": 1000, \"op\": \"md-update\", \"req_num\": 1, \"generation\": 2},\n"
-	"   {\"t_ns\": 2000, \"op\": \"configure\", \"req_num\": 2, \"cpus\": [5, 4]}]},\n"
-	" \"ds\": [\n"
-	"   {\"dir\": \"from-guest\", \"type\": \"INIT_REQ\", \"major\": 1, \"minor\": 0},\n"
-	"   {\"dir\": \"to-guest\", \"type\": \"INIT_ACK\", \"minor\": 0},\n"
-	"   {\"dir\": \"from-guest\", \"type\": \"REG_REQ\", \"handle\": 5, \"major\": 1, \"minor\": 0,"
-	"    \"service\": \"md-update\"},\n"
-	"   {\"dir\": \"from-guest\", \"type\": \"REG_REQ\", \"handle\": \"0x300000007\", \"major\": 1,"
-	"    \"minor\": 0, \"service\": \"dr-cpu\"},\n"
-	"   {\"dir\": \"to-guest\", \"type\": \"REG_ACK\", \"handle\": 5, \"minor\": 0},\n"
-	"   {\"dir\": \"to-guest\", \"type\": \"REG_ACK\", \"handle\": \"0x300000007\", \"minor\": 0},\n"
-	"   {\"t_ns\": 1000, \"dir\": \"to-guest\", \"type\": \"DATA\", \"handle\": 5, \"service\":"
-	"    \"md-update\", \"req_num\": 1},\n"
-	"   {\"dir\": \"from-guest\", \"type\": \"DATA\", \"handle\": 5, \"service\": \"md-update\","
-	"    \"req_num\": 1, \"result\": 0},\n"
-	"   {\"t_ns\": 2000, \"dir\": \"to-guest\", \"type\": \"DATA\", \"handle\": \"0x300000007\","
-	"    \"service\": \"dr-cpu\", \"req_num\": 2, \"req\": \"configure\", \"cpus\": [5, 4]},\n"
-	"   {\"dir\": \"from-guest\", \"type\": \"DATA\", \"handle\": \"0x300000007\", \"service\":"
-	"    \"dr-cpu\", \"req_num\": 2, \"resp\": \"ok\", \"entries\": [{\"cpu\": 4, \"result\": 0,"
-	"    \"stat\": 2}, {\"cpu\": 5, \"result\": 0, \"stat\": 2}]}],\n"
-	" \"hcalls\": [\n"
-	"   {\"strand\": 0, \"fn\": 1, \"name\": \"mach_desc\", \"args\": [0, 0], \"status\": 6,"
-	"    \"rets\": [\"0x400\"], \"latency_ns\": 2000},\n"
-	"   {\"strand\": 0, \"fn\": 1, \"name\": \"mach_desc\", \"args\": [\"0x3e000000\", 1024],"
-	"    \"status\": 0, \"rets\": [1024], \"latency_ns\": 15000},\n"
-	"   {\"strand\": 0, \"fn\": 16, \"name\": \"cpu_start\", \"args\": [4, \"0x20000000\","
-	"    \"0x20000000\", \"0x3f040100\"], \"status\": 0, \"rets\": [], \"latency_ns\": 30000},\n"
-	"   {\"strand\": 4, \"t_ns\": 2500, \"fn\": 37, \"name\": \"mmu_map_perm_addr\", \"args\":"
-	"    [\"0x400000\", 0, \"0x8000000020000761\", 3], \"status\": 0, \"rets\": [],"
-	"    \"latency_ns\": 1800},\n"
-	"   {\"strand\": 0, \"fn\": 16, \"name\": \"cpu_start\", \"args\": [5, \"0x20000000\","
-	"    \"0x20000000\", \"0x3f050100\"], \"status\": 0, \"rets\": [], \"latency_ns\": 31000}],\n"
-	" \"hcall_model\": {\"seed\": \"0x1234\", \"default\": {\"dist\": \"fixed\", \"ns\": 1000},\n"
-	"   \"fns\": [{\"fn\": 16, \"name\": \"cpu_start\", \"dist\": \"lognormal\", \"median_ns\":"
-	"    28000, \"sigma\": 0.35},\n"
-	"    {\"fn\": 20, \"name\": \"cpu_qconf\", \"dist\": \"uniform\", \"min_ns\": 800,"
-	"    \"max_ns\": 1000}]}}\n";
+    "{\"format\": \"ldomsim-trace\", \"version\": [1, 0],\n"
+    " \"machine\": {\"shape\": \"test\", \"sockets\": 1, \"cores_per_socket\": 2,\n"
+    "   \"strands_per_core\": 4, \"max_cpus\": 8, \"cpi\": 1.5, \"clock_hz\": 1000000000,\n"
+    "   \"stick_hz\": 1000000, \"costs\": {\"hotplug_prepare_ns\": 1, \"hotplug_online_ns\": 2,\n"
+    "   \"hotplug_teardown_ns\": 3, \"udelay_granularity_ns\": 1000, \"udelay_overhead_ns\": 5,\n"
+    "   \"jiffy_ns\": 10000000, \"sched_switch_ns\": 7, \"kthread_wakeup_ns\": 8,\n"
+    "   \"ldc_msg_ns\": 9, \"ipi_ns\": 10, \"printk_ns\": 11}},\n"
+    " \"md\": [{\"generation\": 1, \"file\": \"md-gen1.bin\", \"sha256\": \"%s\", \"size\": %zu},\n"
+    "        {\"generation\": 2, \"file\": \"md-gen2.bin\", \"sha256\": \"%s\", \"size\": %zu}],\n"
+    " \"scenario\": {\"present\": [0, 1, 2, 3], \"ds_strand\": 0, \"ops\": [\n"
+    "   {\"t_ns\": 1000, \"op\": \"md-update\", \"req_num\": 1, \"generation\": 2},\n"
+    "   {\"t_ns\": 2000, \"op\": \"configure\", \"req_num\": 2, \"cpus\": [5, 4]}]},\n"
+    " \"ds\": [\n"
+    "   {\"dir\": \"from-guest\", \"type\": \"INIT_REQ\", \"major\": 1, \"minor\": 0},\n"
+    "   {\"dir\": \"to-guest\", \"type\": \"INIT_ACK\", \"minor\": 0},\n"
+    "   {\"dir\": \"from-guest\", \"type\": \"REG_REQ\", \"handle\": 5, \"major\": 1, \"minor\": 0,"
+    "    \"service\": \"md-update\"},\n"
+    "   {\"dir\": \"from-guest\", \"type\": \"REG_REQ\", \"handle\": \"0x300000007\", \"major\": 1,"
+    "    \"minor\": 0, \"service\": \"dr-cpu\"},\n"
+    "   {\"dir\": \"to-guest\", \"type\": \"REG_ACK\", \"handle\": 5, \"minor\": 0},\n"
+    "   {\"dir\": \"to-guest\", \"type\": \"REG_ACK\", \"handle\": \"0x300000007\", \"minor\": "
+    "0},\n"
+    "   {\"t_ns\": 1000, \"dir\": \"to-guest\", \"type\": \"DATA\", \"handle\": 5, \"service\":"
+    "    \"md-update\", \"req_num\": 1},\n"
+    "   {\"dir\": \"from-guest\", \"type\": \"DATA\", \"handle\": 5, \"service\": \"md-update\","
+    "    \"req_num\": 1, \"result\": 0},\n"
+    "   {\"t_ns\": 2000, \"dir\": \"to-guest\", \"type\": \"DATA\", \"handle\": \"0x300000007\","
+    "    \"service\": \"dr-cpu\", \"req_num\": 2, \"req\": \"configure\", \"cpus\": [5, 4]},\n"
+    "   {\"dir\": \"from-guest\", \"type\": \"DATA\", \"handle\": \"0x300000007\", \"service\":"
+    "    \"dr-cpu\", \"req_num\": 2, \"resp\": \"ok\", \"entries\": [{\"cpu\": 4, \"result\": 0,"
+    "    \"stat\": 2}, {\"cpu\": 5, \"result\": 0, \"stat\": 2}]}],\n"
+    " \"hcalls\": [\n"
+    "   {\"strand\": 0, \"fn\": 1, \"name\": \"mach_desc\", \"args\": [0, 0], \"status\": 6,"
+    "    \"rets\": [\"0x400\"], \"latency_ns\": 2000},\n"
+    "   {\"strand\": 0, \"fn\": 1, \"name\": \"mach_desc\", \"args\": [\"0x3e000000\", 1024],"
+    "    \"status\": 0, \"rets\": [1024], \"latency_ns\": 15000},\n"
+    "   {\"strand\": 0, \"fn\": 16, \"name\": \"cpu_start\", \"args\": [4, \"0x20000000\","
+    "    \"0x20000000\", \"0x3f040100\"], \"status\": 0, \"rets\": [], \"latency_ns\": 30000},\n"
+    "   {\"strand\": 4, \"t_ns\": 2500, \"fn\": 37, \"name\": \"mmu_map_perm_addr\", \"args\":"
+    "    [\"0x400000\", 0, \"0x8000000020000761\", 3], \"status\": 0, \"rets\": [],"
+    "    \"latency_ns\": 1800},\n"
+    "   {\"strand\": 0, \"fn\": 16, \"name\": \"cpu_start\", \"args\": [5, \"0x20000000\","
+    "    \"0x20000000\", \"0x3f050100\"], \"status\": 0, \"rets\": [], \"latency_ns\": 31000}],\n"
+    " \"hcall_model\": {\"seed\": \"0x1234\", \"default\": {\"dist\": \"fixed\", \"ns\": 1000},\n"
+    "   \"fns\": [{\"fn\": 16, \"name\": \"cpu_start\", \"dist\": \"lognormal\", \"median_ns\":"
+    "    28000, \"sigma\": 0.35},\n"
+    "    {\"fn\": 20, \"name\": \"cpu_qconf\", \"dist\": \"uniform\", \"min_ns\": 800,"
+    "    \"max_ns\": 1000}]}}\n";
 
 struct fx {
 	char dir[64];
@@ -155,7 +156,7 @@ static void fx_fini(struct fx *fx)
 
 /* Write the (modified) fixture, load it, expect code and message parts. */
 static void expect_error(struct fx *fx, enum trace_status code, const char *path_part,
-			 const char *text_part)
+                         const char *text_part)
 {
 	struct trace *t = (struct trace *)1;
 	struct trace_error err;
@@ -164,14 +165,16 @@ static void expect_error(struct fx *fx, enum trace_status code, const char *path
 	fx_write(fx);
 	st = trace_load(fx->path, &t, &err);
 	cr_assert_eq(st, code, "expected %s, got %s: %s", trace_strerror(code), trace_strerror(st),
-		     err.msg);
+	             err.msg);
 	cr_assert_eq(err.code, code);
 	cr_assert_null(t);
 	cr_assert(strncmp(err.msg, fx->path, strlen(fx->path)) == 0, "file not named: %s", err.msg);
 	if (path_part)
-		cr_assert_not_null(strstr(err.msg, path_part), "'%s' not in: %s", path_part, err.msg);
+		cr_assert_not_null(strstr(err.msg, path_part), "'%s' not in: %s", path_part,
+		                   err.msg);
 	if (text_part)
-		cr_assert_not_null(strstr(err.msg, text_part), "'%s' not in: %s", text_part, err.msg);
+		cr_assert_not_null(strstr(err.msg, text_part), "'%s' not in: %s", text_part,
+		                   err.msg);
 }
 
 static json_t *at(json_t *doc, const char *a, size_t i)
@@ -286,7 +289,7 @@ Test(trace, load_mem_without_files)
 	fx_init(&fx);
 	text = json_dumps(fx.doc, 0);
 	cr_assert_eq(trace_load_mem(text, strlen(text), "mem.json", NULL, &t, &err), TRACE_OK, "%s",
-		     err.msg);
+	             err.msg);
 	cr_assert_null(trace_md_gen(t, 1)->bytes);
 	cr_assert_str_eq(trace_name(t), "mem.json");
 	cr_assert_eq(strlen(trace_sha256_hex(t)), 64);
@@ -407,7 +410,8 @@ Test(trace_errors, wrong_type_names_path_and_record)
 
 	fx_init(&fx);
 	json_array_set_new(json_object_get(at(fx.doc, "hcalls", 3), "args"), 1, json_real(1.5));
-	expect_error(&fx, TRACE_ERR_TYPE, "$.hcalls[3].args[1]: expected an unsigned integer", NULL);
+	expect_error(&fx, TRACE_ERR_TYPE, "$.hcalls[3].args[1]: expected an unsigned integer",
+	             NULL);
 	json_array_set_new(json_object_get(at(fx.doc, "hcalls", 3), "args"), 1, json_string("0xZ"));
 	expect_error(&fx, TRACE_ERR_TYPE, "$.hcalls[3].args[1]", "hex");
 	json_array_set_new(json_object_get(at(fx.doc, "hcalls", 3), "args"), 1, json_integer(0));
@@ -459,14 +463,13 @@ Test(trace_errors, cpu_out_of_range)
 	struct fx fx;
 
 	fx_init(&fx);
-	json_array_set_new(json_object_get(json_array_get(json_object_get(json_object_get(fx.doc,
-										  "scenario"),
-							  "ops"),
-					       1),
-				   "cpus"),
-			   1, json_integer(8));
+	json_array_set_new(
+	    json_object_get(
+	        json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"), 1),
+	        "cpus"),
+	    1, json_integer(8));
 	expect_error(&fx, TRACE_ERR_RANGE, "$.scenario.ops[1].cpus[1]",
-		     "cpu 8 is not below the machine's max_cpus 8");
+	             "cpu 8 is not below the machine's max_cpus 8");
 	fx_fini(&fx);
 }
 
@@ -475,9 +478,10 @@ Test(trace_errors, hash_mismatch)
 	struct fx fx;
 
 	fx_init(&fx);
-	json_object_set_new(at(fx.doc, "md", 1), "sha256",
-			    json_string("00000000000000000000000000000000000000000000000000000000000"
-					"00000"));
+	json_object_set_new(
+	    at(fx.doc, "md", 1), "sha256",
+	    json_string("00000000000000000000000000000000000000000000000000000000000"
+	                "00000"));
 	expect_error(&fx, TRACE_ERR_HASH, "$.md[1].sha256", "md-gen2.bin has sha256");
 	fx_fini(&fx);
 }
@@ -525,11 +529,11 @@ Test(trace_errors, dangling_md_generation)
 	struct fx fx;
 
 	fx_init(&fx);
-	json_object_set_new(json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"),
-					   0),
-			    "generation", json_integer(7));
+	json_object_set_new(
+	    json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"), 0),
+	    "generation", json_integer(7));
 	expect_error(&fx, TRACE_ERR_REF, "$.scenario.ops[0].generation",
-		     "MD generation 7 is not in $.md");
+	             "MD generation 7 is not in $.md");
 	fx_fini(&fx);
 }
 
@@ -538,11 +542,11 @@ Test(trace_errors, md_generation_goes_backwards)
 	struct fx fx;
 
 	fx_init(&fx);
-	json_object_set_new(json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"),
-					   0),
-			    "generation", json_integer(1));
+	json_object_set_new(
+	    json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"), 0),
+	    "generation", json_integer(1));
 	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.scenario.ops[0].generation",
-		     "does not follow the generation 1 already published");
+	             "does not follow the generation 1 already published");
 	fx_fini(&fx);
 }
 
@@ -555,7 +559,7 @@ Test(trace, status_nack_and_unreg_messages)
 	const struct trace_ds_msg *m;
 
 	cr_assert_eq(trace_load_mem(text, len, "status-nack.json", NULL, &t, &err), TRACE_OK, "%s",
-		     err.msg);
+	             err.msg);
 	cr_assert_eq(trace_op_at(t, 2)->kind, TRACE_OP_STATUS);
 	m = trace_ds_reply(t, trace_ds_count(t) - 4);
 	cr_assert_not_null(m);
@@ -580,7 +584,7 @@ Test(trace_errors, unknown_names)
 	fx_fini(&fx);
 	fx_init(&fx);
 	json_object_set_new(json_object_get(fx.doc, "hcall_model"), "default",
-			    json_pack("{s:s}", "dist", "pareto"));
+	                    json_pack("{s:s}", "dist", "pareto"));
 	expect_error(&fx, TRACE_ERR_NAME, "$.hcall_model.default.dist", "unknown distribution");
 	fx_fini(&fx);
 }
@@ -610,18 +614,18 @@ Test(trace_errors, reply_entries_inconsistent)
 	struct fx fx;
 
 	fx_init(&fx);
-	json_object_set_new(json_array_get(json_object_get(at(fx.doc, "ds", 9), "entries"), 1), "cpu",
-			    json_integer(6));
+	json_object_set_new(json_array_get(json_object_get(at(fx.doc, "ds", 9), "entries"), 1),
+	                    "cpu", json_integer(6));
 	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[9].entries[1]", "cpu 6, expected 5");
 	fx_fini(&fx);
 	fx_init(&fx);
 	/* cpu 3 is already present: configuring it "OK" contradicts the scenario */
 	json_object_set_new(at(fx.doc, "ds", 8), "cpus", json_pack("[i,i]", 5, 3));
-	json_object_set_new(json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"),
-					   1),
-			    "cpus", json_pack("[i,i]", 5, 3));
-	json_object_set_new(json_array_get(json_object_get(at(fx.doc, "ds", 9), "entries"), 0), "cpu",
-			    json_integer(3));
+	json_object_set_new(
+	    json_array_get(json_object_get(json_object_get(fx.doc, "scenario"), "ops"), 1), "cpus",
+	    json_pack("[i,i]", 5, 3));
+	json_object_set_new(json_array_get(json_object_get(at(fx.doc, "ds", 9), "entries"), 0),
+	                    "cpu", json_integer(3));
 	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[9].entries[0]", "already present");
 	fx_fini(&fx);
 }
@@ -665,9 +669,9 @@ Test(trace_errors, md_invalid_or_disagreeing)
 	fx_fini(&fx);
 	fx_init(&fx);
 	json_object_set_new(json_object_get(fx.doc, "scenario"), "present",
-			    json_pack("[i,i,i]", 0, 1, 2));
+	                    json_pack("[i,i,i]", 0, 1, 2));
 	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.scenario.present",
-		     "cpu 3 is in MD generation 1 but not present");
+	             "cpu 3 is in MD generation 1 but not present");
 	fx_fini(&fx);
 	fx_init(&fx);
 	json_object_set_new(json_object_get(fx.doc, "machine"), "clock_hz", json_integer(5));
@@ -683,11 +687,11 @@ Test(trace_import, ftrace_lines)
 
 	cr_assert_eq(trace_ftrace_parse_line("# tracer: function_graph\n", &l), TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_SKIP);
-	cr_assert_eq(trace_ftrace_parse_line(
-			     "  215.497480 |   0)   kworker-87    |   0.521 us    |      "
-			     "sun4v_cpu_start();\n",
-			     &l),
-		     TRACE_OK);
+	cr_assert_eq(
+	    trace_ftrace_parse_line("  215.497480 |   0)   kworker-87    |   0.521 us    |      "
+	                            "sun4v_cpu_start();\n",
+	                            &l),
+	    TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_LEAF);
 	cr_assert_eq(l.time_ns, 215497480000ull);
 	cr_assert_eq(l.cpu, 0);
@@ -696,37 +700,38 @@ Test(trace_import, ftrace_lines)
 	cr_assert_eq(l.depth, 2);
 	cr_assert_str_eq(l.func, "sun4v_cpu_start");
 	cr_assert_eq(trace_ftrace_parse_line(
-			     "  215.500000 |  12)   kworker-87    | + 12.345 us   |    }\n", &l),
-		     TRACE_OK);
+	                 "  215.500000 |  12)   kworker-87    | + 12.345 us   |    }\n", &l),
+	             TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_EXIT);
 	cr_assert_eq(l.cpu, 12);
 	cr_assert_eq(l.duration_ns, 12345);
-	cr_assert_eq(trace_ftrace_parse_line(
-			     "  215.600000 |   1)   kworker-87    | ! 245.100 us  |  } /* "
-			     "dr_cpu_configure */\n",
-			     &l),
-		     TRACE_OK);
+	cr_assert_eq(
+	    trace_ftrace_parse_line("  215.600000 |   1)   kworker-87    | ! 245.100 us  |  } /* "
+	                            "dr_cpu_configure */\n",
+	                            &l),
+	    TRACE_OK);
 	cr_assert_eq(l.duration_ns, 245100);
 	cr_assert_str_eq(l.func, "dr_cpu_configure");
-	cr_assert_eq(trace_ftrace_parse_line(
-			     "  215.497474 |   0)   kworker-87    |               |  dr_cpu_data() {\n",
-			     &l),
-		     TRACE_OK);
+	cr_assert_eq(
+	    trace_ftrace_parse_line(
+	        "  215.497474 |   0)   kworker-87    |               |  dr_cpu_data() {\n", &l),
+	    TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_ENTRY);
 	cr_assert_eq(l.has_duration, 0);
-	cr_assert_eq(trace_ftrace_parse_line(
-			     "  215.497474 |   0)   kworker-87    |               |  /* hello */\n", &l),
-		     TRACE_OK);
+	cr_assert_eq(
+	    trace_ftrace_parse_line(
+	        "  215.497474 |   0)   kworker-87    |               |  /* hello */\n", &l),
+	    TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_COMMENT);
 	cr_assert_eq(trace_ftrace_parse_line(" 0)   kworker-87    =>    <idle>-0    \n", &l),
-		     TRACE_OK);
+	             TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_SKIP);
 	cr_assert_eq(trace_ftrace_parse_line(" ------------------------------------------\n", &l),
-		     TRACE_OK);
+	             TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_SKIP);
 	/* without funcgraph-proc */
 	cr_assert_eq(trace_ftrace_parse_line(" 3)   1.200 us    |  sun4v_mach_desc();\n", &l),
-		     TRACE_OK);
+	             TRACE_OK);
 	cr_assert_eq(l.kind, TRACE_FTRACE_LEAF);
 	cr_assert_eq(l.has_time, 0);
 	cr_assert_eq(l.duration_ns, 1200);
@@ -764,7 +769,8 @@ static struct trace *import_capture(const char *capture, char *dir, size_t n)
 Test(trace_import, kprobe_capture_gives_the_expected_hcalls)
 {
 	char dir[64];
-	struct trace *t = import_capture("traces/testdata/import/capture-kprobes", dir, sizeof(dir));
+	struct trace *t =
+	    import_capture("traces/testdata/import/capture-kprobes", dir, sizeof(dir));
 	const struct trace_hcall *const *v;
 	size_t n;
 
@@ -902,8 +908,10 @@ static int same_file(const char *a, const char *b)
 Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
 {
 	char d1[64], d2[64], a[160], b[160];
-	char *argv1[] = {"trace", "gen", "--shape", "t2", "--present", "56", "--add", "8", "-o", d1, NULL};
-	char *argv2[] = {"trace", "gen", "--shape", "t2", "--present", "0-55", "--add", "8", "-o", d2, NULL};
+	char *argv1[] = {"trace", "gen", "--shape", "t2", "--present", "56",
+	                 "--add", "8",   "-o",      d1,   NULL};
+	char *argv2[] = {"trace", "gen", "--shape", "t2", "--present", "0-55",
+	                 "--add", "8",   "-o",      d2,   NULL};
 	static const char *const files[] = {"trace.json", "md-gen1.bin", "md-gen2.bin"};
 
 	tmpdir(d1, sizeof(d1));
@@ -927,8 +935,8 @@ Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
 Test(trace_gen, removal_and_batches)
 {
 	char d[64], p[160];
-	char *argv[] = {"trace",   "gen", "--shape", "t4-4", "--present", "0-127", "--add", "16",
-			"--remove", "4",  "--batch", "5",    "-o",	  d,	     NULL};
+	char *argv[] = {"trace",    "gen", "--shape", "t4-4", "--present", "0-127", "--add", "16",
+	                "--remove", "4",   "--batch", "5",    "-o",        d,       NULL};
 	struct trace *t;
 	struct trace_error err;
 	size_t n;
@@ -945,7 +953,8 @@ Test(trace_gen, removal_and_batches)
 	cr_assert_eq(trace_op_at(t, 5)->cpus[0], 140);
 	cr_assert_eq(trace_op_at(t, 6)->generation, 3);
 	cr_assert_eq(trace_hcalls_of_strand(t, 143, &n)[0]->fn, 0x25);
-	cr_assert_eq(n, 8 + 4); /* bring-up (2 maps, fault area, enable, 4 qconf) + 4 qconf removals */
+	cr_assert_eq(n,
+	             8 + 4); /* bring-up (2 maps, fault area, enable, 4 qconf) + 4 qconf removals */
 	cr_assert_not_null(trace_hcall_find(t, 0, 0x11, 3)); /* cpu_stop for each removed cpu */
 	trace_free(t);
 	rm_rf(d);
@@ -954,10 +963,12 @@ Test(trace_gen, removal_and_batches)
 Test(trace_gen, usage_errors_exit_2)
 {
 	char *a1[] = {"trace", "gen", "--shape", "t2", "-o", "/tmp/x", NULL};
-	char *a2[] = {"trace", "gen", "--shape", "t2", "--present", "60", "--add", "8", "-o",
-		      "/tmp/ldomsim-never", NULL};
-	char *a3[] = {"trace", "gen", "--shape", "nope", "--present", "6", "--add", "8", "-o",
-		      "/tmp/ldomsim-never", NULL};
+	char *a2[] = {"trace", "gen",   "--shape", "t2", "--present",
+	              "60",    "--add", "8",       "-o", "/tmp/ldomsim-never",
+	              NULL};
+	char *a3[] = {"trace", "gen",   "--shape", "nope", "--present",
+	              "6",     "--add", "8",       "-o",   "/tmp/ldomsim-never",
+	              NULL};
 	char *a4[] = {"trace", "check", NULL};
 	char *a5[] = {"trace", "--help", NULL};
 

@@ -26,7 +26,7 @@ struct ld {
 };
 
 enum trace_status trace_fail(struct trace_error *err, enum trace_status code, const char *name,
-			     const char *path, const char *fmt, ...)
+                             const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -35,7 +35,7 @@ enum trace_status trace_fail(struct trace_error *err, enum trace_status code, co
 		return code;
 	err->code = code;
 	n = snprintf(err->msg, sizeof(err->msg), "%s: %s%s", name ? name : "(trace)",
-		     path ? path : "", path ? ": " : "");
+	             path ? path : "", path ? ": " : "");
 	if (n < 0 || (size_t)n >= sizeof(err->msg))
 		return code;
 	va_start(ap, fmt);
@@ -100,7 +100,7 @@ static void index_path(char *out, const char *path, size_t i)
 }
 
 static enum trace_status check_keys(struct ld *ld, json_t *obj, const char *path,
-				    const char *const *allowed)
+                                    const char *const *allowed)
 {
 	const char *key;
 	json_t *v;
@@ -116,8 +116,9 @@ static enum trace_status check_keys(struct ld *ld, json_t *obj, const char *path
 			char p[MAX_PATH_TEXT];
 
 			join(p, path, key);
-			return FAIL(ld, TRACE_ERR_FIELD, p, "unknown field (not in trace format %d.%d)",
-				    TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR);
+			return FAIL(ld, TRACE_ERR_FIELD, p,
+			            "unknown field (not in trace format %d.%d)",
+			            TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR);
 		}
 	}
 	return TRACE_OK;
@@ -135,7 +136,7 @@ static enum trace_status want_array(struct ld *ld, json_t *v, const char *path)
 
 /* Look up a field; *out is NULL when optional and absent. */
 static enum trace_status field(struct ld *ld, json_t *obj, const char *path, const char *key,
-			       int required, json_t **out)
+                               int required, json_t **out)
 {
 	*out = json_object_get(obj, key);
 	if (!*out && required) {
@@ -148,7 +149,7 @@ static enum trace_status field(struct ld *ld, json_t *obj, const char *path, con
 }
 
 static enum trace_status uint_of(struct ld *ld, json_t *v, const char *path, uint64_t min,
-				 uint64_t max, uint64_t *out)
+                                 uint64_t max, uint64_t *out)
 {
 	json_int_t x;
 
@@ -156,14 +157,14 @@ static enum trace_status uint_of(struct ld *ld, json_t *v, const char *path, uin
 		return FAIL(ld, TRACE_ERR_TYPE, path, "expected an unsigned integer");
 	x = json_integer_value(v);
 	if ((uint64_t)x < min || (uint64_t)x > max)
-		return FAIL(ld, TRACE_ERR_RANGE, path, "%lld is out of range %llu..%llu", (long long)x,
-			    (unsigned long long)min, (unsigned long long)max);
+		return FAIL(ld, TRACE_ERR_RANGE, path, "%lld is out of range %llu..%llu",
+		            (long long)x, (unsigned long long)min, (unsigned long long)max);
 	*out = (uint64_t)x;
 	return TRACE_OK;
 }
 
 static enum trace_status get_uint(struct ld *ld, json_t *obj, const char *path, const char *key,
-				  uint64_t min, uint64_t max, uint64_t *out)
+                                  uint64_t min, uint64_t max, uint64_t *out)
 {
 	char p[MAX_PATH_TEXT];
 	json_t *v;
@@ -176,7 +177,7 @@ static enum trace_status get_uint(struct ld *ld, json_t *obj, const char *path, 
 }
 
 static enum trace_status get_u32(struct ld *ld, json_t *obj, const char *path, const char *key,
-				 uint64_t min, uint64_t max, uint32_t *out)
+                                 uint64_t min, uint64_t max, uint32_t *out)
 {
 	uint64_t x;
 	enum trace_status st = get_uint(ld, obj, path, key, min, max, &x);
@@ -199,12 +200,12 @@ static enum trace_status reg_of(struct ld *ld, json_t *v, const char *path, uint
 	}
 	if (!json_is_string(v))
 		return FAIL(ld, TRACE_ERR_TYPE, path,
-			    "expected an unsigned integer or a \"0x\" hex string");
+		            "expected an unsigned integer or a \"0x\" hex string");
 	s = json_string_value(v);
 	n = strlen(s);
 	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x')
 		return FAIL(ld, TRACE_ERR_TYPE, path,
-			    "expected \"0x\" and 1 to 16 hex digits, got \"%.40s\"", s);
+		            "expected \"0x\" and 1 to 16 hex digits, got \"%.40s\"", s);
 	for (size_t i = 2; i < n; i++) {
 		int c = s[i], d;
 
@@ -215,7 +216,8 @@ static enum trace_status reg_of(struct ld *ld, json_t *v, const char *path, uint
 		else if (c >= 'A' && c <= 'F')
 			d = c - 'A' + 10;
 		else
-			return FAIL(ld, TRACE_ERR_TYPE, path, "bad hex digit '%c' in \"%.40s\"", c, s);
+			return FAIL(ld, TRACE_ERR_TYPE, path, "bad hex digit '%c' in \"%.40s\"", c,
+			            s);
 		x = x << 4 | (uint64_t)d;
 	}
 	*out = x;
@@ -223,7 +225,7 @@ static enum trace_status reg_of(struct ld *ld, json_t *v, const char *path, uint
 }
 
 static enum trace_status get_reg(struct ld *ld, json_t *obj, const char *path, const char *key,
-				 uint64_t *out)
+                                 uint64_t *out)
 {
 	char p[MAX_PATH_TEXT];
 	json_t *v;
@@ -236,7 +238,7 @@ static enum trace_status get_reg(struct ld *ld, json_t *obj, const char *path, c
 }
 
 static enum trace_status get_str(struct ld *ld, json_t *obj, const char *path, const char *key,
-				 size_t maxlen, const char **out)
+                                 size_t maxlen, const char **out)
 {
 	char p[MAX_PATH_TEXT];
 	json_t *v;
@@ -248,14 +250,15 @@ static enum trace_status get_str(struct ld *ld, json_t *obj, const char *path, c
 	if (!json_is_string(v))
 		return FAIL(ld, TRACE_ERR_TYPE, p, "expected a string");
 	if (json_string_length(v) > maxlen || strlen(json_string_value(v)) != json_string_length(v))
-		return FAIL(ld, TRACE_ERR_RANGE, p, "string longer than %zu bytes or with a NUL", maxlen);
+		return FAIL(ld, TRACE_ERR_RANGE, p, "string longer than %zu bytes or with a NUL",
+		            maxlen);
 	*out = json_string_value(v);
 	return TRACE_OK;
 }
 
 /* Optional t_ns. */
 static enum trace_status get_opt_t(struct ld *ld, json_t *obj, const char *path, int *has,
-				   uint64_t *out)
+                                   uint64_t *out)
 {
 	char p[MAX_PATH_TEXT];
 	json_t *v = json_object_get(obj, "t_ns");
@@ -270,7 +273,7 @@ static enum trace_status get_opt_t(struct ld *ld, json_t *obj, const char *path,
 
 /* A list of cpu ids (< max_cpus), at least min_n entries. */
 static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, const char *key,
-				  size_t min_n, uint32_t **out, uint32_t *n)
+                                  size_t min_n, uint32_t **out, uint32_t *n)
 {
 	char p[MAX_PATH_TEXT], q[MAX_PATH_TEXT];
 	json_t *v;
@@ -285,7 +288,7 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 	cnt = json_array_size(v);
 	if (cnt < min_n || cnt > TRACE_MAX_CPUS)
 		return FAIL(ld, TRACE_ERR_RANGE, p, "expected %zu to %u cpu ids, got %zu", min_n,
-			    TRACE_MAX_CPUS, cnt);
+		            TRACE_MAX_CPUS, cnt);
 	*out = malloc((cnt ? cnt : 1) * sizeof(uint32_t));
 	if (!*out)
 		return FAIL(ld, TRACE_ERR_NOMEM, p, "out of memory");
@@ -313,20 +316,28 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 
 static enum trace_status load_machine(struct ld *ld, json_t *root)
 {
-	static const char *const keys[] = {"shape",    "sockets", "cores_per_socket",
-					   "strands_per_core", "max_cpus", "cpi",
-					   "clock_hz", "stick_hz", "costs", NULL};
-	static const char *const cost_keys[] = {
-		"hotplug_prepare_ns", "hotplug_online_ns", "hotplug_teardown_ns",
-		"udelay_granularity_ns", "udelay_overhead_ns", "jiffy_ns", "sched_switch_ns",
-		"kthread_wakeup_ns", "ldc_msg_ns", "ipi_ns", "printk_ns", NULL};
+	static const char *const keys[] = {
+	    "shape",    "sockets", "cores_per_socket", "strands_per_core",
+	    "max_cpus", "cpi",     "clock_hz",         "stick_hz",
+	    "costs",    NULL};
+	static const char *const cost_keys[] = {"hotplug_prepare_ns",  "hotplug_online_ns",
+	                                        "hotplug_teardown_ns", "udelay_granularity_ns",
+	                                        "udelay_overhead_ns",  "jiffy_ns",
+	                                        "sched_switch_ns",     "kthread_wakeup_ns",
+	                                        "ldc_msg_ns",          "ipi_ns",
+	                                        "printk_ns",           NULL};
 	struct trace_machine *m = &ld->t->machine;
-	uint64_t *costs[] = {&m->costs.hotplug_prepare_ns,    &m->costs.hotplug_online_ns,
-			     &m->costs.hotplug_teardown_ns,   &m->costs.udelay_granularity_ns,
-			     &m->costs.udelay_overhead_ns,    &m->costs.jiffy_ns,
-			     &m->costs.sched_switch_ns,	      &m->costs.kthread_wakeup_ns,
-			     &m->costs.ldc_msg_ns,	      &m->costs.ipi_ns,
-			     &m->costs.printk_ns};
+	uint64_t *costs[] = {&m->costs.hotplug_prepare_ns,
+	                     &m->costs.hotplug_online_ns,
+	                     &m->costs.hotplug_teardown_ns,
+	                     &m->costs.udelay_granularity_ns,
+	                     &m->costs.udelay_overhead_ns,
+	                     &m->costs.jiffy_ns,
+	                     &m->costs.sched_switch_ns,
+	                     &m->costs.kthread_wakeup_ns,
+	                     &m->costs.ldc_msg_ns,
+	                     &m->costs.ipi_ns,
+	                     &m->costs.printk_ns};
 	const char *path = "$.machine", *shape;
 	json_t *obj, *v, *c;
 	enum trace_status st;
@@ -339,7 +350,7 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 		return st;
 	if (!*shape || strspn(shape, "abcdefghijklmnopqrstuvwxyz0123456789-_:.@") != strlen(shape))
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.shape",
-			    "expected 1 to 31 characters [a-z0-9_:.@-], got \"%s\"", shape);
+		            "expected 1 to 31 characters [a-z0-9_:.@-], got \"%s\"", shape);
 	strcpy(m->shape, shape);
 	if ((st = get_u32(ld, obj, path, "sockets", 1, 64, &m->sockets)) ||
 	    (st = get_u32(ld, obj, path, "cores_per_socket", 1, 256, &m->cores_per_socket)) ||
@@ -350,10 +361,10 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 		return st;
 	if ((uint64_t)m->sockets * m->cores_per_socket * m->strands_per_core > TRACE_MAX_CPUS)
 		return FAIL(ld, TRACE_ERR_RANGE, path,
-			    "sockets x cores_per_socket x strands_per_core = %llu exceeds %u",
-			    (unsigned long long)m->sockets * m->cores_per_socket *
-				    m->strands_per_core,
-			    TRACE_MAX_CPUS);
+		            "sockets x cores_per_socket x strands_per_core = %llu exceeds %u",
+		            (unsigned long long)m->sockets * m->cores_per_socket *
+		                m->strands_per_core,
+		            TRACE_MAX_CPUS);
 	if ((st = field(ld, obj, path, "cpi", 1, &v)))
 		return st;
 	if (!json_is_number(v))
@@ -361,7 +372,7 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 	m->cpi = json_number_value(v);
 	if (!(m->cpi > 0.0 && m->cpi <= 1000.0))
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.cpi", "%g is out of range (0, 1000]",
-			    m->cpi);
+		            m->cpi);
 	join(p, path, "costs");
 	if ((st = field(ld, obj, path, "costs", 1, &c)) || (st = want_object(ld, c, p)) ||
 	    (st = check_keys(ld, c, p, cost_keys)))
@@ -371,7 +382,7 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 			return st;
 	if (!m->costs.udelay_granularity_ns)
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.costs.udelay_granularity_ns",
-			    "must be at least 1");
+		            "must be at least 1");
 	if (!m->costs.jiffy_ns)
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.costs.jiffy_ns", "must be at least 1");
 	return TRACE_OK;
@@ -450,8 +461,8 @@ static enum trace_status load_md(struct ld *ld, json_t *root)
 	if ((st = field(ld, root, "$", "md", 1, &arr)) || (st = want_array(ld, arr, "$.md")))
 		return st;
 	if (json_array_size(arr) < 1 || json_array_size(arr) > 1024)
-		return FAIL(ld, TRACE_ERR_RANGE, "$.md", "expected 1 to 1024 MD generations, got %zu",
-			    json_array_size(arr));
+		return FAIL(ld, TRACE_ERR_RANGE, "$.md",
+		            "expected 1 to 1024 MD generations, got %zu", json_array_size(arr));
 	t->mds = calloc(json_array_size(arr), sizeof(*t->mds));
 	if (!t->mds)
 		return FAIL(ld, TRACE_ERR_NOMEM, "$.md", "out of memory");
@@ -476,14 +487,15 @@ static enum trace_status load_md(struct ld *ld, json_t *root)
 		join(q, p, "file");
 		if (!*file || file[0] == '/' || strstr(file, "..") || strchr(file, '\\'))
 			return FAIL(ld, TRACE_ERR_RANGE, q,
-				    "\"%s\" must be a relative path inside the trace's folder", file);
+			            "\"%s\" must be a relative path inside the trace's folder",
+			            file);
 		join(q, p, "sha256");
 		if (parse_sha(sha, g->sha256))
 			return FAIL(ld, TRACE_ERR_TYPE, q, "expected 64 lower-case hex digits");
 		if (i > 0 && g->generation <= t->mds[i - 1].generation)
 			return FAIL(ld, TRACE_ERR_RANGE, p,
-				    "generation %u does not follow generation %u (must ascend)",
-				    g->generation, t->mds[i - 1].generation);
+			            "generation %u does not follow generation %u (must ascend)",
+			            g->generation, t->mds[i - 1].generation);
 		if (ld->base_dir) {
 			char *full;
 			uint8_t *bytes, h[32];
@@ -495,15 +507,16 @@ static enum trace_status load_md(struct ld *ld, json_t *root)
 			st = read_file(full, &bytes, &len);
 			join(q, p, "file");
 			if (st) {
-				FAIL(ld, st, q, "cannot read MD generation %u from %s: %s", g->generation,
-				     full, st == TRACE_ERR_NOMEM ? "out of memory" : strerror(errno));
+				FAIL(ld, st, q, "cannot read MD generation %u from %s: %s",
+				     g->generation, full,
+				     st == TRACE_ERR_NOMEM ? "out of memory" : strerror(errno));
 				free(full);
 				return st;
 			}
 			g->bytes = bytes;
 			if (len != g->size) {
-				FAIL(ld, TRACE_ERR_HASH, p, "%s has %zu bytes, the trace says %zu", full,
-				     len, g->size);
+				FAIL(ld, TRACE_ERR_HASH, p, "%s has %zu bytes, the trace says %zu",
+				     full, len, g->size);
 				free(full);
 				return TRACE_ERR_HASH;
 			}
@@ -512,8 +525,8 @@ static enum trace_status load_md(struct ld *ld, json_t *root)
 				trace_sha256_to_hex(h, hex);
 				trace_sha256_to_hex(g->sha256, want);
 				join(q, p, "sha256");
-				FAIL(ld, TRACE_ERR_HASH, q, "%s has sha256 %s, the trace says %s", full, hex,
-				     want);
+				FAIL(ld, TRACE_ERR_HASH, q, "%s has sha256 %s, the trace says %s",
+				     full, hex, want);
 				free(full);
 				return TRACE_ERR_HASH;
 			}
@@ -533,8 +546,8 @@ static int find_gen(const struct trace *t, uint32_t gen)
 
 /* ---- scenario ---- */
 
-static const char *const op_names[] = {"md-update", "configure", "unconfigure",
-				       "force-unconfigure", "status"};
+static const char *const op_names[] = {"md-update", "configure", "unconfigure", "force-unconfigure",
+                                       "status"};
 
 static enum trace_status load_scenario(struct ld *ld, json_t *root)
 {
@@ -556,9 +569,10 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 	for (size_t i = 1; i < t->npresent; i++)
 		if (t->present[i] <= t->present[i - 1]) {
 			index_path(p, "$.scenario.present", i);
-			return FAIL(ld, TRACE_ERR_RANGE, p,
-				    "cpu %u does not follow cpu %u (ids must ascend, no duplicates)",
-				    t->present[i], t->present[i - 1]);
+			return FAIL(
+			    ld, TRACE_ERR_RANGE, p,
+			    "cpu %u does not follow cpu %u (ids must ascend, no duplicates)",
+			    t->present[i], t->present[i - 1]);
 		}
 	if ((st = get_u32(ld, obj, path, "ds_strand", 0, t->machine.max_cpus - 1, &t->ds_strand)))
 		return st;
@@ -569,7 +583,7 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 			found |= t->present[i] == t->ds_strand;
 		if (!found)
 			return FAIL(ld, TRACE_ERR_CONSISTENCY, "$.scenario.ds_strand",
-				    "strand %u is not in $.scenario.present", t->ds_strand);
+			            "strand %u is not in $.scenario.present", t->ds_strand);
 	}
 	if ((st = field(ld, obj, path, "ops", 1, &ops)) ||
 	    (st = want_array(ld, ops, "$.scenario.ops")))
@@ -596,9 +610,9 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 
 			join(q, p, "op");
 			return FAIL(ld, TRACE_ERR_NAME, q,
-				    "unknown operation \"%s\" (md-update, configure, unconfigure, "
-				    "force-unconfigure, status)",
-				    name);
+			            "unknown operation \"%s\" (md-update, configure, unconfigure, "
+			            "force-unconfigure, status)",
+			            name);
 		}
 		op->kind = (enum trace_op_kind)k;
 		t->nops = i + 1;
@@ -614,18 +628,19 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 			join(q, p, "generation");
 			if (find_gen(t, op->generation) < 0)
 				return FAIL(ld, TRACE_ERR_REF, q, "MD generation %u is not in $.md",
-					    op->generation);
+				            op->generation);
 			if (op->generation <= published)
-				return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-					    "generation %u does not follow the generation %u already "
-					    "published (generations only grow)",
-					    op->generation, published);
+				return FAIL(
+				    ld, TRACE_ERR_CONSISTENCY, q,
+				    "generation %u does not follow the generation %u already "
+				    "published (generations only grow)",
+				    op->generation, published);
 			published = op->generation;
 		} else {
 			uint32_t *cpus;
 
 			if ((st = get_cpus(ld, e, p, "cpus", k == TRACE_OP_STATUS ? 0 : 1, &cpus,
-					   &op->ncpus)))
+			                   &op->ncpus)))
 				return st;
 			op->cpus = cpus;
 		}
@@ -634,9 +649,9 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 
 			join(q, p, "t_ns");
 			return FAIL(ld, TRACE_ERR_RANGE, q,
-				    "%llu is earlier than the previous operation's %llu",
-				    (unsigned long long)op->t_ns,
-				    (unsigned long long)t->ops[i - 1].t_ns);
+			            "%llu is earlier than the previous operation's %llu",
+			            (unsigned long long)op->t_ns,
+			            (unsigned long long)t->ops[i - 1].t_ns);
 		}
 		for (size_t j = 0; j < i; j++)
 			if (t->ops[j].req_num == op->req_num) {
@@ -644,8 +659,8 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 
 				join(q, p, "req_num");
 				return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-					    "req_num %llu is already used by $.scenario.ops[%zu]",
-					    (unsigned long long)op->req_num, j);
+				            "req_num %llu is already used by $.scenario.ops[%zu]",
+				            (unsigned long long)op->req_num, j);
 			}
 	}
 	return TRACE_OK;
@@ -654,26 +669,29 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 /* ---- domain services ---- */
 
 static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
-				     struct trace_ds_msg *m)
+                                     struct trace_ds_msg *m)
 {
-	static const char *const k_init_req[] = {"t_ns", "dir", "type", "major", "minor", "raw", NULL};
+	static const char *const k_init_req[] = {"t_ns",  "dir", "type", "major",
+	                                         "minor", "raw", NULL};
 	static const char *const k_init_ack[] = {"t_ns", "dir", "type", "minor", "raw", NULL};
 	static const char *const k_init_nack[] = {"t_ns", "dir", "type", "major", "raw", NULL};
-	static const char *const k_reg_req[] = {"t_ns",	 "dir",	    "type", "handle",
-						"major", "minor", "service", "raw", NULL};
-	static const char *const k_reg_ack[] = {"t_ns", "dir", "type", "handle", "minor", "raw", NULL};
+	static const char *const k_reg_req[] = {"t_ns",  "dir",     "type", "handle", "major",
+	                                        "minor", "service", "raw",  NULL};
+	static const char *const k_reg_ack[] = {"t_ns",  "dir", "type", "handle",
+	                                        "minor", "raw", NULL};
 	static const char *const k_reg_nack[] = {"t_ns",  "dir", "type", "handle",
-						 "major", "raw", NULL};
+	                                         "major", "raw", NULL};
 	static const char *const k_unreg[] = {"t_ns", "dir", "type", "handle", "raw", NULL};
-	static const char *const k_nack[] = {"t_ns", "dir", "type", "handle", "result", "raw", NULL};
-	static const char *const k_md_req[] = {"t_ns",	  "dir",     "type", "handle",
-					       "service", "req_num", "raw",  NULL};
-	static const char *const k_md_res[] = {"t_ns",	  "dir",     "type",   "handle",
-					       "service", "req_num", "result", "raw", NULL};
-	static const char *const k_dr_req[] = {"t_ns",	  "dir",     "type", "handle", "service",
-					       "req_num", "req",     "cpus", "raw",    NULL};
-	static const char *const k_dr_res[] = {"t_ns",	  "dir",     "type", "handle",	"service",
-					       "req_num", "resp",    "entries", "raw", NULL};
+	static const char *const k_nack[] = {"t_ns",   "dir", "type", "handle",
+	                                     "result", "raw", NULL};
+	static const char *const k_md_req[] = {"t_ns",    "dir",     "type", "handle",
+	                                       "service", "req_num", "raw",  NULL};
+	static const char *const k_md_res[] = {"t_ns",    "dir",    "type", "handle", "service",
+	                                       "req_num", "result", "raw",  NULL};
+	static const char *const k_dr_req[] = {"t_ns",    "dir", "type", "handle", "service",
+	                                       "req_num", "req", "cpus", "raw",    NULL};
+	static const char *const k_dr_res[] = {"t_ns",    "dir",  "type",    "handle", "service",
+	                                       "req_num", "resp", "entries", "raw",    NULL};
 	static const char *const k_entry[] = {"cpu", "result", "stat", NULL};
 	const char *dir, *type, *svc;
 	enum trace_status st;
@@ -692,8 +710,8 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 	else if (!strcmp(dir, "from-guest"))
 		m->dir = TRACE_DS_FROM_GUEST;
 	else
-		return FAIL(ld, TRACE_ERR_NAME, q, "expected \"to-guest\" or \"from-guest\", got \"%s\"",
-			    dir);
+		return FAIL(ld, TRACE_ERR_NAME, q,
+		            "expected \"to-guest\" or \"from-guest\", got \"%s\"", dir);
 	for (ty = 0; trace_ds_type_name(ty); ty++)
 		if (!strcmp(trace_ds_type_name(ty), type))
 			break;
@@ -775,16 +793,16 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 			if (m->dir == TRACE_DS_TO_GUEST)
 				st = check_keys(ld, e, p, k_md_req);
 			else if (!(st = check_keys(ld, e, p, k_md_res)) &&
-				 !(st = get_uint(ld, e, p, "result", 0, UINT32_MAX, &x)))
+			         !(st = get_uint(ld, e, p, "result", 0, UINT32_MAX, &x)))
 				m->result = (uint32_t)x;
 			if (st)
 				return st;
 		} else if (!strcmp(svc, "dr-cpu")) {
 			static const char *const reqs[] = {"configure", "unconfigure",
-							   "force-unconfigure", "status"};
-			static const uint32_t req_types[] = {TRACE_DR_CONFIGURE, TRACE_DR_UNCONFIGURE,
-							     TRACE_DR_FORCE_UNCONFIGURE,
-							     TRACE_DR_STATUS};
+			                                   "force-unconfigure", "status"};
+			static const uint32_t req_types[] = {
+			    TRACE_DR_CONFIGURE, TRACE_DR_UNCONFIGURE, TRACE_DR_FORCE_UNCONFIGURE,
+			    TRACE_DR_STATUS};
 			const char *r;
 
 			if (m->dir == TRACE_DS_TO_GUEST) {
@@ -800,9 +818,9 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 				join(q, p, "req");
 				if (k == 4)
 					return FAIL(ld, TRACE_ERR_NAME, q,
-						    "unknown dr-cpu request \"%s\" (configure, "
-						    "unconfigure, force-unconfigure, status)",
-						    r);
+					            "unknown dr-cpu request \"%s\" (configure, "
+					            "unconfigure, force-unconfigure, status)",
+					            r);
 				m->dr_type = req_types[k];
 				if ((st = get_cpus(ld, e, p, "cpus", 0, &cpus, &m->ncpus)))
 					return st;
@@ -822,14 +840,14 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 					m->dr_type = TRACE_DR_ERROR;
 				else
 					return FAIL(ld, TRACE_ERR_NAME, q,
-						    "expected \"ok\" or \"error\", got \"%s\"", r);
+					            "expected \"ok\" or \"error\", got \"%s\"", r);
 				join(ep, p, "entries");
 				if ((st = field(ld, e, p, "entries", 1, &ents)) ||
 				    (st = want_array(ld, ents, ep)))
 					return st;
 				if (json_array_size(ents) > TRACE_MAX_CPUS)
 					return FAIL(ld, TRACE_ERR_RANGE, ep, "more than %u entries",
-						    TRACE_MAX_CPUS);
+					            TRACE_MAX_CPUS);
 				ev = calloc(json_array_size(ents) + 1, sizeof(*ev));
 				if (!ev)
 					return FAIL(ld, TRACE_ERR_NOMEM, ep, "out of memory");
@@ -842,17 +860,19 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 					if ((st = want_object(ld, en, eq)) ||
 					    (st = check_keys(ld, en, eq, k_entry)) ||
 					    (st = get_u32(ld, en, eq, "cpu", 0,
-							  ld->t->machine.max_cpus - 1, &ev[k].cpu)) ||
-					    (st = get_u32(ld, en, eq, "result", 0, 4, &ev[k].result)) ||
+					                  ld->t->machine.max_cpus - 1,
+					                  &ev[k].cpu)) ||
+					    (st = get_u32(ld, en, eq, "result", 0, 4,
+					                  &ev[k].result)) ||
 					    (st = get_u32(ld, en, eq, "stat", 0, 2, &ev[k].stat)))
 						return st;
 				}
 			}
 		} else {
 			return FAIL(ld, TRACE_ERR_NAME, q,
-				    "DATA of service \"%s\" is not part of trace format %d.%d "
-				    "(md-update, dr-cpu)",
-				    svc, TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR);
+			            "DATA of service \"%s\" is not part of trace format %d.%d "
+			            "(md-update, dr-cpu)",
+			            svc, TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR);
 		}
 		break;
 	}
@@ -881,10 +901,11 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 			while (at < elen && at < blen && enc[at] == b[at])
 				at++;
 			free(enc);
-			return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-				    "raw bytes (%zu) disagree with the structured fields (%zu bytes) "
-				    "at byte %zu",
-				    blen, elen, at);
+			return FAIL(
+			    ld, TRACE_ERR_CONSISTENCY, q,
+			    "raw bytes (%zu) disagree with the structured fields (%zu bytes) "
+			    "at byte %zu",
+			    blen, elen, at);
 		}
 		free(enc);
 	}
@@ -923,7 +944,8 @@ static enum trace_status check_ds(struct ld *ld)
 			size_t j;
 
 			for (j = 0; j < i; j++)
-				if (t->ds[j].type == TRACE_DS_REG_REQ && t->ds[j].handle == m->handle)
+				if (t->ds[j].type == TRACE_DS_REG_REQ &&
+				    t->ds[j].handle == m->handle)
 					break;
 			if (j < i) {
 				for (size_t k = j + 1; k < i; k++)
@@ -931,17 +953,19 @@ static enum trace_status check_ds(struct ld *ld)
 					      t->ds[k].handle == m->handle;
 			}
 			if (!ok) {
-				st = FAIL(ld, TRACE_ERR_REF, p,
-					  "DATA on handle 0x%llx, which no earlier REG_REQ + REG_ACK "
-					  "registered",
-					  (unsigned long long)m->handle);
+				st = FAIL(
+				    ld, TRACE_ERR_REF, p,
+				    "DATA on handle 0x%llx, which no earlier REG_REQ + REG_ACK "
+				    "registered",
+				    (unsigned long long)m->handle);
 				goto out;
 			}
 			if (strcmp(t->ds[j].service, m->service)) {
-				st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-					  "service \"%s\" but handle 0x%llx was registered for \"%s\" "
-					  "at $.ds[%zu]",
-					  m->service, (unsigned long long)m->handle, t->ds[j].service, j);
+				st = FAIL(
+				    ld, TRACE_ERR_CONSISTENCY, p,
+				    "service \"%s\" but handle 0x%llx was registered for \"%s\" "
+				    "at $.ds[%zu]",
+				    m->service, (unsigned long long)m->handle, t->ds[j].service, j);
 				goto out;
 			}
 		}
@@ -957,32 +981,33 @@ static enum trace_status check_ds(struct ld *ld)
 
 			if (nreq >= t->nops) {
 				st = FAIL(ld, TRACE_ERR_REF, p,
-					  "request req_num %llu has no operation in $.scenario.ops",
-					  (unsigned long long)m->req_num);
+				          "request req_num %llu has no operation in $.scenario.ops",
+				          (unsigned long long)m->req_num);
 				goto out;
 			}
 			op = &t->ops[nreq];
 			if (op->req_num != m->req_num ||
 			    is_md != (op->kind == TRACE_OP_MD_UPDATE)) {
-				st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-					  "%s request req_num %llu does not match $.scenario.ops[%zu] "
-					  "(%s, req_num %llu)",
-					  m->service, (unsigned long long)m->req_num, nreq,
-					  op_names[op->kind], (unsigned long long)op->req_num);
+				st = FAIL(
+				    ld, TRACE_ERR_CONSISTENCY, p,
+				    "%s request req_num %llu does not match $.scenario.ops[%zu] "
+				    "(%s, req_num %llu)",
+				    m->service, (unsigned long long)m->req_num, nreq,
+				    op_names[op->kind], (unsigned long long)op->req_num);
 				goto out;
 			}
 			if (!is_md) {
-				static const uint32_t kind_type[] = {0, TRACE_DR_CONFIGURE,
-								     TRACE_DR_UNCONFIGURE,
-								     TRACE_DR_FORCE_UNCONFIGURE,
-								     TRACE_DR_STATUS};
+				static const uint32_t kind_type[] = {
+				    0, TRACE_DR_CONFIGURE, TRACE_DR_UNCONFIGURE,
+				    TRACE_DR_FORCE_UNCONFIGURE, TRACE_DR_STATUS};
 
 				if (kind_type[op->kind] != m->dr_type || op->ncpus != m->ncpus ||
-				    (m->ncpus && memcmp(op->cpus, m->cpus, m->ncpus * sizeof(uint32_t)))) {
+				    (m->ncpus &&
+				     memcmp(op->cpus, m->cpus, m->ncpus * sizeof(uint32_t)))) {
 					st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-						  "dr-cpu request (type or cpu list) differs from "
-						  "$.scenario.ops[%zu]",
-						  nreq);
+					          "dr-cpu request (type or cpu list) differs from "
+					          "$.scenario.ops[%zu]",
+					          nreq);
 					goto out;
 				}
 			}
@@ -990,15 +1015,16 @@ static enum trace_status check_ds(struct ld *ld)
 			for (j = i + 1; j < t->nds; j++)
 				if (t->ds[j].type == TRACE_DS_DATA &&
 				    t->ds[j].dir == TRACE_DS_FROM_GUEST &&
-				    t->ds[j].handle == m->handle && t->ds[j].req_num == m->req_num) {
+				    t->ds[j].handle == m->handle &&
+				    t->ds[j].req_num == m->req_num) {
 					r = &t->ds[j];
 					break;
 				}
 			if (!r) {
 				st = FAIL(ld, TRACE_ERR_REF, p,
-					  "no reply from the guest with req_num %llu follows this "
-					  "request",
-					  (unsigned long long)m->req_num);
+				          "no reply from the guest with req_num %llu follows this "
+				          "request",
+				          (unsigned long long)m->req_num);
 				goto out;
 			}
 			t->ds_reply[i] = j;
@@ -1008,8 +1034,8 @@ static enum trace_status check_ds(struct ld *ld)
 			if (m->dr_type == TRACE_DR_STATUS) {
 				if (r->dr_type != TRACE_DR_ERROR || r->nentries) {
 					st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-						  "the guest answers a status request with an "
-						  "\"error\" reply without entries");
+					          "the guest answers a status request with an "
+					          "\"error\" reply without entries");
 					goto out;
 				}
 				continue;
@@ -1030,10 +1056,11 @@ static enum trace_status check_ds(struct ld *ld)
 				if (!ns || sorted[ns - 1] != sorted[k])
 					sorted[ns++] = sorted[k];
 			if (r->dr_type != TRACE_DR_OK || r->nentries != ns) {
-				st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-					  "expected an \"ok\" reply with %zu entries (one per distinct "
-					  "requested cpu), got %s with %u",
-					  ns, r->dr_type == TRACE_DR_OK ? "ok" : "error", r->nentries);
+				st = FAIL(
+				    ld, TRACE_ERR_CONSISTENCY, p,
+				    "expected an \"ok\" reply with %zu entries (one per distinct "
+				    "requested cpu), got %s with %u",
+				    ns, r->dr_type == TRACE_DR_OK ? "ok" : "error", r->nentries);
 				goto out;
 			}
 			for (size_t k = 0; k < ns; k++) {
@@ -1042,32 +1069,33 @@ static enum trace_status check_ds(struct ld *ld)
 
 				snprintf(q, sizeof(q), "%s.entries[%zu]", p, k);
 				if (en->cpu != sorted[k]) {
-					st = FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-						  "cpu %u, expected %u (entries follow the request's "
-						  "cpus in ascending order)",
-						  en->cpu, sorted[k]);
+					st = FAIL(
+					    ld, TRACE_ERR_CONSISTENCY, q,
+					    "cpu %u, expected %u (entries follow the request's "
+					    "cpus in ascending order)",
+					    en->cpu, sorted[k]);
 					goto out;
 				}
 				if (m->dr_type == TRACE_DR_CONFIGURE && en->result == 0) {
 					if (online[en->cpu] || en->stat != 2) {
 						st = FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-							  "cpu %u configured OK but it %s",
-							  en->cpu,
-							  online[en->cpu] ? "is already present"
-									  : "has a stat other than "
-									    "CONFIGURED (2)");
+						          "cpu %u configured OK but it %s", en->cpu,
+						          online[en->cpu] ? "is already present"
+						                          : "has a stat other than "
+						                            "CONFIGURED (2)");
 						goto out;
 					}
 					online[en->cpu] = 1;
 				} else if (m->dr_type != TRACE_DR_CONFIGURE && en->result == 0) {
 					if (!online[en->cpu] || en->stat != 1 ||
 					    en->cpu == t->ds_strand) {
-						st = FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-							  "cpu %u unconfigured OK but it %s", en->cpu,
-							  !online[en->cpu] ? "is not present"
-							  : en->cpu == t->ds_strand
-							      ? "runs the DS service (ds_strand)"
-							      : "has a stat other than UNCONFIGURED (1)");
+						st = FAIL(
+						    ld, TRACE_ERR_CONSISTENCY, q,
+						    "cpu %u unconfigured OK but it %s", en->cpu,
+						    !online[en->cpu] ? "is not present"
+						    : en->cpu == t->ds_strand
+						        ? "runs the DS service (ds_strand)"
+						        : "has a stat other than UNCONFIGURED (1)");
 						goto out;
 					}
 					online[en->cpu] = 0;
@@ -1113,15 +1141,16 @@ static enum trace_status load_ds(struct ld *ld, json_t *root)
 
 static enum trace_status load_hcalls(struct ld *ld, json_t *root)
 {
-	static const char *const keys[] = {"strand", "t_ns", "fn",	   "name",
-					   "args",   "status", "rets", "latency_ns", NULL};
+	static const char *const keys[] = {"strand", "t_ns", "fn",         "name", "args",
+	                                   "status", "rets", "latency_ns", NULL};
 	struct trace *t = ld->t;
 	json_t *arr;
 	enum trace_status st;
 	char p[MAX_PATH_TEXT], q[MAX_PATH_TEXT], r[MAX_PATH_TEXT];
 	size_t n;
 
-	if ((st = field(ld, root, "$", "hcalls", 1, &arr)) || (st = want_array(ld, arr, "$.hcalls")))
+	if ((st = field(ld, root, "$", "hcalls", 1, &arr)) ||
+	    (st = want_array(ld, arr, "$.hcalls")))
 		return st;
 	n = json_array_size(arr);
 	if (n > 10000000)
@@ -1147,19 +1176,21 @@ static enum trace_status load_hcalls(struct ld *ld, json_t *root)
 		fi = trace_hcall_fn_by_number(h->fn);
 		join(q, p, "fn");
 		if (!fi)
-			return FAIL(ld, TRACE_ERR_NAME, q, "unknown hypervisor function 0x%x", h->fn);
+			return FAIL(ld, TRACE_ERR_NAME, q, "unknown hypervisor function 0x%x",
+			            h->fn);
 		join(q, p, "name");
 		if (strcmp(fi->name, name))
 			return FAIL(ld, TRACE_ERR_NAME, q,
-				    "\"%s\" is not the name of function 0x%x (\"%s\")", name, h->fn,
-				    fi->name);
+			            "\"%s\" is not the name of function 0x%x (\"%s\")", name, h->fn,
+			            fi->name);
 		h->name = fi->name;
 		join(q, p, "args");
 		if ((st = field(ld, e, p, "args", 1, &a)) || (st = want_array(ld, a, q)))
 			return st;
 		if (json_array_size(a) > fi->nargs)
-			return FAIL(ld, TRACE_ERR_RANGE, q, "%s takes at most %u arguments, got %zu",
-				    fi->name, fi->nargs, json_array_size(a));
+			return FAIL(ld, TRACE_ERR_RANGE, q,
+			            "%s takes at most %u arguments, got %zu", fi->name, fi->nargs,
+			            json_array_size(a));
 		h->nargs = (uint32_t)json_array_size(a);
 		for (size_t k = 0; k < h->nargs; k++) {
 			index_path(r, q, k);
@@ -1173,7 +1204,7 @@ static enum trace_status load_hcalls(struct ld *ld, json_t *root)
 			return st;
 		if (json_array_size(a) > fi->nrets)
 			return FAIL(ld, TRACE_ERR_RANGE, q, "%s returns at most %u values, got %zu",
-				    fi->name, fi->nrets, json_array_size(a));
+			            fi->name, fi->nrets, json_array_size(a));
 		h->nrets = (uint32_t)json_array_size(a);
 		for (size_t k = 0; k < h->nrets; k++) {
 			index_path(r, q, k);
@@ -1214,8 +1245,8 @@ static enum trace_status index_hcalls(struct ld *ld)
 			free(seen);
 			free(fill);
 			return FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-				    "strand %u is neither present nor named by any operation",
-				    t->hcalls[i].strand);
+			            "strand %u is neither present nor named by any operation",
+			            t->hcalls[i].strand);
 		}
 		t->strand_off[t->hcalls[i].strand + 1]++;
 	}
@@ -1232,12 +1263,12 @@ static enum trace_status index_hcalls(struct ld *ld)
 }
 
 static enum trace_status load_dist(struct ld *ld, json_t *e, const char *p, struct trace_dist *d,
-				   const char *const *extra)
+                                   const char *const *extra)
 {
 	static const char *const fixed[] = {"dist", "ns", "fn", "name", NULL};
 	static const char *const uniform[] = {"dist", "min_ns", "max_ns", "fn", "name", NULL};
-	static const char *const lognormal[] = {"dist",	  "median_ns", "sigma", "min_ns",
-						"max_ns", "fn",	       "name",	NULL};
+	static const char *const lognormal[] = {"dist",   "median_ns", "sigma", "min_ns",
+	                                        "max_ns", "fn",        "name",  NULL};
 	const char *kind;
 	enum trace_status st;
 	char q[MAX_PATH_TEXT];
@@ -1249,7 +1280,8 @@ static enum trace_status load_dist(struct ld *ld, json_t *e, const char *p, stru
 	join(q, p, "dist");
 	if (!strcmp(kind, "fixed")) {
 		d->kind = TRACE_DIST_FIXED;
-		if ((st = check_keys(ld, e, p, fixed)) || (st = get_uint(ld, e, p, "ns", 0, lim, &d->ns)))
+		if ((st = check_keys(ld, e, p, fixed)) ||
+		    (st = get_uint(ld, e, p, "ns", 0, lim, &d->ns)))
 			return st;
 	} else if (!strcmp(kind, "uniform")) {
 		d->kind = TRACE_DIST_UNIFORM;
@@ -1279,7 +1311,7 @@ static enum trace_status load_dist(struct ld *ld, json_t *e, const char *p, stru
 			return st;
 	} else {
 		return FAIL(ld, TRACE_ERR_NAME, q,
-			    "unknown distribution \"%s\" (fixed, uniform, lognormal)", kind);
+		            "unknown distribution \"%s\" (fixed, uniform, lognormal)", kind);
 	}
 	return TRACE_OK;
 }
@@ -1300,7 +1332,7 @@ static enum trace_status load_model(struct ld *ld, json_t *root)
 		return st;
 	if (json_object_get(def, "fn") || json_object_get(def, "name"))
 		return FAIL(ld, TRACE_ERR_FIELD, "$.hcall_model.default",
-			    "the default distribution takes no \"fn\" or \"name\"");
+		            "the default distribution takes no \"fn\" or \"name\"");
 	if ((st = load_dist(ld, def, "$.hcall_model.default", &m->def, NULL)) ||
 	    (st = field(ld, obj, path, "fns", 1, &fns)) ||
 	    (st = want_array(ld, fns, "$.hcall_model.fns")))
@@ -1327,14 +1359,14 @@ static enum trace_status load_model(struct ld *ld, json_t *root)
 		join(q, p, "name");
 		if (strcmp(fi->name, name))
 			return FAIL(ld, TRACE_ERR_NAME, q,
-				    "\"%s\" is not the name of function 0x%x (\"%s\")", name, fn,
-				    fi->name);
+			            "\"%s\" is not the name of function 0x%x (\"%s\")", name, fn,
+			            fi->name);
 		for (size_t k = 0; k < i; k++)
 			if (m->fns[k].fn == fn)
 				return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-					    "function %s already has a model at "
-					    "$.hcall_model.fns[%zu]",
-					    name, k);
+				            "function %s already has a model at "
+				            "$.hcall_model.fns[%zu]",
+				            name, k);
 		m->fns[i].fn = fn;
 		m->nfns = i + 1;
 		if ((st = load_dist(ld, e, p, &m->fns[i].dist, NULL)))
@@ -1347,8 +1379,8 @@ static enum trace_status load_model(struct ld *ld, json_t *root)
 
 static enum trace_status load_doc(struct ld *ld, json_t *root)
 {
-	static const char *const keys[] = {"format", "version", "comment", "machine",	   "md",
-					   "scenario", "ds",	  "hcalls",  "hcall_model", NULL};
+	static const char *const keys[] = {"format",   "version", "comment", "machine",     "md",
+	                                   "scenario", "ds",      "hcalls",  "hcall_model", NULL};
 	json_t *v, *maj, *min;
 	enum trace_status st;
 	const char *fmt;
@@ -1363,23 +1395,23 @@ static enum trace_status load_doc(struct ld *ld, json_t *root)
 	    !json_is_integer(min = json_array_get(v, 1)) || json_integer_value(maj) < 0 ||
 	    json_integer_value(min) < 0)
 		return FAIL(ld, TRACE_ERR_TYPE, "$.version",
-			    "expected [major, minor] (two unsigned integers)");
+		            "expected [major, minor] (two unsigned integers)");
 	if (json_integer_value(maj) != TRACE_VERSION_MAJOR ||
 	    json_integer_value(min) > TRACE_VERSION_MINOR) {
 		int old = json_integer_value(maj) < TRACE_VERSION_MAJOR;
 
 		return FAIL(ld, TRACE_ERR_VERSION, "$.version",
-			    "trace format version %lld.%lld is too %s; this ldomsim reads versions "
-			    "%d.0 to %d.%d",
-			    (long long)json_integer_value(maj), (long long)json_integer_value(min),
-			    old ? "old" : "new", TRACE_VERSION_MAJOR, TRACE_VERSION_MAJOR,
-			    TRACE_VERSION_MINOR);
+		            "trace format version %lld.%lld is too %s; this ldomsim reads versions "
+		            "%d.0 to %d.%d",
+		            (long long)json_integer_value(maj), (long long)json_integer_value(min),
+		            old ? "old" : "new", TRACE_VERSION_MAJOR, TRACE_VERSION_MAJOR,
+		            TRACE_VERSION_MINOR);
 	}
 	if ((st = get_str(ld, root, "$", "format", 64, &fmt)))
 		return st;
 	if (strcmp(fmt, TRACE_FORMAT_NAME))
 		return FAIL(ld, TRACE_ERR_FORMAT, "$.format", "expected \"%s\", got \"%s\"",
-			    TRACE_FORMAT_NAME, fmt);
+		            TRACE_FORMAT_NAME, fmt);
 	if ((st = check_keys(ld, root, "$", keys)))
 		return st;
 	if ((v = json_object_get(root, "comment")) && !json_is_string(v))
@@ -1394,7 +1426,7 @@ static enum trace_status load_doc(struct ld *ld, json_t *root)
 }
 
 enum trace_status trace_load_mem(const void *buf, size_t len, const char *name,
-				 const char *base_dir, struct trace **out, struct trace_error *err)
+                                 const char *base_dir, struct trace **out, struct trace_error *err)
 {
 	struct ld ld = {name ? name : "(memory)", base_dir, err, NULL};
 	json_error_t jerr;
@@ -1420,7 +1452,7 @@ enum trace_status trace_load_mem(const void *buf, size_t len, const char *name,
 	if (!root) {
 		trace_free(ld.t);
 		return trace_fail(err, TRACE_ERR_JSON, ld.name, NULL, "line %d, column %d: %s",
-				  jerr.line, jerr.column, jerr.text);
+		                  jerr.line, jerr.column, jerr.text);
 	}
 	st = load_doc(&ld, root);
 	json_decref(root);
@@ -1445,7 +1477,7 @@ enum trace_status trace_load(const char *path, struct trace **out, struct trace_
 	st = read_file(path, &buf, &len);
 	if (st)
 		return trace_fail(err, st, path, NULL, "cannot read: %s",
-				  st == TRACE_ERR_NOMEM ? "out of memory" : strerror(errno));
+		                  st == TRACE_ERR_NOMEM ? "out of memory" : strerror(errno));
 	dir = strdup(path);
 	if (!dir) {
 		free(buf);
@@ -1571,7 +1603,7 @@ const struct trace_hcall *trace_hcall_at(const struct trace *t, size_t i)
 }
 
 const struct trace_hcall *const *trace_hcalls_of_strand(const struct trace *t, uint32_t strand,
-							size_t *n)
+                                                        size_t *n)
 {
 	if (strand >= t->machine.max_cpus) {
 		*n = 0;
@@ -1582,7 +1614,7 @@ const struct trace_hcall *const *trace_hcalls_of_strand(const struct trace *t, u
 }
 
 const struct trace_hcall *trace_hcall_find(const struct trace *t, uint32_t strand, uint32_t fn,
-					   uint32_t k)
+                                           uint32_t k)
 {
 	size_t n;
 	const struct trace_hcall *const *v = trace_hcalls_of_strand(t, strand, &n);

@@ -12,31 +12,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_FORMAT_NAME "ldomsim-trace"
-#define TRACE_VERSION_MAJOR 1 /* versions read and written: 1.0 to 1.TRACE_VERSION_MINOR */
-#define TRACE_VERSION_MINOR 0
-#define TRACE_MAX_CPUS 4096u   /* sparc64 NR_CPUS */
-#define TRACE_HCALL_MAX_ARGS 5 /* %o0..%o4 */
-#define TRACE_HCALL_MAX_RETS 5 /* %o1..%o5 */
+#define TRACE_FORMAT_NAME    "ldomsim-trace"
+#define TRACE_VERSION_MAJOR  1 /* versions read and written: 1.0 to 1.TRACE_VERSION_MINOR */
+#define TRACE_VERSION_MINOR  0
+#define TRACE_MAX_CPUS       4096u /* sparc64 NR_CPUS */
+#define TRACE_HCALL_MAX_ARGS 5     /* %o0..%o4 */
+#define TRACE_HCALL_MAX_RETS 5     /* %o1..%o5 */
 #define TRACE_DS_SERVICE_MAX 64
 
 enum trace_status {
 	TRACE_OK = 0,
-	TRACE_ERR_ARG,	   /* bad argument to an API call */
-	TRACE_ERR_NOMEM,   /* allocation failed */
-	TRACE_ERR_IO,	   /* cannot read or write a file */
-	TRACE_ERR_JSON,	   /* not well-formed JSON */
-	TRACE_ERR_VERSION, /* format version too old or too new */
-	TRACE_ERR_FORMAT,  /* not an ldomsim trace ("format" field) */
-	TRACE_ERR_TYPE,	   /* a field has the wrong JSON type */
-	TRACE_ERR_MISSING, /* a required field is absent */
-	TRACE_ERR_FIELD,   /* a field this version does not define */
-	TRACE_ERR_RANGE,   /* a value out of its documented range */
-	TRACE_ERR_NAME,	   /* unknown name (hcall function, DS type, op, service) */
-	TRACE_ERR_HASH,	   /* an MD file does not match its sha256/size */
-	TRACE_ERR_REF,	   /* dangling reference (MD generation, DS handle, req_num) */
+	TRACE_ERR_ARG,         /* bad argument to an API call */
+	TRACE_ERR_NOMEM,       /* allocation failed */
+	TRACE_ERR_IO,          /* cannot read or write a file */
+	TRACE_ERR_JSON,        /* not well-formed JSON */
+	TRACE_ERR_VERSION,     /* format version too old or too new */
+	TRACE_ERR_FORMAT,      /* not an ldomsim trace ("format" field) */
+	TRACE_ERR_TYPE,        /* a field has the wrong JSON type */
+	TRACE_ERR_MISSING,     /* a required field is absent */
+	TRACE_ERR_FIELD,       /* a field this version does not define */
+	TRACE_ERR_RANGE,       /* a value out of its documented range */
+	TRACE_ERR_NAME,        /* unknown name (hcall function, DS type, op, service) */
+	TRACE_ERR_HASH,        /* an MD file does not match its sha256/size */
+	TRACE_ERR_REF,         /* dangling reference (MD generation, DS handle, req_num) */
 	TRACE_ERR_CONSISTENCY, /* records contradict each other (cpus, responses, raw bytes) */
-	TRACE_ERR_MD,	   /* an MD generation is not a valid machine description */
+	TRACE_ERR_MD,          /* an MD generation is not a valid machine description */
 };
 
 /* Error details: code plus a message "FILE: $.json.path[index]: what". */
@@ -47,28 +47,30 @@ struct trace_error {
 
 /* Costs of modelled (non-emulated) kernel steps, all in nanoseconds. */
 struct trace_costs {
-	uint64_t hotplug_prepare_ns;  /* generic cpuhp work on the master before __cpu_up, per cpu */
-	uint64_t hotplug_online_ns;   /* cpuhp work after the new cpu is online until cpu_up returns */
+	uint64_t hotplug_prepare_ns; /* generic cpuhp work on the master before __cpu_up, per cpu */
+	uint64_t
+	    hotplug_online_ns; /* cpuhp work after the new cpu is online until cpu_up returns */
 	uint64_t hotplug_teardown_ns; /* generic cpuhp work before __cpu_disable, per cpu */
-	uint64_t udelay_granularity_ns; /* udelay(us) costs us*1000 rounded up to a multiple of this */
-	uint64_t udelay_overhead_ns;  /* fixed cost added to each udelay call */
-	uint64_t jiffy_ns;	      /* one jiffy (1e9/HZ); msleep(ms) sleeps ms/jiffy + 1 jiffies */
-	uint64_t sched_switch_ns;     /* one context switch */
-	uint64_t kthread_wakeup_ns;   /* waking a kthread or work item until it runs */
-	uint64_t ldc_msg_ns;	      /* one-way latency of one DS message over LDC */
-	uint64_t ipi_ns;	      /* cross-call (cpu mondo) delivery latency */
-	uint64_t printk_ns;	      /* one printk line */
+	uint64_t
+	    udelay_granularity_ns;   /* udelay(us) costs us*1000 rounded up to a multiple of this */
+	uint64_t udelay_overhead_ns; /* fixed cost added to each udelay call */
+	uint64_t jiffy_ns;          /* one jiffy (1e9/HZ); msleep(ms) sleeps ms/jiffy + 1 jiffies */
+	uint64_t sched_switch_ns;   /* one context switch */
+	uint64_t kthread_wakeup_ns; /* waking a kthread or work item until it runs */
+	uint64_t ldc_msg_ns;        /* one-way latency of one DS message over LDC */
+	uint64_t ipi_ns;            /* cross-call (cpu mondo) delivery latency */
+	uint64_t printk_ns;         /* one printk line */
 };
 
 struct trace_machine {
-	char shape[32];		   /* machine shape name, e.g. "t2", "m7-16" */
-	uint32_t sockets;	   /* processor sockets of the whole machine */
+	char shape[32];            /* machine shape name, e.g. "t2", "m7-16" */
+	uint32_t sockets;          /* processor sockets of the whole machine */
 	uint32_t cores_per_socket; /* cores per socket */
 	uint32_t strands_per_core; /* hardware strands per core */
-	uint32_t max_cpus;	   /* the MD's platform max-cpus (cpu ids are below it) */
-	double cpi;		   /* guest cycles per guest instruction */
-	uint64_t clock_hz;	   /* strand clock frequency, Hz */
-	uint64_t stick_hz;	   /* %stick frequency, Hz */
+	uint32_t max_cpus;         /* the MD's platform max-cpus (cpu ids are below it) */
+	double cpi;                /* guest cycles per guest instruction */
+	uint64_t clock_hz;         /* strand clock frequency, Hz */
+	uint64_t stick_hz;         /* %stick frequency, Hz */
 	struct trace_costs costs;
 };
 
@@ -76,8 +78,8 @@ struct trace_md_gen {
 	uint32_t generation; /* 1, 2, ... (ascending) */
 	const char *file;    /* as written in the trace: relative to the trace file */
 	uint8_t sha256[32];
-	size_t size;	       /* bytes */
-	const uint8_t *bytes;  /* the MD image; NULL when loaded without its files */
+	size_t size;          /* bytes */
+	const uint8_t *bytes; /* the MD image; NULL when loaded without its files */
 };
 
 enum trace_op_kind {
@@ -90,10 +92,10 @@ enum trace_op_kind {
 
 struct trace_op {
 	enum trace_op_kind kind;
-	uint64_t t_ns;	     /* simulated arrival time of the DS request */
+	uint64_t t_ns;       /* simulated arrival time of the DS request */
 	uint64_t req_num;    /* req_num of the DS request carrying it */
 	uint32_t generation; /* TRACE_OP_MD_UPDATE: the MD generation published */
-	uint32_t ncpus;	     /* dr-cpu ops: the cpu list as sent */
+	uint32_t ncpus;      /* dr-cpu ops: the cpu list as sent */
 	const uint32_t *cpus;
 };
 
@@ -118,27 +120,27 @@ enum trace_ds_dir {
 };
 
 /* dr-cpu request and response types (the wire values). */
-#define TRACE_DR_CONFIGURE 0x43u	 /* 'C' */
-#define TRACE_DR_UNCONFIGURE 0x55u	 /* 'U' */
+#define TRACE_DR_CONFIGURE         0x43u /* 'C' */
+#define TRACE_DR_UNCONFIGURE       0x55u /* 'U' */
 #define TRACE_DR_FORCE_UNCONFIGURE 0x46u /* 'F' */
-#define TRACE_DR_STATUS 0x53u		 /* 'S' */
-#define TRACE_DR_OK 0x6fu		 /* 'o' */
-#define TRACE_DR_ERROR 0x65u		 /* 'e' */
+#define TRACE_DR_STATUS            0x53u /* 'S' */
+#define TRACE_DR_OK                0x6fu /* 'o' */
+#define TRACE_DR_ERROR             0x65u /* 'e' */
 
 struct trace_dr_entry {
 	uint32_t cpu;
 	uint32_t result; /* 0 OK, 1 FAILURE, 2 BLOCKED, 3 CPU_NOT_RESPONDING, 4 NOT_IN_MD */
-	uint32_t stat;	 /* 0 NOT_PRESENT, 1 UNCONFIGURED, 2 CONFIGURED */
+	uint32_t stat;   /* 0 NOT_PRESENT, 1 UNCONFIGURED, 2 CONFIGURED */
 };
 
 struct trace_ds_msg {
 	enum trace_ds_dir dir;
 	enum trace_ds_type type;
 	int has_t_ns;
-	uint64_t t_ns;	  /* recorded time, when has_t_ns */
-	uint16_t major;	  /* INIT_REQ, INIT_NACK, REG_REQ, REG_NACK */
-	uint16_t minor;	  /* INIT_REQ, INIT_ACK, REG_REQ, REG_ACK */
-	uint64_t handle;  /* REG_*, UNREG_*, DATA, NACK */
+	uint64_t t_ns;                      /* recorded time, when has_t_ns */
+	uint16_t major;                     /* INIT_REQ, INIT_NACK, REG_REQ, REG_NACK */
+	uint16_t minor;                     /* INIT_REQ, INIT_ACK, REG_REQ, REG_ACK */
+	uint64_t handle;                    /* REG_*, UNREG_*, DATA, NACK */
 	char service[TRACE_DS_SERVICE_MAX]; /* REG_REQ; DATA: the service of the handle */
 	/* DATA of md-update: req_num (+ result in the guest's reply).
 	 * DATA of dr-cpu: req_num, dr_type, cpus (requests) or entries (replies). */
@@ -155,7 +157,7 @@ struct trace_ds_msg {
 
 struct trace_hcall {
 	uint32_t strand; /* the strand that made the call */
-	uint32_t fn;	 /* function number (%o5) or, for trap-number calls, the trap */
+	uint32_t fn;     /* function number (%o5) or, for trap-number calls, the trap */
 	const char *name;
 	int has_t_ns;
 	uint64_t t_ns; /* start of the call, when recorded */
@@ -178,7 +180,7 @@ enum trace_status trace_load(const char *path, struct trace **out, struct trace_
  * MD files are read relative to base_dir, or not at all when base_dir is
  * NULL (then trace_md_gen bytes are NULL and hashes are not checked). */
 enum trace_status trace_load_mem(const void *buf, size_t len, const char *name,
-				 const char *base_dir, struct trace **out, struct trace_error *err);
+                                 const char *base_dir, struct trace **out, struct trace_error *err);
 
 /* Write the trace to path atomically (temp file + rename), and each held
  * MD generation next to it at its relative file name (unchanged files are
@@ -217,10 +219,10 @@ size_t trace_hcall_count(const struct trace *t);
 const struct trace_hcall *trace_hcall_at(const struct trace *t, size_t i);
 /* All records of one strand, in trace order. */
 const struct trace_hcall *const *trace_hcalls_of_strand(const struct trace *t, uint32_t strand,
-							size_t *n);
+                                                        size_t *n);
 /* The k-th (0-based) recorded call of function fn on strand, or NULL. */
 const struct trace_hcall *trace_hcall_find(const struct trace *t, uint32_t strand, uint32_t fn,
-					   uint32_t k);
+                                           uint32_t k);
 
 /* Latency of the k-th (0-based) call of fn on strand from the trace's
  * per-function model: a pure function of (seed, fn, strand, k), see
@@ -233,10 +235,10 @@ uint64_t trace_hcall_latency(const struct trace *t, uint32_t strand, uint32_t fn
 /* Hypervisor function table (the names the format accepts). */
 struct trace_hcall_fn_info {
 	const char *name; /* e.g. "cpu_start" */
-	uint32_t fn;	  /* function number, or trap number when trap != 0x80 */
-	uint32_t trap;	  /* 0x80 fast trap, or 0x83/0x84/0xff */
-	uint32_t nargs;	  /* arguments %o0.. the call takes */
-	uint32_t nrets;	  /* results %o1.. it returns */
+	uint32_t fn;      /* function number, or trap number when trap != 0x80 */
+	uint32_t trap;    /* 0x80 fast trap, or 0x83/0x84/0xff */
+	uint32_t nargs;   /* arguments %o0.. the call takes */
+	uint32_t nrets;   /* results %o1.. it returns */
 };
 const struct trace_hcall_fn_info *trace_hcall_fn_by_name(const char *name);
 const struct trace_hcall_fn_info *trace_hcall_fn_by_number(uint32_t fn);

@@ -15,20 +15,20 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ldomsim trace gen --shape NAME --present N|LIST --add K [--remove K]\n"
-		"                         [--batch B] -o DIR\n"
-		"       ldomsim trace check FILE\n"
-		"       ldomsim trace import CAPTURE_DIR -o DIR\n"
-		"\n"
-		"Trace files (format: traces/FORMAT.md).\n"
-		"  gen     write DIR/trace.json and DIR/md-gen1.bin, md-gen2.bin[, md-gen3.bin]:\n"
-		"          a domain of machine shape NAME with the first N strands (or LIST, e.g.\n"
-		"          0-55) present; generation 2 adds the next K strands (dr-cpu CONFIGURE\n"
-		"          in requests of B cpus); --remove K unconfigures the last K added ones\n"
-		"          and publishes generation 3. Byte-identical output for equal arguments.\n"
-		"  check   validate a trace and the MD files it references; print a summary.\n"
-		"          Exit 0 valid, 1 invalid, 2 usage or unreadable file.\n"
-		"  import  turn a capture of scripts/record-ldom.sh into a trace in DIR.\n");
+	        "usage: ldomsim trace gen --shape NAME --present N|LIST --add K [--remove K]\n"
+	        "                         [--batch B] -o DIR\n"
+	        "       ldomsim trace check FILE\n"
+	        "       ldomsim trace import CAPTURE_DIR -o DIR\n"
+	        "\n"
+	        "Trace files (format: traces/FORMAT.md).\n"
+	        "  gen     write DIR/trace.json and DIR/md-gen1.bin, md-gen2.bin[, md-gen3.bin]:\n"
+	        "          a domain of machine shape NAME with the first N strands (or LIST, e.g.\n"
+	        "          0-55) present; generation 2 adds the next K strands (dr-cpu CONFIGURE\n"
+	        "          in requests of B cpus); --remove K unconfigures the last K added ones\n"
+	        "          and publishes generation 3. Byte-identical output for equal arguments.\n"
+	        "  check   validate a trace and the MD files it references; print a summary.\n"
+	        "          Exit 0 valid, 1 invalid, 2 usage or unreadable file.\n"
+	        "  import  turn a capture of scripts/record-ldom.sh into a trace in DIR.\n");
 }
 
 static int parse_u32(const char *opt, const char *s, uint32_t *out)
@@ -49,10 +49,10 @@ static int parse_u32(const char *opt, const char *s, uint32_t *out)
 static int cmd_gen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"shape", required_argument, NULL, 's'},  {"present", required_argument, NULL, 'p'},
-		{"add", required_argument, NULL, 'a'},	  {"remove", required_argument, NULL, 'r'},
-		{"batch", required_argument, NULL, 'b'},  {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	    {"shape", required_argument, NULL, 's'}, {"present", required_argument, NULL, 'p'},
+	    {"add", required_argument, NULL, 'a'},   {"remove", required_argument, NULL, 'r'},
+	    {"batch", required_argument, NULL, 'b'}, {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	struct trace_gen_opts o = {0};
 	const char *dir = NULL;
@@ -90,13 +90,14 @@ static int cmd_gen(int argc, char **argv)
 			return 0;
 		default:
 			fprintf(stderr, "ldomsim trace gen: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
+			        argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc || !o.shape || !o.present || !have_add || !dir) {
-		fprintf(stderr, "ldomsim trace gen: --shape, --present, --add and -o are required\n");
+		fprintf(stderr,
+		        "ldomsim trace gen: --shape, --present, --add and -o are required\n");
 		usage(stderr);
 		return 2;
 	}
@@ -165,7 +166,7 @@ static int cmd_check(int argc, char **argv)
 
 		if (!f) {
 			fprintf(stderr, "ldomsim trace check: %s: cannot read: %s\n", argv[1],
-				strerror(errno));
+			        strerror(errno));
 			return 2;
 		}
 		fclose(f);
@@ -182,9 +183,9 @@ static int cmd_check(int argc, char **argv)
 static int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = NULL;
 	struct trace_error err;
@@ -202,7 +203,7 @@ static int cmd_import(int argc, char **argv)
 			return 0;
 		default:
 			fprintf(stderr, "ldomsim trace import: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
+			        argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}

@@ -15,18 +15,18 @@
 #include "traces/trace_internal.h"
 
 /* Plausible guest addresses (real addresses of a sun4v guest kernel). */
-#define GEN_KERNBASE 0x400000ull	 /* KERNBASE */
-#define GEN_KERNEL_RA 0x20000000ull	 /* RA the kernel image was loaded at */
-#define GEN_TTE_BITS 0x8000000000000761ull /* valid, 4 MB, cp, cv, p, w, locked attrs */
-#define GEN_KERNEL_MAPPINGS 2		 /* num_kernel_image_mappings (4 MB each) */
-#define GEN_HEAP_RA 0x3f000000ull	 /* kmalloc'd descriptors, queues */
-#define GEN_MD_RA 0x3e000000ull		 /* mdesc_handle buffers */
-#define GEN_BOOT_CLOCK_NS 5123456789ull	 /* sched_clock() when DS registered */
+#define GEN_KERNBASE        0x400000ull           /* KERNBASE */
+#define GEN_KERNEL_RA       0x20000000ull         /* RA the kernel image was loaded at */
+#define GEN_TTE_BITS        0x8000000000000761ull /* valid, 4 MB, cp, cv, p, w, locked attrs */
+#define GEN_KERNEL_MAPPINGS 2                     /* num_kernel_image_mappings (4 MB each) */
+#define GEN_HEAP_RA         0x3f000000ull         /* kmalloc'd descriptors, queues */
+#define GEN_MD_RA           0x3e000000ull         /* mdesc_handle buffers */
+#define GEN_BOOT_CLOCK_NS   5123456789ull         /* sched_clock() when DS registered */
 
 /* Arrival times of the scenario (ns, simulated). */
-#define GEN_T_MD_UPDATE 1000000ull	/* first md-update: 1 ms */
-#define GEN_T_STEP 10000000ull		/* md-update -> dr-cpu request: 10 ms */
-#define GEN_T_REMOVE 100000000ull	/* configure -> unconfigure: 100 ms */
+#define GEN_T_MD_UPDATE 1000000ull   /* first md-update: 1 ms */
+#define GEN_T_STEP      10000000ull  /* md-update -> dr-cpu request: 10 ms */
+#define GEN_T_REMOVE    100000000ull /* configure -> unconfigure: 100 ms */
 
 struct gen {
 	json_t *ds, *hcalls, *ops;
@@ -72,8 +72,8 @@ static json_t *cpus_json(const uint32_t *c, size_t n)
 	return a;
 }
 
-static void hcall(struct gen *g, uint32_t strand, const char *name, int nargs,
-		  const uint64_t *args, uint64_t status, int nrets, const uint64_t *rets)
+static void hcall(struct gen *g, uint32_t strand, const char *name, int nargs, const uint64_t *args,
+                  uint64_t status, int nrets, const uint64_t *rets)
 {
 	const struct trace_hcall_fn_info *fi = trace_hcall_fn_by_name(name);
 	json_t *o = json_object(), *a = json_array(), *r = json_array();
@@ -99,7 +99,7 @@ static void hcall(struct gen *g, uint32_t strand, const char *name, int nargs,
 	put(o, "rets", r, &g->ok);
 	put(o, "latency_ns",
 	    json_integer((json_int_t)trace_dist_sample(trace_model_dist(&g->model, fi->fn),
-						       g->model.seed, fi->fn, strand, (*cnt)++)),
+	                                               g->model.seed, fi->fn, strand, (*cnt)++)),
 	    &g->ok);
 	append(g->hcalls, o, &g->ok);
 }
@@ -143,7 +143,8 @@ static void ds_msg(struct gen *g, struct trace_ds_msg *m, int with_t)
 				put(o, "result", json_integer(m->result), &g->ok);
 		} else if (m->dir == TRACE_DS_TO_GUEST) {
 			put(o, "req",
-			    json_string(m->dr_type == TRACE_DR_CONFIGURE ? "configure" : "unconfigure"),
+			    json_string(m->dr_type == TRACE_DR_CONFIGURE ? "configure"
+			                                                 : "unconfigure"),
 			    &g->ok);
 			put(o, "cpus", cpus_json(m->cpus, m->ncpus), &g->ok);
 		} else {
@@ -153,8 +154,8 @@ static void ds_msg(struct gen *g, struct trace_ds_msg *m, int with_t)
 			for (uint32_t i = 0; i < m->nentries; i++)
 				append(e,
 				       json_pack("{s:i, s:i, s:i}", "cpu", (int)m->entries[i].cpu,
-						 "result", (int)m->entries[i].result, "stat",
-						 (int)m->entries[i].stat),
+				                 "result", (int)m->entries[i].result, "stat",
+				                 (int)m->entries[i].stat),
 				       &g->ok);
 			put(o, "entries", e, &g->ok);
 		}
@@ -190,7 +191,7 @@ static void handshake(struct gen *g)
 	/* register_services(): one REG_REQ per service, then the acks. */
 	for (size_t i = 0; i < trace_ds_nservices; i++) {
 		g->handle[i] = (uint64_t)i << 32 |
-			       (uint32_t)(GEN_BOOT_CLOCK_NS + 15000ull * i); /* sched_clock() */
+		               (uint32_t)(GEN_BOOT_CLOCK_NS + 15000ull * i); /* sched_clock() */
 		memset(&m, 0, sizeof(m));
 		m.dir = TRACE_DS_FROM_GUEST;
 		m.type = TRACE_DS_REG_REQ;
@@ -216,8 +217,8 @@ static void md_update(struct gen *g, uint64_t t, uint32_t gen, size_t md_size)
 	uint64_t a1[2] = {GEN_MD_RA + (uint64_t)gen * 0x400000ull, md_size};
 
 	append(g->ops,
-	       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t, "op", "md-update", "req_num",
-			 (json_int_t)req, "generation", (int)gen),
+	       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t, "op", "md-update",
+	                 "req_num", (json_int_t)req, "generation", (int)gen),
 	       &g->ok);
 	memset(&m, 0, sizeof(m));
 	m.dir = TRACE_DS_TO_GUEST;
@@ -247,8 +248,8 @@ static void dr_cpu(struct gen *g, uint64_t t, int configure, const uint32_t *cpu
 	}
 	append(g->ops,
 	       json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t, "op",
-			 configure ? "configure" : "unconfigure", "req_num", (json_int_t)req, "cpus",
-			 cpus_json(cpus, n)),
+	                 configure ? "configure" : "unconfigure", "req_num", (json_int_t)req,
+	                 "cpus", cpus_json(cpus, n)),
 	       &g->ok);
 	memset(&m, 0, sizeof(m));
 	m.dir = TRACE_DS_TO_GUEST;
@@ -268,8 +269,8 @@ static void dr_cpu(struct gen *g, uint64_t t, int configure, const uint32_t *cpu
 
 		if (configure) {
 			uint64_t start[4] = {c, GEN_KERNEL_RA + 0x1a2b00ull,
-					     GEN_KERNEL_RA + 0x0ull /* sparc64_ttable_tl0 */,
-					     tb + 0x100ull /* hvtramp_descr */};
+			                     GEN_KERNEL_RA + 0x0ull /* sparc64_ttable_tl0 */,
+			                     tb + 0x100ull /* hvtramp_descr */};
 			uint64_t fault[1] = {tb + 0x40ull}, fprev[1] = {0};
 			uint64_t en[2] = {1, GEN_KERNBASE + 0x1a2b80ull};
 			static const uint64_t qtype[4] = {0x3c, 0x3d, 0x3e, 0x3f};
@@ -278,15 +279,17 @@ static void dr_cpu(struct gen *g, uint64_t t, int configure, const uint32_t *cpu
 			hcall(g, g->ds_strand, "cpu_start", 4, start, 0, 0, NULL);
 			for (int k = 0; k < GEN_KERNEL_MAPPINGS; k++) {
 				uint64_t map[4] = {GEN_KERNBASE + 0x400000ull * (uint64_t)k, 0,
-						   GEN_TTE_BITS | (GEN_KERNEL_RA + 0x400000ull * (uint64_t)k),
-						   3 /* HV_MMU_IMMU | HV_MMU_DMMU */};
+				                   GEN_TTE_BITS |
+				                       (GEN_KERNEL_RA + 0x400000ull * (uint64_t)k),
+				                   3 /* HV_MMU_IMMU | HV_MMU_DMMU */};
 
 				hcall(g, c, "mmu_map_perm_addr", 4, map, 0, 0, NULL);
 			}
 			hcall(g, c, "mmu_fault_area_conf", 1, fault, 0, 1, fprev);
 			hcall(g, c, "mmu_enable", 2, en, 0, 0, NULL);
 			for (int k = 0; k < 4; k++) {
-				uint64_t q[3] = {qtype[k], tb + 0x2000ull * (uint64_t)(k + 1), qents[k]};
+				uint64_t q[3] = {qtype[k], tb + 0x2000ull * (uint64_t)(k + 1),
+				                 qents[k]};
 
 				hcall(g, c, "cpu_qconf", 3, q, 0, 0, NULL);
 			}
@@ -319,15 +322,15 @@ static const struct {
 	const char *name;
 	struct trace_dist d;
 } gen_model[] = {
-	{"mach_desc", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 15000, 0.30}},
-	{"cpu_start", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 28000, 0.35}},
-	{"cpu_stop", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 45000, 0.40}},
-	{"cpu_qconf", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 900, 0.20}},
-	{"cpu_state", {TRACE_DIST_FIXED, 400, 0, 0, 0, 0.0}},
-	{"mmu_map_perm_addr", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 1800, 0.25}},
-	{"mmu_fault_area_conf", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 700, 0.20}},
-	{"mmu_enable", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 2500, 0.25}},
-	{"cpu_mondo_send", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 1500, 0.30}},
+    {"mach_desc", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 15000, 0.30}},
+    {"cpu_start", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 28000, 0.35}},
+    {"cpu_stop", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 45000, 0.40}},
+    {"cpu_qconf", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 900, 0.20}},
+    {"cpu_state", {TRACE_DIST_FIXED, 400, 0, 0, 0, 0.0}},
+    {"mmu_map_perm_addr", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 1800, 0.25}},
+    {"mmu_fault_area_conf", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 700, 0.20}},
+    {"mmu_enable", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 2500, 0.25}},
+    {"cpu_mondo_send", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 1500, 0.30}},
 };
 
 static uint64_t fnv1a(const char *s)
@@ -370,8 +373,8 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static enum trace_status write_md(const char *dir, uint32_t gen, const struct md_buf *b,
-				  json_t *md, int *ok, struct trace_error *err)
+static enum trace_status write_md(const char *dir, uint32_t gen, const struct md_buf *b, json_t *md,
+                                  int *ok, struct trace_error *err)
 {
 	char *path, name[32], hx[65];
 	uint8_t h[32];
@@ -388,13 +391,13 @@ static enum trace_status write_md(const char *dir, uint32_t gen, const struct md
 	trace_sha256_to_hex(h, hx);
 	append(md,
 	       json_pack("{s:i, s:s, s:s, s:I}", "generation", (int)gen, "file", name, "sha256", hx,
-			 "size", (json_int_t)b->len),
+	                 "size", (json_int_t)b->len),
 	       ok);
 	return TRACE_OK;
 }
 
 enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
-			    struct trace_error *err)
+                            struct trace_error *err)
 {
 	struct md_shape *shape = NULL;
 	struct md_err merr;
@@ -425,13 +428,13 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	}
 	if (o->add == 0 || o->add > max - npresent) {
 		st = trace_fail(err, TRACE_ERR_ARG, "--add", NULL,
-				"%u strands asked, the machine has %zu not present (1..%zu)", o->add,
-				(size_t)(max - npresent), (size_t)(max - npresent));
+		                "%u strands asked, the machine has %zu not present (1..%zu)",
+		                o->add, (size_t)(max - npresent), (size_t)(max - npresent));
 		goto out;
 	}
 	if (o->remove > o->add) {
 		st = trace_fail(err, TRACE_ERR_ARG, "--remove", NULL,
-				"%u is more than the %u strands added", o->remove, o->add);
+		                "%u is more than the %u strands added", o->remove, o->add);
 		goto out;
 	}
 	all = calloc(max, sizeof(uint32_t));
@@ -484,7 +487,7 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 
 	/* model */
 	if (asprintf(&seedtext, "ldomsim trace gen|%s|%s|%u|%u|%u", o->shape, o->present, o->add,
-		     o->remove, o->batch) < 0) {
+	             o->remove, o->batch) < 0) {
 		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
 		goto out;
 	}

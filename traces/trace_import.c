@@ -283,8 +283,8 @@ static int parse_probe(const char *text, char name[64], struct call *c)
 		if (ret && !strncmp(p, "st=", 3)) {
 			v = strtoull(p + 3, &e, 0);
 			c->status = v;
-		} else if (!ret && p[0] == 'a' && sscanf(p, "a%u=", &k) == 1 && k < TRACE_HCALL_MAX_ARGS &&
-			   strchr(p, '=')) {
+		} else if (!ret && p[0] == 'a' && sscanf(p, "a%u=", &k) == 1 &&
+		           k < TRACE_HCALL_MAX_ARGS && strchr(p, '=')) {
 			v = strtoull(strchr(p, '=') + 1, &e, 0);
 			c->args[k] = v;
 			if (k + 1 > c->nargs)
@@ -320,8 +320,7 @@ static int calls_add(struct calls *c, const struct call *x)
 }
 
 /* Completed calls of every function in the capture, in completion order. */
-static enum trace_status read_ftrace(const char *path, struct calls *out,
-				     struct trace_error *err)
+static enum trace_status read_ftrace(const char *path, struct calls *out, struct trace_error *err)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -329,7 +328,7 @@ static enum trace_status read_ftrace(const char *path, struct calls *out,
 	struct {
 		char func[64];
 		uint64_t start;
-	} (*stack)[IMP_MAX_DEPTH] = NULL;
+	}(*stack)[IMP_MAX_DEPTH] = NULL;
 	uint32_t *depth = NULL;
 	struct call *pending = NULL;
 	enum trace_status st = TRACE_OK;
@@ -351,20 +350,20 @@ static enum trace_status read_ftrace(const char *path, struct calls *out,
 		lineno++;
 		if (trace_ftrace_parse_line(line, &l)) {
 			st = trace_fail(err, TRACE_ERR_JSON, path, NULL,
-					"line %zu: not a function_graph line: %.80s", lineno, line);
+			                "line %zu: not a function_graph line: %.80s", lineno, line);
 			goto out;
 		}
 		if (l.kind == TRACE_FTRACE_SKIP)
 			continue;
 		if (l.cpu >= TRACE_MAX_CPUS) {
-			st = trace_fail(err, TRACE_ERR_RANGE, path, NULL, "line %zu: cpu %u", lineno,
-					l.cpu);
+			st = trace_fail(err, TRACE_ERR_RANGE, path, NULL, "line %zu: cpu %u",
+			                lineno, l.cpu);
 			goto out;
 		}
 		if (!l.has_time) {
-			st = trace_fail(err, TRACE_ERR_MISSING, path, NULL,
-					"line %zu: no absolute time (record with funcgraph-abstime)",
-					lineno);
+			st = trace_fail(
+			    err, TRACE_ERR_MISSING, path, NULL,
+			    "line %zu: no absolute time (record with funcgraph-abstime)", lineno);
 			goto out;
 		}
 		switch (l.kind) {
@@ -380,16 +379,17 @@ static enum trace_status read_ftrace(const char *path, struct calls *out,
 				pending[l.cpu].cpu = l.cpu;
 				pending[l.cpu].start_ns = l.time_ns;
 				pending[l.cpu].probed = 1;
-				snprintf(pending[l.cpu].func, sizeof(pending[l.cpu].func), "sun4v_%.57s",
-					 name);
+				snprintf(pending[l.cpu].func, sizeof(pending[l.cpu].func),
+				         "sun4v_%.57s", name);
 			} else if (k == 2 && pending[l.cpu].probed &&
-				   !strcmp(pending[l.cpu].func + 6, name)) {
+			           !strcmp(pending[l.cpu].func + 6, name)) {
 				pending[l.cpu].status = pc.status;
 				pending[l.cpu].dur_ns = l.time_ns >= pending[l.cpu].start_ns
-								? l.time_ns - pending[l.cpu].start_ns
-								: 0;
+				                            ? l.time_ns - pending[l.cpu].start_ns
+				                            : 0;
 				if (calls_add(out, &pending[l.cpu])) {
-					st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+					st = trace_fail(err, TRACE_ERR_NOMEM, path, NULL,
+					                "out of memory");
 					goto out;
 				}
 				pending[l.cpu].probed = 0;
@@ -452,7 +452,7 @@ struct klog {
 };
 
 static enum trace_status read_dmesg(const char *path, struct klog **out, size_t *n,
-				    struct trace_error *err)
+                                    struct trace_error *err)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -494,7 +494,8 @@ static enum trace_status read_dmesg(const char *path, struct klog **out, size_t 
 				free(v);
 				free(line);
 				fclose(f);
-				return trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
+				return trace_fail(err, TRACE_ERR_NOMEM, path, NULL,
+				                  "out of memory");
 			}
 			v = nv;
 		}
@@ -567,7 +568,8 @@ static enum trace_status read_md(const char *path, struct mdinfo *mi, struct tra
 	mi->cpus = calloc(TRACE_MAX_CPUS, sizeof(uint32_t));
 	if (!mi->cpus)
 		return trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
-	for (n = md_node_first(mi->md, "cpu"); n != MD_NODE_NONE; n = md_node_next(mi->md, n, "cpu")) {
+	for (n = md_node_first(mi->md, "cpu"); n != MD_NODE_NONE;
+	     n = md_node_next(mi->md, n, "cpu")) {
 		if (md_get_u64(mi->md, n, "id", &v) || v >= mi->max_cpus ||
 		    mi->ncpus >= TRACE_MAX_CPUS)
 			continue;
@@ -659,8 +661,9 @@ static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t 
 		var = n > 1 ? var / (double)(n - 1) : 0.0625;
 		append(fns,
 		       json_pack("{s:i, s:s, s:s, s:I, s:f}", "fn", (int)fn, "name",
-				 trace_hcall_fn_by_number(fn)->name, "dist", "lognormal", "median_ns",
-				 (json_int_t)med, "sigma", round(sqrt(var) * 1000.0) / 1000.0),
+		                 trace_hcall_fn_by_number(fn)->name, "dist", "lognormal",
+		                 "median_ns", (json_int_t)med, "sigma",
+		                 round(sqrt(var) * 1000.0) / 1000.0),
 		       ok);
 	}
 	free(lat);
@@ -670,7 +673,8 @@ static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t 
 
 enum trace_status trace_import(const char *cap, const char *dir, struct trace_error *err)
 {
-	char *p_manifest = NULL, *p_before = NULL, *p_after = NULL, *p_dmesg = NULL, *p_ftrace = NULL;
+	char *p_manifest = NULL, *p_before = NULL, *p_after = NULL, *p_dmesg = NULL,
+	     *p_ftrace = NULL;
 	char *manifest = NULL, *shape = NULL, *path = NULL, *text = NULL;
 	struct mdinfo before = {0}, after = {0};
 	struct calls calls = {0}, hc = {0};
@@ -705,7 +709,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		free(fmt);
 		if (!good) {
 			st = trace_fail(err, TRACE_ERR_FORMAT, p_manifest, NULL,
-					"expected a line format=ldomsim-capture-1");
+			                "expected a line format=ldomsim-capture-1");
 			goto out;
 		}
 	}
@@ -715,8 +719,8 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		goto out;
 	if (after.max_cpus != before.max_cpus) {
 		st = trace_fail(err, TRACE_ERR_CONSISTENCY, p_after, NULL,
-				"max-cpus %u differs from mdesc-before.bin's %u", after.max_cpus,
-				before.max_cpus);
+		                "max-cpus %u differs from mdesc-before.bin's %u", after.max_cpus,
+		                before.max_cpus);
 		goto out;
 	}
 
@@ -781,18 +785,19 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		trace_sha256(b, len, h);
 		trace_sha256_to_hex(h, hx);
 		append(md,
-		       json_pack("{s:i, s:s, s:s, s:I}", "generation", g + 1, "file", name, "sha256",
-				 hx, "size", (json_int_t)len),
+		       json_pack("{s:i, s:s, s:s, s:I}", "generation", g + 1, "file", name,
+		                 "sha256", hx, "size", (json_int_t)len),
 		       &ok);
 	}
 	put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
 	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR), &ok);
 	{
-		char *host = manifest_get(manifest, "host"), *kernel = manifest_get(manifest, "kernel");
+		char *host = manifest_get(manifest, "host"),
+		     *kernel = manifest_get(manifest, "kernel");
 		char *c = NULL;
 
 		if (asprintf(&c, "imported from %s (host %s, kernel %s)", cap, host ? host : "?",
-			     kernel ? kernel : "?") >= 0)
+		             kernel ? kernel : "?") >= 0)
 			put(doc, "comment", json_string(c), &ok);
 		free(c);
 		free(host);
@@ -801,8 +806,10 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	/* Machine: from the MD and the manifest; the shape counts default to one
 	 * socket x one core per strand when the manifest does not give them. */
 	{
-		char *so = manifest_get(manifest, "sockets"), *co = manifest_get(manifest, "cores_per_socket");
-		char *sp = manifest_get(manifest, "strands_per_core"), *cpi = manifest_get(manifest, "cpi");
+		char *so = manifest_get(manifest, "sockets"),
+		     *co = manifest_get(manifest, "cores_per_socket");
+		char *sp = manifest_get(manifest, "strands_per_core"),
+		     *cpi = manifest_get(manifest, "cpi");
 		long s = so ? atol(so) : 1, c = co ? atol(co) : 1;
 		long k = sp ? atol(sp) : (long)before.max_cpus;
 		double cv = cpi ? atof(cpi) : 1.5;
@@ -813,10 +820,10 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		put(mach, "strands_per_core", json_integer(k), &ok);
 		put(mach, "max_cpus", json_integer(before.max_cpus), &ok);
 		put(mach, "cpi", json_real(cv), &ok);
-		put(mach, "clock_hz", json_integer((json_int_t)(before.clock_hz ? before.clock_hz : 1)),
-		    &ok);
-		put(mach, "stick_hz", json_integer((json_int_t)(before.stick_hz ? before.stick_hz : 1)),
-		    &ok);
+		put(mach, "clock_hz",
+		    json_integer((json_int_t)(before.clock_hz ? before.clock_hz : 1)), &ok);
+		put(mach, "stick_hz",
+		    json_integer((json_int_t)(before.stick_hz ? before.stick_hz : 1)), &ok);
 		free(so);
 		free(co);
 		free(sp);
@@ -845,20 +852,26 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	{
 		static const char *const types[] = {"INIT_REQ", "INIT_ACK"};
 
-		append(ds, json_pack("{s:s, s:s, s:i, s:i}", "dir", "from-guest", "type", types[0], "major", 1, "minor", 0), &ok);
-		append(ds, json_pack("{s:s, s:s, s:i}", "dir", "to-guest", "type", types[1], "minor", 0), &ok);
+		append(ds,
+		       json_pack("{s:s, s:s, s:i, s:i}", "dir", "from-guest", "type", types[0],
+		                 "major", 1, "minor", 0),
+		       &ok);
+		append(
+		    ds,
+		    json_pack("{s:s, s:s, s:i}", "dir", "to-guest", "type", types[1], "minor", 0),
+		    &ok);
 		for (size_t i = 0; i < trace_ds_nservices; i++) {
 			handle[i] = (uint64_t)i << 32;
 			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:i, s:i, s:s}", "dir", "from-guest", "type",
-					 "REG_REQ", "handle", hexj(handle[i]), "major", 1, "minor", 0,
-					 "service", trace_ds_services[i]),
+			       json_pack("{s:s, s:s, s:o, s:i, s:i, s:s}", "dir", "from-guest",
+			                 "type", "REG_REQ", "handle", hexj(handle[i]), "major", 1,
+			                 "minor", 0, "service", trace_ds_services[i]),
 			       &ok);
 		}
 		for (size_t i = 0; i < trace_ds_nservices; i++)
 			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:i}", "dir", "to-guest", "type", "REG_ACK",
-					 "handle", hexj(handle[i]), "minor", 0),
+			       json_pack("{s:s, s:s, s:o, s:i}", "dir", "to-guest", "type",
+			                 "REG_ACK", "handle", hexj(handle[i]), "minor", 0),
 			       &ok);
 	}
 	opcpus = calloc(TRACE_MAX_CPUS + 1, sizeof(uint32_t));
@@ -873,17 +886,19 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			req_num++;
 			append(ops,
 			       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t_op, "op",
-					 "md-update", "req_num", (json_int_t)req_num, "generation", 2),
+			                 "md-update", "req_num", (json_int_t)req_num, "generation",
+			                 2),
 			       &ok);
 			append(ds,
-			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I}", "t_ns", (json_int_t)t_op, "dir",
-					 "to-guest", "type", "DATA", "handle", hexj(handle[0]), "service",
-					 "md-update", "req_num", (json_int_t)req_num),
+			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I}", "t_ns", (json_int_t)t_op,
+			                 "dir", "to-guest", "type", "DATA", "handle",
+			                 hexj(handle[0]), "service", "md-update", "req_num",
+			                 (json_int_t)req_num),
 			       &ok);
 			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "dir", "from-guest", "type",
-					 "DATA", "handle", hexj(handle[0]), "service", "md-update",
-					 "req_num", (json_int_t)req_num, "result", 0),
+			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "dir", "from-guest",
+			                 "type", "DATA", "handle", hexj(handle[0]), "service",
+			                 "md-update", "req_num", (json_int_t)req_num, "result", 0),
 			       &ok);
 			i++;
 			continue;
@@ -903,19 +918,20 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			json_t *ents = json_array();
 
 			for (size_t c = 0; c < calls.n; c++)
-				if (!strcmp(calls.v[c].func, fname) && calls.v[c].start_ns <= kl[i].t_ns &&
+				if (!strcmp(calls.v[c].func, fname) &&
+				    calls.v[c].start_ns <= kl[i].t_ns &&
 				    kl[i].t_ns <= calls.v[c].start_ns + calls.v[c].dur_ns) {
 					lo = calls.v[c].start_ns;
 					hi = lo + calls.v[c].dur_ns;
 					break;
 				}
 			for (j = i; j < nkl && (kl[j].kind == kind || kl[j].kind == 3) &&
-				    kl[j].t_ns >= lo && kl[j].t_ns <= hi;
+			            kl[j].t_ns >= lo && kl[j].t_ns <= hi;
 			     j++) {
 				if (kl[j].kind == 3) {
 					if (n)
 						failed[opcpus[n - 1] / 8] |=
-							(uint8_t)(1u << (opcpus[n - 1] % 8));
+						    (uint8_t)(1u << (opcpus[n - 1] % 8));
 					continue;
 				}
 				if (kl[j].cpu < before.max_cpus && n < TRACE_MAX_CPUS)
@@ -924,16 +940,16 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			req_num++;
 			append(ops,
 			       json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t_op, "op",
-					 kind == 1 ? "configure" : "unconfigure", "req_num",
-					 (json_int_t)req_num, "cpus", cpus_json(opcpus, n)),
+			                 kind == 1 ? "configure" : "unconfigure", "req_num",
+			                 (json_int_t)req_num, "cpus", cpus_json(opcpus, n)),
 			       &ok);
 			append(ds,
 			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "t_ns",
-					 (json_int_t)t_op, "dir", "to-guest", "type", "DATA", "handle",
-					 hexj(handle[3]), "service", "dr-cpu", "req_num",
-					 (json_int_t)req_num, "req",
-					 kind == 1 ? "configure" : "unconfigure", "cpus",
-					 cpus_json(opcpus, n)),
+			                 (json_int_t)t_op, "dir", "to-guest", "type", "DATA",
+			                 "handle", hexj(handle[3]), "service", "dr-cpu", "req_num",
+			                 (json_int_t)req_num, "req",
+			                 kind == 1 ? "configure" : "unconfigure", "cpus",
+			                 cpus_json(opcpus, n)),
 			       &ok);
 			qsort(opcpus, n, sizeof(uint32_t), cmp_u32);
 			for (size_t k = 0; k < n; k++) {
@@ -943,28 +959,30 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 					continue;
 				append(ents,
 				       json_pack("{s:i, s:i, s:i}", "cpu", (int)opcpus[k], "result",
-						 bad ? 1 : 0, "stat",
-						 kind == 1 ? (bad ? 1 : 2) : (bad ? 2 : 1)),
+				                 bad ? 1 : 0, "stat",
+				                 kind == 1 ? (bad ? 1 : 2) : (bad ? 2 : 1)),
 				       &ok);
 			}
 			append(ds,
 			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "dir", "from-guest",
-					 "type", "DATA", "handle", hexj(handle[3]), "service", "dr-cpu",
-					 "req_num", (json_int_t)req_num, "resp", "ok", "entries", ents),
+			                 "type", "DATA", "handle", hexj(handle[3]), "service",
+			                 "dr-cpu", "req_num", (json_int_t)req_num, "resp", "ok",
+			                 "entries", ents),
 			       &ok);
 			i = j > i ? j : i + 1;
 		}
 	}
 	put(sc, "present", cpus_json(before.cpus, before.ncpus), &ok);
 	{
-		/* The DS thread's strand: where dr_cpu_data / md-update ran, else the first present. */
+		/* The DS thread's strand: where dr_cpu_data / md-update ran, else the first
+		 * present. */
 		uint32_t dss = before.cpus[0];
 
 		for (size_t c = 0; c < calls.n; c++)
 			if ((!strcmp(calls.v[c].func, "dr_cpu_data") ||
 			     !strcmp(calls.v[c].func, "mdesc_update")) &&
 			    bsearch(&calls.v[c].cpu, before.cpus, before.ncpus, sizeof(uint32_t),
-				    cmp_u32)) {
+			            cmp_u32)) {
 				dss = calls.v[c].cpu;
 				break;
 			}
@@ -986,10 +1004,10 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			append(args, hexj(hc.v[i].args[k]), &ok);
 		append(hcalls,
 		       json_pack("{s:i, s:I, s:i, s:s, s:o, s:I, s:[], s:I}", "strand",
-				 (int)hc.v[i].cpu, "t_ns", (json_int_t)(hc.v[i].start_ns - t_base), "fn",
-				 (int)fi->fn, "name", fi->name, "args", args, "status",
-				 (json_int_t)(hc.v[i].status <= 17 ? hc.v[i].status : 11 /* EIO */),
-				 "rets", "latency_ns", (json_int_t)hc.v[i].dur_ns),
+		                 (int)hc.v[i].cpu, "t_ns", (json_int_t)(hc.v[i].start_ns - t_base),
+		                 "fn", (int)fi->fn, "name", fi->name, "args", args, "status",
+		                 (json_int_t)(hc.v[i].status <= 17 ? hc.v[i].status : 11 /* EIO */),
+		                 "rets", "latency_ns", (json_int_t)hc.v[i].dur_ns),
 		       &ok);
 	}
 	put(doc, "hcalls", hcalls, &ok);

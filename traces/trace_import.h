@@ -20,12 +20,12 @@ struct trace_ftrace_line {
 	int has_time;
 	uint64_t time_ns; /* funcgraph-abstime, seconds.microseconds */
 	uint32_t cpu;
-	char proc[32];	  /* funcgraph-proc "comm-pid", or empty */
+	char proc[32]; /* funcgraph-proc "comm-pid", or empty */
 	int has_duration;
 	uint64_t duration_ns; /* "12.345 us" -> 12345 */
-	uint32_t depth;	      /* nesting level (2 columns per level) */
-	char func[64];	      /* function name (EXIT: from the tail comment, if any) */
-	char text[256];	      /* COMMENT: the text between the comment markers, trimmed */
+	uint32_t depth;       /* nesting level (2 columns per level) */
+	char func[64];        /* function name (EXIT: from the tail comment, if any) */
+	char text[256];       /* COMMENT: the text between the comment markers, trimmed */
 };
 
 /* Parse one line of /sys/kernel/tracing/trace (function_graph tracer).

@@ -14,11 +14,11 @@ enum trace_dist_kind { TRACE_DIST_FIXED, TRACE_DIST_UNIFORM, TRACE_DIST_LOGNORMA
 
 struct trace_dist {
 	enum trace_dist_kind kind;
-	uint64_t ns;	    /* fixed */
+	uint64_t ns;        /* fixed */
 	uint64_t min_ns;    /* uniform; lognormal clamp (0: none) */
 	uint64_t max_ns;    /* uniform; lognormal clamp (0: none) */
 	uint64_t median_ns; /* lognormal */
-	double sigma;	    /* lognormal: standard deviation of ln(latency) */
+	double sigma;       /* lognormal: standard deviation of ln(latency) */
 };
 
 struct trace_model_fn {
@@ -50,20 +50,20 @@ struct trace {
 	struct trace_hcall *hcalls;
 	size_t nhcalls;
 	const struct trace_hcall **by_strand; /* hcalls grouped by strand, trace order */
-	size_t *strand_off;		      /* max_cpus + 1 offsets into by_strand */
+	size_t *strand_off;                   /* max_cpus + 1 offsets into by_strand */
 	struct trace_model model;
 };
 
 /* Error helper: formats "NAME: PATH: message" into err (if non-NULL). */
 enum trace_status trace_fail(struct trace_error *err, enum trace_status code, const char *name,
-			     const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+                             const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Canonical JSON text of a trace document (caller frees). */
 char *trace_json_dump(json_t *doc);
 /* Write bytes to path atomically: temp file in the same folder + rename. */
 enum trace_status trace_write_atomic(const char *path, const void *buf, size_t len,
-				     struct trace_error *err);
+                                     struct trace_error *err);
 /* The JSON document of a loaded trace (new reference). */
 json_t *trace_to_json(const struct trace *t);
 
@@ -71,8 +71,8 @@ json_t *trace_to_json(const struct trace *t);
 enum trace_status trace_ds_encode(const struct trace_ds_msg *m, uint8_t **out, size_t *len);
 
 /* Model: parse helpers and sampling. */
-uint64_t trace_dist_sample(const struct trace_dist *d, uint64_t seed, uint32_t fn,
-			   uint32_t strand, uint32_t k);
+uint64_t trace_dist_sample(const struct trace_dist *d, uint64_t seed, uint32_t fn, uint32_t strand,
+                           uint32_t k);
 json_t *trace_dist_to_json(const struct trace_dist *d);
 const struct trace_dist *trace_model_dist(const struct trace_model *m, uint32_t fn);
 

@@ -17,11 +17,11 @@ struct gen_info {
 };
 
 static enum trace_status fail_at(struct trace_error *err, enum trace_status code,
-				 const struct trace *t, const char *path, const char *fmt,
-				 uint64_t a, uint64_t b)
+                                 const struct trace *t, const char *path, const char *fmt,
+                                 uint64_t a, uint64_t b)
 {
 	return trace_fail(err, code, t->name, path, fmt, (unsigned long long)a,
-			  (unsigned long long)b);
+	                  (unsigned long long)b);
 }
 
 enum trace_status trace_mdcheck(const struct trace *t, struct trace_error *err)
@@ -44,7 +44,7 @@ enum trace_status trace_mdcheck(const struct trace *t, struct trace_error *err)
 			continue;
 		if (md_read(t->mds[i].bytes, t->mds[i].size, &gi[i].md, &merr)) {
 			st = trace_fail(err, TRACE_ERR_MD, t->name, path, "%s: %s", t->mds[i].file,
-					merr.msg);
+			                merr.msg);
 			goto out;
 		}
 		gi[i].in_md = calloc(max, 1);
@@ -55,22 +55,22 @@ enum trace_status trace_mdcheck(const struct trace *t, struct trace_error *err)
 		pl = md_node_first(gi[i].md, "platform");
 		if (pl == MD_NODE_NONE) {
 			st = trace_fail(err, TRACE_ERR_MD, t->name, path, "%s has no platform node",
-					t->mds[i].file);
+			                t->mds[i].file);
 			goto out;
 		}
 		if (md_get_u64(gi[i].md, pl, "max-cpus", &v))
 			v = 64; /* Linux's default */
 		if (v != max) {
 			st = trace_fail(err, TRACE_ERR_CONSISTENCY, t->name, "$.machine.max_cpus",
-					"%u, but %s says max-cpus %llu", max, t->mds[i].file,
-					(unsigned long long)v);
+			                "%u, but %s says max-cpus %llu", max, t->mds[i].file,
+			                (unsigned long long)v);
 			goto out;
 		}
 		if (!md_get_u64(gi[i].md, pl, "stick-frequency", &v) && v != t->machine.stick_hz) {
 			st = trace_fail(err, TRACE_ERR_CONSISTENCY, t->name, "$.machine.stick_hz",
-					"%llu, but %s says stick-frequency %llu",
-					(unsigned long long)t->machine.stick_hz, t->mds[i].file,
-					(unsigned long long)v);
+			                "%llu, but %s says stick-frequency %llu",
+			                (unsigned long long)t->machine.stick_hz, t->mds[i].file,
+			                (unsigned long long)v);
 			goto out;
 		}
 		for (cpu = md_node_first(gi[i].md, "cpu"); cpu != MD_NODE_NONE;
@@ -81,19 +81,18 @@ enum trace_status trace_mdcheck(const struct trace *t, struct trace_error *err)
 				continue;
 			if (id >= max) {
 				st = trace_fail(err, TRACE_ERR_MD, t->name, path,
-						"%s: cpu node id %llu is not below max-cpus %u",
-						t->mds[i].file, (unsigned long long)id, max);
+				                "%s: cpu node id %llu is not below max-cpus %u",
+				                t->mds[i].file, (unsigned long long)id, max);
 				goto out;
 			}
 			gi[i].in_md[id] = 1;
 			if (!md_get_u64(gi[i].md, cpu, "clock-frequency", &v) &&
 			    v != t->machine.clock_hz) {
-				st = trace_fail(err, TRACE_ERR_CONSISTENCY, t->name,
-						"$.machine.clock_hz",
-						"%llu, but cpu %llu in %s has clock-frequency %llu",
-						(unsigned long long)t->machine.clock_hz,
-						(unsigned long long)id, t->mds[i].file,
-						(unsigned long long)v);
+				st = trace_fail(
+				    err, TRACE_ERR_CONSISTENCY, t->name, "$.machine.clock_hz",
+				    "%llu, but cpu %llu in %s has clock-frequency %llu",
+				    (unsigned long long)t->machine.clock_hz, (unsigned long long)id,
+				    t->mds[i].file, (unsigned long long)v);
 				goto out;
 			}
 		}
@@ -108,10 +107,11 @@ enum trace_status trace_mdcheck(const struct trace *t, struct trace_error *err)
 			int pres = k < t->npresent && t->present[k] == id;
 
 			if (pres != gi[0].in_md[id]) {
-				st = fail_at(err, TRACE_ERR_CONSISTENCY, t, "$.scenario.present",
-					     pres ? "cpu %llu is present but not in MD generation %llu"
-						  : "cpu %llu is in MD generation %llu but not present",
-					     id, t->mds[0].generation);
+				st = fail_at(
+				    err, TRACE_ERR_CONSISTENCY, t, "$.scenario.present",
+				    pres ? "cpu %llu is present but not in MD generation %llu"
+				         : "cpu %llu is in MD generation %llu but not present",
+				    id, t->mds[0].generation);
 				goto out;
 			}
 			k += pres;
@@ -141,17 +141,18 @@ enum trace_status trace_mdcheck(const struct trace *t, struct trace_error *err)
 
 			snprintf(path, sizeof(path), "$.ds[%zu].entries[%u]", t->ds_reply[i], k);
 			if (r->entries[k].result == 0 && !gi[cur].in_md[c]) {
-				st = fail_at(err, TRACE_ERR_CONSISTENCY, t, path,
-					     "cpu %llu configured OK but MD generation %llu does not "
-					     "describe it",
-					     c, t->mds[cur].generation);
+				st = fail_at(
+				    err, TRACE_ERR_CONSISTENCY, t, path,
+				    "cpu %llu configured OK but MD generation %llu does not "
+				    "describe it",
+				    c, t->mds[cur].generation);
 				goto out;
 			}
 			if (r->entries[k].result == 4 && gi[cur].in_md[c]) {
 				st = fail_at(err, TRACE_ERR_CONSISTENCY, t, path,
-					     "cpu %llu answered NOT_IN_MD but MD generation %llu "
-					     "describes it",
-					     c, t->mds[cur].generation);
+				             "cpu %llu answered NOT_IN_MD but MD generation %llu "
+				             "describes it",
+				             c, t->mds[cur].generation);
 				goto out;
 			}
 		}

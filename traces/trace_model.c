@@ -9,50 +9,50 @@
 #include "traces/trace_internal.h"
 
 static const struct trace_hcall_fn_info hcall_fns[] = {
-	{"mach_exit", 0x00, 0x80, 1, 0},
-	{"mach_desc", 0x01, 0x80, 2, 1},
-	{"mach_sir", 0x02, 0x80, 0, 0},
-	{"mach_set_watchdog", 0x05, 0x80, 1, 1},
-	{"cpu_start", 0x10, 0x80, 4, 0},
-	{"cpu_stop", 0x11, 0x80, 1, 0},
-	{"cpu_yield", 0x12, 0x80, 0, 0},
-	{"cpu_qconf", 0x14, 0x80, 3, 0},
-	{"cpu_qinfo", 0x15, 0x80, 1, 2},
-	{"cpu_mycpuid", 0x16, 0x80, 0, 1},
-	{"cpu_state", 0x17, 0x80, 1, 1},
-	{"cpu_set_rtba", 0x18, 0x80, 1, 1},
-	{"cpu_get_rtba", 0x19, 0x80, 0, 1},
-	{"mmu_tsb_ctx0", 0x20, 0x80, 2, 0},
-	{"mmu_tsb_ctxnon0", 0x21, 0x80, 2, 0},
-	{"mmu_demap_page", 0x22, 0x80, 5, 0},
-	{"mmu_demap_ctx", 0x23, 0x80, 4, 0},
-	{"mmu_demap_all", 0x24, 0x80, 3, 0},
-	{"mmu_map_perm_addr", 0x25, 0x80, 4, 0},
-	{"mmu_fault_area_conf", 0x26, 0x80, 1, 1},
-	{"mmu_enable", 0x27, 0x80, 2, 0},
-	{"mmu_unmap_perm_addr", 0x28, 0x80, 3, 0},
-	{"mmu_tsb_ctx0_info", 0x29, 0x80, 0, 2},
-	{"mmu_tsb_ctxnon0_info", 0x2a, 0x80, 0, 2},
-	{"mmu_fault_area_info", 0x2b, 0x80, 0, 1},
-	{"mem_scrub", 0x31, 0x80, 2, 1},
-	{"mem_sync", 0x32, 0x80, 2, 1},
-	{"cpu_mondo_send", 0x42, 0x80, 3, 0},
-	{"tod_get", 0x50, 0x80, 0, 1},
-	{"tod_set", 0x51, 0x80, 1, 0},
-	{"cons_getchar", 0x60, 0x80, 0, 1},
-	{"cons_putchar", 0x61, 0x80, 1, 0},
-	{"cons_write", 0x63, 0x80, 2, 1},
-	{"ldc_tx_qconf", 0xe0, 0x80, 3, 0},
-	{"ldc_tx_qinfo", 0xe1, 0x80, 1, 2},
-	{"ldc_tx_get_state", 0xe2, 0x80, 1, 3},
-	{"ldc_tx_set_qtail", 0xe3, 0x80, 2, 0},
-	{"ldc_rx_qconf", 0xe4, 0x80, 3, 0},
-	{"ldc_rx_qinfo", 0xe5, 0x80, 1, 2},
-	{"ldc_rx_get_state", 0xe6, 0x80, 1, 3},
-	{"ldc_rx_set_qhead", 0xe7, 0x80, 2, 0},
-	{"mmu_map_addr", 0x83, 0x83, 4, 0},
-	{"mmu_unmap_addr", 0x84, 0x84, 3, 0},
-	{"core_trap", 0xff, 0xff, 5, 1},
+    {"mach_exit", 0x00, 0x80, 1, 0},
+    {"mach_desc", 0x01, 0x80, 2, 1},
+    {"mach_sir", 0x02, 0x80, 0, 0},
+    {"mach_set_watchdog", 0x05, 0x80, 1, 1},
+    {"cpu_start", 0x10, 0x80, 4, 0},
+    {"cpu_stop", 0x11, 0x80, 1, 0},
+    {"cpu_yield", 0x12, 0x80, 0, 0},
+    {"cpu_qconf", 0x14, 0x80, 3, 0},
+    {"cpu_qinfo", 0x15, 0x80, 1, 2},
+    {"cpu_mycpuid", 0x16, 0x80, 0, 1},
+    {"cpu_state", 0x17, 0x80, 1, 1},
+    {"cpu_set_rtba", 0x18, 0x80, 1, 1},
+    {"cpu_get_rtba", 0x19, 0x80, 0, 1},
+    {"mmu_tsb_ctx0", 0x20, 0x80, 2, 0},
+    {"mmu_tsb_ctxnon0", 0x21, 0x80, 2, 0},
+    {"mmu_demap_page", 0x22, 0x80, 5, 0},
+    {"mmu_demap_ctx", 0x23, 0x80, 4, 0},
+    {"mmu_demap_all", 0x24, 0x80, 3, 0},
+    {"mmu_map_perm_addr", 0x25, 0x80, 4, 0},
+    {"mmu_fault_area_conf", 0x26, 0x80, 1, 1},
+    {"mmu_enable", 0x27, 0x80, 2, 0},
+    {"mmu_unmap_perm_addr", 0x28, 0x80, 3, 0},
+    {"mmu_tsb_ctx0_info", 0x29, 0x80, 0, 2},
+    {"mmu_tsb_ctxnon0_info", 0x2a, 0x80, 0, 2},
+    {"mmu_fault_area_info", 0x2b, 0x80, 0, 1},
+    {"mem_scrub", 0x31, 0x80, 2, 1},
+    {"mem_sync", 0x32, 0x80, 2, 1},
+    {"cpu_mondo_send", 0x42, 0x80, 3, 0},
+    {"tod_get", 0x50, 0x80, 0, 1},
+    {"tod_set", 0x51, 0x80, 1, 0},
+    {"cons_getchar", 0x60, 0x80, 0, 1},
+    {"cons_putchar", 0x61, 0x80, 1, 0},
+    {"cons_write", 0x63, 0x80, 2, 1},
+    {"ldc_tx_qconf", 0xe0, 0x80, 3, 0},
+    {"ldc_tx_qinfo", 0xe1, 0x80, 1, 2},
+    {"ldc_tx_get_state", 0xe2, 0x80, 1, 3},
+    {"ldc_tx_set_qtail", 0xe3, 0x80, 2, 0},
+    {"ldc_rx_qconf", 0xe4, 0x80, 3, 0},
+    {"ldc_rx_qinfo", 0xe5, 0x80, 1, 2},
+    {"ldc_rx_get_state", 0xe6, 0x80, 1, 3},
+    {"ldc_rx_set_qhead", 0xe7, 0x80, 2, 0},
+    {"mmu_map_addr", 0x83, 0x83, 4, 0},
+    {"mmu_unmap_addr", 0x84, 0x84, 3, 0},
+    {"core_trap", 0xff, 0xff, 5, 1},
 };
 
 const struct trace_hcall_fn_info *trace_hcall_fn_by_name(const char *name)
@@ -74,14 +74,14 @@ const struct trace_hcall_fn_info *trace_hcall_fn_by_number(uint32_t fn)
 }
 
 const char *const trace_ds_services[] = {
-	"md-update", "domain-shutdown", "domain-panic", "dr-cpu",
-	"pri",	     "var-config",	"var-config-backup",
+    "md-update", "domain-shutdown", "domain-panic",      "dr-cpu",
+    "pri",       "var-config",      "var-config-backup",
 };
 const size_t trace_ds_nservices = sizeof(trace_ds_services) / sizeof(trace_ds_services[0]);
 
 static const char *const ds_type_names[] = {
-	"INIT_REQ",  "INIT_ACK",  "INIT_NACK",	 "REG_REQ", "REG_ACK", "REG_NACK",
-	"UNREG_REQ", "UNREG_ACK", "UNREG_NACK", "DATA",    "NACK",
+    "INIT_REQ",  "INIT_ACK",  "INIT_NACK",  "REG_REQ", "REG_ACK", "REG_NACK",
+    "UNREG_REQ", "UNREG_ACK", "UNREG_NACK", "DATA",    "NACK",
 };
 
 const char *trace_ds_type_name(uint32_t type)
@@ -100,8 +100,8 @@ static uint64_t splitmix64(uint64_t x)
 	return z ^ (z >> 31);
 }
 
-uint64_t trace_dist_sample(const struct trace_dist *d, uint64_t seed, uint32_t fn,
-			   uint32_t strand, uint32_t k)
+uint64_t trace_dist_sample(const struct trace_dist *d, uint64_t seed, uint32_t fn, uint32_t strand,
+                           uint32_t k)
 {
 	uint64_t h = splitmix64(splitmix64(splitmix64(seed ^ fn) ^ strand) ^ k);
 	uint64_t h2 = splitmix64(h);
@@ -144,16 +144,18 @@ json_t *trace_dist_to_json(const struct trace_dist *d)
 		return json_pack("{s:s, s:I}", "dist", "fixed", "ns", (json_int_t)d->ns);
 	case TRACE_DIST_UNIFORM:
 		return json_pack("{s:s, s:I, s:I}", "dist", "uniform", "min_ns",
-				 (json_int_t)d->min_ns, "max_ns", (json_int_t)d->max_ns);
+		                 (json_int_t)d->min_ns, "max_ns", (json_int_t)d->max_ns);
 	case TRACE_DIST_LOGNORMAL: {
 		json_t *o = json_pack("{s:s, s:I, s:f}", "dist", "lognormal", "median_ns",
-				      (json_int_t)d->median_ns, "sigma", d->sigma);
+		                      (json_int_t)d->median_ns, "sigma", d->sigma);
 
-		if (o && d->min_ns && json_object_set_new(o, "min_ns", json_integer((json_int_t)d->min_ns))) {
+		if (o && d->min_ns &&
+		    json_object_set_new(o, "min_ns", json_integer((json_int_t)d->min_ns))) {
 			json_decref(o);
 			return NULL;
 		}
-		if (o && d->max_ns && json_object_set_new(o, "max_ns", json_integer((json_int_t)d->max_ns))) {
+		if (o && d->max_ns &&
+		    json_object_set_new(o, "max_ns", json_integer((json_int_t)d->max_ns))) {
 			json_decref(o);
 			return NULL;
 		}

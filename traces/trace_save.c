@@ -141,7 +141,7 @@ char *trace_json_dump(json_t *doc)
 /* ---- atomic writes ---- */
 
 enum trace_status trace_write_atomic(const char *path, const void *buf, size_t len,
-				     struct trace_error *err)
+                                     struct trace_error *err)
 {
 	char *tmp;
 	int fd;
@@ -153,7 +153,7 @@ enum trace_status trace_write_atomic(const char *path, const void *buf, size_t l
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot create a temporary file: %s",
-			   strerror(errno));
+		           strerror(errno));
 		free(tmp);
 		return TRACE_ERR_IO;
 	}
@@ -226,8 +226,8 @@ static void append(json_t *a, json_t *v, int *ok)
 		*ok = 0;
 }
 
-static const char *const op_names[] = {"md-update", "configure", "unconfigure",
-				       "force-unconfigure", "status"};
+static const char *const op_names[] = {"md-update", "configure", "unconfigure", "force-unconfigure",
+                                       "status"};
 
 static json_t *ds_json(const struct trace_ds_msg *m, int *ok)
 {
@@ -279,10 +279,11 @@ static json_t *ds_json(const struct trace_ds_msg *m, int *ok)
 			if (m->dir == TRACE_DS_FROM_GUEST)
 				put(o, "result", json_integer(m->result), ok);
 		} else if (m->dir == TRACE_DS_TO_GUEST) {
-			const char *r = m->dr_type == TRACE_DR_CONFIGURE	 ? "configure"
-					: m->dr_type == TRACE_DR_UNCONFIGURE	 ? "unconfigure"
-					: m->dr_type == TRACE_DR_FORCE_UNCONFIGURE ? "force-unconfigure"
-										   : "status";
+			const char *r = m->dr_type == TRACE_DR_CONFIGURE     ? "configure"
+			                : m->dr_type == TRACE_DR_UNCONFIGURE ? "unconfigure"
+			                : m->dr_type == TRACE_DR_FORCE_UNCONFIGURE
+			                    ? "force-unconfigure"
+			                    : "status";
 
 			put(o, "req", json_string(r), ok);
 			put(o, "cpus", cpus_json(m->cpus, m->ncpus), ok);
@@ -293,8 +294,8 @@ static json_t *ds_json(const struct trace_ds_msg *m, int *ok)
 			for (uint32_t i = 0; i < m->nentries; i++)
 				append(a,
 				       json_pack("{s:i, s:i, s:i}", "cpu", (int)m->entries[i].cpu,
-						 "result", (int)m->entries[i].result, "stat",
-						 (int)m->entries[i].stat),
+				                 "result", (int)m->entries[i].result, "stat",
+				                 (int)m->entries[i].stat),
 				       ok);
 			put(o, "entries", a, ok);
 		}
@@ -502,8 +503,8 @@ enum trace_status trace_save(const struct trace *t, const char *path, struct tra
 		st = TRACE_OK;
 		if (!same_content(full, t->mds[i].bytes, t->mds[i].size)) {
 			if (mkdir_parents(full))
-				st = trace_fail(err, TRACE_ERR_IO, full, NULL, "cannot create its folder: %s",
-						strerror(errno));
+				st = trace_fail(err, TRACE_ERR_IO, full, NULL,
+				                "cannot create its folder: %s", strerror(errno));
 			else
 				st = trace_write_atomic(full, t->mds[i].bytes, t->mds[i].size, err);
 		}
