@@ -18,6 +18,7 @@ struct km_result {
 	int stop;      /* nonzero: the thread stops with msg as its verdict */
 	char msg[200];
 	int redirect;  /* nonzero: continue at pc (guest glue), not at the caller */
+	int yield;     /* nonzero: end the caller's time slice (its clock jumped) */
 	uint64_t pc;
 };
 

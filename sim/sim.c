@@ -46,6 +46,10 @@ struct strand {
 	uint64_t stop_addr;
 	enum sim_stop stop;
 	struct sim_verdict v;
+	int runnable;       /* wants the cpu (false while blocked or stopped) */
+	int blocked;
+	uint64_t wait_key;
+	uint64_t runaway;   /* stats.insns at which it counts as stuck */
 };
 
 struct sim {
@@ -64,9 +68,15 @@ struct sim {
 	struct strand *cur;  /* the strand inside uc_emu_start */
 	char **notes;
 	size_t nnotes;
+	struct sim_verdict *verdicts; /* of threads that stopped in scheduled runs */
+	size_t nverdicts;
 	uint64_t sim_return, reset_regs;
 	uint64_t brk, brk_end; /* boot memory: [brk, brk_end) is free */
 };
+
+static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2,
+				UC_SPARC_REG_O3, UC_SPARC_REG_O4, UC_SPARC_REG_O5,
+				UC_SPARC_REG_O6, UC_SPARC_REG_O7};
 
 static const char *const stop_names[] = {
 	[SIM_STOP_NONE] = "running",      [SIM_STOP_RETURNED] = "returned",
@@ -75,6 +85,8 @@ static const char *const stop_names[] = {
 	[SIM_STOP_ILLEGAL] = "illegal-instruction", [SIM_STOP_TRAP] = "unhandled-trap",
 	[SIM_STOP_RED_STATE] = "red-state", [SIM_STOP_HCALL] = "hypercall-not-modelled",
 	[SIM_STOP_KM] = "kernel-model",   [SIM_STOP_HOST] = "host-error",
+	[SIM_STOP_SLICE] = "slice",       [SIM_STOP_BLOCKED] = "blocked",
+	[SIM_STOP_DEADLOCK] = "deadlock",
 };
 
 const char *sim_stop_name(enum sim_stop why)
@@ -295,16 +307,43 @@ static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t p
 	uc_emu_stop(st->eng->uc);
 }
 
+/* Delayed control transfers: call, BPcc, Bicc, BPr, FBPfcc, FBfcc, jmpl,
+ * return. */
+static int is_dcti(uint32_t insn)
+{
+	unsigned op = insn >> 30, op2 = (insn >> 22) & 7, op3 = (insn >> 19) & 0x3f;
+	return op == 1 || (op == 0 && op2 && op2 != 4 && op2 != 7) ||
+	       (op == 2 && (op3 == 0x38 || op3 == 0x39));
+}
+
+static int is_delay_slot(struct sim *s, uint64_t addr)
+{
+	return addr >= 4 && sim_ra_valid(s, addr - 4, 4) && is_dcti(sim_ld32(s, addr - 4));
+}
+
 /* Instruction counting per translated block, and the budget. */
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim *s = user;
 	struct strand *st = s->cur;
+	if (st->stats.insns >= st->limit) {
+		/* A stopped block is not executed: the strand resumes at addr. */
+		if (st->stats.insns >= st->runaway) {
+			stop(s, st, SIM_STOP_BUDGET, addr, 0, 0,
+			     "no progress: instruction budget exhausted (%llu instructions)",
+			     (unsigned long long)st->stats.insns);
+			return;
+		}
+		/* uc_emu_start resumes with NPC = PC + 4, so a slice cannot end
+		 * at a block that starts in a delay slot (NPC = the branch
+		 * target; QEMU does not keep env->npc current across chained
+		 * blocks, so ask the code): it ends at the next block instead. */
+		if (!is_delay_slot(s, addr)) {
+			stop(s, st, SIM_STOP_SLICE, addr, 0, 0, "slice");
+			return;
+		}
+	}
 	st->stats.insns += size >> 2;
-	if (st->stats.insns >= st->limit)
-		stop(s, st, SIM_STOP_BUDGET, addr, 0, 0,
-		     "no progress: instruction budget exhausted (%llu instructions)",
-		     (unsigned long long)st->stats.insns);
 }
 
 static void hook_stop_at(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -351,7 +390,7 @@ static uint64_t precise_fault_pc(struct sim *s, struct strand *st, uint64_t faul
 	for (unsigned i = 0; i < SIM_MAX_BLOCK_INSNS; i++) {
 		uint64_t a = pc + 4ull * i;
 		uint32_t insn = sim_ld32(s, a);
-		unsigned op = insn >> 30, op2 = (insn >> 22) & 7, op3 = (insn >> 19) & 0x3f;
+		unsigned op = insn >> 30, op3 = (insn >> 19) & 0x3f;
 		if (op == 3) { /* load/store: format 3, op = 3 */
 			uint64_t ea = arch_reg(st->eng->uc, (insn >> 14) & 31);
 			if (insn & (1u << 13))
@@ -363,9 +402,9 @@ static uint64_t precise_fault_pc(struct sim *s, struct strand *st, uint64_t faul
 		}
 		if (in_delay_slot)
 			break;
-		/* call, branches (op2 1/2/3/5/6), jmpl, return, Tcc end a block */
-		in_delay_slot = op == 1 || (op == 0 && op2 && op2 != 4 && op2 != 7) ||
-				(op == 2 && (op3 == 0x38 || op3 == 0x39 || op3 == 0x3a));
+		if (op == 2 && op3 == 0x3a)
+			break; /* Tcc ends a block without a delay slot */
+		in_delay_slot = is_dcti(insn);
 	}
 	return pc;
 }
@@ -432,10 +471,18 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		km_call(s->km, s, st->id, st->cpu, pc, &r);
 		if (st->stop != SIM_STOP_NONE)
 			return;
-		if (r.stop)
+		if (r.stop) {
 			stop(s, st, SIM_STOP_KM, pc, intno, 0, "%s", r.msg);
+			return;
+		}
+		if (r.redirect)
+			sim_priv_set_pc(c, r.pc, r.pc + 4);
 		else
 			resume_after(c);
+		if (st->blocked)
+			stop(s, st, SIM_STOP_BLOCKED, sim_priv_pc(c), 0, 0, "blocked");
+		else if (r.yield)
+			stop(s, st, SIM_STOP_SLICE, sim_priv_pc(c), 0, 0, "slice");
 		return;
 	}
 	case SIM_TT_SOFT(SIM_TRAP_RETURN):
@@ -595,6 +642,7 @@ void sim_free(struct sim *s)
 	for (size_t i = 0; i < s->nnotes; i++)
 		free(s->notes[i]);
 	free(s->notes);
+	free(s->verdicts);
 	free(s);
 }
 
@@ -672,7 +720,10 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	const struct sim_priv_cpu *c = &st->eng->cpu;
 	st->stop = SIM_STOP_NONE;
 	memset(&st->v, 0, sizeof st->v);
-	st->limit = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
+	/* budget: the slice; the runaway limit is set by the caller. */
+	st->limit = st->runaway;
+	if (budget && st->stats.insns + budget < st->limit)
+		st->limit = st->stats.insns + budget;
 	s->cur = st;
 	uc_err e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
 	s->cur = NULL;
@@ -708,12 +759,13 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	return st->stop;
 }
 
-int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
+/* Give thread st an engine and start it at pc with %o0 = arg0. */
+static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t arg0)
 {
-	struct strand *st = strand_of(s, cpu);
+	unsigned cpu = st->cpu;
 	struct engine *e;
 	char err[256];
-	if (!st || st->active)
+	if (st->active)
 		return SIM_E_CPU;
 	if (s->npool) {
 		e = s->pool[--s->npool];
@@ -738,7 +790,8 @@ int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
 	uint64_t o7 = s->sim_return - 8;
 	uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7);
 	sim_priv_set_pc(&e->cpu, s->reset_regs, s->reset_regs + 4);
-	if (run(s, st, RESET_BUDGET) != SIM_STOP_RETURNED) {
+	st->runaway = st->stats.insns + RESET_BUDGET;
+	if (run(s, st, 0) != SIM_STOP_RETURNED) {
 		sim_note(s, cpu, pc, "engine wipe failed: %s", st->v.msg);
 		st->active = 0;
 		st->eng = NULL;
@@ -751,7 +804,36 @@ int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
 	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
 	sim_priv_set_pc(&e->cpu, pc, pc + 4);
 	st->stop = SIM_STOP_NONE;
+	st->runnable = 1;
+	st->blocked = 0;
+	st->runaway = st->stats.insns + s->cfg.insn_budget;
 	return SIM_OK;
+}
+
+int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
+{
+	struct strand *st = cpu < s->cfg.max_cpus ? strand_of(s, cpu) : NULL;
+	return st ? start_thread(s, st, pc, arg0) : SIM_E_CPU;
+}
+
+int sim_thread_create(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0, uint64_t time_ps,
+		      unsigned *tid)
+{
+	if (cpu >= s->cfg.max_cpus)
+		return SIM_E_CPU;
+	for (unsigned id = s->cfg.max_cpus; id < s->nthreads; id++) {
+		struct strand *st = &s->strands[id];
+		if (st->active)
+			continue;
+		st->cpu = cpu;
+		int rc = start_thread(s, st, pc, arg0);
+		if (rc)
+			return rc;
+		st->clock_ps = time_ps;
+		*tid = id;
+		return SIM_OK;
+	}
+	return SIM_E_POOL;
 }
 
 void sim_strand_park(struct sim *s, unsigned cpu)
@@ -766,6 +848,177 @@ void sim_strand_park(struct sim *s, unsigned cpu)
 	if (s->cur != st) {
 		st->eng = NULL;
 		st->active = 0;
+	}
+	st->runnable = 0;
+	st->blocked = 0;
+}
+
+/* ---- the scheduler ------------------------------------------------------- */
+
+void sim_thread_block(struct sim *s, unsigned tid, uint64_t key)
+{
+	struct strand *st = strand_of(s, tid);
+	if (st && st->active) {
+		st->blocked = 1;
+		st->wait_key = key;
+	}
+}
+
+int sim_thread_blocked(const struct sim *s, unsigned tid)
+{
+	const struct strand *st = strand_of(s, tid);
+	return st && st->active && st->blocked;
+}
+
+unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps)
+{
+	unsigned n = 0;
+	for (unsigned id = 0; id < s->nthreads; id++) {
+		struct strand *st = &s->strands[id];
+		if (!st->active || !st->blocked || st->wait_key != key)
+			continue;
+		st->blocked = 0;
+		settle(s, st);
+		if (st->clock_ps < time_ps)
+			st->clock_ps = time_ps;
+		st->runaway = st->stats.insns + s->cfg.insn_budget;
+		n++;
+	}
+	return n;
+}
+
+size_t sim_verdict_count(const struct sim *s)
+{
+	return s->nverdicts;
+}
+
+const struct sim_verdict *sim_verdict_get(const struct sim *s, size_t i)
+{
+	return i < s->nverdicts ? &s->verdicts[i] : NULL;
+}
+
+static void record_verdict(struct sim *s, const struct sim_verdict *v)
+{
+	struct sim_verdict *p = realloc(s->verdicts, (s->nverdicts + 1) * sizeof *p);
+	if (!p)
+		return;
+	s->verdicts = p;
+	s->verdicts[s->nverdicts++] = *v;
+}
+
+/* The runnable thread with the earliest clock (ties: lowest id), and the
+ * clock of the next one. */
+static struct strand *pick(struct sim *s, uint64_t *next_ps)
+{
+	struct strand *best = NULL;
+	*next_ps = UINT64_MAX;
+	for (unsigned id = 0; id < s->nthreads; id++) {
+		struct strand *st = &s->strands[id];
+		if (!st->active || !st->runnable || st->blocked)
+			continue;
+		settle(s, st);
+		if (!best || st->clock_ps < best->clock_ps) {
+			if (best && best->clock_ps < *next_ps)
+				*next_ps = best->clock_ps;
+			best = st;
+		} else if (st->clock_ps < *next_ps) {
+			*next_ps = st->clock_ps;
+		}
+	}
+	return best;
+}
+
+/* Run the earliest thread for one slice. Returns it (NULL: none runnable)
+ * and why it stopped. */
+static struct strand *step(struct sim *s, enum sim_stop *why)
+{
+	uint64_t next;
+	struct strand *st = pick(s, &next);
+	if (!st)
+		return NULL;
+	uint64_t slice = 0;
+	if (next != UINT64_MAX) {
+		uint64_t horizon = next + SIM_QUANTUM_PS;
+		slice = (horizon - st->clock_ps) / s->ps_per_insn[st->cpu] + 1;
+	}
+	*why = run(s, st, slice);
+	settle(s, st);
+	switch (*why) {
+	case SIM_STOP_SLICE:
+	case SIM_STOP_BLOCKED:
+		break;
+	case SIM_STOP_PARKED:
+		engine_release(s, st->eng);
+		st->eng = NULL;
+		st->active = 0;
+		st->runnable = 0;
+		break;
+	case SIM_STOP_RETURNED:
+	case SIM_STOP_REACHED:
+		st->runnable = 0;
+		break;
+	default: /* a verdict: the thread leaves the run */
+		st->runnable = 0;
+		record_verdict(s, &st->v);
+	}
+	return st;
+}
+
+enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uint64_t *args,
+			     unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v)
+{
+	struct strand *target = strand_of(s, tid);
+	if (!target || !target->active || nargs > 6) {
+		if (v) {
+			memset(v, 0, sizeof *v);
+			v->why = SIM_STOP_HOST;
+			v->cpu = tid;
+			snprintf(v->msg, sizeof v->msg, "thread %u is not started", tid);
+		}
+		return SIM_STOP_HOST;
+	}
+	for (unsigned i = 0; i < nargs; i++)
+		sim_strand_set_reg(s, tid, oreg_ids[i], args[i]);
+	sim_strand_set_reg(s, tid, UC_SPARC_REG_O6, sp - MIN_FRAME - STACK_BIAS);
+	sim_strand_set_reg(s, tid, UC_SPARC_REG_O7, s->sim_return - 8);
+	sim_priv_set_pc(&target->eng->cpu, fn, fn + 4);
+	target->runnable = 1;
+	target->blocked = 0;
+	target->runaway = target->stats.insns + s->cfg.insn_budget;
+	enum sim_stop why = SIM_STOP_NONE;
+	for (;;) {
+		struct strand *st = step(s, &why);
+		if (!st) {
+			why = SIM_STOP_DEADLOCK;
+			memset(&target->v, 0, sizeof target->v);
+			target->v.why = why;
+			target->v.cpu = tid;
+			target->v.pc = target->active ? sim_priv_pc(&target->eng->cpu) : 0;
+			sim_symbolize(s, target->v.pc, target->v.where, sizeof target->v.where);
+			snprintf(target->v.msg, sizeof target->v.msg,
+				 "thread %u waits (key 0x%llx) and no thread can run to wake it", tid,
+				 (unsigned long long)target->wait_key);
+			break;
+		}
+		if (st == target && why != SIM_STOP_SLICE && why != SIM_STOP_BLOCKED)
+			break;
+	}
+	if (v)
+		*v = target->v;
+	if (ret)
+		*ret = why == SIM_STOP_RETURNED ? sim_strand_reg(s, tid, UC_SPARC_REG_O0) : 0;
+	return why;
+}
+
+void sim_sched_run(struct sim *s, uint64_t until_ps)
+{
+	for (;;) {
+		uint64_t next;
+		struct strand *st = pick(s, &next);
+		if (!st || st->clock_ps >= until_ps)
+			return;
+		enum sim_stop why;
+		step(s, &why);
 	}
 }
 
@@ -806,7 +1059,8 @@ enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struc
 		}
 		return SIM_STOP_HOST;
 	}
-	enum sim_stop why = run(s, st, budget);
+	st->runaway = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
+	enum sim_stop why = run(s, st, 0);
 	if (v)
 		*v = st->v;
 	if (why == SIM_STOP_PARKED) {
@@ -823,9 +1077,6 @@ const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cp
 	return st ? &st->stats : NULL;
 }
 
-static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2,
-				UC_SPARC_REG_O3, UC_SPARC_REG_O4, UC_SPARC_REG_O5,
-				UC_SPARC_REG_O6, UC_SPARC_REG_O7};
 
 void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6])
 {

@@ -79,6 +79,10 @@ enum sim_stop {
 	SIM_STOP_HCALL,     /* a hypercall the model stops on (unmodelled) */
 	SIM_STOP_KM,        /* a kernel-model entry stopped it (placeholder, bad args) */
 	SIM_STOP_HOST,      /* host-side failure (Unicorn error, out of memory) */
+	/* Not verdicts: the scheduler's own reasons. */
+	SIM_STOP_SLICE,     /* its time slice ended; runnable */
+	SIM_STOP_BLOCKED,   /* waits for a wake-up (sim_wake) */
+	SIM_STOP_DEADLOCK,  /* every thread waits and nothing can wake one */
 };
 const char *sim_stop_name(enum sim_stop why);
 
@@ -135,6 +139,37 @@ unsigned sim_thread_cpu(const struct sim *s, unsigned id);
  * stops otherwise. The strand must be started. */
 enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
 		       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
+
+/* ---- the scheduler ---------------------------------------------------
+ * Threads run interleaved in simulated time: the runnable thread with the
+ * earliest clock runs until its clock passes the next one's by a quantum,
+ * it blocks, returns or stops. Kernel-model entries block (km_result.block)
+ * or end their slice early (km_result.yield, after udelay). */
+
+/* Start an extra guest thread (a kthread) on cpu at pc with %o0 = arg0,
+ * its clock at time_ps. */
+int sim_thread_create(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0, uint64_t time_ps,
+		      unsigned *tid);
+/* Mark thread tid blocked on key (from inside a kernel-model entry). */
+void sim_thread_block(struct sim *s, unsigned tid, uint64_t key);
+/* Wake every thread blocked on key; a woken thread's clock becomes at
+ * least time_ps. Returns how many woke. */
+unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps);
+int sim_thread_blocked(const struct sim *s, unsigned tid);
+
+/* Call guest function fn(args) on thread tid as a C call while every other
+ * runnable thread runs interleaved with it; returns when tid returns
+ * (SIM_STOP_RETURNED, *ret = %o0) or stops with a verdict, or
+ * SIM_STOP_DEADLOCK. Threads other than tid that stop with a verdict are
+ * recorded as notes and leave the run. */
+enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uint64_t *args,
+			     unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
+/* Run every runnable thread until none is runnable or the earliest clock
+ * reaches until_ps. */
+void sim_sched_run(struct sim *s, uint64_t until_ps);
+/* Verdicts of threads that stopped during scheduled runs. */
+size_t sim_verdict_count(const struct sim *s);
+const struct sim_verdict *sim_verdict_get(const struct sim *s, size_t i);
 
 /* Notes: things reported but not fatal (an unknown hypercall). */
 void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)

@@ -24,6 +24,10 @@
 /* Picoseconds per guest instruction until the MD gives the cpu's
  * clock-frequency (1 GHz, CPI 1). */
 #define SIM_PS_PER_INSN_DEFAULT 1000
+/* Scheduler quantum: a thread runs until its clock passes the next
+ * runnable thread's by this much (picoseconds; 1 us). Smaller interleaves
+ * spin-waits more finely and costs more host time. */
+#define SIM_QUANTUM_PS 1000000ull
 /* Notes (warnings) kept per run (entries). */
 #define SIM_MAX_NOTES 256
 /* Longest translated block searched for a faulting access (instructions;

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <unicorn/unicorn.h>
 
 #include "sim/hv.h"
 #include "sim/selftest.h"
@@ -258,5 +259,104 @@ Test(machine, thousands_of_strands_from_a_small_pool, .timeout = 120)
 	for (unsigned cpu = 0; cpu < 4; cpu++)
 		cr_assert_eq(sim_strand_start(s, cpu, fn, 0), 0);
 	cr_expect_eq(sim_strand_start(s, 4, fn, 0), SIM_E_POOL);
+	sim_free(s);
+}
+
+/* ---- the scheduler --------------------------------------------------- */
+
+static struct sim *selftest_sim(unsigned max_cpus)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	char err[256];
+	sim_config_default(&cfg);
+	cfg.image = SELFTEST_ELF;
+	cfg.ram_size = 8 << 20;
+	cfg.max_cpus = max_cpus;
+	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	return s;
+}
+
+static uint64_t sym(struct sim *s, const char *name)
+{
+	uint64_t a;
+	cr_assert_eq(sim_sym(s, name, &a), 0, "%s", name);
+	return a;
+}
+
+/* Time slices end between blocks and resume exactly there: a loop cut into
+ * hundreds of slices computes what it computes in one run, and the counted
+ * instructions are the same. */
+Test(sched, slices_are_exact)
+{
+	struct sim *s = selftest_sim(4);
+	uint64_t fn = sym(s, "st_loop16"), n = 100000, one, sliced;
+	struct sim_verdict v;
+	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
+	cr_assert_eq(sim_call(s, 0, fn, &n, 1, 0x200000, &one, &v), SIM_STOP_RETURNED);
+	uint64_t insns_one = sim_strand_stats(s, 0)->insns;
+	sim_strand_park(s, 0);
+	/* The same loop on two cpus at once: each runs in 1 us slices. */
+	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
+	cr_assert_eq(sim_strand_start(s, 1, fn, 0), 0);
+	sim_strand_set_reg(s, 1, UC_SPARC_REG_O0, n);
+	sim_strand_set_reg(s, 1, UC_SPARC_REG_SP, 0x180000 - 192 - 2047);
+	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
+	cr_assert_eq(sim_sched_call(s, 0, fn, &n, 1, 0x200000, &sliced, &v), SIM_STOP_RETURNED,
+		     "%s", v.msg);
+	cr_expect_eq(sliced, one);
+	cr_expect_eq(sim_strand_stats(s, 0)->insns, insns_one);
+	cr_expect_eq(sim_strand_reg(s, 1, UC_SPARC_REG_O0), one, "the other cpu's result");
+	/* Both clocks advanced by the same instruction count at 1 ns each. */
+	cr_expect_eq(sim_thread_time_ps(s, 0), insns_one * 1000);
+	sim_free(s);
+}
+
+/* A spin-wait in real guest code costs what it would cost: cpu 0 spins on a
+ * flag that cpu 1 sets after n loop iterations; the spin lasts as long in
+ * simulated time (to within a quantum). */
+Test(sched, spin_wait_interleaves_in_simulated_time)
+{
+	struct sim *s = selftest_sim(4);
+	uint64_t flag = 0x300000, n = 200000, waited;
+	struct sim_verdict v;
+	cr_assert_eq(sim_st64(s, flag, 0), 0);
+	cr_assert_eq(sim_strand_start(s, 1, sym(s, "st_set_flag_after"), flag), 0);
+	sim_strand_set_reg(s, 1, UC_SPARC_REG_O1, n);
+	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
+	cr_assert_eq(sim_strand_start(s, 0, sym(s, "st_wait_flag"), 0), 0);
+	cr_assert_eq(sim_sched_call(s, 0, sym(s, "st_wait_flag"), &flag, 1, 0x200000, &waited, &v),
+		     SIM_STOP_RETURNED, "%s", v.msg);
+	/* 3 instructions per iteration on both sides; a quantum is 1000. */
+	cr_expect(waited + 400 >= n && waited <= n + 400, "waited %llu for %llu",
+		  (unsigned long long)waited, (unsigned long long)n);
+	uint64_t t0 = sim_thread_time_ps(s, 0), t1 = sim_thread_time_ps(s, 1);
+	cr_expect(t0 >= t1, "the waiter finishes after the setter (%llu < %llu)",
+		  (unsigned long long)t0, (unsigned long long)t1);
+	cr_expect(t0 - t1 <= 2000000, "within a quantum or two");
+	sim_free(s);
+}
+
+/* A blocked thread stays out of the run until woken, then resumes at the
+ * waker's time at the earliest. */
+Test(sched, block_and_wake)
+{
+	struct sim *s = selftest_sim(4);
+	uint64_t fn = sym(s, "st_loop4"), n = 10, ret;
+	struct sim_verdict v;
+	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
+	cr_assert_eq(sim_strand_start(s, 1, fn, 0), 0);
+	sim_thread_block(s, 1, 0x1234);
+	sim_strand_park(s, 0);
+	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
+	/* cpu 0 returns normally while cpu 1 stays blocked. */
+	cr_expect_eq(sim_sched_call(s, 0, fn, &n, 1, 0x200000, &ret, &v), SIM_STOP_RETURNED);
+	cr_expect(sim_thread_blocked(s, 1));
+	cr_expect_eq(sim_wake(s, 0x1234, 5000), 1);
+	cr_expect(!sim_thread_blocked(s, 1));
+	cr_expect_eq(sim_thread_time_ps(s, 1), 5000, "woken at the waker's time");
+	sim_thread_block(s, 1, 0x99);
+	cr_expect_eq(sim_sched_call(s, 1, fn, &n, 1, 0x180000, &ret, &v), SIM_STOP_RETURNED,
+		     "a call unblocks its thread");
 	sim_free(s);
 }

@@ -196,3 +196,29 @@ st_loop4:
 	retl
 	 mov	%o1, %o0
 	.size	st_loop4, . - st_loop4
+
+	/* long st_wait_flag(long *flag): spin until *flag != 0; returns the
+	 * iterations waited (3 instructions each). */
+	.globl	st_wait_flag
+	.type	st_wait_flag, #function
+st_wait_flag:
+	mov	0, %o1
+1:	ldx	[%o0], %o2
+	brz,a,pt %o2, 1b
+	 add	%o1, 1, %o1
+	retl
+	 mov	%o1, %o0
+	.size	st_wait_flag, . - st_wait_flag
+
+	/* void st_set_flag_after(long *flag, long n): n iterations of a
+	 * 3-instruction loop, then *flag = 1. */
+	.globl	st_set_flag_after
+	.type	st_set_flag_after, #function
+st_set_flag_after:
+1:	subcc	%o1, 1, %o1
+	bne,pt	%xcc, 1b
+	 nop
+	mov	1, %o2
+	retl
+	 stx	%o2, [%o0]
+	.size	st_set_flag_after, . - st_set_flag_after
