@@ -21,6 +21,12 @@ struct km {
 	uint64_t page_offset;      /* PAGE_OFFSET */
 	struct km_heap *heap;      /* km_heap.c */
 	struct km_logbuf *log;     /* km_printk.c */
+	/* km_boot.c */
+	uint64_t trap_block;   /* &trap_block[0] */
+	uint64_t cpu_all_mask; /* a full cpumask in guest memory */
+	unsigned boot_cpu;
+	unsigned nmaps;        /* num_kernel_image_mappings */
+	uint64_t locked_tte;   /* kern_locked_tte_data */
 };
 
 /* Set-up and tear-down of the parts (each fini is safe on a failed init). */

@@ -16,17 +16,16 @@
 
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
+#include "kernel-model/km_impl.h"
+#include "kernel-model/tunables.h"
 #include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
 
 #define HVT_RAM_SIZE (256ull << 20)
+#define MAP_4MB (4ull << 20) /* one locked kernel TTE */
 #define HVT_BUDGET 1000000ull /* instructions: hvtramp takes well under 1000 */
-#define MAP_4MB (4ull << 20)
-/* setup_page_offset(): T1/T2 have a 48-bit VA, the linear map starts at
- * the top of the VA hole. */
-#define HVT_PAGE_OFFSET 0xffff800000000000ull
 
 void sim_hvtramp_opts_default(struct sim_hvtramp_opts *o)
 {
@@ -42,51 +41,10 @@ void sim_hvtramp_result_free(struct sim_hvtramp_result *r)
 	r->nhcalls = 0;
 }
 
-struct hvt {
-	struct sim *s;
-	char *err;
-	size_t n;
-};
 
-static int st_sym64(struct hvt *h, const char *name, uint64_t v)
-{
-	uint64_t a;
-	if (sim_sym(h->s, name, &a) || sim_st64(h->s, a, v)) {
-		snprintf(h->err, h->n, "guest image lacks the data symbol %s", name);
-		return -1;
-	}
-	return 0;
-}
 
-static int st_sym32(struct hvt *h, const char *name, uint32_t v)
-{
-	uint64_t a;
-	if (sim_sym(h->s, name, &a) || sim_st32(h->s, a, v)) {
-		snprintf(h->err, h->n, "guest image lacks the data symbol %s", name);
-		return -1;
-	}
-	return 0;
-}
 
-/* One mondo queue as sun4v_init_mondo_queues() allocates it: (1 << bits)
- * entries of 64 bytes, aligned to its size; qmask = size - 1. */
-static int alloc_queue(struct hvt *h, uint64_t tb, unsigned pa_off, unsigned mask_off,
-		       unsigned bits)
-{
-	uint64_t size = (1ull << bits) * 64, ra;
-	if (sim_alloc(h->s, size, size < 8192 ? 8192 : size, &ra)) {
-		snprintf(h->err, h->n, "guest RAM exhausted allocating a mondo queue");
-		return -1;
-	}
-	sim_st64(h->s, tb + pa_off, ra);
-	sim_st32(h->s, tb + mask_off, (uint32_t)(size - 1));
-	return 0;
-}
 
-static uint64_t va(uint64_t ra)
-{
-	return HVT_PAGE_OFFSET + ra;
-}
 
 int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 			 struct sim_hvtramp_result *r, struct sim_checks *checks, char *err,
@@ -95,7 +53,6 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	struct sim_config cfg;
 	struct sim *s = NULL;
 	struct km *km = NULL;
-	struct hvt h = {NULL, err, n};
 	int rc = -1;
 	memset(r, 0, sizeof *r);
 	snprintf(r->kernel_version, sizeof r->kernel_version, "%s", LX_KERNEL_VERSION);
@@ -105,7 +62,7 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	cfg.ram_size = HVT_RAM_SIZE;
 	cfg.max_cpus = LX_NR_CPUS;
 	cfg.pool_max = 4;
-	cfg.linear_base = HVT_PAGE_OFFSET;
+	cfg.linear_base = KM_PAGE_OFFSET;
 	cfg.insn_budget = o->insn_budget ? o->insn_budget : HVT_BUDGET;
 	if (o->cpu >= LX_NR_CPUS) {
 		snprintf(err, n, "cpu %u is beyond NR_CPUS (%u)", o->cpu, (unsigned)LX_NR_CPUS);
@@ -113,72 +70,48 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	}
 	if (sim_create(&cfg, &s, err, n))
 		return -1;
-	h.s = s;
 	snprintf(r->unicorn_version, sizeof r->unicorn_version, "%s", sim_unicorn_version(s));
 	if (km_create(s, &km, err, n))
 		goto out;
 	sim_set_km(s, km);
 
-	/* Boot state: the image is loaded at its link address, so
-	 * kern_base == KERNBASE and kimage_addr_to_ra() is the identity. */
-	uint64_t kern_size = (sim_image_end(s) - LX_KERNBASE + MAP_4MB - 1) & ~(MAP_4MB - 1);
-	unsigned nmaps = (unsigned)(kern_size / MAP_4MB);
-	/* kern_large_tte(kern_base) as remap_kernel() computes it. */
-	uint64_t tte = LX_KERNBASE | LX_PAGE_VALID | LX_PAGE_SZ4MB_4V | LX_PAGE_CP_4V |
-		       LX_PAGE_CV_4V | LX_PAGE_P_4V | LX_PAGE_EXEC_4V | LX_PAGE_W_4V;
-	/* kern_size is read by nothing hvtramp reaches: set it when linked. */
-	uint64_t ks;
-	if (!sim_sym(s, "kern_size", &ks))
-		sim_st64(s, ks, kern_size);
-	if (st_sym64(&h, "kern_base", LX_KERNBASE) ||
-	    st_sym64(&h, "PAGE_OFFSET", HVT_PAGE_OFFSET) ||
-	    st_sym32(&h, "tlb_type", LX_TLB_TYPE_HYPERVISOR) ||
-	    st_sym32(&h, "num_kernel_image_mappings", nmaps) ||
-	    st_sym64(&h, "kern_locked_tte_data", tte))
+	/* Boot state as the kernel's early boot leaves it, the mondo queues
+	 * of the new cpu (MD default sizes) and its idle task. */
+	static const unsigned qbits[4] = {7, 7, 6, 2};
+	struct km_thread idle;
+	uint64_t ttable, startup, callin;
+	if (km_boot_state(km, err, n))
 		goto out;
-
-	/* trap_block[cpu]: the mondo queues sun4v_init_mondo_queues()
-	 * allocates, with the MD's default queue sizes (q-*-#bits). */
-	uint64_t trap_block, ttable, startup, callin;
-	if (sim_sym(s, "trap_block", &trap_block) || sim_sym(s, "sparc64_ttable_tl0", &ttable) ||
-	    sim_sym(s, "hv_cpu_startup", &startup) || sim_sym(s, "smp_callin", &callin)) {
-		snprintf(err, n, "guest image lacks trap_block/sparc64_ttable_tl0/hv_cpu_startup/"
-				 "smp_callin");
+	if (km_cpu_queues(km, o->cpu, qbits) ||
+	    km_thread_setup(km, o->cpu, o->cpu, "swapper", &idle)) {
+		snprintf(err, n, "kernel heap exhausted");
 		goto out;
 	}
-	uint64_t tb = trap_block + (uint64_t)o->cpu * LX_TRAP_PER_CPU_SIZE;
-	if (alloc_queue(&h, tb, LX_TRAP_PER_CPU_CPU_MONDO_PA, LX_TRAP_PER_CPU_CPU_MONDO_QMASK, 7) ||
-	    alloc_queue(&h, tb, LX_TRAP_PER_CPU_DEV_MONDO_PA, LX_TRAP_PER_CPU_DEV_MONDO_QMASK, 7) ||
-	    alloc_queue(&h, tb, LX_TRAP_PER_CPU_RESUM_MONDO_PA, LX_TRAP_PER_CPU_RESUM_QMASK, 6) ||
-	    alloc_queue(&h, tb, LX_TRAP_PER_CPU_NONRESUM_MONDO_PA, LX_TRAP_PER_CPU_NONRESUM_QMASK,
-			2))
+	if (sim_sym(s, "sparc64_ttable_tl0", &ttable) || sim_sym(s, "hv_cpu_startup", &startup) ||
+	    sim_sym(s, "smp_callin", &callin)) {
+		snprintf(err, n, "guest image lacks sparc64_ttable_tl0/hv_cpu_startup/smp_callin");
 		goto out;
+	}
+	uint64_t tb = km_trap_block(km, o->cpu);
 	sim_st64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA, 0xdeadbeefull); /* must be cleared */
+	unsigned nmaps = km_num_kernel_mappings(km);
+	uint64_t tte = km_kern_locked_tte(km);
 
-	/* The idle task and its thread_info (THREAD_SIZE-aligned stack). */
-	uint64_t ti, task;
-	if (sim_alloc(s, LX_THREAD_SIZE, LX_THREAD_SIZE, &ti) ||
-	    sim_alloc(s, LX_TASK_STRUCT_SIZE, 64, &task)) {
-		snprintf(err, n, "guest RAM exhausted allocating the idle task");
-		goto out;
-	}
-	sim_st64(s, ti + LX_TI_TASK, va(task));
-	uint8_t *ti_cpu = sim_ra_ptr(s, ti + LX_TI_CPU, 2); /* __u16 cpu */
-	ti_cpu[0] = (uint8_t)(o->cpu >> 8);
-	ti_cpu[1] = (uint8_t)o->cpu;
-
-	/* The descriptor, exactly as ldom_startcpu_cpuid() builds it. */
-	uint64_t hd;
-	if (sim_alloc(s, LX_HVTRAMP_DESCR_SIZE + (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE, 64,
-		      &hd)) {
-		snprintf(err, n, "guest RAM exhausted allocating the descriptor");
+	/* The descriptor, exactly as ldom_startcpu_cpuid() builds it (kzalloc:
+	 * a linear-map address; CPU_START gets __pa()). */
+	uint64_t hd_va = km_heap_alloc(km, LX_HVTRAMP_DESCR_SIZE +
+						   (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE,
+				       64, 1);
+	uint64_t hd = km_va_to_ra(km, hd_va);
+	if (!hd_va) {
+		snprintf(err, n, "kernel heap exhausted allocating the descriptor");
 		goto out;
 	}
 	sim_st32(s, hd + LX_HVTRAMP_DESCR_CPU, o->cpu);
 	sim_st32(s, hd + LX_HVTRAMP_DESCR_NUM_MAPPINGS, nmaps);
 	sim_st64(s, hd + LX_HVTRAMP_DESCR_FAULT_INFO_VA, tb + LX_TRAP_PER_CPU_FAULT_INFO);
 	sim_st64(s, hd + LX_HVTRAMP_DESCR_FAULT_INFO_PA, tb + LX_TRAP_PER_CPU_FAULT_INFO);
-	sim_st64(s, hd + LX_HVTRAMP_DESCR_THREAD_REG, va(ti));
+	sim_st64(s, hd + LX_HVTRAMP_DESCR_THREAD_REG, idle.ti);
 	for (unsigned i = 0; i < nmaps; i++) {
 		uint64_t m = hd + LX_HVTRAMP_DESCR_MAPS + (uint64_t)i * LX_HVTRAMP_MAPPING_SIZE;
 		sim_st64(s, m + LX_HVTRAMP_MAPPING_VADDR, LX_KERNBASE + i * MAP_4MB);
@@ -186,9 +119,9 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	}
 	r->num_mappings = nmaps;
 	r->descr_ra = hd;
-	r->expect_g6 = va(ti);
-	r->expect_g4 = va(task);
-	r->expect_sp = va(ti) + (1ull << LX_THREAD_SHIFT) - (LX_STACKFRAME_SZ + LX_STACK_BIAS);
+	r->expect_g6 = idle.ti;
+	r->expect_g4 = idle.task;
+	r->expect_sp = idle.ti + (1ull << LX_THREAD_SHIFT) - (LX_STACKFRAME_SZ + LX_STACK_BIAS);
 
 	if (o->fail_fn >= 0)
 		hv_inject(sim_hv(s), (unsigned)o->fail_fn, (int)o->cpu, o->fail_status, 1);
@@ -300,7 +233,7 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 				       (unsigned long long)r->sp);
 			/* What the real per-cpu set-up wrote. */
 			sim_checks_add(checks, "hvtramp-trap-block",
-				       reached && sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD) == va(ti) &&
+				       reached && sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD) == idle.ti &&
 					       sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA) == 0,
 				       "trap_block[%u].thread 0x%llx irq_worklist_pa 0x%llx", o->cpu,
 				       (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD),

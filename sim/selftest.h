@@ -42,7 +42,7 @@ void sim_hvtramp_opts_default(struct sim_hvtramp_opts *o);
 
 struct sim_hvtramp_result {
 	char reached[64];     /* symbol where the strand stopped ("smp_callin") */
-	char verdict[320];    /* "reached" or the verdict line */
+	char verdict[512];    /* "reached" or the verdict line */
 	char stop[32];        /* sim_stop_name */
 	char where[96];
 	uint64_t insns;
