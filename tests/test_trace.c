@@ -570,6 +570,54 @@ Test(trace, status_nack_and_unreg_messages)
 	free(text);
 }
 
+Test(trace_errors, handshake_order)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_array_remove(json_object_get(fx.doc, "ds"), 1); /* drop INIT_ACK */
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.ds[1]", "REG_REQ before the handshake");
+	fx_fini(&fx);
+}
+
+Test(trace, op_requests_and_wire_bytes)
+{
+	struct fx fx;
+	struct trace *t;
+	struct trace_error err;
+	uint8_t *b;
+	size_t n;
+
+	fx_init(&fx);
+	fx_write(&fx);
+	cr_assert_eq(trace_load(fx.path, &t, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_eq(trace_op_request_index(t, 1), 8);
+	cr_assert_eq(trace_op_request(t, 0), trace_ds_at(t, 6));
+	cr_assert_null(trace_op_request(t, 2));
+	/* dr-cpu CONFIGURE {5, 4}: 32 + 2 x 4 bytes, big-endian */
+	cr_assert_eq(trace_ds_wire(trace_op_request(t, 1), &b, &n), TRACE_OK);
+	cr_assert_eq(n, 40);
+	cr_assert_eq(b[3], 9);  /* DS_DATA */
+	cr_assert_eq(b[7], 32); /* len = 40 - 8 */
+	cr_assert_eq(b[11], 3); /* handle 0x300000007 */
+	cr_assert_eq(b[15], 7);
+	cr_assert_eq(b[23], 2);    /* req_num */
+	cr_assert_eq(b[27], 0x43); /* 'C' */
+	cr_assert_eq(b[31], 2);    /* two records */
+	cr_assert_eq(b[35], 5);
+	cr_assert_eq(b[39], 4);
+	free(b);
+	/* the reply: 32 + 2 x 16 bytes */
+	cr_assert_eq(trace_ds_wire(trace_ds_reply(t, 8), &b, &n), TRACE_OK);
+	cr_assert_eq(n, 64);
+	cr_assert_eq(b[27], 0x6f); /* 'o' */
+	cr_assert_eq(b[32 + 16 + 3], 5);
+	cr_assert_eq(b[32 + 16 + 11], 2); /* CONFIGURED */
+	free(b);
+	trace_free(t);
+	fx_fini(&fx);
+}
+
 Test(trace_errors, unknown_names)
 {
 	struct fx fx;

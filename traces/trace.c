@@ -591,7 +591,8 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 	if (json_array_size(ops) > 100000)
 		return FAIL(ld, TRACE_ERR_RANGE, "$.scenario.ops", "more than 100000 operations");
 	t->ops = calloc(json_array_size(ops) + 1, sizeof(*t->ops));
-	if (!t->ops)
+	t->op_request = calloc(json_array_size(ops) + 1, sizeof(*t->op_request));
+	if (!t->ops || !t->op_request)
 		return FAIL(ld, TRACE_ERR_NOMEM, "$.scenario.ops", "out of memory");
 	for (size_t i = 0; i < json_array_size(ops); i++) {
 		json_t *e = json_array_get(ops, i);
@@ -924,6 +925,7 @@ static enum trace_status check_ds(struct ld *ld)
 {
 	struct trace *t = ld->t;
 	size_t nreq = 0;
+	int init_req = 0, hs_done = 0;
 	enum trace_status st = TRACE_OK;
 	char p[MAX_PATH_TEXT];
 	uint8_t *online = calloc(t->machine.max_cpus, 1);
@@ -938,6 +940,22 @@ static enum trace_status check_ds(struct ld *ld)
 
 		t->ds_reply[i] = SIZE_MAX;
 		index_path(p, "$.ds", i);
+		if (m->type == TRACE_DS_INIT_REQ && m->dir == TRACE_DS_FROM_GUEST)
+			init_req = 1;
+		if (m->type == TRACE_DS_INIT_ACK && m->dir == TRACE_DS_TO_GUEST) {
+			if (!init_req) {
+				st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
+				          "INIT_ACK without an earlier INIT_REQ from the guest");
+				goto out;
+			}
+			hs_done = 1;
+		}
+		if ((m->type == TRACE_DS_REG_REQ || m->type == TRACE_DS_DATA) && !hs_done) {
+			st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
+			          "%s before the handshake (INIT_REQ, INIT_ACK) completed",
+			          trace_ds_type_name(m->type));
+			goto out;
+		}
 		if (m->type == TRACE_DS_DATA) {
 			/* The handle must be registered (REG_REQ + REG_ACK) for this service. */
 			int ok = 0;
@@ -1011,7 +1029,7 @@ static enum trace_status check_ds(struct ld *ld)
 					goto out;
 				}
 			}
-			nreq++;
+			t->op_request[nreq++] = i;
 			for (j = i + 1; j < t->nds; j++)
 				if (t->ds[j].type == TRACE_DS_DATA &&
 				    t->ds[j].dir == TRACE_DS_FROM_GUEST &&
@@ -1262,8 +1280,7 @@ static enum trace_status index_hcalls(struct ld *ld)
 	return TRACE_OK;
 }
 
-static enum trace_status load_dist(struct ld *ld, json_t *e, const char *p, struct trace_dist *d,
-                                   const char *const *extra)
+static enum trace_status load_dist(struct ld *ld, json_t *e, const char *p, struct trace_dist *d)
 {
 	static const char *const fixed[] = {"dist", "ns", "fn", "name", NULL};
 	static const char *const uniform[] = {"dist", "min_ns", "max_ns", "fn", "name", NULL};
@@ -1274,7 +1291,6 @@ static enum trace_status load_dist(struct ld *ld, json_t *e, const char *p, stru
 	char q[MAX_PATH_TEXT];
 	const uint64_t lim = 1000000000000ull;
 
-	(void)extra;
 	if ((st = want_object(ld, e, p)) || (st = get_str(ld, e, p, "dist", 16, &kind)))
 		return st;
 	join(q, p, "dist");
@@ -1333,7 +1349,7 @@ static enum trace_status load_model(struct ld *ld, json_t *root)
 	if (json_object_get(def, "fn") || json_object_get(def, "name"))
 		return FAIL(ld, TRACE_ERR_FIELD, "$.hcall_model.default",
 		            "the default distribution takes no \"fn\" or \"name\"");
-	if ((st = load_dist(ld, def, "$.hcall_model.default", &m->def, NULL)) ||
+	if ((st = load_dist(ld, def, "$.hcall_model.default", &m->def)) ||
 	    (st = field(ld, obj, path, "fns", 1, &fns)) ||
 	    (st = want_array(ld, fns, "$.hcall_model.fns")))
 		return st;
@@ -1369,7 +1385,7 @@ static enum trace_status load_model(struct ld *ld, json_t *root)
 				            name, k);
 		m->fns[i].fn = fn;
 		m->nfns = i + 1;
-		if ((st = load_dist(ld, e, p, &m->fns[i].dist, NULL)))
+		if ((st = load_dist(ld, e, p, &m->fns[i].dist)))
 			return st;
 	}
 	return TRACE_OK;
@@ -1513,6 +1529,7 @@ void trace_free(struct trace *t)
 	}
 	free(t->ds);
 	free(t->ds_reply);
+	free(t->op_request);
 	free(t->hcalls);
 	free(t->by_strand);
 	free(t->strand_off);
@@ -1590,6 +1607,33 @@ const struct trace_ds_msg *trace_ds_reply(const struct trace *t, size_t request_
 	if (request_index >= t->nds || t->ds_reply[request_index] == SIZE_MAX)
 		return NULL;
 	return &t->ds[t->ds_reply[request_index]];
+}
+
+const struct trace_ds_msg *trace_op_request(const struct trace *t, size_t op_index)
+{
+	return op_index < t->nops ? &t->ds[t->op_request[op_index]] : NULL;
+}
+
+size_t trace_op_request_index(const struct trace *t, size_t op_index)
+{
+	return op_index < t->nops ? t->op_request[op_index] : SIZE_MAX;
+}
+
+enum trace_status trace_ds_wire(const struct trace_ds_msg *m, uint8_t **out, size_t *len)
+{
+	uint8_t *b;
+
+	if (!m || !out || !len)
+		return TRACE_ERR_ARG;
+	if (!m->raw)
+		return trace_ds_encode(m, out, len);
+	b = malloc(m->raw_len ? m->raw_len : 1);
+	if (!b)
+		return TRACE_ERR_NOMEM;
+	memcpy(b, m->raw, m->raw_len);
+	*out = b;
+	*len = m->raw_len;
+	return TRACE_OK;
 }
 
 size_t trace_hcall_count(const struct trace *t)

@@ -210,10 +210,20 @@ uint32_t trace_ds_strand(const struct trace *t);
 size_t trace_op_count(const struct trace *t);
 const struct trace_op *trace_op_at(const struct trace *t, size_t i);
 
+/* The DS request (guest-bound DATA) that carries op i, and its index in
+ * the DS log (SIZE_MAX when out of range). */
+const struct trace_ds_msg *trace_op_request(const struct trace *t, size_t op_index);
+size_t trace_op_request_index(const struct trace *t, size_t op_index);
+
 size_t trace_ds_count(const struct trace *t);
 const struct trace_ds_msg *trace_ds_at(const struct trace *t, size_t i);
 /* The guest's recorded reply to the request at index i (NULL if none). */
 const struct trace_ds_msg *trace_ds_reply(const struct trace *t, size_t request_index);
+
+/* The wire bytes of a DS message (DS tag included, big-endian, Linux 6.1
+ * ds.c layouts): its recorded raw bytes, else the encoding of its fields.
+ * *out is malloc'd; the caller frees it. */
+enum trace_status trace_ds_wire(const struct trace_ds_msg *m, uint8_t **out, size_t *len);
 
 size_t trace_hcall_count(const struct trace *t);
 const struct trace_hcall *trace_hcall_at(const struct trace *t, size_t i);

@@ -14,20 +14,6 @@
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
 
-/* Plausible guest addresses (real addresses of a sun4v guest kernel). */
-#define GEN_KERNBASE        0x400000ull           /* KERNBASE */
-#define GEN_KERNEL_RA       0x20000000ull         /* RA the kernel image was loaded at */
-#define GEN_TTE_BITS        0x8000000000000761ull /* valid, 4 MB, cp, cv, p, w, locked attrs */
-#define GEN_KERNEL_MAPPINGS 2                     /* num_kernel_image_mappings (4 MB each) */
-#define GEN_HEAP_RA         0x3f000000ull         /* kmalloc'd descriptors, queues */
-#define GEN_MD_RA           0x3e000000ull         /* mdesc_handle buffers */
-#define GEN_BOOT_CLOCK_NS   5123456789ull         /* sched_clock() when DS registered */
-
-/* Arrival times of the scenario (ns, simulated). */
-#define GEN_T_MD_UPDATE 1000000ull   /* first md-update: 1 ms */
-#define GEN_T_STEP      10000000ull  /* md-update -> dr-cpu request: 10 ms */
-#define GEN_T_REMOVE    100000000ull /* configure -> unconfigure: 100 ms */
-
 struct gen {
 	json_t *ds, *hcalls, *ops;
 	struct trace_model model;
@@ -190,8 +176,8 @@ static void handshake(struct gen *g)
 	ds_msg(g, &m, 0);
 	/* register_services(): one REG_REQ per service, then the acks. */
 	for (size_t i = 0; i < trace_ds_nservices; i++) {
-		g->handle[i] = (uint64_t)i << 32 |
-		               (uint32_t)(GEN_BOOT_CLOCK_NS + 15000ull * i); /* sched_clock() */
+		g->handle[i] = (uint64_t)i << 32 | (uint32_t)(TRACE_GEN_BOOT_CLOCK_NS +
+		                                              15000ull * i); /* sched_clock() */
 		memset(&m, 0, sizeof(m));
 		m.dir = TRACE_DS_FROM_GUEST;
 		m.type = TRACE_DS_REG_REQ;
@@ -214,7 +200,7 @@ static void md_update(struct gen *g, uint64_t t, uint32_t gen, size_t md_size)
 	struct trace_ds_msg m;
 	uint64_t req = ++g->req_num;
 	uint64_t a0[2] = {0, 0}, r0[1] = {md_size};
-	uint64_t a1[2] = {GEN_MD_RA + (uint64_t)gen * 0x400000ull, md_size};
+	uint64_t a1[2] = {TRACE_GEN_MD_RA + (uint64_t)gen * 0x400000ull, md_size};
 
 	append(g->ops,
 	       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t, "op", "md-update",
@@ -265,22 +251,23 @@ static void dr_cpu(struct gen *g, uint64_t t, int configure, const uint32_t *cpu
 
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = cpus[i];
-		uint64_t tb = GEN_HEAP_RA + (uint64_t)c * 0x10000ull; /* per-cpu area */
+		uint64_t tb = TRACE_GEN_HEAP_RA + (uint64_t)c * 0x10000ull; /* per-cpu area */
 
 		if (configure) {
-			uint64_t start[4] = {c, GEN_KERNEL_RA + 0x1a2b00ull,
-			                     GEN_KERNEL_RA + 0x0ull /* sparc64_ttable_tl0 */,
+			uint64_t start[4] = {c, TRACE_GEN_KERNEL_RA + 0x1a2b00ull,
+			                     TRACE_GEN_KERNEL_RA + 0x0ull /* sparc64_ttable_tl0 */,
 			                     tb + 0x100ull /* hvtramp_descr */};
 			uint64_t fault[1] = {tb + 0x40ull}, fprev[1] = {0};
-			uint64_t en[2] = {1, GEN_KERNBASE + 0x1a2b80ull};
+			uint64_t en[2] = {1, TRACE_GEN_KERNBASE + 0x1a2b80ull};
 			static const uint64_t qtype[4] = {0x3c, 0x3d, 0x3e, 0x3f};
 			static const uint64_t qents[4] = {128, 128, 64, 4};
 
 			hcall(g, g->ds_strand, "cpu_start", 4, start, 0, 0, NULL);
-			for (int k = 0; k < GEN_KERNEL_MAPPINGS; k++) {
-				uint64_t map[4] = {GEN_KERNBASE + 0x400000ull * (uint64_t)k, 0,
-				                   GEN_TTE_BITS |
-				                       (GEN_KERNEL_RA + 0x400000ull * (uint64_t)k),
+			for (int k = 0; k < TRACE_GEN_KERNEL_MAPPINGS; k++) {
+				uint64_t map[4] = {TRACE_GEN_KERNBASE + 0x400000ull * (uint64_t)k,
+				                   0,
+				                   TRACE_GEN_TTE_BITS | (TRACE_GEN_KERNEL_RA +
+				                                         0x400000ull * (uint64_t)k),
 				                   3 /* HV_MMU_IMMU | HV_MMU_DMMU */};
 
 				hcall(g, c, "mmu_map_perm_addr", 4, map, 0, 0, NULL);
@@ -322,15 +309,11 @@ static const struct {
 	const char *name;
 	struct trace_dist d;
 } gen_model[] = {
-    {"mach_desc", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 15000, 0.30}},
-    {"cpu_start", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 28000, 0.35}},
-    {"cpu_stop", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 45000, 0.40}},
-    {"cpu_qconf", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 900, 0.20}},
-    {"cpu_state", {TRACE_DIST_FIXED, 400, 0, 0, 0, 0.0}},
-    {"mmu_map_perm_addr", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 1800, 0.25}},
-    {"mmu_fault_area_conf", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 700, 0.20}},
-    {"mmu_enable", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 2500, 0.25}},
-    {"cpu_mondo_send", {TRACE_DIST_LOGNORMAL, 0, 0, 0, 1500, 0.30}},
+#define LOGN(name, median, sigma) {name, {TRACE_DIST_LOGNORMAL, 0, 0, 0, median, sigma}},
+#define FIXED(name, ns)           {name, {TRACE_DIST_FIXED, ns, 0, 0, 0, 0.0}},
+    TRACE_GEN_MODEL(LOGN, FIXED)
+#undef LOGN
+#undef FIXED
 };
 
 static uint64_t fnv1a(const char *s)
@@ -492,7 +475,8 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 		goto out;
 	}
 	g.model.seed = fnv1a(seedtext);
-	g.model.def = (struct trace_dist){TRACE_DIST_UNIFORM, 0, 500, 2000, 0, 0.0};
+	g.model.def = (struct trace_dist){TRACE_DIST_UNIFORM,       0, TRACE_GEN_DEFAULT_MIN_NS,
+	                                  TRACE_GEN_DEFAULT_MAX_NS, 0, 0.0};
 	for (size_t i = 0; i < sizeof(gen_model) / sizeof(gen_model[0]); i++) {
 		fns[i].fn = trace_hcall_fn_by_name(gen_model[i].name)->fn;
 		fns[i].dist = gen_model[i].d;
@@ -545,19 +529,19 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	put(doc, "md", md, &g.ok);
 
 	handshake(&g);
-	tnow = GEN_T_MD_UPDATE;
+	tnow = TRACE_GEN_T_MD_UPDATE;
 	md_update(&g, tnow, 2, mb[1].len);
-	tnow += GEN_T_STEP;
+	tnow += TRACE_GEN_T_STEP;
 	{
 		uint32_t b = o->batch ? o->batch : o->add;
 
 		for (uint32_t i = 0; i < o->add; i += b)
 			dr_cpu(&g, tnow, 1, added + i, o->add - i < b ? o->add - i : b);
 		if (o->remove) {
-			tnow += GEN_T_REMOVE;
+			tnow += TRACE_GEN_T_REMOVE;
 			for (uint32_t i = o->add - o->remove; i < o->add; i += b)
 				dr_cpu(&g, tnow, 0, added + i, o->add - i < b ? o->add - i : b);
-			tnow += GEN_T_STEP;
+			tnow += TRACE_GEN_T_STEP;
 			md_update(&g, tnow, 3, mb[2].len);
 		}
 	}

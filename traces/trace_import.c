@@ -631,7 +631,8 @@ static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t 
 {
 	json_t *o = json_object(), *fns = json_array();
 	uint64_t *lat = malloc((hc->n + 1) * sizeof(uint64_t));
-	struct trace_dist def = {TRACE_DIST_UNIFORM, 0, 500, 2000, 0, 0.0};
+	struct trace_dist def = {TRACE_DIST_UNIFORM,       0, TRACE_GEN_DEFAULT_MIN_NS,
+	                         TRACE_GEN_DEFAULT_MAX_NS, 0, 0.0};
 
 	if (!lat) {
 		*ok = 0;

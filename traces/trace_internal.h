@@ -46,7 +46,8 @@ struct trace {
 	size_t nops;
 	struct trace_ds_msg *ds;
 	size_t nds;
-	size_t *ds_reply; /* per DS message: index of the guest's reply, or SIZE_MAX */
+	size_t *ds_reply;   /* per DS message: index of the guest's reply, or SIZE_MAX */
+	size_t *op_request; /* per op: index of the DS request carrying it */
 	struct trace_hcall *hcalls;
 	size_t nhcalls;
 	const struct trace_hcall **by_strand; /* hcalls grouped by strand, trace order */
