@@ -24,6 +24,10 @@ HV_KOBJS   := $(addprefix $(HV_OUT)/,hvtramp.o smp_64.o mdesc.o ds.o irq_64.o tr
 HV_OFFSETS := $(BUILD)/guest/offsets.h
 HV_SIM_SRCS:= $(filter-out sim/guest/selftest%.S,$(wildcard sim/guest/*.S))
 HV_SIM_OBJS:= $(patsubst sim/guest/%.S,$(GUEST_DIR)/simguest_%.o,$(HV_SIM_SRCS))
+# Guest-side glue of the kernel model (it calls real kernel functions
+# around host entries); linked like the sim/guest objects.
+HV_KM_SRCS := $(wildcard kernel-model/guest/*.S)
+HV_SIM_OBJS+= $(patsubst kernel-model/guest/%.S,$(GUEST_DIR)/simguest_km_%.o,$(HV_KM_SRCS))
 HV_ASFLAGS := -fno-pic -m64 -mcpu=ultrasparc -Wa,--undeclared-regs -Wa,--noexecstack -I. -I$(BUILD) -MMD -MP
 HV_LD      := $(HV_CROSS)ld -m elf64_sparc -static -nostdlib --gc-sections \
               --orphan-handling=error --no-warn-rwx-segments -z noexecstack \
@@ -75,6 +79,10 @@ $(GUEST_DIR)/guest.lds: hvtramp/guest.lds.S $(HV_OFFSETS)
 	cpp -P -undef -I$(BUILD) -o $@ $<
 
 $(GUEST_DIR)/simguest_%.o: sim/guest/%.S $(HV_OFFSETS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(HV_CROSS)gcc $(HV_ASFLAGS) -c -o $@ $<
+
+$(GUEST_DIR)/simguest_km_%.o: kernel-model/guest/%.S $(HV_OFFSETS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(HV_CROSS)gcc $(HV_ASFLAGS) -c -o $@ $<
 

@@ -95,6 +95,7 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 	}
 	km->s = s;
 	km->page_offset = KM_PAGE_OFFSET;
+	km_costs_default(&km->costs);
 	if (sim_image_sym(img, "km_stubs_start", &km->stubs, NULL) ||
 	    sim_image_sym(img, "km_stubs_end", &km->stubs_end, NULL)) {
 		errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
@@ -136,7 +137,56 @@ void km_free(struct km *km)
 	km_heap_fini(km);
 	km_log_fini(km);
 	free(km->calls);
+	free(km->events);
 	free(km);
+}
+
+void km_costs_default(struct km_costs *c)
+{
+	*c = (struct km_costs){
+		.hotplug_prepare_ns = KM_COST_HOTPLUG_PREPARE_NS,
+		.hotplug_online_ns = KM_COST_HOTPLUG_ONLINE_NS,
+		.hotplug_teardown_ns = KM_COST_HOTPLUG_TEARDOWN_NS,
+		.notify_starting_ns = KM_COST_NOTIFY_STARTING_NS,
+		.cpu_map_rebuild_ns = KM_COST_CPU_MAP_REBUILD_NS,
+		.udelay_granularity_ns = KM_COST_UDELAY_GRANULARITY_NS,
+		.udelay_overhead_ns = KM_COST_UDELAY_OVERHEAD_NS,
+		.jiffy_ns = KM_COST_JIFFY_NS,
+		.sched_switch_ns = KM_COST_SCHED_SWITCH_NS,
+		.kthread_wakeup_ns = KM_COST_KTHREAD_WAKEUP_NS,
+		.ldc_msg_ns = KM_COST_LDC_MSG_NS,
+		.ipi_ns = KM_COST_IPI_NS,
+		.hcall_ns = KM_COST_HCALL_NS,
+		.timer_setup_ns = KM_COST_TIMER_SETUP_NS,
+	};
+}
+
+void km_set_costs(struct km *km, const struct km_costs *c)
+{
+	km->costs = *c;
+}
+
+void km_event(struct km *km, enum km_event_kind kind, unsigned cpu, uint64_t time_ns)
+{
+	if (km->nevents == km->capevents) {
+		size_t cap = km->capevents ? km->capevents * 2 : 64;
+		struct km_event *p = realloc(km->events, cap * sizeof *p);
+		if (!p)
+			return;
+		km->events = p;
+		km->capevents = cap;
+	}
+	km->events[km->nevents++] = (struct km_event){kind, cpu, time_ns};
+}
+
+size_t km_event_count(const struct km *km)
+{
+	return km->nevents;
+}
+
+const struct km_event *km_event_get(const struct km *km, size_t i)
+{
+	return i < km->nevents ? &km->events[i] : NULL;
 }
 
 void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
@@ -153,10 +203,13 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 	size_t i = (stub - km->stubs) / KM_STUB_SIZE;
 	km->calls[i]++;
 	if (!km_rows[i].fn) {
+		char caller[96];
+		uint64_t o7 = sim_strand_reg(s, tid, UC_SPARC_REG_O7);
 		r->stop = 1;
 		snprintf(r->msg, sizeof r->msg,
-			 "kernel-model placeholder '%s' reached (no host implementation yet)",
-			 km_rows[i].name);
+			 "kernel-model placeholder '%s' reached (no host implementation yet), "
+			 "called from %s",
+			 km_rows[i].name, sim_symbolize(s, o7, caller, sizeof caller));
 		return;
 	}
 	struct km_call c = {.km = km, .s = s, .tid = tid, .cpu = cpu, .pc = stub, .nret = 1,

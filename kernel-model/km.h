@@ -35,6 +35,44 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 /* Where the kernel's linear map starts (PAGE_OFFSET), and the image. */
 uint64_t km_page_offset(const struct km *km);
 
+/* ---- costs of the modelled services (nanoseconds of simulated time) -- */
+struct km_costs {
+	uint64_t hotplug_prepare_ns;    /* cpuhp prepare states + fork_idle, per cpu up */
+	uint64_t hotplug_online_ns;     /* cpuhp states after the cpu is online */
+	uint64_t hotplug_teardown_ns;   /* cpuhp states before __cpu_disable */
+	uint64_t notify_starting_ns;    /* CPUHP_AP_* callbacks on the new cpu */
+	uint64_t cpu_map_rebuild_ns;    /* scheduler domain rebuild */
+	uint64_t udelay_granularity_ns; /* udelay rounds up to a multiple of this */
+	uint64_t udelay_overhead_ns;    /* per udelay call */
+	uint64_t jiffy_ns;              /* 1e9 / HZ */
+	uint64_t sched_switch_ns;       /* one context switch */
+	uint64_t kthread_wakeup_ns;     /* wake-up of a kthread until it runs */
+	uint64_t ldc_msg_ns;            /* one DS message over LDC, one way */
+	uint64_t ipi_ns;                /* cross-call delivery */
+	uint64_t hcall_ns;              /* a hypercall made by code not under study */
+	uint64_t timer_setup_ns;        /* setup_sparc64_timer */
+};
+void km_costs_default(struct km_costs *c);
+void km_set_costs(struct km *km, const struct km_costs *c);
+
+/* ---- events of the run (for measurements) ---------------------------- */
+enum km_event_kind {
+	KM_EV_CPU_UP_START,  /* add_cpu: the hotplug core starts bringing a cpu up */
+	KM_EV_CPU_UP_DONE,   /* add_cpu returns 0 */
+	KM_EV_CPU_UP_FAILED, /* add_cpu returns an error */
+	KM_EV_CPU_ONLINE,    /* set_cpu_online(cpu, true) */
+	KM_EV_CPU_OFFLINE,   /* set_cpu_online(cpu, false) */
+	KM_EV_CPU_IDLE,      /* the cpu entered its idle loop */
+};
+struct km_event {
+	enum km_event_kind kind;
+	unsigned cpu;
+	uint64_t time_ns;
+};
+void km_event(struct km *km, enum km_event_kind kind, unsigned cpu, uint64_t time_ns);
+size_t km_event_count(const struct km *km);
+const struct km_event *km_event_get(const struct km *km, size_t i);
+
 /* ---- boot (km_boot.c) ------------------------------------------------ */
 /* What the kernel's early boot leaves for the code under study: kern_base,
  * PAGE_OFFSET, tlb_type, the locked kernel TTE, per-cpu areas, the boot
@@ -60,6 +98,7 @@ unsigned km_num_kernel_mappings(const struct km *km); /* 4 MiB locked TTEs */
 uint64_t km_kern_locked_tte(const struct km *km);     /* the first one */
 uint64_t km_trap_block(const struct km *km, unsigned cpu); /* &trap_block[cpu] */
 void km_cpumask_set(struct km *km, uint64_t mask_va, unsigned cpu);
+void km_cpumask_clear(struct km *km, uint64_t mask_va, unsigned cpu);
 int km_cpumask_test(struct km *km, uint64_t mask_va, unsigned cpu);
 
 /* The kernel log, in order. */

@@ -72,6 +72,13 @@ void km_cpumask_set(struct km *km, uint64_t mask_va, unsigned cpu)
 		*p |= (uint8_t)(1u << (cpu % 8));
 }
 
+void km_cpumask_clear(struct km *km, uint64_t mask_va, unsigned cpu)
+{
+	uint8_t *p = km_ptr(km, mask_va + 8 * (cpu / 64) + 7 - (cpu % 64) / 8, 1);
+	if (p)
+		*p &= (uint8_t)~(1u << (cpu % 8));
+}
+
 int km_cpumask_test(struct km *km, uint64_t mask_va, unsigned cpu)
 {
 	const uint8_t *p = km_ptr(km, mask_va + 8 * (cpu / 64) + 7 - (cpu % 64) / 8, 1);

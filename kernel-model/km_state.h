@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
 
 struct sim;
@@ -20,7 +21,10 @@ struct km {
 	uint64_t *calls;           /* calls per function row */
 	uint64_t page_offset;      /* PAGE_OFFSET */
 	struct km_heap *heap;      /* km_heap.c */
-	struct km_logbuf *log;     /* km_printk.c */
+	struct km_logbuf *log;     /* km_log.c */
+	struct km_costs costs;
+	struct km_event *events;   /* in order */
+	size_t nevents, capevents;
 	/* km_boot.c */
 	uint64_t trap_block;   /* &trap_block[0] */
 	uint64_t cpu_all_mask; /* a full cpumask in guest memory */

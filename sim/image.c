@@ -71,9 +71,10 @@ static int cmp_addr(const void *a, const void *b)
 	const struct sym *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	/* Prefer sized symbols, then names, for a stable order. */
+	/* At one address the sized symbol sorts last, so that the backward
+	 * walk of sim_image_sym_at meets it before an unsized label. */
 	if (x->size != y->size)
-		return x->size > y->size ? -1 : 1;
+		return x->size < y->size ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
