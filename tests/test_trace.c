@@ -688,6 +688,23 @@ Test(trace_errors, missing_reply)
 	fx_fini(&fx);
 }
 
+Test(trace_errors, reply_without_request)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	json_object_set_new(at(fx.doc, "ds", 7), "req_num", json_integer(42));
+	expect_error(&fx, TRACE_ERR_REF, "$.ds[6]", "no reply from the guest with req_num 1");
+	fx_fini(&fx);
+	fx_init(&fx);
+	json_array_append_new(json_object_get(fx.doc, "ds"),
+	                      json_pack("{s:s, s:s, s:i, s:s, s:i, s:i}", "dir", "from-guest",
+	                                "type", "DATA", "handle", 5, "service", "md-update",
+	                                "req_num", 77, "result", 0));
+	expect_error(&fx, TRACE_ERR_REF, "$.ds[10]", "answers no earlier request");
+	fx_fini(&fx);
+}
+
 Test(trace_errors, hcall_strand_never_present)
 {
 	struct fx fx;

@@ -588,8 +588,9 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 	if ((st = field(ld, obj, path, "ops", 1, &ops)) ||
 	    (st = want_array(ld, ops, "$.scenario.ops")))
 		return st;
-	if (json_array_size(ops) > 100000)
-		return FAIL(ld, TRACE_ERR_RANGE, "$.scenario.ops", "more than 100000 operations");
+	if (json_array_size(ops) > TRACE_MAX_OPS)
+		return FAIL(ld, TRACE_ERR_RANGE, "$.scenario.ops", "more than %u operations",
+		            TRACE_MAX_OPS);
 	t->ops = calloc(json_array_size(ops) + 1, sizeof(*t->ops));
 	t->op_request = calloc(json_array_size(ops) + 1, sizeof(*t->op_request));
 	if (!t->ops || !t->op_request)
@@ -930,6 +931,7 @@ static enum trace_status check_ds(struct ld *ld)
 	char p[MAX_PATH_TEXT];
 	uint8_t *online = calloc(t->machine.max_cpus, 1);
 	uint32_t *sorted = NULL;
+	uint8_t *answered = NULL;
 
 	if (!online)
 		return FAIL(ld, TRACE_ERR_NOMEM, "$.ds", "out of memory");
@@ -1124,8 +1126,31 @@ static enum trace_status check_ds(struct ld *ld)
 	if (nreq != t->nops) {
 		index_path(p, "$.scenario.ops", nreq);
 		st = FAIL(ld, TRACE_ERR_REF, p, "no DS request in $.ds carries this operation");
+		goto out;
+	}
+	/* Every DATA from the guest answers one request. */
+	answered = calloc(t->nds + 1, 1);
+	if (!answered) {
+		st = FAIL(ld, TRACE_ERR_NOMEM, "$.ds", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < t->nds; i++)
+		if (t->ds_reply[i] != SIZE_MAX)
+			answered[t->ds_reply[i]] = 1;
+	for (size_t j = 0; j < t->nds; j++) {
+		if (t->ds[j].type != TRACE_DS_DATA || t->ds[j].dir != TRACE_DS_FROM_GUEST)
+			continue;
+		if (!answered[j]) {
+			index_path(p, "$.ds", j);
+			st =
+			    FAIL(ld, TRACE_ERR_REF, p,
+			         "reply with req_num %llu answers no earlier request on its handle",
+			         (unsigned long long)t->ds[j].req_num);
+			goto out;
+		}
 	}
 out:
+	free(answered);
 	free(sorted);
 	free(online);
 	return st;
@@ -1140,8 +1165,9 @@ static enum trace_status load_ds(struct ld *ld, json_t *root)
 
 	if ((st = field(ld, root, "$", "ds", 1, &arr)) || (st = want_array(ld, arr, "$.ds")))
 		return st;
-	if (json_array_size(arr) > 1000000)
-		return FAIL(ld, TRACE_ERR_RANGE, "$.ds", "more than 1000000 messages");
+	if (json_array_size(arr) > TRACE_MAX_DS_MSGS)
+		return FAIL(ld, TRACE_ERR_RANGE, "$.ds", "more than %u messages",
+		            TRACE_MAX_DS_MSGS);
 	t->ds = calloc(json_array_size(arr) + 1, sizeof(*t->ds));
 	t->ds_reply = calloc(json_array_size(arr) + 1, sizeof(*t->ds_reply));
 	if (!t->ds || !t->ds_reply)
@@ -1171,8 +1197,9 @@ static enum trace_status load_hcalls(struct ld *ld, json_t *root)
 	    (st = want_array(ld, arr, "$.hcalls")))
 		return st;
 	n = json_array_size(arr);
-	if (n > 10000000)
-		return FAIL(ld, TRACE_ERR_RANGE, "$.hcalls", "more than 10000000 records");
+	if (n > TRACE_MAX_HCALLS)
+		return FAIL(ld, TRACE_ERR_RANGE, "$.hcalls", "more than %u records",
+		            TRACE_MAX_HCALLS);
 	t->hcalls = calloc(n + 1, sizeof(*t->hcalls));
 	if (!t->hcalls)
 		return FAIL(ld, TRACE_ERR_NOMEM, "$.hcalls", "out of memory");

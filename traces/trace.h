@@ -19,6 +19,9 @@
 #define TRACE_HCALL_MAX_ARGS 5     /* %o0..%o4 */
 #define TRACE_HCALL_MAX_RETS 5     /* %o1..%o5 */
 #define TRACE_DS_SERVICE_MAX 64
+#define TRACE_MAX_OPS        10000   /* $.scenario.ops entries */
+#define TRACE_MAX_DS_MSGS    20000   /* $.ds messages */
+#define TRACE_MAX_HCALLS     4000000 /* $.hcalls records */
 
 enum trace_status {
 	TRACE_OK = 0,
