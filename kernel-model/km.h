@@ -101,6 +101,19 @@ void km_cpumask_set(struct km *km, uint64_t mask_va, unsigned cpu);
 void km_cpumask_clear(struct km *km, uint64_t mask_va, unsigned cpu);
 int km_cpumask_test(struct km *km, uint64_t mask_va, unsigned cpu);
 
+/* ---- the topology the real code built (km_maps.c) --------------------- */
+struct km_cpu_ids {
+	uint16_t core_id, sock_id, max_cache_id;
+	int16_t proc_id;
+};
+/* cpu_data(cpu)'s ids as the guest holds them. */
+int km_cpu_ids(struct km *km, unsigned cpu, struct km_cpu_ids *out);
+/* Compare the guest's ids and four sibling maps with the host computation
+ * for every cpu the MD has; returns the number of differences and
+ * describes the first few in report. */
+struct md_topo;
+size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report, size_t n);
+
 /* The kernel log, in order. */
 struct km_log_line {
 	uint64_t time_ns; /* the printing thread's simulated time */

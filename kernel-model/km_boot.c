@@ -271,3 +271,12 @@ int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_ve
 	}
 	return 0;
 }
+
+/* mdesc_adi_init() — reads the ADI capabilities (M7 and later) from the MD
+ * (arch/sparc/kernel/adi_64.c, not under study). Modelled as a machine
+ * without ADI: adi_state stays disabled, as on T1-T5. Cost: one MD lookup,
+ * 2 us. */
+void km_mdesc_adi_init(struct km_call *c)
+{
+	km_charge(c, 2000);
+}

@@ -13,15 +13,19 @@ sim_return:
 	nop
 	.size	sim_return, . - sim_return
 
-	/* Wipe a recycled engine for its next strand: TL 0, the globals of
-	 * GL 3..0, the locals and ins of all 8 windows (the outs are the next
-	 * window's ins), the window-state registers as after CPU_START, then
-	 * report back. Runs privileged; returns by trap, not by %o7. */
+	/* Wipe an engine for its next strand: TL 0, the globals of GL 3..0,
+	 * the locals and ins of all 8 windows (the outs are the next window's
+	 * ins), the window-state registers as after CPU_START, %tba at the
+	 * guest trap table (CPU_START's rtba: hvtramp installs the same one;
+	 * host-started threads need it for their window traps), then report
+	 * back. Runs privileged; returns by trap, not by %o7. */
 	.align	8
 	.globl	sim_reset_regs
 	.type	sim_reset_regs, #function
 sim_reset_regs:
 	wrpr	%g0, 0, %tl
+	sethi	%hi(sparc64_ttable_tl0), %g1
+	wrpr	%g1, %tba
 	wrpr	%g0, 3, %gl
 	clr	%g1
 	clr	%g2
