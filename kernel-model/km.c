@@ -136,6 +136,8 @@ void km_free(struct km *km)
 		return;
 	km_heap_fini(km);
 	km_log_fini(km);
+	km_sched_fini(km);
+	km_ldc_fini(km);
 	free(km->calls);
 	free(km->events);
 	free(km);

@@ -229,6 +229,7 @@ int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
 	out->task = task;
 	out->ti = ti;
 	out->stack_top = ti + LX_THREAD_SIZE;
+	km_note_task(km, tid, task, comm);
 	if (sim_strand_running(km->s, tid)) {
 		/* current (%g4), current_thread_info() (%g6), the per-cpu
 		 * offset (%g5) of the cpu it runs on. */

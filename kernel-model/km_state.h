@@ -14,6 +14,8 @@
 struct sim;
 struct km_heap;
 struct km_logbuf;
+struct km_tstate;
+struct km_ldc;
 
 struct km {
 	struct sim *s;
@@ -23,6 +25,10 @@ struct km {
 	struct km_heap *heap;      /* km_heap.c */
 	struct km_logbuf *log;     /* km_log.c */
 	struct km_costs costs;
+	struct km_tstate *threads; /* km_sched.c, by thread id */
+	unsigned nthreads;
+	struct km_ldc *ldc;        /* km_ldc.c: the DS channel */
+	uint64_t vio_driver;       /* the driver __vio_register_driver got */
 	struct km_event *events;   /* in order */
 	size_t nevents, capevents;
 	/* km_boot.c */
@@ -38,5 +44,7 @@ int km_heap_init(struct km *km);
 void km_heap_fini(struct km *km);
 int km_log_init(struct km *km);
 void km_log_fini(struct km *km);
+void km_sched_fini(struct km *km);
+void km_ldc_fini(struct km *km);
 
 #endif

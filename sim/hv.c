@@ -45,8 +45,14 @@ struct hv_inject {
 	unsigned count;
 };
 
+struct hv_group {
+	uint64_t group, major, minor;
+};
+
 struct hv {
 	struct sim *sim;
+	struct hv_group groups[32]; /* negotiated API groups (CORE_TRAP SET_VER) */
+	unsigned ngroups;
 	unsigned max_cpus;
 	struct hv_cpu *cpus;
 	struct hv_call *log;
@@ -309,8 +315,45 @@ static void hv_mmu_unmap_addr(struct hv *hv, struct hv_call *c, struct hv_result
 	c->status = HV_EOK;
 }
 
+/* CORE_TRAP SET_VER (group, major, minor): the API group is negotiated;
+ * %o1 = the minor granted (the one asked for). */
+static void hv_core_set_ver(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	for (unsigned i = 0; i < hv->ngroups; i++)
+		if (hv->groups[i].group == c->arg[0]) {
+			hv->groups[i].major = c->arg[1];
+			hv->groups[i].minor = c->arg[2];
+			c->ret[0] = c->arg[2];
+			c->status = HV_EOK;
+			return;
+		}
+	if (hv->ngroups == sizeof hv->groups / sizeof hv->groups[0]) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	hv->groups[hv->ngroups++] = (struct hv_group){c->arg[0], c->arg[1], c->arg[2]};
+	c->ret[0] = c->arg[2];
+	c->status = HV_EOK;
+}
+
+/* CORE_TRAP GET_VER (group): %o1 major, %o2 minor of a negotiated group;
+ * EINVAL for a group never negotiated. */
+static void hv_core_get_ver(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	for (unsigned i = 0; i < hv->ngroups; i++)
+		if (hv->groups[i].group == c->arg[0]) {
+			c->ret[0] = hv->groups[i].major;
+			c->ret[1] = hv->groups[i].minor;
+			c->status = HV_EOK;
+			return;
+		}
+	c->status = HV_EINVAL;
+}
+
 #define HCALL(fn, name, nargs, nrets, handler) {HV_FAST_TRAP, fn, name, nargs, nrets, handler},
 #define HTRAP(trap, name, nargs, nrets, handler) {trap, trap, name, nargs, nrets, handler},
+/* CORE_TRAP functions are numbered by %o5 like fast traps. */
+#define HCORE(fn, name, nargs, nrets, handler) {HV_CORE_TRAP, fn, name, nargs, nrets, handler},
 static const struct hv_row hv_table[] = {
 	HCALL(0x00, "mach_exit", 1, 0, NULL)
 	HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc)
@@ -379,10 +422,14 @@ static const struct hv_row hv_table[] = {
 	HCALL(0xef, "ldc_revoke", 3, 0, NULL)
 	HTRAP(HV_MMU_MAP_ADDR_TRAP, "mmu_map_addr", 4, 0, hv_mmu_map_addr)
 	HTRAP(HV_MMU_UNMAP_ADDR_TRAP, "mmu_unmap_addr", 3, 0, hv_mmu_unmap_addr)
-	HTRAP(HV_CORE_TRAP, "core_trap", 5, 1, NULL)
+	HCORE(0x00, "core_set_ver", 3, 1, hv_core_set_ver)
+	HCORE(0x01, "core_putchar", 1, 0, NULL)
+	HCORE(0x02, "core_exit", 1, 0, NULL)
+	HCORE(0x03, "core_get_ver", 1, 2, hv_core_get_ver)
 };
 #undef HCALL
 #undef HTRAP
+#undef HCORE
 
 static const struct hv_row *row_of(unsigned trap, unsigned fn)
 {
@@ -473,11 +520,12 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 	struct hv_call c = {.cpu = cpu, .trap = trap, .pc = pc};
 	uint64_t o[6];
 	sim_strand_oregs(hv->sim, tid, o);
-	c.fn = trap == HV_FAST_TRAP ? (unsigned)o[5] : trap;
+	int by_o5 = trap == HV_FAST_TRAP || trap == HV_CORE_TRAP;
+	c.fn = by_o5 ? (unsigned)o[5] : trap;
 	memcpy(c.arg, o, sizeof c.arg);
 	r->next = HV_NEXT_RESUME;
 	r->msg[0] = 0;
-	const struct hv_row *row = (trap != HV_FAST_TRAP || o[5] <= 0xffff) ? row_of(trap, c.fn) : NULL;
+	const struct hv_row *row = (!by_o5 || o[5] <= 0xffff) ? row_of(trap, c.fn) : NULL;
 	if (!row) {
 		/* Unknown function: the spec's answer, and reported. */
 		c.name = "unknown";

@@ -864,6 +864,11 @@ void sim_thread_block(struct sim *s, unsigned tid, uint64_t key)
 	}
 }
 
+unsigned sim_thread_count(const struct sim *s)
+{
+	return s->nthreads;
+}
+
 int sim_thread_blocked(const struct sim *s, unsigned tid)
 {
 	const struct strand *st = strand_of(s, tid);

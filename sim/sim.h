@@ -156,6 +156,8 @@ void sim_thread_block(struct sim *s, unsigned tid, uint64_t key);
  * least time_ps. Returns how many woke. */
 unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps);
 int sim_thread_blocked(const struct sim *s, unsigned tid);
+/* Thread ids are below this (the cpus' strands, then the kthreads). */
+unsigned sim_thread_count(const struct sim *s);
 
 /* Call guest function fn(args) on thread tid as a C call while every other
  * runnable thread runs interleaved with it; returns when tid returns

@@ -30,6 +30,9 @@
 #include <asm/pil.h>
 #include <asm/io.h>
 #include <asm/ldc.h>
+#include <asm/vio.h>
+#include <linux/errno.h>
+#include <linux/wait.h>
 #include <asm/timer.h>
 #include <linux/slab.h>
 #include <linux/mm_types.h>
@@ -168,6 +171,7 @@ void ldomsim_offsets(void)
 	LXC(PAGE_SHIFT);
 	LXC(PAGE_SIZE);
 	LX(TLB_TYPE_HYPERVISOR, hypervisor);
+	LX(GFP_ZERO, __GFP_ZERO);
 	LXC(PIL_NORMAL_MAX);
 	LXC(SCRATCHPAD_CPUID);
 	LXC(PRIMARY_CONTEXT);
@@ -175,6 +179,30 @@ void ldomsim_offsets(void)
 	LXC(PSTATE_PRIV);
 	LXC(PSTATE_PEF);
 	LXC(PSTATE_IE);
+	LXBLANK();
+
+	/* LDC and the vio device the kernel model hands ds.c */
+	LXO(LDC_CFG_EVENT, struct ldc_channel_config, event);
+	LXO(LDC_CFG_MTU, struct ldc_channel_config, mtu);
+	LXO(LDC_CFG_MODE, struct ldc_channel_config, mode);
+	LXC(LDC_EVENT_RESET);
+	LXC(LDC_EVENT_UP);
+	LXC(LDC_EVENT_DATA_READY);
+	LXC(LDC_MODE_STREAM);
+	LXS(VIO_DEV_SIZE, struct vio_dev);
+	LXO(VIO_DEV_MP, struct vio_dev, mp);
+	LXO(VIO_DEV_CHANNEL_ID, struct vio_dev, channel_id);
+	LXO(VIO_DEV_TX_IRQ, struct vio_dev, tx_irq);
+	LXO(VIO_DEV_RX_IRQ, struct vio_dev, rx_irq);
+	LXBLANK();
+
+	/* errno values (sparc numbers its own) */
+	LXC(EINVAL);
+	LXC(ENODEV);
+	LXC(ENOMEM);
+	LXC(EAGAIN);
+	LXC(ECONNRESET);
+	LXC(ENOTCONN);
 	LXBLANK();
 
 	/* sun4v TTE bits: kern_large_tte() builds the locked kernel TTEs */

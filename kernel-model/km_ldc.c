@@ -1,0 +1,231 @@
+/*
+ * kernel-model/km_ldc.c — the LDC channel ds.c talks over (stream mode),
+ * and the vio bus that probes it. The peer (the control domain's domain
+ * services) is driven by the run: it puts bytes into the channel with
+ * km_ldc_deliver() and then raises the channel's event; every message the
+ * guest writes is captured with its simulated time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/offsets.h"
+#include "kernel-model/km_impl.h"
+#include "kernel-model/km_state.h"
+#include "sim/sim.h"
+
+#define LDC_OBJ_SIZE 64 /* the opaque struct ldc_channel ds.c holds */
+
+struct km_ldc {
+	uint64_t lp;          /* guest handle */
+	uint64_t id;          /* channel id */
+	uint64_t event_fn;    /* cfg->event */
+	uint64_t event_arg;
+	uint32_t mtu, mode;
+	int bound;
+	uint8_t *rx;          /* bytes the peer sent, not yet read */
+	size_t rx_len, rx_cap;
+	struct km_ldc_msg *tx; /* what the guest wrote */
+	size_t ntx, captx;
+};
+
+void km_ldc_fini(struct km *km)
+{
+	struct km_ldc *l = km->ldc;
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->ntx; i++)
+		free(l->tx[i].bytes);
+	free(l->tx);
+	free(l->rx);
+	free(l);
+	km->ldc = NULL;
+}
+
+static struct km_ldc *ldc_of(struct km_call *c, uint64_t lp)
+{
+	struct km_ldc *l = c->km->ldc;
+	if (!l || l->lp != lp) {
+		km_fail(c, "0x%llx is not the LDC channel ldc_alloc returned",
+			(unsigned long long)lp);
+		return NULL;
+	}
+	return l;
+}
+
+/* ldc_alloc(id, cfg, event_arg, name) — one channel (the DS channel):
+ * records cfg->event, mtu, mode. Cost 5 us (LDC queue set-up, two
+ * hypercalls). Returns the channel handle. */
+void km_ldc_alloc(struct km_call *c)
+{
+	uint64_t cfg = c->a[1];
+	km_charge(c, 5000);
+	if (c->km->ldc) {
+		km_fail(c, "a second LDC channel is not modelled");
+		return;
+	}
+	struct km_ldc *l = calloc(1, sizeof *l);
+	uint64_t lp = km_heap_alloc(c->km, LDC_OBJ_SIZE, 64, 1);
+	if (!l || !lp) {
+		free(l);
+		km_fail(c, "out of memory");
+		return;
+	}
+	l->lp = lp;
+	l->id = c->a[0];
+	l->event_fn = km_ld64(c, cfg + LX_LDC_CFG_EVENT);
+	l->mtu = km_ld32(c, cfg + LX_LDC_CFG_MTU);
+	const uint8_t *mode = km_ptr(c->km, cfg + LX_LDC_CFG_MODE, 1);
+	l->mode = mode ? *mode : 0;
+	l->event_arg = c->a[2];
+	c->km->ldc = l;
+	c->a[0] = lp;
+}
+
+/* ldc_bind(lp) — binds the channel; the link comes up when the peer
+ * says so (LDC_EVENT_UP from the run). Cost 2 us. Returns 0. */
+void km_ldc_bind(struct km_call *c)
+{
+	struct km_ldc *l = ldc_of(c, c->a[0]);
+	km_charge(c, 2000);
+	if (l) {
+		l->bound = 1;
+		c->a[0] = 0;
+	}
+}
+
+/* ldc_free(lp). Cost 1 us. */
+void km_ldc_free(struct km_call *c)
+{
+	struct km_ldc *l = ldc_of(c, c->a[0]);
+	km_charge(c, 1000);
+	if (l)
+		l->bound = 0;
+}
+
+/* ldc_write(lp, buf, len) — the bytes reach the peer costs.ldc_msg_ns
+ * later; captured. Cost 1 us + 2 ns per byte (copy into the TX queue,
+ * LDC_TX_SET_QTAIL). Returns len, or -ENOTCONN when not bound. */
+void km_ldc_write(struct km_call *c)
+{
+	struct km_ldc *l = ldc_of(c, c->a[0]);
+	int64_t len = (int32_t)c->a[2];
+	if (!l)
+		return;
+	km_charge(c, 1000 + 2 * (uint64_t)(len > 0 ? len : 0));
+	if (!l->bound) {
+		c->a[0] = (uint64_t)-LX_ENOTCONN;
+		return;
+	}
+	const void *p = len > 0 ? km_ptr(c->km, c->a[1], (uint64_t)len) : NULL;
+	if (len <= 0 || !p) {
+		km_fail(c, "bad buffer 0x%llx (%lld bytes)", (unsigned long long)c->a[1],
+			(long long)len);
+		return;
+	}
+	if (l->ntx == l->captx) {
+		size_t cap = l->captx ? l->captx * 2 : 16;
+		struct km_ldc_msg *t = realloc(l->tx, cap * sizeof *t);
+		if (!t) {
+			km_fail(c, "out of memory");
+			return;
+		}
+		l->tx = t;
+		l->captx = cap;
+	}
+	uint8_t *copy = malloc((size_t)len);
+	if (!copy) {
+		km_fail(c, "out of memory");
+		return;
+	}
+	memcpy(copy, p, (size_t)len);
+	l->tx[l->ntx++] = (struct km_ldc_msg){km_now_ns(c), copy, (size_t)len};
+	c->a[0] = (uint64_t)len;
+}
+
+/* ldc_read(lp, buf, size) — stream mode: up to size bytes of what the
+ * peer sent; 0 when nothing is pending. Cost 500 ns + 2 ns per byte. */
+void km_ldc_read(struct km_call *c)
+{
+	struct km_ldc *l = ldc_of(c, c->a[0]);
+	int64_t size = (int32_t)c->a[2];
+	if (!l)
+		return;
+	size_t n = size > 0 ? (size_t)size : 0;
+	if (n > l->rx_len)
+		n = l->rx_len;
+	km_charge(c, 500 + 2 * n);
+	void *dst = n ? km_ptr(c->km, c->a[1], n) : NULL;
+	if (n && !dst) {
+		km_fail(c, "bad buffer 0x%llx (%zu bytes)", (unsigned long long)c->a[1], n);
+		return;
+	}
+	if (n) {
+		memcpy(dst, l->rx, n);
+		memmove(l->rx, l->rx + n, l->rx_len - n);
+		l->rx_len -= n;
+	}
+	c->a[0] = n;
+}
+
+/* __vio_register_driver(drv, owner, mod_name) — the vio bus would probe
+ * the driver's devices from the MD's channel-devices; the run probes the
+ * DS device itself (ds_probe) once the driver is registered. Cost 10 us.
+ * Returns 0. */
+void km___vio_register_driver(struct km_call *c)
+{
+	km_charge(c, 10000);
+	c->km->vio_driver = c->a[0];
+	c->a[0] = 0;
+}
+
+/* ---- the run's side ------------------------------------------------------ */
+
+int km_ldc_deliver(struct km *km, const void *bytes, size_t len)
+{
+	struct km_ldc *l = km->ldc;
+	if (!l)
+		return -1;
+	if (l->rx_len + len > l->rx_cap) {
+		size_t cap = l->rx_cap ? l->rx_cap : 4096;
+		while (cap < l->rx_len + len)
+			cap *= 2;
+		uint8_t *p = realloc(l->rx, cap);
+		if (!p)
+			return -1;
+		l->rx = p;
+		l->rx_cap = cap;
+	}
+	memcpy(l->rx + l->rx_len, bytes, len);
+	l->rx_len += len;
+	return 0;
+}
+
+int km_ldc_event_target(const struct km *km, uint64_t *fn, uint64_t *arg)
+{
+	if (!km->ldc || !km->ldc->bound)
+		return -1;
+	*fn = km->ldc->event_fn;
+	*arg = km->ldc->event_arg;
+	return 0;
+}
+
+size_t km_ldc_pending(const struct km *km)
+{
+	return km->ldc ? km->ldc->rx_len : 0;
+}
+
+size_t km_ldc_tx_count(const struct km *km)
+{
+	return km->ldc ? km->ldc->ntx : 0;
+}
+
+const struct km_ldc_msg *km_ldc_tx_get(const struct km *km, size_t i)
+{
+	return km->ldc && i < km->ldc->ntx ? &km->ldc->tx[i] : NULL;
+}
+
+uint64_t km_vio_driver(const struct km *km)
+{
+	return km->vio_driver;
+}
