@@ -718,6 +718,14 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	if ((st = read_md(p_before, &before, err)) || (st = read_md(p_after, &after, err)) ||
 	    (st = read_dmesg(p_dmesg, &kl, &nkl, err)) || (st = read_ftrace(p_ftrace, &calls, err)))
 		goto out;
+	if (!nkl) {
+		st =
+		    trace_fail(err, TRACE_ERR_MISSING, p_dmesg, NULL,
+		               "no ds.c log line (\"ds-N: Machine description update.\", \"ds-N: "
+		               "Starting cpu N...\"); was the operation done while recording, with "
+		               "printk times on?");
+		goto out;
+	}
 	if (after.max_cpus != before.max_cpus) {
 		st = trace_fail(err, TRACE_ERR_CONSISTENCY, p_after, NULL,
 		                "max-cpus %u differs from mdesc-before.bin's %u", after.max_cpus,
