@@ -3,13 +3,9 @@
  * _raw_spin_lock_irqsave, _raw_spin_unlock_irqrestore, mutex_lock,
  * mutex_unlock.
  *
- * One guest thread runs at a time and threads switch only at
- * kernel-model calls that block, so a lock is never contended in a way
- * waiting could resolve: a spinlock found held can never be released
- * (its holder cannot run while this thread spins) — a deadlock verdict,
- * never a silent success. The lock words are kept in guest memory as the
- * real code keeps them, so guest code that reads them (spin_is_locked,
- * mutex_is_locked) sees the truth:
+ * The lock words are kept in guest memory as the real code keeps them, so
+ * guest code that reads them (spin_is_locked, mutex_is_locked) sees the
+ * truth:
  *  - spinlock_t (no lock debugging in sparc64_defconfig) is a queued
  *    spinlock, a 32-bit big-endian atomic_t at offset 0 (asm-generic/
  *    qspinlock_types.h): lock stores _Q_LOCKED_VAL (1, the `locked` byte,
@@ -17,18 +13,27 @@
  *  - struct mutex starts with atomic_long_t owner (include/linux/mutex.h):
  *    the owning task_struct pointer, low 3 bits MUTEX_FLAG_* (kernel/
  *    locking/mutex.c); lock stores current, unlock clears it. current is
- *    current_thread_info()->task: %g6 holds the thread_info.
+ *    %g4 on sparc64 (asm/current.h).
+ * Contention: the simulator's scheduler ends a thread's time slice at any
+ * block, so a thread on another cpu can hold a lock the caller wants. The
+ * caller then waits as the real one would, but without burning host time:
+ * it blocks (sim_thread_block) on a key made from the lock's real address
+ * (KM_LOCK_KEY_TAG | RA, odd, so it never equals a wait-queue or task key)
+ * and resumes at the entry's stub, i.e. retries the call, when the unlock
+ * wakes it (sim_wake at the unlocker's time: a spinner gets the lock when
+ * it is released). A lock nobody can release is the scheduler's deadlock
+ * verdict ("thread T waits (key 0x8000...|RA|1) and no thread can run to
+ * wake it"); a mutex its owner takes again is a deadlock verdict here at
+ * once. Unlocking what is not held is a verdict (the kernel would corrupt
+ * the lock silently).
  * Interrupts: the simulator has no %pil accessor for the kernel model and
  * delivers no interrupts, so the _irq/_irqsave variants do not model %pil;
  * _raw_spin_lock_irqsave returns flags 0 and _raw_spin_unlock_irqrestore
  * ignores its flags.
- * A mutex held by another task would put the caller to sleep; the kernel
- * model has no blocking entry yet, so that is a verdict naming the owner.
  * Costs: KM_COST_* of tunables.h (T2-class strand model), per entry below.
  */
 #include <unicorn/unicorn.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/tunables.h"
 #include "sim/sim.h"
@@ -36,6 +41,27 @@
 #define Q_LOCKED_VAL    1u      /* _Q_LOCKED_VAL */
 #define MUTEX_OWNER_OFF 0       /* offsetof(struct mutex, owner) */
 #define MUTEX_FLAGS     0x07ull /* MUTEX_FLAG_WAITERS | _HANDOFF | _PICKUP */
+#define KM_LOCK_KEY_TAG 0x8000000000000001ull
+
+/* The wait key of the lock at va (see the header). */
+static uint64_t lock_key(struct km_call *c, uint64_t va)
+{
+	return KM_LOCK_KEY_TAG | km_va_to_ra(c->km, va);
+}
+
+/* Block the caller on the lock at va and retry the entry when woken. */
+static void wait_and_retry(struct km_call *c, uint64_t va)
+{
+	sim_thread_block(c->s, c->tid, lock_key(c, va));
+	c->r->redirect = 1;
+	c->r->pc = c->pc; /* the stub: the call runs again with the same %o0 */
+}
+
+/* Wake the threads waiting for the lock at va. */
+static void wake_waiters(struct km_call *c, uint64_t va)
+{
+	sim_wake(c->s, lock_key(c, va), sim_thread_time_ps(c->s, c->tid));
+}
 
 /* The lock word at va, or -1 (and a verdict) if it is misaligned or not
  * guest RAM. */
@@ -48,26 +74,25 @@ static int64_t spin_word(struct km_call *c, uint64_t va)
 	return km_ld32(c, va);
 }
 
-/* Take the spinlock at va or stop the thread with a deadlock verdict. */
-static void spin_take(struct km_call *c, uint64_t va)
+/* Take the spinlock at va; 1 when taken, 0 when the caller now waits for
+ * it (or stopped with a verdict). */
+static int spin_take(struct km_call *c, uint64_t va)
 {
 	km_charge(c, KM_COST_SPIN_LOCK_NS);
 	int64_t w = spin_word(c, va);
 	if (w < 0)
-		return;
+		return 0;
 	if (w) {
-		km_fail(c,
-		        "deadlock: spinlock 0x%llx already held (lock word 0x%08llx) when thread "
-		        "%u on cpu %u takes it; its holder cannot run to release it",
-		        (unsigned long long)va, (unsigned long long)w, c->tid, c->cpu);
-		return;
+		wait_and_retry(c, va);
+		return 0;
 	}
 	km_st32(c, va, Q_LOCKED_VAL);
+	return 1;
 }
 
 /* void _raw_spin_lock_irq(raw_spinlock_t *lock): local_irq_disable() and
- * lock.
- * Cost: KM_COST_SPIN_LOCK_NS. */
+ * lock; waits while another thread holds it.
+ * Cost: KM_COST_SPIN_LOCK_NS per attempt (+ the wait). */
 void km__raw_spin_lock_irq(struct km_call *c)
 {
 	spin_take(c, c->a[0]);
@@ -76,17 +101,16 @@ void km__raw_spin_lock_irq(struct km_call *c)
 /* unsigned long _raw_spin_lock_irqsave(raw_spinlock_t *lock): save the
  * interrupt state, disable, lock; returns 0 as the saved flags (see the
  * header: %pil is not modelled).
- * Cost: KM_COST_SPIN_LOCK_NS. */
+ * Cost: KM_COST_SPIN_LOCK_NS per attempt (+ the wait). */
 void km__raw_spin_lock_irqsave(struct km_call *c)
 {
-	spin_take(c, c->a[0]);
-	c->a[0] = 0;
+	if (spin_take(c, c->a[0]))
+		c->a[0] = 0;
 }
 
 /* void _raw_spin_unlock_irqrestore(raw_spinlock_t *lock, unsigned long
- * flags): unlock (clear the locked byte) and restore the interrupt state
- * (not modelled). Unlocking a lock that is not held is a verdict (the
- * kernel would corrupt the lock silently).
+ * flags): unlock (clear the locked byte), wake the waiters, restore the
+ * interrupt state (not modelled).
  * Cost: KM_COST_SPIN_UNLOCK_NS. */
 void km__raw_spin_unlock_irqrestore(struct km_call *c)
 {
@@ -101,17 +125,15 @@ void km__raw_spin_unlock_irqrestore(struct km_call *c)
 		return;
 	}
 	km_st32(c, va, (uint32_t)w & ~0xffu);
+	wake_waiters(c, va);
 }
 
-/* current: the task of the thread_info in %g6; 0 (and a verdict) if there
- * is none. */
+/* current (%g4); 0 and a verdict if there is none. */
 static uint64_t current_task(struct km_call *c)
 {
-	uint64_t ti = sim_strand_reg(c->s, c->tid, UC_SPARC_REG_G6);
-	uint64_t task = ti && km_ptr(c->km, ti + LX_TI_TASK, 8) ? km_ld64(c, ti + LX_TI_TASK) : 0;
+	uint64_t task = sim_strand_reg(c->s, c->tid, UC_SPARC_REG_G4);
 	if (!task)
-		km_fail(c, "no current task (%%g6 = 0x%llx is not a thread_info with a task)",
-		        (unsigned long long)ti);
+		km_fail(c, "no current task (%%g4 is 0)");
 	return task;
 }
 
@@ -125,10 +147,10 @@ static uint64_t mutex_owner(struct km_call *c, uint64_t va)
 	return km_ld64(c, va + MUTEX_OWNER_OFF);
 }
 
-/* void mutex_lock(struct mutex *lock): the fast path (owner 0 -> current).
- * Held by the caller: a deadlock verdict; held by another task: a verdict
- * too (sleeping is not modelled yet, see the header).
- * Cost: KM_COST_MUTEX_NS. */
+/* void mutex_lock(struct mutex *lock): owner 0 -> current. Held by another
+ * task: the caller sleeps until it is unlocked; held by the caller: a
+ * deadlock verdict.
+ * Cost: KM_COST_MUTEX_NS per attempt (+ the wait). */
 void km_mutex_lock(struct km_call *c)
 {
 	uint64_t va = c->a[0];
@@ -143,19 +165,15 @@ void km_mutex_lock(struct km_call *c)
 		return;
 	}
 	if (owner) {
-		km_fail(c,
-		        "mutex 0x%llx is held by task 0x%llx: task 0x%llx would sleep, and "
-		        "sleeping on a mutex is not modelled",
-		        (unsigned long long)va, (unsigned long long)(owner & ~MUTEX_FLAGS),
-		        (unsigned long long)task);
+		wait_and_retry(c, va);
 		return;
 	}
 	km_st64(c, va + MUTEX_OWNER_OFF, task);
 }
 
-/* void mutex_unlock(struct mutex *lock): owner current -> 0. Unlocking a
- * mutex the caller does not hold is a verdict (the kernel's
- * DEBUG_MUTEXES check).
+/* void mutex_unlock(struct mutex *lock): owner current -> 0, waiters
+ * woken. Unlocking a mutex the caller does not hold is a verdict (the
+ * kernel's DEBUG_MUTEXES check).
  * Cost: KM_COST_MUTEX_NS. */
 void km_mutex_unlock(struct km_call *c)
 {
@@ -172,4 +190,5 @@ void km_mutex_unlock(struct km_call *c)
 		return;
 	}
 	km_st64(c, va + MUTEX_OWNER_OFF, 0);
+	wake_waiters(c, va);
 }
