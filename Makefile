@@ -58,9 +58,13 @@ $(BUILD)/ldomsim: $(CLI_OBJS) $(LIB)
 $(BUILD)/ldomsim-tests: $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
-RUN_ARGS ?=
+# The main job: the bundled default scenario (8 strands added to a 56-strand
+# T2 domain), its kernel log and result JSON.
+RUN_TRACE ?= traces/default/trace.json
 run: all
-	$(BUILD)/ldomsim selftest $(RUN_ARGS)
+	$(BUILD)/ldomsim selftest
+	@mkdir -p $(BUILD)/results
+	$(BUILD)/ldomsim run $(RUN_TRACE) --log -o $(BUILD)/results/default.json
 
 # Tests run from the project root so they find build/ and traces/.
 check: all $(BUILD)/ldomsim-tests

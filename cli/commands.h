@@ -4,6 +4,7 @@
 
 int sim_cmd_selftest(int argc, char **argv);
 int bench_cmd_main(int argc, char **argv);
+int bench_cmd_run(int argc, char **argv);
 
 int trace_cmd_main(int argc, char **argv);
 int md_cmd_main(int argc, char **argv);

@@ -96,6 +96,7 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 	km->s = s;
 	km->page_offset = KM_PAGE_OFFSET;
 	km_costs_default(&km->costs);
+	km->stick_hz = KM_STICK_HZ_DEFAULT;
 	if (sim_image_sym(img, "km_stubs_start", &km->stubs, NULL) ||
 	    sim_image_sym(img, "km_stubs_end", &km->stubs_end, NULL)) {
 		errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",

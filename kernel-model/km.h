@@ -54,6 +54,8 @@ struct km_costs {
 };
 void km_costs_default(struct km_costs *c);
 void km_set_costs(struct km *km, const struct km_costs *c);
+/* The %stick frequency tick_ops reports (Hz); before km_boot_state. */
+void km_set_stick_hz(struct km *km, uint64_t hz);
 
 /* ---- events of the run (for measurements) ---------------------------- */
 enum km_event_kind {
@@ -94,6 +96,9 @@ struct sim_verdict;
 int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_verdict *v,
 		  char *err, size_t errlen);
 uint64_t km_per_cpu_offset(struct km *km, unsigned cpu);
+/* Zeroed kernel memory (as kzalloc), its linear-map address; 0 if none. */
+uint64_t km_alloc_zeroed(struct km *km, uint64_t size);
+void km_store64(struct km *km, uint64_t va, uint64_t v); /* big-endian */
 unsigned km_num_kernel_mappings(const struct km *km); /* 4 MiB locked TTEs */
 uint64_t km_kern_locked_tte(const struct km *km);     /* the first one */
 uint64_t km_trap_block(const struct km *km, unsigned cpu); /* &trap_block[cpu] */

@@ -180,6 +180,32 @@ int km_boot_state(struct km *km, char *err, size_t n)
 	}
 	memset(km_ptr(km, km->cpu_all_mask, LX_CPUMASK_SIZE), 0xff, LX_CPUMASK_SIZE);
 
+	/* tick_ops = the %stick operations (time_init picks "stick" on
+	 * sun4v): a table in guest memory pointing at kernel-model stubs. */
+	if (!sim_sym(s, "tick_ops", &a)) {
+		static const struct {
+			unsigned off;
+			const char *stub;
+		} ops[] = {{LX_TICK_OPS_GET_TICK, "km_tick_get_tick"},
+			   {LX_TICK_OPS_ADD_COMPARE, "km_tick_add_compare"},
+			   {LX_TICK_OPS_DISABLE_IRQ, "km_tick_disable_irq"},
+			   {LX_TICK_OPS_INIT_TICK, "km_tick_init_tick"},
+			   {LX_TICK_OPS_ADD_TICK, "km_tick_add_tick"},
+			   {LX_TICK_OPS_GET_FREQUENCY, "km_tick_get_frequency"}};
+		uint64_t t = km_heap_alloc(km, LX_TICK_OPS_SIZE, 64, 1), fn;
+		if (!t) {
+			snprintf(err, n, "kernel heap exhausted");
+			return -1;
+		}
+		for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			if (sym(km, ops[i].stub, &fn, err, n))
+				return -1;
+			st64(km, t + ops[i].off, fn);
+		}
+		st64(km, t + LX_TICK_OPS_FREQUENCY, km->stick_hz);
+		st64(km, a, t);
+	}
+
 	/* boot_cpu_init(): the boot cpu is possible, present, online, active. */
 	static const char *const masks[] = {"__cpu_possible_mask", "__cpu_present_mask",
 					    "__cpu_online_mask", "__cpu_active_mask"};
@@ -277,7 +303,31 @@ int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_ve
  * (arch/sparc/kernel/adi_64.c, not under study). Modelled as a machine
  * without ADI: adi_state stays disabled, as on T1-T5. Cost: one MD lookup,
  * 2 us. */
+void km_set_stick_hz(struct km *km, uint64_t hz)
+{
+	km->stick_hz = hz;
+}
+
+/* irq_to_desc(irq) — the interrupt descriptors of the domain's devices.
+ * The model's domain has no device interrupts yet, so fixup_irqs() finds
+ * none to retarget: returns NULL. Cost 5 ns. */
+void km_irq_to_desc(struct km_call *c)
+{
+	km_charge(c, 5);
+	c->a[0] = 0;
+}
+
 void km_mdesc_adi_init(struct km_call *c)
 {
 	km_charge(c, 2000);
+}
+
+uint64_t km_alloc_zeroed(struct km *km, uint64_t size)
+{
+	return km_heap_alloc(km, size, 64, 1);
+}
+
+void km_store64(struct km *km, uint64_t va, uint64_t v)
+{
+	st64(km, va, v);
 }

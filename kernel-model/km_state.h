@@ -37,6 +37,7 @@ struct km {
 	unsigned boot_cpu;
 	unsigned nmaps;        /* num_kernel_image_mappings */
 	uint64_t locked_tte;   /* kern_locked_tte_data */
+	uint64_t stick_hz;     /* %stick frequency (tick_ops) */
 };
 
 /* Set-up and tear-down of the parts (each fini is safe on a failed init). */

@@ -36,3 +36,53 @@ void km_sched_clock(struct km_call *c)
 {
 	c->a[0] = km_now_ns(c);
 }
+
+/* ---- tick_ops: the %stick operations (time_64.c, not under study) ------ */
+
+static uint64_t stick_now(struct km_call *c)
+{
+	/* %stick counts at the machine's stick frequency from time 0. */
+	return (uint64_t)((double)km_now_ns(c) * (double)c->km->stick_hz / 1e9);
+}
+
+/* tick_ops->get_tick() — the %stick value at the caller's time. 20 ns. */
+void km_tick_get_tick(struct km_call *c)
+{
+	km_charge(c, 20);
+	c->a[0] = stick_now(c);
+}
+
+/* tick_ops->add_compare(delta) — programs %stick_cmpr = now + delta;
+ * returns 0 (not in the past). 30 ns. */
+void km_tick_add_compare(struct km_call *c)
+{
+	km_charge(c, 30);
+	c->a[0] = 0;
+}
+
+/* tick_ops->disable_irq() — %stick_cmpr interrupt off. 30 ns. */
+void km_tick_disable_irq(struct km_call *c)
+{
+	km_charge(c, 30);
+}
+
+/* tick_ops->init_tick() — clears the %stick NPT bit. 30 ns. */
+void km_tick_init_tick(struct km_call *c)
+{
+	km_charge(c, 30);
+}
+
+/* tick_ops->add_tick(adj) — on sun4v %stick is read-only: returns the
+ * current value unchanged. 30 ns. */
+void km_tick_add_tick(struct km_call *c)
+{
+	km_charge(c, 30);
+	c->a[0] = stick_now(c);
+}
+
+/* tick_ops->get_frequency() — the stick frequency, Hz. 10 ns. */
+void km_tick_get_frequency(struct km_call *c)
+{
+	km_charge(c, 10);
+	c->a[0] = c->km->stick_hz;
+}

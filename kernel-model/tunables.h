@@ -8,6 +8,8 @@
 /* PAGE_OFFSET as setup_page_offset() sets it for T1/T2 (48-bit VA): the
  * linear map starts at the top of the VA hole (virtual address). */
 #define KM_PAGE_OFFSET 0xffff800000000000ull
+/* %stick frequency until the run sets the machine's (Hz; T2's 1.4 GHz). */
+#define KM_STICK_HZ_DEFAULT 1400000000ull
 /* Kernel heap (kmalloc): guest RAM reserved at start-up, bytes. */
 #define KM_HEAP_SIZE (64ull << 20)
 /* Default costs of the modelled services (nanoseconds); a trace's machine

@@ -724,9 +724,12 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	st->limit = st->runaway;
 	if (budget && st->stats.insns + budget < st->limit)
 		st->limit = st->stats.insns + budget;
+	/* A run can nest inside a hook of another engine (a kernel-model
+	 * entry starting a thread wipes its engine): restore the outer one. */
+	struct strand *outer = s->cur;
 	s->cur = st;
 	uc_err e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
-	s->cur = NULL;
+	s->cur = outer;
 	uint64_t pc = sim_priv_pc(c);
 	switch (e) {
 	case UC_ERR_OK:

@@ -196,6 +196,18 @@ void ldomsim_offsets(void)
 	LXO(VIO_DEV_RX_IRQ, struct vio_dev, rx_irq);
 	LXBLANK();
 
+	/* the %stick tick operations the kernel model provides (tick_ops) */
+	LXS(TICK_OPS_SIZE, struct sparc64_tick_ops);
+	LXO(TICK_OPS_GET_TICK, struct sparc64_tick_ops, get_tick);
+	LXO(TICK_OPS_ADD_COMPARE, struct sparc64_tick_ops, add_compare);
+	LXO(TICK_OPS_SOFTINT_MASK, struct sparc64_tick_ops, softint_mask);
+	LXO(TICK_OPS_DISABLE_IRQ, struct sparc64_tick_ops, disable_irq);
+	LXO(TICK_OPS_INIT_TICK, struct sparc64_tick_ops, init_tick);
+	LXO(TICK_OPS_ADD_TICK, struct sparc64_tick_ops, add_tick);
+	LXO(TICK_OPS_GET_FREQUENCY, struct sparc64_tick_ops, get_frequency);
+	LXO(TICK_OPS_FREQUENCY, struct sparc64_tick_ops, frequency);
+	LXBLANK();
+
 	/* errno values (sparc numbers its own) */
 	LXC(EINVAL);
 	LXC(ENODEV);

@@ -1,0 +1,39 @@
+/*
+ * bench/run.h — one run of a trace: boot the guest on MD generation 1 with
+ * the real boot-time MD code, bring up domain services (the real ds.c over
+ * the kernel model's LDC, answered by a model of the control domain's DS
+ * peer), then play the trace's operations at their times: md-update
+ * (the real mdesc_update fetching the next generation) and dr-cpu requests
+ * (the real dr_cpu_data → dr_cpu_configure → add_cpu → __cpu_up → CPU_START
+ * → hv_cpu_startup on the new strand → smp_callin → online → the DS reply).
+ */
+#ifndef LDOMSIM_BENCH_RUN_H
+#define LDOMSIM_BENCH_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_run_cfg {
+	const char *trace;    /* trace.json */
+	const char *image;    /* guest ELF; NULL: build/guest/guest.elf beside the binary */
+	uint64_t insn_budget; /* instructions a thread may run without blocking */
+	uint64_t ram_size;    /* bytes of guest RAM */
+};
+void bench_run_cfg_default(struct bench_run_cfg *c);
+
+struct bench_run;
+
+/* Runs the whole scenario. On a setup error (bad trace, missing image)
+ * returns -1 with err set and *out NULL; otherwise 0 and a run whose
+ * verdict says whether the guest did what the trace asked. */
+int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err, size_t n);
+void bench_run_free(struct bench_run *r);
+
+/* 0: every operation completed and the maps equal the host computation. */
+int bench_run_ok(const struct bench_run *r);
+/* The result document (jansson json_t *; a new reference). */
+void *bench_run_json(const struct bench_run *r, int with_log);
+/* The kernel log as dmesg prints it. */
+void bench_run_print_log(const struct bench_run *r, void *file);
+
+#endif
