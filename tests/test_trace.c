@@ -938,6 +938,37 @@ Test(trace_import, removal_capture)
 	rm_rf(dir);
 }
 
+Test(trace_import, failed_startup_is_a_failure_entry)
+{
+	char dir[64], cap[64], cmd[320], path[160];
+	char *argv[] = {"trace", "import", cap, "-o", dir, NULL};
+	struct trace *t;
+	struct trace_error err;
+	const struct trace_ds_msg *r;
+
+	tmpdir(dir, sizeof(dir));
+	tmpdir(cap, sizeof(cap));
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cp traces/testdata/import/capture-kprobes/* '%s' && sed -i "
+	    "'/Starting cpu 5/a [  215.516000] ds-1: CPU startup failed err=-5' '%s/dmesg.txt'",
+	    cap, cap);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(trace_cmd_main(5, argv), 0);
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	cr_assert_eq(trace_load(path, &t, &err), TRACE_OK, "%s", err.msg);
+	r = trace_ds_reply(t, trace_op_request_index(t, 1));
+	cr_assert_not_null(r);
+	cr_assert_eq(r->nentries, 2);
+	cr_assert_eq(r->entries[0].result, 0);
+	cr_assert_eq(r->entries[1].cpu, 5);
+	cr_assert_eq(r->entries[1].result, 1); /* FAILURE */
+	cr_assert_eq(r->entries[1].stat, 1);   /* UNCONFIGURED */
+	trace_free(t);
+	rm_rf(dir);
+	rm_rf(cap);
+}
+
 Test(trace_import, bad_capture_is_refused)
 {
 	char dir[64], cap[64], p[256];
