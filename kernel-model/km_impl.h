@@ -8,7 +8,9 @@
  * to c->a[0] (and c->a[1] for a 128-bit return), charges its simulated cost
  * with km_charge(), and either returns normally (the stub's real `retl`
  * returns to the caller), stops the thread with km_fail(), blocks it with
- * km_block(), or continues in guest glue with km_redirect().
+ * sim_thread_block() (it resumes after the stub when woken), ends its time
+ * slice with c->r->yield, or continues in guest glue by setting
+ * c->r->redirect and c->r->pc (km_add_cpu).
  *
  * Guest pointers are kernel virtual addresses: the image (KERNBASE.., where
  * VA == RA) or the linear map (PAGE_OFFSET + RA). km_ptr() turns one into a
