@@ -107,13 +107,23 @@ objects)
 		mv "$kdst/ldomsim_names.h.tmp" "$kdst/ldomsim_names.h"
 	rm -f "$kdst/ldomsim_names.h.tmp"
 	objs="hvtramp smp_64 mdesc ds irq_64 traps_64 ldomsim_hvcalls ldomsim_helpers"
+	# Library code the objects call in their inner loops, built real rather
+	# than modelled: a kernel-model call costs a trap to the host, and the
+	# topology code makes millions (strcmp per MD property, find_next_bit
+	# per cpumask step, set_bit per sibling).
+	libobjs="lib/string lib/find_bit arch/sparc/lib/bitops arch/sparc/lib/ffs"
 	targets="arch/sparc/kernel/ldomsim_offsets.s"
 	for o in $objs; do targets="$targets arch/sparc/kernel/$o.o"; done
+	for o in $libobjs; do targets="$targets $o.o"; done
 	# shellcheck disable=SC2086
 	kmake $targets >"$out/kbuild.log" 2>&1 || { tail -40 "$out/kbuild.log" >&2; die "kernel object build failed (log: $out/kbuild.log)"; }
 	for o in $objs; do
 		n=${o#ldomsim_}
 		cmp -s "$kdst/$o.o" "$out/$n.o" || cp "$kdst/$o.o" "$out/$n.o"
+	done
+	for o in $libobjs; do
+		n=lib_$(basename "$o")
+		cmp -s "$obj/$o.o" "$out/$n.o" || cp "$obj/$o.o" "$out/$n.o"
 	done
 	cmp -s "$kdst/ldomsim_offsets.s" "$out/offsets.s" || cp "$kdst/ldomsim_offsets.s" "$out/offsets.s"
 	cp "$obj/include/config/kernel.release" "$out/kernel.release.tmp"

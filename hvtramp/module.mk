@@ -20,7 +20,8 @@ HV_NAME    := $(notdir $(patsubst %/,%,$(KERNEL_SRC)))
 HV_NAME    := $(if $(HV_ISTREE),$(HV_NAME)-tree,$(firstword $(subst .tar, ,$(patsubst %.tgz,%,$(HV_NAME)))))
 HV_KDIR    := $(BUILD)/linux/$(HV_NAME)
 HV_OUT     := $(HV_KDIR)/ldomsim
-HV_KOBJS   := $(addprefix $(HV_OUT)/,hvtramp.o smp_64.o mdesc.o ds.o irq_64.o traps_64.o hvcalls.o helpers.o)
+HV_KOBJS   := $(addprefix $(HV_OUT)/,hvtramp.o smp_64.o mdesc.o ds.o irq_64.o traps_64.o hvcalls.o helpers.o \
+		lib_string.o lib_find_bit.o lib_bitops.o lib_ffs.o)
 HV_OFFSETS := $(BUILD)/guest/offsets.h
 HV_SIM_SRCS:= $(filter-out sim/guest/selftest%.S,$(wildcard sim/guest/*.S))
 HV_SIM_OBJS:= $(patsubst sim/guest/%.S,$(GUEST_DIR)/simguest_%.o,$(HV_SIM_SRCS))

@@ -358,8 +358,9 @@ Test(km_bitops, set_and_clear_bit_on_big_endian_words)
 	CALL(&f, "clear_bit", 63, bm);
 	CALL(&f, "clear_bit", 1, bm); /* already clear */
 	cr_expect_eq(sim_ld64(f.s, bm), 1);
-	const char *m = CALL_FAILS(&f, "set_bit", 0, bm + 4);
-	cr_expect_not_null(strstr(m, "misaligned"), "%s", m);
+	/* set_bit/clear_bit are the kernel's own arch/sparc/lib/bitops.S
+	 * now (built real: they run in the topology code's inner loops), so a
+	 * misaligned word is the hardware's mem_address_not_aligned trap. */
 	fx_close(&f);
 }
 
@@ -532,9 +533,9 @@ Test(km_printk, symbolic_pointers)
 {
 	struct fx f;
 	fx_open(&f);
-	uint64_t fn = stub(&f, "strcmp");
+	uint64_t fn = stub(&f, "memcpy");
 	cr_expect_str_eq(printk1(&f, "from %ps, %pS", 2, fn, fn + 4),
-	                 "from strcmp, strcmp+0x4/0x8");
+	                 "from memcpy, memcpy+0x4/0x8");
 	fx_close(&f);
 }
 
@@ -824,7 +825,7 @@ Test(km_cost, entries_charge_their_documented_costs)
 	             insn + (KM_COST_CALL_NS + 512 * KM_COST_COPY_PER_8B_NS) * 1000);
 	cr_expect_eq(cost_ps(&f, "memset", (uint64_t[]){a, 0, 9}, 3),
 	             insn + (KM_COST_CALL_NS + 2 * KM_COST_COPY_PER_8B_NS) * 1000);
-	cr_expect_eq(cost_ps(&f, "set_bit", (uint64_t[]){1, w}, 2),
+	cr_expect_eq(cost_ps(&f, "arch_atomic_add", (uint64_t[]){1, a}, 2),
 	             insn + KM_COST_ATOMIC_NS * 1000);
 	cr_expect_eq(cost_ps(&f, "__kmalloc", (uint64_t[]){64, 0}, 2),
 	             insn + KM_COST_KMALLOC_NS * 1000);
