@@ -13,13 +13,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ldomsim run TRACE [-o RESULT.json] [--log] [--guest ELF]\n"
+	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF]\n"
 		   "                  [--insn-budget N]\n\n"
 		   "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
 		   "code), brings up domain services (the real ds.c), and plays the trace's\n"
 		   "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
 		   "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
-		   "  -o FILE          write the result JSON (atomically)\n"
+		   "  -o, --json FILE  write the result JSON (atomically)\n"
 		   "  --log            print the kernel log (dmesg, simulated timestamps)\n"
 		   "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
 		   "  --insn-budget N  instructions a thread may run without blocking\n"
@@ -47,6 +47,7 @@ static int write_atomic(const char *path, json_t *doc)
 int bench_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {"json", required_argument, NULL, 'o'},
 					     {"log", no_argument, NULL, 'l'},
 					     {"guest", required_argument, NULL, 'g'},
 					     {"insn-budget", required_argument, NULL, 'b'},

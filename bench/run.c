@@ -411,6 +411,18 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	hv_set_running(sim_hv(r->sim), boot_cpu);
 	if (km_boot_mdesc(r->km, boot_cpu, t.stack_top, &v, err, n))
 		return -1;
+	/* The domain is up with the trace's present strands online, as
+	 * smp_init() leaves them (boot state: their bring-up is not part of
+	 * what is measured; their strands idle and hold no engine). */
+	size_t npresent;
+	const uint32_t *present = trace_present(r->trace, &npresent);
+	uint64_t online, active;
+	if (!sim_sym(r->sim, "__cpu_online_mask", &online) &&
+	    !sim_sym(r->sim, "__cpu_active_mask", &active))
+		for (size_t i = 0; i < npresent; i++) {
+			km_cpumask_set(r->km, online, present[i]);
+			km_cpumask_set(r->km, active, present[i]);
+		}
 	/* sun4v_init_mondo_queues(): queues for every possible cpu. */
 	static const unsigned qbits[4] = {7, 7, 6, 2};
 	for (unsigned cpu = 0; cpu < m->max_cpus && cpu < LX_NR_CPUS; cpu++)
@@ -579,6 +591,96 @@ int bench_run_ok(const struct bench_run *r)
 	return !r->failed;
 }
 
+/* "0-7,12,14-15" */
+static json_t *cpu_list(const uint32_t *ids, size_t n)
+{
+	char buf[8192];
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n && used + 24 < sizeof buf;) {
+		size_t j = i;
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%u", used ? "," : "",
+					 ids[i]);
+		if (j > i)
+			used += (size_t)snprintf(buf + used, sizeof buf - used, "-%u", ids[j]);
+		i = j + 1;
+	}
+	return json_string(buf);
+}
+
+static json_t *guest_mask(struct bench_run *r, uint64_t mask_va)
+{
+	uint32_t *ids = malloc(LX_NR_CPUS * sizeof *ids);
+	size_t n = 0;
+	if (!ids)
+		return json_null();
+	for (unsigned c = 0; c < LX_NR_CPUS; c++)
+		if (km_cpumask_test(r->km, mask_va, c))
+			ids[n++] = c;
+	json_t *j = cpu_list(ids, n);
+	free(ids);
+	return j;
+}
+
+/* Per present strand, what the guest's real code left in guest memory. */
+static json_t *strands_json(struct bench_run *r)
+{
+	json_t *arr = json_array();
+	uint64_t present, maps[4];
+	static const char *const names[4] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
+					     "cpu_core_sib_cache_map"};
+	if (sim_sym(r->sim, "__cpu_present_mask", &present))
+		return arr;
+	for (int m = 0; m < 4; m++)
+		if (sim_sym(r->sim, names[m], &maps[m]))
+			return arr;
+	for (unsigned c = 0; c < LX_NR_CPUS; c++) {
+		if (!km_cpumask_test(r->km, present, c))
+			continue;
+		struct km_cpu_ids g;
+		if (km_cpu_ids(r->km, c, &g))
+			continue;
+		json_t *o = json_pack("{sIsIsIsIsI}", "cpu", (json_int_t)c, "core_id",
+				      (json_int_t)g.core_id, "proc_id", (json_int_t)g.proc_id,
+				      "sock_id", (json_int_t)g.sock_id, "max_cache_id",
+				      (json_int_t)g.max_cache_id);
+		for (int m = 0; m < 4; m++) {
+			uint64_t va = m == 0 ? maps[0] + km_per_cpu_offset(r->km, c)
+					     : maps[m] + (uint64_t)c * LX_CPUMASK_SIZE;
+			json_object_set_new(o, names[m], guest_mask(r, va));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *hcalls_json(struct bench_run *r)
+{
+	json_t *by = json_object();
+	const struct hv *hv = sim_hv(r->sim);
+	for (size_t i = 0; i < hv_log_count(hv); i++) {
+		const struct hv_call *c = hv_log_get(hv, i);
+		char key[16];
+		snprintf(key, sizeof key, "%u", c->cpu);
+		json_t *arr = json_object_get(by, key);
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(by, key, arr);
+		}
+		json_t *args = json_array();
+		for (unsigned k = 0; k < c->nargs; k++) {
+			char h[24];
+			snprintf(h, sizeof h, "0x%llx", (unsigned long long)c->arg[k]);
+			json_array_append_new(args, json_string(h));
+		}
+		json_array_append_new(arr, json_pack("{sssosI}", "fn", c->name, "args", args, "status",
+						      (json_int_t)c->status));
+	}
+	return by;
+}
+
 static const char *op_name(enum trace_op_kind k)
 {
 	switch (k) {
@@ -591,7 +693,7 @@ static const char *op_name(enum trace_op_kind k)
 	return "?";
 }
 
-void *bench_run_json(const struct bench_run *r, int with_log)
+void *bench_run_json(struct bench_run *r, int with_log)
 {
 	const struct trace_machine *m = trace_machine(r->trace);
 	json_t *root = json_object(), *cfg = json_object(), *ops = json_array();
@@ -618,6 +720,12 @@ void *bench_run_json(const struct bench_run *r, int with_log)
 		json_object_set_new(jo, "request_ns", json_integer((json_int_t)o->t_request_ns));
 		json_object_set_new(jo, "reply_ns", o->t_reply_ns < 0 ? json_null()
 					: json_integer(o->t_reply_ns));
+		if (o->t_reply_ns >= 0 && o->kind != TRACE_OP_MD_UPDATE) {
+			char t[2] = {(char)o->reply_type, 0};
+			json_object_set_new(jo, "reply_type", json_string(t));
+		} else if (o->t_reply_ns >= 0) {
+			json_object_set_new(jo, "reply_result", json_integer(o->reply_type));
+		}
 		if (o->t_reply_ns >= 0)
 			json_object_set_new(jo, "latency_ns",
 					    json_integer(o->t_reply_ns - (int64_t)o->t_request_ns));
@@ -641,6 +749,11 @@ void *bench_run_json(const struct bench_run *r, int with_log)
 	}
 	json_object_set_new(root, "scenario_start_ns", json_integer((json_int_t)r->t_base_ns));
 	json_object_set_new(root, "operations", ops);
+	uint64_t online;
+	if (!sim_sym(r->sim, "__cpu_online_mask", &online))
+		json_object_set_new(root, "online_mask", guest_mask(r, online));
+	json_object_set_new(root, "strands", strands_json(r));
+	json_object_set_new(root, "hcalls", hcalls_json(r));
 	json_object_set_new(root, "topology",
 			    json_pack("{sIss}", "differences", (json_int_t)r->topo_diffs, "report",
 				      r->topo_report));

@@ -32,7 +32,7 @@ void bench_run_free(struct bench_run *r);
 /* 0: every operation completed and the maps equal the host computation. */
 int bench_run_ok(const struct bench_run *r);
 /* The result document (jansson json_t *; a new reference). */
-void *bench_run_json(const struct bench_run *r, int with_log);
+void *bench_run_json(struct bench_run *r, int with_log);
 /* The kernel log as dmesg prints it. */
 void bench_run_print_log(const struct bench_run *r, void *file);
 
