@@ -416,13 +416,14 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	 * what is measured; their strands idle and hold no engine). */
 	size_t npresent;
 	const uint32_t *present = trace_present(r->trace, &npresent);
-	uint64_t online, active;
-	if (!sim_sym(r->sim, "__cpu_online_mask", &online) &&
-	    !sim_sym(r->sim, "__cpu_active_mask", &active))
-		for (size_t i = 0; i < npresent; i++) {
-			km_cpumask_set(r->km, online, present[i]);
-			km_cpumask_set(r->km, active, present[i]);
-		}
+	static const char *const up_masks[] = {"__cpu_online_mask", "__cpu_active_mask"};
+	for (size_t k = 0; k < 2; k++) {
+		uint64_t mask;
+		if (sim_sym(r->sim, up_masks[k], &mask))
+			continue; /* not linked: nothing under study reads it */
+		for (size_t i = 0; i < npresent; i++)
+			km_cpumask_set(r->km, mask, present[i]);
+	}
 	/* sun4v_init_mondo_queues(): queues for every possible cpu. */
 	static const unsigned qbits[4] = {7, 7, 6, 2};
 	for (unsigned cpu = 0; cpu < m->max_cpus && cpu < LX_NR_CPUS; cpu++)
