@@ -358,6 +358,11 @@ static int play(struct bench_run *r)
 
 /* ---- set-up --------------------------------------------------------------- */
 
+static uint64_t hcall_latency(void *ctx, unsigned cpu, unsigned fn, unsigned k)
+{
+	return trace_hcall_latency(ctx, cpu, fn, k);
+}
+
 static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 {
 	km_costs_default(c);
@@ -396,6 +401,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	to_km_costs(&m->costs, &costs);
 	km_set_costs(r->km, &costs);
 	km_set_stick_hz(r->km, m->stick_hz);
+	hv_set_latency(sim_hv(r->sim), hcall_latency, r->trace);
 	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++)
 		sim_cpu_set_speed(r->sim, cpu, m->clock_hz, m->cpi);
 	hv_set_mdesc(sim_hv(r->sim), g1->bytes, g1->size);
@@ -526,15 +532,17 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 			goto fail;
 		}
 	}
-	if (!play(r) && !r->failed)
-		for (size_t i = 0; i < r->nops; i++)
-			if (r->ops[i].t_reply_ns < 0)
-				failf(r, "operation %zu (req_num %llu) got no reply from the guest",
-				      i, (unsigned long long)r->ops[i].req_num);
+	int played = play(r);
+	/* A thread's verdict explains a missing reply: report it first. */
 	for (size_t i = 0; i < sim_verdict_count(r->sim); i++) {
 		const struct sim_verdict *v = sim_verdict_get(r->sim, i);
 		failf(r, "cpu %u %s at %s: %s", v->cpu, sim_stop_name(v->why), v->where, v->msg);
 	}
+	if (!played && !r->failed)
+		for (size_t i = 0; i < r->nops; i++)
+			if (r->ops[i].t_reply_ns < 0)
+				failf(r, "operation %zu (req_num %llu) got no reply from the guest",
+				      i, (unsigned long long)r->ops[i].req_num);
 	/* Online times per cpu of each configure. */
 	for (size_t i = 0; i < r->nops; i++)
 		for (size_t k = 0; k < r->ops[i].ncpus; k++)
@@ -562,6 +570,10 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		const struct sim_strand_stats *st = sim_strand_stats(r->sim, c);
 		if (st)
 			r->guest_insns += st->insns;
+		if (st && st->insns > 10000000 && getenv("LDOMSIM_DEBUG_THREADS"))
+			fprintf(stderr, "thread %u: %llu insns, %llu kmcalls, %llu hcalls\n", c,
+				(unsigned long long)st->insns, (unsigned long long)st->kmcalls,
+				(unsigned long long)st->hcalls);
 	}
 	r->host_seconds = now_s() - t0;
 	*out = r;

@@ -50,7 +50,14 @@ int km_heap_init(struct km *km)
 	if (!h)
 		return -1;
 	km->heap = h;
+	/* KM_HEAP_SIZE, or what guest RAM leaves (keeping KM_HEAP_RESERVE for
+	 * the machine's own boot memory). */
+	uint64_t avail = sim_alloc_avail(km->s);
 	h->size = KM_HEAP_SIZE;
+	if (avail < KM_HEAP_RESERVE + (8ull << 20))
+		return -1;
+	if (h->size > avail - KM_HEAP_RESERVE)
+		h->size = (avail - KM_HEAP_RESERVE) & ~((1ull << 22) - 1);
 	if (sim_alloc(km->s, h->size, 1ull << 22, &h->base) || grow(&h->free, &h->capfree, 1))
 		return -1;
 	h->free[0] = (struct span){h->base, h->size};

@@ -10,8 +10,11 @@
 #define KM_PAGE_OFFSET 0xffff800000000000ull
 /* %stick frequency until the run sets the machine's (Hz; T2's 1.4 GHz). */
 #define KM_STICK_HZ_DEFAULT 1400000000ull
-/* Kernel heap (kmalloc): guest RAM reserved at start-up, bytes. */
-#define KM_HEAP_SIZE (64ull << 20)
+/* Kernel heap (kmalloc, per-cpu areas, mondo queues, stacks): guest RAM
+ * reserved at start-up, bytes; less when guest RAM is smaller (keeping
+ * KM_HEAP_RESERVE for other boot memory). 4096 cpus need ~150 MiB. */
+#define KM_HEAP_SIZE (512ull << 20)
+#define KM_HEAP_RESERVE (16ull << 20)
 /* Default costs of the modelled services (nanoseconds); a trace's machine
  * section overrides them. Rough figures for a T2-class domain, from the
  * orders of magnitude of the generic code they stand for. */

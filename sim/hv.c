@@ -62,7 +62,16 @@ struct hv {
 	unsigned ninject;
 	const uint8_t *mdesc;
 	size_t mdesc_len;
+	hv_latency_fn latency;
+	void *latency_ctx;
+	unsigned *ncalls; /* by cpu * 512 + fn & 511: calls so far */
 };
+
+void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx)
+{
+	hv->latency = fn;
+	hv->latency_ctx = ctx;
+}
 
 /* Handler contract: c->arg holds %o0..%o4; set c->status and c->ret[];
  * r->next defaults to RESUME. */
@@ -115,6 +124,10 @@ static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct hv_result *r)
 static void hv_cpu_start_fn(struct hv *hv, struct hv_call *c, struct hv_result *r)
 {
 	c->status = hv_cpu_start(hv, c->cpu, c->arg[0], c->arg[1], c->arg[2], c->arg[3]);
+	/* The new strand starts when the hypercall completes. */
+	if (c->status == HV_EOK)
+		sim_thread_set_time_ps(hv->sim, (unsigned)c->arg[0],
+				       sim_thread_time_ps(hv->sim, c->tid) + c->latency_ns * 1000);
 }
 
 uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t id, uint64_t pc, uint64_t rtba,
@@ -448,7 +461,10 @@ const char *hv_fn_name(unsigned trap, unsigned fn)
 int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
 {
 	struct hv *hv = calloc(1, sizeof *hv);
-	if (!hv || !(hv->cpus = calloc(max_cpus, sizeof *hv->cpus))) {
+	if (!hv || !(hv->cpus = calloc(max_cpus, sizeof *hv->cpus)) ||
+	    !(hv->ncalls = calloc((size_t)max_cpus * 512, sizeof *hv->ncalls))) {
+		if (hv)
+			free(hv->cpus);
 		free(hv);
 		return -1;
 	}
@@ -465,6 +481,7 @@ void hv_free(struct hv *hv)
 	if (!hv)
 		return;
 	free(hv->cpus);
+	free(hv->ncalls);
 	free(hv->log);
 	free(hv);
 }
@@ -517,7 +534,7 @@ static int log_push(struct hv *hv, const struct hv_call *c)
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
 	     struct hv_result *r)
 {
-	struct hv_call c = {.cpu = cpu, .trap = trap, .pc = pc};
+	struct hv_call c = {.cpu = cpu, .tid = tid, .trap = trap, .pc = pc};
 	uint64_t o[6];
 	sim_strand_oregs(hv->sim, tid, o);
 	int by_o5 = trap == HV_FAST_TRAP || trap == HV_CORE_TRAP;
@@ -537,6 +554,10 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 		c.name = row->name;
 		c.nargs = row->nargs;
 		c.nrets = row->nrets;
+		if (hv->latency && cpu < hv->max_cpus) {
+			unsigned *k = &hv->ncalls[(size_t)cpu * 512 + (c.fn & 511)];
+			c.latency_ns = hv->latency(hv->latency_ctx, cpu, c.fn, (*k)++);
+		}
 		if (!injected(hv, &c)) {
 			if (!row->handler) {
 				r->next = HV_NEXT_STOP;
@@ -551,6 +572,8 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 		uint64_t out[4] = {c.status, c.ret[0], c.ret[1], c.ret[2]};
 		sim_strand_set_oregs(hv->sim, tid, out, 1 + (c.nrets > 3 ? 3 : c.nrets));
 	}
+	/* The caller waits for the hypervisor. */
+	sim_thread_charge_ps(hv->sim, tid, c.latency_ns * 1000);
 	if (log_push(hv, &c) && r->next != HV_NEXT_STOP) {
 		r->next = HV_NEXT_STOP;
 		snprintf(r->msg, sizeof r->msg, "out of memory logging hypercalls");

@@ -40,6 +40,8 @@ enum hv_status {
 /* One hypervisor call as the guest made it. */
 struct hv_call {
 	unsigned cpu;     /* the calling strand's cpu id */
+	unsigned tid;     /* the calling guest thread */
+	uint64_t latency_ns; /* simulated time it took */
 	unsigned trap;    /* 0x80 fast trap, 0x83, 0x84, 0xff */
 	unsigned fn;      /* %o5 for fast traps, else the trap number */
 	const char *name; /* table name, or "unknown" */
@@ -87,6 +89,12 @@ const char *hv_fn_name(unsigned trap, unsigned fn);
 void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count);
 
 
+
+/* Latency of the k-th call (0-based, per cpu and function) of function fn
+ * (fast-trap number, or the trap number) on cpu, nanoseconds: the trace's
+ * recording or its model. Without one, hypercalls take no time. */
+typedef uint64_t (*hv_latency_fn)(void *ctx, unsigned cpu, unsigned fn, unsigned k);
+void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx);
 
 /* The MD MACH_DESC hands out (not copied: the caller keeps it alive). */
 void hv_set_mdesc(struct hv *hv, const uint8_t *md, size_t len);

@@ -223,6 +223,11 @@ int sim_alloc(struct sim *s, uint64_t size, uint64_t align, uint64_t *ra)
 	return SIM_OK;
 }
 
+uint64_t sim_alloc_avail(const struct sim *s)
+{
+	return s->brk_end > s->brk ? s->brk_end - s->brk : 0;
+}
+
 uint64_t sim_image_end(const struct sim *s)
 {
 	uint64_t lo, hi;

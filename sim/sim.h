@@ -59,6 +59,8 @@ int sim_st32(struct sim *s, uint64_t ra, uint32_t v);
 /* Boot memory: zeroed guest RAM above the image, handed out in order as
  * the kernel's boot allocators would (never freed). */
 int sim_alloc(struct sim *s, uint64_t size, uint64_t align, uint64_t *ra);
+/* Boot memory not yet handed out, bytes. */
+uint64_t sim_alloc_avail(const struct sim *s);
 /* End (exclusive) of the loaded image. */
 uint64_t sim_image_end(const struct sim *s);
 /* Address of a symbol of the image; SIM_E_NOSYM (and a message) if absent. */
