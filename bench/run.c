@@ -796,3 +796,46 @@ void bench_run_print_log(const struct bench_run *r, void *file)
 			(unsigned long long)(l->time_ns / 1000 % 1000000), l->text);
 	}
 }
+
+int bench_run_request(struct bench_run *r, const char *service, const void *payload, size_t len,
+		      int64_t claimed_len, uint8_t **reply, size_t *reply_len)
+{
+	const struct service *svc = svc_by_name(r, service);
+	*reply = NULL;
+	*reply_len = 0;
+	if (!svc)
+		return -1;
+	uint8_t *b = malloc(DS_TAG_LEN + 8 + len);
+	if (!b)
+		return -1;
+	uint32_t body = (uint32_t)(claimed_len >= 0 ? (size_t)claimed_len : 8 + len);
+	uint32_t words[2] = {TRACE_DS_DATA, body};
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 4; k++)
+			b[4 * i + k] = (uint8_t)(words[i] >> (24 - 8 * k));
+	for (int k = 0; k < 8; k++)
+		b[8 + k] = (uint8_t)(svc->handle >> (56 - 8 * k));
+	memcpy(b + 16, payload, len);
+	uint64_t t = 0;
+	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
+		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
+			t = sim_thread_time_ps(r->sim, c) / 1000;
+	size_t seen = km_ldc_tx_count(r->km);
+	int rc = km_ldc_deliver(r->km, b, DS_TAG_LEN + 8 + len);
+	free(b);
+	if (rc || raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY) || play(r))
+		return -1;
+	for (size_t i = seen; i < km_ldc_tx_count(r->km); i++) {
+		const struct km_ldc_msg *m = km_ldc_tx_get(r->km, i);
+		if (m->len >= DS_TAG_LEN + 8 && be32(m->bytes) == TRACE_DS_DATA &&
+		    be64(m->bytes + 8) == svc->handle) {
+			*reply = malloc(m->len);
+			if (!*reply)
+				return -1;
+			memcpy(*reply, m->bytes, m->len);
+			*reply_len = m->len;
+			break;
+		}
+	}
+	return 0;
+}

@@ -13,17 +13,41 @@
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
 
-/* add_cpu(cpu) — kernel/cpu.c: lock, cpu_up → _cpu_up: cpuhp prepare
+/* add_cpu(cpu) — kernel/cpu.c: lock, cpu_up (possible? present? online
+ * already?, as the real checks: -EINVAL, -EINVAL, 0) → _cpu_up: cpuhp prepare
  * states (cost costs.hotplug_prepare_ns), idle task (fork_idle:
  * km_thread_setup), then bringup_cpu → the real __cpu_up(cpu, idle) through
  * the guest glue km_glue_add_cpu; km_add_cpu_done finishes. Returns what
  * __cpu_up returns (0 or -errno); -EINVAL for a cpu id out of range. */
 void km_add_cpu(struct km_call *c)
 {
-	uint64_t cpu = c->a[0], glue;
+	uint64_t cpu = c->a[0], glue, possible, present, online;
 	struct km_thread idle;
-	if (cpu >= LX_NR_CPUS) {
-		c->a[0] = (uint64_t)-22; /* -EINVAL */
+	if (sim_sym(c->s, "__cpu_possible_mask", &possible) ||
+	    sim_sym(c->s, "__cpu_present_mask", &present) ||
+	    sim_sym(c->s, "__cpu_online_mask", &online)) {
+		km_fail(c, "guest image lacks the cpu masks");
+		return;
+	}
+	/* cpu_up(): a cpu that is not possible cannot be onlined (with the
+	 * kernel's message); _cpu_up(): nor one that is not present; one
+	 * that is online already is done. */
+	km_charge(c, 200);
+	if (cpu >= LX_NR_CPUS || !km_cpumask_test(c->km, possible, (unsigned)cpu)) {
+		char line[160];
+		snprintf(line, sizeof line,
+			 "can't online cpu %llu because it is not configured as may-hotadd at "
+			 "boot time", (unsigned long long)cpu);
+		km_log(c->km, c->cpu, km_now_ns(c), 3, line);
+		c->a[0] = (uint64_t)-LX_EINVAL;
+		return;
+	}
+	if (!km_cpumask_test(c->km, present, (unsigned)cpu)) {
+		c->a[0] = (uint64_t)-LX_EINVAL;
+		return;
+	}
+	if (km_cpumask_test(c->km, online, (unsigned)cpu)) {
+		c->a[0] = 0;
 		return;
 	}
 	if (sim_sym(c->s, "km_glue_add_cpu", &glue)) {

@@ -108,3 +108,40 @@ Test(run, missing_trace_is_an_error_naming_it)
 	cr_expect_null(r);
 	cr_expect(strstr(err, "traces/no-such/trace.json") != NULL, "%s", err);
 }
+
+/* Fidelity on every shipped machine shape: after the md-update and the
+ * CONFIGURE, the ids and the four sibling sets the real code built equal
+ * the host computation for every strand, and every cpu came online. */
+static void run_shape(const char *trace)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	bench_run_cfg_default(&cfg);
+	cfg.trace = trace;
+	cfg.image = "build/guest/guest.elf";
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 0);
+	cr_expect(bench_run_ok(r), "%s: %s", trace,
+		  json_string_value(json_object_get(doc, "verdict")));
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "topology"),
+							"differences")),
+		     0, "%s", trace);
+	json_t *cfg_op = json_array_get(json_object_get(doc, "operations"), 1), *c;
+	size_t i;
+	cr_assert_not_null(cfg_op);
+	cr_expect_str_eq(json_string_value(json_object_get(cfg_op, "reply_type")), "o");
+	json_array_foreach(json_object_get(cfg_op, "cpus"), i, c) {
+		cr_expect_eq(json_integer_value(json_object_get(c, "result")), 0);
+		cr_expect_eq(json_integer_value(json_object_get(c, "stat")), 2);
+		cr_expect(json_integer_value(json_object_get(c, "latency_ns")) > 0);
+	}
+	cr_expect_eq(json_array_size(json_object_get(cfg_op, "cpus")), 64, "%s", trace);
+	json_decref(doc);
+	bench_run_free(r);
+}
+
+Test(fidelity, t4_4, .timeout = 300) { run_shape("traces/t4-4/trace.json"); }
+Test(fidelity, t5_8, .timeout = 300) { run_shape("traces/t5-8/trace.json"); }
+Test(fidelity, m8_8, .timeout = 300) { run_shape("traces/m8-8/trace.json"); }
+Test(fidelity, m7_16, .timeout = 600) { run_shape("traces/m7-16/trace.json"); }
