@@ -66,8 +66,17 @@ run: all
 	@mkdir -p $(BUILD)/results
 	$(BUILD)/ldomsim run $(RUN_TRACE) --log -o $(BUILD)/results/default.json
 
-# Tests run from the project root so they find build/ and traces/.
+# Tests run from the project root so they find build/ and traces/. Under
+# CI (CI=true) the fuzzers also run, bounded (CI_FUZZ_SECONDS per harness).
+CI_FUZZ_SECONDS ?= 60
+# The fuzzers run first so that the Criterion summary is the last word.
 check: all $(BUILD)/ldomsim-tests
+	@if [ -n "$$CI" ]; then \
+		echo "fuzz: $(CI_FUZZ_SECONDS) s per harness (log: $(BUILD)/fuzz-ci.log)"; \
+		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(CI_FUZZ_SECONDS) \
+			>$(BUILD)/fuzz-ci.log 2>&1 || { tail -40 $(BUILD)/fuzz-ci.log; exit 1; }; \
+		grep -E "^Done" $(BUILD)/fuzz-ci.log; \
+	fi
 	$(BUILD)/ldomsim-tests $(CHECK_ARGS)
 
 format:
