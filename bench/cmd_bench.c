@@ -14,22 +14,22 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim bench speed [--iters N] [--repeats R] [--json]\n\n"
-		   "Guest instructions per host second on a guest loop (16 and 4 instructions\n"
-		   "per iteration): raw Unicorn, with the block counter, and with the full\n"
-		   "machine (every hook ldomsim installs), side by side. Host time is used\n"
-		   "here only. Target: full machine >= 0.5 x raw on the 16-instruction loop.\n\n"
-		   "  --iters N     iterations of the 16-instruction loop (default 20000000)\n"
-		   "  --repeats R   best of R runs per point (default 3)\n"
-		   "  --json        JSON on stdout\n");
+	           "Guest instructions per host second on a guest loop (16 and 4 instructions\n"
+	           "per iteration): raw Unicorn, with the block counter, and with the full\n"
+	           "machine (every hook ldomsim installs), side by side. Host time is used\n"
+	           "here only. Target: full machine >= 0.5 x raw on the 16-instruction loop.\n\n"
+	           "  --iters N     iterations of the 16-instruction loop (default 20000000)\n"
+	           "  --repeats R   best of R runs per point (default 3)\n"
+	           "  --json        JSON on stdout\n");
 }
 
 int bench_cmd_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"iters", required_argument, NULL, 'i'},
-					     {"repeats", required_argument, NULL, 'r'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"repeats", required_argument, NULL, 'r'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	uint64_t iters = 20000000;
 	unsigned repeats = 3;
 	int json = 0, ch;
@@ -50,28 +50,37 @@ int bench_cmd_main(int argc, char **argv)
 		case 'i':
 			iters = strtoull(optarg, &end, 10);
 			if (*end || !iters) {
-				fprintf(stderr, "ldomsim bench: --iters: '%s' is not a positive integer\n",
-					optarg);
+				fprintf(stderr,
+				        "ldomsim bench: --iters: '%s' is not a positive integer\n",
+				        optarg);
 				return 2;
 			}
 			break;
 		case 'r':
 			repeats = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !repeats) {
-				fprintf(stderr, "ldomsim bench: --repeats: '%s' is not a positive integer\n",
-					optarg);
+				fprintf(
+				    stderr,
+				    "ldomsim bench: --repeats: '%s' is not a positive integer\n",
+				    optarg);
 				return 2;
 			}
 			break;
-		case 'j': json = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	char path[4096], err[512] = "";
 	struct bench_speed_point pts[8];
 	int np = bench_speed_run(sim_default_path("sim/selftest.elf", path, sizeof path), iters,
-				 repeats, pts, 8, err, sizeof err);
+	                         repeats, pts, 8, err, sizeof err);
 	if (np < 0) {
 		fprintf(stderr, "ldomsim bench speed: %s\n", err);
 		return 2;
@@ -96,8 +105,8 @@ int bench_cmd_main(int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(root);
 	} else {
-		printf("%-7s %-13s %14s %10s %14s %8s\n", "loop", "setup", "guest insns",
-		       "host s", "insns/s", "x raw");
+		printf("%-7s %-13s %14s %10s %14s %8s\n", "loop", "setup", "guest insns", "host s",
+		       "insns/s", "x raw");
 		for (int i = 0; i < np; i++)
 			printf("%-7s %-13s %14llu %10.3f %14.3e %8.2f\n", pts[i].loop, pts[i].setup,
 			       (unsigned long long)pts[i].insns, pts[i].seconds, pts[i].ips,

@@ -14,18 +14,18 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF]\n"
-		   "                  [--insn-budget N]\n\n"
-		   "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
-		   "code), brings up domain services (the real ds.c), and plays the trace's\n"
-		   "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
-		   "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
-		   "  -o, --json FILE  write the result JSON (atomically)\n"
-		   "  --log            print the kernel log (dmesg, simulated timestamps)\n"
-		   "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
-		   "  --insn-budget N  instructions a thread may run without blocking\n"
-		   "                   before it counts as stuck (default 20000000000)\n"
-		   "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
-		   "faulted, a request got no reply, maps differ), 2 unusable input.\n");
+	           "                  [--insn-budget N]\n\n"
+	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
+	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
+	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
+	           "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
+	           "  -o, --json FILE  write the result JSON (atomically)\n"
+	           "  --log            print the kernel log (dmesg, simulated timestamps)\n"
+	           "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
+	           "  --insn-budget N  instructions a thread may run without blocking\n"
+	           "                   before it counts as stuck (default 20000000000)\n"
+	           "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
+	           "faulted, a request got no reply, maps differ), 2 unusable input.\n");
 }
 
 static int write_atomic(const char *path, json_t *doc)
@@ -47,12 +47,12 @@ static int write_atomic(const char *path, json_t *doc)
 int bench_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-					     {"json", required_argument, NULL, 'o'},
-					     {"log", no_argument, NULL, 'l'},
-					     {"guest", required_argument, NULL, 'g'},
-					     {"insn-budget", required_argument, NULL, 'b'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"json", required_argument, NULL, 'o'},
+	                                     {"log", no_argument, NULL, 'l'},
+	                                     {"guest", required_argument, NULL, 'g'},
+	                                     {"insn-budget", required_argument, NULL, 'b'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct bench_run_cfg cfg;
 	const char *out = NULL;
 	int log = 0, ch;
@@ -61,19 +61,31 @@ int bench_cmd_run(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'o': out = optarg; break;
-		case 'l': log = 1; break;
-		case 'g': cfg.image = optarg; break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			log = 1;
+			break;
+		case 'g':
+			cfg.image = optarg;
+			break;
 		case 'b':
 			cfg.insn_budget = strtoull(optarg, &end, 0);
 			if (*end || !cfg.insn_budget) {
-				fprintf(stderr, "ldomsim run: --insn-budget: '%s' is not a positive "
-						"number\n", optarg);
+				fprintf(stderr,
+				        "ldomsim run: --insn-budget: '%s' is not a positive "
+				        "number\n",
+				        optarg);
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind + 1 != argc) {
@@ -95,20 +107,22 @@ int bench_cmd_run(int argc, char **argv)
 	size_t i;
 	printf("ldomsim run %s: %s\n", cfg.trace,
 	       json_string_value(json_object_get(doc, "verdict")));
-	json_array_foreach(ops, i, o) {
+	json_array_foreach(ops, i, o)
+	{
 		json_t *lat = json_object_get(o, "latency_ns");
 		printf("  %-10s req %-4lld reply after %s%.3f ms\n",
 		       json_string_value(json_object_get(o, "op")),
-		       (long long)json_integer_value(json_object_get(o, "req_num")), lat ? "" : "(none) ",
-		       lat ? (double)json_integer_value(lat) / 1e6 : 0.0);
+		       (long long)json_integer_value(json_object_get(o, "req_num")),
+		       lat ? "" : "(none) ", lat ? (double)json_integer_value(lat) / 1e6 : 0.0);
 		json_t *cpus = json_object_get(o, "cpus"), *c;
 		size_t k;
-		json_array_foreach(cpus, k, c) {
+		json_array_foreach(cpus, k, c)
+		{
 			json_t *cl = json_object_get(c, "latency_ns");
 			char when[32] = "never";
 			if (cl)
 				snprintf(when, sizeof when, "%.3f ms",
-					 (double)json_integer_value(cl) / 1e6);
+				         (double)json_integer_value(cl) / 1e6);
 			printf("    cpu %-5lld result %lld stat %lld online after %s\n",
 			       (long long)json_integer_value(json_object_get(c, "cpu")),
 			       (long long)json_integer_value(json_object_get(c, "result")),

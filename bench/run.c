@@ -25,11 +25,11 @@
 #include "traces/trace.h"
 
 #define RUN_RESULT_FORMAT "ldomsim-result"
-#define RUN_RESULT_MAJOR 1
-#define RUN_RESULT_MINOR 0
-#define MAX_SERVICES 16
-#define MAX_EVENTS 4096
-#define DS_TAG_LEN 8 /* {u32 type, u32 len} */
+#define RUN_RESULT_MAJOR  1
+#define RUN_RESULT_MINOR  0
+#define MAX_SERVICES      16
+#define MAX_EVENTS        4096
+#define DS_TAG_LEN        8 /* {u32 type, u32 len} */
 
 enum ev_kind { EV_PEER_MSG, EV_OP };
 
@@ -59,7 +59,7 @@ struct op_result {
 	uint32_t reply_type;   /* dr-cpu 'o'/'e', md-update result */
 	struct cpu_result *cpus;
 	size_t ncpus;
-	int reply_matches;     /* equals the trace's expected reply */
+	int reply_matches; /* equals the trace's expected reply */
 	char mismatch[200];
 };
 
@@ -441,29 +441,28 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	uint64_t fn, ret;
 	if (sim_sym(r->sim, "ds_init", &fn) ||
 	    sim_sched_call(r->sim, boot_cpu, fn, NULL, 0, t.stack_top, &ret, &v) !=
-		    SIM_STOP_RETURNED) {
+	        SIM_STOP_RETURNED) {
 		snprintf(err, n, "ds_init: %s at %s", v.msg, v.where);
 		return -1;
 	}
 	/* The vio bus probes the DS device: ds_probe(vdev, id). */
 	uint64_t vdev = 0;
-	if (sim_sym(r->sim, "ds_probe", &fn) ||
-	    !(vdev = km_alloc_zeroed(r->km, LX_VIO_DEV_SIZE))) {
+	if (sim_sym(r->sim, "ds_probe", &fn) || !(vdev = km_alloc_zeroed(r->km, LX_VIO_DEV_SIZE))) {
 		snprintf(err, n, "guest image lacks ds_probe, or no memory");
 		return -1;
 	}
 	km_store64(r->km, vdev + LX_VIO_DEV_MP, ~0ull); /* no MD node: ds id 0 */
 	uint64_t args[2] = {vdev, 0};
 	if (sim_sched_call(r->sim, boot_cpu, fn, args, 2, t.stack_top, &ret, &v) !=
-		    SIM_STOP_RETURNED ||
+	        SIM_STOP_RETURNED ||
 	    ret) {
 		snprintf(err, n, "ds_probe: %s (returned %lld)", v.msg, (long long)(int64_t)ret);
 		return -1;
 	}
 	/* Interrupt context on the boot cpu, for the LDC events. */
 	struct km_thread it;
-	if (sim_thread_create(r->sim, boot_cpu, 0x400000, 0,
-			      sim_thread_time_ps(r->sim, boot_cpu), &r->irq_tid) ||
+	if (sim_thread_create(r->sim, boot_cpu, 0x400000, 0, sim_thread_time_ps(r->sim, boot_cpu),
+	                      &r->irq_tid) ||
 	    km_thread_setup(r->km, r->irq_tid, boot_cpu, "irq/ldc", &it)) {
 		snprintf(err, n, "cannot create the interrupt context");
 		return -1;
@@ -525,8 +524,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 			r->t_base_ns = sim_thread_time_ps(r->sim, c) / 1000;
 	for (size_t i = 0; i < r->nops; i++) {
 		const struct trace_op *op = trace_op_at(r->trace, i);
-		r->ops[i] = (struct op_result){.kind = op->kind, .req_num = op->req_num,
-					       .t_reply_ns = -1};
+		r->ops[i] =
+		    (struct op_result){.kind = op->kind, .req_num = op->req_num, .t_reply_ns = -1};
 		if (push(r, (struct ev){.t_ns = r->t_base_ns + op->t_ns, .kind = EV_OP, .op = i})) {
 			snprintf(err, n, "%s: too many operations", cfg->trace);
 			goto fail;
@@ -548,7 +547,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		for (size_t k = 0; k < r->ops[i].ncpus; k++)
 			for (size_t e = 0; e < km_event_count(r->km); e++) {
 				const struct km_event *ev = km_event_get(r->km, e);
-				if (ev->kind == KM_EV_CPU_ONLINE && ev->cpu == r->ops[i].cpus[k].cpu &&
+				if (ev->kind == KM_EV_CPU_ONLINE &&
+				    ev->cpu == r->ops[i].cpus[k].cpu &&
 				    ev->time_ns >= r->ops[i].t_request_ns)
 					r->ops[i].cpus[k].online_ns = (int64_t)ev->time_ns;
 			}
@@ -560,8 +560,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	struct md_err me;
 	if (last && last->bytes && !md_read(last->bytes, last->size, &md, &me) &&
 	    !md_topo_compute(md, &topo, &me))
-		r->topo_diffs = km_topology_compare(r->km, topo, r->topo_report,
-						    sizeof r->topo_report);
+		r->topo_diffs =
+		    km_topology_compare(r->km, topo, r->topo_report, sizeof r->topo_report);
 	md_topo_free(topo);
 	md_free(md);
 	if (r->topo_diffs)
@@ -572,8 +572,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 			r->guest_insns += st->insns;
 		if (st && st->insns > 10000000 && getenv("LDOMSIM_DEBUG_THREADS"))
 			fprintf(stderr, "thread %u: %llu insns, %llu kmcalls, %llu hcalls\n", c,
-				(unsigned long long)st->insns, (unsigned long long)st->kmcalls,
-				(unsigned long long)st->hcalls);
+			        (unsigned long long)st->insns, (unsigned long long)st->kmcalls,
+			        (unsigned long long)st->hcalls);
 	}
 	r->host_seconds = now_s() - t0;
 	*out = r;
@@ -615,7 +615,7 @@ static json_t *cpu_list(const uint32_t *ids, size_t n)
 		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
 			j++;
 		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%u", used ? "," : "",
-					 ids[i]);
+		                         ids[i]);
 		if (j > i)
 			used += (size_t)snprintf(buf + used, sizeof buf - used, "-%u", ids[j]);
 		i = j + 1;
@@ -643,7 +643,7 @@ static json_t *strands_json(struct bench_run *r)
 	json_t *arr = json_array();
 	uint64_t present, maps[4];
 	static const char *const names[4] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
-					     "cpu_core_sib_cache_map"};
+	                                     "cpu_core_sib_cache_map"};
 	if (sim_sym(r->sim, "__cpu_present_mask", &present))
 		return arr;
 	for (int m = 0; m < 4; m++)
@@ -655,13 +655,13 @@ static json_t *strands_json(struct bench_run *r)
 		struct km_cpu_ids g;
 		if (km_cpu_ids(r->km, c, &g))
 			continue;
-		json_t *o = json_pack("{sIsIsIsIsI}", "cpu", (json_int_t)c, "core_id",
-				      (json_int_t)g.core_id, "proc_id", (json_int_t)g.proc_id,
-				      "sock_id", (json_int_t)g.sock_id, "max_cache_id",
-				      (json_int_t)g.max_cache_id);
+		json_t *o =
+		    json_pack("{sIsIsIsIsI}", "cpu", (json_int_t)c, "core_id",
+		              (json_int_t)g.core_id, "proc_id", (json_int_t)g.proc_id, "sock_id",
+		              (json_int_t)g.sock_id, "max_cache_id", (json_int_t)g.max_cache_id);
 		for (int m = 0; m < 4; m++) {
 			uint64_t va = m == 0 ? maps[0] + km_per_cpu_offset(r->km, c)
-					     : maps[m] + (uint64_t)c * LX_CPUMASK_SIZE;
+			                     : maps[m] + (uint64_t)c * LX_CPUMASK_SIZE;
 			json_object_set_new(o, names[m], guest_mask(r, va));
 		}
 		json_array_append_new(arr, o);
@@ -688,8 +688,8 @@ static json_t *hcalls_json(struct bench_run *r)
 			snprintf(h, sizeof h, "0x%llx", (unsigned long long)c->arg[k]);
 			json_array_append_new(args, json_string(h));
 		}
-		json_array_append_new(arr, json_pack("{sssosI}", "fn", c->name, "args", args, "status",
-						      (json_int_t)c->status));
+		json_array_append_new(arr, json_pack("{sssosI}", "fn", c->name, "args", args,
+		                                     "status", (json_int_t)c->status));
 	}
 	return by;
 }
@@ -697,11 +697,16 @@ static json_t *hcalls_json(struct bench_run *r)
 static const char *op_name(enum trace_op_kind k)
 {
 	switch (k) {
-	case TRACE_OP_MD_UPDATE: return "md-update";
-	case TRACE_OP_CONFIGURE: return "configure";
-	case TRACE_OP_UNCONFIGURE: return "unconfigure";
-	case TRACE_OP_FORCE_UNCONFIGURE: return "force-unconfigure";
-	case TRACE_OP_STATUS: return "status";
+	case TRACE_OP_MD_UPDATE:
+		return "md-update";
+	case TRACE_OP_CONFIGURE:
+		return "configure";
+	case TRACE_OP_UNCONFIGURE:
+		return "unconfigure";
+	case TRACE_OP_FORCE_UNCONFIGURE:
+		return "force-unconfigure";
+	case TRACE_OP_STATUS:
+		return "status";
 	}
 	return "?";
 }
@@ -731,8 +736,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_object_set_new(jo, "op", json_string(op_name(o->kind)));
 		json_object_set_new(jo, "req_num", json_integer((json_int_t)o->req_num));
 		json_object_set_new(jo, "request_ns", json_integer((json_int_t)o->t_request_ns));
-		json_object_set_new(jo, "reply_ns", o->t_reply_ns < 0 ? json_null()
-					: json_integer(o->t_reply_ns));
+		json_object_set_new(jo, "reply_ns",
+		                    o->t_reply_ns < 0 ? json_null() : json_integer(o->t_reply_ns));
 		if (o->t_reply_ns >= 0 && o->kind != TRACE_OP_MD_UPDATE) {
 			char t[2] = {(char)o->reply_type, 0};
 			json_object_set_new(jo, "reply_type", json_string(t));
@@ -741,17 +746,18 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		}
 		if (o->t_reply_ns >= 0)
 			json_object_set_new(jo, "latency_ns",
-					    json_integer(o->t_reply_ns - (int64_t)o->t_request_ns));
+			                    json_integer(o->t_reply_ns - (int64_t)o->t_request_ns));
 		for (size_t k = 0; k < o->ncpus; k++) {
 			const struct cpu_result *c = &o->cpus[k];
 			json_t *jc = json_pack("{sIsIsI}", "cpu", (json_int_t)c->cpu, "result",
-					       (json_int_t)c->result, "stat", (json_int_t)c->stat);
-			json_object_set_new(jc, "online_ns", c->online_ns < 0 ? json_null()
-							     : json_integer(c->online_ns));
+			                       (json_int_t)c->result, "stat", (json_int_t)c->stat);
+			json_object_set_new(jc, "online_ns",
+			                    c->online_ns < 0 ? json_null()
+			                                     : json_integer(c->online_ns));
 			if (c->online_ns >= 0)
 				json_object_set_new(
-					jc, "latency_ns",
-					json_integer(c->online_ns - (int64_t)o->t_request_ns));
+				    jc, "latency_ns",
+				    json_integer(c->online_ns - (int64_t)o->t_request_ns));
 			json_array_append_new(cpus, jc);
 		}
 		if (o->kind != TRACE_OP_MD_UPDATE)
@@ -768,22 +774,23 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "strands", strands_json(r));
 	json_object_set_new(root, "hcalls", hcalls_json(r));
 	json_object_set_new(root, "topology",
-			    json_pack("{sIss}", "differences", (json_int_t)r->topo_diffs, "report",
-				      r->topo_report));
+	                    json_pack("{sIss}", "differences", (json_int_t)r->topo_diffs, "report",
+	                              r->topo_report));
 	if (with_log) {
 		json_t *log = json_array();
 		for (size_t i = 0; i < km_log_count(r->km); i++) {
 			const struct km_log_line *l = km_log_get(r->km, i);
-			json_array_append_new(log, json_pack("{sIsIss}", "t_ns", (json_int_t)l->time_ns,
-							     "cpu", (json_int_t)l->cpu, "text",
-							     l->text));
+			json_array_append_new(log, json_pack("{sIsIss}", "t_ns",
+			                                     (json_int_t)l->time_ns, "cpu",
+			                                     (json_int_t)l->cpu, "text", l->text));
 		}
 		json_object_set_new(root, "log", log);
 	}
-	json_object_set_new(root, "simulator",
-			    json_pack("{sfsIsf}", "host_seconds", r->host_seconds, "guest_insns",
-				      (json_int_t)r->guest_insns, "guest_insns_per_second",
-				      r->host_seconds > 0 ? r->guest_insns / r->host_seconds : 0.0));
+	json_object_set_new(
+	    root, "simulator",
+	    json_pack("{sfsIsf}", "host_seconds", r->host_seconds, "guest_insns",
+	              (json_int_t)r->guest_insns, "guest_insns_per_second",
+	              r->host_seconds > 0 ? r->guest_insns / r->host_seconds : 0.0));
 	return root;
 }
 
@@ -793,12 +800,12 @@ void bench_run_print_log(const struct bench_run *r, void *file)
 	for (size_t i = 0; i < km_log_count(r->km); i++) {
 		const struct km_log_line *l = km_log_get(r->km, i);
 		fprintf(f, "[%5llu.%06llu] %s\n", (unsigned long long)(l->time_ns / 1000000000ull),
-			(unsigned long long)(l->time_ns / 1000 % 1000000), l->text);
+		        (unsigned long long)(l->time_ns / 1000 % 1000000), l->text);
 	}
 }
 
 int bench_run_request(struct bench_run *r, const char *service, const void *payload, size_t len,
-		      int64_t claimed_len, uint8_t **reply, size_t *reply_len)
+                      int64_t claimed_len, uint8_t **reply, size_t *reply_len)
 {
 	const struct service *svc = svc_by_name(r, service);
 	*reply = NULL;

@@ -38,7 +38,7 @@ void *bench_run_json(struct bench_run *r, int with_log);
  * claimed_len (-1: the true length), let it run, and return its first DATA
  * reply on that service (malloc'd; NULL, 0 when it sent none). */
 int bench_run_request(struct bench_run *r, const char *service, const void *payload, size_t len,
-		      int64_t claimed_len, uint8_t **reply, size_t *reply_len);
+                      int64_t claimed_len, uint8_t **reply, size_t *reply_len);
 
 /* The kernel log as dmesg prints it. */
 void bench_run_print_log(const struct bench_run *r, void *file);

@@ -3,9 +3,9 @@
  * these figures describe the simulator, never the simulated machine.
  */
 #define _GNU_SOURCE
+#include "sim/errf.h"
 #include "bench/speed.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +17,8 @@
 #include "sim/priv.h"
 #include "sim/sim.h"
 
-#define RAM_SIZE (8ull << 20)
+#define RAM_SIZE  (8ull << 20)
 #define STACK_TOP 0x200000ull
-
-static void errf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 static double now(void)
 {
@@ -52,7 +44,7 @@ static void stop_on_trap(uc_engine *uc, uint32_t intno, void *user)
 /* A bare engine on the image: raw (only the trap that ends the run is
  * hooked, it fires once) or with a block counter. */
 static int run_bare(const struct sim_priv *priv, uint8_t *ram, uint64_t fn, uint64_t ret_addr,
-		    uint64_t iters, int counter, double *secs, char *err, size_t n)
+                    uint64_t iters, int counter, double *secs, char *err, size_t n)
 {
 	uc_engine *uc;
 	struct sim_priv_cpu c;
@@ -63,8 +55,9 @@ static int run_bare(const struct sim_priv *priv, uint8_t *ram, uint64_t fn, uint
 		return -1;
 	if ((e = uc_mem_map_ptr(uc, 0, RAM_SIZE, UC_PROT_ALL, ram)) ||
 	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)stop_on_trap, NULL, 1, 0)) ||
-	    (counter && (e = uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)count_block, &cnt, 1, 0)))) {
-		errf(err, n, "engine set-up: %s", uc_strerror(e));
+	    (counter &&
+	     (e = uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)count_block, &cnt, 1, 0)))) {
+		sim_errf(err, n, "engine set-up: %s", uc_strerror(e));
 		uc_close(uc);
 		return -1;
 	}
@@ -78,14 +71,14 @@ static int run_bare(const struct sim_priv *priv, uint8_t *ram, uint64_t fn, uint
 	*secs = now() - t0;
 	uc_close(uc);
 	if (e) {
-		errf(err, n, "bare run: %s", uc_strerror(e));
+		sim_errf(err, n, "bare run: %s", uc_strerror(e));
 		return -1;
 	}
 	return 0;
 }
 
 int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
-		    struct bench_speed_point *pts, size_t max, char *err, size_t n)
+                    struct bench_speed_point *pts, size_t max, char *err, size_t n)
 {
 	static const struct {
 		const char *name, *sym;
@@ -111,20 +104,20 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ram == MAP_FAILED) {
 		ram = NULL;
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		goto out;
 	}
 	if (sim_image_load(img, ram, 0, RAM_SIZE, err, n))
 		goto out;
 	uint64_t ret_addr;
 	if (sim_sym(s, "sim_return", &ret_addr)) {
-		errf(err, n, "%s: no sim_return", elf);
+		sim_errf(err, n, "%s: no sim_return", elf);
 		goto out;
 	}
 	for (size_t l = 0; l < 2; l++) {
 		uint64_t fn;
 		if (sim_sym(s, loops[l].sym, &fn)) {
-			errf(err, n, "%s: no %s", elf, loops[l].sym);
+			sim_errf(err, n, "%s: no %s", elf, loops[l].sym);
 			goto out;
 		}
 		/* Fewer iterations of the shorter loop: similar run times. */
@@ -136,20 +129,22 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 			for (unsigned r = 0; r < repeats; r++) {
 				double secs;
 				if (k < 2) {
-					if (run_bare(priv, ram, fn, ret_addr, it, k == 1, &secs, err, n))
+					if (run_bare(priv, ram, fn, ret_addr, it, k == 1, &secs,
+					             err, n))
 						goto out;
 				} else {
 					struct sim_verdict v;
 					sim_strand_park(s, 0);
 					if (sim_strand_start(s, 0, fn, 0)) {
-						errf(err, n, "cannot start a strand");
+						sim_errf(err, n, "cannot start a strand");
 						goto out;
 					}
 					double t0 = now();
-					enum sim_stop why = sim_call(s, 0, fn, &it, 1, STACK_TOP, NULL, &v);
+					enum sim_stop why =
+					    sim_call(s, 0, fn, &it, 1, STACK_TOP, NULL, &v);
 					secs = now() - t0;
 					if (why != SIM_STOP_RETURNED) {
-						errf(err, n, "full-machine run: %s", v.msg);
+						sim_errf(err, n, "full-machine run: %s", v.msg);
 						goto out;
 					}
 					insns = sim_strand_stats(s, 0)->insns;

@@ -21,6 +21,6 @@ struct bench_speed_point {
 /* Runs every (loop, setup) pair `repeats` times with `iters` iterations;
  * fills up to max points. Returns the number of points, -1 on error. */
 int bench_speed_run(const char *selftest_elf, uint64_t iters, unsigned repeats,
-		    struct bench_speed_point *pts, size_t max, char *err, size_t errlen);
+                    struct bench_speed_point *pts, size_t max, char *err, size_t errlen);
 
 #endif

@@ -24,9 +24,9 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim COMMAND [ARGS...]\n\n"
-		   "Trace-driven simulator of sun4v (LDoms) CPU dynamic reconfiguration:\n"
-		   "the real Linux hvtramp/smp_64/ds/mdesc code runs in Unicorn.\n\n"
-		   "commands:\n");
+	           "Trace-driven simulator of sun4v (LDoms) CPU dynamic reconfiguration:\n"
+	           "the real Linux hvtramp/smp_64/ds/mdesc code runs in Unicorn.\n\n"
+	           "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'ldomsim COMMAND --help' describes one command.\n");

@@ -3,9 +3,9 @@
  * entries.def (the single source of truth shared with the guest build),
  * and the services every entry uses (km_impl.h).
  */
+#include "sim/errf.h"
 #include "kernel-model/km.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +18,8 @@
 #include <unicorn/unicorn.h>
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
-#define STACK_BIAS 2047
-#define ARGS_OFFSET 176 /* 16 saved window registers, then %o0..%o5 homes */
+#define STACK_BIAS   2047
+#define ARGS_OFFSET  176 /* 16 saved window registers, then %o0..%o5 homes */
 
 struct km_row {
 	const char *name;
@@ -37,13 +37,13 @@ struct km_row {
 
 static const struct km_row km_rows[] = {
 #define KM_FN(sym, handler) {#sym, handler},
-#define KM_TODO(sym) {#sym, NULL},
+#define KM_TODO(sym)        {#sym, NULL},
 #define KM_DATA(sym, size, align)
 #include "kernel-model/entries.def"
 #undef KM_FN
 #undef KM_TODO
 #undef KM_DATA
-	{NULL, NULL}, /* sentinel: keeps the array non-empty */
+    {NULL, NULL}, /* sentinel: keeps the array non-empty */
 };
 
 #define KM_NROWS (sizeof km_rows / sizeof km_rows[0] - 1)
@@ -73,16 +73,6 @@ uint64_t km_page_offset(const struct km *km)
 	return km->page_offset;
 }
 
-static void errf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
-
 int km_create(struct sim *s, struct km **out, char *err, size_t n)
 {
 	struct km *km = calloc(1, sizeof *km);
@@ -90,7 +80,7 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 	*out = NULL;
 	if (!km || !(km->calls = calloc(KM_NROWS + 1, sizeof *km->calls))) {
 		free(km);
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		return -1;
 	}
 	km->s = s;
@@ -99,29 +89,30 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 	km->stick_hz = KM_STICK_HZ_DEFAULT;
 	if (sim_image_sym(img, "km_stubs_start", &km->stubs, NULL) ||
 	    sim_image_sym(img, "km_stubs_end", &km->stubs_end, NULL)) {
-		errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
-		     sim_image_path(img));
+		sim_errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
+		         sim_image_path(img));
 		goto fail;
 	}
 	if (km->stubs_end - km->stubs != KM_NROWS * KM_STUB_SIZE) {
-		errf(err, n,
-		     "%s has %llu kernel-model stubs but this ldomsim has %zu rows: rebuild the "
-		     "image and the simulator from the same entries.def",
-		     sim_image_path(img), (unsigned long long)(km->stubs_end - km->stubs) / 8,
-		     (size_t)KM_NROWS);
+		sim_errf(
+		    err, n,
+		    "%s has %llu kernel-model stubs but this ldomsim has %zu rows: rebuild the "
+		    "image and the simulator from the same entries.def",
+		    sim_image_path(img), (unsigned long long)(km->stubs_end - km->stubs) / 8,
+		    (size_t)KM_NROWS);
 		goto fail;
 	}
 	for (size_t i = 0; i < KM_NROWS; i++) {
 		uint64_t addr;
 		if (sim_image_sym(img, km_rows[i].name, &addr, NULL) ||
 		    addr != km->stubs + i * KM_STUB_SIZE) {
-			errf(err, n, "%s: stub %zu is not '%s' (table and image disagree)",
-			     sim_image_path(img), i, km_rows[i].name);
+			sim_errf(err, n, "%s: stub %zu is not '%s' (table and image disagree)",
+			         sim_image_path(img), i, km_rows[i].name);
 			goto fail;
 		}
 	}
 	if (km_heap_init(km) || km_log_init(km)) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
 	*out = km;
@@ -147,20 +138,20 @@ void km_free(struct km *km)
 void km_costs_default(struct km_costs *c)
 {
 	*c = (struct km_costs){
-		.hotplug_prepare_ns = KM_COST_HOTPLUG_PREPARE_NS,
-		.hotplug_online_ns = KM_COST_HOTPLUG_ONLINE_NS,
-		.hotplug_teardown_ns = KM_COST_HOTPLUG_TEARDOWN_NS,
-		.notify_starting_ns = KM_COST_NOTIFY_STARTING_NS,
-		.cpu_map_rebuild_ns = KM_COST_CPU_MAP_REBUILD_NS,
-		.udelay_granularity_ns = KM_COST_UDELAY_GRANULARITY_NS,
-		.udelay_overhead_ns = KM_COST_UDELAY_OVERHEAD_NS,
-		.jiffy_ns = KM_COST_JIFFY_NS,
-		.sched_switch_ns = KM_COST_SCHED_SWITCH_NS,
-		.kthread_wakeup_ns = KM_COST_KTHREAD_WAKEUP_NS,
-		.ldc_msg_ns = KM_COST_LDC_MSG_NS,
-		.ipi_ns = KM_COST_IPI_NS,
-		.hcall_ns = KM_COST_HCALL_NS,
-		.timer_setup_ns = KM_COST_TIMER_SETUP_NS,
+	    .hotplug_prepare_ns = KM_COST_HOTPLUG_PREPARE_NS,
+	    .hotplug_online_ns = KM_COST_HOTPLUG_ONLINE_NS,
+	    .hotplug_teardown_ns = KM_COST_HOTPLUG_TEARDOWN_NS,
+	    .notify_starting_ns = KM_COST_NOTIFY_STARTING_NS,
+	    .cpu_map_rebuild_ns = KM_COST_CPU_MAP_REBUILD_NS,
+	    .udelay_granularity_ns = KM_COST_UDELAY_GRANULARITY_NS,
+	    .udelay_overhead_ns = KM_COST_UDELAY_OVERHEAD_NS,
+	    .jiffy_ns = KM_COST_JIFFY_NS,
+	    .sched_switch_ns = KM_COST_SCHED_SWITCH_NS,
+	    .kthread_wakeup_ns = KM_COST_KTHREAD_WAKEUP_NS,
+	    .ldc_msg_ns = KM_COST_LDC_MSG_NS,
+	    .ipi_ns = KM_COST_IPI_NS,
+	    .hcall_ns = KM_COST_HCALL_NS,
+	    .timer_setup_ns = KM_COST_TIMER_SETUP_NS,
 	};
 }
 
@@ -193,7 +184,7 @@ const struct km_event *km_event_get(const struct km *km, size_t i)
 }
 
 void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
-	     struct km_result *r)
+             struct km_result *r)
 {
 	/* The ta sits in the stub's delay slot: stub = pc - 4. */
 	uint64_t stub = pc - 4;
@@ -210,13 +201,13 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 		uint64_t o7 = sim_strand_reg(s, tid, UC_SPARC_REG_O7);
 		r->stop = 1;
 		snprintf(r->msg, sizeof r->msg,
-			 "kernel-model placeholder '%s' reached (no host implementation yet), "
-			 "called from %s",
-			 km_rows[i].name, sim_symbolize(s, o7, caller, sizeof caller));
+		         "kernel-model placeholder '%s' reached (no host implementation yet), "
+		         "called from %s",
+		         km_rows[i].name, sim_symbolize(s, o7, caller, sizeof caller));
 		return;
 	}
-	struct km_call c = {.km = km, .s = s, .tid = tid, .cpu = cpu, .pc = stub, .nret = 1,
-			    .r = r};
+	struct km_call c = {
+	    .km = km, .s = s, .tid = tid, .cpu = cpu, .pc = stub, .nret = 1, .r = r};
 	sim_strand_oregs(s, tid, c.a);
 	km_rows[i].fn(&c);
 	if (!r->stop)
@@ -241,8 +232,8 @@ void km_fail(struct km_call *c, const char *fmt, ...)
 	if (c->r->stop)
 		return;
 	c->r->stop = 1;
-	int k = snprintf(c->r->msg, sizeof c->r->msg, "%s: ",
-			 km_rows[(c->pc - c->km->stubs) / KM_STUB_SIZE].name);
+	int k = snprintf(c->r->msg, sizeof c->r->msg,
+	                 "%s: ", km_rows[(c->pc - c->km->stubs) / KM_STUB_SIZE].name);
 	va_start(ap, fmt);
 	vsnprintf(c->r->msg + k, sizeof c->r->msg - (size_t)k, fmt, ap);
 	va_end(ap);

@@ -15,10 +15,10 @@ struct sim;
 struct km;
 
 struct km_result {
-	int stop;      /* nonzero: the thread stops with msg as its verdict */
+	int stop; /* nonzero: the thread stops with msg as its verdict */
 	char msg[200];
-	int redirect;  /* nonzero: continue at pc (guest glue), not at the caller */
-	int yield;     /* nonzero: end the caller's time slice (its clock jumped) */
+	int redirect; /* nonzero: continue at pc (guest glue), not at the caller */
+	int yield;    /* nonzero: end the caller's time slice (its clock jumped) */
 	uint64_t pc;
 };
 
@@ -30,7 +30,7 @@ void km_free(struct km *km);
 /* Dispatch the kernel-model trap at pc (the `ta` in a stub's delay slot)
  * made by guest thread tid on cpu; arguments in %o0..%o5, result in %o0. */
 void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
-	     struct km_result *r);
+             struct km_result *r);
 
 /* Where the kernel's linear map starts (PAGE_OFFSET), and the image. */
 uint64_t km_page_offset(const struct km *km);
@@ -87,20 +87,20 @@ struct km_thread {
 	uint64_t task, ti, stack_top; /* kernel virtual addresses */
 };
 int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
-		    struct km_thread *out);
+                    struct km_thread *out);
 /* Mondo queues of a cpu (trap_block) with the MD's q-*-#bits. */
 int km_cpu_queues(struct km *km, unsigned cpu, const unsigned bits[4]);
 /* The real sun4v_mdesc_init, mdesc_populate_present_mask(cpu_all_mask),
  * mdesc_fill_in_cpu_data(cpu_all_mask) on thread tid. */
 struct sim_verdict;
-int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_verdict *v,
-		  char *err, size_t errlen);
+int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_verdict *v, char *err,
+                  size_t errlen);
 uint64_t km_per_cpu_offset(struct km *km, unsigned cpu);
 /* Zeroed kernel memory (as kzalloc), its linear-map address; 0 if none. */
 uint64_t km_alloc_zeroed(struct km *km, uint64_t size);
-void km_store64(struct km *km, uint64_t va, uint64_t v); /* big-endian */
-unsigned km_num_kernel_mappings(const struct km *km); /* 4 MiB locked TTEs */
-uint64_t km_kern_locked_tte(const struct km *km);     /* the first one */
+void km_store64(struct km *km, uint64_t va, uint64_t v);   /* big-endian */
+unsigned km_num_kernel_mappings(const struct km *km);      /* 4 MiB locked TTEs */
+uint64_t km_kern_locked_tte(const struct km *km);          /* the first one */
 uint64_t km_trap_block(const struct km *km, unsigned cpu); /* &trap_block[cpu] */
 void km_cpumask_set(struct km *km, uint64_t mask_va, unsigned cpu);
 void km_cpumask_clear(struct km *km, uint64_t mask_va, unsigned cpu);

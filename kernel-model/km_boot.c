@@ -76,7 +76,7 @@ void km_cpumask_clear(struct km *km, uint64_t mask_va, unsigned cpu)
 {
 	uint8_t *p = km_ptr(km, mask_va + 8 * (cpu / 64) + 7 - (cpu % 64) / 8, 1);
 	if (p)
-		*p &= (uint8_t)~(1u << (cpu % 8));
+		*p &= (uint8_t) ~(1u << (cpu % 8));
 }
 
 int km_cpumask_test(struct km *km, uint64_t mask_va, unsigned cpu)
@@ -103,8 +103,8 @@ uint64_t km_trap_block(const struct km *km, unsigned cpu)
 uint64_t km_per_cpu_offset(struct km *km, unsigned cpu)
 {
 	return cpu < LX_NR_CPUS ? ld64(km, km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE +
-						   LX_TRAP_PER_CPU_PER_CPU_BASE)
-				: 0;
+	                                       LX_TRAP_PER_CPU_PER_CPU_BASE)
+	                        : 0;
 }
 
 int km_boot_state(struct km *km, char *err, size_t n)
@@ -122,19 +122,24 @@ int km_boot_state(struct km *km, char *err, size_t n)
 	uint64_t kern_size = (sim_image_end(s) - LX_KERNBASE + MAP_4MB - 1) & ~(MAP_4MB - 1);
 	km->nmaps = (unsigned)(kern_size / MAP_4MB);
 	km->locked_tte = LX_KERNBASE | LX_PAGE_VALID | LX_PAGE_SZ4MB_4V | LX_PAGE_CP_4V |
-			 LX_PAGE_CV_4V | LX_PAGE_P_4V | LX_PAGE_EXEC_4V | LX_PAGE_W_4V;
+	                 LX_PAGE_CV_4V | LX_PAGE_P_4V | LX_PAGE_EXEC_4V | LX_PAGE_W_4V;
 	static const struct {
 		const char *name;
 		int width; /* bytes */
 		int required;
 	} vars[] = {
-		{"kern_base", 8, 1},         {"kern_size", 8, 0},
-		{"PAGE_OFFSET", 8, 1},       {"tlb_type", 4, 1},
-		{"num_kernel_image_mappings", 4, 1}, {"kern_locked_tte_data", 8, 1},
-		{"ldom_domaining_enabled", 4, 0},    {"nr_cpu_ids", 4, 0},
+	    {"kern_base", 8, 1},
+	    {"kern_size", 8, 0},
+	    {"PAGE_OFFSET", 8, 1},
+	    {"tlb_type", 4, 1},
+	    {"num_kernel_image_mappings", 4, 1},
+	    {"kern_locked_tte_data", 8, 1},
+	    {"ldom_domaining_enabled", 4, 0},
+	    {"nr_cpu_ids", 4, 0},
 	};
-	uint64_t vals[] = {LX_KERNBASE, kern_size, km->page_offset, LX_TLB_TYPE_HYPERVISOR,
-			   km->nmaps, km->locked_tte, 1, LX_NR_CPUS};
+	uint64_t vals[] = {
+	    LX_KERNBASE,    kern_size, km->page_offset, LX_TLB_TYPE_HYPERVISOR, km->nmaps,
+	    km->locked_tte, 1,         LX_NR_CPUS};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		if (sim_sym(s, vars[i].name, &a)) {
 			if (vars[i].required) {
@@ -167,8 +172,9 @@ int km_boot_state(struct km *km, char *err, size_t n)
 	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++) {
 		uint64_t copy = areas + cpu * stride;
 		memcpy(km_ptr(km, copy, tsize), tmpl, tsize);
-		st64(km, km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE +
-				 LX_TRAP_PER_CPU_PER_CPU_BASE,
+		st64(km,
+		     km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE +
+		         LX_TRAP_PER_CPU_PER_CPU_BASE,
 		     copy - pcpu_start);
 	}
 
@@ -187,11 +193,11 @@ int km_boot_state(struct km *km, char *err, size_t n)
 			unsigned off;
 			const char *stub;
 		} ops[] = {{LX_TICK_OPS_GET_TICK, "km_tick_get_tick"},
-			   {LX_TICK_OPS_ADD_COMPARE, "km_tick_add_compare"},
-			   {LX_TICK_OPS_DISABLE_IRQ, "km_tick_disable_irq"},
-			   {LX_TICK_OPS_INIT_TICK, "km_tick_init_tick"},
-			   {LX_TICK_OPS_ADD_TICK, "km_tick_add_tick"},
-			   {LX_TICK_OPS_GET_FREQUENCY, "km_tick_get_frequency"}};
+		           {LX_TICK_OPS_ADD_COMPARE, "km_tick_add_compare"},
+		           {LX_TICK_OPS_DISABLE_IRQ, "km_tick_disable_irq"},
+		           {LX_TICK_OPS_INIT_TICK, "km_tick_init_tick"},
+		           {LX_TICK_OPS_ADD_TICK, "km_tick_add_tick"},
+		           {LX_TICK_OPS_GET_FREQUENCY, "km_tick_get_frequency"}};
 		uint64_t t = km_heap_alloc(km, LX_TICK_OPS_SIZE, 64, 1), fn;
 		if (!t) {
 			snprintf(err, n, "kernel heap exhausted");
@@ -208,7 +214,7 @@ int km_boot_state(struct km *km, char *err, size_t n)
 
 	/* boot_cpu_init(): the boot cpu is possible, present, online, active. */
 	static const char *const masks[] = {"__cpu_possible_mask", "__cpu_present_mask",
-					    "__cpu_online_mask", "__cpu_active_mask"};
+	                                    "__cpu_online_mask", "__cpu_active_mask"};
 	for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
 		if (!sim_sym(s, masks[i], &a))
 			km_cpumask_set(km, a, km->boot_cpu);
@@ -221,11 +227,11 @@ int km_boot_state(struct km *km, char *err, size_t n)
 int km_cpu_queues(struct km *km, unsigned cpu, const unsigned bits[4])
 {
 	static const unsigned pa[4] = {LX_TRAP_PER_CPU_CPU_MONDO_PA, LX_TRAP_PER_CPU_DEV_MONDO_PA,
-				       LX_TRAP_PER_CPU_RESUM_MONDO_PA,
-				       LX_TRAP_PER_CPU_NONRESUM_MONDO_PA};
-	static const unsigned mask[4] = {LX_TRAP_PER_CPU_CPU_MONDO_QMASK,
-					 LX_TRAP_PER_CPU_DEV_MONDO_QMASK, LX_TRAP_PER_CPU_RESUM_QMASK,
-					 LX_TRAP_PER_CPU_NONRESUM_QMASK};
+	                               LX_TRAP_PER_CPU_RESUM_MONDO_PA,
+	                               LX_TRAP_PER_CPU_NONRESUM_MONDO_PA};
+	static const unsigned mask[4] = {
+	    LX_TRAP_PER_CPU_CPU_MONDO_QMASK, LX_TRAP_PER_CPU_DEV_MONDO_QMASK,
+	    LX_TRAP_PER_CPU_RESUM_QMASK, LX_TRAP_PER_CPU_NONRESUM_QMASK};
 	uint64_t tb = km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE;
 	for (int q = 0; q < 4; q++) {
 		uint64_t size = (1ull << bits[q]) * 64;
@@ -239,7 +245,7 @@ int km_cpu_queues(struct km *km, unsigned cpu, const unsigned bits[4])
 }
 
 int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
-		    struct km_thread *out)
+                    struct km_thread *out)
 {
 	uint64_t ti = km_heap_alloc(km, LX_THREAD_SIZE, LX_THREAD_SIZE, 1);
 	uint64_t task = km_heap_alloc(km, LX_TASK_STRUCT_SIZE, 64, 1);
@@ -267,20 +273,20 @@ int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
 }
 
 /* paging_init()'s MD steps and setup_per_cpu_areas()'s, for real. */
-int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_verdict *v,
-		  char *err, size_t n)
+int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_verdict *v, char *err,
+                  size_t n)
 {
 	static const char *const steps[] = {"sun4v_mdesc_init", "mdesc_populate_present_mask",
-					    "mdesc_fill_in_cpu_data"};
+	                                    "mdesc_fill_in_cpu_data"};
 	for (size_t i = 0; i < 3; i++) {
 		uint64_t fn, arg = km->cpu_all_mask, ret;
 		if (sym(km, steps[i], &fn, err, n))
 			return -1;
 		enum sim_stop why =
-			sim_sched_call(km->s, tid, fn, &arg, i ? 1 : 0, stack_top, &ret, v);
+		    sim_sched_call(km->s, tid, fn, &arg, i ? 1 : 0, stack_top, &ret, v);
 		if (why != SIM_STOP_RETURNED) {
-			snprintf(err, n, "%s: %s at %s: %s", steps[i], sim_stop_name(why),
-				 v->where, v->msg);
+			snprintf(err, n, "%s: %s at %s: %s", steps[i], sim_stop_name(why), v->where,
+			         v->msg);
 			return -1;
 		}
 		if (i == 0) {

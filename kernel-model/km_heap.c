@@ -25,7 +25,7 @@ struct km_heap {
 	uint64_t base, size; /* real addresses */
 	struct span *free;   /* sorted by address, coalesced */
 	size_t nfree, capfree;
-	struct span *live;   /* sorted by address */
+	struct span *live; /* sorted by address */
 	size_t nlive, caplive;
 };
 
@@ -111,7 +111,7 @@ uint64_t km_heap_alloc(struct km *km, uint64_t size, uint64_t align, int zero)
 		uint64_t tail_ra = at + size;
 		if (head && tail) { /* split: keep the head here, the tail after it */
 			memmove(&h->free[i + 2], &h->free[i + 1],
-				(h->nfree - i - 1) * sizeof *h->free);
+			        (h->nfree - i - 1) * sizeof *h->free);
 			h->free[i].size = head;
 			h->free[i + 1] = (struct span){tail_ra, tail};
 			h->nfree++;

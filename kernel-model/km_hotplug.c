@@ -36,8 +36,9 @@ void km_add_cpu(struct km_call *c)
 	if (cpu >= LX_NR_CPUS || !km_cpumask_test(c->km, possible, (unsigned)cpu)) {
 		char line[160];
 		snprintf(line, sizeof line,
-			 "can't online cpu %llu because it is not configured as may-hotadd at "
-			 "boot time", (unsigned long long)cpu);
+		         "can't online cpu %llu because it is not configured as may-hotadd at "
+		         "boot time",
+		         (unsigned long long)cpu);
 		km_log(c->km, c->cpu, km_now_ns(c), 3, line);
 		c->a[0] = (uint64_t)-LX_EINVAL;
 		return;
@@ -57,7 +58,7 @@ void km_add_cpu(struct km_call *c)
 	km_charge(c, c->km->costs.hotplug_prepare_ns);
 	if (km_thread_setup(c->km, (unsigned)cpu, (unsigned)cpu, "swapper", &idle)) {
 		km_fail(c, "kernel heap exhausted creating the idle task of cpu %llu",
-			(unsigned long long)cpu);
+		        (unsigned long long)cpu);
 		return;
 	}
 	km_event(c->km, KM_EV_CPU_UP_START, (unsigned)cpu, km_now_ns(c));
@@ -75,7 +76,7 @@ void km_add_cpu_done(struct km_call *c)
 	if (!ret)
 		km_charge(c, c->km->costs.hotplug_online_ns);
 	km_event(c->km, ret ? KM_EV_CPU_UP_FAILED : KM_EV_CPU_UP_DONE, (unsigned)c->a[1],
-		 km_now_ns(c));
+	         km_now_ns(c));
 }
 
 /* set_cpu_online(cpu, online) — kernel/cpu.c: the online mask (and the

@@ -29,11 +29,11 @@ struct sim;
 struct km_call {
 	struct km *km;
 	struct sim *s;
-	unsigned tid;   /* guest thread making the call */
-	unsigned cpu;   /* cpu it runs on */
-	uint64_t pc;    /* the stub's address */
-	uint64_t a[6];  /* %o0..%o5 on entry; a[0], a[1] are the result */
-	unsigned nret;  /* result registers written back: 1 unless set to 2 */
+	unsigned tid;  /* guest thread making the call */
+	unsigned cpu;  /* cpu it runs on */
+	uint64_t pc;   /* the stub's address */
+	uint64_t a[6]; /* %o0..%o5 on entry; a[0], a[1] are the result */
+	unsigned nret; /* result registers written back: 1 unless set to 2 */
 	struct km_result *r;
 };
 

@@ -17,13 +17,13 @@
 #define LDC_OBJ_SIZE 64 /* the opaque struct ldc_channel ds.c holds */
 
 struct km_ldc {
-	uint64_t lp;          /* guest handle */
-	uint64_t id;          /* channel id */
-	uint64_t event_fn;    /* cfg->event */
+	uint64_t lp;       /* guest handle */
+	uint64_t id;       /* channel id */
+	uint64_t event_fn; /* cfg->event */
 	uint64_t event_arg;
 	uint32_t mtu, mode;
 	int bound;
-	uint8_t *rx;          /* bytes the peer sent, not yet read */
+	uint8_t *rx; /* bytes the peer sent, not yet read */
 	size_t rx_len, rx_cap;
 	struct km_ldc_msg *tx; /* what the guest wrote */
 	size_t ntx, captx;
@@ -47,7 +47,7 @@ static struct km_ldc *ldc_of(struct km_call *c, uint64_t lp)
 	struct km_ldc *l = c->km->ldc;
 	if (!l || l->lp != lp) {
 		km_fail(c, "0x%llx is not the LDC channel ldc_alloc returned",
-			(unsigned long long)lp);
+		        (unsigned long long)lp);
 		return NULL;
 	}
 	return l;
@@ -120,7 +120,7 @@ void km_ldc_write(struct km_call *c)
 	const void *p = len > 0 ? km_ptr(c->km, c->a[1], (uint64_t)len) : NULL;
 	if (len <= 0 || !p) {
 		km_fail(c, "bad buffer 0x%llx (%lld bytes)", (unsigned long long)c->a[1],
-			(long long)len);
+		        (long long)len);
 		return;
 	}
 	if (l->ntx == l->captx) {

@@ -36,7 +36,7 @@ int km_cpu_ids(struct km *km, unsigned cpu, struct km_cpu_ids *out)
 static uint64_t map_va(struct km *km, enum md_topo_map m, unsigned cpu)
 {
 	static const char *const names[] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
-					    "cpu_core_sib_cache_map"};
+	                                    "cpu_core_sib_cache_map"};
 	uint64_t a;
 	if (sim_sym(km->s, names[m], &a))
 		return 0;
@@ -51,7 +51,7 @@ static void mask_set(uint8_t *m, unsigned cpu)
 }
 
 static const char *const map_names[] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
-					"cpu_core_sib_cache_map"};
+                                        "cpu_core_sib_cache_map"};
 
 size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report, size_t n)
 {
@@ -75,14 +75,15 @@ size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report,
 			continue;
 		}
 		int32_t e[4] = {md_topo_core_id(t, cpu), md_topo_proc_id(t, cpu),
-				md_topo_sock_id(t, cpu), md_topo_max_cache_id(t, cpu)};
+		                md_topo_sock_id(t, cpu), md_topo_max_cache_id(t, cpu)};
 		int32_t gv[4] = {g.core_id, g.proc_id, g.sock_id, g.max_cache_id};
 		static const char *const id_names[] = {"core_id", "proc_id", "sock_id",
-						       "max_cache_id"};
+		                                       "max_cache_id"};
 		for (int k = 0; k < 4; k++)
 			if ((k == 1 ? e[k] : (int32_t)(uint16_t)e[k]) != gv[k]) {
 				bad++;
-				NOTE("cpu %u: %s guest %d host %d; ", cpu, id_names[k], gv[k], e[k]);
+				NOTE("cpu %u: %s guest %d host %d; ", cpu, id_names[k], gv[k],
+				     e[k]);
 			}
 		for (int m = 0; m < 4; m++) {
 			const uint32_t *ids;
@@ -91,11 +92,12 @@ size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report,
 			for (size_t j = 0; j < k; j++)
 				if (ids[j] < LX_NR_CPUS)
 					mask_set(want, ids[j]);
-			const uint8_t *got = km_ptr(km, map_va(km, (enum md_topo_map)m, cpu),
-						    LX_CPUMASK_SIZE);
+			const uint8_t *got =
+			    km_ptr(km, map_va(km, (enum md_topo_map)m, cpu), LX_CPUMASK_SIZE);
 			if (!got || memcmp(got, want, sizeof want)) {
 				bad++;
-				NOTE("cpu %u: %s differs (host has %zu cpus); ", cpu, map_names[m], k);
+				NOTE("cpu %u: %s differs (host has %zu cpus); ", cpu, map_names[m],
+				     k);
 			}
 		}
 	}

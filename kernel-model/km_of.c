@@ -21,7 +21,7 @@ void km_of_find_in_proplist(struct km_call *c)
 	const char *l = len > 0 ? km_ptr(c->km, list, (uint64_t)len) : NULL;
 	if (len > 0 && !l) {
 		km_fail(c, "list at bad address 0x%llx (%lld bytes)", (unsigned long long)list,
-			(long long)len);
+		        (long long)len);
 		return;
 	}
 	km_charge(c, 5 * (uint64_t)(len > 0 ? len : 0) + 10);

@@ -22,10 +22,10 @@
 #define STACK_BIAS 2047
 
 struct km_tstate {
-	uint64_t task;    /* its task_struct, 0 for a thread the model did not create */
-	uint64_t wq;      /* wait queue it prepared to wait on, 0 if none */
-	int woken;        /* woken since prepare_to_wait / creation */
-	int started;      /* a kthread runs only after wake_up_process */
+	uint64_t task; /* its task_struct, 0 for a thread the model did not create */
+	uint64_t wq;   /* wait queue it prepared to wait on, 0 if none */
+	int woken;     /* woken since prepare_to_wait / creation */
+	int started;   /* a kthread runs only after wake_up_process */
 	char comm[LX_TASK_COMM_LEN];
 };
 
@@ -75,7 +75,7 @@ void km_kthread_create_on_node(struct km_call *c)
 	struct km_thread t;
 	km_cstr(c->km, c->a[3], comm, sizeof comm);
 	if (sim_thread_create(c->s, c->km->boot_cpu, fn, data, sim_thread_time_ps(c->s, c->tid),
-			      &tid) ||
+	                      &tid) ||
 	    km_thread_setup(c->km, tid, c->km->boot_cpu, comm, &t) ||
 	    sim_sym(c->s, "sim_return", &ret)) {
 		km_fail(c, "cannot create kthread '%s' (no thread slot or memory)", comm);
@@ -108,8 +108,7 @@ void km_wake_up_process(struct km_call *c)
 	int tid = km_task_tid(c->km, c->a[0]);
 	km_charge(c, 200);
 	if (tid < 0) {
-		km_fail(c, "task 0x%llx is not a thread of the model",
-			(unsigned long long)c->a[0]);
+		km_fail(c, "task 0x%llx is not a thread of the model", (unsigned long long)c->a[0]);
 		return;
 	}
 	struct km_tstate *ts = ts_of(c->km, (unsigned)tid);
@@ -172,6 +171,6 @@ void km___wake_up(struct km_call *c)
 		if (c->km->threads[t].wq == c->a[0])
 			c->km->threads[t].woken = 1;
 	sim_wake(c->s, c->a[0],
-		 sim_thread_time_ps(c->s, c->tid) + c->km->costs.kthread_wakeup_ns * 1000);
+	         sim_thread_time_ps(c->s, c->tid) + c->km->costs.kthread_wakeup_ns * 1000);
 	c->a[0] = 0;
 }

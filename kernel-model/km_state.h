@@ -27,17 +27,17 @@ struct km {
 	struct km_costs costs;
 	struct km_tstate *threads; /* km_sched.c, by thread id */
 	unsigned nthreads;
-	struct km_ldc *ldc;        /* km_ldc.c: the DS channel */
-	uint64_t vio_driver;       /* the driver __vio_register_driver got */
-	struct km_event *events;   /* in order */
+	struct km_ldc *ldc;      /* km_ldc.c: the DS channel */
+	uint64_t vio_driver;     /* the driver __vio_register_driver got */
+	struct km_event *events; /* in order */
 	size_t nevents, capevents;
 	/* km_boot.c */
 	uint64_t trap_block;   /* &trap_block[0] */
 	uint64_t cpu_all_mask; /* a full cpumask in guest memory */
 	unsigned boot_cpu;
-	unsigned nmaps;        /* num_kernel_image_mappings */
-	uint64_t locked_tte;   /* kern_locked_tte_data */
-	uint64_t stick_hz;     /* %stick frequency (tick_ops) */
+	unsigned nmaps;      /* num_kernel_image_mappings */
+	uint64_t locked_tte; /* kern_locked_tte_data */
+	uint64_t stick_hz;   /* %stick frequency (tick_ops) */
 };
 
 /* Set-up and tear-down of the parts (each fini is safe on a failed init). */

@@ -13,25 +13,25 @@
 /* Kernel heap (kmalloc, per-cpu areas, mondo queues, stacks): guest RAM
  * reserved at start-up, bytes; less when guest RAM is smaller (keeping
  * KM_HEAP_RESERVE for other boot memory). 4096 cpus need ~150 MiB. */
-#define KM_HEAP_SIZE (512ull << 20)
+#define KM_HEAP_SIZE    (512ull << 20)
 #define KM_HEAP_RESERVE (16ull << 20)
 /* Default costs of the modelled services (nanoseconds); a trace's machine
  * section overrides them. Rough figures for a T2-class domain, from the
  * orders of magnitude of the generic code they stand for. */
-#define KM_COST_HOTPLUG_PREPARE_NS 150000   /* cpuhp prepare states, fork_idle */
-#define KM_COST_HOTPLUG_ONLINE_NS 200000    /* cpuhp online states */
-#define KM_COST_HOTPLUG_TEARDOWN_NS 200000  /* cpuhp teardown states */
-#define KM_COST_NOTIFY_STARTING_NS 20000    /* CPUHP_AP_* starting callbacks */
-#define KM_COST_CPU_MAP_REBUILD_NS 500000   /* sched domains rebuild */
-#define KM_COST_UDELAY_GRANULARITY_NS 1     /* %stick-based delay loop */
-#define KM_COST_UDELAY_OVERHEAD_NS 50       /* call + loop set-up */
-#define KM_COST_JIFFY_NS 4000000            /* HZ = 250 */
-#define KM_COST_SCHED_SWITCH_NS 2000        /* context switch */
-#define KM_COST_KTHREAD_WAKEUP_NS 10000     /* wake-up to run */
-#define KM_COST_LDC_MSG_NS 20000            /* DS message over LDC */
-#define KM_COST_IPI_NS 5000                 /* cpu mondo delivery */
-#define KM_COST_HCALL_NS 1000               /* hypercall by code not under study */
-#define KM_COST_TIMER_SETUP_NS 5000         /* setup_sparc64_timer */
+#define KM_COST_HOTPLUG_PREPARE_NS    150000  /* cpuhp prepare states, fork_idle */
+#define KM_COST_HOTPLUG_ONLINE_NS     200000  /* cpuhp online states */
+#define KM_COST_HOTPLUG_TEARDOWN_NS   200000  /* cpuhp teardown states */
+#define KM_COST_NOTIFY_STARTING_NS    20000   /* CPUHP_AP_* starting callbacks */
+#define KM_COST_CPU_MAP_REBUILD_NS    500000  /* sched domains rebuild */
+#define KM_COST_UDELAY_GRANULARITY_NS 1       /* %stick-based delay loop */
+#define KM_COST_UDELAY_OVERHEAD_NS    50      /* call + loop set-up */
+#define KM_COST_JIFFY_NS              4000000 /* HZ = 250 */
+#define KM_COST_SCHED_SWITCH_NS       2000    /* context switch */
+#define KM_COST_KTHREAD_WAKEUP_NS     10000   /* wake-up to run */
+#define KM_COST_LDC_MSG_NS            20000   /* DS message over LDC */
+#define KM_COST_IPI_NS                5000    /* cpu mondo delivery */
+#define KM_COST_HCALL_NS              1000    /* hypercall by code not under study */
+#define KM_COST_TIMER_SETUP_NS        5000    /* setup_sparc64_timer */
 /* Kernel log lines kept (lines); later lines are counted, not kept. */
 #define KM_LOG_MAX_LINES 65536
 
@@ -49,13 +49,13 @@
 #define KM_COST_COPY_PER_8B_NS 1
 /* strcmp/strncmp/strcpy: per byte (byte-at-a-time loops: load, compare,
  * branch); strlen: per 8 bytes (sparc64's strlen tests a word at a time). */
-#define KM_COST_STR_PER_BYTE_NS 1
+#define KM_COST_STR_PER_BYTE_NS  1
 #define KM_COST_STRLEN_PER_8B_NS 1
 /* kmalloc/kmalloc_trace/kmemdup/kstrdup: the SLUB fast path (per-cpu
  * freelist pop, ~60 instructions); zeroing and copying add the memcpy
  * figure. kfree: the SLUB free fast path. */
 #define KM_COST_KMALLOC_NS 60
-#define KM_COST_KFREE_NS 40
+#define KM_COST_KFREE_NS   40
 /* memblock_phys_alloc_range / memblock_free_late: a walk of the memblock
  * region arrays (boot-time allocator, a few hundred instructions). */
 #define KM_COST_MEMBLOCK_NS 300
@@ -67,18 +67,18 @@
 /* __bitmap_weight, _find_next_bit: per 64-bit word scanned (software
  * hweight64 is ~15 instructions; a find loop ~3 per word). */
 #define KM_COST_WEIGHT_PER_WORD_NS 12
-#define KM_COST_FIND_PER_WORD_NS 3
+#define KM_COST_FIND_PER_WORD_NS   3
 /* printk: vsnprintf and storing the record (no console attached), fixed
  * part and per byte of formatted text. */
-#define KM_COST_PRINTK_NS 1500
+#define KM_COST_PRINTK_NS          1500
 #define KM_COST_PRINTK_PER_BYTE_NS 5
 /* prom_printf: OBP's console path, a firmware call per line plus the
  * hypervisor console, per byte. */
-#define KM_COST_PROM_PRINTF_NS 20000
+#define KM_COST_PROM_PRINTF_NS          20000
 #define KM_COST_PROM_PRINTF_PER_BYTE_NS 100
 /* Uncontended spinlock: casa on the lock word and the %pil write
  * (irq/irqsave); unlock: a store and the %pil restore. */
-#define KM_COST_SPIN_LOCK_NS 30
+#define KM_COST_SPIN_LOCK_NS   30
 #define KM_COST_SPIN_UNLOCK_NS 15
 /* Uncontended mutex: cmpxchg of the owner word (fast paths of
  * mutex_lock/mutex_unlock, might_sleep included). */

@@ -12,17 +12,18 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ldomsim selftest [--json] [--guest ELF] [--selftest-image ELF] [--cpu N]\n\n"
-		   "1. Checks the machine: Unicorn's privileged sparc64 state and traps, register\n"
-		   "   window spill/fill through the guest trap table, hypercall resumption, and\n"
-		   "   the verdicts for guest faults (on the self-test image).\n"
-		   "2. Runs the kernel's real hv_cpu_startup (hvtramp.S) from the guest image,\n"
-		   "   started as CPU_START starts it, until it reaches smp_callin.\n\n"
-		   "  --json              one JSON object on stdout\n"
-		   "  --guest ELF         guest image (default: build/guest/guest.elf)\n"
-		   "  --selftest-image F  self-test guest ELF (default: build/sim/selftest.elf)\n"
-		   "  --cpu N             cpu id the new strand is started as (default 1)\n"
-		   "\nExit status: 0 all checks pass, 1 a check failed, 2 cannot run.\n");
+	fprintf(
+	    f, "usage: ldomsim selftest [--json] [--guest ELF] [--selftest-image ELF] [--cpu N]\n\n"
+	       "1. Checks the machine: Unicorn's privileged sparc64 state and traps, register\n"
+	       "   window spill/fill through the guest trap table, hypercall resumption, and\n"
+	       "   the verdicts for guest faults (on the self-test image).\n"
+	       "2. Runs the kernel's real hv_cpu_startup (hvtramp.S) from the guest image,\n"
+	       "   started as CPU_START starts it, until it reaches smp_callin.\n\n"
+	       "  --json              one JSON object on stdout\n"
+	       "  --guest ELF         guest image (default: build/guest/guest.elf)\n"
+	       "  --selftest-image F  self-test guest ELF (default: build/sim/selftest.elf)\n"
+	       "  --cpu N             cpu id the new strand is started as (default 1)\n"
+	       "\nExit status: 0 all checks pass, 1 a check failed, 2 cannot run.\n");
 }
 
 static json_t *u64hex(uint64_t v)
@@ -64,11 +65,11 @@ static json_t *hvtramp_json(const struct sim_hvtramp_result *r)
 int sim_cmd_selftest(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"guest", required_argument, NULL, 'g'},
-					     {"selftest-image", required_argument, NULL, 's'},
-					     {"cpu", required_argument, NULL, 'c'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"guest", required_argument, NULL, 'g'},
+	                                     {"selftest-image", required_argument, NULL, 's'},
+	                                     {"cpu", required_argument, NULL, 'c'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	int json = 0, ch;
 	char stpath[4096], gpath[4096], *end;
 	const char *st = sim_default_path("sim/selftest.elf", stpath, sizeof stpath);
@@ -78,18 +79,29 @@ int sim_cmd_selftest(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'j': json = 1; break;
-		case 's': st = optarg; break;
-		case 'g': guest = optarg; break;
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			st = optarg;
+			break;
+		case 'g':
+			guest = optarg;
+			break;
 		case 'c':
 			ho.cpu = (unsigned)strtoul(optarg, &end, 0);
 			if (*end || !*optarg) {
-				fprintf(stderr, "ldomsim selftest: --cpu: '%s' is not a number\n", optarg);
+				fprintf(stderr, "ldomsim selftest: --cpu: '%s' is not a number\n",
+				        optarg);
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -108,7 +120,7 @@ int sim_cmd_selftest(int argc, char **argv)
 		json_object_set_new(root, "kernel_version", json_string(hr.kernel_version));
 		for (size_t i = 0; i < checks.n; i++)
 			json_object_set_new(jc, checks.v[i].name,
-					    json_string(checks.v[i].pass ? "pass" : "fail"));
+			                    json_string(checks.v[i].pass ? "pass" : "fail"));
 		json_object_set_new(root, "checks", jc);
 		if (hran)
 			json_object_set_new(root, "hvtramp", hvtramp_json(&hr));
@@ -126,8 +138,8 @@ int sim_cmd_selftest(int argc, char **argv)
 	} else {
 		printf("ldomsim selftest: %s, Linux %s\n", hr.unicorn_version, hr.kernel_version);
 		for (size_t i = 0; i < checks.n; i++)
-			printf("  %-30s %s  %s\n", checks.v[i].name, checks.v[i].pass ? "pass" : "FAIL",
-			       checks.v[i].detail);
+			printf("  %-30s %s  %s\n", checks.v[i].name,
+			       checks.v[i].pass ? "pass" : "FAIL", checks.v[i].detail);
 		if (hran) {
 			printf("\nhv_cpu_startup on cpu %u: %s, %llu guest instructions\n", ho.cpu,
 			       hr.verdict, (unsigned long long)hr.insns);

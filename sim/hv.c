@@ -12,15 +12,15 @@
 #include "sim/sim.h"
 #include "sim/tunables.h"
 
-#define HV_FAST_TRAP 0x80
-#define HV_MMU_MAP_ADDR_TRAP 0x83
+#define HV_FAST_TRAP           0x80
+#define HV_MMU_MAP_ADDR_TRAP   0x83
 #define HV_MMU_UNMAP_ADDR_TRAP 0x84
-#define HV_CORE_TRAP 0xff
-#define HV_MMU_DMMU 0x01
-#define HV_MMU_IMMU 0x02
-#define HV_MAX_PERM_MAPS 8 /* MMU_MAP_PERM_ADDR: at most 8, else ETOOMANY */
-#define HV_NQUEUES 4       /* CPU_QCONF queues 0x3c..0x3f */
-#define HV_QUEUE_BASE 0x3c
+#define HV_CORE_TRAP           0xff
+#define HV_MMU_DMMU            0x01
+#define HV_MMU_IMMU            0x02
+#define HV_MAX_PERM_MAPS       8 /* MMU_MAP_PERM_ADDR: at most 8, else ETOOMANY */
+#define HV_NQUEUES             4 /* CPU_QCONF queues 0x3c..0x3f */
+#define HV_QUEUE_BASE          0x3c
 
 enum hv_cpu_state { HV_CPU_STOPPED = 1, HV_CPU_RUNNING = 2, HV_CPU_ERROR = 3 };
 
@@ -127,11 +127,11 @@ static void hv_cpu_start_fn(struct hv *hv, struct hv_call *c, struct hv_result *
 	/* The new strand starts when the hypercall completes. */
 	if (c->status == HV_EOK)
 		sim_thread_set_time_ps(hv->sim, (unsigned)c->arg[0],
-				       sim_thread_time_ps(hv->sim, c->tid) + c->latency_ns * 1000);
+		                       sim_thread_time_ps(hv->sim, c->tid) + c->latency_ns * 1000);
 }
 
 uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t id, uint64_t pc, uint64_t rtba,
-		      uint64_t arg0)
+                      uint64_t arg0)
 {
 	struct hv_cpu *t = cpu_of(hv, id);
 	(void)caller;
@@ -363,83 +363,156 @@ static void hv_core_get_ver(struct hv *hv, struct hv_call *c, struct hv_result *
 	c->status = HV_EINVAL;
 }
 
-#define HCALL(fn, name, nargs, nrets, handler) {HV_FAST_TRAP, fn, name, nargs, nrets, handler},
+#define HCALL(fn, name, nargs, nrets, handler)   {HV_FAST_TRAP, fn, name, nargs, nrets, handler},
 #define HTRAP(trap, name, nargs, nrets, handler) {trap, trap, name, nargs, nrets, handler},
 /* CORE_TRAP functions are numbered by %o5 like fast traps. */
 #define HCORE(fn, name, nargs, nrets, handler) {HV_CORE_TRAP, fn, name, nargs, nrets, handler},
 static const struct hv_row hv_table[] = {
-	HCALL(0x00, "mach_exit", 1, 0, NULL)
-	HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc)
-	HCALL(0x02, "mach_sir", 0, 0, NULL)
-	HCALL(0x05, "mach_set_watchdog", 1, 1, NULL)
-	HCALL(0x10, "cpu_start", 4, 0, hv_cpu_start_fn)
-	HCALL(0x11, "cpu_stop", 1, 0, hv_cpu_stop)
-	HCALL(0x12, "cpu_yield", 0, 0, NULL)
-	HCALL(0x13, "cpu_poke", 1, 0, NULL)
-	HCALL(0x14, "cpu_qconf", 3, 0, hv_cpu_qconf)
-	HCALL(0x15, "cpu_qinfo", 1, 2, NULL)
-	HCALL(0x16, "cpu_myid", 0, 1, hv_cpu_myid)
-	HCALL(0x17, "cpu_state", 1, 1, hv_cpu_state)
-	HCALL(0x18, "cpu_set_rtba", 1, 1, NULL)
-	HCALL(0x19, "cpu_get_rtba", 0, 1, NULL)
-	HCALL(0x20, "mmu_tsb_ctx0", 2, 0, NULL)
-	HCALL(0x21, "mmu_tsb_ctxnon0", 2, 0, NULL)
-	HCALL(0x22, "mmu_demap_page", 4, 0, NULL)
-	HCALL(0x23, "mmu_demap_ctx", 4, 0, NULL)
-	HCALL(0x24, "mmu_demap_all", 4, 0, NULL)
-	HCALL(0x25, "mmu_map_perm_addr", 4, 0, hv_mmu_map_perm_addr)
-	HCALL(0x26, "mmu_fault_area_conf", 1, 1, hv_mmu_fault_area_conf)
-	HCALL(0x27, "mmu_enable", 2, 0, hv_mmu_enable)
-	HCALL(0x28, "mmu_unmap_perm_addr", 3, 0, hv_mmu_unmap_perm_addr)
-	HCALL(0x29, "mmu_tsb_ctx0_info", 2, 2, NULL)
-	HCALL(0x2a, "mmu_tsb_ctxnon0_info", 2, 2, NULL)
-	HCALL(0x2b, "mmu_fault_area_info", 0, 1, NULL)
-	HCALL(0x31, "mem_scrub", 2, 1, NULL)
-	HCALL(0x32, "mem_sync", 2, 1, NULL)
-	HCALL(0x42, "cpu_mondo_send", 3, 0, NULL)
-	HCALL(0x50, "tod_get", 0, 1, NULL)
-	HCALL(0x60, "cons_getchar", 0, 1, NULL)
-	HCALL(0x61, "cons_putchar", 1, 0, NULL)
-	HCALL(0x62, "cons_read", 2, 1, NULL)
-	HCALL(0x63, "cons_write", 2, 1, NULL)
-	HCALL(0x70, "mach_set_soft_state", 2, 0, NULL)
-	HCALL(0x71, "mach_get_soft_state", 1, 1, NULL)
-	HCALL(0xa0, "intr_devino2sysino", 2, 1, NULL)
-	HCALL(0xa1, "intr_getenabled", 1, 1, NULL)
-	HCALL(0xa2, "intr_setenabled", 2, 0, NULL)
-	HCALL(0xa3, "intr_getstate", 1, 1, NULL)
-	HCALL(0xa4, "intr_setstate", 2, 0, NULL)
-	HCALL(0xa5, "intr_gettarget", 1, 1, NULL)
-	HCALL(0xa6, "intr_settarget", 2, 0, NULL)
-	HCALL(0xa7, "vintr_get_cookie", 2, 1, NULL)
-	HCALL(0xa8, "vintr_set_cookie", 3, 0, NULL)
-	HCALL(0xa9, "vintr_get_valid", 2, 1, NULL)
-	HCALL(0xaa, "vintr_set_valid", 3, 0, NULL)
-	HCALL(0xab, "vintr_get_state", 2, 1, NULL)
-	HCALL(0xac, "vintr_set_state", 3, 0, NULL)
-	HCALL(0xad, "vintr_get_target", 2, 1, NULL)
-	HCALL(0xae, "vintr_set_target", 3, 0, NULL)
-	HCALL(0xe0, "ldc_tx_qconf", 3, 0, NULL)
-	HCALL(0xe1, "ldc_tx_qinfo", 1, 2, NULL)
-	HCALL(0xe2, "ldc_tx_get_state", 1, 3, NULL)
-	HCALL(0xe3, "ldc_tx_set_qtail", 2, 0, NULL)
-	HCALL(0xe4, "ldc_rx_qconf", 3, 0, NULL)
-	HCALL(0xe5, "ldc_rx_qinfo", 1, 2, NULL)
-	HCALL(0xe6, "ldc_rx_get_state", 1, 3, NULL)
-	HCALL(0xe7, "ldc_rx_set_qhead", 2, 0, NULL)
-	HCALL(0xea, "ldc_set_map_table", 3, 0, NULL)
-	HCALL(0xeb, "ldc_get_map_table", 1, 2, NULL)
-	HCALL(0xec, "ldc_copy", 5, 1, NULL)
-	HCALL(0xed, "ldc_mapin", 2, 2, NULL)
-	HCALL(0xee, "ldc_unmap", 1, 0, NULL)
-	HCALL(0xef, "ldc_revoke", 3, 0, NULL)
-	HTRAP(HV_MMU_MAP_ADDR_TRAP, "mmu_map_addr", 4, 0, hv_mmu_map_addr)
-	HTRAP(HV_MMU_UNMAP_ADDR_TRAP, "mmu_unmap_addr", 3, 0, hv_mmu_unmap_addr)
-	HCORE(0x00, "core_set_ver", 3, 1, hv_core_set_ver)
-	HCORE(0x01, "core_putchar", 1, 0, NULL)
-	HCORE(0x02, "core_exit", 1, 0, NULL)
-	HCORE(0x03, "core_get_ver", 1, 2, hv_core_get_ver)
-};
+    HCALL(0x00, "mach_exit", 1, 0, NULL) HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc) HCALL(
+        0x02, "mach_sir", 0, 0, NULL) HCALL(0x05, "mach_set_watchdog", 1, 1,
+                                            NULL) HCALL(0x10, "cpu_start", 4, 0,
+                                                        hv_cpu_start_fn) HCALL(0x11, "cpu_stop", 1,
+                                                                               0, hv_cpu_stop)
+        HCALL(0x12, "cpu_yield", 0, 0, NULL) HCALL(0x13, "cpu_poke", 1, 0, NULL) HCALL(
+            0x14,
+            "cpu_qconf",
+            3, 0,
+            hv_cpu_qconf) HCALL(0x15, "cpu_qinfo", 1, 2, NULL)
+            HCALL(0x16, "cpu_myid", 0, 1, hv_cpu_myid) HCALL(0x17, "cpu_state", 1, 1, hv_cpu_state) HCALL(
+                0x18,
+                "cpu_set_rtba",
+                1, 1,
+                NULL) HCALL(0x19, "cpu_get_rtba", 0, 1, NULL)
+                HCALL(0x20, "mmu_tsb_ctx0", 2, 0,
+                      NULL) HCALL(0x21, "mmu_tsb_ctxnon0", 2, 0, NULL)
+                    HCALL(0x22, "mmu_demap_page", 4, 0, NULL) HCALL(0x23, "mmu_demap_ctx", 4, 0, NULL) HCALL(
+                        0x24,
+                        "mmu_demap_all",
+                        4, 0,
+                        NULL) HCALL(0x25, "mmu_map_perm_addr", 4, 0, hv_mmu_map_perm_addr)
+                        HCALL(0x26, "mmu_fault_area_conf", 1, 1, hv_mmu_fault_area_conf) HCALL(
+                            0x27,
+                            "mmu_enable",
+                            2, 0,
+                            hv_mmu_enable) HCALL(0x28, "mmu_unmap_perm_addr", 3, 0, hv_mmu_unmap_perm_addr)
+                            HCALL(0x29, "mmu_tsb_ctx0_info", 2, 2, NULL) HCALL(
+                                0x2a,
+                                "mmu_tsb_ctxnon0_info",
+                                2, 2,
+                                NULL) HCALL(0x2b, "mmu_fault_area_info", 0, 1, NULL)
+                                HCALL(0x31, "mem_scrub", 2, 1, NULL) HCALL(
+                                    0x32,
+                                    "mem_sync",
+                                    2, 1,
+                                    NULL) HCALL(0x42, "cpu_mondo_send", 3, 0, NULL)
+                                    HCALL(0x50, "tod_get", 0, 1, NULL) HCALL(0x60, "cons_getchar", 0, 1, NULL) HCALL(
+                                        0x61,
+                                        "cons_putchar",
+                                        1, 0,
+                                        NULL) HCALL(0x62, "cons_read", 2, 1, NULL)
+                                        HCALL(0x63, "cons_write", 2, 1, NULL) HCALL(0x70, "mach_set_soft_state", 2, 0, NULL) HCALL(
+                                            0x71,
+                                            "mach_get_soft_state",
+                                            1, 1,
+                                            NULL) HCALL(0xa0, "intr_devino2sysino", 2, 1, NULL)
+                                            HCALL(0xa1, "intr_getenabled", 1, 1, NULL) HCALL(
+                                                0xa2,
+                                                "intr_setenabled",
+                                                2, 0,
+                                                NULL) HCALL(0xa3, "intr_getstate", 1, 1, NULL)
+                                                HCALL(0xa4, "intr_setstate", 2, 0, NULL) HCALL(
+                                                    0xa5,
+                                                    "intr_gettarget",
+                                                    1, 1,
+                                                    NULL) HCALL(0xa6, "intr_settarget", 2, 0, NULL)
+                                                    HCALL(0xa7, "vintr_get_cookie", 2, 1, NULL) HCALL(
+                                                        0xa8,
+                                                        "vintr_set_cookie",
+                                                        3, 0,
+                                                        NULL) HCALL(0xa9, "vintr_get_valid", 2, 1, NULL)
+                                                        HCALL(0xaa, "vintr_set_valid", 3, 0, NULL) HCALL(
+                                                            0xab,
+                                                            "vintr_get_state",
+                                                            2, 1,
+                                                            NULL) HCALL(0xac, "vintr_set_state", 3, 0, NULL)
+                                                            HCALL(0xad, "vintr_get_target", 2, 1, NULL) HCALL(
+                                                                0xae,
+                                                                "vintr_set_target",
+                                                                3, 0,
+                                                                NULL) HCALL(0xe0, "ldc_tx_qconf", 3, 0, NULL)
+                                                                HCALL(0xe1, "ldc_tx_qinfo", 1, 2, NULL) HCALL(
+                                                                    0xe2,
+                                                                    "ldc_tx_get_state",
+                                                                    1, 3,
+                                                                    NULL) HCALL(0xe3, "ldc_tx_set_qtail", 2, 0, NULL)
+                                                                    HCALL(0xe4, "ldc_rx_qconf", 3, 0, NULL) HCALL(
+                                                                        0xe5,
+                                                                        "ldc_rx_qinfo",
+                                                                        1, 2,
+                                                                        NULL) HCALL(0xe6, "ldc_rx_get_state", 1, 3, NULL)
+                                                                        HCALL(0xe7, "ldc_rx_set_qhead", 2, 0, NULL) HCALL(
+                                                                            0xea,
+                                                                            "ldc_set_map_table",
+                                                                            3, 0,
+                                                                            NULL) HCALL(0xeb, "ldc_get_map_table", 1, 2, NULL)
+                                                                            HCALL(0xec, "ldc_copy", 5, 1, NULL) HCALL(
+                                                                                0xed,
+                                                                                "ldc_mapin", 2,
+                                                                                2, NULL) HCALL(0xee,
+                                                                                               "ldc"
+                                                                                               "_un"
+                                                                                               "ma"
+                                                                                               "p",
+                                                                                               1,
+                                                                                               0,
+                                                                                               NULL)
+                                                                                HCALL(
+                                                                                    0xef, "ldc_revoke",
+                                                                                    3, 0,
+                                                                                    NULL)
+                                                                                    HTRAP(
+                                                                                        HV_MMU_MAP_ADDR_TRAP,
+                                                                                        "mmu_map_"
+                                                                                        "addr",
+                                                                                        4, 0,
+                                                                                        hv_mmu_map_addr)
+                                                                                        HTRAP(
+                                                                                            HV_MMU_UNMAP_ADDR_TRAP,
+                                                                                            "mmu_"
+                                                                                            "unmap_"
+                                                                                            "addr",
+                                                                                            3, 0,
+                                                                                            hv_mmu_unmap_addr)
+                                                                                            HCORE(
+                                                                                                0x00,
+                                                                                                "co"
+                                                                                                "re"
+                                                                                                "_s"
+                                                                                                "et"
+                                                                                                "_v"
+                                                                                                "e"
+                                                                                                "r",
+                                                                                                3,
+                                                                                                1,
+                                                                                                hv_core_set_ver)
+                                                                                                HCORE(
+                                                                                                    0x01,
+                                                                                                    "core_putchar",
+                                                                                                    1,
+                                                                                                    0,
+                                                                                                    NULL)
+                                                                                                    HCORE(
+                                                                                                        0x02,
+                                                                                                        "core_exit",
+                                                                                                        1,
+                                                                                                        0,
+                                                                                                        NULL)
+                                                                                                        HCORE(
+                                                                                                            0x03,
+                                                                                                            "core_get_ver",
+                                                                                                            1,
+                                                                                                            2,
+                                                                                                            hv_core_get_ver)};
 #undef HCALL
 #undef HTRAP
 #undef HCORE
@@ -532,7 +605,7 @@ static int log_push(struct hv *hv, const struct hv_call *c)
 }
 
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
-	     struct hv_result *r)
+             struct hv_result *r)
 {
 	struct hv_call c = {.cpu = cpu, .tid = tid, .trap = trap, .pc = pc};
 	uint64_t o[6];
@@ -548,8 +621,9 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 		c.name = "unknown";
 		c.status = HV_EBADTRAP;
 		hv->nunknown++;
-		sim_note(hv->sim, cpu, pc, "unknown hypervisor function 0x%llx (trap 0x%x): EBADTRAP",
-			 (unsigned long long)o[5], trap);
+		sim_note(hv->sim, cpu, pc,
+		         "unknown hypervisor function 0x%llx (trap 0x%x): EBADTRAP",
+		         (unsigned long long)o[5], trap);
 	} else {
 		c.name = row->name;
 		c.nargs = row->nargs;
@@ -562,7 +636,7 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 			if (!row->handler) {
 				r->next = HV_NEXT_STOP;
 				snprintf(r->msg, sizeof r->msg,
-					 "hypercall %s (0x%x) is not modelled", row->name, c.fn);
+				         "hypercall %s (0x%x) is not modelled", row->name, c.fn);
 			} else {
 				row->handler(hv, &c, r);
 			}

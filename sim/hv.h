@@ -39,17 +39,17 @@ enum hv_status {
 
 /* One hypervisor call as the guest made it. */
 struct hv_call {
-	unsigned cpu;     /* the calling strand's cpu id */
-	unsigned tid;     /* the calling guest thread */
+	unsigned cpu;        /* the calling strand's cpu id */
+	unsigned tid;        /* the calling guest thread */
 	uint64_t latency_ns; /* simulated time it took */
-	unsigned trap;    /* 0x80 fast trap, 0x83, 0x84, 0xff */
-	unsigned fn;      /* %o5 for fast traps, else the trap number */
-	const char *name; /* table name, or "unknown" */
-	uint64_t pc;      /* address of the ta */
+	unsigned trap;       /* 0x80 fast trap, 0x83, 0x84, 0xff */
+	unsigned fn;         /* %o5 for fast traps, else the trap number */
+	const char *name;    /* table name, or "unknown" */
+	uint64_t pc;         /* address of the ta */
 	unsigned nargs, nrets;
-	uint64_t arg[5];  /* %o0..%o4 at the trap */
-	uint64_t status;  /* %o0 after */
-	uint64_t ret[3];  /* %o1..%o3 after */
+	uint64_t arg[5]; /* %o0..%o4 at the trap */
+	uint64_t status; /* %o0 after */
+	uint64_t ret[3]; /* %o1..%o3 after */
 };
 
 /* What the trap dispatcher must do after hv_trap(). */
@@ -71,11 +71,11 @@ void hv_free(struct hv *hv);
 /* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for guest thread
  * tid running on cpu: reads %o0-%o5 through the sim, writes results back. */
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
-	     struct hv_result *r);
+             struct hv_result *r);
 
 /* CPU_START semantics for the host (the self-test, a boot cpu). */
 uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t cpu, uint64_t pc, uint64_t rtba,
-		      uint64_t arg0);
+                      uint64_t arg0);
 
 /* The log of calls, in order. */
 size_t hv_log_count(const struct hv *hv);
@@ -87,8 +87,6 @@ size_t hv_unknown_count(const struct hv *hv);
 const char *hv_fn_name(unsigned trap, unsigned fn);
 /* Inject a status for the next call to fn on cpu (-1: any cpu). */
 void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count);
-
-
 
 /* Latency of the k-th call (0-based, per cpu and function) of function fn
  * (fast-trap number, or the trap number) on cpu, nanoseconds: the trace's

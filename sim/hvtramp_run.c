@@ -24,8 +24,8 @@
 #include "sim/sim.h"
 
 #define HVT_RAM_SIZE (256ull << 20)
-#define MAP_4MB (4ull << 20) /* one locked kernel TTE */
-#define HVT_BUDGET 1000000ull /* instructions: hvtramp takes well under 1000 */
+#define MAP_4MB      (4ull << 20) /* one locked kernel TTE */
+#define HVT_BUDGET   1000000ull   /* instructions: hvtramp takes well under 1000 */
 
 void sim_hvtramp_opts_default(struct sim_hvtramp_opts *o)
 {
@@ -41,14 +41,9 @@ void sim_hvtramp_result_free(struct sim_hvtramp_result *r)
 	r->nhcalls = 0;
 }
 
-
-
-
-
-
 int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
-			 struct sim_hvtramp_result *r, struct sim_checks *checks, char *err,
-			 size_t n)
+                         struct sim_hvtramp_result *r, struct sim_checks *checks, char *err,
+                         size_t n)
 {
 	struct sim_config cfg;
 	struct sim *s = NULL;
@@ -99,9 +94,8 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 
 	/* The descriptor, exactly as ldom_startcpu_cpuid() builds it (kzalloc:
 	 * a linear-map address; CPU_START gets __pa()). */
-	uint64_t hd_va = km_heap_alloc(km, LX_HVTRAMP_DESCR_SIZE +
-						   (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE,
-				       64, 1);
+	uint64_t hd_va = km_heap_alloc(
+	    km, LX_HVTRAMP_DESCR_SIZE + (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE, 64, 1);
 	uint64_t hd = km_va_to_ra(km, hd_va);
 	if (!hd_va) {
 		snprintf(err, n, "kernel heap exhausted allocating the descriptor");
@@ -131,7 +125,7 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	uint64_t st = hv_cpu_start(sim_hv(s), 0, o->cpu, startup, ttable, hd);
 	if (st != HV_EOK) {
 		snprintf(err, n, "CPU_START of cpu %u failed with status %llu", o->cpu,
-			 (unsigned long long)st);
+		         (unsigned long long)st);
 		goto out;
 	}
 	if (sim_strand_stop_at(s, o->cpu, callin)) {
@@ -149,7 +143,7 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 		snprintf(r->verdict, sizeof r->verdict, "cpu %u reached %s", o->cpu, v.where);
 	else
 		snprintf(r->verdict, sizeof r->verdict, "cpu %u %s at %s: %s", o->cpu,
-			 sim_stop_name(why), v.where, v.msg);
+		         sim_stop_name(why), v.where, v.msg);
 	r->insns = sim_strand_stats(s, o->cpu)->insns;
 	if (sim_strand_running(s, o->cpu)) {
 		r->g4 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G4);
@@ -175,21 +169,24 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 		for (unsigned i = 0; i < nmaps && seq_ok; i++, k++) {
 			const struct hv_call *c = k < r->nhcalls ? &r->hcalls[k] : NULL;
 			seq_ok = c && c->fn == 0x25 && c->arg[0] == LX_KERNBASE + i * MAP_4MB &&
-				 c->arg[1] == 0 && c->arg[2] == tte + i * MAP_4MB &&
-				 c->arg[3] == (LX_HV_MMU_IMMU | LX_HV_MMU_DMMU) && c->status == 0;
+			         c->arg[1] == 0 && c->arg[2] == tte + i * MAP_4MB &&
+			         c->arg[3] == (LX_HV_MMU_IMMU | LX_HV_MMU_DMMU) && c->status == 0;
 			if (!seq_ok)
-				snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_map_perm_addr of "
-					 "mapping %u", k, i);
+				snprintf(why_bad, sizeof why_bad,
+				         "call %zu: not mmu_map_perm_addr of "
+				         "mapping %u",
+				         k, i);
 		}
 		const struct hv_call *c = k < r->nhcalls ? &r->hcalls[k] : NULL;
-		if (seq_ok && !(c && c->fn == 0x26 && c->arg[0] == tb + LX_TRAP_PER_CPU_FAULT_INFO)) {
+		if (seq_ok &&
+		    !(c && c->fn == 0x26 && c->arg[0] == tb + LX_TRAP_PER_CPU_FAULT_INFO)) {
 			seq_ok = 0;
 			snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_fault_area_conf", k);
 		}
 		k++;
 		c = k < r->nhcalls ? &r->hcalls[k] : NULL;
-		if (seq_ok && !(c && c->fn == 0x27 && c->arg[0] == 1 &&
-				c->arg[1] > startup && c->arg[1] < callin + 0x100000)) {
+		if (seq_ok && !(c && c->fn == 0x27 && c->arg[0] == 1 && c->arg[1] > startup &&
+		                c->arg[1] < callin + 0x100000)) {
 			seq_ok = 0;
 			snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_enable(1, 1f)", k);
 		}
@@ -197,17 +194,17 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 		static const struct {
 			unsigned q, pa, bits;
 		} qs[] = {{0x3c, LX_TRAP_PER_CPU_CPU_MONDO_PA, 7},
-			  {0x3d, LX_TRAP_PER_CPU_DEV_MONDO_PA, 7},
-			  {0x3e, LX_TRAP_PER_CPU_RESUM_MONDO_PA, 6},
-			  {0x3f, LX_TRAP_PER_CPU_NONRESUM_MONDO_PA, 2}};
+		          {0x3d, LX_TRAP_PER_CPU_DEV_MONDO_PA, 7},
+		          {0x3e, LX_TRAP_PER_CPU_RESUM_MONDO_PA, 6},
+		          {0x3f, LX_TRAP_PER_CPU_NONRESUM_MONDO_PA, 2}};
 		for (unsigned i = 0; i < 4 && seq_ok; i++, k++) {
 			c = k < r->nhcalls ? &r->hcalls[k] : NULL;
 			seq_ok = c && c->fn == 0x14 && c->arg[0] == qs[i].q &&
-				 c->arg[1] == sim_ld64(s, tb + qs[i].pa) &&
-				 c->arg[2] == (1u << qs[i].bits) && c->status == 0;
+			         c->arg[1] == sim_ld64(s, tb + qs[i].pa) &&
+			         c->arg[2] == (1u << qs[i].bits) && c->status == 0;
 			if (!seq_ok)
-				snprintf(why_bad, sizeof why_bad, "call %zu: not cpu_qconf(0x%x)", k,
-					 qs[i].q);
+				snprintf(why_bad, sizeof why_bad, "call %zu: not cpu_qconf(0x%x)",
+				         k, qs[i].q);
 		}
 		if (seq_ok && k != r->nhcalls) {
 			seq_ok = 0;
@@ -215,30 +212,31 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 		}
 		int reached = why == SIM_STOP_REACHED && !strcmp(r->reached, "smp_callin");
 		if (o->fail_fn < 0) {
-			sim_checks_add(checks, "hvtramp-reaches-smp_callin", reached, "%s (%llu insns)",
-				       r->verdict, (unsigned long long)r->insns);
+			sim_checks_add(checks, "hvtramp-reaches-smp_callin", reached,
+			               "%s (%llu insns)", r->verdict, (unsigned long long)r->insns);
 			char seqmsg[256];
 			if (seq_ok)
 				snprintf(seqmsg, sizeof seqmsg,
-					 "%zu calls: %u x mmu_map_perm_addr, mmu_fault_area_conf, "
-					 "mmu_enable, 4 x cpu_qconf", r->nhcalls, nmaps);
+				         "%zu calls: %u x mmu_map_perm_addr, mmu_fault_area_conf, "
+				         "mmu_enable, 4 x cpu_qconf",
+				         r->nhcalls, nmaps);
 			else
 				snprintf(seqmsg, sizeof seqmsg, "%s", why_bad);
 			sim_checks_add(checks, "hvtramp-hcall-sequence", seq_ok, "%s", seqmsg);
 			sim_checks_add(checks, "hvtramp-registers",
-				       reached && r->g6 == r->expect_g6 && r->g4 == r->expect_g4 &&
-					       r->sp == r->expect_sp,
-				       "%%g6 0x%llx (thread_info) %%g4 0x%llx (task) %%sp 0x%llx",
-				       (unsigned long long)r->g6, (unsigned long long)r->g4,
-				       (unsigned long long)r->sp);
+			               reached && r->g6 == r->expect_g6 && r->g4 == r->expect_g4 &&
+			                   r->sp == r->expect_sp,
+			               "%%g6 0x%llx (thread_info) %%g4 0x%llx (task) %%sp 0x%llx",
+			               (unsigned long long)r->g6, (unsigned long long)r->g4,
+			               (unsigned long long)r->sp);
 			/* What the real per-cpu set-up wrote. */
-			sim_checks_add(checks, "hvtramp-trap-block",
-				       reached && sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD) == idle.ti &&
-					       sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA) == 0,
-				       "trap_block[%u].thread 0x%llx irq_worklist_pa 0x%llx", o->cpu,
-				       (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD),
-				       (unsigned long long)sim_ld64(s, tb +
-								 LX_TRAP_PER_CPU_IRQ_WORKLIST_PA));
+			sim_checks_add(
+			    checks, "hvtramp-trap-block",
+			    reached && sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD) == idle.ti &&
+			        sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA) == 0,
+			    "trap_block[%u].thread 0x%llx irq_worklist_pa 0x%llx", o->cpu,
+			    (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD),
+			    (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA));
 		}
 	}
 	rc = 0;

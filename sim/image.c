@@ -2,22 +2,22 @@
  * sim/image.c — minimal ELF64 big-endian reader for the guest image.
  * Only what the loader needs: program headers (PT_LOAD) and .symtab.
  */
+#include "sim/errf.h"
 #include "sim/image.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define EM_SPARCV9 43
-#define PT_LOAD 1
+#define PT_LOAD    1
 #define SHT_SYMTAB 2
 #define STT_OBJECT 1
-#define STT_FUNC 2
+#define STT_FUNC   2
 #define STT_NOTYPE 0
-#define SHN_UNDEF 0
-#define SHN_ABS 0xfff1
+#define SHN_UNDEF  0
+#define SHN_ABS    0xfff1
 
 struct sym {
 	uint64_t addr, size;
@@ -40,16 +40,6 @@ struct sim_image {
 	size_t nname;
 	uint64_t lo, hi;
 };
-
-static void errf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 static uint16_t be16(const uint8_t *p)
 {
@@ -94,7 +84,7 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 	uint64_t shoff = be64(eh + 0x28);
 	unsigned shentsize = be16(eh + 0x3a), shnum = be16(eh + 0x3c);
 	if (!shoff || shentsize < 0x40 || !in_file(img, shoff, (uint64_t)shentsize * shnum)) {
-		errf(err, n, "%s: bad section header table", img->path);
+		sim_errf(err, n, "%s: bad section header table", img->path);
 		return -1;
 	}
 	for (unsigned i = 0; i < shnum; i++) {
@@ -104,20 +94,20 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 		uint64_t off = be64(sh + 0x18), size = be64(sh + 0x20), entsize = be64(sh + 0x38);
 		unsigned link = be32(sh + 0x28);
 		if (entsize < 24 || !in_file(img, off, size) || link >= shnum) {
-			errf(err, n, "%s: bad .symtab (section %u)", img->path, i);
+			sim_errf(err, n, "%s: bad .symtab (section %u)", img->path, i);
 			return -1;
 		}
 		const uint8_t *strh = img->file + shoff + (uint64_t)link * shentsize;
 		uint64_t stroff = be64(strh + 0x18), strsize = be64(strh + 0x20);
 		if (!in_file(img, stroff, strsize) || !strsize || img->file[stroff + strsize - 1]) {
-			errf(err, n, "%s: bad symbol string table", img->path);
+			sim_errf(err, n, "%s: bad symbol string table", img->path);
 			return -1;
 		}
 		size_t count = size / entsize;
 		img->by_addr = calloc(count ? count : 1, sizeof *img->by_addr);
 		img->by_name = calloc(count ? count : 1, sizeof *img->by_name);
 		if (!img->by_addr || !img->by_name) {
-			errf(err, n, "out of memory");
+			sim_errf(err, n, "out of memory");
 			return -1;
 		}
 		for (size_t k = 0; k < count; k++) {
@@ -142,7 +132,7 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 		qsort(img->by_name, img->nname, sizeof *img->by_name, cmp_name);
 		return 0;
 	}
-	errf(err, n, "%s: no symbol table (the image must not be stripped)", img->path);
+	sim_errf(err, n, "%s: no symbol table (the image must not be stripped)", img->path);
 	return -1;
 }
 
@@ -151,44 +141,44 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 	struct sim_image *img = calloc(1, sizeof *img);
 	FILE *f = NULL;
 	if (!img || !(img->path = strdup(path))) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
 	f = fopen(path, "rb");
 	if (!f) {
-		errf(err, n, "%s: %s", path, strerror(errno));
+		sim_errf(err, n, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (fseek(f, 0, SEEK_END) || (long)(img->file_len = (size_t)ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET)) {
-		errf(err, n, "%s: cannot size file", path);
+		sim_errf(err, n, "%s: cannot size file", path);
 		goto fail;
 	}
 	img->file = malloc(img->file_len ? img->file_len : 1);
 	if (!img->file || fread(img->file, 1, img->file_len, f) != img->file_len) {
-		errf(err, n, "%s: read failed", path);
+		sim_errf(err, n, "%s: read failed", path);
 		goto fail;
 	}
 	fclose(f);
 	f = NULL;
 	const uint8_t *eh = img->file;
 	if (img->file_len < 0x40 || memcmp(eh, "\177ELF", 4) || eh[4] != 2 || eh[5] != 2) {
-		errf(err, n, "%s: not a 64-bit big-endian ELF file", path);
+		sim_errf(err, n, "%s: not a 64-bit big-endian ELF file", path);
 		goto fail;
 	}
 	if (be16(eh + 0x12) != EM_SPARCV9) {
-		errf(err, n, "%s: ELF machine %u is not SPARC V9", path, be16(eh + 0x12));
+		sim_errf(err, n, "%s: ELF machine %u is not SPARC V9", path, be16(eh + 0x12));
 		goto fail;
 	}
 	uint64_t phoff = be64(eh + 0x20);
 	unsigned phentsize = be16(eh + 0x36), phnum = be16(eh + 0x38);
 	if (phentsize < 0x38 || !in_file(img, phoff, (uint64_t)phentsize * phnum)) {
-		errf(err, n, "%s: bad program header table", path);
+		sim_errf(err, n, "%s: bad program header table", path);
 		goto fail;
 	}
 	img->segs = calloc(phnum ? phnum : 1, sizeof *img->segs);
 	if (!img->segs) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
 	img->lo = UINT64_MAX;
@@ -199,7 +189,7 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 		struct seg s = {be64(ph + 0x18), be64(ph + 0x20), be64(ph + 0x28), be64(ph + 0x08)};
 		if (s.filesz > s.memsz || !in_file(img, s.offset, s.filesz) ||
 		    s.paddr + s.memsz < s.paddr) {
-			errf(err, n, "%s: program header %u: bad sizes", path, i);
+			sim_errf(err, n, "%s: program header %u: bad sizes", path, i);
 			goto fail;
 		}
 		img->segs[img->nsegs++] = s;
@@ -209,7 +199,7 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 			img->hi = s.paddr + s.memsz;
 	}
 	if (!img->nsegs) {
-		errf(err, n, "%s: no loadable segment", path);
+		sim_errf(err, n, "%s: no loadable segment", path);
 		goto fail;
 	}
 	if (read_symbols(img, eh, err, n))
@@ -247,13 +237,15 @@ void sim_image_extent(const struct sim_image *img, uint64_t *lo, uint64_t *hi)
 }
 
 int sim_image_load(const struct sim_image *img, uint8_t *ram, uint64_t base, uint64_t size,
-		   char *err, size_t n)
+                   char *err, size_t n)
 {
 	for (size_t i = 0; i < img->nsegs; i++) {
 		const struct seg *s = &img->segs[i];
-		if (s->paddr < base || s->paddr - base > size || s->memsz > size - (s->paddr - base)) {
-			errf(err, n, "%s: segment at 0x%llx (+0x%llx) is outside guest RAM", img->path,
-			     (unsigned long long)s->paddr, (unsigned long long)s->memsz);
+		if (s->paddr < base || s->paddr - base > size ||
+		    s->memsz > size - (s->paddr - base)) {
+			sim_errf(err, n, "%s: segment at 0x%llx (+0x%llx) is outside guest RAM",
+			         img->path, (unsigned long long)s->paddr,
+			         (unsigned long long)s->memsz);
 			return -1;
 		}
 		uint8_t *dst = ram + (s->paddr - base);
@@ -324,16 +316,16 @@ struct patch_table {
 };
 
 static const struct patch_table patch_tables[] = {
-	{"__sun4v_1insn_patch", "__sun4v_1insn_patch_end", 2, 1, 1},
-	{"__sun4v_2insn_patch", "__sun4v_2insn_patch_end", 3, 1, 2},
-	{"__fast_win_ctrl_1insn_patch", "__fast_win_ctrl_1insn_patch_end", 2, 1, 1},
-	/* cpuid_patch_entry: addr, cheetah_safari[4], cheetah_jbus[4],
-	 * starfire[4], sun4v[4] */
-	{"__cpuid_patch", "__cpuid_patch_end", 17, 13, 4},
+    {"__sun4v_1insn_patch", "__sun4v_1insn_patch_end", 2, 1, 1},
+    {"__sun4v_2insn_patch", "__sun4v_2insn_patch_end", 3, 1, 2},
+    {"__fast_win_ctrl_1insn_patch", "__fast_win_ctrl_1insn_patch_end", 2, 1, 1},
+    /* cpuid_patch_entry: addr, cheetah_safari[4], cheetah_jbus[4],
+     * starfire[4], sun4v[4] */
+    {"__cpuid_patch", "__cpuid_patch_end", 17, 13, 4},
 };
 
 int sim_image_apply_sun4v_patches(const struct sim_image *img, uint8_t *ram, uint64_t base,
-				  uint64_t size, unsigned *applied, char *err, size_t n)
+                                  uint64_t size, unsigned *applied, char *err, size_t n)
 {
 	*applied = 0;
 	for (size_t t = 0; t < sizeof patch_tables / sizeof patch_tables[0]; t++) {
@@ -343,17 +335,18 @@ int sim_image_apply_sun4v_patches(const struct sim_image *img, uint8_t *ram, uin
 			continue;
 		if (sim_image_sym(img, pt->end, &end, NULL) || end < start || start < base ||
 		    end - base > size || (end - start) % (4 * pt->entry_words)) {
-			errf(err, n, "%s: patch table %s..%s is malformed", img->path, pt->start,
-			     pt->end);
+			sim_errf(err, n, "%s: patch table %s..%s is malformed", img->path,
+			         pt->start, pt->end);
 			return -1;
 		}
 		for (uint64_t e = start; e < end; e += 4 * pt->entry_words) {
 			const uint8_t *ent = ram + (e - base);
 			uint64_t at = be32(ent);
 			if (at < base || at - base + 4ull * pt->ninsns > size) {
-				errf(err, n, "%s: %s entry at 0x%llx patches 0x%llx outside RAM",
-				     img->path, pt->start, (unsigned long long)e,
-				     (unsigned long long)at);
+				sim_errf(err, n,
+				         "%s: %s entry at 0x%llx patches 0x%llx outside RAM",
+				         img->path, pt->start, (unsigned long long)e,
+				         (unsigned long long)at);
 				return -1;
 			}
 			memcpy(ram + (at - base), ent + 4 * pt->insn_word, 4 * pt->ninsns);

@@ -21,13 +21,13 @@ void sim_image_extent(const struct sim_image *img, uint64_t *lo, uint64_t *hi);
 /* Copy every PT_LOAD segment (zero-filling its bss) into ram, which backs
  * real addresses [ram_base, ram_base + ram_size). */
 int sim_image_load(const struct sim_image *img, uint8_t *ram, uint64_t ram_base, uint64_t ram_size,
-		   char *err, size_t errlen);
+                   char *err, size_t errlen);
 
 /* Apply the kernel's sun4v instruction-patch tables, as sun4v_patch() and
  * per_cpu_patch() do at boot, to the loaded copy in ram. Tables absent from
  * the image are skipped; *applied counts the patched instructions. */
 int sim_image_apply_sun4v_patches(const struct sim_image *img, uint8_t *ram, uint64_t ram_base,
-				  uint64_t ram_size, unsigned *applied, char *err, size_t errlen);
+                                  uint64_t ram_size, unsigned *applied, char *err, size_t errlen);
 
 /* Symbol by name: 0 and *addr (and *size if non-NULL) when found, -1 if not. */
 int sim_image_sym(const struct sim_image *img, const char *name, uint64_t *addr, uint64_t *size);

@@ -6,40 +6,40 @@
  * them.
  */
 #define _GNU_SOURCE
+#include "sim/errf.h"
 #include "sim/priv.h"
 
 #include <dlfcn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Layout of Unicorn 2.0.1 (x86_64, Debian build). */
-#define UCP_HANDLE_CPU 0x180    /* struct uc_struct: CPUState *cpu */
-#define UCP_CPU_ENV_PTR 0x128   /* CPUState: env_ptr */
-#define UCP_CPU_ENV 0x8ca0      /* SPARCCPU: env, inline */
+#define UCP_HANDLE_CPU    0x180  /* struct uc_struct: CPUState *cpu */
+#define UCP_CPU_ENV_PTR   0x128  /* CPUState: env_ptr */
+#define UCP_CPU_ENV       0x8ca0 /* SPARCCPU: env, inline */
 #define UCP_CPU_EXC_INDEX 0x81a0 /* CPUState: int32 exception_index */
-#define UCP_ENV_GREGS 0x00      /* CPUSPARCState: gregs[8] */
-#define UCP_ENV_REGWPTR 0x40    /* target_ulong *regwptr */
-#define UCP_ENV_PC 0x48
-#define UCP_ENV_NPC 0x50
-#define UCP_ENV_PSTATE 0x1c48 /* uint32 */
-#define UCP_ENV_TL 0x1c4c     /* uint32 */
-#define UCP_ENV_MAXTL 0x1c50  /* uint32, 6 on the T1 model */
-#define UCP_ENV_SIZE 0x4000   /* generous bound for pointer checks */
+#define UCP_ENV_GREGS     0x00   /* CPUSPARCState: gregs[8] */
+#define UCP_ENV_REGWPTR   0x40   /* target_ulong *regwptr */
+#define UCP_ENV_PC        0x48
+#define UCP_ENV_NPC       0x50
+#define UCP_ENV_PSTATE    0x1c48 /* uint32 */
+#define UCP_ENV_TL        0x1c4c /* uint32 */
+#define UCP_ENV_MAXTL     0x1c50 /* uint32, 6 on the T1 model */
+#define UCP_ENV_SIZE      0x4000 /* generous bound for pointer checks */
 
 /* Hand-assembled probe program (sparc64-linux-gnu-as -Av9):
  *   0x100: wrpr %g1, 0, %tba   privileged: fails unless reset worked
  *   0x104: ta   0x55           hook checks exception_index, pc, npc; then
  *                              injects trap 0x80 (spill_0_normal)
  *   tba + 0x80 * 32: ta 0x56   hook checks TL == 1 and the vector address */
-#define PROBE_BASE 0x0
-#define PROBE_SIZE 0x10000
-#define PROBE_CODE 0x100
-#define PROBE_TBA 0x8000
+#define PROBE_BASE       0x0
+#define PROBE_SIZE       0x10000
+#define PROBE_CODE       0x100
+#define PROBE_TBA        0x8000
 #define INSN_WRPR_G1_TBA 0x8b906000u
-#define INSN_TA_55 0x91d02055u
-#define INSN_TA_56 0x91d02056u
+#define INSN_TA_55       0x91d02055u
+#define INSN_TA_56       0x91d02056u
 
 struct sim_priv {
 	char version[48];
@@ -48,16 +48,6 @@ struct sim_priv {
 	void (*put_cwp64)(void *env, int cwp);             /* cpu_put_cwp64_sparc64 */
 	void (*do_interrupt)(void *cpu);                   /* sparc_cpu_do_interrupt_sparc64 */
 };
-
-static void errf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 const char *sim_priv_version(const struct sim_priv *p)
 {
@@ -82,47 +72,49 @@ static uint32_t env_u32(const uint8_t *env, size_t off)
  * points at the inline env, regwptr points into env, the G1/G2/PC/NPC words
  * hold what the public API just wrote, MAXTL is the T1's 6. */
 static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *c, uint64_t seed,
-		  char *err, size_t n)
+                  char *err, size_t n)
 {
 	uint64_t g1 = 0x1d0a5c0000000001ull ^ seed, g2 = 0x2d0a5c0000000002ull ^ seed;
 	uint64_t pc = 0x40000 + ((seed & 0xff) << 2), v;
 	uc_err e;
-	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &g1)) || (e = uc_reg_write(uc, UC_SPARC_REG_G2, &g2)) ||
+	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &g1)) ||
+	    (e = uc_reg_write(uc, UC_SPARC_REG_G2, &g2)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_PC, &pc))) {
-		errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
+		sim_errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
 		return -1;
 	}
 	uint8_t *cpu = *(uint8_t **)((uint8_t *)uc + UCP_HANDLE_CPU);
 	if (!cpu) {
-		errf(err, n, "%s: no CPUState at handle+0x%x (layout differs from 2.0.1)", p->version,
-		     UCP_HANDLE_CPU);
+		sim_errf(err, n, "%s: no CPUState at handle+0x%x (layout differs from 2.0.1)",
+		         p->version, UCP_HANDLE_CPU);
 		return -1;
 	}
 	uint8_t *env = cpu + UCP_CPU_ENV;
 	if (*(uint8_t **)(cpu + UCP_CPU_ENV_PTR) != env) {
-		errf(err, n, "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
-		     p->version, UCP_CPU_ENV);
+		sim_errf(err, n, "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
+		         p->version, UCP_CPU_ENV);
 		return -1;
 	}
 	if (env_u64(env, UCP_ENV_GREGS + 8) != g1 || env_u64(env, UCP_ENV_GREGS + 16) != g2 ||
 	    env_u64(env, UCP_ENV_PC) != pc || env_u64(env, UCP_ENV_NPC) != pc + 4) {
-		errf(err, n, "%s: %%g1/%%g2/pc/npc not found at env+0x8/0x10/0x48/0x50", p->version);
+		sim_errf(err, n, "%s: %%g1/%%g2/pc/npc not found at env+0x8/0x10/0x48/0x50",
+		         p->version);
 		return -1;
 	}
 	uint8_t *regw = *(uint8_t **)(env + UCP_ENV_REGWPTR);
 	if (regw < env || regw >= env + UCP_ENV_SIZE) {
-		errf(err, n, "%s: env->regwptr does not point into env", p->version);
+		sim_errf(err, n, "%s: env->regwptr does not point into env", p->version);
 		return -1;
 	}
 	if (env_u32(env, UCP_ENV_MAXTL) != 6) {
-		errf(err, n, "%s: MAXTL at env+0x%x is %u, expected 6", p->version, UCP_ENV_MAXTL,
-		     env_u32(env, UCP_ENV_MAXTL));
+		sim_errf(err, n, "%s: MAXTL at env+0x%x is %u, expected 6", p->version,
+		         UCP_ENV_MAXTL, env_u32(env, UCP_ENV_MAXTL));
 		return -1;
 	}
 	/* The public API must round-trip through the same words. */
 	v = ~g1;
 	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &v)) || env_u64(env, UCP_ENV_GREGS + 8) != v) {
-		errf(err, n, "%s: %%g1 write does not reach env+0x8", p->version);
+		sim_errf(err, n, "%s: %%g1 write does not reach env+0x8", p->version);
 		return -1;
 	}
 	v = 0;
@@ -135,18 +127,18 @@ static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *
 }
 
 int sim_priv_open(const struct sim_priv *p, uc_engine **ucp, struct sim_priv_cpu *c, char *err,
-		  size_t n)
+                  size_t n)
 {
 	uc_engine *uc = NULL;
 	uc_err e = uc_open(UC_ARCH_SPARC, UC_MODE_SPARC64 | UC_MODE_BIG_ENDIAN, &uc);
 	if (e) {
-		errf(err, n, "%s: uc_open(sparc64): %s", p->version, uc_strerror(e));
+		sim_errf(err, n, "%s: uc_open(sparc64): %s", p->version, uc_strerror(e));
 		return -1;
 	}
 	/* The cpu is created lazily by the first call that needs it: the model
 	 * must be set before any register access. */
 	if ((e = uc_ctl_set_cpu_model(uc, UC_CPU_SPARC64_SUN_ULTRASPARC_T1))) {
-		errf(err, n, "%s: cpu model UltraSPARC T1: %s", p->version, uc_strerror(e));
+		sim_errf(err, n, "%s: cpu model UltraSPARC T1: %s", p->version, uc_strerror(e));
 		uc_close(uc);
 		return -1;
 	}
@@ -227,9 +219,9 @@ static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
 		if (intno != 0x155 || exc != 0x155 || sim_priv_pc(c) != PROBE_CODE + 4 ||
 		    sim_priv_npc(c) != PROBE_CODE + 8) {
 			snprintf(ps->why, sizeof ps->why,
-				 "ta 0x55: intno 0x%x exception_index 0x%x pc 0x%llx npc 0x%llx",
-				 intno, (unsigned)exc, (unsigned long long)sim_priv_pc(c),
-				 (unsigned long long)sim_priv_npc(c));
+			         "ta 0x55: intno 0x%x exception_index 0x%x pc 0x%llx npc 0x%llx",
+			         intno, (unsigned)exc, (unsigned long long)sim_priv_pc(c),
+			         (unsigned long long)sim_priv_npc(c));
 			uc_emu_stop(uc);
 			return;
 		}
@@ -239,7 +231,7 @@ static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
 	}
 	if (intno != 0x156 || sim_priv_tl(c) != 1 || sim_priv_pc(c) != PROBE_TBA + (0x80 << 5))
 		snprintf(ps->why, sizeof ps->why, "injected trap 0x80: intno 0x%x tl %u pc 0x%llx",
-			 intno, sim_priv_tl(c), (unsigned long long)sim_priv_pc(c));
+		         intno, sim_priv_tl(c), (unsigned long long)sim_priv_pc(c));
 	else
 		ps->step = 2;
 	uc_emu_stop(uc);
@@ -265,7 +257,7 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	int rc = -1;
 	uint8_t *mem = calloc(1, PROBE_SIZE);
 	if (!mem) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		return -1;
 	}
 	put_be32(mem + PROBE_CODE, INSN_WRPR_G1_TBA);
@@ -275,7 +267,7 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 		goto fail;
 	if ((e = uc_mem_map_ptr(uc, PROBE_BASE, PROBE_SIZE, UC_PROT_ALL, mem)) ||
 	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)probe_intr, &ps, 1, 0))) {
-		errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
+		sim_errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
 		goto fail;
 	}
 	sim_priv_reset(&ps.c);
@@ -283,21 +275,21 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	uc_reg_write(uc, UC_SPARC_REG_G1, &tba);
 	uc_reg_write(uc, UC_SPARC_REG_PC, &pc);
 	if (sim_priv_pstate(&ps.c) != (SIM_PSTATE_PRIV | SIM_PSTATE_PEF) || sim_priv_tl(&ps.c)) {
-		errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)", p->version,
-		     sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));
+		sim_errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)",
+		         p->version, sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));
 		goto fail;
 	}
 	/* `until` is broken on sparc64: pass an address never reached and
 	 * stop from the hook. A count bounds a broken probe. */
 	e = uc_emu_start(uc, PROBE_CODE, 0xfffffffffff0ull, 0, 16);
 	if (e) {
-		errf(err, n, "%s: probe program stopped: %s (step %d)", p->version, uc_strerror(e),
-		     ps.step);
+		sim_errf(err, n, "%s: probe program stopped: %s (step %d)", p->version,
+		         uc_strerror(e), ps.step);
 		goto fail;
 	}
 	if (ps.step != 2) {
-		errf(err, n, "%s: trap probe failed: %s", p->version,
-		     ps.why[0] ? ps.why : "the probe traps never arrived");
+		sim_errf(err, n, "%s: trap probe failed: %s", p->version,
+		         ps.why[0] ? ps.why : "the probe traps never arrived");
 		goto fail;
 	}
 	rc = 0;
@@ -314,27 +306,29 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 	unsigned packed = uc_version(&maj, &min);
 	struct sim_priv *p = calloc(1, sizeof *p);
 	if (!p) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		return -1;
 	}
 	snprintf(p->version, sizeof p->version, "unicorn %u.%u.%u", maj, min, (packed >> 8) & 0xff);
 	if (maj != 2 || min != 0) {
-		errf(err, n, "%s: ldomsim's privileged-state module knows unicorn 2.0 only", p->version);
+		sim_errf(err, n, "%s: ldomsim's privileged-state module knows unicorn 2.0 only",
+		         p->version);
 		goto fail;
 	}
 	struct {
 		const char *name;
 		void **slot;
 	} syms[] = {
-		{"cpu_change_pstate_sparc64", (void **)&p->change_pstate},
-		{"cpu_put_ccr_sparc64", (void **)&p->put_ccr},
-		{"cpu_put_cwp64_sparc64", (void **)&p->put_cwp64},
-		{"sparc_cpu_do_interrupt_sparc64", (void **)&p->do_interrupt},
+	    {"cpu_change_pstate_sparc64", (void **)&p->change_pstate},
+	    {"cpu_put_ccr_sparc64", (void **)&p->put_ccr},
+	    {"cpu_put_cwp64_sparc64", (void **)&p->put_cwp64},
+	    {"sparc_cpu_do_interrupt_sparc64", (void **)&p->do_interrupt},
 	};
 	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
 		*syms[i].slot = dlsym(RTLD_DEFAULT, syms[i].name);
 		if (!*syms[i].slot) {
-			errf(err, n, "%s: libunicorn does not export %s", p->version, syms[i].name);
+			sim_errf(err, n, "%s: libunicorn does not export %s", p->version,
+			         syms[i].name);
 			goto fail;
 		}
 	}

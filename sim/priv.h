@@ -22,7 +22,7 @@ struct sim_priv;
 /* One engine's cpu state, resolved by sim_priv_attach. */
 struct sim_priv_cpu {
 	const struct sim_priv *priv;
-	void *cpu;  /* QEMU CPUState */
+	void *cpu;    /* QEMU CPUState */
 	uint8_t *env; /* QEMU CPUSPARCState */
 };
 
@@ -33,7 +33,7 @@ const char *sim_priv_version(const struct sim_priv *p);
 
 /* Create an engine (UltraSPARC T1 model) and attach to its cpu state. */
 int sim_priv_open(const struct sim_priv *p, uc_engine **uc, struct sim_priv_cpu *cpu, char *err,
-		  size_t errlen);
+                  size_t errlen);
 
 /* Put the cpu in the state sun4v CPU_START defines: PSTATE = PRIV|PEF,
  * TL = 0, GL = 0, CWP = 0 (architectural), CCR = 0 (which also makes QEMU's
@@ -54,8 +54,8 @@ uint32_t sim_priv_pstate(const struct sim_priv_cpu *c);
  * checked TL < MAXTL - 1: QEMU aborts the process at TL == MAXTL. */
 void sim_priv_enter_trap(const struct sim_priv_cpu *c, unsigned tt);
 
-#define SIM_PSTATE_PEF 0x10
+#define SIM_PSTATE_PEF  0x10
 #define SIM_PSTATE_PRIV 0x04
-#define SIM_PSTATE_IE 0x02
+#define SIM_PSTATE_IE   0x02
 
 #endif

@@ -15,7 +15,7 @@
 #include "sim/tunables.h"
 
 #define ST_STACK_TOP 0x200000ull /* unbiased top of the self-test stack */
-#define ST_BUDGET 2000000ull     /* instructions per self-test call */
+#define ST_BUDGET    2000000ull  /* instructions per self-test call */
 #define ST_RECURSION 30          /* levels: > 8 windows, so it spills and fills */
 
 void sim_checks_free(struct sim_checks *c)
@@ -69,7 +69,7 @@ const char *sim_default_path(const char *rel, char *buf, size_t n)
 
 /* Call a self-test function by name on cpu 0 (its counters restart). */
 static enum sim_stop call(struct sim *s, const char *fn, uint64_t arg, uint64_t *ret,
-			  struct sim_verdict *v)
+                          struct sim_verdict *v)
 {
 	uint64_t addr;
 	if (sim_sym(s, fn, &addr)) {
@@ -82,7 +82,7 @@ static enum sim_stop call(struct sim *s, const char *fn, uint64_t arg, uint64_t 
 }
 
 static enum sim_stop call(struct sim *s, const char *fn, uint64_t arg, uint64_t *ret,
-			  struct sim_verdict *v);
+                          struct sim_verdict *v);
 
 static uint64_t st_sym_addr(struct sim *s, const char *name)
 {
@@ -121,9 +121,9 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	cfg.pool_max = 2;
 	cfg.insn_budget = ST_BUDGET;
 	int rc = sim_create(&cfg, &s, err, n);
-	sim_checks_add(c, "unicorn-internals", rc != SIM_E_UNICORN,
-	      rc == SIM_E_UNICORN ? "%s" : "cpu state located and verified, trap probe passed",
-	      err);
+	sim_checks_add(
+	    c, "unicorn-internals", rc != SIM_E_UNICORN,
+	    rc == SIM_E_UNICORN ? "%s" : "cpu state located and verified, trap probe passed", err);
 	if (rc)
 		return -1;
 
@@ -132,11 +132,12 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	why = call(s, "st_priv", 0, &ret, &v);
 	sim_strand_oregs(s, 0, o);
 	sim_checks_add(c, "privileged-state",
-	      why == SIM_STOP_RETURNED && (o[0] & 0x14) == 0x14 && o[1] == 14 && o[2] == 1 &&
-		      o[3] == 0xcafe05a5 && o[4] == 1,
-	      "%s: pstate 0x%llx pil %llu tl %llu scratchpad 0x%llx gl %llu", sim_stop_name(why),
-	      (unsigned long long)o[0], (unsigned long long)o[1], (unsigned long long)o[2],
-	      (unsigned long long)o[3], (unsigned long long)o[4]);
+	               why == SIM_STOP_RETURNED && (o[0] & 0x14) == 0x14 && o[1] == 14 &&
+	                   o[2] == 1 && o[3] == 0xcafe05a5 && o[4] == 1,
+	               "%s: pstate 0x%llx pil %llu tl %llu scratchpad 0x%llx gl %llu",
+	               sim_stop_name(why), (unsigned long long)o[0], (unsigned long long)o[1],
+	               (unsigned long long)o[2], (unsigned long long)o[3],
+	               (unsigned long long)o[4]);
 
 	/* A recursion deeper than the 8 windows: real spill and fill traps
 	 * through the guest trap table. */
@@ -144,23 +145,24 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	why = call(s, "st_recurse", ST_RECURSION, &ret, &v);
 	const struct sim_strand_stats *ss = sim_strand_stats(s, 0);
 	uint64_t expect = 4ull * ST_RECURSION * (ST_RECURSION + 1);
-	sim_checks_add(c, "spill-fill-recursion",
-	      why == SIM_STOP_RETURNED && ret == expect && ss->spills >= ST_RECURSION - 8 &&
-		      ss->fills >= ST_RECURSION - 8,
-	      "%s: depth %d returned %llu (expected %llu), %llu spills, %llu fills, %llu insns",
-	      why == SIM_STOP_RETURNED ? "returned" : v.where, ST_RECURSION,
-	      (unsigned long long)ret, (unsigned long long)expect,
-	      (unsigned long long)ss->spills, (unsigned long long)ss->fills,
-	      (unsigned long long)ss->insns);
+	sim_checks_add(
+	    c, "spill-fill-recursion",
+	    why == SIM_STOP_RETURNED && ret == expect && ss->spills >= ST_RECURSION - 8 &&
+	        ss->fills >= ST_RECURSION - 8,
+	    "%s: depth %d returned %llu (expected %llu), %llu spills, %llu fills, %llu insns",
+	    why == SIM_STOP_RETURNED ? "returned" : v.where, ST_RECURSION, (unsigned long long)ret,
+	    (unsigned long long)expect, (unsigned long long)ss->spills,
+	    (unsigned long long)ss->fills, (unsigned long long)ss->insns);
 
 	/* A hypercall in a delay slot resumes at the branch target. */
 	fresh_strand(s);
 	why = call(s, "st_delayslot", 0, &ret, &v);
 	sim_strand_oregs(s, 0, o);
 	sim_checks_add(c, "hcall-in-delay-slot",
-	      why == SIM_STOP_RETURNED && o[0] == HV_EOK && o[1] == 0 && o[2] == 0,
-	      "%s: status %llu cpu %llu marker %llu (0 = NPC honoured)", sim_stop_name(why),
-	      (unsigned long long)o[0], (unsigned long long)o[1], (unsigned long long)o[2]);
+	               why == SIM_STOP_RETURNED && o[0] == HV_EOK && o[1] == 0 && o[2] == 0,
+	               "%s: status %llu cpu %llu marker %llu (0 = NPC honoured)",
+	               sim_stop_name(why), (unsigned long long)o[0], (unsigned long long)o[1],
+	               (unsigned long long)o[2]);
 
 	/* An unknown hypercall: EBADTRAP, and a note naming it. */
 	fresh_strand(s);
@@ -168,39 +170,40 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	why = call(s, "st_unknown_hcall", 0, &ret, &v);
 	const char *note = sim_note_count(s) > notes ? sim_note_get(s, notes) : "";
 	sim_checks_add(c, "verdict-unknown-hcall",
-	      why == SIM_STOP_RETURNED && ret == HV_EBADTRAP && strstr(note, "0x1ff"),
-	      "status %llu; note: %s", (unsigned long long)ret, note);
+	               why == SIM_STOP_RETURNED && ret == HV_EBADTRAP && strstr(note, "0x1ff"),
+	               "status %llu; note: %s", (unsigned long long)ret, note);
 
 	/* Guest faults stop the strand with a verdict naming function+offset. */
 	fresh_strand(s);
 	why = call(s, "st_unmapped", 0, &ret, &v);
 	sim_checks_add(c, "verdict-unmapped",
-	      why == SIM_STOP_UNMAPPED && v.addr == 0x7f00000000ull &&
-		      !strcmp(v.where, "st_unmapped+0x8"),
-	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	               why == SIM_STOP_UNMAPPED && v.addr == 0x7f00000000ull &&
+	                   !strcmp(v.where, "st_unmapped+0x8"),
+	               "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_illegal", 0, &ret, &v);
-	sim_checks_add(c, "verdict-illegal", why == SIM_STOP_ILLEGAL && !strcmp(v.where, "st_illegal+0x4"),
-	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	sim_checks_add(c, "verdict-illegal",
+	               why == SIM_STOP_ILLEGAL && !strcmp(v.where, "st_illegal+0x4"),
+	               "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_runaway", 0, &ret, &v);
 	sim_checks_add(c, "verdict-runaway",
-	      why == SIM_STOP_BUDGET && !strncmp(v.where, "st_runaway+", 11) &&
-		      sim_strand_stats(s, 0)->insns >= ST_BUDGET,
-	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	               why == SIM_STOP_BUDGET && !strncmp(v.where, "st_runaway+", 11) &&
+	                   sim_strand_stats(s, 0)->insns >= ST_BUDGET,
+	               "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_red_state", 0, &ret, &v);
-	sim_checks_add(c, "verdict-red-state", why == SIM_STOP_RED_STATE,
-	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	sim_checks_add(c, "verdict-red-state", why == SIM_STOP_RED_STATE, "%s at %s: %s",
+	               sim_stop_name(why), v.where, v.msg);
 
 	fresh_strand(s);
 	why = call(s, "st_badvec", 0, &ret, &v);
 	sim_checks_add(c, "verdict-trap-without-handler",
-	      why == SIM_STOP_TRAP && v.tt == 0x110 && !strcmp(v.where, "st_badvec+0x0"),
-	      "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	               why == SIM_STOP_TRAP && v.tt == 0x110 && !strcmp(v.where, "st_badvec+0x0"),
+	               "%s at %s: %s", sim_stop_name(why), v.where, v.msg);
 
 	/* Engine recycling: a strand started on a used engine sees none of
 	 * the previous strand's registers. */
@@ -212,15 +215,17 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	unsigned opened_before, idle;
 	sim_pool_stats(s, &opened_before, &idle);
 	int started = sim_strand_start(s, 1, 0x400000, 0x77);
-	uint64_t l5 = sim_strand_reg(s, 1, UC_SPARC_REG_L5), g3 = sim_strand_reg(s, 1, UC_SPARC_REG_G3);
+	uint64_t l5 = sim_strand_reg(s, 1, UC_SPARC_REG_L5),
+	         g3 = sim_strand_reg(s, 1, UC_SPARC_REG_G3);
 	uint64_t o0 = sim_strand_reg(s, 1, UC_SPARC_REG_O0);
 	unsigned opened_after;
 	sim_pool_stats(s, &opened_after, &idle);
 	sim_checks_add(c, "engine-recycling",
-	      started == SIM_OK && opened_after == opened_before && !l5 && !g3 && o0 == 0x77,
-	      "start %d, engines %u -> %u, %%l5 0x%llx %%g3 0x%llx %%o0 0x%llx", started,
-	      opened_before, opened_after, (unsigned long long)l5, (unsigned long long)g3,
-	      (unsigned long long)o0);
+	               started == SIM_OK && opened_after == opened_before && !l5 && !g3 &&
+	                   o0 == 0x77,
+	               "start %d, engines %u -> %u, %%l5 0x%llx %%g3 0x%llx %%o0 0x%llx", started,
+	               opened_before, opened_after, (unsigned long long)l5, (unsigned long long)g3,
+	               (unsigned long long)o0);
 	(void)buf;
 	sim_free(s);
 	return 0;

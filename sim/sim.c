@@ -8,6 +8,7 @@
  * routine sim_reset_regs before a strand starts on it.
  */
 #define _GNU_SOURCE
+#include "sim/errf.h"
 #include "sim/sim.h"
 
 #include <stdarg.h>
@@ -24,8 +25,8 @@
 #include "sim/tunables.h"
 #include "kernel-model/km.h"
 
-#define STACK_BIAS 2047   /* sparc64 ABI: %sp + 2047 is the frame */
-#define MIN_FRAME 192     /* register window save area + outgoing args */
+#define STACK_BIAS   2047 /* sparc64 ABI: %sp + 2047 is the frame */
+#define MIN_FRAME    192  /* register window save area + outgoing args */
 #define RESET_BUDGET 4096 /* instructions sim_reset_regs may take */
 
 struct engine {
@@ -36,8 +37,8 @@ struct engine {
 
 struct strand {
 	int active;
-	unsigned id;  /* thread id: the cpu's own strand for id < max_cpus */
-	unsigned cpu; /* cpu it runs on */
+	unsigned id;         /* thread id: the cpu's own strand for id < max_cpus */
+	unsigned cpu;        /* cpu it runs on */
 	uint64_t clock_ps;   /* simulated time at insns_base, picoseconds */
 	uint64_t insns_base; /* stats.insns when clock_ps was last settled */
 	struct engine *eng;
@@ -46,10 +47,10 @@ struct strand {
 	uint64_t stop_addr;
 	enum sim_stop stop;
 	struct sim_verdict v;
-	int runnable;       /* wants the cpu (false while blocked or stopped) */
+	int runnable; /* wants the cpu (false while blocked or stopped) */
 	int blocked;
 	uint64_t wait_key;
-	uint64_t runaway;   /* stats.insns at which it counts as stuck */
+	uint64_t runaway; /* stats.insns at which it counts as stuck */
 };
 
 struct sim {
@@ -74,19 +75,25 @@ struct sim {
 	uint64_t brk, brk_end; /* boot memory: [brk, brk_end) is free */
 };
 
-static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2,
-				UC_SPARC_REG_O3, UC_SPARC_REG_O4, UC_SPARC_REG_O5,
-				UC_SPARC_REG_O6, UC_SPARC_REG_O7};
+static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2, UC_SPARC_REG_O3,
+                                UC_SPARC_REG_O4, UC_SPARC_REG_O5, UC_SPARC_REG_O6, UC_SPARC_REG_O7};
 
 static const char *const stop_names[] = {
-	[SIM_STOP_NONE] = "running",      [SIM_STOP_RETURNED] = "returned",
-	[SIM_STOP_REACHED] = "reached",   [SIM_STOP_PARKED] = "parked",
-	[SIM_STOP_BUDGET] = "stuck",      [SIM_STOP_UNMAPPED] = "unmapped-access",
-	[SIM_STOP_ILLEGAL] = "illegal-instruction", [SIM_STOP_TRAP] = "unhandled-trap",
-	[SIM_STOP_RED_STATE] = "red-state", [SIM_STOP_HCALL] = "hypercall-not-modelled",
-	[SIM_STOP_KM] = "kernel-model",   [SIM_STOP_HOST] = "host-error",
-	[SIM_STOP_SLICE] = "slice",       [SIM_STOP_BLOCKED] = "blocked",
-	[SIM_STOP_DEADLOCK] = "deadlock",
+    [SIM_STOP_NONE] = "running",
+    [SIM_STOP_RETURNED] = "returned",
+    [SIM_STOP_REACHED] = "reached",
+    [SIM_STOP_PARKED] = "parked",
+    [SIM_STOP_BUDGET] = "stuck",
+    [SIM_STOP_UNMAPPED] = "unmapped-access",
+    [SIM_STOP_ILLEGAL] = "illegal-instruction",
+    [SIM_STOP_TRAP] = "unhandled-trap",
+    [SIM_STOP_RED_STATE] = "red-state",
+    [SIM_STOP_HCALL] = "hypercall-not-modelled",
+    [SIM_STOP_KM] = "kernel-model",
+    [SIM_STOP_HOST] = "host-error",
+    [SIM_STOP_SLICE] = "slice",
+    [SIM_STOP_BLOCKED] = "blocked",
+    [SIM_STOP_DEADLOCK] = "deadlock",
 };
 
 const char *sim_stop_name(enum sim_stop why)
@@ -97,14 +104,22 @@ const char *sim_stop_name(enum sim_stop why)
 const char *sim_strerror(int code)
 {
 	switch (code) {
-	case SIM_OK: return "success";
-	case SIM_E_NOMEM: return "out of memory";
-	case SIM_E_UNICORN: return "Unicorn failed";
-	case SIM_E_IMAGE: return "guest image cannot be loaded";
-	case SIM_E_NOSYM: return "symbol not in the guest image";
-	case SIM_E_CPU: return "bad cpu id or strand state";
-	case SIM_E_POOL: return "no engine available";
-	case SIM_E_ARG: return "bad argument";
+	case SIM_OK:
+		return "success";
+	case SIM_E_NOMEM:
+		return "out of memory";
+	case SIM_E_UNICORN:
+		return "Unicorn failed";
+	case SIM_E_IMAGE:
+		return "guest image cannot be loaded";
+	case SIM_E_NOSYM:
+		return "symbol not in the guest image";
+	case SIM_E_CPU:
+		return "bad cpu id or strand state";
+	case SIM_E_POOL:
+		return "no engine available";
+	case SIM_E_ARG:
+		return "bad argument";
 	}
 	return "unknown error";
 }
@@ -116,16 +131,6 @@ void sim_config_default(struct sim_config *cfg)
 	cfg->insn_budget = SIM_INSN_BUDGET_DEFAULT;
 	cfg->pool_max = SIM_ENGINE_POOL_MAX;
 	cfg->max_cpus = SIM_MAX_CPUS;
-}
-
-static void errf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
 }
 
 /* ---- guest memory ---------------------------------------------------- */
@@ -249,7 +254,7 @@ void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)
 	va_end(ap);
 	char *line = NULL;
 	if (asprintf(&line, "cpu %u at %s: %s", cpu, sim_symbolize(s, pc, where, sizeof where),
-		     msg) < 0)
+	             msg) < 0)
 		return;
 	char **p = realloc(s->notes, (s->nnotes + 1) * sizeof *p);
 	if (!p) {
@@ -275,14 +280,22 @@ const char *sim_note_get(const struct sim *s, size_t i)
 static const char *trap_name(unsigned tt)
 {
 	switch (tt) {
-	case 0x08: return "instruction_access_exception";
-	case 0x10: return "illegal_instruction";
-	case 0x11: return "privileged_opcode";
-	case 0x20: return "fp_disabled";
-	case 0x24: return "clean_window";
-	case 0x28: return "division_by_zero";
-	case 0x30: return "data_access_exception";
-	case 0x34: return "mem_address_not_aligned";
+	case 0x08:
+		return "instruction_access_exception";
+	case 0x10:
+		return "illegal_instruction";
+	case 0x11:
+		return "privileged_opcode";
+	case 0x20:
+		return "fp_disabled";
+	case 0x24:
+		return "clean_window";
+	case 0x28:
+		return "division_by_zero";
+	case 0x30:
+		return "data_access_exception";
+	case 0x34:
+		return "mem_address_not_aligned";
 	}
 	if (tt >= 0x80 && tt < 0xc0)
 		return "spill";
@@ -295,7 +308,7 @@ static const char *trap_name(unsigned tt)
 
 /* Record why the current strand stops and stop the engine. */
 static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t pc, unsigned tt,
-		 uint64_t addr, const char *fmt, ...)
+                 uint64_t addr, const char *fmt, ...)
 {
 	va_list ap;
 	if (st->stop != SIM_STOP_NONE)
@@ -361,14 +374,14 @@ static void hook_stop_at(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 }
 
 static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-			     int64_t value, void *user)
+                             int64_t value, void *user)
 {
 	struct sim *s = user;
 	struct strand *st = s->cur;
 	const char *what = type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
-			   : (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT)
-				   ? "store to"
-				   : "load from";
+	                   : (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT)
+	                       ? "store to"
+	                       : "load from";
 	stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
 	     "%s unmapped address 0x%llx (%d bytes)", what, (unsigned long long)addr, size);
 	return false;
@@ -377,7 +390,7 @@ static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 static uint64_t arch_reg(uc_engine *uc, unsigned r)
 {
 	static const int base[4] = {UC_SPARC_REG_G0, UC_SPARC_REG_O0, UC_SPARC_REG_L0,
-				    UC_SPARC_REG_I0};
+	                            UC_SPARC_REG_I0};
 	uint64_t v = 0;
 	if (r)
 		uc_reg_read(uc, base[r >> 3] + (int)(r & 7), &v);
@@ -519,7 +532,7 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	uc_hook h;
 	uc_err ue;
 	if (!e) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
 	if (sim_priv_open(s->priv, &e->uc, &e->cpu, err, n)) {
@@ -529,14 +542,13 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	/* The kernel's linear map (PAGE_OFFSET + ra) is the same RAM: the
 	 * strand never turns QEMU's MMU on, so the alias is a second mapping. */
 	if ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
-	    (s->cfg.linear_base &&
-	     (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size, UC_PROT_ALL,
-				  s->ram))) ||
+	    (s->cfg.linear_base && (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size,
+	                                                UC_PROT_ALL, s->ram))) ||
 	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
-	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s, 1,
-			      0))) {
-		errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv), uc_strerror(ue));
+	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s, 1, 0))) {
+		sim_errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv),
+		         uc_strerror(ue));
 		uc_close(e->uc);
 		free(e);
 		return SIM_E_UNICORN;
@@ -568,14 +580,15 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	unsigned patched;
 	*out = NULL;
 	if (!s) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
 	s->cfg = *cfg;
 	if (!cfg->image || !cfg->ram_size || (cfg->ram_size & 0xfff) || !cfg->max_cpus ||
 	    !cfg->pool_max || !cfg->insn_budget) {
-		errf(err, n, "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
-			     "pool_max, insn_budget)");
+		sim_errf(err, n,
+		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
+		         "pool_max, insn_budget)");
 		rc = SIM_E_ARG;
 		goto fail;
 	}
@@ -587,11 +600,12 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		rc = SIM_E_IMAGE;
 		goto fail;
 	}
-	s->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		      MAP_NORESERVE, -1, 0);
+	s->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
+	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (s->ram == MAP_FAILED) {
 		s->ram = NULL;
-		errf(err, n, "cannot map %llu bytes of guest RAM", (unsigned long long)cfg->ram_size);
+		sim_errf(err, n, "cannot map %llu bytes of guest RAM",
+		         (unsigned long long)cfg->ram_size);
 		goto fail;
 	}
 	if (sim_image_load(s->img, s->ram, 0, cfg->ram_size, err, n) ||
@@ -599,9 +613,11 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		rc = SIM_E_IMAGE;
 		goto fail;
 	}
-	if (sim_sym(s, "sim_return", &s->sim_return) || sim_sym(s, "sim_reset_regs", &s->reset_regs)) {
-		errf(err, n, "%s: lacks sim_return/sim_reset_regs (sim/guest/entry.S not linked in)",
-		     cfg->image);
+	if (sim_sym(s, "sim_return", &s->sim_return) ||
+	    sim_sym(s, "sim_reset_regs", &s->reset_regs)) {
+		sim_errf(err, n,
+		         "%s: lacks sim_return/sim_reset_regs (sim/guest/entry.S not linked in)",
+		         cfg->image);
 		rc = SIM_E_NOSYM;
 		goto fail;
 	}
@@ -614,7 +630,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	s->ps_per_insn = calloc(cfg->max_cpus, sizeof *s->ps_per_insn);
 	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
 	if (!s->strands || !s->pool || !s->ps_per_insn || hv_create(s, cfg->max_cpus, &s->hv)) {
-		errf(err, n, "out of memory");
+		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
 	for (unsigned i = 0; i < s->nthreads; i++)
@@ -826,7 +842,7 @@ int sim_strand_start(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0)
 }
 
 int sim_thread_create(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0, uint64_t time_ps,
-		      unsigned *tid)
+                      unsigned *tid)
 {
 	if (cpu >= s->cfg.max_cpus)
 		return SIM_E_CPU;
@@ -979,7 +995,7 @@ static struct strand *step(struct sim *s, enum sim_stop *why)
 }
 
 enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uint64_t *args,
-			     unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v)
+                             unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v)
 {
 	struct strand *target = strand_of(s, tid);
 	if (!target || !target->active || nargs > 6) {
@@ -1010,8 +1026,8 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 			target->v.pc = target->active ? sim_priv_pc(&target->eng->cpu) : 0;
 			sim_symbolize(s, target->v.pc, target->v.where, sizeof target->v.where);
 			snprintf(target->v.msg, sizeof target->v.msg,
-				 "thread %u waits (key 0x%llx) and no thread can run to wake it", tid,
-				 (unsigned long long)target->wait_key);
+			         "thread %u waits (key 0x%llx) and no thread can run to wake it",
+			         tid, (unsigned long long)target->wait_key);
 			break;
 		}
 		if (st == target && why != SIM_STOP_SLICE && why != SIM_STOP_BLOCKED)
@@ -1052,8 +1068,8 @@ int sim_strand_stop_at(struct sim *s, unsigned cpu, uint64_t addr)
 		uc_hook_del(st->eng->uc, st->eng->stop_hook);
 	st->eng->stop_hook = 0;
 	st->stop_addr = addr;
-	if ((e = uc_hook_add(st->eng->uc, &st->eng->stop_hook, UC_HOOK_CODE, (void *)hook_stop_at, s,
-			     addr, addr + 3)))
+	if ((e = uc_hook_add(st->eng->uc, &st->eng->stop_hook, UC_HOOK_CODE, (void *)hook_stop_at,
+	                     s, addr, addr + 3)))
 		return SIM_E_UNICORN;
 	/* Hooks do not apply to blocks translated before they were added. */
 	if ((e = uc_ctl_flush_tlb(st->eng->uc)))
@@ -1091,7 +1107,6 @@ const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cp
 	return st ? &st->stats : NULL;
 }
 
-
 void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6])
 {
 	for (int i = 0; i < 6; i++)
@@ -1121,7 +1136,7 @@ void sim_strand_set_reg(struct sim *s, unsigned cpu, int reg, uint64_t v)
 }
 
 enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
-		       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v)
+                       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v)
 {
 	struct strand *st = strand_of(s, cpu);
 	if (!st || !st->active || nargs > 6)

@@ -18,11 +18,11 @@ struct km;
 enum sim_err {
 	SIM_OK = 0,
 	SIM_E_NOMEM = -1,
-	SIM_E_UNICORN = -2,  /* the Unicorn library failed or its self-check failed */
-	SIM_E_IMAGE = -3,    /* the guest image cannot be loaded */
-	SIM_E_NOSYM = -4,    /* a symbol the simulator needs is not in the image */
-	SIM_E_CPU = -5,      /* bad cpu id, or the strand is not in the needed state */
-	SIM_E_POOL = -6,     /* no engine available */
+	SIM_E_UNICORN = -2, /* the Unicorn library failed or its self-check failed */
+	SIM_E_IMAGE = -3,   /* the guest image cannot be loaded */
+	SIM_E_NOSYM = -4,   /* a symbol the simulator needs is not in the image */
+	SIM_E_CPU = -5,     /* bad cpu id, or the strand is not in the needed state */
+	SIM_E_POOL = -6,    /* no engine available */
 	SIM_E_ARG = -7,
 };
 const char *sim_strerror(int code);
@@ -34,7 +34,7 @@ struct sim_config {
 	unsigned pool_max;    /* engines */
 	unsigned max_cpus;    /* cpu ids accepted */
 	uint64_t linear_base; /* PAGE_OFFSET: RAM also appears at linear_base + ra
-				 (0: no alias) */
+	                         (0: no alias) */
 };
 void sim_config_default(struct sim_config *cfg);
 
@@ -52,7 +52,7 @@ struct km *sim_km(struct sim *s);
 /* Guest RAM by real address (== kernel virtual address for the image). */
 int sim_ra_valid(const struct sim *s, uint64_t ra, uint64_t len);
 uint8_t *sim_ra_ptr(struct sim *s, uint64_t ra, uint64_t len);
-uint64_t sim_ld64(struct sim *s, uint64_t ra);        /* big-endian; 0 if out of RAM */
+uint64_t sim_ld64(struct sim *s, uint64_t ra); /* big-endian; 0 if out of RAM */
 uint32_t sim_ld32(struct sim *s, uint64_t ra);
 int sim_st64(struct sim *s, uint64_t ra, uint64_t v); /* -1 if out of RAM */
 int sim_st32(struct sim *s, uint64_t ra, uint32_t v);
@@ -82,9 +82,9 @@ enum sim_stop {
 	SIM_STOP_KM,        /* a kernel-model entry stopped it (placeholder, bad args) */
 	SIM_STOP_HOST,      /* host-side failure (Unicorn error, out of memory) */
 	/* Not verdicts: the scheduler's own reasons. */
-	SIM_STOP_SLICE,     /* its time slice ended; runnable */
-	SIM_STOP_BLOCKED,   /* waits for a wake-up (sim_wake) */
-	SIM_STOP_DEADLOCK,  /* every thread waits and nothing can wake one */
+	SIM_STOP_SLICE,    /* its time slice ended; runnable */
+	SIM_STOP_BLOCKED,  /* waits for a wake-up (sim_wake) */
+	SIM_STOP_DEADLOCK, /* every thread waits and nothing can wake one */
 };
 const char *sim_stop_name(enum sim_stop why);
 
@@ -100,7 +100,7 @@ struct sim_verdict {
 
 /* Counters of one strand. */
 struct sim_strand_stats {
-	uint64_t insns;  /* guest instructions, counted per translated block */
+	uint64_t insns; /* guest instructions, counted per translated block */
 	uint64_t spills, fills, hcalls, kmcalls;
 };
 
@@ -140,7 +140,7 @@ unsigned sim_thread_cpu(const struct sim *s, unsigned id);
  * C call: returns when it returns (SIM_STOP_RETURNED, result in *ret) or
  * stops otherwise. The strand must be started. */
 enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
-		       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
+                       unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
 
 /* ---- the scheduler ---------------------------------------------------
  * Threads run interleaved in simulated time: the runnable thread with the
@@ -151,7 +151,7 @@ enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t 
 /* Start an extra guest thread (a kthread) on cpu at pc with %o0 = arg0,
  * its clock at time_ps. */
 int sim_thread_create(struct sim *s, unsigned cpu, uint64_t pc, uint64_t arg0, uint64_t time_ps,
-		      unsigned *tid);
+                      unsigned *tid);
 /* Mark thread tid blocked on key (from inside a kernel-model entry). */
 void sim_thread_block(struct sim *s, unsigned tid, uint64_t key);
 /* Wake every thread blocked on key; a woken thread's clock becomes at
@@ -167,7 +167,7 @@ unsigned sim_thread_count(const struct sim *s);
  * SIM_STOP_DEADLOCK. Threads other than tid that stop with a verdict are
  * recorded as notes and leave the run. */
 enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uint64_t *args,
-			     unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
+                             unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
 /* Run every runnable thread until none is runnable or the earliest clock
  * reaches until_ps. */
 void sim_sched_run(struct sim *s, uint64_t until_ps);
@@ -177,7 +177,7 @@ const struct sim_verdict *sim_verdict_get(const struct sim *s, size_t i);
 
 /* Notes: things reported but not fatal (an unknown hypercall). */
 void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 size_t sim_note_count(const struct sim *s);
 const char *sim_note_get(const struct sim *s, size_t i);
 

@@ -39,7 +39,7 @@ static struct bench_run *small_run(void)
 	char dir[] = "/tmp/ldomsim-dsin-XXXXXX", cmd[512], path[600];
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(cmd, sizeof cmd,
-		 "build/ldomsim trace gen --shape t2 --present 32 --add 8 -o %s >/dev/null", dir);
+	         "build/ldomsim trace gen --shape t2 --present 32 --add 8 -o %s >/dev/null", dir);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	snprintf(path, sizeof path, "%s/trace.json", dir);
 	struct bench_run_cfg cfg;

@@ -67,15 +67,15 @@ Test(guest, manifest_describes_the_image)
 	cr_expect_eq(strlen(sha), 64);
 	json_t *objs = json_object_get(m, "objects");
 	cr_assert_not_null(objs);
-	const char *need[] = {"hvtramp.o", "smp_64.o", "mdesc.o", "ds.o", "irq_64.o",
-			      "traps_64.o", "hvcalls.o"};
+	const char *need[] = {"hvtramp.o", "smp_64.o",   "mdesc.o",  "ds.o",
+	                      "irq_64.o",  "traps_64.o", "hvcalls.o"};
 	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
 		json_t *o = json_object_get(objs, need[i]);
 		cr_assert_not_null(o, "manifest lacks %s", need[i]);
 		const char *t = json_string_value(json_object_get(o, "text_sha256"));
 		cr_expect(t && strlen(t) == 64, "%s text_sha256", need[i]);
 		cr_expect(json_integer_value(json_object_get(o, "symbols")) > 0, "%s symbols",
-			  need[i]);
+		          need[i]);
 	}
 	json_decref(m);
 }

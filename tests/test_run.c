@@ -28,9 +28,9 @@ static int log_has(json_t *doc, const char *text)
 {
 	size_t i;
 	json_t *l;
-	json_array_foreach(json_object_get(doc, "log"), i, l)
-		if (strstr(json_string_value(json_object_get(l, "text")), text))
-			return 1;
+	json_array_foreach(
+	    json_object_get(doc, "log"), i,
+	    l) if (strstr(json_string_value(json_object_get(l, "text")), text)) return 1;
 	return 0;
 }
 
@@ -56,14 +56,14 @@ Test(run, default_scenario_configures_eight_cpus, .timeout = 120)
 		/* One after another (add_cpu is serial), each after the
 		 * topology update, all before the reply. */
 		cr_expect(lat > prev, "cpu %zu online at %lld after %lld", i, (long long)lat,
-			  (long long)prev);
+		          (long long)prev);
 		prev = lat;
 	}
 	cr_expect(json_integer_value(json_object_get(cfg, "latency_ns")) > prev,
-		  "the reply follows the last cpu");
-	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "topology"),
-							"differences")),
-		     0);
+	          "the reply follows the last cpu");
+	cr_expect_eq(
+	    json_integer_value(json_object_get(json_object_get(doc, "topology"), "differences")),
+	    0);
 	cr_expect(log_has(doc, "Registered dr-cpu service."));
 	cr_expect(log_has(doc, "Machine description update."));
 	cr_expect(log_has(doc, "Starting cpu 63..."));
@@ -123,15 +123,16 @@ static void run_shape(const char *trace)
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 0);
 	cr_expect(bench_run_ok(r), "%s: %s", trace,
-		  json_string_value(json_object_get(doc, "verdict")));
-	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "topology"),
-							"differences")),
-		     0, "%s", trace);
+	          json_string_value(json_object_get(doc, "verdict")));
+	cr_expect_eq(
+	    json_integer_value(json_object_get(json_object_get(doc, "topology"), "differences")), 0,
+	    "%s", trace);
 	json_t *cfg_op = json_array_get(json_object_get(doc, "operations"), 1), *c;
 	size_t i;
 	cr_assert_not_null(cfg_op);
 	cr_expect_str_eq(json_string_value(json_object_get(cfg_op, "reply_type")), "o");
-	json_array_foreach(json_object_get(cfg_op, "cpus"), i, c) {
+	json_array_foreach(json_object_get(cfg_op, "cpus"), i, c)
+	{
 		cr_expect_eq(json_integer_value(json_object_get(c, "result")), 0);
 		cr_expect_eq(json_integer_value(json_object_get(c, "stat")), 2);
 		cr_expect(json_integer_value(json_object_get(c, "latency_ns")) > 0);
@@ -141,7 +142,19 @@ static void run_shape(const char *trace)
 	bench_run_free(r);
 }
 
-Test(fidelity, t4_4, .timeout = 300) { run_shape("traces/t4-4/trace.json"); }
-Test(fidelity, t5_8, .timeout = 300) { run_shape("traces/t5-8/trace.json"); }
-Test(fidelity, m8_8, .timeout = 300) { run_shape("traces/m8-8/trace.json"); }
-Test(fidelity, m7_16, .timeout = 600) { run_shape("traces/m7-16/trace.json"); }
+Test(fidelity, t4_4, .timeout = 300)
+{
+	run_shape("traces/t4-4/trace.json");
+}
+Test(fidelity, t5_8, .timeout = 300)
+{
+	run_shape("traces/t5-8/trace.json");
+}
+Test(fidelity, m8_8, .timeout = 300)
+{
+	run_shape("traces/m8-8/trace.json");
+}
+Test(fidelity, m7_16, .timeout = 600)
+{
+	run_shape("traces/m7-16/trace.json");
+}

@@ -17,7 +17,7 @@ static void expect_check(const char *name)
 	struct sim_checks c = {0};
 	char err[512] = "";
 	cr_assert_eq(sim_selftest_machine(SELFTEST_ELF, &c, err, sizeof err), 0, "cannot run: %s",
-		     err);
+	             err);
 	const struct sim_check *k = NULL;
 	for (size_t i = 0; i < c.n; i++)
 		if (!strcmp(c.v[i].name, name))
@@ -27,17 +27,50 @@ static void expect_check(const char *name)
 	sim_checks_free(&c);
 }
 
-Test(machine, unicorn_internals_verified) { expect_check("unicorn-internals"); }
-Test(machine, privileged_state) { expect_check("privileged-state"); }
-Test(machine, spill_fill_recursion_30_deep) { expect_check("spill-fill-recursion"); }
-Test(machine, hcall_in_delay_slot_honours_npc) { expect_check("hcall-in-delay-slot"); }
-Test(machine, unknown_hcall_verdict) { expect_check("verdict-unknown-hcall"); }
-Test(machine, unmapped_access_verdict) { expect_check("verdict-unmapped"); }
-Test(machine, illegal_instruction_verdict) { expect_check("verdict-illegal"); }
-Test(machine, runaway_loop_verdict) { expect_check("verdict-runaway"); }
-Test(machine, red_state_verdict) { expect_check("verdict-red-state"); }
-Test(machine, trap_without_handler_verdict) { expect_check("verdict-trap-without-handler"); }
-Test(machine, engine_recycling_wipes_registers) { expect_check("engine-recycling"); }
+Test(machine, unicorn_internals_verified)
+{
+	expect_check("unicorn-internals");
+}
+Test(machine, privileged_state)
+{
+	expect_check("privileged-state");
+}
+Test(machine, spill_fill_recursion_30_deep)
+{
+	expect_check("spill-fill-recursion");
+}
+Test(machine, hcall_in_delay_slot_honours_npc)
+{
+	expect_check("hcall-in-delay-slot");
+}
+Test(machine, unknown_hcall_verdict)
+{
+	expect_check("verdict-unknown-hcall");
+}
+Test(machine, unmapped_access_verdict)
+{
+	expect_check("verdict-unmapped");
+}
+Test(machine, illegal_instruction_verdict)
+{
+	expect_check("verdict-illegal");
+}
+Test(machine, runaway_loop_verdict)
+{
+	expect_check("verdict-runaway");
+}
+Test(machine, red_state_verdict)
+{
+	expect_check("verdict-red-state");
+}
+Test(machine, trap_without_handler_verdict)
+{
+	expect_check("verdict-trap-without-handler");
+}
+Test(machine, engine_recycling_wipes_registers)
+{
+	expect_check("engine-recycling");
+}
 
 /* The verdict names the strand, function+offset and trap type. */
 Test(machine, verdict_fields)
@@ -110,7 +143,7 @@ Test(sim, missing_image_is_an_error_naming_the_file)
 #define GUEST_ELF "build/guest/guest.elf"
 
 static void hvtramp_run(struct sim_hvtramp_opts *o, struct sim_hvtramp_result *r,
-			struct sim_checks *c)
+                        struct sim_checks *c)
 {
 	char err[512] = "";
 	cr_assert_eq(sim_selftest_hvtramp(GUEST_ELF, o, r, c, err, sizeof err), 0, "%s", err);
@@ -153,8 +186,8 @@ Test(hvtramp, exact_hypercall_sequence)
 	hvtramp_run(&o, &r, &c);
 	cr_assert(passed(&c, "hvtramp-hcall-sequence"));
 	cr_assert_eq(r.nhcalls, r.num_mappings + 6);
-	const char *names[] = {"mmu_fault_area_conf", "mmu_enable", "cpu_qconf", "cpu_qconf",
-			       "cpu_qconf", "cpu_qconf"};
+	const char *names[] = {"mmu_fault_area_conf", "mmu_enable", "cpu_qconf",
+	                       "cpu_qconf",           "cpu_qconf",  "cpu_qconf"};
 	for (unsigned i = 0; i < r.num_mappings; i++) {
 		cr_expect_str_eq(r.hcalls[i].name, "mmu_map_perm_addr");
 		cr_expect_eq(r.hcalls[i].arg[0], 0x400000ull + i * 0x400000ull);
@@ -165,7 +198,8 @@ Test(hvtramp, exact_hypercall_sequence)
 		cr_expect_str_eq(r.hcalls[r.num_mappings + i].name, names[i]);
 	const struct hv_call *q = &r.hcalls[r.num_mappings + 2];
 	for (unsigned i = 0; i < 4; i++)
-		cr_expect_eq(q[i].arg[0], 0x3c + i, "queue order cpu, dev, resumable, nonresumable");
+		cr_expect_eq(q[i].arg[0], 0x3c + i,
+		             "queue order cpu, dev, resumable, nonresumable");
 	for (size_t i = 0; i < r.nhcalls; i++)
 		cr_expect_eq(r.hcalls[i].status, 0, "%s", r.hcalls[i].name);
 	sim_hvtramp_result_free(&r);
@@ -246,7 +280,7 @@ Test(machine, thousands_of_strands_from_a_small_pool, .timeout = 120)
 		struct sim_verdict v;
 		/* Depth 5 stays within the windows: no trap table needed. */
 		cr_assert_eq(sim_call(s, cpu, fn, &arg, 1, 0x200000, &ret, &v), SIM_STOP_RETURNED,
-			     "cpu %u: %s", cpu, v.msg);
+		             "cpu %u: %s", cpu, v.msg);
 		cr_assert_eq(ret, 4 * 5 * 6, "cpu %u", cpu);
 		sim_strand_park(s, cpu);
 		cr_assert(!sim_strand_running(s, cpu));
@@ -303,7 +337,7 @@ Test(sched, slices_are_exact)
 	sim_strand_set_reg(s, 1, UC_SPARC_REG_SP, 0x180000 - 192 - 2047);
 	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
 	cr_assert_eq(sim_sched_call(s, 0, fn, &n, 1, 0x200000, &sliced, &v), SIM_STOP_RETURNED,
-		     "%s", v.msg);
+	             "%s", v.msg);
 	cr_expect_eq(sliced, one);
 	cr_expect_eq(sim_strand_stats(s, 0)->insns, insns_one);
 	cr_expect_eq(sim_strand_reg(s, 1, UC_SPARC_REG_O0), one, "the other cpu's result");
@@ -326,13 +360,13 @@ Test(sched, spin_wait_interleaves_in_simulated_time)
 	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
 	cr_assert_eq(sim_strand_start(s, 0, sym(s, "st_wait_flag"), 0), 0);
 	cr_assert_eq(sim_sched_call(s, 0, sym(s, "st_wait_flag"), &flag, 1, 0x200000, &waited, &v),
-		     SIM_STOP_RETURNED, "%s", v.msg);
+	             SIM_STOP_RETURNED, "%s", v.msg);
 	/* 3 instructions per iteration on both sides; a quantum is 1000. */
 	cr_expect(waited + 400 >= n && waited <= n + 400, "waited %llu for %llu",
-		  (unsigned long long)waited, (unsigned long long)n);
+	          (unsigned long long)waited, (unsigned long long)n);
 	uint64_t t0 = sim_thread_time_ps(s, 0), t1 = sim_thread_time_ps(s, 1);
 	cr_expect(t0 >= t1, "the waiter finishes after the setter (%llu < %llu)",
-		  (unsigned long long)t0, (unsigned long long)t1);
+	          (unsigned long long)t0, (unsigned long long)t1);
 	cr_expect(t0 - t1 <= 2000000, "within a quantum or two");
 	sim_free(s);
 }
@@ -357,6 +391,6 @@ Test(sched, block_and_wake)
 	cr_expect_eq(sim_thread_time_ps(s, 1), 5000, "woken at the waker's time");
 	sim_thread_block(s, 1, 0x99);
 	cr_expect_eq(sim_sched_call(s, 1, fn, &n, 1, 0x180000, &ret, &v), SIM_STOP_RETURNED,
-		     "a call unblocks its thread");
+	             "a call unblocks its thread");
 	sim_free(s);
 }

@@ -42,13 +42,15 @@ extern unsigned long kern_locked_tte_data;
 
 /* Names are stringized here, before an argument could be macro-expanded
  * (HVTRAMP_DESCR_CPU etc. are macros of the kernel's headers too). */
-#define LX_(str, val) asm volatile("\n.ascii \"->LX_" str " %0\"" : : "i"(val))
-#define LX(name, val) LX_(#name, val)
-#define LXC(name) LX_(#name, name)
+#define LX_(str, val)          asm volatile("\n.ascii \"->LX_" str " %0\"" : : "i"(val))
+#define LX(name, val)          LX_(#name, val)
+#define LXC(name)              LX_(#name, name)
 #define LXO(name, type, field) LX_(#name, offsetof(type, field))
-#define LXS(name, type) LX_(#name, sizeof(type))
+#define LXS(name, type)        LX_(#name, sizeof(type))
 /* Size and alignment of a kernel variable the kernel model provides. */
-#define LXV(sym) LX_("SIZEOF_" #sym, sizeof(sym)); LX_("ALIGNOF_" #sym, __alignof__(sym))
+#define LXV(sym)                                                                                   \
+	LX_("SIZEOF_" #sym, sizeof(sym));                                                          \
+	LX_("ALIGNOF_" #sym, __alignof__(sym))
 #define LXBLANK() asm volatile("\n.ascii \"->\"")
 
 void ldomsim_offsets(void);
