@@ -14,7 +14,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF]\n"
-	           "                  [--insn-budget N]\n\n"
+	           "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
+	           "                  [--no-profile]\n\n"
 	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
 	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
 	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
@@ -24,6 +25,13 @@ static void usage(FILE *f)
 	           "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
 	           "  --insn-budget N  instructions a thread may run without blocking\n"
 	           "                   before it counts as stuck (default 20000000000)\n"
+	           "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
+	           "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
+	           "                   (hotplug_prepare_ns, hotplug_online_ns, udelay_granularity_ns,\n"
+	           "                   udelay_overhead_ns, jiffy_ns, sched_switch_ns,\n"
+	           "                   kthread_wakeup_ns, ldc_msg_ns, ipi_ns, printk_ns)\n"
+	           "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
+	           "  --no-profile     no per-function profile and phases (faster)\n"
 	           "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
 	           "faulted, a request got no reply, maps differ), 2 unusable input.\n");
 }
@@ -51,10 +59,14 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"log", no_argument, NULL, 'l'},
 	                                     {"guest", required_argument, NULL, 'g'},
 	                                     {"insn-budget", required_argument, NULL, 'b'},
+	                                     {"set", required_argument, NULL, 's'},
+	                                     {"profile", required_argument, NULL, 'p'},
+	                                     {"no-profile", no_argument, NULL, 'n'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct bench_run_cfg cfg;
-	const char *out = NULL;
+	const char *out = NULL, *sets[64];
+	size_t nset = 0;
 	int log = 0, ch;
 	char *end;
 	bench_run_cfg_default(&cfg);
@@ -80,6 +92,19 @@ int bench_cmd_run(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 's':
+			if (nset == sizeof sets / sizeof sets[0]) {
+				fprintf(stderr, "ldomsim run: too many --set\n");
+				return 2;
+			}
+			sets[nset++] = optarg;
+			break;
+		case 'p':
+			cfg.folded = optarg;
+			break;
+		case 'n':
+			cfg.no_profile = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -88,6 +113,8 @@ int bench_cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
+	cfg.set = sets;
+	cfg.nset = nset;
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;

@@ -12,14 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
 #include "sim/hv.h"
 #include "sim/image.h"
+#include "sim/profile.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
+#include "sim/tunables.h"
 #include "traces/md.h"
 #include "traces/md_topo.h"
 #include "traces/trace.h"
@@ -63,8 +66,40 @@ struct op_result {
 	char mismatch[200];
 };
 
+/* The phases of a request on the master's timeline, from the profile: the
+ * functions that carry each step (gcc inlines set_core_ids, set_proc_ids
+ * and set_sock_ids into mdesc_fill_in_cpu_data; what they call is named). */
+struct phase_def {
+	const char *name;
+	const char *fn[2];     /* function name prefixes, summed */
+	const char *parent[2]; /* ... when called from this function (NULL: anywhere) */
+};
+
+static const struct phase_def phase_defs[] = {
+	{"ds_receive", {"ds_event", NULL}, {NULL, NULL}},
+	{"md_update", {"mdesc_update", NULL}, {NULL, NULL}},
+	{"present_mask", {"mdesc_populate_present_mask", NULL}, {"dr_cpu_data", NULL}},
+	{"topology_maps", {"mdesc_fill_in_cpu_data", NULL}, {"dr_cpu_data", NULL}},
+	{"set_core_ids", {"find_back_node_value", NULL}, {"mdesc_fill_in_cpu_data", NULL}},
+	{"set_proc_ids", {"__set_proc_ids", NULL}, {NULL, NULL}},
+	{"set_sock_ids", {"set_max_cache_ids_by_cache", "set_sock_ids_by_socket"}, {NULL, NULL}},
+	{"smp_fill_in_sib_core_maps", {"smp_fill_in_sib_core_maps", NULL}, {NULL, NULL}},
+	{"cpu_bringup", {"add_cpu", NULL}, {"dr_cpu_data", NULL}},
+	{"ds_response", {"ldc_write", NULL}, {"dr_cpu_data", NULL}},
+	{"fixup_irqs", {"fixup_irqs", NULL}, {NULL, NULL}},
+	{"dr_cpu_data", {"dr_cpu_data", NULL}, {NULL, NULL}},
+};
+#define NPHASES (sizeof phase_defs / sizeof phase_defs[0])
+
+struct phase_snap {
+	uint64_t insns[NPHASES], ps[NPHASES];
+};
+
 struct bench_run {
 	struct bench_run_cfg cfg;
+	struct trace_machine m; /* the trace's, with the overrides applied */
+	struct phase_snap *snaps; /* per op at its delivery, then the end */
+	uint64_t boot_topo_insns, boot_topo_ps; /* boot's mdesc_fill_in_cpu_data */
 	char image[4096];
 	struct trace *trace;
 	struct sim *sim;
@@ -197,8 +232,7 @@ static void take_dr_reply(struct bench_run *r, const uint8_t *b, size_t len, uin
 /* Read what the guest wrote since last time; queue the peer's answers. */
 static int peer_read(struct bench_run *r)
 {
-	const struct trace_machine *m = trace_machine(r->trace);
-	uint64_t lat = m->costs.ldc_msg_ns;
+	uint64_t lat = r->m.costs.ldc_msg_ns;
 	for (; r->tx_seen < km_ldc_tx_count(r->km); r->tx_seen++) {
 		const struct km_ldc_msg *msg = km_ldc_tx_get(r->km, r->tx_seen);
 		const uint8_t *b = msg->bytes;
@@ -277,6 +311,19 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 	return 0;
 }
 
+static void snapshot(struct bench_run *r, struct phase_snap *sn)
+{
+	struct sim_prof *p = sim_profile(r->sim);
+	memset(sn, 0, sizeof *sn);
+	for (size_t i = 0; p && i < NPHASES; i++)
+		for (int k = 0; k < 2 && phase_defs[i].fn[k]; k++) {
+			uint64_t in, ps;
+			sim_prof_query(p, phase_defs[i].fn[k], phase_defs[i].parent[k], &in, &ps);
+			sn->insns[i] += in;
+			sn->ps[i] += ps;
+		}
+}
+
 /* Deliver one queued event. */
 static int deliver(struct bench_run *r, struct ev *e)
 {
@@ -291,7 +338,8 @@ static int deliver(struct bench_run *r, struct ev *e)
 	const struct trace_op *op = trace_op_at(r->trace, e->op);
 	const struct trace_ds_msg *req = trace_op_request(r->trace, e->op);
 	struct op_result *o = &r->ops[e->op];
-	o->t_request_ns = e->t_ns + trace_machine(r->trace)->costs.ldc_msg_ns;
+	o->t_request_ns = e->t_ns + r->m.costs.ldc_msg_ns;
+	snapshot(r, &r->snaps[e->op]);
 	if (op->kind == TRACE_OP_MD_UPDATE) {
 		/* The hypervisor publishes the new generation, then md-update. */
 		const struct trace_md_gen *g = trace_md_gen(r->trace, op->generation);
@@ -380,7 +428,7 @@ static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 
 static int boot(struct bench_run *r, char *err, size_t n)
 {
-	const struct trace_machine *m = trace_machine(r->trace);
+	const struct trace_machine *m = &r->m;
 	const struct trace_md_gen *g1 = trace_md_at(r->trace, 0);
 	struct sim_config sc;
 	struct km_costs costs;
@@ -397,6 +445,10 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	}
 	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n))
 		return -1;
+	if (!r->cfg.no_profile && sim_profile_enable(r->sim)) {
+		snprintf(err, n, "out of memory (profile)");
+		return -1;
+	}
 	sim_set_km(r->sim, r->km);
 	to_km_costs(&m->costs, &costs);
 	km_set_costs(r->km, &costs);
@@ -430,6 +482,9 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		for (size_t i = 0; i < npresent; i++)
 			km_cpumask_set(r->km, mask, present[i]);
 	}
+	if (sim_profile(r->sim))
+		sim_prof_query(sim_profile(r->sim), "mdesc_fill_in_cpu_data", NULL,
+			       &r->boot_topo_insns, &r->boot_topo_ps);
 	/* sun4v_init_mondo_queues(): queues for every possible cpu. */
 	static const unsigned qbits[4] = {7, 7, 6, 2};
 	for (unsigned cpu = 0; cpu < m->max_cpus && cpu < LX_NR_CPUS; cpu++)
@@ -476,6 +531,74 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
+static const char *const param_names[] = {
+	"cpi", "clock_hz", "stick_hz", "hotplug_prepare_ns", "hotplug_online_ns",
+	"hotplug_teardown_ns", "udelay_granularity_ns", "udelay_overhead_ns", "jiffy_ns",
+	"sched_switch_ns", "kthread_wakeup_ns", "ldc_msg_ns", "ipi_ns", "printk_ns", NULL,
+};
+
+const char *const *bench_run_param_names(void)
+{
+	return param_names;
+}
+
+static uint64_t *param_slot(struct trace_machine *m, const char *name)
+{
+	uint64_t *slots[] = {NULL,
+			     &m->clock_hz,
+			     &m->stick_hz,
+			     &m->costs.hotplug_prepare_ns,
+			     &m->costs.hotplug_online_ns,
+			     &m->costs.hotplug_teardown_ns,
+			     &m->costs.udelay_granularity_ns,
+			     &m->costs.udelay_overhead_ns,
+			     &m->costs.jiffy_ns,
+			     &m->costs.sched_switch_ns,
+			     &m->costs.kthread_wakeup_ns,
+			     &m->costs.ldc_msg_ns,
+			     &m->costs.ipi_ns,
+			     &m->costs.printk_ns};
+	for (size_t i = 1; param_names[i]; i++)
+		if (!strcmp(param_names[i], name))
+			return slots[i];
+	return NULL;
+}
+
+static int apply_overrides(struct bench_run *r, char *err, size_t n)
+{
+	for (size_t i = 0; i < r->cfg.nset; i++) {
+		const char *kv = r->cfg.set[i], *eq = strchr(kv, '=');
+		char key[64], *end;
+		if (!eq || (size_t)(eq - kv) >= sizeof key) {
+			snprintf(err, n, "--set '%s': expected NAME=VALUE", kv);
+			return -1;
+		}
+		memcpy(key, kv, (size_t)(eq - kv));
+		key[eq - kv] = 0;
+		if (!strcmp(key, "cpi")) {
+			double v = strtod(eq + 1, &end);
+			if (*end || !(v > 0)) {
+				snprintf(err, n, "--set cpi: '%s' is not a positive number", eq + 1);
+				return -1;
+			}
+			r->m.cpi = v;
+			continue;
+		}
+		uint64_t *slot = param_slot(&r->m, key);
+		if (!slot) {
+			snprintf(err, n, "--set: unknown timing parameter '%s'", key);
+			return -1;
+		}
+		unsigned long long v = strtoull(eq + 1, &end, 0);
+		if (*end || !eq[1]) {
+			snprintf(err, n, "--set %s: '%s' is not a number", key, eq + 1);
+			return -1;
+		}
+		*slot = v;
+	}
+	return 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -502,10 +625,14 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		snprintf(err, n, "%s", te.msg);
 		goto fail;
 	}
+	r->m = *trace_machine(r->trace);
+	if (apply_overrides(r, err, n))
+		goto fail;
 	r->nops = trace_op_count(r->trace);
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
+	r->snaps = calloc(r->nops + 1, sizeof *r->snaps);
 	r->evq = calloc(MAX_EVENTS, sizeof *r->evq);
-	if (!r->ops || !r->evq) {
+	if (!r->ops || !r->evq || !r->snaps) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
@@ -532,6 +659,17 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		}
 	}
 	int played = play(r);
+	snapshot(r, &r->snaps[r->nops]);
+	if (cfg->folded && sim_profile(r->sim)) {
+		FILE *f = fopen(cfg->folded, "w");
+		if (!f || sim_prof_write_folded(sim_profile(r->sim), f)) {
+			if (f)
+				fclose(f);
+			snprintf(err, n, "%s: cannot write folded stacks", cfg->folded);
+			goto fail;
+		}
+		fclose(f);
+	}
 	/* A thread's verdict explains a missing reply: report it first. */
 	for (size_t i = 0; i < sim_verdict_count(r->sim); i++) {
 		const struct sim_verdict *v = sim_verdict_get(r->sim, i);
@@ -593,6 +731,7 @@ void bench_run_free(struct bench_run *r)
 	for (size_t i = 0; i < r->nops; i++)
 		free(r->ops[i].cpus);
 	free(r->ops);
+	free(r->snaps);
 	sim_free(r->sim);
 	km_free(r->km);
 	trace_free(r->trace);
@@ -711,9 +850,110 @@ static const char *op_name(enum trace_op_kind k)
 	return "?";
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* min/p50/p90/p99/max (nearest rank) of n values. */
+static json_t *percentiles(int64_t *v, size_t n)
+{
+	if (!n)
+		return json_null();
+	qsort(v, n, sizeof *v, cmp_i64);
+	static const struct {
+		const char *name;
+		double q;
+	} qs[] = {{"min", 0}, {"p50", .5}, {"p90", .9}, {"p99", .99}, {"max", 1}};
+	json_t *o = json_object();
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		size_t k = qs[i].q <= 0 ? 0 : (size_t)(qs[i].q * (double)n + 0.999999) - 1;
+		if (k >= n)
+			k = n - 1;
+		json_object_set_new(o, qs[i].name, json_integer(v[k]));
+	}
+	return o;
+}
+
+static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
+			  uint64_t after)
+{
+	for (size_t e = 0; e < km_event_count(r->km); e++) {
+		const struct km_event *ev = km_event_get(r->km, e);
+		if (ev->kind == kind && ev->cpu == cpu && ev->time_ns >= after)
+			return (int64_t)ev->time_ns;
+	}
+	return -1;
+}
+
+/* Per-cpu phases of a bring-up, from the events and the CPU_START call:
+ * prepare (cpuhp + idle + descriptor, master), cpu_start (the hypercall),
+ * trampoline (hv_cpu_startup and smp_callin until callin_flag, new
+ * strand), callin_poll (until online: the master's udelay(100) polling
+ * and the commenced hand-off), online_wait (the master's spin on
+ * cpu_online and the cpuhp online states). */
+static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after)
+{
+	int64_t up = event_time(r, KM_EV_CPU_UP_START, cpu, after);
+	int64_t callin = event_time(r, KM_EV_CPU_CALLIN, cpu, after);
+	int64_t online = event_time(r, KM_EV_CPU_ONLINE, cpu, after);
+	int64_t done = event_time(r, KM_EV_CPU_UP_DONE, cpu, after);
+	const struct hv *hv = sim_hv(r->sim);
+	const struct hv_call *start = NULL;
+	for (size_t i = 0; i < hv_log_count(hv); i++) {
+		const struct hv_call *c = hv_log_get(hv, i);
+		if (c->fn == 0x10 && c->trap == 0x80 && c->arg[0] == cpu && c->t_ns >= after) {
+			start = c;
+			break;
+		}
+	}
+	if (up < 0 || !start || callin < 0 || online < 0 || done < 0)
+		return json_null();
+	int64_t t_start = (int64_t)start->t_ns, t_run = t_start + (int64_t)start->latency_ns;
+	return json_pack("{sIsIsIsIsI}", "prepare_ns", (json_int_t)(t_start - up), "cpu_start_ns",
+			 (json_int_t)start->latency_ns, "trampoline_ns", (json_int_t)(callin - t_run),
+			 "callin_poll_ns", (json_int_t)(online - callin), "online_wait_ns",
+			 (json_int_t)(done - online));
+}
+
+static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
+			   const struct phase_snap *b, int with_insns)
+{
+	if (!sim_profile(r->sim))
+		return json_null();
+	json_t *o = json_object();
+	for (size_t i = 0; i < NPHASES; i++) {
+		uint64_t ps = b->ps[i] - a->ps[i], in = b->insns[i] - a->insns[i];
+		if (with_insns)
+			json_object_set_new(o, phase_defs[i].name,
+					    json_pack("{sIsI}", "ns", (json_int_t)(ps / 1000), "insns",
+						      (json_int_t)in));
+		else
+			json_object_set_new(o, phase_defs[i].name, json_integer((json_int_t)(ps / 1000)));
+	}
+	return o;
+}
+
+static json_t *profile_json(struct bench_run *r, size_t top)
+{
+	struct sim_prof_fn *f;
+	size_t n = sim_prof_functions(sim_profile(r->sim), &f);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n && i < top; i++)
+		json_array_append_new(arr, json_pack("{sssIsIsIsIsI}", "fn", f[i].name, "calls",
+						      (json_int_t)f[i].calls, "self_insns",
+						      (json_int_t)f[i].self_insns, "incl_insns",
+						      (json_int_t)f[i].incl_insns, "self_ns",
+						      (json_int_t)(f[i].self_ps / 1000), "incl_ns",
+						      (json_int_t)(f[i].incl_ps / 1000)));
+	free(f);
+	return arr;
+}
+
 void *bench_run_json(struct bench_run *r, int with_log)
 {
-	const struct trace_machine *m = trace_machine(r->trace);
+	const struct trace_machine *m = &r->m;
 	json_t *root = json_object(), *cfg = json_object(), *ops = json_array();
 	json_object_set_new(root, "format", json_string(RUN_RESULT_FORMAT));
 	json_object_set_new(root, "version", json_pack("[ii]", RUN_RESULT_MAJOR, RUN_RESULT_MINOR));
@@ -723,8 +963,12 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "kernel_version", json_string(LX_KERNEL_VERSION));
 	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->sim)));
 	json_object_set_new(cfg, "shape", json_string(m->shape));
-	json_object_set_new(cfg, "clock_hz", json_integer((json_int_t)m->clock_hz));
 	json_object_set_new(cfg, "cpi", json_real(m->cpi));
+	for (size_t i = 1; param_names[i]; i++)
+		json_object_set_new(cfg, param_names[i],
+				    json_integer((json_int_t)*param_slot(&r->m, param_names[i])));
+	json_object_set_new(cfg, "quantum_ps", json_integer(SIM_QUANTUM_PS));
+	json_object_set_new(cfg, "profile", json_boolean(!r->cfg.no_profile));
 	json_object_set_new(cfg, "insn_budget", json_integer((json_int_t)r->cfg.insn_budget));
 	json_object_set_new(cfg, "ram_size", json_integer((json_int_t)r->cfg.ram_size));
 	json_object_set_new(root, "config", cfg);
@@ -760,10 +1004,34 @@ void *bench_run_json(struct bench_run *r, int with_log)
 				    json_integer(c->online_ns - (int64_t)o->t_request_ns));
 			json_array_append_new(cpus, jc);
 		}
-		if (o->kind != TRACE_OP_MD_UPDATE)
+		json_object_set_new(jo, "phases", phases_json(r, &r->snaps[i], &r->snaps[i + 1], 0));
+		if (o->kind != TRACE_OP_MD_UPDATE) {
+			int64_t *lat = calloc(o->ncpus ? o->ncpus : 1, sizeof *lat);
+			size_t nl = 0;
+			for (size_t k = 0; k < o->ncpus; k++) {
+				json_t *jc = json_array_get(cpus, k);
+				if (o->cpus[k].online_ns >= 0 && lat)
+					lat[nl++] = o->cpus[k].online_ns - (int64_t)o->t_request_ns;
+				json_object_set_new(jc, "phases",
+						    cpu_phases(r, o->cpus[k].cpu, o->t_request_ns));
+			}
+			json_object_set_new(jo, "cpu_latency_ns", percentiles(lat, nl));
+			free(lat);
 			json_object_set_new(jo, "cpus", cpus);
-		else
+			/* The topology-map update of this request: the real
+			 * mdesc_fill_in_cpu_data and its steps. */
+			json_t *tc = phases_json(r, &r->snaps[i], &r->snaps[i + 1], 1);
+			json_t *keep = json_is_null(tc) ? json_null() : json_object();
+			static const char *const topo[] = {"topology_maps", "set_core_ids",
+							   "set_proc_ids", "set_sock_ids",
+							   "smp_fill_in_sib_core_maps"};
+			for (size_t k = 0; k < 5 && !json_is_null(tc); k++)
+				json_object_set(keep, topo[k], json_object_get(tc, topo[k]));
+			json_decref(tc);
+			json_object_set_new(jo, "topology_cost", keep);
+		} else {
 			json_decref(cpus);
+		}
 		json_array_append_new(ops, jo);
 	}
 	json_object_set_new(root, "scenario_start_ns", json_integer((json_int_t)r->t_base_ns));
@@ -773,6 +1041,12 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_object_set_new(root, "online_mask", guest_mask(r, online));
 	json_object_set_new(root, "strands", strands_json(r));
 	json_object_set_new(root, "hcalls", hcalls_json(r));
+	json_object_set_new(root, "boot_topology_cost",
+			    sim_profile(r->sim)
+				    ? json_pack("{sIsI}", "ns", (json_int_t)(r->boot_topo_ps / 1000),
+						"insns", (json_int_t)r->boot_topo_insns)
+				    : json_null());
+	json_object_set_new(root, "profile", sim_profile(r->sim) ? profile_json(r, 40) : json_null());
 	json_object_set_new(root, "topology",
 	                    json_pack("{sIss}", "differences", (json_int_t)r->topo_diffs, "report",
 	                              r->topo_report));

@@ -18,6 +18,13 @@ struct bench_run_cfg {
 	const char *image;    /* guest ELF; NULL: build/guest/guest.elf beside the binary */
 	uint64_t insn_budget; /* instructions a thread may run without blocking */
 	uint64_t ram_size;    /* bytes of guest RAM */
+	/* Timing parameters overriding the trace's machine section, "name=value":
+	 * cpi, clock_hz, stick_hz, or a cost (hotplug_prepare_ns, ...). */
+	const char *const *set;
+	size_t nset;
+	const char *folded; /* write folded stacks here (flame graphs); NULL: not */
+	int no_profile;     /* skip the per-function profile (and the phases it
+			       gives): ~30% faster on the largest shapes */
 };
 void bench_run_cfg_default(struct bench_run_cfg *c);
 
@@ -31,6 +38,9 @@ void bench_run_free(struct bench_run *r);
 
 /* 0: every operation completed and the maps equal the host computation. */
 int bench_run_ok(const struct bench_run *r);
+/* The timing parameters that can be set (for --help). */
+const char *const *bench_run_param_names(void);
+
 /* The result document (jansson json_t *; a new reference). */
 void *bench_run_json(struct bench_run *r, int with_log);
 /* After a run: send the guest one more DS DATA message on service (the

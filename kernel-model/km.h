@@ -65,6 +65,7 @@ enum km_event_kind {
 	KM_EV_CPU_ONLINE,    /* set_cpu_online(cpu, true) */
 	KM_EV_CPU_OFFLINE,   /* set_cpu_online(cpu, false) */
 	KM_EV_CPU_IDLE,      /* the cpu entered its idle loop */
+	KM_EV_CPU_CALLIN,    /* the new cpu set callin_flag (notify_cpu_starting follows it) */
 };
 struct km_event {
 	enum km_event_kind kind;

@@ -55,13 +55,13 @@ void km_add_cpu(struct km_call *c)
 		km_fail(c, "guest image lacks km_glue_add_cpu");
 		return;
 	}
+	km_event(c->km, KM_EV_CPU_UP_START, (unsigned)cpu, km_now_ns(c));
 	km_charge(c, c->km->costs.hotplug_prepare_ns);
 	if (km_thread_setup(c->km, (unsigned)cpu, (unsigned)cpu, "swapper", &idle)) {
 		km_fail(c, "kernel heap exhausted creating the idle task of cpu %llu",
 		        (unsigned long long)cpu);
 		return;
 	}
-	km_event(c->km, KM_EV_CPU_UP_START, (unsigned)cpu, km_now_ns(c));
 	c->a[1] = idle.task;
 	c->nret = 2;
 	c->r->redirect = 1;
@@ -103,6 +103,9 @@ void km_set_cpu_online(struct km_call *c)
  * cpu (timers, rcu, sched). Cost costs.notify_starting_ns. */
 void km_notify_cpu_starting(struct km_call *c)
 {
+	/* smp_callin set callin_flag just before: the moment the master's
+	 * poll can see the cpu. */
+	km_event(c->km, KM_EV_CPU_CALLIN, c->cpu, km_now_ns(c));
 	km_charge(c, c->km->costs.notify_starting_ns);
 }
 

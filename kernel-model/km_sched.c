@@ -55,11 +55,14 @@ int km_task_tid(struct km *km, uint64_t task)
 void km_note_task(struct km *km, unsigned tid, uint64_t task, const char *comm)
 {
 	struct km_tstate *ts = ts_of(km, tid);
+	char label[40];
 	if (ts) {
 		ts->task = task;
 		ts->started = 1;
 		snprintf(ts->comm, sizeof ts->comm, "%s", comm);
 	}
+	snprintf(label, sizeof label, "%s/cpu%u", comm, sim_thread_cpu(km->s, tid));
+	sim_thread_label(km->s, tid, label);
 }
 
 /* kthread_create_on_node(threadfn, data, node, namefmt, ...) — a new

@@ -607,7 +607,8 @@ static int log_push(struct hv *hv, const struct hv_call *c)
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
              struct hv_result *r)
 {
-	struct hv_call c = {.cpu = cpu, .tid = tid, .trap = trap, .pc = pc};
+	struct hv_call c = {.cpu = cpu, .tid = tid, .trap = trap, .pc = pc,
+			    .t_ns = sim_thread_time_ps(hv->sim, tid) / 1000};
 	uint64_t o[6];
 	sim_strand_oregs(hv->sim, tid, o);
 	int by_o5 = trap == HV_FAST_TRAP || trap == HV_CORE_TRAP;

@@ -42,6 +42,7 @@ struct hv_call {
 	unsigned cpu;        /* the calling strand's cpu id */
 	unsigned tid;        /* the calling guest thread */
 	uint64_t latency_ns; /* simulated time it took */
+	uint64_t t_ns;       /* the caller's simulated time at the trap */
 	unsigned trap;       /* 0x80 fast trap, 0x83, 0x84, 0xff */
 	unsigned fn;         /* %o5 for fast traps, else the trap number */
 	const char *name;    /* table name, or "unknown" */

@@ -22,6 +22,7 @@
 struct sym {
 	uint64_t addr, size;
 	const char *name;
+	int is_fn; /* STT_FUNC, or an unsized code label (STT_NOTYPE) */
 };
 
 struct seg {
@@ -119,7 +120,7 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 			if (shndx == SHN_UNDEF || !name || name >= strsize)
 				continue;
 			const char *nm = (const char *)img->file + stroff + name;
-			struct sym sy = {value, sz, nm};
+			struct sym sy = {value, sz, nm, type != STT_OBJECT};
 			img->by_name[img->nname++] = sy;
 			/* Assembly labels without .type/.size (hv_cpu_startup) are
 			 * NOTYPE with size 0: kept, as "nearest label before". */
@@ -257,7 +258,7 @@ int sim_image_load(const struct sim_image *img, uint8_t *ram, uint64_t base, uin
 
 int sim_image_sym(const struct sim_image *img, const char *name, uint64_t *addr, uint64_t *size)
 {
-	struct sym key = {0, 0, name};
+	struct sym key = {0, 0, name, 0};
 	const struct sym *s = bsearch(&key, img->by_name, img->nname, sizeof key, cmp_name);
 	if (!s)
 		return -1;
@@ -292,6 +293,34 @@ const char *sim_image_sym_at(const struct sim_image *img, uint64_t addr, uint64_
 		return s->name;
 	}
 	return NULL;
+}
+
+size_t sim_image_function_count(const struct sim_image *img)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < img->naddr; i++)
+		n += img->by_addr[i].is_fn;
+	return n;
+}
+
+void sim_image_function_at(const struct sim_image *img, size_t k, uint64_t *start, uint64_t *end,
+			   const char **name)
+{
+	for (size_t i = 0; i < img->naddr; i++) {
+		if (!img->by_addr[i].is_fn || k--)
+			continue;
+		const struct sym *s = &img->by_addr[i];
+		*start = s->addr;
+		*name = s->name;
+		*end = s->addr + s->size;
+		if (!s->size) /* an unsized label runs to the next symbol */
+			for (size_t j = i + 1; j < img->naddr; j++)
+				if (img->by_addr[j].addr > s->addr) {
+					*end = img->by_addr[j].addr;
+					break;
+				}
+		return;
+	}
 }
 
 const char *sim_image_symbolize(const struct sim_image *img, uint64_t addr, char *buf, size_t n)

@@ -37,4 +37,10 @@ const char *sim_image_symbolize(const struct sim_image *img, uint64_t addr, char
 /* The name of the symbol containing addr, or NULL; *off gets the offset. */
 const char *sim_image_sym_at(const struct sim_image *img, uint64_t addr, uint64_t *off);
 
+/* Code symbols (functions and unsized code labels) in address order:
+ * [start, end) and name of the k-th. */
+size_t sim_image_function_count(const struct sim_image *img);
+void sim_image_function_at(const struct sim_image *img, size_t k, uint64_t *start, uint64_t *end,
+			   const char **name);
+
 #endif

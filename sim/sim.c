@@ -22,6 +22,7 @@
 #include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/priv.h"
+#include "sim/profile.h"
 #include "sim/tunables.h"
 #include "kernel-model/km.h"
 
@@ -51,6 +52,7 @@ struct strand {
 	int blocked;
 	uint64_t wait_key;
 	uint64_t runaway; /* stats.insns at which it counts as stuck */
+	uint64_t prof_range[2]; /* profiling: code range of its current function, [lo, hi) */
 };
 
 struct sim {
@@ -73,6 +75,7 @@ struct sim {
 	size_t nverdicts;
 	uint64_t sim_return, reset_regs;
 	uint64_t brk, brk_end; /* boot memory: [brk, brk_end) is free */
+	struct sim_prof *prof; /* NULL unless profiling */
 };
 
 static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2, UC_SPARC_REG_O3,
@@ -345,6 +348,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim *s = user;
 	struct strand *st = s->cur;
+	if (s->prof && (addr < st->prof_range[0] || addr >= st->prof_range[1]))
+		sim_prof_block(s->prof, st->id, addr, st->stats.insns,
+			       st->clock_ps + (st->stats.insns - st->insns_base) *
+						      s->ps_per_insn[st->cpu],
+			       st->prof_range);
 	if (st->stats.insns >= st->limit) {
 		/* A stopped block is not executed: the strand resumes at addr. */
 		if (st->stats.insns >= st->runaway) {
@@ -665,6 +673,7 @@ void sim_free(struct sim *s)
 		free(s->notes[i]);
 	free(s->notes);
 	free(s->verdicts);
+	sim_prof_free(s->prof);
 	free(s);
 }
 
@@ -717,7 +726,10 @@ void sim_thread_set_time_ps(struct sim *s, unsigned id, uint64_t ps)
 	struct strand *st = strand_of(s, id);
 	if (st) {
 		settle(s, st);
+		uint64_t before = st->clock_ps;
 		st->clock_ps = ps;
+		if (s->prof)
+			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, ps, 0);
 	}
 }
 
@@ -826,6 +838,9 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	sim_priv_reset(&e->cpu);
 	memset(&st->stats, 0, sizeof st->stats);
 	st->insns_base = 0; /* the wipe is free: the clock keeps its value */
+	if (s->prof) /* the wipe is not the strand's work: counters restart */
+		sim_prof_thread_reset(s->prof, st->id, 0, 0, st->clock_ps, 1);
+	st->prof_range[0] = st->prof_range[1] = 0;
 	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
 	sim_priv_set_pc(&e->cpu, pc, pc + 4);
 	st->stop = SIM_STOP_NONE;
@@ -889,6 +904,26 @@ void sim_thread_block(struct sim *s, unsigned tid, uint64_t key)
 	}
 }
 
+int sim_profile_enable(struct sim *s)
+{
+	if (s->prof)
+		return SIM_OK;
+	if (sim_prof_create(s->img, s->nthreads, &s->prof))
+		return SIM_E_NOMEM;
+	return SIM_OK;
+}
+
+struct sim_prof *sim_profile(struct sim *s)
+{
+	return s->prof;
+}
+
+void sim_thread_label(struct sim *s, unsigned tid, const char *label)
+{
+	if (s->prof)
+		sim_prof_thread_label(s->prof, tid, label);
+}
+
 unsigned sim_thread_count(const struct sim *s)
 {
 	return s->nthreads;
@@ -909,8 +944,11 @@ unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps)
 			continue;
 		st->blocked = 0;
 		settle(s, st);
+		uint64_t before = st->clock_ps;
 		if (st->clock_ps < time_ps)
 			st->clock_ps = time_ps;
+		if (s->prof) /* asleep is not work */
+			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, st->clock_ps, 0);
 		st->runaway = st->stats.insns + s->cfg.insn_budget;
 		n++;
 	}
@@ -1015,6 +1053,12 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 	target->runnable = 1;
 	target->blocked = 0;
 	target->runaway = target->stats.insns + s->cfg.insn_budget;
+	if (s->prof) {
+		settle(s, target);
+		sim_prof_thread_reset(s->prof, tid, target->stats.insns, target->clock_ps,
+				      target->clock_ps, 1);
+		target->prof_range[0] = target->prof_range[1] = 0;
+	}
 	enum sim_stop why = SIM_STOP_NONE;
 	for (;;) {
 		struct strand *st = step(s, &why);

@@ -158,6 +158,13 @@ void sim_thread_block(struct sim *s, unsigned tid, uint64_t key);
  * least time_ps. Returns how many woke. */
 unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps);
 int sim_thread_blocked(const struct sim *s, unsigned tid);
+/* The per-function profile (sim/profile.h): off unless enabled, before
+ * the threads of interest run. */
+struct sim_prof;
+int sim_profile_enable(struct sim *s);
+struct sim_prof *sim_profile(struct sim *s); /* NULL when off */
+void sim_thread_label(struct sim *s, unsigned tid, const char *label);
+
 /* Thread ids are below this (the cpus' strands, then the kthreads). */
 unsigned sim_thread_count(const struct sim *s);
 

@@ -1,0 +1,396 @@
+/*
+ * sim/profile.c — see profile.h.
+ */
+#include "sim/profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/image.h"
+
+#define CACHE_BITS 12 /* block address -> function cache (4096 entries: stays in L1/L2) */
+#define ROOT_FN UINT32_MAX
+#define UNKNOWN_FN (UINT32_MAX - 1)
+
+struct fn {
+	uint64_t start, end;
+	const char *name;
+	int is_trap; /* the guest trap table: entered like an interrupt */
+};
+
+struct node {
+	uint32_t fn, parent, first_child, next_sibling;
+	uint64_t self_insns, self_ps, calls;
+};
+
+struct thread {
+	uint32_t fn;   /* function of the current node (fast path) */
+	uint32_t node; /* current node, 0 = none yet */
+	uint32_t root;
+	uint64_t last_insns, last_ps;
+	char label[32];
+};
+
+struct cache_ent {
+	uint64_t addr;
+	uint32_t fn;
+};
+
+struct sim_prof {
+	struct fn *fns;
+	size_t nfns;
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	struct thread *threads;
+	unsigned nthreads;
+	struct cache_ent cache[1u << CACHE_BITS];
+};
+
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct fn *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static uint32_t new_node(struct sim_prof *p, uint32_t fn, uint32_t parent)
+{
+	if (p->nnodes == p->capnodes) {
+		size_t cap = p->capnodes * 2;
+		struct node *n = realloc(p->nodes, cap * sizeof *n);
+		if (!n)
+			return 0;
+		p->nodes = n;
+		p->capnodes = cap;
+	}
+	uint32_t i = (uint32_t)p->nnodes++;
+	p->nodes[i] = (struct node){fn, parent, 0, 0, 0, 0, 0};
+	if (parent) {
+		p->nodes[i].next_sibling = p->nodes[parent].first_child;
+		p->nodes[parent].first_child = i;
+	}
+	return i;
+}
+
+int sim_prof_create(const struct sim_image *img, unsigned nthreads, struct sim_prof **out)
+{
+	struct sim_prof *p = calloc(1, sizeof *p);
+	*out = NULL;
+	if (!p)
+		return -1;
+	p->nthreads = nthreads;
+	p->threads = calloc(nthreads, sizeof *p->threads);
+	p->capnodes = 1024;
+	p->nodes = malloc(p->capnodes * sizeof *p->nodes);
+	p->nfns = sim_image_function_count(img);
+	p->fns = calloc(p->nfns ? p->nfns : 1, sizeof *p->fns);
+	if (!p->threads || !p->nodes || !p->fns)
+		goto fail;
+	for (size_t i = 0; i < p->nfns; i++) {
+		sim_image_function_at(img, i, &p->fns[i].start, &p->fns[i].end, &p->fns[i].name);
+		p->fns[i].is_trap = !strncmp(p->fns[i].name, "sparc64_ttable_tl", 17);
+	}
+	qsort(p->fns, p->nfns, sizeof *p->fns, cmp_fn);
+	p->nnodes = 1; /* node 0 is "none" */
+	for (unsigned t = 0; t < nthreads; t++) {
+		p->threads[t].root = new_node(p, ROOT_FN, 0);
+		if (!p->threads[t].root)
+			goto fail;
+		p->threads[t].node = p->threads[t].root;
+		p->threads[t].fn = ROOT_FN;
+	}
+	for (size_t i = 0; i < (1u << CACHE_BITS); i++)
+		p->cache[i].addr = UINT64_MAX;
+	*out = p;
+	return 0;
+fail:
+	sim_prof_free(p);
+	return -1;
+}
+
+void sim_prof_free(struct sim_prof *p)
+{
+	if (!p)
+		return;
+	free(p->fns);
+	free(p->nodes);
+	free(p->threads);
+	free(p);
+}
+
+static uint32_t lookup(struct sim_prof *p, uint64_t addr)
+{
+	struct cache_ent *c = &p->cache[(addr >> 2) & ((1u << CACHE_BITS) - 1)];
+	if (c->addr == addr)
+		return c->fn;
+	size_t lo = 0, hi = p->nfns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->fns[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t fn = UNKNOWN_FN;
+	if (lo && addr < p->fns[lo - 1].end)
+		fn = (uint32_t)(lo - 1);
+	c->addr = addr;
+	c->fn = fn;
+	return fn;
+}
+
+/* The child of parent running fn; siblings move to the front when found
+ * (a loop calls the same few functions over and over). */
+static uint32_t child(struct sim_prof *p, uint32_t parent, uint32_t fn)
+{
+	uint32_t prev = 0;
+	for (uint32_t c = p->nodes[parent].first_child; c; prev = c, c = p->nodes[c].next_sibling)
+		if (p->nodes[c].fn == fn) {
+			if (prev) {
+				p->nodes[prev].next_sibling = p->nodes[c].next_sibling;
+				p->nodes[c].next_sibling = p->nodes[parent].first_child;
+				p->nodes[parent].first_child = c;
+			}
+			return c;
+		}
+	return new_node(p, fn, parent);
+}
+
+void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t insns, uint64_t ps,
+		    uint64_t range[2])
+{
+	if (tid >= p->nthreads)
+		return;
+	struct thread *t = &p->threads[tid];
+	uint32_t fn = lookup(p, addr);
+	/* The caller skips calls while addr stays in [range[0], range[1]). */
+	if (fn < p->nfns) {
+		range[0] = p->fns[fn].start;
+		range[1] = p->fns[fn].end;
+	} else {
+		range[0] = range[1] = 0;
+	}
+	if (fn == t->fn)
+		return; /* same function: its time is attributed when it changes */
+	struct node *cur = &p->nodes[t->node];
+	cur->self_insns += insns - t->last_insns;
+	cur->self_ps += ps - t->last_ps;
+	t->last_insns = insns;
+	t->last_ps = ps;
+	uint32_t next;
+	int entry = fn < p->nfns && (addr == p->fns[fn].start || p->fns[fn].is_trap);
+	if (entry) {
+		next = child(p, t->node, fn); /* a call (or a trap) */
+	} else {
+		/* A return to a function on the stack, else a jump. */
+		next = 0;
+		for (uint32_t a = p->nodes[t->node].parent; a; a = p->nodes[a].parent)
+			if (p->nodes[a].fn == fn) {
+				next = a;
+				break;
+			}
+		if (!next) {
+			uint32_t parent = cur->parent ? cur->parent : t->root;
+			next = child(p, parent, fn);
+		}
+	}
+	if (!next)
+		return; /* out of memory: keep attributing to the current node */
+	if (entry)
+		p->nodes[next].calls++;
+	t->node = next;
+	t->fn = p->nodes[next].fn;
+}
+
+void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uint64_t ps_before,
+			   uint64_t ps_after, int new_stack)
+{
+	if (tid >= p->nthreads)
+		return;
+	struct thread *t = &p->threads[tid];
+	/* What ran since the last change of function is attributed (up to
+	 * ps_before); the move to ps_after is not: the host moved the clock
+	 * (a thread idle until an event) or restarted the counters. */
+	if (t->node && t->last_insns <= insns && t->last_ps <= ps_before) {
+		p->nodes[t->node].self_insns += insns - t->last_insns;
+		p->nodes[t->node].self_ps += ps_before - t->last_ps;
+	}
+	t->last_insns = insns;
+	t->last_ps = ps_after;
+	if (new_stack) {
+		t->node = t->root;
+		t->fn = ROOT_FN;
+	}
+}
+
+void sim_prof_thread_label(struct sim_prof *p, unsigned tid, const char *label)
+{
+	if (tid < p->nthreads)
+		snprintf(p->threads[tid].label, sizeof p->threads[tid].label, "%s", label);
+}
+
+/* Subtree totals, children before parents: nodes are created after their
+ * parents, so a reverse sweep sees every child first. */
+static void totals(struct sim_prof *p, uint64_t *ti, uint64_t *tp)
+{
+	for (size_t i = p->nnodes; i-- > 1;) {
+		ti[i] += p->nodes[i].self_insns;
+		tp[i] += p->nodes[i].self_ps;
+		uint32_t par = p->nodes[i].parent;
+		if (par) {
+			ti[par] += ti[i];
+			tp[par] += tp[i];
+		}
+	}
+}
+
+/* Whether node i has an ancestor running the same function (recursion:
+ * its subtree is already inside the ancestor's inclusive total). */
+static int nested(const struct sim_prof *p, uint32_t i)
+{
+	for (uint32_t a = p->nodes[i].parent; a; a = p->nodes[a].parent)
+		if (p->nodes[a].fn == p->nodes[i].fn)
+			return 1;
+	return 0;
+}
+
+static const char *fn_name(const struct sim_prof *p, uint32_t fn)
+{
+	if (fn == UNKNOWN_FN)
+		return "[unknown]";
+	if (fn == ROOT_FN)
+		return "[thread]";
+	return p->fns[fn].name;
+}
+
+static int cmp_incl(const void *a, const void *b)
+{
+	const struct sim_prof_fn *x = a, *y = b;
+	if (x->incl_ps != y->incl_ps)
+		return x->incl_ps > y->incl_ps ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+size_t sim_prof_functions(struct sim_prof *p, struct sim_prof_fn **out)
+{
+	uint64_t *ti = calloc(p->nnodes, sizeof *ti), *tp = calloc(p->nnodes, sizeof *tp);
+	/* one slot per function, plus [unknown] */
+	struct sim_prof_fn *f = calloc(p->nfns + 1, sizeof *f);
+	*out = NULL;
+	if (!ti || !tp || !f) {
+		free(ti);
+		free(tp);
+		free(f);
+		return 0;
+	}
+	totals(p, ti, tp);
+	for (size_t i = 1; i < p->nnodes; i++) {
+		const struct node *n = &p->nodes[i];
+		if (n->fn == ROOT_FN)
+			continue;
+		size_t k = n->fn == UNKNOWN_FN ? p->nfns : n->fn;
+		f[k].self_insns += n->self_insns;
+		f[k].self_ps += n->self_ps;
+		f[k].calls += n->calls;
+		if (!nested(p, (uint32_t)i)) {
+			f[k].incl_insns += ti[i];
+			f[k].incl_ps += tp[i];
+		}
+	}
+	size_t m = 0;
+	for (size_t k = 0; k <= p->nfns; k++)
+		if (f[k].incl_insns || f[k].incl_ps || f[k].calls) {
+			f[m] = f[k];
+			f[m].name = fn_name(p, k == p->nfns ? UNKNOWN_FN : (uint32_t)k);
+			m++;
+		}
+	qsort(f, m, sizeof *f, cmp_incl);
+	free(ti);
+	free(tp);
+	*out = f;
+	return m;
+}
+
+void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
+		    uint64_t *ps)
+{
+	uint64_t *ti = calloc(p->nnodes, sizeof *ti), *tp = calloc(p->nnodes, sizeof *tp);
+	size_t plen = strlen(prefix);
+	*insns = *ps = 0;
+	if (!ti || !tp) {
+		free(ti);
+		free(tp);
+		return;
+	}
+	totals(p, ti, tp);
+	for (size_t i = 1; i < p->nnodes; i++) {
+		const struct node *n = &p->nodes[i];
+		if (n->fn == ROOT_FN || strncmp(fn_name(p, n->fn), prefix, plen))
+			continue;
+		if (parent && (!n->parent || strcmp(fn_name(p, p->nodes[n->parent].fn), parent)))
+			continue;
+		/* topmost occurrence only */
+		int inner = 0;
+		for (uint32_t a = n->parent; a && !inner; a = p->nodes[a].parent)
+			inner = p->nodes[a].fn != ROOT_FN &&
+				!strncmp(fn_name(p, p->nodes[a].fn), prefix, plen);
+		if (inner)
+			continue;
+		*insns += ti[i];
+		*ps += tp[i];
+	}
+	free(ti);
+	free(tp);
+}
+
+static uint64_t incl_of(struct sim_prof *p, const char *name, int want_insns)
+{
+	struct sim_prof_fn *f;
+	size_t n = sim_prof_functions(p, &f);
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].name, name))
+			v = want_insns ? f[i].incl_insns : f[i].incl_ps;
+	free(f);
+	return v;
+}
+
+uint64_t sim_prof_incl_ps(struct sim_prof *p, const char *name)
+{
+	return incl_of(p, name, 0);
+}
+
+uint64_t sim_prof_incl_insns(struct sim_prof *p, const char *name)
+{
+	return incl_of(p, name, 1);
+}
+
+int sim_prof_write_folded(struct sim_prof *p, FILE *f)
+{
+	uint32_t path[256];
+	for (size_t i = 1; i < p->nnodes; i++) {
+		const struct node *n = &p->nodes[i];
+		if (n->fn == ROOT_FN || n->self_ps < 1000)
+			continue;
+		size_t d = 0;
+		uint32_t a = (uint32_t)i, root = 0;
+		for (; a && d < 256; a = p->nodes[a].parent) {
+			if (p->nodes[a].fn == ROOT_FN) {
+				root = a;
+				break;
+			}
+			path[d++] = a;
+		}
+		unsigned tid = 0;
+		for (unsigned t = 0; t < p->nthreads; t++)
+			if (p->threads[t].root == root)
+				tid = t;
+		if (p->threads[tid].label[0])
+			fprintf(f, "%s", p->threads[tid].label);
+		else
+			fprintf(f, "t%u", tid);
+		while (d--)
+			fprintf(f, ";%s", fn_name(p, p->nodes[path[d]].fn));
+		fprintf(f, " %llu\n", (unsigned long long)(n->self_ps / 1000));
+	}
+	return ferror(f) ? -1 : 0;
+}
