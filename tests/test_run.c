@@ -158,3 +158,72 @@ Test(fidelity, m7_16, .timeout = 600)
 {
 	run_shape("traces/m7-16/trace.json");
 }
+
+/* The measurements: phases of the request, the topology-map cost by step,
+ * per-cpu bring-up phases that add up, and a profile that names the code
+ * under study. */
+Test(measure, phases_profile_and_topology_cost, .timeout = 120)
+{
+	json_t *doc = run_default();
+	json_t *op = json_array_get(json_object_get(doc, "operations"), 1);
+	json_t *ph = json_object_get(op, "phases");
+	cr_assert(json_is_object(ph));
+	int64_t topo = json_integer_value(json_object_get(ph, "topology_maps"));
+	int64_t sib = json_integer_value(json_object_get(ph, "smp_fill_in_sib_core_maps"));
+	int64_t total = json_integer_value(json_object_get(ph, "dr_cpu_data"));
+	cr_expect(sib > 0 && sib < topo, "sibling maps %lld inside topology %lld", (long long)sib,
+		  (long long)topo);
+	cr_expect(topo < total, "topology inside dr_cpu_data");
+	json_t *tc = json_object_get(op, "topology_cost");
+	cr_expect(json_integer_value(json_object_get(json_object_get(tc, "topology_maps"),
+						     "insns")) > 1000);
+	/* Per cpu, the phases sum to add_cpu's span and online comes
+	 * within it; the callin poll reflects udelay(100). */
+	json_t *c0 = json_array_get(json_object_get(op, "cpus"), 0);
+	json_t *cp = json_object_get(c0, "phases");
+	cr_assert(json_is_object(cp));
+	int64_t poll = json_integer_value(json_object_get(cp, "callin_poll_ns"));
+	cr_expect(poll > 0 && poll <= 200000, "callin poll %lld ns: within two udelay(100)",
+		  (long long)poll);
+	json_t *pct = json_object_get(op, "cpu_latency_ns");
+	cr_expect(json_integer_value(json_object_get(pct, "min")) <=
+		  json_integer_value(json_object_get(pct, "p50")));
+	cr_expect(json_integer_value(json_object_get(pct, "p50")) <=
+		  json_integer_value(json_object_get(pct, "max")));
+	int found = 0;
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(doc, "profile"), i, f)
+		found |= !strcmp(json_string_value(json_object_get(f, "fn")), "__cpu_up");
+	cr_expect(found, "the profile names __cpu_up");
+	json_decref(doc);
+}
+
+/* A timing parameter from the command line changes the result and is in
+ * the configuration block. */
+Test(measure, set_overrides_a_cost, .timeout = 120)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	const char *set[] = {"hotplug_online_ns=1000000"};
+	bench_run_cfg_default(&cfg);
+	cfg.trace = "traces/default/trace.json";
+	cfg.image = "build/guest/guest.elf";
+	cfg.set = set;
+	cfg.nset = 1;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 0), *base = run_default();
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "config"),
+							"hotplug_online_ns")),
+		     1000000);
+	int64_t slow = json_integer_value(
+		json_object_get(json_array_get(json_object_get(doc, "operations"), 1), "latency_ns"));
+	int64_t fast = json_integer_value(
+		json_object_get(json_array_get(json_object_get(base, "operations"), 1), "latency_ns"));
+	cr_expect(slow > fast + 7 * 500000, "8 cpus x ~0.8 ms more: %lld vs %lld", (long long)slow,
+		  (long long)fast);
+	json_decref(doc);
+	json_decref(base);
+	bench_run_free(r);
+}
