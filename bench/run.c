@@ -100,6 +100,8 @@ struct bench_run {
 	struct trace_machine m; /* the trace's, with the overrides applied */
 	struct phase_snap *snaps; /* per op at its delivery, then the end */
 	uint64_t boot_topo_insns, boot_topo_ps; /* boot's mdesc_fill_in_cpu_data */
+	double *host_op; /* host seconds from the start at each op's delivery, then the end */
+	double t0;
 	char image[4096];
 	struct trace *trace;
 	struct sim *sim;
@@ -311,6 +313,8 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 	return 0;
 }
 
+static double now_s(void);
+
 static void snapshot(struct bench_run *r, struct phase_snap *sn)
 {
 	struct sim_prof *p = sim_profile(r->sim);
@@ -340,6 +344,7 @@ static int deliver(struct bench_run *r, struct ev *e)
 	struct op_result *o = &r->ops[e->op];
 	o->t_request_ns = e->t_ns + r->m.costs.ldc_msg_ns;
 	snapshot(r, &r->snaps[e->op]);
+	r->host_op[e->op] = now_s() - r->t0;
 	if (op->kind == TRACE_OP_MD_UPDATE) {
 		/* The hypervisor publishes the new generation, then md-update. */
 		const struct trace_md_gen *g = trace_md_gen(r->trace, op->generation);
@@ -616,6 +621,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		return -1;
 	}
 	double t0 = now_s();
+	r->t0 = t0;
 	r->cfg = *cfg;
 	if (cfg->image)
 		snprintf(r->image, sizeof r->image, "%s", cfg->image);
@@ -631,8 +637,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->nops = trace_op_count(r->trace);
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
 	r->snaps = calloc(r->nops + 1, sizeof *r->snaps);
+	r->host_op = calloc(r->nops + 1, sizeof *r->host_op);
 	r->evq = calloc(MAX_EVENTS, sizeof *r->evq);
-	if (!r->ops || !r->evq || !r->snaps) {
+	if (!r->ops || !r->evq || !r->snaps || !r->host_op) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
@@ -660,6 +667,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	}
 	int played = play(r);
 	snapshot(r, &r->snaps[r->nops]);
+	r->host_op[r->nops] = now_s() - r->t0;
 	if (cfg->folded && sim_profile(r->sim)) {
 		FILE *f = fopen(cfg->folded, "w");
 		if (!f || sim_prof_write_folded(sim_profile(r->sim), f)) {
@@ -732,6 +740,7 @@ void bench_run_free(struct bench_run *r)
 		free(r->ops[i].cpus);
 	free(r->ops);
 	free(r->snaps);
+	free(r->host_op);
 	sim_free(r->sim);
 	km_free(r->km);
 	trace_free(r->trace);
@@ -1060,11 +1069,19 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		}
 		json_object_set_new(root, "log", log);
 	}
-	json_object_set_new(
-	    root, "simulator",
-	    json_pack("{sfsIsf}", "host_seconds", r->host_seconds, "guest_insns",
-	              (json_int_t)r->guest_insns, "guest_insns_per_second",
-	              r->host_seconds > 0 ? r->guest_insns / r->host_seconds : 0.0));
+	/* Host time: the only place it appears. */
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	json_t *simu = json_pack("{sfsIsfsI}", "host_seconds", r->host_seconds, "guest_insns",
+	                         (json_int_t)r->guest_insns, "guest_insns_per_second",
+	                         r->host_seconds > 0 ? r->guest_insns / r->host_seconds : 0.0,
+	                         "peak_rss_kib", (json_int_t)ru.ru_maxrss);
+	json_t *hp = json_array();
+	for (size_t i = 0; i < r->nops; i++)
+		json_array_append_new(hp, json_real(r->host_op[i + 1] - r->host_op[i]));
+	json_object_set_new(simu, "host_seconds_boot", json_real(r->host_op[0]));
+	json_object_set_new(simu, "host_seconds_per_operation", hp);
+	json_object_set_new(root, "simulator", simu);
 	return root;
 }
 
