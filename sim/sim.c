@@ -37,14 +37,17 @@ struct engine {
 };
 
 struct strand {
+	/* Read by the block hook on every block: kept together. */
+	uint64_t limit;         /* stop when stats.insns reaches it */
+	uint64_t prof_range[2]; /* the hook calls the profiler when the block is
+				   outside [lo, hi): [0, UINT64_MAX) when off */
+	struct sim_strand_stats stats;
 	int active;
 	unsigned id;         /* thread id: the cpu's own strand for id < max_cpus */
 	unsigned cpu;        /* cpu it runs on */
 	uint64_t clock_ps;   /* simulated time at insns_base, picoseconds */
 	uint64_t insns_base; /* stats.insns when clock_ps was last settled */
 	struct engine *eng;
-	struct sim_strand_stats stats;
-	uint64_t limit; /* stop when stats.insns reaches it */
 	uint64_t stop_addr;
 	enum sim_stop stop;
 	struct sim_verdict v;
@@ -52,7 +55,6 @@ struct strand {
 	int blocked;
 	uint64_t wait_key;
 	uint64_t runaway; /* stats.insns at which it counts as stuck */
-	uint64_t prof_range[2]; /* profiling: code range of its current function, [lo, hi) */
 };
 
 struct sim {
@@ -343,33 +345,74 @@ static int is_delay_slot(struct sim *s, uint64_t addr)
 	return addr >= 4 && sim_ra_valid(s, addr - 4, 4) && is_dcti(sim_ld32(s, addr - 4));
 }
 
-/* Instruction counting per translated block, and the budget. */
+/* A block that is an unconditional branch to itself (`b .; nop`,
+ * `b,a .`): the strand spins there forever with no effect (cpu_play_dead's
+ * while (1) barrier(), hvtramp's error loop). */
+static int is_self_loop(const struct sim *s, uint64_t addr, uint32_t size)
+{
+	if ((size != 8 && size != 4) || addr + 8 > s->cfg.ram_size)
+		return 0;
+	const uint8_t *p = s->ram + addr;
+	uint32_t insn = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t next = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	unsigned op2 = (insn >> 22) & 7, annul = (insn >> 29) & 1;
+	if (insn >> 30 || ((insn >> 25) & 0xf) != 8)
+		return 0; /* not a branch-always */
+	int to_self = (op2 == 2 && !(insn & 0x3fffff)) || (op2 == 1 && !(insn & 0x7ffff));
+	return to_self && (annul || next == 0x01000000u /* nop */);
+}
+
+/* The block hook's rare paths, out of line so that the hook itself stays
+ * a leaf with no frame (every block runs it). */
+static __attribute__((noinline)) void prof_enter(struct sim *s, struct strand *st, uint64_t addr)
+{
+	sim_prof_block(s->prof, st->id, addr, st->stats.insns,
+		       st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu],
+		       st->prof_range);
+}
+
+/* The slice or the budget ran out. Returns 1 if the block must not run. */
+static __attribute__((noinline)) int limit_reached(struct sim *s, struct strand *st, uint64_t addr,
+						   uint32_t size)
+{
+	/* A stopped block is not executed: the strand resumes at addr. */
+	if (st->stats.insns >= st->runaway) {
+		stop(s, st, SIM_STOP_BUDGET, addr, 0, 0,
+		     "no progress: instruction budget exhausted (%llu instructions)",
+		     (unsigned long long)st->stats.insns);
+		return 1;
+	}
+	if (is_self_loop(s, addr, size)) {
+		/* It would spin until something outside stops it (CPU_STOP):
+		 * halt it; no slice ever ends later than SIM_MAX_SLICE_INSNS,
+		 * so a spinning strand is found without a check on every
+		 * block. */
+		stop(s, st, SIM_STOP_HALTED, addr, 0, 0,
+		     "spins forever in a self-loop (halted until stopped)");
+		return 1;
+	}
+	/* uc_emu_start resumes with NPC = PC + 4, so a slice cannot end at a
+	 * block that starts in a delay slot (NPC = the branch target; QEMU
+	 * does not keep env->npc current across chained blocks, so ask the
+	 * code): it ends at the next block instead. */
+	if (!is_delay_slot(s, addr)) {
+		stop(s, st, SIM_STOP_SLICE, addr, 0, 0, "slice");
+		return 1;
+	}
+	return 0;
+}
+
+/* Instruction counting per translated block, the slice and the budget,
+ * and the profiler's function changes. */
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct sim *s = user;
 	struct strand *st = s->cur;
-	if (s->prof && (addr < st->prof_range[0] || addr >= st->prof_range[1]))
-		sim_prof_block(s->prof, st->id, addr, st->stats.insns,
-			       st->clock_ps + (st->stats.insns - st->insns_base) *
-						      s->ps_per_insn[st->cpu],
-			       st->prof_range);
-	if (st->stats.insns >= st->limit) {
-		/* A stopped block is not executed: the strand resumes at addr. */
-		if (st->stats.insns >= st->runaway) {
-			stop(s, st, SIM_STOP_BUDGET, addr, 0, 0,
-			     "no progress: instruction budget exhausted (%llu instructions)",
-			     (unsigned long long)st->stats.insns);
-			return;
-		}
-		/* uc_emu_start resumes with NPC = PC + 4, so a slice cannot end
-		 * at a block that starts in a delay slot (NPC = the branch
-		 * target; QEMU does not keep env->npc current across chained
-		 * blocks, so ask the code): it ends at the next block instead. */
-		if (!is_delay_slot(s, addr)) {
-			stop(s, st, SIM_STOP_SLICE, addr, 0, 0, "slice");
-			return;
-		}
-	}
+	if (__builtin_expect(st->stats.insns >= st->limit, 0) && limit_reached(s, st, addr, size))
+		return;
+	if (__builtin_expect(s->prof != NULL, 0) &&
+	    (addr < st->prof_range[0] || addr >= st->prof_range[1]))
+		prof_enter(s, st, addr);
 	st->stats.insns += size >> 2;
 }
 
@@ -641,8 +684,10 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
-	for (unsigned i = 0; i < s->nthreads; i++)
+	for (unsigned i = 0; i < s->nthreads; i++) {
 		s->strands[i].id = s->strands[i].cpu = i;
+		s->strands[i].prof_range[1] = UINT64_MAX; /* profiling off */
+	}
 	for (unsigned i = 0; i < cfg->max_cpus; i++)
 		s->ps_per_insn[i] = SIM_PS_PER_INSN_DEFAULT;
 	*out = s;
@@ -838,9 +883,10 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	sim_priv_reset(&e->cpu);
 	memset(&st->stats, 0, sizeof st->stats);
 	st->insns_base = 0; /* the wipe is free: the clock keeps its value */
-	if (s->prof) /* the wipe is not the strand's work: counters restart */
+	if (s->prof) { /* the wipe is not the strand's work: counters restart */
 		sim_prof_thread_reset(s->prof, st->id, 0, 0, st->clock_ps, 1);
-	st->prof_range[0] = st->prof_range[1] = 0;
+		st->prof_range[0] = st->prof_range[1] = 0;
+	}
 	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
 	sim_priv_set_pc(&e->cpu, pc, pc + 4);
 	st->stop = SIM_STOP_NONE;
@@ -910,6 +956,8 @@ int sim_profile_enable(struct sim *s)
 		return SIM_OK;
 	if (sim_prof_create(s->img, s->nthreads, &s->prof))
 		return SIM_E_NOMEM;
+	for (unsigned i = 0; i < s->nthreads; i++)
+		s->strands[i].prof_range[0] = s->strands[i].prof_range[1] = 0;
 	return SIM_OK;
 }
 
@@ -1004,16 +1052,23 @@ static struct strand *step(struct sim *s, enum sim_stop *why)
 	struct strand *st = pick(s, &next);
 	if (!st)
 		return NULL;
-	uint64_t slice = 0;
+	uint64_t slice = SIM_MAX_SLICE_INSNS;
 	if (next != UINT64_MAX) {
 		uint64_t horizon = next + SIM_QUANTUM_PS;
-		slice = (horizon - st->clock_ps) / s->ps_per_insn[st->cpu] + 1;
+		uint64_t until = (horizon - st->clock_ps) / s->ps_per_insn[st->cpu] + 1;
+		if (until < slice)
+			slice = until;
 	}
 	*why = run(s, st, slice);
 	settle(s, st);
 	switch (*why) {
 	case SIM_STOP_SLICE:
 	case SIM_STOP_BLOCKED:
+		break;
+	case SIM_STOP_HALTED:
+		/* A halted strand waits, spinning, for CPU_STOP: it holds its
+		 * engine but never runs again. */
+		st->runnable = 0;
 		break;
 	case SIM_STOP_PARKED:
 		engine_release(s, st->eng);
@@ -1057,7 +1112,7 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 		settle(s, target);
 		sim_prof_thread_reset(s->prof, tid, target->stats.insns, target->clock_ps,
 				      target->clock_ps, 1);
-		target->prof_range[0] = target->prof_range[1] = 0;
+		target->prof_range[0] = target->prof_range[1] = 0; /* look up again */
 	}
 	enum sim_stop why = SIM_STOP_NONE;
 	for (;;) {
@@ -1075,7 +1130,7 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 			break;
 		}
 		if (st == target && why != SIM_STOP_SLICE && why != SIM_STOP_BLOCKED)
-			break;
+			break; /* returned, halted or a verdict */
 	}
 	if (v)
 		*v = target->v;
@@ -1135,6 +1190,11 @@ enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struc
 	}
 	st->runaway = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
 	enum sim_stop why = run(s, st, 0);
+	if (why == SIM_STOP_HALTED) {
+		/* Alone, a strand spinning in place will never progress: stuck. */
+		why = st->v.why = st->stop = SIM_STOP_BUDGET;
+		snprintf(st->v.msg, sizeof st->v.msg, "no progress: spins forever in a self-loop");
+	}
 	if (v)
 		*v = st->v;
 	if (why == SIM_STOP_PARKED) {

@@ -85,6 +85,7 @@ enum sim_stop {
 	SIM_STOP_SLICE,    /* its time slice ended; runnable */
 	SIM_STOP_BLOCKED,  /* waits for a wake-up (sim_wake) */
 	SIM_STOP_DEADLOCK, /* every thread waits and nothing can wake one */
+	SIM_STOP_HALTED,   /* spins in a self-loop: runs no more until stopped */
 };
 const char *sim_stop_name(enum sim_stop why);
 

@@ -28,6 +28,9 @@
  * runnable thread's by this much (picoseconds; 1 us). Smaller interleaves
  * spin-waits more finely and costs more host time. */
 #define SIM_QUANTUM_PS 1000000ull
+/* Longest slice, instructions: a strand that spins in a self-loop is
+ * recognised (and halted) at a slice end, so within this many. */
+#define SIM_MAX_SLICE_INSNS 1000000ull
 /* Notes (warnings) kept per run (entries). */
 #define SIM_MAX_NOTES 256
 /* Longest translated block searched for a faulting access (instructions;
