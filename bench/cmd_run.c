@@ -142,6 +142,9 @@ int bench_cmd_run(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(o, "req_num")),
 		       lat ? "" : "(none) ", lat ? (double)json_integer_value(lat) / 1e6 : 0.0);
 		json_t *cpus = json_object_get(o, "cpus"), *c;
+		const char *what =
+		    strcmp(json_string_value(json_object_get(o, "op")), "configure") ? "offline"
+		                                                                      : "online";
 		size_t k;
 		json_array_foreach(cpus, k, c)
 		{
@@ -150,10 +153,10 @@ int bench_cmd_run(int argc, char **argv)
 			if (cl)
 				snprintf(when, sizeof when, "%.3f ms",
 				         (double)json_integer_value(cl) / 1e6);
-			printf("    cpu %-5lld result %lld stat %lld online after %s\n",
+			printf("    cpu %-5lld result %lld stat %lld %s after %s\n",
 			       (long long)json_integer_value(json_object_get(c, "cpu")),
 			       (long long)json_integer_value(json_object_get(c, "result")),
-			       (long long)json_integer_value(json_object_get(c, "stat")), when);
+			       (long long)json_integer_value(json_object_get(c, "stat")), what, when);
 		}
 	}
 	int rc = bench_run_ok(r) ? 0 : 1;

@@ -314,6 +314,8 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 }
 
 static double now_s(void);
+static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
+                          uint64_t after);
 
 static void snapshot(struct bench_run *r, struct phase_snap *sn)
 {
@@ -487,6 +489,9 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		for (size_t i = 0; i < npresent; i++)
 			km_cpumask_set(r->km, mask, present[i]);
 	}
+	/* ... and running, for the hypervisor (CPU_STOP can stop them). */
+	for (size_t i = 0; i < npresent; i++)
+		hv_set_running(sim_hv(r->sim), present[i]);
 	if (sim_profile(r->sim))
 		sim_prof_query(sim_profile(r->sim), "mdesc_fill_in_cpu_data", NULL,
 			       &r->boot_topo_insns, &r->boot_topo_ps);
@@ -688,16 +693,15 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 			if (r->ops[i].t_reply_ns < 0)
 				failf(r, "operation %zu (req_num %llu) got no reply from the guest",
 				      i, (unsigned long long)r->ops[i].req_num);
-	/* Online times per cpu of each configure. */
-	for (size_t i = 0; i < r->nops; i++)
+	/* Per cpu, when it came online (configure) or went offline
+	 * (unconfigure): the first such event after the request. */
+	for (size_t i = 0; i < r->nops; i++) {
+		enum km_event_kind want = r->ops[i].kind == TRACE_OP_CONFIGURE ? KM_EV_CPU_ONLINE
+		                                                                : KM_EV_CPU_OFFLINE;
 		for (size_t k = 0; k < r->ops[i].ncpus; k++)
-			for (size_t e = 0; e < km_event_count(r->km); e++) {
-				const struct km_event *ev = km_event_get(r->km, e);
-				if (ev->kind == KM_EV_CPU_ONLINE &&
-				    ev->cpu == r->ops[i].cpus[k].cpu &&
-				    ev->time_ns >= r->ops[i].t_request_ns)
-					r->ops[i].cpus[k].online_ns = (int64_t)ev->time_ns;
-			}
+			r->ops[i].cpus[k].online_ns =
+			    event_time(r, want, r->ops[i].cpus[k].cpu, r->ops[i].t_request_ns);
+	}
 	/* Fidelity: the guest's maps against the host computation of the
 	 * last MD generation. */
 	const struct trace_md_gen *last = trace_md_at(r->trace, trace_md_count(r->trace) - 1);

@@ -132,6 +132,7 @@ void km_free(struct km *km)
 	km_ldc_fini(km);
 	free(km->calls);
 	free(km->events);
+	free(km->dying);
 	free(km);
 }
 

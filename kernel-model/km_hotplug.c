@@ -7,6 +7,8 @@
  * real.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
@@ -144,4 +146,126 @@ void km_sun4v_ktsb_register(struct km_call *c)
 void km_setup_sparc64_timer(struct km_call *c)
 {
 	km_charge(c, c->km->costs.timer_setup_ns);
+}
+
+/* ---- removal ----------------------------------------------------------- */
+
+#define DYING_KEY 0xd1e0000000000000ull /* | cpu: the master waits for the victim */
+
+static struct km_dying *dying_of(struct km *km, unsigned cpu)
+{
+	if (!km->dying)
+		km->dying = calloc(LX_NR_CPUS, sizeof *km->dying);
+	return km->dying && cpu < LX_NR_CPUS ? &km->dying[cpu] : NULL;
+}
+
+/* remove_cpu(cpu) — kernel/cpu.c: device_offline → cpu_down →
+ * _cpu_down: an offline cpu gives 1 (device_offline's "already
+ * offline"), the last online cpu -EBUSY; otherwise the cpuhp teardown
+ * states (costs.hotplug_teardown_ns) and takedown_cpu: the victim runs
+ * the real __cpu_disable on its idle thread (guest glue
+ * km_glue_cpu_dying, started costs.ipi_ns later, as stop_machine's IPI),
+ * the caller continues in km_glue_remove_cpu: it waits for the victim,
+ * then runs the real __cpu_die. Returns __cpu_disable's error or 0. */
+void km_remove_cpu(struct km_call *c)
+{
+	unsigned cpu = (unsigned)c->a[0];
+	uint64_t online, glue, dying_pc;
+	km_charge(c, 200);
+	if (sim_sym(c->s, "__cpu_online_mask", &online) || sim_sym(c->s, "km_glue_remove_cpu", &glue) ||
+	    sim_sym(c->s, "km_glue_cpu_dying", &dying_pc)) {
+		km_fail(c, "guest image lacks the removal glue or the online mask");
+		return;
+	}
+	if (cpu >= LX_NR_CPUS || !km_cpumask_test(c->km, online, cpu)) {
+		c->a[0] = 1;
+		return;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < LX_NR_CPUS && n < 2; i++)
+		n += km_cpumask_test(c->km, online, i);
+	if (n < 2 || cpu == c->cpu) {
+		c->a[0] = (uint64_t)-LX_EBUSY;
+		return;
+	}
+	struct km_dying *d = dying_of(c->km, cpu);
+	if (!d) {
+		km_fail(c, "out of memory");
+		return;
+	}
+	km_event(c->km, KM_EV_CPU_DOWN_START, cpu, km_now_ns(c));
+	km_charge(c, c->km->costs.hotplug_teardown_ns);
+	/* The victim's idle thread: the one add_cpu made, or a fresh one for
+	 * a cpu that was up at boot. */
+	struct km_thread idle;
+	if (sim_strand_running(c->s, cpu)) {
+		km_fail(c, "cpu %u is running guest code: the model only takes down an idle cpu",
+			cpu);
+		return;
+	}
+	if (sim_strand_start(c->s, cpu, dying_pc, 0) ||
+	    km_thread_setup(c->km, cpu, cpu, "swapper", &idle)) {
+		km_fail(c, "cannot start cpu %u's idle thread to take it down", cpu);
+		return;
+	}
+	sim_strand_set_reg(c->s, cpu, UC_SPARC_REG_SP, idle.stack_top - LX_STACKFRAME_SZ - 2047);
+	sim_thread_set_time_ps(c->s, cpu, (km_now_ns(c) + c->km->costs.ipi_ns) * 1000);
+	d->state = KM_DYING_RUNNING;
+	d->waiter = c->tid;
+	c->r->redirect = 1;
+	c->r->pc = glue;
+}
+
+/* km_cpu_down_wait(cpu) — the master waits until the victim's
+ * __cpu_disable returned; gives its result. */
+void km_cpu_down_wait(struct km_call *c)
+{
+	struct km_dying *d = dying_of(c->km, (unsigned)c->a[0]);
+	km_charge(c, 50);
+	if (!d) {
+		km_fail(c, "cpu %llu out of range", (unsigned long long)c->a[0]);
+		return;
+	}
+	if (d->state == KM_DYING_DISABLED) {
+		c->a[0] = (uint64_t)(int64_t)d->result;
+		return;
+	}
+	d->waiter = c->tid;
+	sim_thread_block(c->s, c->tid, DYING_KEY | c->a[0]);
+}
+
+/* km_cpu_disabled(err) — on the victim after __cpu_disable: the cpuhp
+ * dying states ran; wake the master with err (costs.ipi_ns later). */
+void km_cpu_disabled(struct km_call *c)
+{
+	struct km_dying *d = dying_of(c->km, c->cpu);
+	if (!d) {
+		km_fail(c, "cpu %u out of range", c->cpu);
+		return;
+	}
+	d->state = KM_DYING_DISABLED;
+	d->result = (int32_t)c->a[0];
+	/* The master is blocked right after its km_cpu_down_wait stub: the
+	 * result goes into its %o0. */
+	if (sim_thread_blocked(c->s, d->waiter)) {
+		sim_strand_set_reg(c->s, d->waiter, UC_SPARC_REG_O0, (uint64_t)(int64_t)d->result);
+		sim_wake(c->s, DYING_KEY | c->cpu, (km_now_ns(c) + c->km->costs.ipi_ns) * 1000);
+	}
+}
+
+/* km_remove_cpu_done(cpu) — after the real __cpu_die: cpuhp's last
+ * states (included in costs.hotplug_teardown_ns). */
+void km_remove_cpu_done(struct km_call *c)
+{
+	struct km_dying *d = dying_of(c->km, (unsigned)c->a[0]);
+	if (d)
+		d->state = KM_DYING_NONE;
+	km_event(c->km, KM_EV_CPU_DOWN_DONE, (unsigned)c->a[0], km_now_ns(c));
+}
+
+/* idle_task_exit() — the dying cpu's idle task drops its mm
+ * (kernel/sched/core.c). Cost 500 ns. */
+void km_idle_task_exit(struct km_call *c)
+{
+	km_charge(c, 500);
 }

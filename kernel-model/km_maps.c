@@ -56,6 +56,14 @@ static const char *const map_names[] = {"cpu_sibling_map", "cpu_core_map", "cpu_
 size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report, size_t n)
 {
 	size_t bad = 0, used = 0;
+	/* Linux never clears a removed cpu from the other cpus'
+	 * cpu_core_sib_map and cpu_core_sib_cache_map (only __cpu_disable's
+	 * core and sibling maps): compare over the present cpus. */
+	uint64_t present_va;
+	const uint8_t *present = NULL;
+	if (!sim_sym(km->s, "__cpu_present_mask", &present_va))
+		present = km_ptr(km, present_va, LX_CPUMASK_SIZE);
+	uint8_t got_masked[LX_CPUMASK_SIZE];
 	const uint32_t *cpus = md_topo_cpus(t);
 	size_t ncpus = md_topo_cpu_count(t);
 	uint8_t want[LX_CPUMASK_SIZE];
@@ -94,6 +102,11 @@ size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report,
 					mask_set(want, ids[j]);
 			const uint8_t *got =
 			    km_ptr(km, map_va(km, (enum md_topo_map)m, cpu), LX_CPUMASK_SIZE);
+			if (got && present) {
+				for (size_t b = 0; b < LX_CPUMASK_SIZE; b++)
+					got_masked[b] = got[b] & present[b];
+				got = got_masked;
+			}
 			if (!got || memcmp(got, want, sizeof want)) {
 				bad++;
 				NOTE("cpu %u: %s differs (host has %zu cpus); ", cpu, map_names[m],

@@ -17,6 +17,13 @@ struct km_logbuf;
 struct km_tstate;
 struct km_ldc;
 
+enum km_dying_state { KM_DYING_NONE, KM_DYING_RUNNING, KM_DYING_DISABLED };
+struct km_dying {
+	enum km_dying_state state;
+	int32_t result;  /* __cpu_disable's */
+	unsigned waiter; /* the thread in km_cpu_down_wait */
+};
+
 struct km {
 	struct sim *s;
 	uint64_t stubs, stubs_end; /* the stub table in the image */
@@ -29,6 +36,7 @@ struct km {
 	unsigned nthreads;
 	struct km_ldc *ldc;      /* km_ldc.c: the DS channel */
 	uint64_t vio_driver;     /* the driver __vio_register_driver got */
+	struct km_dying *dying;  /* km_hotplug.c, by cpu: cpus being taken down */
 	struct km_event *events; /* in order */
 	size_t nevents, capevents;
 	/* km_boot.c */

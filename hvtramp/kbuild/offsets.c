@@ -217,6 +217,7 @@ void ldomsim_offsets(void)
 	LXC(EAGAIN);
 	LXC(ECONNRESET);
 	LXC(ENOTCONN);
+	LXC(EBUSY);
 	LXBLANK();
 
 	/* sun4v TTE bits: kern_large_tte() builds the locked kernel TTEs */
