@@ -227,3 +227,54 @@ Test(measure, set_overrides_a_cost, .timeout = 120)
 	json_decref(base);
 	bench_run_free(r);
 }
+
+/* Removal (traces/t2: +4, +4, then UNCONFIGURE 60-63 and md-update to
+ * generation 3): the real dr_cpu_unconfigure, __cpu_disable on each victim,
+ * cpu_play_dead (queues unregistered), __cpu_die with CPU_STOP. */
+Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	bench_run_cfg_default(&cfg);
+	cfg.trace = "traces/t2/trace.json";
+	cfg.image = "build/guest/guest.elf";
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 1);
+	cr_expect(bench_run_ok(r), "%s", json_string_value(json_object_get(doc, "verdict")));
+	json_t *un = json_array_get(json_object_get(doc, "operations"), 3), *c;
+	cr_assert_str_eq(json_string_value(json_object_get(un, "op")), "unconfigure");
+	cr_expect_str_eq(json_string_value(json_object_get(un, "reply_type")), "o");
+	size_t i;
+	json_array_foreach(json_object_get(un, "cpus"), i, c) {
+		cr_expect_eq(json_integer_value(json_object_get(c, "result")), 0);
+		cr_expect_eq(json_integer_value(json_object_get(c, "stat")), 1, "UNCONFIGURED");
+		cr_expect(json_integer_value(json_object_get(c, "latency_ns")) > 1000000,
+			  "__cpu_disable's mdelay(1) at least");
+	}
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-59");
+	/* Each victim unregistered its four queues (entries 0); the master
+	 * stopped it. */
+	json_t *h60 = json_object_get(json_object_get(doc, "hcalls"), "60");
+	size_t n = json_array_size(h60), zeros = 0;
+	for (size_t k = 0; k < n; k++) {
+		json_t *call = json_array_get(h60, k);
+		if (!strcmp(json_string_value(json_object_get(call, "fn")), "cpu_qconf") &&
+		    !strcmp(json_string_value(json_array_get(json_object_get(call, "args"), 2)),
+			    "0x0"))
+			zeros++;
+	}
+	cr_expect_eq(zeros, 4);
+	int stops = 0;
+	json_t *h0 = json_object_get(json_object_get(doc, "hcalls"), "0");
+	for (size_t k = 0; k < json_array_size(h0); k++)
+		stops += !strcmp(json_string_value(json_object_get(json_array_get(h0, k), "fn")),
+				 "cpu_stop");
+	cr_expect_eq(stops, 4, "one CPU_STOP per victim");
+	cr_expect(log_has(doc, "Shutting down cpu 63..."));
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "topology"),
+							"differences")),
+		     0);
+	json_decref(doc);
+	bench_run_free(r);
+}
