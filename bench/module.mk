@@ -13,3 +13,19 @@ bench: all
 print('  guest instructions %d, %.2e per host second' % (d['guest_insns'], d['guest_insns_per_second']))" \
 			$(BUILD)/bench/$$(basename $$(dirname $$t)).json; \
 	done
+
+# `make results`: the committed baseline sweeps in results/<shape>/ (summary,
+# point results and logs, plots). The generated traces are not kept (their
+# sha256 are in each summary.json; `ldomsim trace gen` makes them again,
+# byte-identical). About 30 s on 2 cores.
+RESULTS_JOBS ?= 2
+RESULTS_SWEEPS := t2:16,32,48,56:8 t4-4:64,128,192:8,64 m7-16:256,512,1024,2048,3072,4032:64
+.PHONY: results
+results: all
+	@set -e; for s in $(RESULTS_SWEEPS); do \
+		shape=$${s%%:*}; rest=$${s#*:}; \
+		$(BUILD)/ldomsim sweep --shape $$shape --present $${rest%%:*} --add $${rest#*:} \
+			--jobs $(RESULTS_JOBS) -o results/$$shape; \
+		rm -rf results/$$shape/traces; \
+	done
+	$(BUILD)/ldomsim report results

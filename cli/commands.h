@@ -5,6 +5,9 @@
 int sim_cmd_selftest(int argc, char **argv);
 int bench_cmd_main(int argc, char **argv);
 int bench_cmd_run(int argc, char **argv);
+int bench_cmd_sweep(int argc, char **argv);
+int bench_cmd_compare(int argc, char **argv);
+int bench_cmd_report(int argc, char **argv);
 
 int trace_cmd_main(int argc, char **argv);
 int md_cmd_main(int argc, char **argv);

@@ -1,0 +1,66 @@
+/*
+ * bench/sweep.h — `ldomsim sweep`: one trace per (present, add) point of a
+ * machine shape, every point run by `ldomsim run` in its own process (up to
+ * `jobs` at a time), a summary document and plots.
+ *
+ * Layout of a sweep folder DIR (every file written atomically):
+ *   DIR/traces/p<P>-a<A>/     the generated trace (trace.json, md-gen*.bin)
+ *   DIR/points/p<P>-a<A>.json the point's result (ldomsim run --json)
+ *   DIR/points/p<P>-a<A>.log  what ldomsim run printed
+ *   DIR/summary.json          configuration, one row per point, fits, plots
+ *   DIR/plots/                gnuplot data (.dat), PNG and SVG
+ */
+#ifndef LDOMSIM_BENCH_SWEEP_H
+#define LDOMSIM_BENCH_SWEEP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BENCH_SWEEP_FORMAT   "ldomsim-sweep"
+#define BENCH_SWEEP_MAJOR    1
+#define BENCH_SWEEP_MINOR    0
+#define BENCH_SWEEP_MAX_LIST 256       /* values in one --present / --add list */
+#define BENCH_SWEEP_POLL_NS  100000000 /* host ns between polls of running points */
+#define BENCH_SWEEP_BAR      30        /* progress-bar width, characters */
+#define BENCH_SWEEP_MAX_SETS 32        /* --set overrides */
+
+struct bench_sweep_cfg {
+	const char *shape;       /* machine shape (md_shape_get name) */
+	const uint32_t *present; /* strands present before the request, ascending */
+	size_t npresent;
+	const uint32_t *add; /* strands one CONFIGURE adds, ascending */
+	size_t nadd;
+	uint32_t remove;     /* of those, unconfigured again afterwards (0: none) */
+	unsigned jobs;       /* points run at a time, >= 1 */
+	const char *ldomsim; /* the binary that runs a point: LDOMSIM run TRACE --json F */
+	const char *const *sets; /* NAME=VALUE timing overrides passed as run --set */
+	size_t nsets;
+	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */
+	const char *dir;     /* output folder (created) */
+};
+
+/* Runs the sweep. progress (may be NULL) gets a progress bar redrawn with
+ * \r when bar is set, else one line per finished point. Returns 0 when
+ * every point ran ok and every plot was drawn, 1 when a point failed or a
+ * plot could not be drawn (err names the first; the summary records all),
+ * -1 on unusable arguments or an unwritable DIR (err). */
+int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char *err, size_t n);
+
+/* Parses "16,32,48" (and ranges "A-B:STEP") into ascending distinct values
+ * 1..4096. 0, or -1 with err naming opt. */
+int bench_sweep_parse_list(const char *opt, const char *s, uint32_t *out, size_t max, size_t *count,
+                           char *err, size_t n);
+
+/* The power-law fits of a summary's points: per batch size, the topology
+ * cost (topology_ns, else request_ns) against present strands (new
+ * reference: an array of {add, metric, exponent, coefficient, r2, points}). */
+json_t *bench_sweep_fits(const json_t *points);
+
+/* 0 when doc is a sweep summary of major version BENCH_SWEEP_MAJOR whose
+ * rows have the fields the harness reads; else -1 with err naming file and
+ * field. */
+int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n);
+
+#endif

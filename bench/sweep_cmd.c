@@ -1,0 +1,175 @@
+/*
+ * bench/sweep_cmd.c — `ldomsim sweep`.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/sweep.h"
+#include "bench/sweep_io.h"
+#include "cli/commands.h"
+#include "traces/trace.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: ldomsim sweep --shape NAME --present LIST --add LIST -o DIR\n"
+	        "                     [--remove K] [--jobs N] [--no-plots] [--scripts DIR]\n"
+	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n\n"
+	        "For every (present, add) point: generates the trace of a NAME domain with the\n"
+	        "first `present` strands present to which one dr-cpu CONFIGURE adds `add`\n"
+	        "(DIR/traces/p<present>-a<add>/), runs it with `ldomsim run TRACE --json\n"
+	        "DIR/points/p<present>-a<add>.json` in its own process (up to N at a time,\n"
+	        "the costliest first), then writes DIR/summary.json (the resolved configuration\n"
+	        "with the trace hashes, one row of key metrics per point, power-law fits) and\n"
+	        "draws DIR/plots/{latency,topology,phases,timeline}.{png,svg} with gnuplot.\n"
+	        "Progress: a bar on a terminal, one line per point otherwise (stderr).\n\n"
+	        "  --shape NAME      machine shape (ldomsim md gen --help lists them)\n"
+	        "  --present LIST    strands present before the request: 16,32,48 or 64-256:64\n"
+	        "  --add LIST        strands one CONFIGURE adds (the batch sizes)\n"
+	        "  --remove K        unconfigure K of the added strands afterwards\n"
+	        "  --jobs N          points run at a time (default: the number of cores)\n"
+	        "  -o, --output DIR  the sweep folder (created; files are replaced atomically)\n"
+	        "  --no-plots        no gnuplot\n"
+	        "  --scripts DIR     the gnuplot scripts (default: scripts/plots of the source\n"
+	        "                    tree the binary was built in)\n"
+	        "  --set NAME=VALUE  a timing override passed to every run (ldomsim run --help)\n"
+	        "  --ldomsim BINARY  the ldomsim that runs the points (default: this one)\n\n"
+	        "Exit status: 0 every point ran ok and every plot was drawn, 1 a point failed\n"
+	        "(its verdict and exit status are in the summary) or a plot failed, 2 bad\n"
+	        "arguments or an unwritable DIR.\n");
+}
+
+static int parse_count(const char *opt, const char *s, uint32_t min, uint32_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || v < min || v > TRACE_MAX_CPUS) {
+		fprintf(stderr, "ldomsim sweep: %s: expected a number %u..%u, got '%s'\n", opt, min,
+		        TRACE_MAX_CPUS, s);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* scripts/plots beside the build folder the binary lives in, else the
+ * current folder's. */
+static char *default_scripts(const char *self)
+{
+	char *copy = strdup(self), *s = NULL;
+	if (copy) {
+		s = bench_strf("%s/../scripts/plots", dirname(copy));
+		if (s && !bench_is_dir(s)) {
+			free(s);
+			s = NULL;
+		}
+	}
+	free(copy);
+	return s ? s : strdup("scripts/plots");
+}
+
+int bench_cmd_sweep(int argc, char **argv)
+{
+	static const struct option opts[] = {{"shape", required_argument, NULL, 's'},
+	                                     {"present", required_argument, NULL, 'p'},
+	                                     {"add", required_argument, NULL, 'a'},
+	                                     {"remove", required_argument, NULL, 'r'},
+	                                     {"jobs", required_argument, NULL, 'j'},
+	                                     {"output", required_argument, NULL, 'o'},
+	                                     {"no-plots", no_argument, NULL, 'n'},
+	                                     {"scripts", required_argument, NULL, 'S'},
+	                                     {"ldomsim", required_argument, NULL, 'l'},
+	                                     {"set", required_argument, NULL, 'x'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	uint32_t present[BENCH_SWEEP_MAX_LIST], add[BENCH_SWEEP_MAX_LIST], one;
+	const char *sets[BENCH_SWEEP_MAX_SETS];
+	struct bench_sweep_cfg cfg = {0};
+	char err[2048], self[PATH_MAX], *scripts = NULL;
+	const char *scripts_opt = NULL;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int ch, plots = 1, rc;
+	size_t k;
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[sl > 0 ? sl : 0] = 0;
+	cfg.ldomsim = sl > 0 ? self : argv[0];
+	cfg.jobs = cores > 0 ? (unsigned)cores : 1;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			cfg.shape = optarg;
+			break;
+		case 'p':
+		case 'a':
+			if (bench_sweep_parse_list(ch == 'p' ? "--present" : "--add", optarg,
+			                           ch == 'p' ? present : add, BENCH_SWEEP_MAX_LIST,
+			                           &k, err, sizeof err)) {
+				fprintf(stderr, "ldomsim sweep: %s\n", err);
+				return 2;
+			}
+			*(ch == 'p' ? &cfg.npresent : &cfg.nadd) = k;
+			break;
+		case 'r':
+		case 'j':
+			if (parse_count(ch == 'r' ? "--remove" : "--jobs", optarg, ch == 'j', &one))
+				return 2;
+			*(ch == 'r' ? &cfg.remove : &cfg.jobs) = one;
+			break;
+		case 'o':
+			cfg.dir = optarg;
+			break;
+		case 'n':
+			plots = 0;
+			break;
+		case 'S':
+			scripts_opt = optarg;
+			break;
+		case 'l':
+			cfg.ldomsim = optarg;
+			break;
+		case 'x':
+			if (cfg.nsets == BENCH_SWEEP_MAX_SETS || !strchr(optarg, '=')) {
+				fprintf(stderr,
+				        "ldomsim sweep: --set: expected NAME=VALUE (at most %d), got "
+				        "'%s'\n",
+				        BENCH_SWEEP_MAX_SETS, optarg);
+				return 2;
+			}
+			sets[cfg.nsets++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "ldomsim sweep: unknown or incomplete option '%s'\n",
+			        argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !cfg.shape || !cfg.npresent || !cfg.nadd || !cfg.dir) {
+		fprintf(stderr, "ldomsim sweep: --shape, --present, --add and -o are required\n");
+		usage(stderr);
+		return 2;
+	}
+	cfg.present = present;
+	cfg.add = add;
+	cfg.sets = sets;
+	if (plots) {
+		scripts = scripts_opt ? strdup(scripts_opt) : default_scripts(cfg.ldomsim);
+		cfg.scripts = scripts;
+	}
+	rc = bench_sweep(&cfg, stderr, isatty(STDERR_FILENO), err, sizeof err);
+	if (rc)
+		fprintf(stderr, "ldomsim sweep: %s\n", err);
+	free(scripts);
+	return rc < 0 ? 2 : rc;
+}

@@ -1,0 +1,184 @@
+/*
+ * bench/sweep_io.c — see sweep_io.h.
+ */
+#define _GNU_SOURCE
+#include "bench/sweep_io.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/errf.h"
+
+int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n)
+{
+	char *tmp = bench_strf("%s.tmp.XXXXXX", path);
+	const char *p = buf;
+	size_t off = 0;
+	int fd;
+	if (!tmp) {
+		sim_errf(err, n, "%s: out of memory", path);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		sim_errf(err, n, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path))
+		goto fail;
+	free(tmp);
+	return 0;
+fail:
+	sim_errf(err, n, "%s: cannot write: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *t = s ? bench_strf("%s\n", s) : NULL;
+	int rc = -1;
+	if (!t)
+		sim_errf(err, n, "%s: out of memory", path);
+	else
+		rc = bench_write_atomic(path, t, strlen(t), err, n);
+	free(s);
+	free(t);
+	return rc;
+}
+
+json_t *bench_read_json(const char *path, char *err, size_t n)
+{
+	json_error_t je;
+	json_t *doc;
+	if (!bench_is_file(path)) {
+		sim_errf(err, n, "%s: cannot read: %s", path,
+		         errno ? strerror(errno) : "not a regular file");
+		return NULL;
+	}
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
+		sim_errf(err, n, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+	return doc;
+}
+
+char *bench_strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return rc < 0 ? NULL : s;
+}
+
+int bench_is_dir(const char *path)
+{
+	struct stat st;
+	errno = 0;
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+int bench_is_file(const char *path)
+{
+	struct stat st;
+	errno = 0;
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+void bench_free_list(char **list)
+{
+	for (char **p = list; p && *p; p++)
+		free(*p);
+	free(list);
+}
+
+static int push(char ***list, size_t *k, char *s)
+{
+	char **l = s ? realloc(*list, (*k + 2) * sizeof *l) : NULL;
+	if (!l) {
+		free(s);
+		return -1;
+	}
+	l[(*k)++] = s;
+	l[*k] = NULL;
+	*list = l;
+	return 0;
+}
+
+int bench_summary_files(const char *path, char ***files, char *err, size_t n)
+{
+	struct dirent **ents;
+	size_t k = 0;
+	int nent, rc = 0;
+	char *top;
+	*files = NULL;
+	if (!bench_is_dir(path)) {
+		if (push(files, &k, strdup(path)))
+			goto oom;
+		return 0;
+	}
+	top = bench_strf("%s/summary.json", path);
+	if (top && bench_is_file(top)) {
+		if (push(files, &k, top))
+			goto oom;
+		return 0;
+	}
+	free(top);
+	nent = scandir(path, &ents, NULL, alphasort);
+	if (nent < 0) {
+		sim_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < nent; i++) {
+		char *sub = bench_strf("%s/%s/summary.json", path, ents[i]->d_name);
+		if (!rc && ents[i]->d_name[0] != '.' && sub && bench_is_file(sub))
+			rc = push(files, &k, sub);
+		else
+			free(sub);
+		free(ents[i]);
+	}
+	free(ents);
+	if (rc)
+		goto oom;
+	if (!k) {
+		sim_errf(err, n,
+		         "%s: not a sweep folder (no summary.json) and no sweep folders in it",
+		         path);
+		return -1;
+	}
+	return 0;
+oom:
+	bench_free_list(*files);
+	*files = NULL;
+	sim_errf(err, n, "%s: out of memory", path);
+	return -1;
+}

@@ -1,0 +1,31 @@
+/*
+ * bench/sweep_io.h — file helpers of the harness (sweep, compare, report,
+ * plots): atomic writes (temporary file in the same folder, then rename),
+ * JSON reads whose errors name the file, path building.
+ */
+#ifndef LDOMSIM_BENCH_SWEEP_IO_H
+#define LDOMSIM_BENCH_SWEEP_IO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Writes len bytes to path atomically. 0, or -1 with err naming path. */
+int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n);
+/* The document, indented, in insertion order, newline-terminated. */
+int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n);
+/* A JSON document, or NULL with err "FILE: line L, column C: what". */
+json_t *bench_read_json(const char *path, char *err, size_t n);
+/* malloc'd printf-style string (NULL when out of memory). */
+__attribute__((format(printf, 1, 2))) char *bench_strf(const char *fmt, ...);
+/* 1 when path is an existing directory / regular file. */
+int bench_is_dir(const char *path);
+int bench_is_file(const char *path);
+
+/* The summary files path names: path itself when it is a file, DIR/summary.json
+ * for a sweep folder, else DIR/SUB/summary.json of every sweep subfolder
+ * (sorted). *files is a NULL-terminated malloc'd array (free with
+ * bench_free_list). 0, or -1 with err naming path. */
+int bench_summary_files(const char *path, char ***files, char *err, size_t n);
+void bench_free_list(char **list);
+
+#endif
