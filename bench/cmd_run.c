@@ -32,6 +32,11 @@ static void usage(FILE *f)
 	           "                   kthread_wakeup_ns, ldc_msg_ns, ipi_ns, printk_ns)\n"
 	           "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
 	           "  --no-profile     no per-function profile and phases (faster)\n"
+	           "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
+	           "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
+	           "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
+	           "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
+	           "                   number)\n"
 	           "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
 	           "faulted, a request got no reply, maps differ), 2 unusable input.\n");
 }
@@ -62,11 +67,12 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"set", required_argument, NULL, 's'},
 	                                     {"profile", required_argument, NULL, 'p'},
 	                                     {"no-profile", no_argument, NULL, 'n'},
+	                                     {"inject", required_argument, NULL, 'i'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct bench_run_cfg cfg;
-	const char *out = NULL, *sets[64];
-	size_t nset = 0;
+	const char *out = NULL, *sets[64], *injects[16];
+	size_t nset = 0, ninject = 0;
 	int log = 0, ch;
 	char *end;
 	bench_run_cfg_default(&cfg);
@@ -105,6 +111,13 @@ int bench_cmd_run(int argc, char **argv)
 		case 'n':
 			cfg.no_profile = 1;
 			break;
+		case 'i':
+			if (ninject == sizeof injects / sizeof injects[0]) {
+				fprintf(stderr, "ldomsim run: too many --inject\n");
+				return 2;
+			}
+			injects[ninject++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -115,6 +128,8 @@ int bench_cmd_run(int argc, char **argv)
 	}
 	cfg.set = sets;
 	cfg.nset = nset;
+	cfg.inject = injects;
+	cfg.ninject = ninject;
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;

@@ -314,6 +314,7 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 }
 
 static double now_s(void);
+static int apply_injections(struct bench_run *r, char *err, size_t n);
 static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
                           uint64_t after);
 
@@ -450,7 +451,8 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;
 	}
-	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n))
+	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n) ||
+	    apply_injections(r, err, n))
 		return -1;
 	if (!r->cfg.no_profile && sim_profile_enable(r->sim)) {
 		snprintf(err, n, "out of memory (profile)");
@@ -605,6 +607,67 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 			return -1;
 		}
 		*slot = v;
+	}
+	return 0;
+}
+
+static const char *const hv_status_names[] = {
+	"EOK",         "ENOCPU", "ENORADDR", "ENOINTR",       "EBADPGSZ", "EBADTSB",
+	"EINVAL",      "EBADTRAP", "EBADALIGN", "EWOULDBLOCK", "ENOACCESS", "EIO",
+	"ECPUERROR",   "ENOTSUPPORTED", "ENOMAP", "ETOOMANY", "ECHANNEL", "EBUSY",
+};
+
+static int apply_injections(struct bench_run *r, char *err, size_t n)
+{
+	for (size_t i = 0; i < r->cfg.ninject; i++) {
+		char buf[128], *eq, *x, *at, *end;
+		snprintf(buf, sizeof buf, "%s", r->cfg.inject[i]);
+		if (!(eq = strchr(buf, '='))) {
+			snprintf(err, n, "--inject '%s': expected NAME=STATUS[xCOUNT][@CPU]",
+				 r->cfg.inject[i]);
+			return -1;
+		}
+		*eq++ = 0;
+		unsigned count = 1;
+		int cpu = -1;
+		if ((at = strchr(eq, '@'))) {
+			*at++ = 0;
+			cpu = (int)strtol(at, &end, 0);
+			if (*end || cpu < 0 || cpu >= LX_NR_CPUS) {
+				snprintf(err, n, "--inject %s: bad cpu '%s'", buf, at);
+				return -1;
+			}
+		}
+		if ((x = strchr(eq, 'x'))) {
+			*x++ = 0;
+			count = (unsigned)strtoul(x, &end, 0);
+			if (*end || !count) {
+				snprintf(err, n, "--inject %s: bad count '%s'", buf, x);
+				return -1;
+			}
+		}
+		long status = -1;
+		for (size_t k = 0; k < sizeof hv_status_names / sizeof hv_status_names[0]; k++)
+			if (!strcmp(eq, hv_status_names[k]))
+				status = (long)k;
+		if (status < 0) {
+			status = strtol(eq, &end, 0);
+			if (*end || !*eq || status < 0) {
+				snprintf(err, n, "--inject %s: bad status '%s'", buf, eq);
+				return -1;
+			}
+		}
+		int fn = -1;
+		for (unsigned f = 0; f < 0x200 && fn < 0; f++) {
+			const char *name = hv_fn_name(0x80, f);
+			if (name && !strcmp(name, buf))
+				fn = (int)f;
+		}
+		if (fn < 0) {
+			snprintf(err, n, "--inject: unknown hypercall '%s'", buf);
+			return -1;
+		}
+		hv_inject(sim_hv(r->sim), (unsigned)fn, cpu, (uint64_t)status, count);
 	}
 	return 0;
 }
@@ -982,6 +1045,10 @@ void *bench_run_json(struct bench_run *r, int with_log)
 				    json_integer((json_int_t)*param_slot(&r->m, param_names[i])));
 	json_object_set_new(cfg, "quantum_ps", json_integer(SIM_QUANTUM_PS));
 	json_object_set_new(cfg, "profile", json_boolean(!r->cfg.no_profile));
+	json_t *inj = json_array();
+	for (size_t i = 0; i < r->cfg.ninject; i++)
+		json_array_append_new(inj, json_string(r->cfg.inject[i]));
+	json_object_set_new(cfg, "inject", inj);
 	json_object_set_new(cfg, "insn_budget", json_integer((json_int_t)r->cfg.insn_budget));
 	json_object_set_new(cfg, "ram_size", json_integer((json_int_t)r->cfg.ram_size));
 	json_object_set_new(root, "config", cfg);

@@ -23,6 +23,12 @@ struct bench_run_cfg {
 	const char *const *set;
 	size_t nset;
 	const char *folded; /* write folded stacks here (flame graphs); NULL: not */
+	/* Hypervisor faults to inject, "NAME=STATUS[xCOUNT][@CPU]": the next
+	 * COUNT (default 1) calls of fast-trap function NAME (cpu_start,
+	 * mmu_map_perm_addr, cpu_stop, mach_desc, ...) on CPU (default any)
+	 * return STATUS (a number or EINVAL, ENOCPU, EWOULDBLOCK, ...). */
+	const char *const *inject;
+	size_t ninject;
 	int no_profile;     /* skip the per-function profile (and the phases it
 			       gives): ~30% faster on the largest shapes */
 };

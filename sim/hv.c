@@ -581,7 +581,12 @@ static int injected(struct hv *hv, struct hv_call *c)
 {
 	for (unsigned i = 0; i < hv->ninject; i++) {
 		struct hv_inject *in = &hv->inject[i];
-		if (in->count && in->fn == c->fn && (in->cpu < 0 || (unsigned)in->cpu == c->cpu)) {
+		/* @cpu names the calling strand, or the target of the calls
+		 * that take a cpu id (CPU_START, CPU_STOP, CPU_STATE). */
+		int targets = c->fn == 0x10 || c->fn == 0x11 || c->fn == 0x17;
+		int cpu_ok = in->cpu < 0 || (unsigned)in->cpu == c->cpu ||
+			     (targets && c->arg[0] == (uint64_t)in->cpu);
+		if (in->count && in->fn == c->fn && cpu_ok) {
 			in->count--;
 			c->status = in->status;
 			return 1;

@@ -278,3 +278,62 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 	json_decref(doc);
 	bench_run_free(r);
 }
+
+/* Fault injection: CPU_START failing, or the new strand's MMU_MAP_PERM_ADDR
+ * failing (the real hvtramp parks in its error loop): the real master
+ * polls callin_flag for its 50000 x udelay(100), prints "Processor N is
+ * stuck." and the reply says CPU_NOT_RESPONDING. */
+static json_t *run_injected(const char *inject)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	const char *inj[] = {inject};
+	bench_run_cfg_default(&cfg);
+	cfg.trace = "traces/default/trace.json";
+	cfg.image = "build/guest/guest.elf";
+	cfg.inject = inj;
+	cfg.ninject = 1;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 1);
+	bench_run_free(r);
+	return doc;
+}
+
+static void expect_stuck(json_t *doc, int cpu)
+{
+	json_t *op = json_array_get(json_object_get(doc, "operations"), 1), *c;
+	size_t i;
+	int seen = 0;
+	json_array_foreach(json_object_get(op, "cpus"), i, c) {
+		if (json_integer_value(json_object_get(c, "cpu")) != cpu) {
+			cr_expect_eq(json_integer_value(json_object_get(c, "result")), 0);
+			continue;
+		}
+		seen = 1;
+		cr_expect_eq(json_integer_value(json_object_get(c, "result")), 3, "NOT_RESPONDING");
+		cr_expect_eq(json_integer_value(json_object_get(c, "stat")), 1, "UNCONFIGURED");
+		cr_expect(json_is_null(json_object_get(c, "online_ns")));
+	}
+	cr_expect(seen);
+	char line[64];
+	snprintf(line, sizeof line, "Processor %d is stuck.", cpu);
+	cr_expect(log_has(doc, line));
+	/* 50000 x udelay(100): the request takes more than 5 s. */
+	cr_expect(json_integer_value(json_object_get(op, "latency_ns")) > 5000000000ll);
+}
+
+Test(inject, cpu_start_enocpu, .timeout = 120)
+{
+	json_t *doc = run_injected("cpu_start=ENOCPU@58");
+	expect_stuck(doc, 58);
+	cr_expect(log_has(doc, "sun4v_cpu_start() gives error 1"));
+	json_decref(doc);
+}
+
+Test(inject, map_perm_addr_failure_on_the_new_strand, .timeout = 120)
+{
+	json_t *doc = run_injected("mmu_map_perm_addr=EINVAL@59");
+	expect_stuck(doc, 59);
+	json_decref(doc);
+}
