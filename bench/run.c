@@ -969,7 +969,8 @@ static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned
  * strand), callin_poll (until online: the master's udelay(100) polling
  * and the commenced hand-off), online_wait (the master's spin on
  * cpu_online and the cpuhp online states). */
-static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after)
+static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after,
+			  int64_t *callin_wait)
 {
 	int64_t up = event_time(r, KM_EV_CPU_UP_START, cpu, after);
 	int64_t callin = event_time(r, KM_EV_CPU_CALLIN, cpu, after);
@@ -987,6 +988,10 @@ static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after)
 	if (up < 0 || !start || callin < 0 || online < 0 || done < 0)
 		return json_null();
 	int64_t t_start = (int64_t)start->t_ns, t_run = t_start + (int64_t)start->latency_ns;
+	/* The master's view: from CPU_START's return until its udelay(100)
+	 * poll saw callin_flag; the new strand goes online within a quantum
+	 * of the master setting smp_commenced_mask. */
+	*callin_wait = online - t_run;
 	return json_pack("{sIsIsIsIsI}", "prepare_ns", (json_int_t)(t_start - up), "cpu_start_ns",
 			 (json_int_t)start->latency_ns, "trampoline_ns", (json_int_t)(callin - t_run),
 			 "callin_poll_ns", (json_int_t)(online - callin), "online_wait_ns",
@@ -1092,8 +1097,11 @@ void *bench_run_json(struct bench_run *r, int with_log)
 				json_t *jc = json_array_get(cpus, k);
 				if (o->cpus[k].online_ns >= 0 && lat)
 					lat[nl++] = o->cpus[k].online_ns - (int64_t)o->t_request_ns;
-				json_object_set_new(jc, "phases",
-						    cpu_phases(r, o->cpus[k].cpu, o->t_request_ns));
+				int64_t wait = -1;
+				json_object_set_new(
+				    jc, "phases", cpu_phases(r, o->cpus[k].cpu, o->t_request_ns, &wait));
+				if (wait >= 0)
+					json_object_set_new(jc, "callin_wait_ns", json_integer(wait));
 			}
 			json_object_set_new(jo, "cpu_latency_ns", percentiles(lat, nl));
 			free(lat);

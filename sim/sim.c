@@ -54,7 +54,8 @@ struct strand {
 	int runnable; /* wants the cpu (false while blocked or stopped) */
 	int blocked;
 	uint64_t wait_key;
-	uint64_t runaway; /* stats.insns at which it counts as stuck */
+	uint64_t runaway;    /* stats.insns at which it counts as stuck */
+	uint64_t horizon_ps; /* the slice ends when the clock passes it */
 };
 
 struct sim {
@@ -78,6 +79,8 @@ struct sim {
 	uint64_t sim_return, reset_regs;
 	uint64_t brk, brk_end; /* boot memory: [brk, brk_end) is free */
 	struct sim_prof *prof; /* NULL unless profiling */
+	int preempt;           /* a thread became runnable: end the current slice */
+	struct strand *stepping; /* the thread the scheduler runs now (slices apply) */
 };
 
 static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2, UC_SPARC_REG_O3,
@@ -479,6 +482,27 @@ static uint64_t precise_fault_pc(struct sim *s, struct strand *st, uint64_t faul
 	return pc;
 }
 
+/* After a model charged time (a hypercall's latency, a kernel-model
+ * entry's cost) or made another thread runnable: end the slice if the
+ * clock passed the slice's horizon or the scheduler must choose again. */
+static void slice_check(struct sim *s, struct strand *st)
+{
+	if (s->stepping != st)
+		return; /* run alone (sim_call, sim_strand_run): no slices */
+	uint64_t now = st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu];
+	if (s->preempt || now >= st->horizon_ps) {
+		stop(s, st, SIM_STOP_SLICE, sim_priv_pc(&st->eng->cpu), 0, 0, "slice");
+		return;
+	}
+	/* The charge moved the clock: fewer instructions fit before the
+	 * horizon than when the slice began. */
+	if (st->horizon_ps != UINT64_MAX) {
+		uint64_t left = (st->horizon_ps - now) / s->ps_per_insn[st->cpu] + 1;
+		if (st->stats.insns + left < st->limit)
+			st->limit = st->stats.insns + left;
+	}
+}
+
 static void resume_after(const struct sim_priv_cpu *c)
 {
 	/* Like `done`: continue at NPC, which is the branch target when the
@@ -522,12 +546,15 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		hv_trap(s->hv, st->id, st->cpu, intno - 0x100, pc, &r);
 		if (st->stop != SIM_STOP_NONE) /* e.g. CPU_STOP of itself */
 			return;
-		if (r.next == HV_NEXT_STOP)
+		if (r.next == HV_NEXT_STOP) {
 			stop(s, st, SIM_STOP_HCALL, pc, intno, 0, "%s", r.msg);
-		else if (r.next == HV_NEXT_REDIRECT)
+			return;
+		}
+		if (r.next == HV_NEXT_REDIRECT)
 			sim_priv_set_pc(c, r.pc, r.pc + 4);
 		else
 			resume_after(c);
+		slice_check(s, st);
 		return;
 	}
 	case SIM_TT_SOFT(SIM_TRAP_KM): {
@@ -553,6 +580,8 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 			stop(s, st, SIM_STOP_BLOCKED, sim_priv_pc(c), 0, 0, "blocked");
 		else if (r.yield)
 			stop(s, st, SIM_STOP_SLICE, sim_priv_pc(c), 0, 0, "slice");
+		else
+			slice_check(s, st);
 		return;
 	}
 	case SIM_TT_SOFT(SIM_TRAP_RETURN):
@@ -806,9 +835,12 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	/* A run can nest inside a hook of another engine (a kernel-model
 	 * entry starting a thread wipes its engine): restore the outer one. */
 	struct strand *outer = s->cur;
+	int outer_preempt = s->preempt;
+	s->preempt = 0;
 	s->cur = st;
 	uc_err e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
 	s->cur = outer;
+	s->preempt = outer_preempt;
 	uint64_t pc = sim_priv_pc(c);
 	switch (e) {
 	case UC_ERR_OK:
@@ -893,6 +925,11 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	st->runnable = 1;
 	st->blocked = 0;
 	st->runaway = st->stats.insns + s->cfg.insn_budget;
+	st->horizon_ps = UINT64_MAX;
+	/* Started from inside another thread's trap (CPU_START, a kthread):
+	 * that thread's slice ends so the scheduler sees the new one. */
+	if (s->cur && s->cur != st)
+		s->preempt = 1;
 	return SIM_OK;
 }
 
@@ -999,6 +1036,8 @@ unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps)
 			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, st->clock_ps, 0);
 		st->runaway = st->stats.insns + s->cfg.insn_budget;
 		n++;
+		if (s->cur && s->cur != st)
+			s->preempt = 1;
 	}
 	return n;
 }
@@ -1053,13 +1092,17 @@ static struct strand *step(struct sim *s, enum sim_stop *why)
 	if (!st)
 		return NULL;
 	uint64_t slice = SIM_MAX_SLICE_INSNS;
+	st->horizon_ps = UINT64_MAX;
 	if (next != UINT64_MAX) {
-		uint64_t horizon = next + SIM_QUANTUM_PS;
-		uint64_t until = (horizon - st->clock_ps) / s->ps_per_insn[st->cpu] + 1;
+		st->horizon_ps = next + SIM_QUANTUM_PS;
+		uint64_t until = (st->horizon_ps - st->clock_ps) / s->ps_per_insn[st->cpu] + 1;
 		if (until < slice)
 			slice = until;
 	}
+	struct strand *outer = s->stepping;
+	s->stepping = st;
 	*why = run(s, st, slice);
+	s->stepping = outer;
 	settle(s, st);
 	switch (*why) {
 	case SIM_STOP_SLICE:
@@ -1189,6 +1232,7 @@ enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struc
 		return SIM_STOP_HOST;
 	}
 	st->runaway = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
+	st->horizon_ps = UINT64_MAX; /* alone: no slices */
 	enum sim_stop why = run(s, st, 0);
 	if (why == SIM_STOP_HALTED) {
 		/* Alone, a strand spinning in place will never progress: stuck. */

@@ -5,8 +5,11 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "bench/fit.h"
 #include "bench/run.h"
 
 static json_t *run_default(void)
@@ -336,4 +339,62 @@ Test(inject, map_perm_addr_failure_on_the_new_strand, .timeout = 120)
 	json_t *doc = run_injected("mmu_map_perm_addr=EINVAL@59");
 	expect_stuck(doc, 59);
 	json_decref(doc);
+}
+
+/* The udelay(100) effect: the master's wait for callin_flag after
+ * CPU_START returns is whole udelay(100) periods (here one: the trampoline
+ * takes ~17 us) plus the poll loop's own cost and the hand-off, as the real
+ * loop implies. */
+Test(measure, callin_wait_is_quantised_by_udelay_100, .timeout = 120)
+{
+	json_t *doc = run_default(), *c;
+	size_t i;
+	json_array_foreach(json_object_get(json_array_get(json_object_get(doc, "operations"), 1),
+					   "cpus"),
+			   i, c) {
+		int64_t w = json_integer_value(json_object_get(c, "callin_wait_ns"));
+		int64_t k = w / 100000, rest = w % 100000;
+		cr_expect(k >= 1, "at least one udelay(100): %lld ns", (long long)w);
+		cr_expect(rest < 3000, "%lld = %lld x 100 us + %lld ns of loop and hand-off",
+			  (long long)w, (long long)k, (long long)rest);
+	}
+	json_decref(doc);
+}
+
+/* The topology cost grows as the real code's O(P^2): on a parametric shape,
+ * the exponent of smp_fill_in_sib_core_maps' instructions over present
+ * strands is within [1.8, 2.2]. */
+Test(measure, sibling_maps_cost_is_quadratic, .timeout = 300)
+{
+	static const unsigned present[] = {64, 128, 256, 512};
+	double x[4], y[4];
+	for (size_t i = 0; i < 4; i++) {
+		char dir[] = "/tmp/ldomsim-quad-XXXXXX", cmd[512], path[600];
+		cr_assert_not_null(mkdtemp(dir));
+		snprintf(cmd, sizeof cmd,
+			 "build/ldomsim trace gen --shape param:2x64x8 --present %u --add 8 -o %s "
+			 ">/dev/null",
+			 present[i], dir);
+		cr_assert_eq(system(cmd), 0, "%s", cmd);
+		snprintf(path, sizeof path, "%s/trace.json", dir);
+		struct bench_run_cfg cfg;
+		struct bench_run *r;
+		char err[1024];
+		bench_run_cfg_default(&cfg);
+		cfg.trace = path;
+		cfg.image = "build/guest/guest.elf";
+		cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+		json_t *doc = bench_run_json(r, 0);
+		json_t *tc = json_object_get(json_array_get(json_object_get(doc, "operations"), 1),
+					     "topology_cost");
+		x[i] = present[i] + 8;
+		y[i] = (double)json_integer_value(
+			json_object_get(json_object_get(tc, "smp_fill_in_sib_core_maps"), "insns"));
+		cr_assert(y[i] > 0);
+		json_decref(doc);
+		bench_run_free(r);
+	}
+	struct bench_fit fit;
+	cr_assert_eq(bench_fit_power(x, y, 4, &fit), 0);
+	cr_expect(fit.exponent >= 1.8 && fit.exponent <= 2.2, "exponent %.3f", fit.exponent);
 }
