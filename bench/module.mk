@@ -2,6 +2,9 @@
 # of the scenario benchmarks. Figures, not tests: nothing here asserts
 # wall-clock time.
 BENCH_TRACES ?= traces/default/trace.json traces/m7-16/trace.json
+# The simulator's own speed on a whole sweep: M7-16 at 9 present-strand
+# points up to 4032 (+64), two at a time (target: 60 s on 2 cores).
+BENCH_SWEEP_PRESENT ?= 8,512,1024,1536,2048,2560,3072,3584,4032
 bench: all
 	$(BUILD)/ldomsim bench speed
 	@mkdir -p $(BUILD)/bench
@@ -13,6 +16,10 @@ bench: all
 print('  guest instructions %d, %.2e per host second' % (d['guest_insns'], d['guest_insns_per_second']))" \
 			$(BUILD)/bench/$$(basename $$(dirname $$t)).json; \
 	done
+	rm -rf $(BUILD)/bench/sweep-m7-16
+	/usr/bin/time -f "sweep m7-16 x 9 points (--jobs 2): wall %e s, peak RSS %M KiB" \
+		$(BUILD)/ldomsim sweep --shape m7-16 --present $(BENCH_SWEEP_PRESENT) --add 64 \
+		--jobs 2 --no-plots -o $(BUILD)/bench/sweep-m7-16 >/dev/null
 
 # `make results`: the committed baseline sweeps in results/<shape>/ (summary,
 # point results and logs, plots). The generated traces are not kept (their

@@ -1016,20 +1016,43 @@ static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
 	return o;
 }
 
-static json_t *profile_json(struct bench_run *r, size_t top)
+static json_t *fn_rows(struct sim_prof_fn *f, size_t n, size_t top)
 {
-	struct sim_prof_fn *f;
-	size_t n = sim_prof_functions(sim_profile(r->sim), &f);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n && i < top; i++)
 		json_array_append_new(arr, json_pack("{sssIsIsIsIsI}", "fn", f[i].name, "calls",
-						      (json_int_t)f[i].calls, "self_insns",
-						      (json_int_t)f[i].self_insns, "incl_insns",
-						      (json_int_t)f[i].incl_insns, "self_ns",
-						      (json_int_t)(f[i].self_ps / 1000), "incl_ns",
-						      (json_int_t)(f[i].incl_ps / 1000)));
-	free(f);
+		                                     (json_int_t)f[i].calls, "self_insns",
+		                                     (json_int_t)f[i].self_insns, "incl_insns",
+		                                     (json_int_t)f[i].incl_insns, "self_ns",
+		                                     (json_int_t)(f[i].self_ps / 1000), "incl_ns",
+		                                     (json_int_t)(f[i].incl_ps / 1000)));
 	return arr;
+}
+
+/* The profile: the top functions over all threads, then per strand
+ * (thread that ran guest code) its top functions. */
+static json_t *profile_json(struct bench_run *r, size_t top)
+{
+	struct sim_prof *p = sim_profile(r->sim);
+	struct sim_prof_fn *f;
+	size_t n = sim_prof_functions(p, &f);
+	json_t *root = json_object(), *threads = json_object();
+	json_object_set_new(root, "functions", fn_rows(f, n, top));
+	free(f);
+	for (unsigned t = 0; t < sim_thread_count(r->sim); t++) {
+		if (!sim_prof_thread_ran(p, t))
+			continue;
+		n = sim_prof_thread_functions(p, (int)t, &f);
+		const char *label = sim_prof_thread_label_of(p, t);
+		char key[64];
+		snprintf(key, sizeof key, "%s", label[0] ? label : "thread");
+		if (json_object_get(threads, key))
+			snprintf(key, sizeof key, "%s#%u", label[0] ? label : "thread", t);
+		json_object_set_new(threads, key, fn_rows(f, n, top / 4 ? top / 4 : 1));
+		free(f);
+	}
+	json_object_set_new(root, "threads", threads);
+	return root;
 }
 
 void *bench_run_json(struct bench_run *r, int with_log)

@@ -272,6 +272,11 @@ static int cmp_incl(const void *a, const void *b)
 
 size_t sim_prof_functions(struct sim_prof *p, struct sim_prof_fn **out)
 {
+	return sim_prof_thread_functions(p, -1, out);
+}
+
+size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn **out)
+{
 	uint64_t *ti = calloc(p->nnodes, sizeof *ti), *tp = calloc(p->nnodes, sizeof *tp);
 	/* one slot per function, plus [unknown] */
 	struct sim_prof_fn *f = calloc(p->nfns + 1, sizeof *f);
@@ -283,9 +288,19 @@ size_t sim_prof_functions(struct sim_prof *p, struct sim_prof_fn **out)
 		return 0;
 	}
 	totals(p, ti, tp);
+	uint32_t want_root = tid >= 0 && (unsigned)tid < p->nthreads ? p->threads[tid].root : 0;
+	uint32_t *root = want_root ? calloc(p->nnodes, sizeof *root) : NULL;
+	if (want_root && !root) {
+		free(ti);
+		free(tp);
+		free(f);
+		return 0;
+	}
 	for (size_t i = 1; i < p->nnodes; i++) {
 		const struct node *n = &p->nodes[i];
-		if (n->fn == ROOT_FN)
+		if (root)
+			root[i] = n->fn == ROOT_FN ? (uint32_t)i : root[n->parent];
+		if (n->fn == ROOT_FN || (root && root[i] != want_root))
 			continue;
 		size_t k = n->fn == UNKNOWN_FN ? p->nfns : n->fn;
 		f[k].self_insns += n->self_insns;
@@ -304,6 +319,7 @@ size_t sim_prof_functions(struct sim_prof *p, struct sim_prof_fn **out)
 			m++;
 		}
 	qsort(f, m, sizeof *f, cmp_incl);
+	free(root);
 	free(ti);
 	free(tp);
 	*out = f;
@@ -393,4 +409,17 @@ int sim_prof_write_folded(struct sim_prof *p, FILE *f)
 		fprintf(f, " %llu\n", (unsigned long long)(n->self_ps / 1000));
 	}
 	return ferror(f) ? -1 : 0;
+}
+
+const char *sim_prof_thread_label_of(const struct sim_prof *p, unsigned tid)
+{
+	return tid < p->nthreads ? p->threads[tid].label : "";
+}
+
+int sim_prof_thread_ran(const struct sim_prof *p, unsigned tid)
+{
+	if (tid >= p->nthreads)
+		return 0;
+	uint32_t root = p->threads[tid].root;
+	return p->nodes[root].first_child != 0;
 }

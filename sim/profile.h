@@ -46,6 +46,11 @@ struct sim_prof_fn {
 /* Totals per function so far (functions never run are left out); *out is
  * malloc'd, sorted by inclusive time, largest first. */
 size_t sim_prof_functions(struct sim_prof *p, struct sim_prof_fn **out);
+/* The same for one thread (tid < 0: all threads). */
+size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn **out);
+/* Whether thread tid ran guest code, and its label. */
+int sim_prof_thread_ran(const struct sim_prof *p, unsigned tid);
+const char *sim_prof_thread_label_of(const struct sim_prof *p, unsigned tid);
 /* Inclusive simulated time of one function so far (0 if never run). */
 uint64_t sim_prof_incl_ps(struct sim_prof *p, const char *name);
 uint64_t sim_prof_incl_insns(struct sim_prof *p, const char *name);

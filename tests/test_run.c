@@ -196,9 +196,15 @@ Test(measure, phases_profile_and_topology_cost, .timeout = 120)
 	int found = 0;
 	size_t i;
 	json_t *f;
-	json_array_foreach(json_object_get(doc, "profile"), i, f)
+	json_array_foreach(json_object_get(json_object_get(doc, "profile"), "functions"), i, f)
 		found |= !strcmp(json_string_value(json_object_get(f, "fn")), "__cpu_up");
 	cr_expect(found, "the profile names __cpu_up");
+	/* Per strand: the new cpu's own profile starts in hv_cpu_startup. */
+	json_t *mine = json_object_get(json_object_get(json_object_get(doc, "profile"), "threads"),
+				       "swapper/cpu56");
+	cr_assert(json_is_array(mine));
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(mine, 0), "fn")),
+			 "hv_cpu_startup");
 	json_decref(doc);
 }
 
