@@ -413,8 +413,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	struct strand *st = s->cur;
 	if (__builtin_expect(st->stats.insns >= st->limit, 0) && limit_reached(s, st, addr, size))
 		return;
-	if (__builtin_expect(s->prof != NULL, 0) &&
-	    (addr < st->prof_range[0] || addr >= st->prof_range[1]))
+	/* prof_range is [0, UINT64_MAX) when profiling is off. */
+	if (__builtin_expect(addr < st->prof_range[0] || addr >= st->prof_range[1], 0))
 		prof_enter(s, st, addr);
 	st->stats.insns += size >> 2;
 }
