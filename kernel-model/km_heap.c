@@ -99,14 +99,15 @@ uint64_t km_heap_alloc(struct km *km, uint64_t size, uint64_t align, int zero)
 	if (align & (align - 1))
 		return 0;
 	size = (size + HEAP_MIN_ALIGN - 1) & ~(uint64_t)(HEAP_MIN_ALIGN - 1);
+	/* Room for one more span in both lists first: growing moves them, and
+	 * f below points into the free list. */
+	if (grow(&h->live, &h->caplive, h->nlive + 1) || grow(&h->free, &h->capfree, h->nfree + 1))
+		return 0;
 	for (size_t i = 0; i < h->nfree; i++) {
 		struct span *f = &h->free[i];
 		uint64_t at = (f->ra + align - 1) & ~(align - 1);
 		if (at - f->ra > f->size || size > f->size - (at - f->ra))
 			continue;
-		if (grow(&h->live, &h->caplive, h->nlive + 1) ||
-		    grow(&h->free, &h->capfree, h->nfree + 1))
-			return 0;
 		uint64_t head = at - f->ra, tail = f->size - head - size;
 		uint64_t tail_ra = at + size;
 		if (head && tail) { /* split: keep the head here, the tail after it */
