@@ -115,4 +115,5 @@ asan: all $(ASAN_DIR)/ldomsim-tests
 
 valgrind: all
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions=tests/valgrind.supp \
 		$(BUILD)/ldomsim run $(RUN_TRACE) --json $(BUILD)/results/valgrind.json
