@@ -73,7 +73,7 @@ CI_FUZZ_SECONDS ?= 60
 check: all $(BUILD)/ldomsim-tests
 	@if [ -n "$$CI" ]; then \
 		echo "fuzz: $(CI_FUZZ_SECONDS) s per harness (log: $(BUILD)/fuzz-ci.log)"; \
-		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(CI_FUZZ_SECONDS) \
+		$(MAKE) --no-print-directory fuzz-run fuzz-ds-run FUZZ_SECONDS=$(CI_FUZZ_SECONDS) \
 			>$(BUILD)/fuzz-ci.log 2>&1 || { tail -40 $(BUILD)/fuzz-ci.log; exit 1; }; \
 		grep -E "^Done" $(BUILD)/fuzz-ci.log; \
 	fi

@@ -36,3 +36,20 @@ results: all
 		rm -rf results/$$shape/traces; \
 	done
 	$(BUILD)/ldomsim report results
+
+# `make fuzz-ds`: the DS-message harness (bench/fuzz/fuzz_ds.c) against the
+# whole simulator built with clang's sanitizers; `make fuzz-ds-run
+# FUZZ_SECONDS=60` runs it over the committed seeds.
+FUZZDS_DIR  := $(BUILD)/fuzz-ds
+FUZZDS_OBJS := $(LIB_SRCS:%.c=$(FUZZDS_DIR)/obj/%.o)
+$(FUZZDS_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZDS_DIR)/fuzz_ds: bench/fuzz/fuzz_ds.c $(FUZZDS_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+.PHONY: fuzz-ds fuzz-ds-run
+fuzz-ds: all $(FUZZDS_DIR)/fuzz_ds
+fuzz-ds-run: fuzz-ds
+	@mkdir -p $(FUZZDS_DIR)/corpus
+	ASAN_OPTIONS=detect_leaks=0 $(FUZZDS_DIR)/fuzz_ds -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -artifact_prefix=$(FUZZDS_DIR)/crash- $(FUZZDS_DIR)/corpus bench/fuzz/corpus/ds

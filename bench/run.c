@@ -1239,3 +1239,16 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 	}
 	return 0;
 }
+
+int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
+{
+	uint64_t t = 0;
+	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
+		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
+			t = sim_thread_time_ps(r->sim, c) / 1000;
+	if (km_ldc_deliver(r->km, bytes, len))
+		return -1;
+	if (raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY))
+		return -1;
+	return play(r);
+}

@@ -56,6 +56,12 @@ void *bench_run_json(struct bench_run *r, int with_log);
 int bench_run_request(struct bench_run *r, const char *service, const void *payload, size_t len,
                       int64_t claimed_len, uint8_t **reply, size_t *reply_len);
 
+/* After a run: put raw bytes into the DS channel as the peer would (tags
+ * and all, any content), raise the channel event and let the guest run.
+ * -1 when the run can go no further (the guest stopped with a verdict:
+ * bench_run_ok() is then false). */
+int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len);
+
 /* The kernel log as dmesg prints it. */
 void bench_run_print_log(const struct bench_run *r, void *file);
 
