@@ -451,8 +451,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;
 	}
-	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n) ||
-	    apply_injections(r, err, n))
+	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n))
 		return -1;
 	if (!r->cfg.no_profile && sim_profile_enable(r->sim)) {
 		snprintf(err, n, "out of memory (profile)");
@@ -719,6 +718,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		snprintf(err, n, "domain services bring-up: %s", r->verdict);
 		goto fail;
 	}
+	/* Faults are injected into the scenario, not into boot. */
+	if (apply_injections(r, err, n))
+		goto fail;
 	r->t_base_ns = sim_thread_time_ps(r->sim, trace_ds_strand(r->trace)) / 1000;
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
 		if (sim_strand_running(r->sim, c) &&

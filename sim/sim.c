@@ -309,6 +309,8 @@ static const char *trap_name(unsigned tt)
 		return "spill";
 	if (tt >= 0xc0 && tt < 0x100)
 		return "fill";
+	if (tt == 0x105)
+		return "BUG(): ta 5, the kernel's __builtin_trap";
 	if (tt >= 0x100 && tt < 0x200)
 		return "trap_instruction";
 	return "trap";

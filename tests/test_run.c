@@ -404,3 +404,18 @@ Test(measure, sibling_maps_cost_is_quadratic, .timeout = 300)
 	cr_assert_eq(bench_fit_power(x, y, 4, &fit), 0);
 	cr_expect(fit.exponent >= 1.8 && fit.exponent <= 2.2, "exponent %.3f", fit.exponent);
 }
+
+/* MACH_DESC failing during md-update: the real mdesc_update takes its
+ * error path, whose refcount_dec() to zero saturates the count, so
+ * mdesc_free's BUG_ON fires — Linux 6.1's own behaviour, which the run
+ * reports as the guest's BUG() (ta 5) with the kernel's message. */
+Test(inject, mach_desc_failure_hits_the_kernels_bug_on, .timeout = 120)
+{
+	json_t *doc = run_injected("mach_desc=EIOx2");
+	cr_expect(log_has(doc, "MD: mdesc reread fails with 11"));
+	cr_expect(log_has(doc, "kernel BUG at arch/sparc/kernel/mdesc.c"));
+	const char *v = json_string_value(json_object_get(doc, "verdict"));
+	cr_expect(strstr(v, "BUG()") != NULL, "%s", v);
+	cr_expect(!json_is_true(json_object_get(doc, "ok")));
+	json_decref(doc);
+}
