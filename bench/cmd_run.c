@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench/run.h"
+#include "bench/sweep_io.h"
 #include "cli/commands.h"
 
 static void usage(FILE *f)
@@ -43,17 +44,12 @@ static void usage(FILE *f)
 
 static int write_atomic(const char *path, json_t *doc)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return -1;
-	snprintf(tmp, n, "%s.tmp%d", path, (int)getpid());
-	int rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!rc && rename(tmp, path))
-		rc = -1;
-	if (rc)
-		unlink(tmp);
-	free(tmp);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char err[256];
+	int rc = text ? bench_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
+	if (rc && text)
+		fprintf(stderr, "ldomsim run: %s\n", err);
+	free(text);
 	return rc;
 }
 

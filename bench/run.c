@@ -27,9 +27,6 @@
 #include "traces/md_topo.h"
 #include "traces/trace.h"
 
-#define RUN_RESULT_FORMAT "ldomsim-result"
-#define RUN_RESULT_MAJOR  1
-#define RUN_RESULT_MINOR  0
 #define MAX_SERVICES      16
 #define MAX_EVENTS        4096
 #define DS_TAG_LEN        8 /* {u32 type, u32 len} */
@@ -1061,8 +1058,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 {
 	const struct trace_machine *m = &r->m;
 	json_t *root = json_object(), *cfg = json_object(), *ops = json_array();
-	json_object_set_new(root, "format", json_string(RUN_RESULT_FORMAT));
-	json_object_set_new(root, "version", json_pack("[ii]", RUN_RESULT_MAJOR, RUN_RESULT_MINOR));
+	json_object_set_new(root, "format", json_string(BENCH_RESULT_FORMAT));
+	json_object_set_new(root, "version", json_pack("[ii]", BENCH_RESULT_MAJOR, BENCH_RESULT_MINOR));
 	json_object_set_new(cfg, "trace", json_string(r->cfg.trace));
 	json_object_set_new(cfg, "trace_sha256", json_string(trace_sha256_hex(r->trace)));
 	json_object_set_new(cfg, "guest_image", json_string(r->image));

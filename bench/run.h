@@ -13,6 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The result document's format and version (bench/result.schema.json):
+ * a major change breaks readers (compare refuses it), a minor one adds. */
+#define BENCH_RESULT_FORMAT "ldomsim-result"
+#define BENCH_RESULT_MAJOR 1
+#define BENCH_RESULT_MINOR 0
+
 struct bench_run_cfg {
 	const char *trace;    /* trace.json */
 	const char *image;    /* guest ELF; NULL: build/guest/guest.elf beside the binary */

@@ -23,8 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BENCH_RESULT_FORMAT "ldomsim-result"
-#define BENCH_RESULT_MAJOR  1 /* the result major version the harness reads */
+#include "bench/run.h" /* BENCH_RESULT_FORMAT, BENCH_RESULT_MAJOR */
 
 /* Which point of a sweep a result is: shape, strands present before the
  * configure request, strands it adds. */
