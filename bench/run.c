@@ -119,6 +119,8 @@ struct bench_run {
 	double host_seconds;
 	uint64_t guest_insns;
 	uint64_t t_base_ns; /* simulated time at which the scenario starts */
+	uint8_t *extra_md;  /* an MD published after the trace (bench_run_publish_md) */
+	size_t extra_md_len;
 };
 
 static void failf(struct bench_run *r, const char *fmt, ...)
@@ -311,6 +313,8 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 }
 
 static double now_s(void);
+static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len,
+                             char *report, size_t n);
 static int apply_injections(struct bench_run *r, char *err, size_t n);
 static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
                           uint64_t after);
@@ -767,15 +771,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	/* Fidelity: the guest's maps against the host computation of the
 	 * last MD generation. */
 	const struct trace_md_gen *last = trace_md_at(r->trace, trace_md_count(r->trace) - 1);
-	struct md *md = NULL;
-	struct md_topo *topo = NULL;
-	struct md_err me;
-	if (last && last->bytes && !md_read(last->bytes, last->size, &md, &me) &&
-	    !md_topo_compute(md, &topo, &me))
-		r->topo_diffs =
-		    km_topology_compare(r->km, topo, r->topo_report, sizeof r->topo_report);
-	md_topo_free(topo);
-	md_free(md);
+	if (last && last->bytes)
+		r->topo_diffs = topology_check(r, last->bytes, last->size, r->topo_report,
+		                               sizeof r->topo_report);
 	if (r->topo_diffs)
 		failf(r, "topology maps differ from the host computation: %s", r->topo_report);
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++) {
@@ -807,6 +805,7 @@ void bench_run_free(struct bench_run *r)
 	free(r->ops);
 	free(r->snaps);
 	free(r->host_op);
+	free(r->extra_md);
 	sim_free(r->sim);
 	km_free(r->km);
 	trace_free(r->trace);
@@ -1250,4 +1249,45 @@ int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
 	if (raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY))
 		return -1;
 	return play(r);
+}
+
+/* The guest's ids and sibling maps against the host computation from an
+ * MD; SIZE_MAX when the MD cannot be read. */
+static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len,
+                             char *report, size_t n)
+{
+	struct md *md = NULL;
+	struct md_topo *topo = NULL;
+	struct md_err me;
+	size_t diffs = SIZE_MAX;
+	if (!md_read(md_bytes, len, &md, &me) && !md_topo_compute(md, &topo, &me))
+		diffs = km_topology_compare(r->km, topo, report, n);
+	else if (n)
+		snprintf(report, n, "%s", me.msg);
+	md_topo_free(topo);
+	md_free(md);
+	return diffs;
+}
+
+int bench_run_publish_md(struct bench_run *r, const void *md, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, md, len);
+	free(r->extra_md);
+	r->extra_md = copy;
+	r->extra_md_len = len;
+	hv_set_mdesc(sim_hv(r->sim), copy, len);
+	return 0;
+}
+
+size_t bench_run_topology_check(struct bench_run *r, char *report, size_t n)
+{
+	if (!r->extra_md) {
+		const struct trace_md_gen *last =
+		    trace_md_at(r->trace, trace_md_count(r->trace) - 1);
+		return topology_check(r, last->bytes, last->size, report, n);
+	}
+	return topology_check(r, r->extra_md, r->extra_md_len, report, n);
 }

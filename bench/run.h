@@ -68,6 +68,13 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
  * bench_run_ok() is then false). */
 int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len);
 
+/* After a run: publish another MD generation (the hypervisor's MACH_DESC
+ * hands it out from now on; send md-update yourself), and compare the
+ * guest's topology maps with the host computation from the MD published
+ * last: the number of differences (SIZE_MAX: unreadable MD). */
+int bench_run_publish_md(struct bench_run *r, const void *md, size_t len);
+size_t bench_run_topology_check(struct bench_run *r, char *report, size_t n);
+
 /* The kernel log as dmesg prints it. */
 void bench_run_print_log(const struct bench_run *r, void *file);
 

@@ -132,3 +132,82 @@ Test(dsinput, cpu_beyond_nr_cpu_ids_is_skipped, .timeout = 120)
 	free(rep);
 	bench_run_free(r);
 }
+
+/* The mixed scenario: add 64 (the trace), remove 32, add the same 32 back
+ * (CPU_START of stopped cpus, new idle threads); after every step the
+ * guest's maps equal the host computation from the MD the control domain
+ * published. */
+#include "traces/md.h"
+#include "traces/md_shape.h"
+
+static void publish(struct bench_run *r, unsigned ncpus, uint64_t req)
+{
+	struct md_shape *sh;
+	struct md_err me;
+	struct md_buf mb;
+	uint32_t ids[256];
+	for (unsigned i = 0; i < ncpus; i++)
+		ids[i] = i;
+	cr_assert_eq(md_shape_get("t4-4", &sh, &me), 0, "%s", me.msg);
+	cr_assert_eq(md_gen(sh, ids, ncpus, &mb, &me), 0, "%s", me.msg);
+	md_shape_free(sh);
+	cr_assert_eq(bench_run_publish_md(r, mb.data, mb.len), 0);
+	md_buf_free(&mb);
+	uint8_t b[8], *rep;
+	size_t len;
+	put64(b, req);
+	cr_assert_eq(bench_run_request(r, "md-update", b, 8, -1, &rep, &len), 0);
+	cr_assert_not_null(rep, "md-update answered");
+	free(rep);
+}
+
+static void dr(struct bench_run *r, uint32_t type, unsigned first, unsigned n, uint64_t req,
+	       uint32_t want_stat)
+{
+	uint8_t b[16 + 4 * 64], *rep;
+	uint32_t cpus[64];
+	size_t len;
+	for (unsigned i = 0; i < n; i++)
+		cpus[i] = first + i;
+	size_t plen = dr_req(b, req, type, cpus, n);
+	cr_assert_eq(bench_run_request(r, "dr-cpu", b, plen, -1, &rep, &len), 0);
+	cr_assert_not_null(rep);
+	cr_assert_eq(be32(rep + 24), 'o');
+	cr_assert_eq(be32(rep + 28), n);
+	for (unsigned i = 0; i < n; i++) {
+		cr_expect_eq(be32(rep + 32 + 16 * i + 4), 0, "cpu %u result", be32(rep + 32 + 16 * i));
+		cr_expect_eq(be32(rep + 32 + 16 * i + 8), want_stat, "cpu %u stat",
+			     be32(rep + 32 + 16 * i));
+	}
+	free(rep);
+}
+
+Test(dsinput, add_64_remove_32_add_32_keeps_the_maps_right, .timeout = 300)
+{
+	char dir[] = "/tmp/ldomsim-mixed-XXXXXX", cmd[512], path[600], rep[1024];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd,
+		 "build/ldomsim trace gen --shape t4-4 --present 128 --add 64 -o %s >/dev/null", dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(path, sizeof path, "%s/trace.json", dir);
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	bench_run_cfg_default(&cfg);
+	cfg.trace = path;
+	cfg.image = "build/guest/guest.elf";
+	cfg.no_profile = 1;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	cr_assert(bench_run_ok(r));
+	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after +64: %s", rep);
+
+	dr(r, 'U', 160, 32, 100, 1); /* UNCONFIGURED */
+	publish(r, 160, 101);
+	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after -32: %s", rep);
+
+	publish(r, 192, 102);
+	dr(r, 'C', 160, 32, 103, 2); /* CONFIGURED again */
+	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after +32: %s", rep);
+	cr_expect(bench_run_ok(r));
+	bench_run_free(r);
+}
