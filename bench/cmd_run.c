@@ -14,32 +14,39 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF]\n"
-	           "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
-	           "                  [--no-profile]\n\n"
-	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
-	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
-	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
-	           "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
-	           "  -o, --json FILE  write the result JSON (atomically)\n"
-	           "  --log            print the kernel log (dmesg, simulated timestamps)\n"
-	           "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
-	           "  --insn-budget N  instructions a thread may run without blocking\n"
-	           "                   before it counts as stuck (default 20000000000)\n"
-	           "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
-	           "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
-	           "                   (hotplug_prepare_ns, hotplug_online_ns, udelay_granularity_ns,\n"
-	           "                   udelay_overhead_ns, jiffy_ns, sched_switch_ns,\n"
-	           "                   kthread_wakeup_ns, ldc_msg_ns, ipi_ns, printk_ns)\n"
-	           "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
-	           "  --no-profile     no per-function profile and phases (faster)\n"
-	           "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
-	           "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
-	           "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
-	           "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
-	           "                   number)\n"
-	           "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
-	           "faulted, a request got no reply, maps differ), 2 unusable input.\n");
+	fprintf(
+	    f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF]\n"
+	       "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
+	       "                  [--no-profile]\n\n"
+	       "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
+	       "code), brings up domain services (the real ds.c), and plays the trace's\n"
+	       "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
+	       "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
+	       "  -o, --json FILE  write the result JSON (atomically)\n"
+	       "  --log            print the kernel log (dmesg, simulated timestamps)\n"
+	       "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
+	       "  --insn-budget N  instructions a thread may run without blocking\n"
+	       "                   before it counts as stuck (default 20000000000)\n"
+	       "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
+	       "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
+	       "                   (hotplug_prepare_ns, hotplug_online_ns, udelay_granularity_ns,\n"
+	       "                   udelay_overhead_ns, jiffy_ns, sched_switch_ns,\n"
+	       "                   kthread_wakeup_ns, ldc_msg_ns, ipi_ns, printk_ns)\n"
+	       "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
+	       "  --no-profile     no per-function profile and phases (faster)\n"
+	       "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
+	       "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
+	       "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
+	       "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
+	       "                   number)\n"
+	       "  --irq DEVHANDLE:DEVINO[@CPULIST]\n"
+	       "                   a device interrupt of the domain (repeatable; devhandle\n"
+	       "                   0-7, devino 0-255, affinity like 64-127,200, default all\n"
+	       "                   cpus): built by the real sun4v_build_irq at boot and\n"
+	       "                   retargeted by the real fixup_irqs on every dr-cpu; the\n"
+	       "                   result's \"interrupts\" gives its target and retargets\n"
+	       "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
+	       "faulted, a request got no reply, maps differ), 2 unusable input.\n");
 }
 
 static int write_atomic(const char *path, json_t *doc)
@@ -64,11 +71,12 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"profile", required_argument, NULL, 'p'},
 	                                     {"no-profile", no_argument, NULL, 'n'},
 	                                     {"inject", required_argument, NULL, 'i'},
+	                                     {"irq", required_argument, NULL, 'q'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct bench_run_cfg cfg;
-	const char *out = NULL, *sets[64], *injects[16];
-	size_t nset = 0, ninject = 0;
+	const char *out = NULL, *sets[64], *injects[16], *irqs[16];
+	size_t nset = 0, ninject = 0, nirq = 0;
 	int log = 0, ch;
 	char *end;
 	bench_run_cfg_default(&cfg);
@@ -114,6 +122,13 @@ int bench_cmd_run(int argc, char **argv)
 			}
 			injects[ninject++] = optarg;
 			break;
+		case 'q':
+			if (nirq == sizeof irqs / sizeof irqs[0]) {
+				fprintf(stderr, "ldomsim run: too many --irq\n");
+				return 2;
+			}
+			irqs[nirq++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -126,6 +141,8 @@ int bench_cmd_run(int argc, char **argv)
 	cfg.nset = nset;
 	cfg.inject = injects;
 	cfg.ninject = ninject;
+	cfg.irq = irqs;
+	cfg.nirq = nirq;
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
@@ -153,9 +170,9 @@ int bench_cmd_run(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(o, "req_num")),
 		       lat ? "" : "(none) ", lat ? (double)json_integer_value(lat) / 1e6 : 0.0);
 		json_t *cpus = json_object_get(o, "cpus"), *c;
-		const char *what =
-		    strcmp(json_string_value(json_object_get(o, "op")), "configure") ? "offline"
-		                                                                      : "online";
+		const char *what = strcmp(json_string_value(json_object_get(o, "op")), "configure")
+		                       ? "offline"
+		                       : "online";
 		size_t k;
 		json_array_foreach(cpus, k, c)
 		{
@@ -167,8 +184,25 @@ int bench_cmd_run(int argc, char **argv)
 			printf("    cpu %-5lld result %lld stat %lld %s after %s\n",
 			       (long long)json_integer_value(json_object_get(c, "cpu")),
 			       (long long)json_integer_value(json_object_get(c, "result")),
-			       (long long)json_integer_value(json_object_get(c, "stat")), what, when);
+			       (long long)json_integer_value(json_object_get(c, "stat")), what,
+			       when);
 		}
+	}
+	json_t *jirqs = json_object_get(doc, "interrupts"), *q;
+	json_array_foreach(jirqs, i, q)
+	{
+		printf("  irq %-4lld dev %lld:%lld affinity %s: cpu %lld -> cpu %lld (%lld "
+		       "retargets)%s\n",
+		       (long long)json_integer_value(json_object_get(q, "irq")),
+		       (long long)json_integer_value(json_object_get(q, "devhandle")),
+		       (long long)json_integer_value(json_object_get(q, "devino")),
+		       json_string_value(json_object_get(q, "affinity")),
+		       (long long)json_integer_value(json_object_get(q, "target_boot")),
+		       (long long)json_integer_value(json_object_get(q, "target_end")),
+		       (long long)json_integer_value(json_object_get(q, "retargets")),
+		       json_is_true(json_object_get(q, "target_running"))
+		           ? ""
+		           : "  WARNING: aimed at a stopped strand");
 	}
 	int rc = bench_run_ok(r) ? 0 : 1;
 	if (out && write_atomic(out, doc)) {

@@ -27,9 +27,10 @@
 #include "traces/md_topo.h"
 #include "traces/trace.h"
 
-#define MAX_SERVICES      16
-#define MAX_EVENTS        4096
-#define DS_TAG_LEN        8 /* {u32 type, u32 len} */
+#define MAX_SERVICES 16
+#define MAX_EVENTS   4096
+#define MAX_IRQS     16 /* --irq sources per run */
+#define DS_TAG_LEN   8  /* {u32 type, u32 len} */
 
 enum ev_kind { EV_PEER_MSG, EV_OP };
 
@@ -39,6 +40,17 @@ struct ev {
 	size_t op;      /* EV_OP: index into the trace's ops */
 	uint8_t *bytes; /* EV_PEER_MSG */
 	size_t len;
+};
+
+/* A device interrupt of the domain (--irq) and where the hypervisor
+ * delivers it. */
+struct run_irq {
+	unsigned devhandle, devino;
+	unsigned irq;                  /* sun4v_build_irq's number */
+	int all;                       /* affinity: every cpu */
+	uint64_t aff[LX_NR_CPUS / 64]; /* else these cpus */
+	uint64_t target_boot;          /* INTR_SETTARGET state after boot */
+	unsigned retargets_boot;
 };
 
 struct service {
@@ -73,18 +85,18 @@ struct phase_def {
 };
 
 static const struct phase_def phase_defs[] = {
-	{"ds_receive", {"ds_event", NULL}, {NULL, NULL}},
-	{"md_update", {"mdesc_update", NULL}, {NULL, NULL}},
-	{"present_mask", {"mdesc_populate_present_mask", NULL}, {"dr_cpu_data", NULL}},
-	{"topology_maps", {"mdesc_fill_in_cpu_data", NULL}, {"dr_cpu_data", NULL}},
-	{"set_core_ids", {"find_back_node_value", NULL}, {"mdesc_fill_in_cpu_data", NULL}},
-	{"set_proc_ids", {"__set_proc_ids", NULL}, {NULL, NULL}},
-	{"set_sock_ids", {"set_max_cache_ids_by_cache", "set_sock_ids_by_socket"}, {NULL, NULL}},
-	{"smp_fill_in_sib_core_maps", {"smp_fill_in_sib_core_maps", NULL}, {NULL, NULL}},
-	{"cpu_bringup", {"add_cpu", NULL}, {"dr_cpu_data", NULL}},
-	{"ds_response", {"ldc_write", NULL}, {"dr_cpu_data", NULL}},
-	{"fixup_irqs", {"fixup_irqs", NULL}, {NULL, NULL}},
-	{"dr_cpu_data", {"dr_cpu_data", NULL}, {NULL, NULL}},
+    {"ds_receive", {"ds_event", NULL}, {NULL, NULL}},
+    {"md_update", {"mdesc_update", NULL}, {NULL, NULL}},
+    {"present_mask", {"mdesc_populate_present_mask", NULL}, {"dr_cpu_data", NULL}},
+    {"topology_maps", {"mdesc_fill_in_cpu_data", NULL}, {"dr_cpu_data", NULL}},
+    {"set_core_ids", {"find_back_node_value", NULL}, {"mdesc_fill_in_cpu_data", NULL}},
+    {"set_proc_ids", {"__set_proc_ids", NULL}, {NULL, NULL}},
+    {"set_sock_ids", {"set_max_cache_ids_by_cache", "set_sock_ids_by_socket"}, {NULL, NULL}},
+    {"smp_fill_in_sib_core_maps", {"smp_fill_in_sib_core_maps", NULL}, {NULL, NULL}},
+    {"cpu_bringup", {"add_cpu", NULL}, {"dr_cpu_data", NULL}},
+    {"ds_response", {"ldc_write", NULL}, {"dr_cpu_data", NULL}},
+    {"fixup_irqs", {"fixup_irqs", NULL}, {NULL, NULL}},
+    {"dr_cpu_data", {"dr_cpu_data", NULL}, {NULL, NULL}},
 };
 #define NPHASES (sizeof phase_defs / sizeof phase_defs[0])
 
@@ -94,8 +106,8 @@ struct phase_snap {
 
 struct bench_run {
 	struct bench_run_cfg cfg;
-	struct trace_machine m; /* the trace's, with the overrides applied */
-	struct phase_snap *snaps; /* per op at its delivery, then the end */
+	struct trace_machine m;                 /* the trace's, with the overrides applied */
+	struct phase_snap *snaps;               /* per op at its delivery, then the end */
 	uint64_t boot_topo_insns, boot_topo_ps; /* boot's mdesc_fill_in_cpu_data */
 	double *host_op; /* host seconds from the start at each op's delivery, then the end */
 	double t0;
@@ -121,6 +133,8 @@ struct bench_run {
 	uint64_t t_base_ns; /* simulated time at which the scenario starts */
 	uint8_t *extra_md;  /* an MD published after the trace (bench_run_publish_md) */
 	size_t extra_md_len;
+	struct run_irq irqs[MAX_IRQS];
+	size_t nirqs;
 };
 
 static void failf(struct bench_run *r, const char *fmt, ...)
@@ -313,8 +327,8 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 }
 
 static double now_s(void);
-static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len,
-                             char *report, size_t n);
+static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len, char *report,
+                             size_t n);
 static int apply_injections(struct bench_run *r, char *err, size_t n);
 static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
                           uint64_t after);
@@ -435,6 +449,149 @@ static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 	c->ipi_ns = t->ipi_ns;
 }
 
+/* "DEVHANDLE:DEVINO[@CPULIST]" (run.h). */
+static int parse_irqs(struct bench_run *r, char *err, size_t n)
+{
+	if (r->cfg.nirq > MAX_IRQS) {
+		snprintf(err, n, "--irq: at most %d interrupt sources", MAX_IRQS);
+		return -1;
+	}
+	for (size_t i = 0; i < r->cfg.nirq; i++) {
+		const char *spec = r->cfg.irq[i];
+		struct run_irq *q = &r->irqs[i];
+		char *end;
+		unsigned long dh = strtoul(spec, &end, 0), di;
+		if (end == spec || *end != ':' || dh > 7) {
+			snprintf(err, n,
+			         "--irq '%s': expected DEVHANDLE:DEVINO[@CPULIST], devhandle 0-7",
+			         spec);
+			return -1;
+		}
+		const char *p = end + 1;
+		di = strtoul(p, &end, 0);
+		if (end == p || (*end && *end != '@') || di > 255) {
+			snprintf(err, n, "--irq '%s': devino must be 0-255", spec);
+			return -1;
+		}
+		*q = (struct run_irq){
+		    .devhandle = (unsigned)dh, .devino = (unsigned)di, .all = !*end};
+		for (size_t k = 0; k < i; k++)
+			if (r->irqs[k].devhandle == q->devhandle &&
+			    r->irqs[k].devino == q->devino) {
+				snprintf(err, n, "--irq '%s': source given twice", spec);
+				return -1;
+			}
+		for (p = *end ? end + 1 : end; *p;) {
+			unsigned long lo = strtoul(p, &end, 10), hi = lo;
+			if (end == p)
+				goto bad_list;
+			if (*end == '-') {
+				p = end + 1;
+				hi = strtoul(p, &end, 10);
+				if (end == p)
+					goto bad_list;
+			}
+			if (lo > hi || hi >= LX_NR_CPUS || (*end && *end != ','))
+				goto bad_list;
+			for (unsigned long c = lo; c <= hi; c++)
+				q->aff[c / 64] |= 1ull << (c % 64);
+			p = *end ? end + 1 : end;
+			if (*end && !*p)
+				goto bad_list;
+		}
+		if (!q->all) {
+			int any = 0;
+			for (size_t w = 0; w < LX_NR_CPUS / 64; w++)
+				any |= q->aff[w] != 0;
+			if (!any)
+				goto bad_list;
+		}
+		continue;
+	bad_list:
+		snprintf(err, n, "--irq '%s': CPULIST must be like 64-127,200 (cpus below %d)",
+		         spec, LX_NR_CPUS);
+		return -1;
+	}
+	r->nirqs = r->cfg.nirq;
+	return 0;
+}
+
+/* The domain's device interrupts, as the boot-time drivers leave them:
+ * built by the real sun4v_build_irq (INTR_DEVINO2SYSINO, the ivector
+ * bucket, chip sun4v_irq), affinity set, requested; then the real
+ * fixup_irqs targets each through sun4v_set_affinity (INTR_SETTARGET). */
+static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *err, size_t n)
+{
+	struct hv *hv = sim_hv(r->sim);
+	struct sim_verdict v;
+	uint64_t build, fixup, ret;
+	if (!r->nirqs)
+		return 0;
+	if (sim_sym(r->sim, "sun4v_build_irq", &build) || sim_sym(r->sim, "fixup_irqs", &fixup) ||
+	    km_irq_ivector_init(r->km, 8 << 8)) {
+		snprintf(
+		    err, n,
+		    "guest image lacks sun4v_build_irq/fixup_irqs/ivector_table, or no memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->nirqs; i++) {
+		struct run_irq *q = &r->irqs[i];
+		uint64_t args[2] = {q->devhandle, q->devino};
+		if (hv_add_intr(hv, q->devhandle, q->devino, cpu)) {
+			snprintf(err, n, "hypervisor: too many interrupt sources");
+			return -1;
+		}
+		if (sim_sched_call(r->sim, cpu, build, args, 2, stack, &ret, &v) !=
+		        SIM_STOP_RETURNED ||
+		    !(uint32_t)ret) {
+			snprintf(err, n, "sun4v_build_irq(%#x, %#x): %s (irq %u)", q->devhandle,
+			         q->devino, v.msg, (unsigned)ret);
+			return -1;
+		}
+		q->irq = (uint32_t)ret;
+		uint64_t aff = km_irq_affinity(r->km, q->irq);
+		if (!aff || km_irq_request(r->km, q->irq)) {
+			snprintf(err, n, "irq %u: no descriptor", q->irq);
+			return -1;
+		}
+		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
+			if (q->aff[c / 64] >> (c % 64) & 1)
+				km_cpumask_set(r->km, aff, c);
+			else
+				km_cpumask_clear(r->km, aff, c);
+	}
+	if (sim_sched_call(r->sim, cpu, fixup, NULL, 0, stack, &ret, &v) != SIM_STOP_RETURNED) {
+		snprintf(err, n, "fixup_irqs: %s at %s", v.msg, v.where);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nirqs; i++)
+		hv_intr_target(hv, r->irqs[i].devhandle, r->irqs[i].devino, &r->irqs[i].target_boot,
+		               &r->irqs[i].retargets_boot);
+	return 0;
+}
+
+static json_t *irqs_json(struct bench_run *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nirqs; i++) {
+		const struct run_irq *q = &r->irqs[i];
+		uint64_t target = 0;
+		unsigned retargets = 0;
+		hv_intr_target(sim_hv(r->sim), q->devhandle, q->devino, &target, &retargets);
+		json_t *o =
+		    json_pack("{sIsIsIsssIsIsI}", "devhandle", (json_int_t)q->devhandle, "devino",
+		              (json_int_t)q->devino, "irq", (json_int_t)q->irq, "affinity",
+		              q->all ? "all" : strchr(r->cfg.irq[i], '@') + 1, "target_boot",
+		              (json_int_t)q->target_boot, "target_end", (json_int_t)target,
+		              "retargets", (json_int_t)(retargets - q->retargets_boot));
+		/* An interrupt aimed at a stopped strand is not delivered. */
+		json_object_set_new(o, "target_running",
+		                    json_boolean(hv_cpu_running(sim_hv(r->sim), (unsigned)target)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static int boot(struct bench_run *r, char *err, size_t n)
 {
 	const struct trace_machine *m = &r->m;
@@ -496,7 +653,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		hv_set_running(sim_hv(r->sim), present[i]);
 	if (sim_profile(r->sim))
 		sim_prof_query(sim_profile(r->sim), "mdesc_fill_in_cpu_data", NULL,
-			       &r->boot_topo_insns, &r->boot_topo_ps);
+		               &r->boot_topo_insns, &r->boot_topo_ps);
 	/* sun4v_init_mondo_queues(): queues for every possible cpu. */
 	static const unsigned qbits[4] = {7, 7, 6, 2};
 	for (unsigned cpu = 0; cpu < m->max_cpus && cpu < LX_NR_CPUS; cpu++)
@@ -526,6 +683,8 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		snprintf(err, n, "ds_probe: %s (returned %lld)", v.msg, (long long)(int64_t)ret);
 		return -1;
 	}
+	if (setup_irqs(r, boot_cpu, t.stack_top, err, n))
+		return -1;
 	/* Interrupt context on the boot cpu, for the LDC events. */
 	struct km_thread it;
 	if (sim_thread_create(r->sim, boot_cpu, 0x400000, 0, sim_thread_time_ps(r->sim, boot_cpu),
@@ -544,9 +703,21 @@ static int boot(struct bench_run *r, char *err, size_t n)
 }
 
 static const char *const param_names[] = {
-	"cpi", "clock_hz", "stick_hz", "hotplug_prepare_ns", "hotplug_online_ns",
-	"hotplug_teardown_ns", "udelay_granularity_ns", "udelay_overhead_ns", "jiffy_ns",
-	"sched_switch_ns", "kthread_wakeup_ns", "ldc_msg_ns", "ipi_ns", "printk_ns", NULL,
+    "cpi",
+    "clock_hz",
+    "stick_hz",
+    "hotplug_prepare_ns",
+    "hotplug_online_ns",
+    "hotplug_teardown_ns",
+    "udelay_granularity_ns",
+    "udelay_overhead_ns",
+    "jiffy_ns",
+    "sched_switch_ns",
+    "kthread_wakeup_ns",
+    "ldc_msg_ns",
+    "ipi_ns",
+    "printk_ns",
+    NULL,
 };
 
 const char *const *bench_run_param_names(void)
@@ -557,19 +728,19 @@ const char *const *bench_run_param_names(void)
 static uint64_t *param_slot(struct trace_machine *m, const char *name)
 {
 	uint64_t *slots[] = {NULL,
-			     &m->clock_hz,
-			     &m->stick_hz,
-			     &m->costs.hotplug_prepare_ns,
-			     &m->costs.hotplug_online_ns,
-			     &m->costs.hotplug_teardown_ns,
-			     &m->costs.udelay_granularity_ns,
-			     &m->costs.udelay_overhead_ns,
-			     &m->costs.jiffy_ns,
-			     &m->costs.sched_switch_ns,
-			     &m->costs.kthread_wakeup_ns,
-			     &m->costs.ldc_msg_ns,
-			     &m->costs.ipi_ns,
-			     &m->costs.printk_ns};
+	                     &m->clock_hz,
+	                     &m->stick_hz,
+	                     &m->costs.hotplug_prepare_ns,
+	                     &m->costs.hotplug_online_ns,
+	                     &m->costs.hotplug_teardown_ns,
+	                     &m->costs.udelay_granularity_ns,
+	                     &m->costs.udelay_overhead_ns,
+	                     &m->costs.jiffy_ns,
+	                     &m->costs.sched_switch_ns,
+	                     &m->costs.kthread_wakeup_ns,
+	                     &m->costs.ldc_msg_ns,
+	                     &m->costs.ipi_ns,
+	                     &m->costs.printk_ns};
 	for (size_t i = 1; param_names[i]; i++)
 		if (!strcmp(param_names[i], name))
 			return slots[i];
@@ -590,7 +761,8 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 		if (!strcmp(key, "cpi")) {
 			double v = strtod(eq + 1, &end);
 			if (*end || !(v > 0)) {
-				snprintf(err, n, "--set cpi: '%s' is not a positive number", eq + 1);
+				snprintf(err, n, "--set cpi: '%s' is not a positive number",
+				         eq + 1);
 				return -1;
 			}
 			r->m.cpi = v;
@@ -612,9 +784,9 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 }
 
 static const char *const hv_status_names[] = {
-	"EOK",         "ENOCPU", "ENORADDR", "ENOINTR",       "EBADPGSZ", "EBADTSB",
-	"EINVAL",      "EBADTRAP", "EBADALIGN", "EWOULDBLOCK", "ENOACCESS", "EIO",
-	"ECPUERROR",   "ENOTSUPPORTED", "ENOMAP", "ETOOMANY", "ECHANNEL", "EBUSY",
+    "EOK",       "ENOCPU",        "ENORADDR",  "ENOINTR",     "EBADPGSZ",  "EBADTSB",
+    "EINVAL",    "EBADTRAP",      "EBADALIGN", "EWOULDBLOCK", "ENOACCESS", "EIO",
+    "ECPUERROR", "ENOTSUPPORTED", "ENOMAP",    "ETOOMANY",    "ECHANNEL",  "EBUSY",
 };
 
 static int apply_injections(struct bench_run *r, char *err, size_t n)
@@ -624,7 +796,7 @@ static int apply_injections(struct bench_run *r, char *err, size_t n)
 		snprintf(buf, sizeof buf, "%s", r->cfg.inject[i]);
 		if (!(eq = strchr(buf, '='))) {
 			snprintf(err, n, "--inject '%s': expected NAME=STATUS[xCOUNT][@CPU]",
-				 r->cfg.inject[i]);
+			         r->cfg.inject[i]);
 			return -1;
 		}
 		*eq++ = 0;
@@ -702,6 +874,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->m = *trace_machine(r->trace);
 	if (apply_overrides(r, err, n))
 		goto fail;
+	if (parse_irqs(r, err, n))
+		goto fail;
 	r->nops = trace_op_count(r->trace);
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
 	r->snaps = calloc(r->nops + 1, sizeof *r->snaps);
@@ -762,8 +936,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	/* Per cpu, when it came online (configure) or went offline
 	 * (unconfigure): the first such event after the request. */
 	for (size_t i = 0; i < r->nops; i++) {
-		enum km_event_kind want = r->ops[i].kind == TRACE_OP_CONFIGURE ? KM_EV_CPU_ONLINE
-		                                                                : KM_EV_CPU_OFFLINE;
+		enum km_event_kind want =
+		    r->ops[i].kind == TRACE_OP_CONFIGURE ? KM_EV_CPU_ONLINE : KM_EV_CPU_OFFLINE;
 		for (size_t k = 0; k < r->ops[i].ncpus; k++)
 			r->ops[i].cpus[k].online_ns =
 			    event_time(r, want, r->ops[i].cpus[k].cpu, r->ops[i].t_request_ns);
@@ -951,7 +1125,7 @@ static json_t *percentiles(int64_t *v, size_t n)
 }
 
 static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
-			  uint64_t after)
+                          uint64_t after)
 {
 	for (size_t e = 0; e < km_event_count(r->km); e++) {
 		const struct km_event *ev = km_event_get(r->km, e);
@@ -967,8 +1141,7 @@ static int64_t event_time(struct bench_run *r, enum km_event_kind kind, unsigned
  * strand), callin_poll (until online: the master's udelay(100) polling
  * and the commenced hand-off), online_wait (the master's spin on
  * cpu_online and the cpuhp online states). */
-static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after,
-			  int64_t *callin_wait)
+static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after, int64_t *callin_wait)
 {
 	int64_t up = event_time(r, KM_EV_CPU_UP_START, cpu, after);
 	int64_t callin = event_time(r, KM_EV_CPU_CALLIN, cpu, after);
@@ -991,13 +1164,14 @@ static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after,
 	 * of the master setting smp_commenced_mask. */
 	*callin_wait = online - t_run;
 	return json_pack("{sIsIsIsIsI}", "prepare_ns", (json_int_t)(t_start - up), "cpu_start_ns",
-			 (json_int_t)start->latency_ns, "trampoline_ns", (json_int_t)(callin - t_run),
-			 "callin_poll_ns", (json_int_t)(online - callin), "online_wait_ns",
-			 (json_int_t)(done - online));
+	                 (json_int_t)start->latency_ns, "trampoline_ns",
+	                 (json_int_t)(callin - t_run), "callin_poll_ns",
+	                 (json_int_t)(online - callin), "online_wait_ns",
+	                 (json_int_t)(done - online));
 }
 
 static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
-			   const struct phase_snap *b, int with_insns)
+                           const struct phase_snap *b, int with_insns)
 {
 	if (!sim_profile(r->sim))
 		return json_null();
@@ -1006,10 +1180,11 @@ static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
 		uint64_t ps = b->ps[i] - a->ps[i], in = b->insns[i] - a->insns[i];
 		if (with_insns)
 			json_object_set_new(o, phase_defs[i].name,
-					    json_pack("{sIsI}", "ns", (json_int_t)(ps / 1000), "insns",
-						      (json_int_t)in));
+			                    json_pack("{sIsI}", "ns", (json_int_t)(ps / 1000),
+			                              "insns", (json_int_t)in));
 		else
-			json_object_set_new(o, phase_defs[i].name, json_integer((json_int_t)(ps / 1000)));
+			json_object_set_new(o, phase_defs[i].name,
+			                    json_integer((json_int_t)(ps / 1000)));
 	}
 	return o;
 }
@@ -1058,7 +1233,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	const struct trace_machine *m = &r->m;
 	json_t *root = json_object(), *cfg = json_object(), *ops = json_array();
 	json_object_set_new(root, "format", json_string(BENCH_RESULT_FORMAT));
-	json_object_set_new(root, "version", json_pack("[ii]", BENCH_RESULT_MAJOR, BENCH_RESULT_MINOR));
+	json_object_set_new(root, "version",
+	                    json_pack("[ii]", BENCH_RESULT_MAJOR, BENCH_RESULT_MINOR));
 	json_object_set_new(cfg, "trace", json_string(r->cfg.trace));
 	json_object_set_new(cfg, "trace_sha256", json_string(trace_sha256_hex(r->trace)));
 	json_object_set_new(cfg, "guest_image", json_string(r->image));
@@ -1068,13 +1244,17 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "cpi", json_real(m->cpi));
 	for (size_t i = 1; param_names[i]; i++)
 		json_object_set_new(cfg, param_names[i],
-				    json_integer((json_int_t)*param_slot(&r->m, param_names[i])));
+		                    json_integer((json_int_t)*param_slot(&r->m, param_names[i])));
 	json_object_set_new(cfg, "quantum_ps", json_integer(SIM_QUANTUM_PS));
 	json_object_set_new(cfg, "profile", json_boolean(!r->cfg.no_profile));
 	json_t *inj = json_array();
 	for (size_t i = 0; i < r->cfg.ninject; i++)
 		json_array_append_new(inj, json_string(r->cfg.inject[i]));
 	json_object_set_new(cfg, "inject", inj);
+	json_t *irqs = json_array();
+	for (size_t i = 0; i < r->cfg.nirq; i++)
+		json_array_append_new(irqs, json_string(r->cfg.irq[i]));
+	json_object_set_new(cfg, "irq", irqs);
 	json_object_set_new(cfg, "insn_budget", json_integer((json_int_t)r->cfg.insn_budget));
 	json_object_set_new(cfg, "ram_size", json_integer((json_int_t)r->cfg.ram_size));
 	json_object_set_new(root, "config", cfg);
@@ -1110,7 +1290,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 				    json_integer(c->online_ns - (int64_t)o->t_request_ns));
 			json_array_append_new(cpus, jc);
 		}
-		json_object_set_new(jo, "phases", phases_json(r, &r->snaps[i], &r->snaps[i + 1], 0));
+		json_object_set_new(jo, "phases",
+		                    phases_json(r, &r->snaps[i], &r->snaps[i + 1], 0));
 		if (o->kind != TRACE_OP_MD_UPDATE) {
 			int64_t *lat = calloc(o->ncpus ? o->ncpus : 1, sizeof *lat);
 			size_t nl = 0;
@@ -1120,9 +1301,11 @@ void *bench_run_json(struct bench_run *r, int with_log)
 					lat[nl++] = o->cpus[k].online_ns - (int64_t)o->t_request_ns;
 				int64_t wait = -1;
 				json_object_set_new(
-				    jc, "phases", cpu_phases(r, o->cpus[k].cpu, o->t_request_ns, &wait));
+				    jc, "phases",
+				    cpu_phases(r, o->cpus[k].cpu, o->t_request_ns, &wait));
 				if (wait >= 0)
-					json_object_set_new(jc, "callin_wait_ns", json_integer(wait));
+					json_object_set_new(jc, "callin_wait_ns",
+					                    json_integer(wait));
 			}
 			json_object_set_new(jo, "cpu_latency_ns", percentiles(lat, nl));
 			free(lat);
@@ -1132,8 +1315,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 			json_t *tc = phases_json(r, &r->snaps[i], &r->snaps[i + 1], 1);
 			json_t *keep = json_is_null(tc) ? json_null() : json_object();
 			static const char *const topo[] = {"topology_maps", "set_core_ids",
-							   "set_proc_ids", "set_sock_ids",
-							   "smp_fill_in_sib_core_maps"};
+			                                   "set_proc_ids", "set_sock_ids",
+			                                   "smp_fill_in_sib_core_maps"};
 			for (size_t k = 0; k < 5 && !json_is_null(tc); k++)
 				json_object_set(keep, topo[k], json_object_get(tc, topo[k]));
 			json_decref(tc);
@@ -1149,13 +1332,15 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	if (!sim_sym(r->sim, "__cpu_online_mask", &online))
 		json_object_set_new(root, "online_mask", guest_mask(r, online));
 	json_object_set_new(root, "strands", strands_json(r));
+	json_object_set_new(root, "interrupts", irqs_json(r));
 	json_object_set_new(root, "hcalls", hcalls_json(r));
 	json_object_set_new(root, "boot_topology_cost",
-			    sim_profile(r->sim)
-				    ? json_pack("{sIsI}", "ns", (json_int_t)(r->boot_topo_ps / 1000),
-						"insns", (json_int_t)r->boot_topo_insns)
-				    : json_null());
-	json_object_set_new(root, "profile", sim_profile(r->sim) ? profile_json(r, 40) : json_null());
+	                    sim_profile(r->sim)
+	                        ? json_pack("{sIsI}", "ns", (json_int_t)(r->boot_topo_ps / 1000),
+	                                    "insns", (json_int_t)r->boot_topo_insns)
+	                        : json_null());
+	json_object_set_new(root, "profile",
+	                    sim_profile(r->sim) ? profile_json(r, 40) : json_null());
 	json_object_set_new(root, "topology",
 	                    json_pack("{sIss}", "differences", (json_int_t)r->topo_diffs, "report",
 	                              r->topo_report));
@@ -1253,8 +1438,8 @@ int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
 
 /* The guest's ids and sibling maps against the host computation from an
  * MD; SIZE_MAX when the MD cannot be read. */
-static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len,
-                             char *report, size_t n)
+static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len, char *report,
+                             size_t n)
 {
 	struct md *md = NULL;
 	struct md_topo *topo = NULL;

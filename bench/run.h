@@ -16,8 +16,8 @@
 /* The result document's format and version (bench/result.schema.json):
  * a major change breaks readers (compare refuses it), a minor one adds. */
 #define BENCH_RESULT_FORMAT "ldomsim-result"
-#define BENCH_RESULT_MAJOR 1
-#define BENCH_RESULT_MINOR 0
+#define BENCH_RESULT_MAJOR  1
+#define BENCH_RESULT_MINOR  1 /* 1.1: "interrupts", config "irq" */
 
 struct bench_run_cfg {
 	const char *trace;    /* trace.json */
@@ -35,8 +35,15 @@ struct bench_run_cfg {
 	 * return STATUS (a number or EINVAL, ENOCPU, EWOULDBLOCK, ...). */
 	const char *const *inject;
 	size_t ninject;
-	int no_profile;     /* skip the per-function profile (and the phases it
-			       gives): ~30% faster on the largest shapes */
+	/* Device interrupts the domain owns, "DEVHANDLE:DEVINO[@CPULIST]"
+	 * (devhandle 0-7, devino 0-255; CPULIST like 64-127,200 is the
+	 * affinity, default every cpu). Built at boot with the real
+	 * sun4v_build_irq, requested, and targeted by the real fixup_irqs;
+	 * dr-cpu then retargets them through the real sun4v_set_affinity. */
+	const char *const *irq;
+	size_t nirq;
+	int no_profile; /* skip the per-function profile (and the phases it
+	                   gives): ~30% faster on the largest shapes */
 };
 void bench_run_cfg_default(struct bench_run_cfg *c);
 

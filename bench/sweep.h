@@ -32,9 +32,9 @@ struct bench_sweep_cfg {
 	size_t npresent;
 	const uint32_t *add; /* strands one CONFIGURE adds, ascending */
 	size_t nadd;
-	uint32_t remove;     /* of those, unconfigured again afterwards (0: none) */
-	unsigned jobs;       /* points run at a time, >= 1 */
-	const char *ldomsim; /* the binary that runs a point: LDOMSIM run TRACE --json F */
+	uint32_t remove;         /* of those, unconfigured again afterwards (0: none) */
+	unsigned jobs;           /* points run at a time, >= 1 */
+	const char *ldomsim;     /* the binary that runs a point: LDOMSIM run TRACE --json F */
 	const char *const *sets; /* NAME=VALUE timing overrides passed as run --set */
 	size_t nsets;
 	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */

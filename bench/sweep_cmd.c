@@ -76,18 +76,13 @@ static char *default_scripts(const char *self)
 
 int bench_cmd_sweep(int argc, char **argv)
 {
-	static const struct option opts[] = {{"shape", required_argument, NULL, 's'},
-	                                     {"present", required_argument, NULL, 'p'},
-	                                     {"add", required_argument, NULL, 'a'},
-	                                     {"remove", required_argument, NULL, 'r'},
-	                                     {"jobs", required_argument, NULL, 'j'},
-	                                     {"output", required_argument, NULL, 'o'},
-	                                     {"no-plots", no_argument, NULL, 'n'},
-	                                     {"scripts", required_argument, NULL, 'S'},
-	                                     {"ldomsim", required_argument, NULL, 'l'},
-	                                     {"set", required_argument, NULL, 'x'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"shape", required_argument, NULL, 's'},   {"present", required_argument, NULL, 'p'},
+	    {"add", required_argument, NULL, 'a'},     {"remove", required_argument, NULL, 'r'},
+	    {"jobs", required_argument, NULL, 'j'},    {"output", required_argument, NULL, 'o'},
+	    {"no-plots", no_argument, NULL, 'n'},      {"scripts", required_argument, NULL, 'S'},
+	    {"ldomsim", required_argument, NULL, 'l'}, {"set", required_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
 	uint32_t present[BENCH_SWEEP_MAX_LIST], add[BENCH_SWEEP_MAX_LIST], one;
 	const char *sets[BENCH_SWEEP_MAX_SETS];
 	struct bench_sweep_cfg cfg = {0};
@@ -137,10 +132,11 @@ int bench_cmd_sweep(int argc, char **argv)
 			break;
 		case 'x':
 			if (cfg.nsets == BENCH_SWEEP_MAX_SETS || !strchr(optarg, '=')) {
-				fprintf(stderr,
-				        "ldomsim sweep: --set: expected NAME=VALUE (at most %d), got "
-				        "'%s'\n",
-				        BENCH_SWEEP_MAX_SETS, optarg);
+				fprintf(
+				    stderr,
+				    "ldomsim sweep: --set: expected NAME=VALUE (at most %d), got "
+				    "'%s'\n",
+				    BENCH_SWEEP_MAX_SETS, optarg);
 				return 2;
 			}
 			sets[cfg.nsets++] = optarg;

@@ -130,6 +130,7 @@ void km_free(struct km *km)
 	km_log_fini(km);
 	km_sched_fini(km);
 	km_ldc_fini(km);
+	km_irq_fini(km);
 	free(km->calls);
 	free(km->events);
 	free(km->dying);

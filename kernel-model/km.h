@@ -59,13 +59,13 @@ void km_set_stick_hz(struct km *km, uint64_t hz);
 
 /* ---- events of the run (for measurements) ---------------------------- */
 enum km_event_kind {
-	KM_EV_CPU_UP_START,  /* add_cpu: the hotplug core starts bringing a cpu up */
-	KM_EV_CPU_UP_DONE,   /* add_cpu returns 0 */
-	KM_EV_CPU_UP_FAILED, /* add_cpu returns an error */
-	KM_EV_CPU_ONLINE,    /* set_cpu_online(cpu, true) */
-	KM_EV_CPU_OFFLINE,   /* set_cpu_online(cpu, false) */
-	KM_EV_CPU_IDLE,      /* the cpu entered its idle loop */
-	KM_EV_CPU_CALLIN,    /* the new cpu set callin_flag (notify_cpu_starting follows it) */
+	KM_EV_CPU_UP_START,   /* add_cpu: the hotplug core starts bringing a cpu up */
+	KM_EV_CPU_UP_DONE,    /* add_cpu returns 0 */
+	KM_EV_CPU_UP_FAILED,  /* add_cpu returns an error */
+	KM_EV_CPU_ONLINE,     /* set_cpu_online(cpu, true) */
+	KM_EV_CPU_OFFLINE,    /* set_cpu_online(cpu, false) */
+	KM_EV_CPU_IDLE,       /* the cpu entered its idle loop */
+	KM_EV_CPU_CALLIN,     /* the new cpu set callin_flag (notify_cpu_starting follows it) */
 	KM_EV_CPU_DOWN_START, /* remove_cpu: the hotplug core starts taking a cpu down */
 	KM_EV_CPU_DOWN_DONE,  /* remove_cpu returns 0 (after the real __cpu_die) */
 };
@@ -140,6 +140,19 @@ size_t km_ldc_tx_count(const struct km *km);
 const struct km_ldc_msg *km_ldc_tx_get(const struct km *km, size_t i);
 /* The driver ds_init registered (struct vio_driver *), 0 before. */
 uint64_t km_vio_driver(const struct km *km);
+
+/* ---- device interrupts (km_irq.c) ------------------------------------- */
+/* The descriptor of irq (0: none); mark irq requested (desc->action set,
+ * as request_irq would), so that fixup_irqs retargets it. */
+uint64_t km_irq_desc(struct km *km, unsigned irq);
+int km_irq_request(struct km *km, unsigned irq);
+/* irq's affinity mask (irq_common_data.affinity), its address; 0: none. */
+uint64_t km_irq_affinity(struct km *km, unsigned irq);
+/* irq_ivector_init(): the sysino → irq bucket table the real
+ * sun4v_build_sysino fills (ivector_table, ivector_table_pa), for sysinos
+ * below nsysino. Idempotent; -1 if the heap is exhausted or the image lacks
+ * the symbols. */
+int km_irq_ivector_init(struct km *km, unsigned nsysino);
 
 /* The kernel log, in order. */
 struct km_log_line {

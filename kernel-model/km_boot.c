@@ -314,15 +314,6 @@ void km_set_stick_hz(struct km *km, uint64_t hz)
 	km->stick_hz = hz;
 }
 
-/* irq_to_desc(irq) — the interrupt descriptors of the domain's devices.
- * The model's domain has no device interrupts yet, so fixup_irqs() finds
- * none to retarget: returns NULL. Cost 5 ns. */
-void km_irq_to_desc(struct km_call *c)
-{
-	km_charge(c, 5);
-	c->a[0] = 0;
-}
-
 void km_mdesc_adi_init(struct km_call *c)
 {
 	km_charge(c, 2000);

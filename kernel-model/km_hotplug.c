@@ -172,7 +172,8 @@ void km_remove_cpu(struct km_call *c)
 	unsigned cpu = (unsigned)c->a[0];
 	uint64_t online, glue, dying_pc;
 	km_charge(c, 200);
-	if (sim_sym(c->s, "__cpu_online_mask", &online) || sim_sym(c->s, "km_glue_remove_cpu", &glue) ||
+	if (sim_sym(c->s, "__cpu_online_mask", &online) ||
+	    sim_sym(c->s, "km_glue_remove_cpu", &glue) ||
 	    sim_sym(c->s, "km_glue_cpu_dying", &dying_pc)) {
 		km_fail(c, "guest image lacks the removal glue or the online mask");
 		return;
@@ -200,7 +201,7 @@ void km_remove_cpu(struct km_call *c)
 	struct km_thread idle;
 	if (sim_strand_running(c->s, cpu)) {
 		km_fail(c, "cpu %u is running guest code: the model only takes down an idle cpu",
-			cpu);
+		        cpu);
 		return;
 	}
 	if (sim_strand_start(c->s, cpu, dying_pc, 0) ||

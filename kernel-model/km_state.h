@@ -37,6 +37,7 @@ struct km {
 	struct km_ldc *ldc;      /* km_ldc.c: the DS channel */
 	uint64_t vio_driver;     /* the driver __vio_register_driver got */
 	struct km_dying *dying;  /* km_hotplug.c, by cpu: cpus being taken down */
+	uint64_t *irq_desc;      /* km_irq.c, by irq: descriptor addresses */
 	struct km_event *events; /* in order */
 	size_t nevents, capevents;
 	/* km_boot.c */
@@ -55,5 +56,6 @@ int km_log_init(struct km *km);
 void km_log_fini(struct km *km);
 void km_sched_fini(struct km *km);
 void km_ldc_fini(struct km *km);
+void km_irq_fini(struct km *km);
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 __attribute__((format(printf, 3, 4))) static inline void sim_errf(char *err, size_t n,
-								  const char *fmt, ...)
+                                                                  const char *fmt, ...)
 {
 	va_list ap;
 	if (!err || !n)

@@ -49,6 +49,13 @@ struct hv_group {
 	uint64_t group, major, minor;
 };
 
+/* A device interrupt source: its system ino, the cpu it targets. */
+struct hv_intr {
+	uint64_t sysino;
+	uint64_t target;
+	unsigned retargets;
+};
+
 struct hv {
 	struct sim *sim;
 	struct hv_group groups[32]; /* negotiated API groups (CORE_TRAP SET_VER) */
@@ -62,6 +69,8 @@ struct hv {
 	unsigned ninject;
 	const uint8_t *mdesc;
 	size_t mdesc_len;
+	struct hv_intr intrs[64];
+	unsigned nintrs;
 	hv_latency_fn latency;
 	void *latency_ctx;
 	unsigned *ncalls; /* by cpu * 512 + fn & 511: calls so far */
@@ -363,156 +372,166 @@ static void hv_core_get_ver(struct hv *hv, struct hv_call *c, struct hv_result *
 	c->status = HV_EINVAL;
 }
 
+/* The model's system ino of a (devhandle, devino): devhandle << 8 | devino
+ * (a real hypervisor's numbering is its own business; only uniqueness
+ * matters to the guest). */
+static uint64_t sysino_of(uint64_t devhandle, uint64_t devino)
+{
+	return devhandle << 8 | (devino & 0xff);
+}
+
+static struct hv_intr *intr_of(struct hv *hv, uint64_t sysino)
+{
+	for (unsigned i = 0; i < hv->nintrs; i++)
+		if (hv->intrs[i].sysino == sysino)
+			return &hv->intrs[i];
+	return NULL;
+}
+
+/* INTR_DEVINO2SYSINO (0xa0): devhandle, devino → %o1 = sysino; EINVAL for
+ * a source the domain does not own. */
+static void hv_intr_devino2sysino(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	uint64_t sysino = sysino_of(c->arg[0], c->arg[1]);
+	if (!intr_of(hv, sysino)) {
+		c->status = HV_EINVAL;
+		return;
+	}
+	c->ret[0] = sysino;
+	c->status = HV_EOK;
+}
+
+/* INTR_GETTARGET (0xa5): sysino → %o1 = cpu. */
+static void hv_intr_gettarget(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_intr *in = intr_of(hv, c->arg[0]);
+	if (!in) {
+		c->status = HV_ENOINTR;
+		return;
+	}
+	c->ret[0] = in->target;
+	c->status = HV_EOK;
+}
+
+/* INTR_SETTARGET (0xa6): sysino, cpu. ENOINTR for an unknown source,
+ * ENOCPU for a cpu that is not running. */
+static void hv_intr_settarget(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	struct hv_intr *in = intr_of(hv, c->arg[0]);
+	struct hv_cpu *t = cpu_of(hv, c->arg[1]);
+	if (!in) {
+		c->status = HV_ENOINTR;
+		return;
+	}
+	if (!t || t->state != HV_CPU_RUNNING) {
+		c->status = HV_ENOCPU;
+		return;
+	}
+	if (in->target != c->arg[1])
+		in->retargets++;
+	in->target = c->arg[1];
+	c->status = HV_EOK;
+}
+
+int hv_add_intr(struct hv *hv, uint64_t devhandle, uint64_t devino, uint64_t target)
+{
+	if (hv->nintrs == sizeof hv->intrs / sizeof hv->intrs[0])
+		return -1;
+	hv->intrs[hv->nintrs++] = (struct hv_intr){sysino_of(devhandle, devino), target, 0};
+	return 0;
+}
+
+int hv_intr_target(const struct hv *hv, uint64_t devhandle, uint64_t devino, uint64_t *target,
+                   unsigned *retargets)
+{
+	for (unsigned i = 0; i < hv->nintrs; i++)
+		if (hv->intrs[i].sysino == sysino_of(devhandle, devino)) {
+			*target = hv->intrs[i].target;
+			*retargets = hv->intrs[i].retargets;
+			return 0;
+		}
+	return -1;
+}
+
 #define HCALL(fn, name, nargs, nrets, handler)   {HV_FAST_TRAP, fn, name, nargs, nrets, handler},
 #define HTRAP(trap, name, nargs, nrets, handler) {trap, trap, name, nargs, nrets, handler},
 /* CORE_TRAP functions are numbered by %o5 like fast traps. */
 #define HCORE(fn, name, nargs, nrets, handler) {HV_CORE_TRAP, fn, name, nargs, nrets, handler},
+/* clang-format off */
 static const struct hv_row hv_table[] = {
-    HCALL(0x00, "mach_exit", 1, 0, NULL) HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc) HCALL(
-        0x02, "mach_sir", 0, 0, NULL) HCALL(0x05, "mach_set_watchdog", 1, 1,
-                                            NULL) HCALL(0x10, "cpu_start", 4, 0,
-                                                        hv_cpu_start_fn) HCALL(0x11, "cpu_stop", 1,
-                                                                               0, hv_cpu_stop)
-        HCALL(0x12, "cpu_yield", 0, 0, NULL) HCALL(0x13, "cpu_poke", 1, 0, NULL) HCALL(
-            0x14,
-            "cpu_qconf",
-            3, 0,
-            hv_cpu_qconf) HCALL(0x15, "cpu_qinfo", 1, 2, NULL)
-            HCALL(0x16, "cpu_myid", 0, 1, hv_cpu_myid) HCALL(0x17, "cpu_state", 1, 1, hv_cpu_state) HCALL(
-                0x18,
-                "cpu_set_rtba",
-                1, 1,
-                NULL) HCALL(0x19, "cpu_get_rtba", 0, 1, NULL)
-                HCALL(0x20, "mmu_tsb_ctx0", 2, 0,
-                      NULL) HCALL(0x21, "mmu_tsb_ctxnon0", 2, 0, NULL)
-                    HCALL(0x22, "mmu_demap_page", 4, 0, NULL) HCALL(0x23, "mmu_demap_ctx", 4, 0, NULL) HCALL(
-                        0x24,
-                        "mmu_demap_all",
-                        4, 0,
-                        NULL) HCALL(0x25, "mmu_map_perm_addr", 4, 0, hv_mmu_map_perm_addr)
-                        HCALL(0x26, "mmu_fault_area_conf", 1, 1, hv_mmu_fault_area_conf) HCALL(
-                            0x27,
-                            "mmu_enable",
-                            2, 0,
-                            hv_mmu_enable) HCALL(0x28, "mmu_unmap_perm_addr", 3, 0, hv_mmu_unmap_perm_addr)
-                            HCALL(0x29, "mmu_tsb_ctx0_info", 2, 2, NULL) HCALL(
-                                0x2a,
-                                "mmu_tsb_ctxnon0_info",
-                                2, 2,
-                                NULL) HCALL(0x2b, "mmu_fault_area_info", 0, 1, NULL)
-                                HCALL(0x31, "mem_scrub", 2, 1, NULL) HCALL(
-                                    0x32,
-                                    "mem_sync",
-                                    2, 1,
-                                    NULL) HCALL(0x42, "cpu_mondo_send", 3, 0, NULL)
-                                    HCALL(0x50, "tod_get", 0, 1, NULL) HCALL(0x60, "cons_getchar", 0, 1, NULL) HCALL(
-                                        0x61,
-                                        "cons_putchar",
-                                        1, 0,
-                                        NULL) HCALL(0x62, "cons_read", 2, 1, NULL)
-                                        HCALL(0x63, "cons_write", 2, 1, NULL) HCALL(0x70, "mach_set_soft_state", 2, 0, NULL) HCALL(
-                                            0x71,
-                                            "mach_get_soft_state",
-                                            1, 1,
-                                            NULL) HCALL(0xa0, "intr_devino2sysino", 2, 1, NULL)
-                                            HCALL(0xa1, "intr_getenabled", 1, 1, NULL) HCALL(
-                                                0xa2,
-                                                "intr_setenabled",
-                                                2, 0,
-                                                NULL) HCALL(0xa3, "intr_getstate", 1, 1, NULL)
-                                                HCALL(0xa4, "intr_setstate", 2, 0, NULL) HCALL(
-                                                    0xa5,
-                                                    "intr_gettarget",
-                                                    1, 1,
-                                                    NULL) HCALL(0xa6, "intr_settarget", 2, 0, NULL)
-                                                    HCALL(0xa7, "vintr_get_cookie", 2, 1, NULL) HCALL(
-                                                        0xa8,
-                                                        "vintr_set_cookie",
-                                                        3, 0,
-                                                        NULL) HCALL(0xa9, "vintr_get_valid", 2, 1, NULL)
-                                                        HCALL(0xaa, "vintr_set_valid", 3, 0, NULL) HCALL(
-                                                            0xab,
-                                                            "vintr_get_state",
-                                                            2, 1,
-                                                            NULL) HCALL(0xac, "vintr_set_state", 3, 0, NULL)
-                                                            HCALL(0xad, "vintr_get_target", 2, 1, NULL) HCALL(
-                                                                0xae,
-                                                                "vintr_set_target",
-                                                                3, 0,
-                                                                NULL) HCALL(0xe0, "ldc_tx_qconf", 3, 0, NULL)
-                                                                HCALL(0xe1, "ldc_tx_qinfo", 1, 2, NULL) HCALL(
-                                                                    0xe2,
-                                                                    "ldc_tx_get_state",
-                                                                    1, 3,
-                                                                    NULL) HCALL(0xe3, "ldc_tx_set_qtail", 2, 0, NULL)
-                                                                    HCALL(0xe4, "ldc_rx_qconf", 3, 0, NULL) HCALL(
-                                                                        0xe5,
-                                                                        "ldc_rx_qinfo",
-                                                                        1, 2,
-                                                                        NULL) HCALL(0xe6, "ldc_rx_get_state", 1, 3, NULL)
-                                                                        HCALL(0xe7, "ldc_rx_set_qhead", 2, 0, NULL) HCALL(
-                                                                            0xea,
-                                                                            "ldc_set_map_table",
-                                                                            3, 0,
-                                                                            NULL) HCALL(0xeb, "ldc_get_map_table", 1, 2, NULL)
-                                                                            HCALL(0xec, "ldc_copy", 5, 1, NULL) HCALL(
-                                                                                0xed,
-                                                                                "ldc_mapin", 2,
-                                                                                2, NULL) HCALL(0xee,
-                                                                                               "ldc"
-                                                                                               "_un"
-                                                                                               "ma"
-                                                                                               "p",
-                                                                                               1,
-                                                                                               0,
-                                                                                               NULL)
-                                                                                HCALL(
-                                                                                    0xef, "ldc_revoke",
-                                                                                    3, 0,
-                                                                                    NULL)
-                                                                                    HTRAP(
-                                                                                        HV_MMU_MAP_ADDR_TRAP,
-                                                                                        "mmu_map_"
-                                                                                        "addr",
-                                                                                        4, 0,
-                                                                                        hv_mmu_map_addr)
-                                                                                        HTRAP(
-                                                                                            HV_MMU_UNMAP_ADDR_TRAP,
-                                                                                            "mmu_"
-                                                                                            "unmap_"
-                                                                                            "addr",
-                                                                                            3, 0,
-                                                                                            hv_mmu_unmap_addr)
-                                                                                            HCORE(
-                                                                                                0x00,
-                                                                                                "co"
-                                                                                                "re"
-                                                                                                "_s"
-                                                                                                "et"
-                                                                                                "_v"
-                                                                                                "e"
-                                                                                                "r",
-                                                                                                3,
-                                                                                                1,
-                                                                                                hv_core_set_ver)
-                                                                                                HCORE(
-                                                                                                    0x01,
-                                                                                                    "core_putchar",
-                                                                                                    1,
-                                                                                                    0,
-                                                                                                    NULL)
-                                                                                                    HCORE(
-                                                                                                        0x02,
-                                                                                                        "core_exit",
-                                                                                                        1,
-                                                                                                        0,
-                                                                                                        NULL)
-                                                                                                        HCORE(
-                                                                                                            0x03,
-                                                                                                            "core_get_ver",
-                                                                                                            1,
-                                                                                                            2,
-                                                                                                            hv_core_get_ver)};
+	HCALL(0x00, "mach_exit", 1, 0, NULL)
+	HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc)
+	HCALL(0x02, "mach_sir", 0, 0, NULL)
+	HCALL(0x05, "mach_set_watchdog", 1, 1, NULL)
+	HCALL(0x10, "cpu_start", 4, 0, hv_cpu_start_fn)
+	HCALL(0x11, "cpu_stop", 1, 0, hv_cpu_stop)
+	HCALL(0x12, "cpu_yield", 0, 0, NULL)
+	HCALL(0x13, "cpu_poke", 1, 0, NULL)
+	HCALL(0x14, "cpu_qconf", 3, 0, hv_cpu_qconf)
+	HCALL(0x15, "cpu_qinfo", 1, 2, NULL)
+	HCALL(0x16, "cpu_myid", 0, 1, hv_cpu_myid)
+	HCALL(0x17, "cpu_state", 1, 1, hv_cpu_state)
+	HCALL(0x18, "cpu_set_rtba", 1, 1, NULL)
+	HCALL(0x19, "cpu_get_rtba", 0, 1, NULL)
+	HCALL(0x20, "mmu_tsb_ctx0", 2, 0, NULL)
+	HCALL(0x21, "mmu_tsb_ctxnon0", 2, 0, NULL)
+	HCALL(0x22, "mmu_demap_page", 4, 0, NULL)
+	HCALL(0x23, "mmu_demap_ctx", 4, 0, NULL)
+	HCALL(0x24, "mmu_demap_all", 4, 0, NULL)
+	HCALL(0x25, "mmu_map_perm_addr", 4, 0, hv_mmu_map_perm_addr)
+	HCALL(0x26, "mmu_fault_area_conf", 1, 1, hv_mmu_fault_area_conf)
+	HCALL(0x27, "mmu_enable", 2, 0, hv_mmu_enable)
+	HCALL(0x28, "mmu_unmap_perm_addr", 3, 0, hv_mmu_unmap_perm_addr)
+	HCALL(0x29, "mmu_tsb_ctx0_info", 2, 2, NULL)
+	HCALL(0x2a, "mmu_tsb_ctxnon0_info", 2, 2, NULL)
+	HCALL(0x2b, "mmu_fault_area_info", 0, 1, NULL)
+	HCALL(0x31, "mem_scrub", 2, 1, NULL)
+	HCALL(0x32, "mem_sync", 2, 1, NULL)
+	HCALL(0x42, "cpu_mondo_send", 3, 0, NULL)
+	HCALL(0x50, "tod_get", 0, 1, NULL)
+	HCALL(0x60, "cons_getchar", 0, 1, NULL)
+	HCALL(0x61, "cons_putchar", 1, 0, NULL)
+	HCALL(0x62, "cons_read", 2, 1, NULL)
+	HCALL(0x63, "cons_write", 2, 1, NULL)
+	HCALL(0x70, "mach_set_soft_state", 2, 0, NULL)
+	HCALL(0x71, "mach_get_soft_state", 1, 1, NULL)
+	HCALL(0xa0, "intr_devino2sysino", 2, 1, hv_intr_devino2sysino)
+	HCALL(0xa1, "intr_getenabled", 1, 1, NULL)
+	HCALL(0xa2, "intr_setenabled", 2, 0, NULL)
+	HCALL(0xa3, "intr_getstate", 1, 1, NULL)
+	HCALL(0xa4, "intr_setstate", 2, 0, NULL)
+	HCALL(0xa5, "intr_gettarget", 1, 1, hv_intr_gettarget)
+	HCALL(0xa6, "intr_settarget", 2, 0, hv_intr_settarget)
+	HCALL(0xa7, "vintr_get_cookie", 2, 1, NULL)
+	HCALL(0xa8, "vintr_set_cookie", 3, 0, NULL)
+	HCALL(0xa9, "vintr_get_valid", 2, 1, NULL)
+	HCALL(0xaa, "vintr_set_valid", 3, 0, NULL)
+	HCALL(0xab, "vintr_get_state", 2, 1, NULL)
+	HCALL(0xac, "vintr_set_state", 3, 0, NULL)
+	HCALL(0xad, "vintr_get_target", 2, 1, NULL)
+	HCALL(0xae, "vintr_set_target", 3, 0, NULL)
+	HCALL(0xe0, "ldc_tx_qconf", 3, 0, NULL)
+	HCALL(0xe1, "ldc_tx_qinfo", 1, 2, NULL)
+	HCALL(0xe2, "ldc_tx_get_state", 1, 3, NULL)
+	HCALL(0xe3, "ldc_tx_set_qtail", 2, 0, NULL)
+	HCALL(0xe4, "ldc_rx_qconf", 3, 0, NULL)
+	HCALL(0xe5, "ldc_rx_qinfo", 1, 2, NULL)
+	HCALL(0xe6, "ldc_rx_get_state", 1, 3, NULL)
+	HCALL(0xe7, "ldc_rx_set_qhead", 2, 0, NULL)
+	HCALL(0xea, "ldc_set_map_table", 3, 0, NULL)
+	HCALL(0xeb, "ldc_get_map_table", 1, 2, NULL)
+	HCALL(0xec, "ldc_copy", 5, 1, NULL)
+	HCALL(0xed, "ldc_mapin", 2, 2, NULL)
+	HCALL(0xee, "ldc_unmap", 1, 0, NULL)
+	HCALL(0xef, "ldc_revoke", 3, 0, NULL)
+	HTRAP(HV_MMU_MAP_ADDR_TRAP, "mmu_map_addr", 4, 0, hv_mmu_map_addr)
+	HTRAP(HV_MMU_UNMAP_ADDR_TRAP, "mmu_unmap_addr", 3, 0, hv_mmu_unmap_addr)
+	HCORE(0x00, "core_set_ver", 3, 1, hv_core_set_ver)
+	HCORE(0x01, "core_putchar", 1, 0, NULL)
+	HCORE(0x02, "core_exit", 1, 0, NULL)
+	HCORE(0x03, "core_get_ver", 1, 2, hv_core_get_ver)
+};
+/* clang-format on */
 #undef HCALL
 #undef HTRAP
 #undef HCORE
@@ -571,6 +590,11 @@ void hv_set_running(struct hv *hv, unsigned cpu)
 		hv->cpus[cpu].state = HV_CPU_RUNNING;
 }
 
+int hv_cpu_running(const struct hv *hv, unsigned cpu)
+{
+	return cpu < hv->max_cpus && hv->cpus[cpu].state == HV_CPU_RUNNING;
+}
+
 void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count)
 {
 	if (hv->ninject < sizeof hv->inject / sizeof hv->inject[0])
@@ -585,7 +609,7 @@ static int injected(struct hv *hv, struct hv_call *c)
 		 * that take a cpu id (CPU_START, CPU_STOP, CPU_STATE). */
 		int targets = c->fn == 0x10 || c->fn == 0x11 || c->fn == 0x17;
 		int cpu_ok = in->cpu < 0 || (unsigned)in->cpu == c->cpu ||
-			     (targets && c->arg[0] == (uint64_t)in->cpu);
+		             (targets && c->arg[0] == (uint64_t)in->cpu);
 		if (in->count && in->fn == c->fn && cpu_ok) {
 			in->count--;
 			c->status = in->status;
@@ -612,8 +636,11 @@ static int log_push(struct hv *hv, const struct hv_call *c)
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
              struct hv_result *r)
 {
-	struct hv_call c = {.cpu = cpu, .tid = tid, .trap = trap, .pc = pc,
-			    .t_ns = sim_thread_time_ps(hv->sim, tid) / 1000};
+	struct hv_call c = {.cpu = cpu,
+	                    .tid = tid,
+	                    .trap = trap,
+	                    .pc = pc,
+	                    .t_ns = sim_thread_time_ps(hv->sim, tid) / 1000};
 	uint64_t o[6];
 	sim_strand_oregs(hv->sim, tid, o);
 	int by_o5 = trap == HV_FAST_TRAP || trap == HV_CORE_TRAP;

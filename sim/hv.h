@@ -97,6 +97,13 @@ void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx);
 
 /* The MD MACH_DESC hands out (not copied: the caller keeps it alive). */
 void hv_set_mdesc(struct hv *hv, const uint8_t *md, size_t len);
+/* A device interrupt source of the domain, targeting cpu (the state the
+ * trace records); its target now and how often the guest moved it. */
+int hv_add_intr(struct hv *hv, uint64_t devhandle, uint64_t devino, uint64_t target);
+int hv_intr_target(const struct hv *hv, uint64_t devhandle, uint64_t devino, uint64_t *target,
+                   unsigned *retargets);
 /* Mark a cpu running without CPU_START (the boot strand). */
 void hv_set_running(struct hv *hv, unsigned cpu);
+/* Whether cpu is running (CPU_START'ed, or the boot strand), not stopped. */
+int hv_cpu_running(const struct hv *hv, unsigned cpu);
 #endif

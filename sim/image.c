@@ -304,7 +304,7 @@ size_t sim_image_function_count(const struct sim_image *img)
 }
 
 void sim_image_function_at(const struct sim_image *img, size_t k, uint64_t *start, uint64_t *end,
-			   const char **name)
+                           const char **name)
 {
 	for (size_t i = 0; i < img->naddr; i++) {
 		if (!img->by_addr[i].is_fn || k--)

@@ -41,6 +41,6 @@ const char *sim_image_sym_at(const struct sim_image *img, uint64_t addr, uint64_
  * [start, end) and name of the k-th. */
 size_t sim_image_function_count(const struct sim_image *img);
 void sim_image_function_at(const struct sim_image *img, size_t k, uint64_t *start, uint64_t *end,
-			   const char **name);
+                           const char **name);
 
 #endif

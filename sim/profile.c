@@ -9,7 +9,7 @@
 #include "sim/image.h"
 
 #define CACHE_BITS 12 /* block address -> function cache (4096 entries: stays in L1/L2) */
-#define ROOT_FN UINT32_MAX
+#define ROOT_FN    UINT32_MAX
 #define UNKNOWN_FN (UINT32_MAX - 1)
 
 struct fn {
@@ -156,7 +156,7 @@ static uint32_t child(struct sim_prof *p, uint32_t parent, uint32_t fn)
 }
 
 void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t insns, uint64_t ps,
-		    uint64_t range[2])
+                    uint64_t range[2])
 {
 	if (tid >= p->nthreads)
 		return;
@@ -202,7 +202,7 @@ void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t in
 }
 
 void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uint64_t ps_before,
-			   uint64_t ps_after, int new_stack)
+                           uint64_t ps_after, int new_stack)
 {
 	if (tid >= p->nthreads)
 		return;
@@ -327,7 +327,7 @@ size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn
 }
 
 void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
-		    uint64_t *ps)
+                    uint64_t *ps)
 {
 	uint64_t *ti = calloc(p->nnodes, sizeof *ti), *tp = calloc(p->nnodes, sizeof *tp);
 	size_t plen = strlen(prefix);
@@ -348,7 +348,7 @@ void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, 
 		int inner = 0;
 		for (uint32_t a = n->parent; a && !inner; a = p->nodes[a].parent)
 			inner = p->nodes[a].fn != ROOT_FN &&
-				!strncmp(fn_name(p, p->nodes[a].fn), prefix, plen);
+			        !strncmp(fn_name(p, p->nodes[a].fn), prefix, plen);
 		if (inner)
 			continue;
 		*insns += ti[i];

@@ -27,13 +27,13 @@ void sim_prof_free(struct sim_prof *p);
  * code range of addr's function: the caller need not call again while
  * the thread stays inside it (its time is attributed when it leaves). */
 void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t insns, uint64_t ps,
-		    uint64_t range[2]);
+                    uint64_t range[2]);
 /* The host moves thread tid's clock from ps_before to ps_after (idle
  * time) or restarts its counters (insns, with ps_before = ps_after):
  * what ran until now is attributed, the move is not; new_stack: its call
  * stack restarts. */
 void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uint64_t ps_before,
-			   uint64_t ps_after, int new_stack);
+                           uint64_t ps_after, int new_stack);
 /* Label of a thread's stacks in folded output (default "tN"). */
 void sim_prof_thread_label(struct sim_prof *p, unsigned tid, const char *label);
 
@@ -59,7 +59,7 @@ uint64_t sim_prof_incl_insns(struct sim_prof *p, const char *name);
  * where called directly from a function named parent (NULL: anywhere),
  * outermost occurrences only. */
 void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
-		    uint64_t *ps);
+                    uint64_t *ps);
 /* Folded stacks ("label;f;g;h <picoseconds>\n"), the format flame-graph
  * tools read; value = self simulated time in nanoseconds. */
 int sim_prof_write_folded(struct sim_prof *p, FILE *f);

@@ -40,7 +40,7 @@ struct strand {
 	/* Read by the block hook on every block: kept together. */
 	uint64_t limit;         /* stop when stats.insns reaches it */
 	uint64_t prof_range[2]; /* the hook calls the profiler when the block is
-				   outside [lo, hi): [0, UINT64_MAX) when off */
+	                           outside [lo, hi): [0, UINT64_MAX) when off */
 	struct sim_strand_stats stats;
 	int active;
 	unsigned id;         /* thread id: the cpu's own strand for id < max_cpus */
@@ -77,9 +77,9 @@ struct sim {
 	struct sim_verdict *verdicts; /* of threads that stopped in scheduled runs */
 	size_t nverdicts;
 	uint64_t sim_return, reset_regs;
-	uint64_t brk, brk_end; /* boot memory: [brk, brk_end) is free */
-	struct sim_prof *prof; /* NULL unless profiling */
-	int preempt;           /* a thread became runnable: end the current slice */
+	uint64_t brk, brk_end;   /* boot memory: [brk, brk_end) is free */
+	struct sim_prof *prof;   /* NULL unless profiling */
+	int preempt;             /* a thread became runnable: end the current slice */
 	struct strand *stepping; /* the thread the scheduler runs now (slices apply) */
 };
 
@@ -372,13 +372,13 @@ static int is_self_loop(const struct sim *s, uint64_t addr, uint32_t size)
 static __attribute__((noinline)) void prof_enter(struct sim *s, struct strand *st, uint64_t addr)
 {
 	sim_prof_block(s->prof, st->id, addr, st->stats.insns,
-		       st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu],
-		       st->prof_range);
+	               st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu],
+	               st->prof_range);
 }
 
 /* The slice or the budget ran out. Returns 1 if the block must not run. */
 static __attribute__((noinline)) int limit_reached(struct sim *s, struct strand *st, uint64_t addr,
-						   uint32_t size)
+                                                   uint32_t size)
 {
 	/* A stopped block is not executed: the strand resumes at addr. */
 	if (st->stats.insns >= st->runaway) {
@@ -917,7 +917,7 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	sim_priv_reset(&e->cpu);
 	memset(&st->stats, 0, sizeof st->stats);
 	st->insns_base = 0; /* the wipe is free: the clock keeps its value */
-	if (s->prof) { /* the wipe is not the strand's work: counters restart */
+	if (s->prof) {      /* the wipe is not the strand's work: counters restart */
 		sim_prof_thread_reset(s->prof, st->id, 0, 0, st->clock_ps, 1);
 		st->prof_range[0] = st->prof_range[1] = 0;
 	}
@@ -1035,7 +1035,8 @@ unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps)
 		if (st->clock_ps < time_ps)
 			st->clock_ps = time_ps;
 		if (s->prof) /* asleep is not work */
-			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, st->clock_ps, 0);
+			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, st->clock_ps,
+			                      0);
 		st->runaway = st->stats.insns + s->cfg.insn_budget;
 		n++;
 		if (s->cur && s->cur != st)
@@ -1156,7 +1157,7 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 	if (s->prof) {
 		settle(s, target);
 		sim_prof_thread_reset(s->prof, tid, target->stats.insns, target->clock_ps,
-				      target->clock_ps, 1);
+		                      target->clock_ps, 1);
 		target->prof_range[0] = target->prof_range[1] = 0; /* look up again */
 	}
 	enum sim_stop why = SIM_STOP_NONE;

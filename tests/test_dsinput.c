@@ -4,6 +4,7 @@
  * message shorter than its header claims. Each asserts the captured bytes.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +163,7 @@ static void publish(struct bench_run *r, unsigned ncpus, uint64_t req)
 }
 
 static void dr(struct bench_run *r, uint32_t type, unsigned first, unsigned n, uint64_t req,
-	       uint32_t want_stat)
+               uint32_t want_stat)
 {
 	uint8_t b[16 + 4 * 64], *rep;
 	uint32_t cpus[64];
@@ -175,9 +176,10 @@ static void dr(struct bench_run *r, uint32_t type, unsigned first, unsigned n, u
 	cr_assert_eq(be32(rep + 24), 'o');
 	cr_assert_eq(be32(rep + 28), n);
 	for (unsigned i = 0; i < n; i++) {
-		cr_expect_eq(be32(rep + 32 + 16 * i + 4), 0, "cpu %u result", be32(rep + 32 + 16 * i));
+		cr_expect_eq(be32(rep + 32 + 16 * i + 4), 0, "cpu %u result",
+		             be32(rep + 32 + 16 * i));
 		cr_expect_eq(be32(rep + 32 + 16 * i + 8), want_stat, "cpu %u stat",
-			     be32(rep + 32 + 16 * i));
+		             be32(rep + 32 + 16 * i));
 	}
 	free(rep);
 }
@@ -187,7 +189,8 @@ Test(dsinput, add_64_remove_32_add_32_keeps_the_maps_right, .timeout = 300)
 	char dir[] = "/tmp/ldomsim-mixed-XXXXXX", cmd[512], path[600], rep[1024];
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(cmd, sizeof cmd,
-		 "build/ldomsim trace gen --shape t4-4 --present 128 --add 64 -o %s >/dev/null", dir);
+	         "build/ldomsim trace gen --shape t4-4 --present 128 --add 64 -o %s >/dev/null",
+	         dir);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	snprintf(path, sizeof path, "%s/trace.json", dir);
 	struct bench_run_cfg cfg;
@@ -210,4 +213,105 @@ Test(dsinput, add_64_remove_32_add_32_keeps_the_maps_right, .timeout = 300)
 	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after +32: %s", rep);
 	cr_expect(bench_run_ok(r));
 	bench_run_free(r);
+}
+
+/* ---- device interrupts: the real sun4v_build_irq and fixup_irqs ---- */
+
+static struct bench_run *irq_run(const char *const *irqs, size_t n, char *err, size_t errlen)
+{
+	char dir[] = "/tmp/ldomsim-irq-XXXXXX", cmd[512], path[600];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim trace gen --shape t2 --present 32 --add 8 -o %s >/dev/null", dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(path, sizeof path, "%s/trace.json", dir);
+	struct bench_run_cfg cfg;
+	struct bench_run *r = NULL;
+	bench_run_cfg_default(&cfg);
+	cfg.trace = path;
+	cfg.image = "build/guest/guest.elf";
+	cfg.no_profile = 1;
+	cfg.irq = irqs;
+	cfg.nirq = n;
+	if (bench_run(&cfg, &r, err, errlen))
+		return NULL;
+	return r;
+}
+
+static json_int_t irq_field(struct bench_run *r, size_t i, const char *key)
+{
+	json_t *doc = bench_run_json(r, 0);
+	json_t *v = json_object_get(json_array_get(json_object_get(doc, "interrupts"), i), key);
+	cr_assert(json_is_integer(v), "interrupts[%zu].%s", i, key);
+	json_int_t x = json_integer_value(v);
+	json_decref(doc);
+	return x;
+}
+
+static int irq_field_bool(struct bench_run *r, size_t i, const char *key)
+{
+	json_t *doc = bench_run_json(r, 0);
+	json_t *v = json_object_get(json_array_get(json_object_get(doc, "interrupts"), i), key);
+	cr_assert(json_is_boolean(v), "interrupts[%zu].%s", i, key);
+	int x = json_is_true(v);
+	json_decref(doc);
+	return x;
+}
+
+/* Cpus 0-31 are online at boot, the trace configures 32-39, nr_cpu_ids is
+ * 64. irq_choose_cpu: affinity ∩ online, its first cpu; if empty (or the
+ * affinity equals the online mask over nr_cpu_ids bits) map_to_cpu(irq),
+ * modelled as the (irq mod online)-th online cpu. */
+Test(dsinput, interrupts_follow_their_affinity_through_add_and_remove, .timeout = 300)
+{
+	static const char *const irqs[] = {"0:1@32-39", "0:2@5", "1:7"};
+	char err[1024];
+	struct bench_run *r = irq_run(irqs, 3, err, sizeof err);
+	cr_assert_not_null(r, "%s", err);
+	cr_assert(bench_run_ok(r));
+	json_int_t irq0 = irq_field(r, 0, "irq");
+	cr_expect_gt(irq0, 0, "sun4v_build_irq gives a real irq number");
+	cr_expect_neq(irq_field(r, 1, "irq"), irq0, "distinct sources, distinct irqs");
+	/* 32-39 offline at boot: distributed by map_to_cpu; the configure's
+	 * fixup_irqs moves it onto the first new cpu. */
+	cr_expect_eq(irq_field(r, 0, "target_boot"), irq0 % 32);
+	cr_expect_eq(irq_field(r, 0, "target_end"), 32);
+	cr_expect_eq(irq_field(r, 0, "retargets"), 1);
+	cr_expect_eq(irq_field(r, 1, "target_boot"), 5);
+	cr_expect_eq(irq_field(r, 1, "target_end"), 5);
+	cr_expect_eq(irq_field(r, 1, "retargets"), 0);
+	cr_expect_eq(irq_field(r, 2, "target_end"), 0, "default affinity: first online cpu");
+
+	cr_expect(irq_field_bool(r, 0, "target_running"));
+
+	/* Removing 32-39: each victim's __cpu_disable runs fixup_irqs while
+	 * the victim is still in cpu_online_mask (6.1 clears it after), so
+	 * the interrupt steps 32 → 33 → ... → 39 and stays on 39, the last
+	 * victim: a stopped strand. Found by this simulator; the test pins
+	 * the real code's behaviour. */
+	dr(r, 'U', 32, 8, 200, 1);
+	cr_expect(bench_run_ok(r));
+	cr_expect_eq(irq_field(r, 0, "target_end"), 39);
+	cr_expect_eq(irq_field(r, 0, "retargets"), 1 + 7);
+	cr_expect_not(irq_field_bool(r, 0, "target_running"), "hypervisor: cpu 39 is stopped");
+	cr_expect_eq(irq_field(r, 1, "target_end"), 5);
+	cr_expect(irq_field_bool(r, 1, "target_running"));
+	bench_run_free(r);
+}
+
+Test(dsinput, bad_irq_specs_are_refused_by_name)
+{
+	static const char *const bad[] = {"8:1",      "0:256", "0:1@",  "0:1@5-3",
+	                                  "0:1@4096", "x",     "0:1@1,"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char err[1024] = "";
+		struct bench_run *r = irq_run(&bad[i], 1, err, sizeof err);
+		cr_expect_null(r, "--irq %s accepted", bad[i]);
+		cr_expect(strstr(err, bad[i]) != NULL, "error names '%s': %s", bad[i], err);
+		bench_run_free(r);
+	}
+	static const char *const dup[] = {"0:1", "0:0x1"};
+	char err[1024] = "";
+	cr_expect_null(irq_run(dup, 2, err, sizeof err));
+	cr_expect(strstr(err, "twice") != NULL, "%s", err);
 }

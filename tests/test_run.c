@@ -175,11 +175,11 @@ Test(measure, phases_profile_and_topology_cost, .timeout = 120)
 	int64_t sib = json_integer_value(json_object_get(ph, "smp_fill_in_sib_core_maps"));
 	int64_t total = json_integer_value(json_object_get(ph, "dr_cpu_data"));
 	cr_expect(sib > 0 && sib < topo, "sibling maps %lld inside topology %lld", (long long)sib,
-		  (long long)topo);
+	          (long long)topo);
 	cr_expect(topo < total, "topology inside dr_cpu_data");
 	json_t *tc = json_object_get(op, "topology_cost");
-	cr_expect(json_integer_value(json_object_get(json_object_get(tc, "topology_maps"),
-						     "insns")) > 1000);
+	cr_expect(json_integer_value(
+	              json_object_get(json_object_get(tc, "topology_maps"), "insns")) > 1000);
 	/* Per cpu, the phases sum to add_cpu's span and online comes
 	 * within it; the callin poll reflects udelay(100). */
 	json_t *c0 = json_array_get(json_object_get(op, "cpus"), 0);
@@ -187,24 +187,24 @@ Test(measure, phases_profile_and_topology_cost, .timeout = 120)
 	cr_assert(json_is_object(cp));
 	int64_t poll = json_integer_value(json_object_get(cp, "callin_poll_ns"));
 	cr_expect(poll > 0 && poll <= 200000, "callin poll %lld ns: within two udelay(100)",
-		  (long long)poll);
+	          (long long)poll);
 	json_t *pct = json_object_get(op, "cpu_latency_ns");
 	cr_expect(json_integer_value(json_object_get(pct, "min")) <=
-		  json_integer_value(json_object_get(pct, "p50")));
+	          json_integer_value(json_object_get(pct, "p50")));
 	cr_expect(json_integer_value(json_object_get(pct, "p50")) <=
-		  json_integer_value(json_object_get(pct, "max")));
+	          json_integer_value(json_object_get(pct, "max")));
 	int found = 0;
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(json_object_get(doc, "profile"), "functions"), i, f)
-		found |= !strcmp(json_string_value(json_object_get(f, "fn")), "__cpu_up");
+	    found |= !strcmp(json_string_value(json_object_get(f, "fn")), "__cpu_up");
 	cr_expect(found, "the profile names __cpu_up");
 	/* Per strand: the new cpu's own profile starts in hv_cpu_startup. */
 	json_t *mine = json_object_get(json_object_get(json_object_get(doc, "profile"), "threads"),
-				       "swapper/cpu56");
+	                               "swapper/cpu56");
 	cr_assert(json_is_array(mine));
 	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(mine, 0), "fn")),
-			 "hv_cpu_startup");
+	                 "hv_cpu_startup");
 	json_decref(doc);
 }
 
@@ -223,15 +223,15 @@ Test(measure, set_overrides_a_cost, .timeout = 120)
 	cfg.nset = 1;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 0), *base = run_default();
-	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "config"),
-							"hotplug_online_ns")),
-		     1000000);
+	cr_expect_eq(json_integer_value(
+	                 json_object_get(json_object_get(doc, "config"), "hotplug_online_ns")),
+	             1000000);
 	int64_t slow = json_integer_value(
-		json_object_get(json_array_get(json_object_get(doc, "operations"), 1), "latency_ns"));
+	    json_object_get(json_array_get(json_object_get(doc, "operations"), 1), "latency_ns"));
 	int64_t fast = json_integer_value(
-		json_object_get(json_array_get(json_object_get(base, "operations"), 1), "latency_ns"));
+	    json_object_get(json_array_get(json_object_get(base, "operations"), 1), "latency_ns"));
 	cr_expect(slow > fast + 7 * 500000, "8 cpus x ~0.8 ms more: %lld vs %lld", (long long)slow,
-		  (long long)fast);
+	          (long long)fast);
 	json_decref(doc);
 	json_decref(base);
 	bench_run_free(r);
@@ -255,11 +255,12 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 	cr_assert_str_eq(json_string_value(json_object_get(un, "op")), "unconfigure");
 	cr_expect_str_eq(json_string_value(json_object_get(un, "reply_type")), "o");
 	size_t i;
-	json_array_foreach(json_object_get(un, "cpus"), i, c) {
+	json_array_foreach(json_object_get(un, "cpus"), i, c)
+	{
 		cr_expect_eq(json_integer_value(json_object_get(c, "result")), 0);
 		cr_expect_eq(json_integer_value(json_object_get(c, "stat")), 1, "UNCONFIGURED");
 		cr_expect(json_integer_value(json_object_get(c, "latency_ns")) > 1000000,
-			  "__cpu_disable's mdelay(1) at least");
+		          "__cpu_disable's mdelay(1) at least");
 	}
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-59");
 	/* Each victim unregistered its four queues (entries 0); the master
@@ -270,7 +271,7 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 		json_t *call = json_array_get(h60, k);
 		if (!strcmp(json_string_value(json_object_get(call, "fn")), "cpu_qconf") &&
 		    !strcmp(json_string_value(json_array_get(json_object_get(call, "args"), 2)),
-			    "0x0"))
+		            "0x0"))
 			zeros++;
 	}
 	cr_expect_eq(zeros, 4);
@@ -278,12 +279,12 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 	json_t *h0 = json_object_get(json_object_get(doc, "hcalls"), "0");
 	for (size_t k = 0; k < json_array_size(h0); k++)
 		stops += !strcmp(json_string_value(json_object_get(json_array_get(h0, k), "fn")),
-				 "cpu_stop");
+		                 "cpu_stop");
 	cr_expect_eq(stops, 4, "one CPU_STOP per victim");
 	cr_expect(log_has(doc, "Shutting down cpu 63..."));
-	cr_expect_eq(json_integer_value(json_object_get(json_object_get(doc, "topology"),
-							"differences")),
-		     0);
+	cr_expect_eq(
+	    json_integer_value(json_object_get(json_object_get(doc, "topology"), "differences")),
+	    0);
 	json_decref(doc);
 	bench_run_free(r);
 }
@@ -314,7 +315,8 @@ static void expect_stuck(json_t *doc, int cpu)
 	json_t *op = json_array_get(json_object_get(doc, "operations"), 1), *c;
 	size_t i;
 	int seen = 0;
-	json_array_foreach(json_object_get(op, "cpus"), i, c) {
+	json_array_foreach(json_object_get(op, "cpus"), i, c)
+	{
 		if (json_integer_value(json_object_get(c, "cpu")) != cpu) {
 			cr_expect_eq(json_integer_value(json_object_get(c, "result")), 0);
 			continue;
@@ -355,14 +357,14 @@ Test(measure, callin_wait_is_quantised_by_udelay_100, .timeout = 120)
 {
 	json_t *doc = run_default(), *c;
 	size_t i;
-	json_array_foreach(json_object_get(json_array_get(json_object_get(doc, "operations"), 1),
-					   "cpus"),
-			   i, c) {
+	json_array_foreach(
+	    json_object_get(json_array_get(json_object_get(doc, "operations"), 1), "cpus"), i, c)
+	{
 		int64_t w = json_integer_value(json_object_get(c, "callin_wait_ns"));
 		int64_t k = w / 100000, rest = w % 100000;
 		cr_expect(k >= 1, "at least one udelay(100): %lld ns", (long long)w);
 		cr_expect(rest < 3000, "%lld = %lld x 100 us + %lld ns of loop and hand-off",
-			  (long long)w, (long long)k, (long long)rest);
+		          (long long)w, (long long)k, (long long)rest);
 	}
 	json_decref(doc);
 }
@@ -378,9 +380,9 @@ Test(measure, sibling_maps_cost_is_quadratic, .timeout = 300)
 		char dir[] = "/tmp/ldomsim-quad-XXXXXX", cmd[512], path[600];
 		cr_assert_not_null(mkdtemp(dir));
 		snprintf(cmd, sizeof cmd,
-			 "build/ldomsim trace gen --shape param:2x64x8 --present %u --add 8 -o %s "
-			 ">/dev/null",
-			 present[i], dir);
+		         "build/ldomsim trace gen --shape param:2x64x8 --present %u --add 8 -o %s "
+		         ">/dev/null",
+		         present[i], dir);
 		cr_assert_eq(system(cmd), 0, "%s", cmd);
 		snprintf(path, sizeof path, "%s/trace.json", dir);
 		struct bench_run_cfg cfg;
@@ -392,10 +394,10 @@ Test(measure, sibling_maps_cost_is_quadratic, .timeout = 300)
 		cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 		json_t *doc = bench_run_json(r, 0);
 		json_t *tc = json_object_get(json_array_get(json_object_get(doc, "operations"), 1),
-					     "topology_cost");
+		                             "topology_cost");
 		x[i] = present[i] + 8;
 		y[i] = (double)json_integer_value(
-			json_object_get(json_object_get(tc, "smp_fill_in_sib_core_maps"), "insns"));
+		    json_object_get(json_object_get(tc, "smp_fill_in_sib_core_maps"), "insns"));
 		cr_assert(y[i] > 0);
 		json_decref(doc);
 		bench_run_free(r);

@@ -31,11 +31,15 @@
 #include <asm/io.h>
 #include <asm/ldc.h>
 #include <asm/vio.h>
+#include <linux/irq.h>
+#include <linux/irqdesc.h>
+#include <linux/interrupt.h>
 #include <linux/errno.h>
 #include <linux/wait.h>
 #include <asm/timer.h>
 #include <linux/slab.h>
 #include <linux/mm_types.h>
+#include "entry.h" /* struct ino_bucket (arch/sparc/kernel/entry.h) */
 
 /* Declared inside ldom_startcpu_cpuid() in smp_64.c, not in a header. */
 extern unsigned long kern_locked_tte_data;
@@ -210,6 +214,26 @@ void ldomsim_offsets(void)
 	LXO(TICK_OPS_FREQUENCY, struct sparc64_tick_ops, frequency);
 	LXBLANK();
 
+	/* the generic irq core's descriptors, which the kernel model keeps */
+	LXS(IRQ_DESC_SIZE, struct irq_desc);
+	LXO(IRQ_DESC_COMMON, struct irq_desc, irq_common_data);
+	LXO(IRQ_DESC_DATA, struct irq_desc, irq_data);
+	LXO(IRQ_DESC_HANDLE_IRQ, struct irq_desc, handle_irq);
+	LXO(IRQ_DESC_ACTION, struct irq_desc, action);
+	LXO(IRQ_DESC_NAME, struct irq_desc, name);
+	LXO(IRQ_DATA_IRQ, struct irq_data, irq);
+	LXO(IRQ_DATA_HWIRQ, struct irq_data, hwirq);
+	LXO(IRQ_DATA_COMMON, struct irq_data, common);
+	LXO(IRQ_DATA_CHIP, struct irq_data, chip);
+	LXO(IRQ_COMMON_STATE, struct irq_common_data, state_use_accessors);
+	LXO(IRQ_COMMON_HANDLER_DATA, struct irq_common_data, handler_data);
+	LXO(IRQ_COMMON_AFFINITY, struct irq_common_data, affinity);
+	LXS(IRQACTION_SIZE, struct irqaction);
+	LXC(NR_IRQS);
+	LXS(INO_BUCKET_SIZE, struct ino_bucket);
+	LXS(SIZEOF_INT, int); /* numa_cpu_lookup_table[NR_CPUS] is an int array */
+	LXBLANK();
+
 	/* errno values (sparc numbers its own) */
 	LXC(EINVAL);
 	LXC(ENODEV);
@@ -218,6 +242,7 @@ void ldomsim_offsets(void)
 	LXC(ECONNRESET);
 	LXC(ENOTCONN);
 	LXC(EBUSY);
+	LXC(EEXIST);
 	LXBLANK();
 
 	/* sun4v TTE bits: kern_large_tte() builds the locked kernel TTEs */
