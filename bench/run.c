@@ -1024,6 +1024,21 @@ static json_t *guest_mask(struct bench_run *r, uint64_t mask_va)
 	return j;
 }
 
+/* The strands the hypervisor has running (CPU_START'ed, not stopped). */
+static json_t *hv_running_mask(struct bench_run *r)
+{
+	uint32_t *ids = malloc(LX_NR_CPUS * sizeof *ids);
+	size_t n = 0;
+	if (!ids)
+		return json_null();
+	for (unsigned c = 0; c < LX_NR_CPUS; c++)
+		if (hv_cpu_running(sim_hv(r->sim), c))
+			ids[n++] = c;
+	json_t *j = cpu_list(ids, n);
+	free(ids);
+	return j;
+}
+
 /* Per present strand, what the guest's real code left in guest memory. */
 static json_t *strands_json(struct bench_run *r)
 {
@@ -1331,6 +1346,10 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	uint64_t online;
 	if (!sim_sym(r->sim, "__cpu_online_mask", &online))
 		json_object_set_new(root, "online_mask", guest_mask(r, online));
+	uint64_t present;
+	if (!sim_sym(r->sim, "__cpu_present_mask", &present))
+		json_object_set_new(root, "present_mask", guest_mask(r, present));
+	json_object_set_new(root, "hv_running_mask", hv_running_mask(r));
 	json_object_set_new(root, "strands", strands_json(r));
 	json_object_set_new(root, "interrupts", irqs_json(r));
 	json_object_set_new(root, "hcalls", hcalls_json(r));

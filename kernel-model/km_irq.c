@@ -73,8 +73,9 @@ void km___irq_alloc_descs(struct km_call *c)
 		km_st32(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_IRQ, start + k);
 		km_st64(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_HWIRQ, start + k);
 		km_st64(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_COMMON, d + LX_IRQ_DESC_COMMON);
-		memset(km_ptr(c->km, d + LX_IRQ_DESC_COMMON + LX_IRQ_COMMON_AFFINITY, LX_CPUMASK_SIZE),
-		       0xff, LX_CPUMASK_SIZE);
+		memset(
+		    km_ptr(c->km, d + LX_IRQ_DESC_COMMON + LX_IRQ_COMMON_AFFINITY, LX_CPUMASK_SIZE),
+		    0xff, LX_CPUMASK_SIZE);
 		c->km->irq_desc[start + k] = d;
 	}
 	km_charge(c, 1000 * (uint64_t)cnt);

@@ -293,21 +293,28 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
  * failing (the real hvtramp parks in its error loop): the real master
  * polls callin_flag for its 50000 x udelay(100), prints "Processor N is
  * stuck." and the reply says CPU_NOT_RESPONDING. */
-static json_t *run_injected(const char *inject)
+static json_t *run_with(const char *trace, const char *inject, const char *irq)
 {
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	const char *inj[] = {inject};
+	const char *inj[] = {inject}, *irqs[] = {irq};
 	bench_run_cfg_default(&cfg);
-	cfg.trace = "traces/default/trace.json";
+	cfg.trace = trace;
 	cfg.image = "build/guest/guest.elf";
 	cfg.inject = inj;
-	cfg.ninject = 1;
+	cfg.ninject = inject != NULL;
+	cfg.irq = irqs;
+	cfg.nirq = irq != NULL;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 1);
 	bench_run_free(r);
 	return doc;
+}
+
+static json_t *run_injected(const char *inject)
+{
+	return run_with("traces/default/trace.json", inject, NULL);
 }
 
 static void expect_stuck(json_t *doc, int cpu)
@@ -419,5 +426,77 @@ Test(inject, mach_desc_failure_hits_the_kernels_bug_on, .timeout = 120)
 	const char *v = json_string_value(json_object_get(doc, "verdict"));
 	cr_expect(strstr(v, "BUG()") != NULL, "%s", v);
 	cr_expect(!json_is_true(json_object_get(doc, "ok")));
+	json_decref(doc);
+}
+
+Test(inject, cpu_start_einval_and_ewouldblock, .timeout = 120)
+{
+	static const char *const inj[] = {"cpu_start=EINVAL@58", "cpu_start=EWOULDBLOCK@58"};
+	static const char *const msg[] = {"sun4v_cpu_start() gives error 6",
+	                                  "sun4v_cpu_start() gives error 9"};
+	for (int i = 0; i < 2; i++) {
+		json_t *doc = run_injected(inj[i]);
+		expect_stuck(doc, 58);
+		cr_expect(log_has(doc, msg[i]), "%s", inj[i]);
+		cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")),
+		                 "0-57,59-63");
+		json_decref(doc);
+	}
+}
+
+/* hvtramp's MMU_FAULT_AREA_CONF failing: the strand parks in the
+ * trampoline's error loop, never calls in. */
+Test(inject, fault_area_conf_failure_on_the_new_strand, .timeout = 120)
+{
+	json_t *doc = run_injected("mmu_fault_area_conf=EINVAL@59");
+	expect_stuck(doc, 59);
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-58,60-63");
+	/* The hypervisor started it; it spins in hvtramp's error loop. */
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "hv_running_mask")), "0-63");
+	json_decref(doc);
+}
+
+/* CPU_STOP failing for good: the real __cpu_die tries 100 times, prints
+ * its error and leaves the cpu present; dr-cpu still reports it
+ * UNCONFIGURED (remove_cpu succeeded), and the hypervisor keeps the
+ * strands running (parked in cpu_play_dead). */
+Test(inject, cpu_stop_failing_repeatedly, .timeout = 120)
+{
+	json_t *doc = run_with("traces/t2/trace.json", "cpu_stop=EINVALx1000", NULL), *c;
+	json_t *un = json_array_get(json_object_get(doc, "operations"), 3);
+	cr_assert_str_eq(json_string_value(json_object_get(un, "op")), "unconfigure");
+	cr_expect_str_eq(json_string_value(json_object_get(un, "reply_type")), "o");
+	size_t i, fails = 0;
+	json_array_foreach(json_object_get(un, "cpus"), i, c)
+	    cr_expect_eq(json_integer_value(json_object_get(c, "stat")), 1, "UNCONFIGURED");
+	json_array_foreach(json_object_get(doc, "log"), i, c) fails +=
+	    strstr(json_string_value(json_object_get(c, "text")), "sun4v_cpu_stop() fails err=6") !=
+	    NULL;
+	cr_expect_eq(fails, 4, "one error per victim");
+	int stops = 0;
+	json_t *h0 = json_object_get(json_object_get(doc, "hcalls"), "0");
+	for (size_t k = 0; k < json_array_size(h0); k++)
+		stops += !strcmp(json_string_value(json_object_get(json_array_get(h0, k), "fn")),
+		                 "cpu_stop");
+	cr_expect_eq(stops, 4 * 100, "__cpu_die's limit of 100 tries per victim");
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-59");
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "present_mask")), "0-63");
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "hv_running_mask")), "0-63");
+	json_decref(doc);
+}
+
+/* INTR_SETTARGET failing during the configure's fixup_irqs: the real
+ * sun4v_set_affinity logs it and the interrupt stays where it was. */
+Test(inject, interrupt_retarget_failure, .timeout = 120)
+{
+	json_t *doc = run_with("traces/default/trace.json", "intr_settarget=EINVAL", "0:1@56-63");
+	cr_expect(json_is_true(json_object_get(doc, "ok")));
+	json_t *q = json_array_get(json_object_get(doc, "interrupts"), 0);
+	json_int_t boot = json_integer_value(json_object_get(q, "target_boot"));
+	cr_expect_lt(boot, 56, "cpus 56-63 are offline at boot");
+	cr_expect_eq(json_integer_value(json_object_get(q, "target_end")), boot);
+	cr_expect_eq(json_integer_value(json_object_get(q, "retargets")), 0);
+	/* sysino of (devhandle 0, devino 1) in the hypervisor model: 0 << 8 | 1 */
+	cr_expect(log_has(doc, "sun4v_intr_settarget(1,56): err(6)"));
 	json_decref(doc);
 }
