@@ -51,6 +51,9 @@ struct run_irq {
 	uint64_t aff[LX_NR_CPUS / 64]; /* else these cpus */
 	uint64_t target_boot;          /* INTR_SETTARGET state after boot */
 	unsigned retargets_boot;
+	int from_trace;   /* else --irq */
+	int has_recorded; /* the trace's INTR_GETTARGET at capture */
+	uint32_t recorded;
 };
 
 struct service {
@@ -452,8 +455,9 @@ static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 /* "DEVHANDLE:DEVINO[@CPULIST]" (run.h). */
 static int parse_irqs(struct bench_run *r, char *err, size_t n)
 {
-	if (r->cfg.nirq > MAX_IRQS) {
-		snprintf(err, n, "--irq: at most %d interrupt sources", MAX_IRQS);
+	size_t ntrace = trace_irq_count(r->trace);
+	if (r->cfg.nirq + ntrace > MAX_IRQS) {
+		snprintf(err, n, "--irq and the trace's interrupts: at most %d sources", MAX_IRQS);
 		return -1;
 	}
 	for (size_t i = 0; i < r->cfg.nirq; i++) {
@@ -512,7 +516,27 @@ static int parse_irqs(struct bench_run *r, char *err, size_t n)
 		         spec, LX_NR_CPUS);
 		return -1;
 	}
-	r->nirqs = r->cfg.nirq;
+	for (size_t i = 0; i < ntrace; i++) {
+		const struct trace_irq *ti = trace_irq_at(r->trace, i);
+		struct run_irq *q = &r->irqs[r->cfg.nirq + i];
+		*q = (struct run_irq){.devhandle = ti->devhandle,
+		                      .devino = ti->devino,
+		                      .all = !ti->naffinity,
+		                      .from_trace = 1,
+		                      .has_recorded = ti->has_target,
+		                      .recorded = ti->target};
+		for (uint32_t k = 0; k < ti->naffinity; k++)
+			if (ti->affinity[k] < LX_NR_CPUS)
+				q->aff[ti->affinity[k] / 64] |= 1ull << (ti->affinity[k] % 64);
+		for (size_t k = 0; k < r->cfg.nirq; k++)
+			if (r->irqs[k].devhandle == q->devhandle &&
+			    r->irqs[k].devino == q->devino) {
+				snprintf(err, n, "--irq '%s': source given twice (also in %s)",
+				         r->cfg.irq[k], r->cfg.trace);
+				return -1;
+			}
+	}
+	r->nirqs = r->cfg.nirq + ntrace;
 	return 0;
 }
 
@@ -568,28 +592,6 @@ static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *e
 		hv_intr_target(hv, r->irqs[i].devhandle, r->irqs[i].devino, &r->irqs[i].target_boot,
 		               &r->irqs[i].retargets_boot);
 	return 0;
-}
-
-static json_t *irqs_json(struct bench_run *r)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < r->nirqs; i++) {
-		const struct run_irq *q = &r->irqs[i];
-		uint64_t target = 0;
-		unsigned retargets = 0;
-		hv_intr_target(sim_hv(r->sim), q->devhandle, q->devino, &target, &retargets);
-		json_t *o =
-		    json_pack("{sIsIsIsssIsIsI}", "devhandle", (json_int_t)q->devhandle, "devino",
-		              (json_int_t)q->devino, "irq", (json_int_t)q->irq, "affinity",
-		              q->all ? "all" : strchr(r->cfg.irq[i], '@') + 1, "target_boot",
-		              (json_int_t)q->target_boot, "target_end", (json_int_t)target,
-		              "retargets", (json_int_t)(retargets - q->retargets_boot));
-		/* An interrupt aimed at a stopped strand is not delivered. */
-		json_object_set_new(o, "target_running",
-		                    json_boolean(hv_cpu_running(sim_hv(r->sim), (unsigned)target)));
-		json_array_append_new(a, o);
-	}
-	return a;
 }
 
 static int boot(struct bench_run *r, char *err, size_t n)
@@ -841,6 +843,10 @@ static int apply_injections(struct bench_run *r, char *err, size_t n)
 		}
 		hv_inject(sim_hv(r->sim), (unsigned)fn, cpu, (uint64_t)status, count);
 	}
+	for (size_t i = 0; i < trace_fault_count(r->trace); i++) {
+		const struct trace_fault *f = trace_fault_at(r->trace, i);
+		hv_inject(sim_hv(r->sim), f->fn, f->cpu, f->status, f->count);
+	}
 	return 0;
 }
 
@@ -1037,6 +1043,36 @@ static json_t *hv_running_mask(struct bench_run *r)
 	json_t *j = cpu_list(ids, n);
 	free(ids);
 	return j;
+}
+
+static json_t *irqs_json(struct bench_run *r)
+{
+	json_t *a = json_array();
+	uint32_t *ids = malloc(LX_NR_CPUS * sizeof *ids);
+	for (size_t i = 0; i < r->nirqs && ids; i++) {
+		const struct run_irq *q = &r->irqs[i];
+		uint64_t target = 0;
+		unsigned retargets = 0;
+		size_t nids = 0;
+		hv_intr_target(sim_hv(r->sim), q->devhandle, q->devino, &target, &retargets);
+		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
+			if (q->aff[c / 64] >> (c % 64) & 1)
+				ids[nids++] = c;
+		json_t *o = json_pack("{sIsIsIsosssIsIsI}", "devhandle", (json_int_t)q->devhandle,
+		                      "devino", (json_int_t)q->devino, "irq", (json_int_t)q->irq,
+		                      "affinity", q->all ? json_string("all") : cpu_list(ids, nids),
+		                      "from", q->from_trace ? "trace" : "--irq", "target_boot",
+		                      (json_int_t)q->target_boot, "target_end", (json_int_t)target,
+		                      "retargets", (json_int_t)(retargets - q->retargets_boot));
+		if (q->has_recorded)
+			json_object_set_new(o, "target_recorded", json_integer(q->recorded));
+		/* An interrupt aimed at a stopped strand is not delivered. */
+		json_object_set_new(o, "target_running",
+		                    json_boolean(hv_cpu_running(sim_hv(r->sim), (unsigned)target)));
+		json_array_append_new(a, o);
+	}
+	free(ids);
+	return a;
 }
 
 /* Per present strand, what the guest's real code left in guest memory. */

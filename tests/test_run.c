@@ -500,3 +500,40 @@ Test(inject, interrupt_retarget_failure, .timeout = 120)
 	cr_expect(log_has(doc, "sun4v_intr_settarget(1,56): err(6)"));
 	json_decref(doc);
 }
+
+/* A 1.1 trace carrying the domain's interrupt sources and a fault: the
+ * same behaviour as --irq and --inject, marked as coming from the trace. */
+Test(inject, interrupts_and_faults_from_the_trace, .timeout = 120)
+{
+	char dir[] = "/tmp/ldomsim-trace11-XXXXXX", cmd[256], path[300];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp traces/default/* %s/", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/trace.json", dir);
+	json_error_t je;
+	json_t *tr = json_load_file(path, 0, &je);
+	cr_assert_not_null(tr, "%s", je.text);
+	json_t *sc = json_object_get(tr, "scenario");
+	json_object_set_new(tr, "version", json_pack("[i,i]", 1, 1));
+	json_object_set_new(sc, "interrupts",
+	                    json_pack("[{sisis[ii]si}]", "devhandle", 3, "devino", 9, "affinity",
+	                              60, 61, "target", 0));
+	json_object_set_new(sc, "faults",
+	                    json_pack("[{sssisi}]", "fn", "cpu_start", "status", 1, "cpu", 0));
+	cr_assert_eq(json_dump_file(tr, path, JSON_INDENT(1)), 0);
+	json_decref(tr);
+
+	json_t *doc = run_with(path, NULL, NULL);
+	/* cpu_start=ENOCPU for the master's first CPU_START: cpu 56. */
+	expect_stuck(doc, 56);
+	json_t *q = json_array_get(json_object_get(doc, "interrupts"), 0);
+	cr_assert_not_null(q);
+	cr_expect_str_eq(json_string_value(json_object_get(q, "from")), "trace");
+	cr_expect_str_eq(json_string_value(json_object_get(q, "affinity")), "60-61");
+	cr_expect_eq(json_integer_value(json_object_get(q, "target_recorded")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(q, "target_end")), 60);
+	cr_expect(json_is_true(json_object_get(q, "target_running")));
+	json_decref(doc);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}

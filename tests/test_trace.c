@@ -370,7 +370,7 @@ Test(trace_errors, version_too_old)
 	/* checked first: even a broken rest of the document is not looked at */
 	json_object_del(fx.doc, "machine");
 	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 0.9 is too old");
-	expect_error(&fx, TRACE_ERR_VERSION, NULL, "reads versions 1.0 to 1.0");
+	expect_error(&fx, TRACE_ERR_VERSION, NULL, "reads versions 1.0 to 1.1");
 	fx_fini(&fx);
 }
 
@@ -381,8 +381,8 @@ Test(trace_errors, version_too_new)
 	fx_init(&fx);
 	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 2, 0));
 	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 2.0 is too new");
-	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 1, 1));
-	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 1.1 is too new");
+	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 1, 2));
+	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 1.2 is too new");
 	json_object_set_new(fx.doc, "version", json_string("1.0"));
 	expect_error(&fx, TRACE_ERR_TYPE, "$.version", "[major, minor]");
 	fx_fini(&fx);
@@ -1100,4 +1100,100 @@ Test(trace_gen, shipped_traces_are_valid)
 		cr_assert_eq(n, i < 2 ? 56 : max[i] - 64);
 		trace_free(t);
 	}
+}
+
+/* ---- 1.1: scenario interrupts and faults ---- */
+
+static void add_11_sections(struct fx *fx)
+{
+	json_t *sc = json_object_get(fx->doc, "scenario");
+	json_object_set_new(fx->doc, "version", json_pack("[i,i]", 1, 1));
+	json_object_set_new(sc, "interrupts",
+	                    json_pack("[{sisis[ii]si}, {sisi}]", "devhandle", 1, "devino", 7,
+	                              "affinity", 4, 5, "target", 2, "devhandle", 0, "devino", 3));
+	json_object_set_new(
+	    sc, "faults",
+	    json_pack("[{sssisisi}]", "fn", "cpu_start", "status", 1, "count", 2, "cpu", 0));
+}
+
+Test(trace, interrupts_and_faults_load_and_round_trip)
+{
+	struct fx fx;
+	struct trace *t, *t2;
+	struct trace_error err;
+	char p2[192], *a;
+	size_t la;
+
+	fx_init(&fx);
+	add_11_sections(&fx);
+	fx_write(&fx);
+	cr_assert_eq(trace_load(fx.path, &t, &err), TRACE_OK, "%s", err.msg);
+	cr_assert_eq(trace_irq_count(t), 2);
+	const struct trace_irq *q = trace_irq_at(t, 0);
+	cr_expect_eq(q->devhandle, 1);
+	cr_expect_eq(q->devino, 7);
+	cr_assert_eq(q->naffinity, 2);
+	cr_expect_eq(q->affinity[1], 5);
+	cr_expect(q->has_target);
+	cr_expect_eq(q->target, 2);
+	cr_expect_eq(trace_irq_at(t, 1)->naffinity, 0, "no affinity: every cpu");
+	cr_expect_not(trace_irq_at(t, 1)->has_target);
+	cr_assert_eq(trace_fault_count(t), 1);
+	const struct trace_fault *f = trace_fault_at(t, 0);
+	cr_expect_eq(f->fn, trace_hcall_fn_by_name("cpu_start")->fn);
+	cr_expect_eq(f->status, 1);
+	cr_expect_eq(f->count, 2);
+	cr_expect_eq(f->cpu, 0);
+	snprintf(p2, sizeof(p2), "%s/sub/a.json", fx.dir);
+	cr_assert_eq(trace_save(t, p2, &err), TRACE_OK, "%s", err.msg);
+	a = read_all(p2, &la);
+	cr_expect_not_null(strstr(a, "\"version\": [1,1]"), "1.1 content is saved as 1.1");
+	cr_assert_eq(trace_load(p2, &t2, &err), TRACE_OK, "%s", err.msg);
+	cr_expect_eq(trace_irq_count(t2), 2);
+	cr_expect_eq(trace_irq_at(t2, 0)->target, 2);
+	cr_expect_eq(trace_fault_at(t2, 0)->count, 2);
+	free(a);
+	trace_free(t);
+	trace_free(t2);
+	fx_fini(&fx);
+}
+
+Test(trace_errors, interrupts_and_faults_are_checked)
+{
+	struct fx fx;
+
+	fx_init(&fx);
+	add_11_sections(&fx);
+	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 1, 0));
+	expect_error(&fx, TRACE_ERR_FIELD, "$.scenario.interrupts",
+	             "needs trace format version 1.1");
+	add_11_sections(&fx);
+	json_t *sc = json_object_get(fx.doc, "scenario");
+	json_object_set_new(json_array_get(json_object_get(sc, "interrupts"), 1), "devhandle",
+	                    json_integer(8));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.scenario.interrupts[1].devhandle", NULL);
+	add_11_sections(&fx);
+	sc = json_object_get(fx.doc, "scenario");
+	json_object_set_new(json_array_get(json_object_get(sc, "interrupts"), 1), "devino",
+	                    json_integer(7));
+	json_object_set_new(json_array_get(json_object_get(sc, "interrupts"), 1), "devhandle",
+	                    json_integer(1));
+	expect_error(&fx, TRACE_ERR_CONSISTENCY, "$.scenario.interrupts[1].devino",
+	             "already $.scenario.interrupts[0]");
+	add_11_sections(&fx);
+	sc = json_object_get(fx.doc, "scenario");
+	json_object_set_new(json_array_get(json_object_get(sc, "faults"), 0), "fn",
+	                    json_string("cpu_frobnicate"));
+	expect_error(&fx, TRACE_ERR_NAME, "$.scenario.faults[0].fn", "cpu_frobnicate");
+	add_11_sections(&fx);
+	sc = json_object_get(fx.doc, "scenario");
+	json_object_set_new(json_array_get(json_object_get(sc, "faults"), 0), "status",
+	                    json_integer(0));
+	expect_error(&fx, TRACE_ERR_RANGE, "$.scenario.faults[0].status", NULL);
+	add_11_sections(&fx);
+	sc = json_object_get(fx.doc, "scenario");
+	json_object_set_new(json_array_get(json_object_get(sc, "interrupts"), 0), "colour",
+	                    json_string("red"));
+	expect_error(&fx, TRACE_ERR_FIELD, "$.scenario.interrupts[0].colour", "unknown field");
+	fx_fini(&fx);
 }

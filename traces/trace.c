@@ -23,6 +23,7 @@ struct ld {
 	const char *base_dir;
 	struct trace_error *err;
 	struct trace *t;
+	unsigned minor; /* the file's minor version */
 };
 
 enum trace_status trace_fail(struct trace_error *err, enum trace_status code, const char *name,
@@ -549,9 +550,119 @@ static int find_gen(const struct trace *t, uint32_t gen)
 static const char *const op_names[] = {"md-update", "configure", "unconfigure", "force-unconfigure",
                                        "status"};
 
+/* An optional 1.1 array of the scenario: NULL if absent. */
+static enum trace_status opt_array(struct ld *ld, json_t *sc, const char *key, const char *path,
+                                   json_t **out)
+{
+	*out = json_object_get(sc, key);
+	if (!*out)
+		return TRACE_OK;
+	if (ld->minor < 1)
+		return FAIL(ld, TRACE_ERR_FIELD, path,
+		            "needs trace format version 1.1 (the file says 1.%u)", ld->minor);
+	if (json_array_size(*out) > TRACE_MAX_CPUS)
+		return FAIL(ld, TRACE_ERR_RANGE, path, "more than %u entries", TRACE_MAX_CPUS);
+	return want_array(ld, *out, path);
+}
+
+/* $.scenario.interrupts (1.1): [{"devhandle", "devino", "affinity"?, "target"?}]. */
+static enum trace_status load_irqs(struct ld *ld, json_t *sc)
+{
+	static const char *const keys[] = {"devhandle", "devino", "affinity", "target", NULL};
+	struct trace *t = ld->t;
+	json_t *a;
+	enum trace_status st;
+	char p[MAX_PATH_TEXT], q[MAX_PATH_TEXT];
+
+	if ((st = opt_array(ld, sc, "interrupts", "$.scenario.interrupts", &a)) || !a)
+		return st;
+	if (!(t->irqs = calloc(json_array_size(a) + 1, sizeof *t->irqs)))
+		return FAIL(ld, TRACE_ERR_NOMEM, "$.scenario.interrupts", "out of memory");
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i);
+		struct trace_irq *q_ = &t->irqs[i];
+		uint32_t *aff = NULL;
+
+		index_path(p, "$.scenario.interrupts", i);
+		if ((st = want_object(ld, e, p)) || (st = check_keys(ld, e, p, keys)) ||
+		    (st = get_u32(ld, e, p, "devhandle", 0, 7, &q_->devhandle)) ||
+		    (st = get_u32(ld, e, p, "devino", 0, 255, &q_->devino)))
+			return st;
+		t->nirqs = i + 1;
+		if (json_object_get(e, "affinity")) {
+			if ((st = get_cpus(ld, e, p, "affinity", 1, &aff, &q_->naffinity)))
+				return st;
+			q_->affinity = aff;
+		}
+		if (json_object_get(e, "target")) {
+			if ((st = get_u32(ld, e, p, "target", 0, t->machine.max_cpus - 1,
+			                  &q_->target)))
+				return st;
+			q_->has_target = 1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (t->irqs[j].devhandle == q_->devhandle &&
+			    t->irqs[j].devino == q_->devino) {
+				join(q, p, "devino");
+				return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
+				            "source %u:%u is already $.scenario.interrupts[%zu]",
+				            q_->devhandle, q_->devino, j);
+			}
+	}
+	return TRACE_OK;
+}
+
+/* $.scenario.faults (1.1): [{"fn": name, "status", "count"?, "cpu"?}]. */
+static enum trace_status load_faults(struct ld *ld, json_t *sc)
+{
+	static const char *const keys[] = {"fn", "status", "count", "cpu", NULL};
+	struct trace *t = ld->t;
+	json_t *a;
+	enum trace_status st;
+	char p[MAX_PATH_TEXT], q[MAX_PATH_TEXT];
+
+	if ((st = opt_array(ld, sc, "faults", "$.scenario.faults", &a)) || !a)
+		return st;
+	if (!(t->faults = calloc(json_array_size(a) + 1, sizeof *t->faults)))
+		return FAIL(ld, TRACE_ERR_NOMEM, "$.scenario.faults", "out of memory");
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i);
+		struct trace_fault *f = &t->faults[i];
+		const struct trace_hcall_fn_info *info;
+		const char *name;
+		uint32_t cpu;
+
+		index_path(p, "$.scenario.faults", i);
+		if ((st = want_object(ld, e, p)) || (st = check_keys(ld, e, p, keys)) ||
+		    (st = get_str(ld, e, p, "fn", 64, &name)) ||
+		    (st = get_uint(ld, e, p, "status", 1, 255, &f->status)))
+			return st;
+		info = trace_hcall_fn_by_name(name);
+		if (!info || info->trap != 0x80) {
+			join(q, p, "fn");
+			return FAIL(ld, TRACE_ERR_NAME, q,
+			            "\"%s\" is not a fast-trap hypervisor call", name);
+		}
+		f->fn = info->fn;
+		f->count = 1;
+		f->cpu = -1;
+		if (json_object_get(e, "count") &&
+		    (st = get_u32(ld, e, p, "count", 1, 1000000, &f->count)))
+			return st;
+		if (json_object_get(e, "cpu")) {
+			if ((st = get_u32(ld, e, p, "cpu", 0, t->machine.max_cpus - 1, &cpu)))
+				return st;
+			f->cpu = (int32_t)cpu;
+		}
+		t->nfaults = i + 1;
+	}
+	return TRACE_OK;
+}
+
 static enum trace_status load_scenario(struct ld *ld, json_t *root)
 {
-	static const char *const keys[] = {"present", "ds_strand", "ops", NULL};
+	static const char *const keys[] = {"present",    "ds_strand", "ops",
+	                                   "interrupts", "faults",    NULL};
 	static const char *const md_keys[] = {"t_ns", "op", "req_num", "generation", NULL};
 	static const char *const dr_keys[] = {"t_ns", "op", "req_num", "cpus", NULL};
 	struct trace *t = ld->t;
@@ -665,6 +776,8 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 				            (unsigned long long)op->req_num, j);
 			}
 	}
+	if ((st = load_irqs(ld, obj)) || (st = load_faults(ld, obj)))
+		return st;
 	return TRACE_OK;
 }
 
@@ -1450,6 +1563,7 @@ static enum trace_status load_doc(struct ld *ld, json_t *root)
 		            old ? "old" : "new", TRACE_VERSION_MAJOR, TRACE_VERSION_MAJOR,
 		            TRACE_VERSION_MINOR);
 	}
+	ld->minor = (unsigned)json_integer_value(min);
 	if ((st = get_str(ld, root, "$", "format", 64, &fmt)))
 		return st;
 	if (strcmp(fmt, TRACE_FORMAT_NAME))
@@ -1471,7 +1585,7 @@ static enum trace_status load_doc(struct ld *ld, json_t *root)
 enum trace_status trace_load_mem(const void *buf, size_t len, const char *name,
                                  const char *base_dir, struct trace **out, struct trace_error *err)
 {
-	struct ld ld = {name ? name : "(memory)", base_dir, err, NULL};
+	struct ld ld = {name ? name : "(memory)", base_dir, err, NULL, 0};
 	json_error_t jerr;
 	json_t *root;
 	enum trace_status st;
@@ -1549,6 +1663,10 @@ void trace_free(struct trace *t)
 	for (size_t i = 0; i < t->nops; i++)
 		free((void *)t->ops[i].cpus);
 	free(t->ops);
+	for (size_t i = 0; i < t->nirqs; i++)
+		free((void *)t->irqs[i].affinity);
+	free(t->irqs);
+	free(t->faults);
 	for (size_t i = 0; i < t->nds; i++) {
 		free((void *)t->ds[i].cpus);
 		free((void *)t->ds[i].entries);
@@ -1596,6 +1714,26 @@ const struct trace_md_gen *trace_md_gen(const struct trace *t, uint32_t generati
 	int i = find_gen(t, generation);
 
 	return i < 0 ? NULL : &t->mds[i];
+}
+
+size_t trace_irq_count(const struct trace *t)
+{
+	return t->nirqs;
+}
+
+const struct trace_irq *trace_irq_at(const struct trace *t, size_t i)
+{
+	return i < t->nirqs ? &t->irqs[i] : NULL;
+}
+
+size_t trace_fault_count(const struct trace *t)
+{
+	return t->nfaults;
+}
+
+const struct trace_fault *trace_fault_at(const struct trace *t, size_t i)
+{
+	return i < t->nfaults ? &t->faults[i] : NULL;
 }
 
 const uint32_t *trace_present(const struct trace *t, size_t *n)

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #define TRACE_FORMAT_NAME    "ldomsim-trace"
-#define TRACE_VERSION_MAJOR  1 /* versions read and written: 1.0 to 1.TRACE_VERSION_MINOR */
-#define TRACE_VERSION_MINOR  0
+#define TRACE_VERSION_MAJOR  1     /* versions read and written: 1.0 to 1.TRACE_VERSION_MINOR */
+#define TRACE_VERSION_MINOR  1     /* 1.1: scenario "interrupts" and "faults" */
 #define TRACE_MAX_CPUS       4096u /* sparc64 NR_CPUS */
 #define TRACE_HCALL_MAX_ARGS 5     /* %o0..%o4 */
 #define TRACE_HCALL_MAX_RETS 5     /* %o1..%o5 */
@@ -100,6 +100,26 @@ struct trace_op {
 	uint32_t generation; /* TRACE_OP_MD_UPDATE: the MD generation published */
 	uint32_t ncpus;      /* dr-cpu ops: the cpu list as sent */
 	const uint32_t *cpus;
+};
+
+/* A device interrupt source of the domain (1.1): its recorded affinity and
+ * the cpu the hypervisor delivered it to at capture (INTR_GETTARGET). */
+struct trace_irq {
+	uint32_t devhandle; /* 0-7 */
+	uint32_t devino;    /* 0-255 */
+	uint32_t naffinity; /* 0: every cpu */
+	const uint32_t *affinity;
+	int has_target;
+	uint32_t target;
+};
+
+/* A hypervisor fault the scenario injects (1.1): the next count calls of
+ * fast-trap function fn made by strand cpu (-1: any) return status. */
+struct trace_fault {
+	uint32_t fn;
+	uint64_t status; /* HV_E* number */
+	uint32_t count;
+	int32_t cpu;
 };
 
 /* DS message types (the wire values of the DS tag). */
@@ -218,6 +238,10 @@ const struct trace_op *trace_op_at(const struct trace *t, size_t i);
 const struct trace_ds_msg *trace_op_request(const struct trace *t, size_t op_index);
 size_t trace_op_request_index(const struct trace *t, size_t op_index);
 
+size_t trace_irq_count(const struct trace *t);
+const struct trace_irq *trace_irq_at(const struct trace *t, size_t i);
+size_t trace_fault_count(const struct trace *t);
+const struct trace_fault *trace_fault_at(const struct trace *t, size_t i);
 size_t trace_ds_count(const struct trace *t);
 const struct trace_ds_msg *trace_ds_at(const struct trace *t, size_t i);
 /* The guest's recorded reply to the request at index i (NULL if none). */

@@ -503,7 +503,8 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 			goto out;
 
 	put(doc, "format", json_string(TRACE_FORMAT_NAME), &g.ok);
-	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR), &g.ok);
+	/* 1.0: the lowest version that holds what is written here */
+	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &g.ok);
 	put(doc, "comment", json_string(seedtext), &g.ok);
 	put(mach, "shape", json_string(md_shape_name(shape)), &g.ok);
 	put(mach, "sockets", json_integer(md_shape_sockets(shape)), &g.ok);

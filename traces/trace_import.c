@@ -799,7 +799,8 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		       &ok);
 	}
 	put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
-	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR), &ok);
+	/* 1.0: the lowest version that holds what is written here */
+	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &ok);
 	{
 		char *host = manifest_get(manifest, "host"),
 		     *kernel = manifest_get(manifest, "kernel");

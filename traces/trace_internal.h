@@ -44,6 +44,10 @@ struct trace {
 	uint32_t ds_strand;
 	struct trace_op *ops;
 	size_t nops;
+	struct trace_irq *irqs;
+	size_t nirqs;
+	struct trace_fault *faults;
+	size_t nfaults;
 	struct trace_ds_msg *ds;
 	size_t nds;
 	size_t *ds_reply;   /* per DS message: index of the guest's reply, or SIZE_MAX */

@@ -340,7 +340,9 @@ json_t *trace_to_json(const struct trace *t)
 	int ok = 1;
 
 	put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
-	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR), &ok);
+	/* the lowest version that holds the content: 1.1 only with interrupts or faults */
+	put(doc, "version",
+	    json_pack("[i, i]", TRACE_VERSION_MAJOR, t->nirqs || t->nfaults ? 1 : 0), &ok);
 	put(mach, "shape", json_string(m->shape), &ok);
 	put(mach, "sockets", json_integer(m->sockets), &ok);
 	put(mach, "cores_per_socket", json_integer(m->cores_per_socket), &ok);
@@ -392,6 +394,39 @@ json_t *trace_to_json(const struct trace *t)
 		append(ops, o, &ok);
 	}
 	put(sc, "ops", ops, &ok);
+	if (t->nirqs) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < t->nirqs; i++) {
+			const struct trace_irq *q = &t->irqs[i];
+			json_t *o = json_object();
+
+			put(o, "devhandle", json_integer(q->devhandle), &ok);
+			put(o, "devino", json_integer(q->devino), &ok);
+			if (q->naffinity)
+				put(o, "affinity", cpus_json(q->affinity, q->naffinity), &ok);
+			if (q->has_target)
+				put(o, "target", json_integer(q->target), &ok);
+			append(a, o, &ok);
+		}
+		put(sc, "interrupts", a, &ok);
+	}
+	if (t->nfaults) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < t->nfaults; i++) {
+			const struct trace_fault *f = &t->faults[i];
+			json_t *o = json_object();
+
+			put(o, "fn", json_string(trace_hcall_fn_by_number(f->fn)->name), &ok);
+			put(o, "status", u64_json(f->status), &ok);
+			put(o, "count", json_integer(f->count), &ok);
+			if (f->cpu >= 0)
+				put(o, "cpu", json_integer(f->cpu), &ok);
+			append(a, o, &ok);
+		}
+		put(sc, "faults", a, &ok);
+	}
 	put(doc, "scenario", sc, &ok);
 
 	for (size_t i = 0; i < t->nds; i++)
