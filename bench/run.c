@@ -99,6 +99,13 @@ static const struct phase_def phase_defs[] = {
     {"cpu_bringup", {"add_cpu", NULL}, {"dr_cpu_data", NULL}},
     {"ds_response", {"ldc_write", NULL}, {"dr_cpu_data", NULL}},
     {"fixup_irqs", {"fixup_irqs", NULL}, {NULL, NULL}},
+    /* removal: the victim's real __cpu_disable (sibling maps, fixup_irqs,
+     * mdelay(1)) and cpu_play_dead, the master's real __cpu_die (msleep
+     * polls, CPU_STOP), the scheduler-topology rebuild (modelled) */
+    {"cpu_disable", {"__cpu_disable", NULL}, {NULL, NULL}},
+    {"cpu_play_dead", {"cpu_play_dead", NULL}, {NULL, NULL}},
+    {"cpu_die", {"__cpu_die", NULL}, {NULL, NULL}},
+    {"cpu_map_rebuild", {"cpu_map_rebuild", NULL}, {NULL, NULL}},
     {"dr_cpu_data", {"dr_cpu_data", NULL}, {NULL, NULL}},
 };
 #define NPHASES (sizeof phase_defs / sizeof phase_defs[0])
@@ -138,6 +145,8 @@ struct bench_run {
 	size_t extra_md_len;
 	struct run_irq irqs[MAX_IRQS];
 	size_t nirqs;
+	int ops_started; /* the scenario is playing (after the DS bring-up) */
+	size_t next_op;  /* the next op to send (release_next_op) */
 };
 
 static void failf(struct bench_run *r, const char *fmt, ...)
@@ -403,14 +412,29 @@ static int deliver(struct bench_run *r, struct ev *e)
 }
 
 /* Play the event queue, letting the guest run between events. */
+/* Operations are serialised (FORMAT.md): op k + 1 goes out at its time or
+ * when the guest answered op k, whichever is later; an unanswered op holds
+ * back the rest (they get no reply). */
+static int release_next_op(struct bench_run *r)
+{
+	size_t k = r->next_op;
+	if (!r->ops_started || k >= r->nops || (k > 0 && r->ops[k - 1].t_reply_ns < 0))
+		return 0;
+	uint64_t t = r->t_base_ns + trace_op_at(r->trace, k)->t_ns;
+	if (k > 0 && (uint64_t)r->ops[k - 1].t_reply_ns > t)
+		t = (uint64_t)r->ops[k - 1].t_reply_ns;
+	r->next_op = k + 1;
+	return push(r, (struct ev){.t_ns = t, .kind = EV_OP, .op = k});
+}
+
 static int play(struct bench_run *r)
 {
 	for (;;) {
-		if (peer_read(r))
+		if (peer_read(r) || release_next_op(r))
 			return -1;
 		if (!r->nev) {
 			sim_sched_run(r->sim, UINT64_MAX);
-			if (peer_read(r))
+			if (peer_read(r) || release_next_op(r))
 				return -1;
 			if (!r->nev)
 				return 0;
@@ -911,13 +935,16 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		const struct trace_op *op = trace_op_at(r->trace, i);
 		r->ops[i] =
 		    (struct op_result){.kind = op->kind, .req_num = op->req_num, .t_reply_ns = -1};
-		if (push(r, (struct ev){.t_ns = r->t_base_ns + op->t_ns, .kind = EV_OP, .op = i})) {
-			snprintf(err, n, "%s: too many operations", cfg->trace);
-			goto fail;
-		}
+	}
+	r->ops_started = 1;
+	if (release_next_op(r)) {
+		snprintf(err, n, "%s: too many events", cfg->trace);
+		goto fail;
 	}
 	int played = play(r);
 	snapshot(r, &r->snaps[r->nops]);
+	for (size_t j = r->next_op; j < r->nops; j++)
+		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
 	r->host_op[r->nops] = now_s() - r->t0;
 	if (cfg->folded && sim_profile(r->sim)) {
 		FILE *f = fopen(cfg->folded, "w");
@@ -1221,6 +1248,56 @@ static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after, int
 	                 (json_int_t)(done - online));
 }
 
+/* Per-cpu phases of a removal, from the events and the hypercall log:
+ * disable (cpuhp teardown, the IPI, the real __cpu_disable on the victim
+ * until set_cpu_online(false): sibling maps, fixup_irqs, its mdelay(1)),
+ * die_wait (the master's real __cpu_die polling smp_commenced_mask until
+ * it makes CPU_STOP: whole msleep(100)s when the victim's cpu_play_dead
+ * has not cleared it yet; msleeps counts them), cpu_stop (every CPU_STOP
+ * try), finish (until remove_cpu returns). play_dead runs on the victim
+ * in parallel with die_wait: until its last CPU_QCONF un-registration. */
+static json_t *cpu_down_phases(struct bench_run *r, unsigned cpu, uint64_t after)
+{
+	int64_t start = event_time(r, KM_EV_CPU_DOWN_START, cpu, after);
+	int64_t offline = event_time(r, KM_EV_CPU_OFFLINE, cpu, after);
+	int64_t done = event_time(r, KM_EV_CPU_DOWN_DONE, cpu, after);
+	const struct hv *hv = sim_hv(r->sim);
+	int64_t first_stop = -1, last_stop_end = -1, stop_ns = 0, dead = -1;
+	unsigned master = trace_ds_strand(r->trace), stops = 0;
+	if (start < 0 || offline < 0 || done < 0)
+		return json_null();
+	for (size_t i = 0; i < hv_log_count(hv); i++) {
+		const struct hv_call *c = hv_log_get(hv, i);
+		if (c->trap != 0x80 || c->t_ns < (uint64_t)offline || c->t_ns > (uint64_t)done)
+			continue;
+		if (c->fn == 0x11 && c->arg[0] == cpu) { /* CPU_STOP */
+			if (first_stop < 0)
+				first_stop = (int64_t)c->t_ns;
+			last_stop_end = (int64_t)(c->t_ns + c->latency_ns);
+			stop_ns += (int64_t)c->latency_ns;
+			stops++;
+		} else if (c->fn == 0x14 && c->cpu == cpu) { /* CPU_QCONF by the victim */
+			dead = (int64_t)(c->t_ns + c->latency_ns);
+		}
+	}
+	if (first_stop < 0)
+		return json_null();
+	unsigned msleeps = 0;
+	for (size_t e = 0; e < km_event_count(r->km); e++) {
+		const struct km_event *ev = km_event_get(r->km, e);
+		msleeps += ev->kind == KM_EV_MSLEEP && ev->cpu == master &&
+		           ev->time_ns >= (uint64_t)offline && ev->time_ns < (uint64_t)first_stop;
+	}
+	json_t *o =
+	    json_pack("{sIsIsIsIsIsI}", "disable_ns", (json_int_t)(offline - start), "die_wait_ns",
+	              (json_int_t)(first_stop - offline), "msleeps", (json_int_t)msleeps,
+	              "cpu_stop_ns", (json_int_t)stop_ns, "cpu_stop_calls", (json_int_t)stops,
+	              "finish_ns", (json_int_t)(done - last_stop_end));
+	json_object_set_new(o, "play_dead_ns",
+	                    dead < 0 ? json_null() : json_integer((json_int_t)(dead - offline)));
+	return o;
+}
+
 static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
                            const struct phase_snap *b, int with_insns)
 {
@@ -1316,7 +1393,9 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_t *jo = json_object(), *cpus = json_array();
 		json_object_set_new(jo, "op", json_string(op_name(o->kind)));
 		json_object_set_new(jo, "req_num", json_integer((json_int_t)o->req_num));
-		json_object_set_new(jo, "request_ns", json_integer((json_int_t)o->t_request_ns));
+		json_object_set_new(jo, "request_ns",
+		                    i < r->next_op ? json_integer((json_int_t)o->t_request_ns)
+		                                   : json_null()); /* held back: never sent */
 		json_object_set_new(jo, "reply_ns",
 		                    o->t_reply_ns < 0 ? json_null() : json_integer(o->t_reply_ns));
 		if (o->t_reply_ns >= 0 && o->kind != TRACE_OP_MD_UPDATE) {
@@ -1353,7 +1432,9 @@ void *bench_run_json(struct bench_run *r, int with_log)
 				int64_t wait = -1;
 				json_object_set_new(
 				    jc, "phases",
-				    cpu_phases(r, o->cpus[k].cpu, o->t_request_ns, &wait));
+				    o->kind == TRACE_OP_CONFIGURE
+				        ? cpu_phases(r, o->cpus[k].cpu, o->t_request_ns, &wait)
+				        : cpu_down_phases(r, o->cpus[k].cpu, o->t_request_ns));
 				if (wait >= 0)
 					json_object_set_new(jc, "callin_wait_ns",
 					                    json_integer(wait));
@@ -1361,14 +1442,24 @@ void *bench_run_json(struct bench_run *r, int with_log)
 			json_object_set_new(jo, "cpu_latency_ns", percentiles(lat, nl));
 			free(lat);
 			json_object_set_new(jo, "cpus", cpus);
-			/* The topology-map update of this request: the real
-			 * mdesc_fill_in_cpu_data and its steps. */
+			/* The topology-map update of this request: on configure
+			 * the real mdesc_fill_in_cpu_data and its steps; on
+			 * removal the victims' real __cpu_disable (it clears the
+			 * sibling maps; fixup_irqs and its mdelay(1) are in it
+			 * too, see phases) and the scheduler-topology rebuild. */
 			json_t *tc = phases_json(r, &r->snaps[i], &r->snaps[i + 1], 1);
 			json_t *keep = json_is_null(tc) ? json_null() : json_object();
-			static const char *const topo[] = {"topology_maps", "set_core_ids",
-			                                   "set_proc_ids", "set_sock_ids",
-			                                   "smp_fill_in_sib_core_maps"};
-			for (size_t k = 0; k < 5 && !json_is_null(tc); k++)
+			static const char *const topo_up[] = {"topology_maps",
+			                                      "set_core_ids",
+			                                      "set_proc_ids",
+			                                      "set_sock_ids",
+			                                      "smp_fill_in_sib_core_maps",
+			                                      NULL};
+			static const char *const topo_down[] = {"cpu_disable", "cpu_map_rebuild",
+			                                        NULL};
+			const char *const *topo =
+			    o->kind == TRACE_OP_CONFIGURE ? topo_up : topo_down;
+			for (size_t k = 0; topo[k] && !json_is_null(tc); k++)
 				json_object_set(keep, topo[k], json_object_get(tc, topo[k]));
 			json_decref(tc);
 			json_object_set_new(jo, "topology_cost", keep);

@@ -68,6 +68,7 @@ enum km_event_kind {
 	KM_EV_CPU_CALLIN,     /* the new cpu set callin_flag (notify_cpu_starting follows it) */
 	KM_EV_CPU_DOWN_START, /* remove_cpu: the hotplug core starts taking a cpu down */
 	KM_EV_CPU_DOWN_DONE,  /* remove_cpu returns 0 (after the real __cpu_die) */
+	KM_EV_MSLEEP,         /* a thread on cpu called msleep (time: the call) */
 };
 struct km_event {
 	enum km_event_kind kind;

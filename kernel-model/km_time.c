@@ -27,6 +27,7 @@ void km_msleep(struct km_call *c)
 {
 	uint64_t j = c->km->costs.jiffy_ns ? c->km->costs.jiffy_ns : 1;
 	uint64_t ns = c->a[0] * 1000000;
+	km_event(c->km, KM_EV_MSLEEP, c->cpu, km_now_ns(c));
 	km_charge(c, (ns + j - 1) / j * j + j);
 	c->r->yield = 1;
 }

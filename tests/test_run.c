@@ -263,6 +263,32 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 		          "__cpu_disable's mdelay(1) at least");
 	}
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-59");
+	/* Per-cpu removal phases: __cpu_disable holds its mdelay(1); the
+	 * victim's cpu_play_dead cleared smp_commenced_mask before the
+	 * master's first poll (no msleep at the trace's ipi_ns; the two race
+	 * within a scheduling quantum); one CPU_STOP. */
+	json_array_foreach(json_object_get(un, "cpus"), i, c)
+	{
+		json_t *ph = json_object_get(c, "phases");
+		cr_assert(json_is_object(ph), "cpu %lld has removal phases",
+		          (long long)json_integer_value(json_object_get(c, "cpu")));
+		cr_expect_geq(json_integer_value(json_object_get(ph, "disable_ns")), 1000000);
+		cr_expect_eq(json_integer_value(json_object_get(ph, "msleeps")), 0);
+		cr_expect_gt(json_integer_value(json_object_get(ph, "play_dead_ns")), 0);
+		cr_expect_eq(json_integer_value(json_object_get(ph, "cpu_stop_calls")), 1);
+		cr_expect_gt(json_integer_value(json_object_get(ph, "cpu_stop_ns")), 0);
+	}
+	json_t *tc = json_object_get(un, "topology_cost");
+	cr_expect_gt(
+	    json_integer_value(json_object_get(json_object_get(tc, "cpu_disable"), "insns")), 0);
+	cr_expect_gt(
+	    json_integer_value(json_object_get(json_object_get(tc, "cpu_map_rebuild"), "ns")), 0);
+	/* Ops are serialised: the second configure (same t_ns as the first)
+	 * goes out after the first's answer. */
+	json_t *c1 = json_array_get(json_object_get(doc, "operations"), 1);
+	json_t *c2 = json_array_get(json_object_get(doc, "operations"), 2);
+	cr_expect_geq(json_integer_value(json_object_get(c2, "request_ns")),
+	              json_integer_value(json_object_get(c1, "reply_ns")));
 	/* Each victim unregistered its four queues (entries 0); the master
 	 * stopped it. */
 	json_t *h60 = json_object_get(json_object_get(doc, "hcalls"), "60");
@@ -536,4 +562,40 @@ Test(inject, interrupts_and_faults_from_the_trace, .timeout = 120)
 	json_decref(doc);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	cr_expect_eq(system(cmd), 0);
+}
+
+/* The msleep(100) quantisation of the real __cpu_die: with a faster IPI the
+ * master polls smp_commenced_mask before the victim's cpu_play_dead cleared
+ * it, and sleeps a whole msleep(100) (11 jiffies of 10 ms) per cpu. */
+Test(removal, die_wait_is_quantised_by_msleep_100, .timeout = 120)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	const char *set[] = {"ipi_ns=1000"};
+	bench_run_cfg_default(&cfg);
+	cfg.trace = "traces/t2/trace.json";
+	cfg.image = "build/guest/guest.elf";
+	cfg.set = set;
+	cfg.nset = 1;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 0), *c;
+	cr_expect(bench_run_ok(r));
+	json_t *un = json_array_get(json_object_get(doc, "operations"), 3);
+	size_t i;
+	json_array_foreach(json_object_get(un, "cpus"), i, c)
+	{
+		json_t *ph = json_object_get(c, "phases");
+		cr_expect_eq(json_integer_value(json_object_get(ph, "msleeps")), 1);
+		json_int_t w = json_integer_value(json_object_get(ph, "die_wait_ns"));
+		cr_expect(w >= 110000000 && w < 111000000, "die_wait %lld: one msleep(100)",
+		          (long long)w);
+	}
+	cr_expect_gt(json_integer_value(json_object_get(un, "latency_ns")), 4 * 110000000ll);
+	/* the md-update after it waited for its answer */
+	json_t *md = json_array_get(json_object_get(doc, "operations"), 4);
+	cr_expect_geq(json_integer_value(json_object_get(md, "request_ns")),
+	              json_integer_value(json_object_get(un, "reply_ns")));
+	json_decref(doc);
+	bench_run_free(r);
 }
