@@ -143,6 +143,17 @@ uint64_t km_heap_size(struct km *km, uint64_t va)
 	return k < h->nlive && h->live[k].ra == ra ? h->live[k].size : 0;
 }
 
+uint64_t km_heap_room(struct km *km, uint64_t va)
+{
+	struct km_heap *h = km->heap;
+	uint64_t ra = km_va_to_ra(km, va);
+	size_t k = live_lower(h, ra + 1); /* first block starting above va */
+	if (k == 0)
+		return UINT64_MAX;
+	const struct span *b = &h->live[k - 1];
+	return ra < b->ra + b->size ? b->ra + b->size - ra : UINT64_MAX;
+}
+
 void km_heap_free(struct km *km, uint64_t va)
 {
 	struct km_heap *h = km->heap;

@@ -65,6 +65,9 @@ uint64_t km_arg(struct km_call *c, unsigned i);
 uint64_t km_heap_alloc(struct km *km, uint64_t size, uint64_t align, int zero);
 void km_heap_free(struct km *km, uint64_t va);
 uint64_t km_heap_size(struct km *km, uint64_t va); /* 0 if not a live block */
+/* Bytes from va to the end of the live heap block holding it; UINT64_MAX
+ * if va is in no live block (not heap memory: no bound known). */
+uint64_t km_heap_room(struct km *km, uint64_t va);
 
 /* The kernel log (printk): one line, with the caller's simulated time. */
 void km_log(struct km *km, unsigned cpu, uint64_t time_ns, int level, const char *text);

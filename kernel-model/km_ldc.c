@@ -155,6 +155,16 @@ void km_ldc_read(struct km_call *c)
 	if (n > l->rx_len)
 		n = l->rx_len;
 	km_charge(c, 500 + 2 * n);
+	/* The caller's size is trusted by LDC: a read past the end of the
+	 * kmalloc'd buffer is the guest corrupting its heap. Stop there. */
+	uint64_t room = n ? km_heap_room(c->km, c->a[1]) : UINT64_MAX;
+	if (n > room) {
+		km_fail(c,
+		        "ldc_read of %zu bytes into 0x%llx overruns its heap buffer by %llu bytes "
+		        "(the peer's message is longer than the buffer)",
+		        n, (unsigned long long)c->a[1], (unsigned long long)(n - room));
+		return;
+	}
 	void *dst = n ? km_ptr(c->km, c->a[1], n) : NULL;
 	if (n && !dst) {
 		km_fail(c, "bad buffer 0x%llx (%zu bytes)", (unsigned long long)c->a[1], n);

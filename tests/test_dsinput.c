@@ -315,3 +315,51 @@ Test(dsinput, bad_irq_specs_are_refused_by_name)
 	cr_expect_null(irq_run(dup, 2, err, sizeof err));
 	cr_expect(strstr(err, "twice") != NULL, "%s", err);
 }
+
+/* Duplicates in a dr-cpu request: the real purge_dups drops them, the
+ * reply has one entry per distinct cpu. */
+Test(dsinput, duplicate_cpus_are_answered_once, .timeout = 120)
+{
+	struct bench_run *r = small_run();
+	uint8_t b[64], *rep;
+	size_t len;
+	const uint32_t cpus[] = {36, 36, 37, 36};
+	size_t n = dr_req(b, 300, 'U', cpus, 4);
+	cr_assert_eq(bench_run_request(r, "dr-cpu", b, n, -1, &rep, &len), 0);
+	cr_assert_not_null(rep);
+	cr_expect_eq(be32(rep + 24), 'o');
+	cr_assert_eq(be32(rep + 28), 2, "one entry per distinct cpu");
+	cr_expect_eq(be32(rep + 32), 36);
+	cr_expect_eq(be32(rep + 32 + 16), 37);
+	cr_expect_eq(be32(rep + 32 + 8), 1, "UNCONFIGURED");
+	cr_expect_eq(be32(rep + 32 + 16 + 8), 1, "UNCONFIGURED");
+	free(rep);
+	cr_expect(bench_run_ok(r));
+	bench_run_free(r);
+}
+
+/* More cpus than NR_CPUS: 6.1's ds_event reads tag->len bytes into its
+ * 4096-byte receive buffer without a bound; the simulator stops the
+ * guest at the overrun and says so (no reply, a verdict, no host crash). */
+Test(dsinput, more_cpus_than_nr_cpus_overruns_the_receive_buffer, .timeout = 120)
+{
+	struct bench_run *r = small_run();
+	uint32_t n = 4097, *cpus = malloc(n * sizeof *cpus);
+	uint8_t *b = malloc(16 + 4 * (size_t)n), *rep = NULL;
+	size_t len;
+	cr_assert(cpus && b);
+	for (uint32_t i = 0; i < n; i++)
+		cpus[i] = i;
+	size_t plen = dr_req(b, 301, 'C', cpus, n);
+	bench_run_request(r, "dr-cpu", b, plen, -1, &rep, &len);
+	cr_expect_null(rep, "no reply");
+	cr_expect_not(bench_run_ok(r));
+	json_t *doc = bench_run_json(r, 0);
+	const char *v = json_string_value(json_object_get(doc, "verdict"));
+	cr_expect(v && strstr(v, "overruns its heap buffer"), "%s", v);
+	json_decref(doc);
+	free(rep);
+	free(cpus);
+	free(b);
+	bench_run_free(r);
+}
