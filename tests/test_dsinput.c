@@ -363,3 +363,52 @@ Test(dsinput, more_cpus_than_nr_cpus_overruns_the_receive_buffer, .timeout = 120
 	free(b);
 	bench_run_free(r);
 }
+
+/* MACH_DESC hands out a truncated MD (its header claims more than the
+ * hypervisor returns, MACH_DESC's length says the truncated size). 6.1's
+ * mdesc_update checks only status and real_len <= len, not the header:
+ * it installs the MD and answers success. Found by this simulator; the
+ * test pins the real code's behaviour, and the host side (which checks
+ * the header) calls the MD unreadable. */
+Test(dsinput, truncated_md_from_mach_desc_is_accepted_by_6_1, .timeout = 120)
+{
+	struct bench_run *r = small_run();
+	struct md_shape *sh;
+	struct md_err me;
+	struct md_buf mb;
+	uint32_t ids[40];
+	char rep_text[256];
+	for (unsigned i = 0; i < 40; i++)
+		ids[i] = i;
+	cr_assert_eq(md_shape_get("t2", &sh, &me), 0, "%s", me.msg);
+	cr_assert_eq(md_gen(sh, ids, 40, &mb, &me), 0, "%s", me.msg);
+	md_shape_free(sh);
+	cr_assert_eq(bench_run_publish_md(r, mb.data, mb.len / 2), 0);
+	md_buf_free(&mb);
+	uint8_t b[8], *rep = NULL;
+	size_t len;
+	put64(b, 400);
+	cr_assert_eq(bench_run_request(r, "md-update", b, 8, -1, &rep, &len), 0);
+	cr_assert_not_null(rep, "md-update answered");
+	cr_expect_eq(be32(rep + 24), 0, "MD_UPDATE_SUCCESS");
+	cr_expect(bench_run_ok(r));
+	cr_expect_eq(bench_run_topology_check(r, rep_text, sizeof rep_text), SIZE_MAX,
+	             "the host cannot read the published MD: %s", rep_text);
+	free(rep);
+	bench_run_free(r);
+}
+
+/* FORCE_UNCONFIGURE takes the same real path as UNCONFIGURE in 6.1's
+ * dr_cpu_data (anything but CONFIGURE goes to dr_cpu_unconfigure). */
+Test(dsinput, force_unconfigure_takes_cpus_down, .timeout = 120)
+{
+	struct bench_run *r = small_run();
+	dr(r, 'F', 38, 2, 500, 1); /* UNCONFIGURED */
+	json_t *doc = bench_run_json(r, 0);
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-37");
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "present_mask")), "0-37");
+	cr_expect_str_eq(json_string_value(json_object_get(doc, "hv_running_mask")), "0-37");
+	json_decref(doc);
+	cr_expect(bench_run_ok(r));
+	bench_run_free(r);
+}
