@@ -122,6 +122,7 @@ struct bench_run {
 	double *host_op; /* host seconds from the start at each op's delivery, then the end */
 	double t0;
 	char image[4096];
+	char trace_path[4096]; /* cfg.trace, owned: the caller's string may go */
 	struct trace *trace;
 	struct sim *sim;
 	struct km *km;
@@ -893,6 +894,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	double t0 = now_s();
 	r->t0 = t0;
 	r->cfg = *cfg;
+	snprintf(r->trace_path, sizeof r->trace_path, "%s", cfg->trace ? cfg->trace : "");
+	r->cfg.trace = r->trace_path;
 	if (cfg->image)
 		snprintf(r->image, sizeof r->image, "%s", cfg->image);
 	else

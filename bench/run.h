@@ -19,6 +19,8 @@
 #define BENCH_RESULT_MAJOR  1
 #define BENCH_RESULT_MINOR  1 /* 1.1: "interrupts", config "irq" */
 
+/* The run copies trace and image; the arrays (set, inject, irq) and their
+ * strings are borrowed and must outlive the run. */
 struct bench_run_cfg {
 	const char *trace;    /* trace.json */
 	const char *image;    /* guest ELF; NULL: build/guest/guest.elf beside the binary */
