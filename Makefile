@@ -85,7 +85,7 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj $(BUILD)/asan/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/asan/obj $(BUILD)/fuzz $(BUILD)/fuzz-ds -name '*.d' 2>/dev/null)
 
 # Sanitizers: the whole suite under AddressSanitizer + UBSan (`make asan`),
 # and the default scenario under valgrind's memcheck (`make valgrind`).

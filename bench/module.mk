@@ -44,7 +44,7 @@ FUZZDS_DIR  := $(BUILD)/fuzz-ds
 FUZZDS_OBJS := $(LIB_SRCS:%.c=$(FUZZDS_DIR)/obj/%.o)
 $(FUZZDS_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 $(FUZZDS_DIR)/fuzz_ds: bench/fuzz/fuzz_ds.c $(FUZZDS_OBJS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 .PHONY: fuzz-ds fuzz-ds-run
