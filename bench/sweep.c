@@ -222,6 +222,7 @@ struct pt {
 	int signal;
 	double t0, seconds; /* host time */
 	json_t *row;        /* summary row */
+	int merged;         /* run elsewhere (merge): exit status unknown */
 };
 
 static double now_s(void)
@@ -287,6 +288,13 @@ static void last_line(const char *path, char *out, size_t n)
 	fclose(f);
 }
 
+/* path relative to the sweep folder when inside it, else as it is. */
+static const char *rel(const struct bench_sweep_cfg *cfg, const char *path)
+{
+	size_t k = strlen(cfg->dir);
+	return !strncmp(path, cfg->dir, k) && path[k] == '/' ? path + k + 1 : path;
+}
+
 /* The summary row of a finished point (why: a start-up failure, or NULL). */
 static void finish_point(const struct bench_sweep_cfg *cfg, struct pt *p, const char *why)
 {
@@ -313,7 +321,7 @@ static void finish_point(const struct bench_sweep_cfg *cfg, struct pt *p, const 
 	} else {
 		metrics = bench_result_metrics(doc);
 		version = json_incref(json_object_get(doc, "version"));
-		ok = json_is_true(json_object_get(doc, "ok")) && p->exit_status == 0;
+		ok = json_is_true(json_object_get(doc, "ok")) && (p->exit_status == 0 || p->merged);
 		snprintf(verdict, sizeof verdict, "%s",
 		         json_string_value(json_object_get(doc, "verdict")));
 		if (!ok && !strcmp(verdict, "ok"))
@@ -327,7 +335,7 @@ static void finish_point(const struct bench_sweep_cfg *cfg, struct pt *p, const 
 	json_object_set_new(p->row, "add", json_integer(p->add));
 	json_object_set_new(p->row, "remove", json_integer(cfg->remove));
 	json_object_set_new(p->row, "result",
-	                    bench_is_file(p->result) ? json_string(p->result + strlen(cfg->dir) + 1)
+	                    bench_is_file(p->result) ? json_string(rel(cfg, p->result))
 	                                             : json_null());
 	json_object_set_new(p->row, "exit_status",
 	                    p->exit_status < 0 ? json_null() : json_integer(p->exit_status));
@@ -492,11 +500,10 @@ static json_t *config_json(const struct bench_sweep_cfg *cfg, const struct pt *p
 	json_t *traces = json_array();
 	char *abs = realpath(cfg->ldomsim, NULL);
 	for (size_t i = 0; i < np; i++)
-		json_array_append_new(traces,
-		                      json_pack("{sssssIsIss}", "point", pts[i].name, "trace",
-		                                pts[i].trace + strlen(cfg->dir) + 1, "present",
-		                                (json_int_t)pts[i].present, "add",
-		                                (json_int_t)pts[i].add, "sha256", pts[i].sha256));
+		json_array_append_new(
+		    traces, json_pack("{sssssIsIss}", "point", pts[i].name, "trace",
+		                      rel(cfg, pts[i].trace), "present", (json_int_t)pts[i].present,
+		                      "add", (json_int_t)pts[i].add, "sha256", pts[i].sha256));
 	json_t *c = json_object();
 	json_object_set_new(c, "shape", json_string(cfg->shape));
 	json_object_set_new(c, "present", u32_list(cfg->present, cfg->npresent));
@@ -530,12 +537,149 @@ static int mkdirs(const struct bench_sweep_cfg *cfg, char *err, size_t n)
 	return 0;
 }
 
+/* Rows, fits, DIR/summary.json (before the plots, so the numbers survive a
+ * plotting failure), then the plots. 0 all ok, 1 a point or a plot failed,
+ * -1 the summary could not be written. */
+static int summarize(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np, FILE *progress,
+                     double t0, char *err, size_t n)
+{
+	json_t *summary, *rows = json_array(), *timing = json_object(), *plots = NULL, *sim;
+	char *path = bench_strf("%s/summary.json", cfg->dir), perr[1024] = "";
+	size_t failed = 0;
+	int rc = -1;
+	for (size_t i = 0; i < np; i++) {
+		json_array_append(rows, pts[i].row);
+		json_object_set_new(timing, pts[i].name, json_real(pts[i].seconds));
+		failed += !json_is_true(json_object_get(pts[i].row, "ok"));
+	}
+	summary =
+	    json_pack("{sss[ii]sososo}", "format", BENCH_SWEEP_FORMAT, "version", BENCH_SWEEP_MAJOR,
+	              BENCH_SWEEP_MINOR, "config", config_json(cfg, pts, np), "points", rows,
+	              "fits", bench_sweep_fits(rows));
+	sim = json_pack("{sfso}", "host_seconds", now_s() - t0, "points", timing);
+	if (!summary || !path || !sim) {
+		sim_errf(err, n, "%s: out of memory", cfg->dir);
+		goto out;
+	}
+	json_object_set(summary, "simulator", sim);
+	if (bench_write_json_atomic(path, summary, err, n))
+		goto out;
+	if (cfg->scripts) {
+		int prc =
+		    bench_plot_sweep(cfg->dir, summary, cfg->scripts, &plots, perr, sizeof perr);
+		json_object_del(summary, "simulator");
+		json_object_set_new(summary, "plots", plots ? plots : json_array());
+		json_object_set_new(sim, "host_seconds", json_real(now_s() - t0));
+		json_object_set(summary, "simulator", sim);
+		if (bench_write_json_atomic(path, summary, err, n))
+			goto out;
+		if (prc && !perr[0])
+			snprintf(perr, sizeof perr, "plots: failed");
+	}
+	if (failed) {
+		sim_errf(err, n, "%zu of %zu points failed (see %s)", failed, np, path);
+		rc = 1;
+	} else if (perr[0]) {
+		sim_errf(err, n, "%s", perr);
+		rc = 1;
+	} else {
+		rc = 0;
+	}
+	if (progress)
+		fprintf(progress, "sweep: %zu points, %zu failed, %.1f s; %s\n", np, failed,
+		        now_s() - t0, path);
+out:
+	free(path);
+	json_decref(summary);
+	json_decref(sim);
+	return rc;
+}
+
+/* A word for sh, single-quoted. */
+static void put_quoted(FILE *f, const char *w)
+{
+	fputc('\'', f);
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*w, f);
+	fputc('\'', f);
+}
+
+/* DIR/plan.json and the jobs file (both atomically). */
+static int emit_jobs(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np, FILE *progress,
+                     char *err, size_t n)
+{
+	char *abs = realpath(cfg->dir, NULL), *ldomsim = realpath(cfg->ldomsim, NULL);
+	char *plan_path = bench_strf("%s/plan.json", cfg->dir), *buf = NULL;
+	struct pt **order = calloc(np ? np : 1, sizeof *order);
+	size_t len = 0, k = strlen(cfg->dir);
+	int rc = -1;
+	json_t *plan = NULL;
+	FILE *f = NULL;
+	if (!abs || !ldomsim || !plan_path || !order) {
+		sim_errf(err, n, "%s: cannot resolve the folder or %s", cfg->dir, cfg->ldomsim);
+		goto out;
+	}
+	plan = json_pack("{sss[ii]so}", "format", BENCH_PLAN_FORMAT, "version", BENCH_SWEEP_MAJOR,
+	                 BENCH_SWEEP_MINOR, "config", config_json(cfg, pts, np));
+	if (!plan || bench_write_json_atomic(plan_path, plan, err, n))
+		goto out;
+	for (size_t i = 0; i < np; i++)
+		order[i] = &pts[i];
+	qsort(order, np, sizeof *order, cmp_weight_desc);
+	if (!(f = open_memstream(&buf, &len)))
+		goto out;
+	for (size_t i = 0; i < np; i++) {
+		const struct pt *p = order[i];
+		char *paths[3] = {bench_strf("%s%s", abs, p->trace + k),
+		                  bench_strf("%s%s", abs, p->result + k),
+		                  bench_strf("%s%s", abs, p->log + k)};
+		put_quoted(f, ldomsim);
+		fputs(" run ", f);
+		put_quoted(f, paths[0] ? paths[0] : "");
+		fputs(" --json ", f);
+		put_quoted(f, paths[1] ? paths[1] : "");
+		for (size_t j = 0; j < cfg->nsets; j++) {
+			fputs(" --set ", f);
+			put_quoted(f, cfg->sets[j]);
+		}
+		fputs(" >", f);
+		put_quoted(f, paths[2] ? paths[2] : "");
+		fputs(" 2>&1\n", f);
+		for (int j = 0; j < 3; j++)
+			free(paths[j]);
+	}
+	if (fclose(f)) {
+		f = NULL;
+		goto out;
+	}
+	f = NULL;
+	if (bench_write_atomic(cfg->emit_jobs, buf, len, err, n))
+		goto out;
+	if (progress)
+		fprintf(progress,
+		        "sweep: %zu jobs in %s (run them, e.g. parallel -j N < %s), then: ldomsim "
+		        "merge -o OUT %s\n",
+		        np, cfg->emit_jobs, cfg->emit_jobs, cfg->dir);
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	free(buf);
+	free(abs);
+	free(ldomsim);
+	free(plan_path);
+	free(order);
+	json_decref(plan);
+	return rc;
+}
+
 int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char *err, size_t n)
 {
-	size_t np = cfg->npresent * cfg->nadd, failed = 0;
+	size_t np = cfg->npresent * cfg->nadd;
 	struct pt *pts;
-	json_t *summary = NULL, *rows, *timing, *plots = NULL, *sim = NULL;
-	char *path = NULL, perr[1024] = "";
 	int rc = -1;
 	double t0 = now_s();
 	if (!cfg->shape || !np || !cfg->jobs || !cfg->dir || !cfg->ldomsim)
@@ -575,59 +719,237 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 		        cfg->shape, np, cfg->jobs, cfg->dir);
 	if (gen_traces(cfg, pts, np, err, n))
 		goto out;
+	if (cfg->emit_jobs) {
+		rc = emit_jobs(cfg, pts, np, progress, err, n);
+		goto out;
+	}
 	run_points(cfg, pts, np, progress, bar);
-
-	rows = json_array();
-	timing = json_object();
-	for (size_t i = 0; i < np; i++) {
-		json_array_append(rows, pts[i].row);
-		json_object_set_new(timing, pts[i].name, json_real(pts[i].seconds));
-		failed += !json_is_true(json_object_get(pts[i].row, "ok"));
-	}
-	summary =
-	    json_pack("{sss[ii]sososo}", "format", BENCH_SWEEP_FORMAT, "version", BENCH_SWEEP_MAJOR,
-	              BENCH_SWEEP_MINOR, "config", config_json(cfg, pts, np), "points", rows,
-	              "fits", bench_sweep_fits(rows));
-	path = bench_strf("%s/summary.json", cfg->dir);
-	if (!summary || !path) {
-		sim_errf(err, n, "%s: out of memory", cfg->dir);
-		goto out;
-	}
-	/* Written before the plots, so the numbers survive a plotting failure. */
-	sim = json_pack("{sfso}", "host_seconds", now_s() - t0, "points", timing);
-	json_object_set(summary, "simulator", sim);
-	if (bench_write_json_atomic(path, summary, err, n))
-		goto out;
-	if (cfg->scripts) {
-		int prc =
-		    bench_plot_sweep(cfg->dir, summary, cfg->scripts, &plots, perr, sizeof perr);
-		json_object_del(summary, "simulator");
-		json_object_set_new(summary, "plots", plots ? plots : json_array());
-		json_object_set_new(sim, "host_seconds", json_real(now_s() - t0));
-		json_object_set(summary, "simulator", sim);
-		if (bench_write_json_atomic(path, summary, err, n))
-			goto out;
-		if (prc && !perr[0])
-			snprintf(perr, sizeof perr, "plots: failed");
-	}
-	if (failed) {
-		sim_errf(err, n, "%zu of %zu points failed (see %s)", failed, np, path);
-		rc = 1;
-	} else if (perr[0]) {
-		sim_errf(err, n, "%s", perr);
-		rc = 1;
-	} else {
-		rc = 0;
-	}
-	if (progress)
-		fprintf(progress, "sweep: %zu points, %zu failed, %.1f s; %s\n", np, failed,
-		        now_s() - t0, path);
+	rc = summarize(cfg, pts, np, progress, t0, err, n);
 out:
 	for (size_t i = 0; i < np; i++)
 		pt_free(&pts[i]);
 	free(pts);
-	free(path);
-	json_decref(summary);
-	json_decref(sim);
+	return rc;
+}
+
+/* ---- merge ---- */
+
+static int cmp_u32_val(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorted distinct values in v[0..k) (in place); the new count. */
+static size_t uniq_u32(uint32_t *v, size_t k)
+{
+	size_t m = 0;
+	qsort(v, k, sizeof *v, cmp_u32_val);
+	for (size_t i = 0; i < k; i++)
+		if (!m || v[m - 1] != v[i])
+			v[m++] = v[i];
+	return m;
+}
+
+/* A copy of file from into to (atomically); 0 if from does not exist. */
+static int copy_file(const char *from, const char *to, char *err, size_t n)
+{
+	FILE *f = fopen(from, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	int rc;
+	if (!f)
+		return 0;
+	do {
+		if (len + 65536 > cap) {
+			char *nb = realloc(buf, cap = len + 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				sim_errf(err, n, "%s: out of memory", from);
+				return -1;
+			}
+			buf = nb;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got);
+	fclose(f);
+	rc = bench_write_atomic(to, buf ? buf : "", len, err, n);
+	free(buf);
+	return rc;
+}
+
+int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, const char *scripts,
+                      FILE *progress, char *err, size_t n)
+{
+	json_t **docs = calloc(ndirs ? ndirs : 1, sizeof *docs), *first = NULL;
+	struct pt *pts = NULL;
+	uint32_t *present = NULL, *add = NULL;
+	const char **sets = NULL;
+	size_t np = 0, cap = 0, nsets = 0;
+	int rc = -1;
+	double t0 = now_s();
+	struct bench_sweep_cfg cfg = {.dir = out, .scripts = scripts, .jobs = 1};
+	if (!docs || !ndirs || !out) {
+		sim_errf(err, n, "merge: one or more sweep folders and -o are required");
+		goto out;
+	}
+	for (size_t d = 0; d < ndirs; d++) {
+		char *plan = bench_strf("%s/plan.json", dirs[d]);
+		char *sum = bench_strf("%s/summary.json", dirs[d]);
+		const char *from = plan && bench_is_file(plan) ? plan : sum;
+		docs[d] = from ? bench_read_json(from, err, n) : NULL;
+		if (!docs[d]) {
+			if (from)
+				sim_errf(err, n,
+				         "%s: neither plan.json nor summary.json is readable",
+				         dirs[d]);
+			free(plan);
+			free(sum);
+			goto out;
+		}
+		json_t *c = json_object_get(docs[d], "config");
+		json_t *tr = json_object_get(c, "traces");
+		if (!json_is_object(c) || !json_is_array(tr) ||
+		    !json_is_string(json_object_get(c, "shape"))) {
+			sim_errf(err, n, "%s: no config.shape / config.traces", from);
+			free(plan);
+			free(sum);
+			goto out;
+		}
+		if (!first) {
+			first = c;
+		} else {
+			static const char *const same[] = {"shape", "remove", "set"};
+			for (size_t k = 0; k < 3; k++)
+				if (!json_equal(json_object_get(first, same[k]),
+				                json_object_get(c, same[k]))) {
+					sim_errf(err, n, "%s: config.%s differs from %s's", from,
+					         same[k], dirs[0]);
+					free(plan);
+					free(sum);
+					goto out;
+				}
+		}
+		size_t i;
+		json_t *t;
+		json_array_foreach(tr, i, t)
+		{
+			const char *name = json_string_value(json_object_get(t, "point"));
+			const char *trace = json_string_value(json_object_get(t, "trace"));
+			json_t *jp = json_object_get(t, "present"), *ja = json_object_get(t, "add");
+			if (!name || !trace || !json_is_integer(jp) || !json_is_integer(ja) ||
+			    strlen(name) >= sizeof pts->name) {
+				sim_errf(err, n, "%s: config.traces[%zu]: bad point", from, i);
+				free(plan);
+				free(sum);
+				goto out;
+			}
+			for (size_t k = 0; k < np; k++)
+				if (!strcmp(pts[k].name, name)) {
+					sim_errf(err, n,
+					         "point %s is in two folders (the second: %s)",
+					         name, dirs[d]);
+					free(plan);
+					free(sum);
+					goto out;
+				}
+			if (np == cap) {
+				size_t nc = cap ? 2 * cap : 64;
+				struct pt *np2 = realloc(pts, nc * sizeof *pts);
+				if (np2)
+					pts = np2;
+				uint32_t *p2 = realloc(present, nc * sizeof *present);
+				if (p2)
+					present = p2;
+				uint32_t *a2 = realloc(add, nc * sizeof *add);
+				if (a2)
+					add = a2;
+				if (!np2 || !p2 || !a2) {
+					sim_errf(err, n, "out of memory");
+					free(plan);
+					free(sum);
+					goto out;
+				}
+				cap = nc;
+			}
+			struct pt *p = &pts[np];
+			memset(p, 0, sizeof *p);
+			snprintf(p->name, sizeof p->name, "%s", name);
+			p->present = present[np] = (uint32_t)json_integer_value(jp);
+			p->add = add[np] = (uint32_t)json_integer_value(ja);
+			p->trace = trace[0] == '/' ? bench_strf("%s", trace)
+			                           : bench_strf("%s/%s", dirs[d], trace);
+			p->result = bench_strf("%s/points/%s.json", out, name);
+			p->log = bench_strf("%s/points/%s.log", out, name);
+			p->logtmp = bench_strf("%s/points/%s.log.merge-none", out, name);
+			p->tracedir =
+			    bench_strf("%s/points/%s.json", dirs[d], name); /* the source */
+			p->exit_status = -1;
+			p->merged = 1;
+			snprintf(p->sha256, sizeof p->sha256, "%s",
+			         json_string_value(json_object_get(t, "sha256"))
+			             ? json_string_value(json_object_get(t, "sha256"))
+			             : "");
+			np++;
+			if (!p->trace || !p->result || !p->log || !p->logtmp || !p->tracedir) {
+				sim_errf(err, n, "out of memory");
+				free(plan);
+				free(sum);
+				goto out;
+			}
+		}
+		free(plan);
+		free(sum);
+	}
+	if (!np) {
+		sim_errf(err, n, "merge: the folders hold no points");
+		goto out;
+	}
+	cfg.shape = json_string_value(json_object_get(first, "shape"));
+	cfg.remove = (uint32_t)json_integer_value(json_object_get(first, "remove"));
+	cfg.ldomsim = json_string_value(json_object_get(first, "ldomsim"));
+	json_t *js = json_object_get(first, "set");
+	nsets = json_array_size(js);
+	sets = calloc(nsets ? nsets : 1, sizeof *sets);
+	if (!sets) {
+		sim_errf(err, n, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nsets; i++)
+		sets[i] = json_string_value(json_array_get(js, i));
+	cfg.sets = sets;
+	cfg.nsets = nsets;
+	cfg.present = present;
+	cfg.npresent = uniq_u32(present, np);
+	cfg.add = add;
+	cfg.nadd = uniq_u32(add, np);
+	if (mkdirs(&cfg, err, n))
+		goto out;
+	for (size_t i = 0; i < np; i++) {
+		struct pt *p = &pts[i];
+		char *srclog = bench_strf("%.*s.log", (int)(strlen(p->tracedir) - 5), p->tracedir);
+		if (!srclog || copy_file(p->tracedir, p->result, err, n) ||
+		    copy_file(srclog, p->log, err, n)) {
+			free(srclog);
+			goto out;
+		}
+		free(srclog);
+		finish_point(&cfg, p, NULL);
+	}
+	if (progress)
+		fprintf(progress, "merge: %zu points from %zu folders into %s\n", np, ndirs, out);
+	rc = summarize(&cfg, pts, np, progress, t0, err, n);
+out:
+	for (size_t i = 0; i < np; i++)
+		pt_free(&pts[i]);
+	free(pts);
+	free(present);
+	free(add);
+	free(sets);
+	for (size_t d = 0; docs && d < ndirs; d++)
+		json_decref(docs[d]);
+	free(docs);
 	return rc;
 }

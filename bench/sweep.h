@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #define BENCH_SWEEP_FORMAT   "ldomsim-sweep"
+#define BENCH_PLAN_FORMAT    "ldomsim-sweep-plan" /* plan.json of --emit-jobs */
 #define BENCH_SWEEP_MAJOR    1
 #define BENCH_SWEEP_MINOR    0
 #define BENCH_SWEEP_MAX_LIST 256       /* values in one --present / --add list */
@@ -39,6 +40,11 @@ struct bench_sweep_cfg {
 	size_t nsets;
 	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */
 	const char *dir;     /* output folder (created) */
+	/* Instead of running the points: write DIR/plan.json and one
+	 * self-contained shell command per point (absolute paths, costliest
+	 * first) to this file, for GNU parallel or a Slurm array; then
+	 * `ldomsim merge` builds the summary. NULL: run them here. */
+	const char *emit_jobs;
 };
 
 /* Runs the sweep. progress (may be NULL) gets a progress bar redrawn with
@@ -47,6 +53,15 @@ struct bench_sweep_cfg {
  * plot could not be drawn (err names the first; the summary records all),
  * -1 on unusable arguments or an unwritable DIR (err). */
 int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char *err, size_t n);
+
+/* Joins the points of sweep folders (each with plan.json from --emit-jobs,
+ * or summary.json) whose results exist into one sweep folder out: copies
+ * the point results and logs to out/points/, writes out/summary.json as a
+ * sweep would (exit status of a merged point: unknown, null), plots when
+ * scripts is set. The folders must agree on shape, --remove and --set;
+ * a point in two folders is an error. Returns as bench_sweep. */
+int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, const char *scripts,
+                      FILE *progress, char *err, size_t n);
 
 /* Parses "16,32,48" (and ranges "A-B:STEP") into ascending distinct values
  * 1..4096. 0, or -1 with err naming opt. */

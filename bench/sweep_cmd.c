@@ -20,7 +20,8 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: ldomsim sweep --shape NAME --present LIST --add LIST -o DIR\n"
 	        "                     [--remove K] [--jobs N] [--no-plots] [--scripts DIR]\n"
-	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n\n"
+	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n"
+	        "                     [--emit-jobs FILE]\n\n"
 	        "For every (present, add) point: generates the trace of a NAME domain with the\n"
 	        "first `present` strands present to which one dr-cpu CONFIGURE adds `add`\n"
 	        "(DIR/traces/p<present>-a<add>/), runs it with `ldomsim run TRACE --json\n"
@@ -39,7 +40,12 @@ static void usage(FILE *f)
 	        "  --scripts DIR     the gnuplot scripts (default: scripts/plots of the source\n"
 	        "                    tree the binary was built in)\n"
 	        "  --set NAME=VALUE  a timing override passed to every run (ldomsim run --help)\n"
-	        "  --ldomsim BINARY  the ldomsim that runs the points (default: this one)\n\n"
+	        "  --ldomsim BINARY  the ldomsim that runs the points (default: this one)\n"
+	        "  --emit-jobs FILE  do not run the points: write the traces, DIR/plan.json\n"
+	        "                    and one self-contained shell command per point to FILE\n"
+	        "                    (GNU parallel: parallel -j N < FILE, also over\n"
+	        "                    --sshlogin hosts sharing DIR; Slurm: scripts/sweep-slurm.sh\n"
+	        "                    FILE), then join them with ldomsim merge -o OUT DIR...\n\n"
 	        "Exit status: 0 every point ran ok and every plot was drawn, 1 a point failed\n"
 	        "(its verdict and exit status are in the summary) or a plot failed, 2 bad\n"
 	        "arguments or an unwritable DIR.\n");
@@ -76,13 +82,19 @@ static char *default_scripts(const char *self)
 
 int bench_cmd_sweep(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"shape", required_argument, NULL, 's'},   {"present", required_argument, NULL, 'p'},
-	    {"add", required_argument, NULL, 'a'},     {"remove", required_argument, NULL, 'r'},
-	    {"jobs", required_argument, NULL, 'j'},    {"output", required_argument, NULL, 'o'},
-	    {"no-plots", no_argument, NULL, 'n'},      {"scripts", required_argument, NULL, 'S'},
-	    {"ldomsim", required_argument, NULL, 'l'}, {"set", required_argument, NULL, 'x'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"shape", required_argument, NULL, 's'},
+	                                     {"present", required_argument, NULL, 'p'},
+	                                     {"add", required_argument, NULL, 'a'},
+	                                     {"remove", required_argument, NULL, 'r'},
+	                                     {"jobs", required_argument, NULL, 'j'},
+	                                     {"output", required_argument, NULL, 'o'},
+	                                     {"no-plots", no_argument, NULL, 'n'},
+	                                     {"scripts", required_argument, NULL, 'S'},
+	                                     {"ldomsim", required_argument, NULL, 'l'},
+	                                     {"set", required_argument, NULL, 'x'},
+	                                     {"emit-jobs", required_argument, NULL, 'e'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	uint32_t present[BENCH_SWEEP_MAX_LIST], add[BENCH_SWEEP_MAX_LIST], one;
 	const char *sets[BENCH_SWEEP_MAX_SETS];
 	struct bench_sweep_cfg cfg = {0};
@@ -130,6 +142,9 @@ int bench_cmd_sweep(int argc, char **argv)
 		case 'l':
 			cfg.ldomsim = optarg;
 			break;
+		case 'e':
+			cfg.emit_jobs = optarg;
+			break;
 		case 'x':
 			if (cfg.nsets == BENCH_SWEEP_MAX_SETS || !strchr(optarg, '=')) {
 				fprintf(
@@ -166,6 +181,80 @@ int bench_cmd_sweep(int argc, char **argv)
 	rc = bench_sweep(&cfg, stderr, isatty(STDERR_FILENO), err, sizeof err);
 	if (rc)
 		fprintf(stderr, "ldomsim sweep: %s\n", err);
+	free(scripts);
+	return rc < 0 ? 2 : rc;
+}
+
+static void merge_usage(FILE *f)
+{
+	fprintf(f, "usage: ldomsim merge -o OUT [--no-plots] [--scripts DIR] SWEEPDIR...\n\n"
+	           "Joins the points of sweep folders into one sweep folder OUT: each SWEEPDIR\n"
+	           "holds plan.json (ldomsim sweep --emit-jobs) or summary.json and the\n"
+	           "points/*.json its jobs wrote. Copies the point results and logs into\n"
+	           "OUT/points/, writes OUT/summary.json and the plots as ldomsim sweep does\n"
+	           "(report, compare and the plots take it). The folders must agree on shape,\n"
+	           "--remove and --set; a point in two folders is an error; a point without a\n"
+	           "result is a failed row.\n\n"
+	           "  -o, --output OUT  the merged sweep folder (created)\n"
+	           "  --no-plots        no gnuplot\n"
+	           "  --scripts DIR     the gnuplot scripts (default: as ldomsim sweep)\n\n"
+	           "Exit status: 0 every point ok and every plot drawn, 1 a point or plot failed,\n"
+	           "2 bad arguments or unreadable folders.\n");
+}
+
+int bench_cmd_merge(int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+	                                     {"no-plots", no_argument, NULL, 'n'},
+	                                     {"scripts", required_argument, NULL, 'S'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *out = NULL, *scripts_opt = NULL;
+	char err[2048], self[PATH_MAX], *scripts = NULL;
+	int ch, plots = 1, rc;
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[sl > 0 ? sl : 0] = 0;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'n':
+			plots = 0;
+			break;
+		case 'S':
+			scripts_opt = optarg;
+			break;
+		case 'h':
+			merge_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "ldomsim merge: unknown or incomplete option '%s'\n",
+			        argv[optind - 1]);
+			merge_usage(stderr);
+			return 2;
+		}
+	}
+	if (!out || optind == argc) {
+		fprintf(stderr,
+		        "ldomsim merge: -o OUT and at least one sweep folder are required\n");
+		merge_usage(stderr);
+		return 2;
+	}
+	if (plots) {
+		scripts =
+		    scripts_opt ? strdup(scripts_opt) : default_scripts(sl > 0 ? self : argv[0]);
+		if (!scripts) {
+			fprintf(stderr, "ldomsim merge: out of memory\n");
+			return 2;
+		}
+	}
+	rc = bench_sweep_merge((const char *const *)&argv[optind], (size_t)(argc - optind), out,
+	                       scripts, stderr, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "ldomsim merge: %s\n", err);
 	free(scripts);
 	return rc < 0 ? 2 : rc;
 }

@@ -6,6 +6,7 @@ int sim_cmd_selftest(int argc, char **argv);
 int bench_cmd_main(int argc, char **argv);
 int bench_cmd_run(int argc, char **argv);
 int bench_cmd_sweep(int argc, char **argv);
+int bench_cmd_merge(int argc, char **argv);
 int bench_cmd_compare(int argc, char **argv);
 int bench_cmd_report(int argc, char **argv);
 

@@ -246,3 +246,76 @@ Test(sweep, bad_arguments_exit_2)
 	sh("rm -rf %s", d);
 	free(d);
 }
+
+/* The metrics of every row of DIR/summary.json, by point name. */
+static json_t *rows_by_point(const char *dir)
+{
+	char path[512];
+	json_error_t je;
+	snprintf(path, sizeof path, "%s/summary.json", dir);
+	json_t *doc = json_load_file(path, 0, &je), *by = json_object(), *r;
+	cr_assert_not_null(doc, "%s: %s", path, je.text);
+	size_t i;
+	json_array_foreach(json_object_get(doc, "points"), i, r)
+	{
+		cr_expect(json_is_true(json_object_get(r, "ok")), "%s %s", dir,
+		          json_string_value(json_object_get(r, "point")));
+		json_object_set(by, json_string_value(json_object_get(r, "point")),
+		                json_object_get(r, "metrics"));
+	}
+	json_decref(doc);
+	return by;
+}
+
+/* Past one machine: --emit-jobs on two hosts' worth of points, the jobs
+ * run by GNU parallel (localhost), merge joins both folders; the summary
+ * equals a direct sweep's, and compare finds no difference. */
+Test(sweep, emit_jobs_parallel_merge_equals_a_direct_sweep, .timeout = 300)
+{
+	char *d = tmpdir();
+	cr_assert_eq(
+	    sh("build/ldomsim sweep --shape t2 --present 16,32 --add 4 --no-plots -o %s/direct "
+	       "2>/dev/null",
+	       d),
+	    0);
+	for (int h = 0; h < 2; h++)
+		cr_assert_eq(sh("build/ldomsim sweep --shape t2 --present %d --add 4 -o %s/host%d "
+		                "--emit-jobs %s/jobs%d.txt 2>/dev/null",
+		                16 * (h + 1), d, h, d, h),
+		             0);
+	cr_assert_eq(sh("test $(wc -l < %s/jobs0.txt) -eq 1", d), 0, "one line per point");
+	cr_expect_eq(sh("scripts/sweep-slurm.sh %s/jobs0.txt --time=00:10:00 | grep -q "
+	                "'^#SBATCH --array=1-1$'",
+	                d),
+	             0, "the Slurm script is a job array over the jobs file");
+	cr_assert_eq(sh("cat %s/jobs0.txt %s/jobs1.txt | parallel -j2 --halt now,fail=1", d, d), 0,
+	             "GNU parallel ran the jobs");
+	cr_assert_eq(sh("build/ldomsim merge --no-plots -o %s/merged %s/host0 %s/host1 2>/dev/null",
+	                d, d, d),
+	             0);
+	char m[512];
+	snprintf(m, sizeof m, "%s/direct", d);
+	json_t *a = rows_by_point(m);
+	snprintf(m, sizeof m, "%s/merged", d);
+	json_t *b = rows_by_point(m);
+	cr_expect_eq(json_object_size(a), 2);
+	cr_expect(json_equal(a, b), "merged metrics equal the direct sweep's");
+	cr_expect_eq(sh("build/ldomsim compare %s/direct %s/merged >/dev/null", d, d), 0);
+	/* a point in two folders, and folders that disagree, are refused */
+	cr_expect_eq(
+	    sh("build/ldomsim merge --no-plots -o %s/bad %s/host0 %s/host0 2>/dev/null", d, d, d),
+	    2);
+	cr_assert_eq(sh("build/ldomsim sweep --shape t2 --present 48 --add 4 --set ipi_ns=1000 -o "
+	                "%s/host2 --emit-jobs %s/jobs2.txt 2>/dev/null",
+	                d, d),
+	             0);
+	cr_expect_eq(
+	    sh("build/ldomsim merge --no-plots -o %s/bad2 %s/host0 %s/host2 2>&1 | grep -q "
+	       "'config.set differs'",
+	       d, d, d),
+	    0);
+	json_decref(a);
+	json_decref(b);
+	sh("rm -rf %s", d);
+	free(d);
+}
