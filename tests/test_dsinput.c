@@ -238,23 +238,32 @@ static struct bench_run *irq_run(const char *const *irqs, size_t n, char *err, s
 	return r;
 }
 
-static json_int_t irq_field(struct bench_run *r, size_t i, const char *key)
+/* interrupts[i].key of the run's result (a new reference). */
+static json_t *irq_value(struct bench_run *r, size_t i, const char *key)
 {
 	json_t *doc = bench_run_json(r, 0);
-	json_t *v = json_object_get(json_array_get(json_object_get(doc, "interrupts"), i), key);
-	cr_assert(json_is_integer(v), "interrupts[%zu].%s", i, key);
-	json_int_t x = json_integer_value(v);
+	json_t *v = json_incref(
+	    json_object_get(json_array_get(json_object_get(doc, "interrupts"), i), key));
 	json_decref(doc);
+	cr_assert_not_null(v, "interrupts[%zu].%s", i, key);
+	return v;
+}
+
+static json_int_t irq_field(struct bench_run *r, size_t i, const char *key)
+{
+	json_t *v = irq_value(r, i, key);
+	cr_assert(json_is_integer(v), "interrupts[%zu].%s is an integer", i, key);
+	json_int_t x = json_integer_value(v);
+	json_decref(v);
 	return x;
 }
 
 static int irq_field_bool(struct bench_run *r, size_t i, const char *key)
 {
-	json_t *doc = bench_run_json(r, 0);
-	json_t *v = json_object_get(json_array_get(json_object_get(doc, "interrupts"), i), key);
-	cr_assert(json_is_boolean(v), "interrupts[%zu].%s", i, key);
+	json_t *v = irq_value(r, i, key);
+	cr_assert(json_is_boolean(v), "interrupts[%zu].%s is a boolean", i, key);
 	int x = json_is_true(v);
-	json_decref(doc);
+	json_decref(v);
 	return x;
 }
 
