@@ -15,7 +15,7 @@
 static void usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF]\n"
+	    f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
 	       "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
 	       "                  [--no-profile]\n\n"
 	       "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
@@ -24,7 +24,10 @@ static void usage(FILE *f)
 	       "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
 	       "  -o, --json FILE  write the result JSON (atomically)\n"
 	       "  --log            print the kernel log (dmesg, simulated timestamps)\n"
-	       "  --guest ELF      guest image (default: build/guest/guest.elf)\n"
+	       "  --guest ELF|NAME guest image, or the name of one built with make guest\n"
+	       "                   GUEST=NAME (build/guests/NAME/guest.elf); default\n"
+	       "                   build/guest/guest.elf. Its manifest's identity (kernel\n"
+	       "                   version, source and object hashes) goes into the result\n"
 	       "  --insn-budget N  instructions a thread may run without blocking\n"
 	       "                   before it counts as stuck (default 20000000000)\n"
 	       "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
@@ -123,6 +124,7 @@ struct bench_run {
 	double t0;
 	char image[4096];
 	char trace_path[4096]; /* cfg.trace, owned: the caller's string may go */
+	json_t *guest;         /* the image's identity from its manifest, or NULL */
 	struct trace *trace;
 	struct sim *sim;
 	struct km *km;
@@ -882,6 +884,69 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The guest image's identity (manifest.json beside it, written by make
+ * guest): kernel version, source and image hashes, per-object text hashes.
+ * An image that does not match its manifest is refused (a stale build);
+ * no manifest: no identity (hand-linked test images). */
+static int guest_identity(struct bench_run *r, char *err, size_t n)
+{
+	char dir[4096], path[4200];
+	snprintf(dir, sizeof dir, "%s", r->image);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(path, sizeof path, "%s/manifest.json", slash ? dir : ".");
+	json_t *m = json_load_file(path, 0, NULL);
+	if (!m)
+		return 0;
+	FILE *f = fopen(r->image, "rb");
+	uint8_t *buf = NULL, h[32];
+	size_t len = 0;
+	char hex[65] = "";
+	if (f) {
+		fseek(f, 0, SEEK_END);
+		long sz = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		buf = sz > 0 ? malloc((size_t)sz) : NULL;
+		len = buf && fread(buf, 1, (size_t)sz, f) == (size_t)sz ? (size_t)sz : 0;
+		fclose(f);
+	}
+	if (!len) {
+		free(buf);
+		json_decref(m);
+		snprintf(err, n, "%s: cannot read the guest image", r->image);
+		return -1;
+	}
+	trace_sha256(buf, len, h);
+	trace_sha256_to_hex(h, hex);
+	free(buf);
+	const char *want = json_string_value(json_object_get(m, "image_sha256"));
+	if (!want || strcmp(want, hex)) {
+		snprintf(err, n,
+		         "%s: the image does not match %s (image_sha256 %s, the file hashes to "
+		         "%s): rebuild it with make guest",
+		         r->image, path, want ? want : "missing", hex);
+		json_decref(m);
+		return -1;
+	}
+	json_t *objs = json_object(), *o;
+	const char *key;
+	json_object_foreach(json_object_get(m, "objects"), key, o)
+	    json_object_set(objs, key, json_object_get(o, "text_sha256"));
+	const char *name = strrchr(dir, '/');
+	r->guest = json_pack("{sssOsOsOsOso}", "name", slash ? (name ? name + 1 : dir) : ".",
+	                     "kernel_version", json_object_get(m, "kernel_version"), "source",
+	                     json_object_get(m, "source"), "source_sha256",
+	                     json_object_get(m, "source_sha256"), "image_sha256",
+	                     json_object_get(m, "image_sha256"), "objects", objs);
+	json_decref(m);
+	if (!r->guest) {
+		snprintf(err, n, "%s: manifest lacks kernel_version/source/source_sha256", path);
+		return -1;
+	}
+	return 0;
+}
+
 int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err, size_t n)
 {
 	struct trace_error te;
@@ -896,10 +961,24 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->cfg = *cfg;
 	snprintf(r->trace_path, sizeof r->trace_path, "%s", cfg->trace ? cfg->trace : "");
 	r->cfg.trace = r->trace_path;
-	if (cfg->image)
+	if (cfg->image && !strchr(cfg->image, '/') && !strstr(cfg->image, ".elf")) {
+		char rel[256]; /* a guest name: make guest GUEST=NAME */
+		snprintf(rel, sizeof rel, "guests/%s/guest.elf", cfg->image);
+		sim_default_path(rel, r->image, sizeof r->image);
+		if (access(r->image, R_OK)) {
+			snprintf(err, n,
+			         "guest '%s': no %s (build it: make guest GUEST=%s "
+			         "[KERNEL_SRC=TARBALL_OR_TREE])",
+			         cfg->image, r->image, cfg->image);
+			goto fail;
+		}
+	} else if (cfg->image) {
 		snprintf(r->image, sizeof r->image, "%s", cfg->image);
-	else
+	} else {
 		sim_default_path("guest/guest.elf", r->image, sizeof r->image);
+	}
+	if (guest_identity(r, err, n))
+		goto fail;
 	if (trace_load(cfg->trace, &r->trace, &te)) {
 		snprintf(err, n, "%s", te.msg);
 		goto fail;
@@ -1019,6 +1098,7 @@ void bench_run_free(struct bench_run *r)
 	sim_free(r->sim);
 	km_free(r->km);
 	trace_free(r->trace);
+	json_decref(r->guest);
 	free(r);
 }
 
@@ -1369,6 +1449,7 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "trace", json_string(r->cfg.trace));
 	json_object_set_new(cfg, "trace_sha256", json_string(trace_sha256_hex(r->trace)));
 	json_object_set_new(cfg, "guest_image", json_string(r->image));
+	json_object_set_new(cfg, "guest", r->guest ? json_incref(r->guest) : json_null());
 	json_object_set_new(cfg, "kernel_version", json_string(LX_KERNEL_VERSION));
 	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->sim)));
 	json_object_set_new(cfg, "shape", json_string(m->shape));

@@ -339,6 +339,44 @@ def cmd_link(args):
     manifest(args, kobjs, needed, rows)
 
 
+def read_offsets(path):
+    """The LX_* names of a generated offsets.h, name -> value text."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split(None, 2)
+                if len(parts) == 3 and parts[0] == "#define" and parts[1].startswith("LX_") \
+                        and parts[1] != "LX_KERNEL_VERSION":
+                    out[parts[1]] = parts[2].strip()
+    except OSError as e:
+        die("%s: %s" % (path, e.strerror))
+    if not out:
+        die("%s: no LX_* definitions" % path)
+    return out
+
+
+def cmd_layout(args):
+    """A named guest runs on the simulator built against the default
+    kernel's layouts: refuse a kernel whose layouts (offsets, sizes,
+    constants the simulator reads) differ, naming each difference."""
+    sim, guest = read_offsets(args.simulator), read_offsets(args.guest)
+    diffs = []
+    for k in sorted(set(sim) | set(guest)):
+        if k not in guest:
+            diffs.append("%s: %s in the simulator, absent from this kernel" % (k, sim[k]))
+        elif k not in sim:
+            diffs.append("%s: %s in this kernel, unknown to the simulator" % (k, guest[k]))
+        elif sim[k] != guest[k]:
+            diffs.append("%s: %s in the simulator, %s in this kernel" % (k, sim[k], guest[k]))
+    if diffs:
+        die("guest %s: its kernel's layouts differ from those the simulator was built "
+            "with (%s); %d difference(s):\n  %s" % (args.name, args.simulator, len(diffs),
+                                                    "\n  ".join(diffs)))
+    with open(args.stamp, "w") as f:
+        f.write("%d names equal\n" % len(sim))
+
+
 def main():
     ap = argparse.ArgumentParser(prog="guest.py")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -363,8 +401,15 @@ def main():
     l.add_argument("--sim", action="append", default=[],
                    help="a sim/guest object (repeat)")
     l.add_argument("objs", nargs="+")
+    y = sub.add_parser("layout")
+    y.add_argument("--name", required=True)
+    y.add_argument("simulator")
+    y.add_argument("guest")
+    y.add_argument("stamp")
     a = ap.parse_args()
-    if a.cmd == "link":
+    if a.cmd == "layout":
+        cmd_layout(a)
+    elif a.cmd == "link":
         a.simobjs = a.sim
         cmd_link(a)
     else:

@@ -79,3 +79,80 @@ Test(guest, manifest_describes_the_image)
 	}
 	json_decref(m);
 }
+
+/* Two kernels, one compare: a second guest built from the same source
+ * (make guest GUEST=NAME) is the same image, its results equal the
+ * default's, and each result names the guest that made it. */
+Test(guest, second_guest_from_the_same_source_gives_identical_results, .timeout = 300)
+{
+	char out[16384], cmd[512];
+	char d[] = "/tmp/ldomsim-guest2-XXXXXX";
+	cr_assert_not_null(mkdtemp(d));
+	cr_assert_eq(run("make -s guest GUEST=test-same", out, sizeof out), 0, "%s", out);
+	cr_expect_eq(
+	    run("cmp build/guest/guest.elf build/guests/test-same/guest.elf", out, sizeof out), 0,
+	    "the same image: %s", out);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "build/ldomsim run traces/default/trace.json --json %s/a.json && "
+	    "build/ldomsim run traces/default/trace.json --guest test-same --json %s/b.json && "
+	    "build/ldomsim compare %s/a.json %s/b.json",
+	    d, d, d, d);
+	cr_expect_eq(run(cmd, out, sizeof out), 0, "%s", out);
+	snprintf(cmd, sizeof cmd, "%s/b.json", d);
+	json_error_t je;
+	json_t *doc = json_load_file(cmd, 0, &je);
+	cr_assert_not_null(doc, "%s", je.text);
+	json_t *g = json_object_get(json_object_get(doc, "config"), "guest");
+	cr_expect_str_eq(json_string_value(json_object_get(g, "name")), "test-same");
+	cr_expect_str_eq(json_string_value(json_object_get(g, "kernel_version")), "6.1.192");
+	cr_expect(json_is_string(json_object_get(json_object_get(g, "objects"), "smp_64.o")));
+	json_decref(doc);
+	snprintf(cmd, sizeof cmd, "rm -rf %s build/guests/test-same", d);
+	run(cmd, out, sizeof out);
+}
+
+/* A kernel whose layouts differ from the simulator's is refused at build
+ * time, each difference named. */
+Test(guest, layout_differences_are_named)
+{
+	char out[16384], cmd[1024];
+	char d[] = "/tmp/ldomsim-layout-XXXXXX";
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(cmd, sizeof cmd,
+	         "sed -e 's/^#define LX_TRAP_PER_CPU_SIZE .*/#define LX_TRAP_PER_CPU_SIZE 999/' "
+	         "-e '/^#define LX_NR_IRQS /d' build/guest/offsets.h > %s/offsets.h && "
+	         "echo '#define LX_NEW_FIELD 8' >> %s/offsets.h && "
+	         "python3 hvtramp/guest.py layout --name other build/guest/offsets.h %s/offsets.h "
+	         "%s/ok",
+	         d, d, d, d);
+	cr_expect_eq(run(cmd, out, sizeof out), 1, "%s", out);
+	cr_expect(strstr(out, "guest other: its kernel's layouts differ") != NULL, "%s", out);
+	cr_expect(strstr(out, "3 difference(s)") != NULL, "%s", out);
+	cr_expect(strstr(out, "LX_TRAP_PER_CPU_SIZE:") && strstr(out, "999 in this kernel"), "%s",
+	          out);
+	cr_expect(strstr(out, "LX_NR_IRQS:") && strstr(out, "absent from this kernel"), "%s", out);
+	cr_expect(strstr(out, "LX_NEW_FIELD: 8 in this kernel, unknown to the simulator"), "%s",
+	          out);
+	snprintf(cmd, sizeof cmd, "test -e %s/ok", d);
+	cr_expect_neq(run(cmd, out, sizeof out), 0, "no stamp on a mismatch");
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+	run(cmd, out, sizeof out);
+}
+
+/* An image that no longer matches its manifest (a stale or hand-edited
+ * build) is refused, naming both. */
+Test(guest, image_not_matching_its_manifest_is_refused, .timeout = 120)
+{
+	char out[16384], cmd[1024];
+	char d[] = "/tmp/ldomsim-stale-XXXXXX";
+	cr_assert_not_null(mkdtemp(d));
+	snprintf(cmd, sizeof cmd,
+	         "cp build/guest/guest.elf build/guest/manifest.json %s/ && printf x >> "
+	         "%s/guest.elf && build/ldomsim run traces/default/trace.json --guest %s/guest.elf",
+	         d, d, d);
+	cr_expect_eq(run(cmd, out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "does not match") && strstr(out, "manifest.json"), "%s", out);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+	run(cmd, out, sizeof out);
+}
