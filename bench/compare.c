@@ -175,6 +175,8 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
                   double threshold_pct, FILE *out, char *msg, size_t n)
 {
 	size_t matched = 0, compared = 0, worse = 0, better = 0, regressed = 0;
+	double top_pct = 0; /* the largest relative increase, for the one-line answer */
+	char top[160] = "";
 	if (msg && n)
 		msg[0] = 0;
 	fprintf(out, "%-22s %-30s %16s %16s %9s\n", "point", "metric", "base", "new", "change");
@@ -213,6 +215,12 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 			double pct = x == y ? 0.0 : x == 0 ? INFINITY : (y - x) / x * 100.0;
 			int bad = y > x * (1.0 + threshold_pct / 100.0);
 			compared++;
+			if (y > x && (pct > top_pct || !top[0])) {
+				top_pct = pct;
+				snprintf(top, sizeof top, "%s %s %+.2f%% (%lld -> %lld)", label,
+				         name, pct, (long long)json_integer_value(bv),
+				         (long long)json_integer_value(cv));
+			}
 			worse += y > x;
 			better += y < x;
 			fprintf(out, "%-22s %-30s %16lld %16lld %+8.2f%%%s\n", label, name,
@@ -242,6 +250,8 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 		         "no point of BASE is in NEW (points match by shape, present, add)");
 		return -1;
 	}
+	if (top[0])
+		fprintf(out, "largest increase: %s\n", top);
 	fprintf(
 	    out, "%zu points, %zu metrics: %zu equal, %zu lower, %zu higher; %zu beyond %.2f%%\n",
 	    matched, compared, compared - worse - better, better, worse, regressed, threshold_pct);

@@ -245,11 +245,16 @@ static void pt_free(struct pt *p)
 static int spawn_point(const struct bench_sweep_cfg *cfg, struct pt *p, char *why, size_t wn)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[6 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace, "--json",
+	char *argv[8 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace, "--json",
 	                                            p->result};
+	size_t a = 5;
 	for (size_t i = 0; i < cfg->nsets && i < BENCH_SWEEP_MAX_SETS; i++) {
-		argv[5 + 2 * i] = "--set";
-		argv[6 + 2 * i] = (char *)cfg->sets[i];
+		argv[a++] = "--set";
+		argv[a++] = (char *)cfg->sets[i];
+	}
+	if (cfg->guest) {
+		argv[a++] = "--guest";
+		argv[a++] = (char *)cfg->guest;
 	}
 	int fd, rc;
 	unlink(p->result); /* a stale result of an earlier sweep must not count */
@@ -515,6 +520,7 @@ static json_t *config_json(const struct bench_sweep_cfg *cfg, const struct pt *p
 	for (size_t i = 0; i < cfg->nsets; i++)
 		json_array_append_new(sets, json_string(cfg->sets[i]));
 	json_object_set_new(c, "set", sets);
+	json_object_set_new(c, "guest", cfg->guest ? json_string(cfg->guest) : json_null());
 	json_object_set_new(c, "traces", traces);
 	free(abs);
 	return c;
@@ -644,6 +650,10 @@ static int emit_jobs(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t n
 		for (size_t j = 0; j < cfg->nsets; j++) {
 			fputs(" --set ", f);
 			put_quoted(f, cfg->sets[j]);
+		}
+		if (cfg->guest) {
+			fputs(" --guest ", f);
+			put_quoted(f, cfg->guest);
 		}
 		fputs(" >", f);
 		put_quoted(f, paths[2] ? paths[2] : "");
@@ -821,16 +831,19 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, co
 		if (!first) {
 			first = c;
 		} else {
-			static const char *const same[] = {"shape", "remove", "set"};
-			for (size_t k = 0; k < 3; k++)
-				if (!json_equal(json_object_get(first, same[k]),
-				                json_object_get(c, same[k]))) {
+			static const char *const same[] = {"shape", "remove", "set", "guest"};
+			for (size_t k = 0; k < 4; k++) {
+				json_t *x = json_object_get(first, same[k]),
+				       *y = json_object_get(c, same[k]);
+				if (!x || json_is_null(x) ? y && !json_is_null(y)
+				                          : !json_equal(x, y)) {
 					sim_errf(err, n, "%s: config.%s differs from %s's", from,
 					         same[k], dirs[0]);
 					free(plan);
 					free(sum);
 					goto out;
 				}
+			}
 		}
 		size_t i;
 		json_t *t;
@@ -910,6 +923,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, co
 	cfg.shape = json_string_value(json_object_get(first, "shape"));
 	cfg.remove = (uint32_t)json_integer_value(json_object_get(first, "remove"));
 	cfg.ldomsim = json_string_value(json_object_get(first, "ldomsim"));
+	cfg.guest = json_string_value(json_object_get(first, "guest"));
 	json_t *js = json_object_get(first, "set");
 	nsets = json_array_size(js);
 	sets = calloc(nsets ? nsets : 1, sizeof *sets);

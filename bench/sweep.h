@@ -39,6 +39,7 @@ struct bench_sweep_cfg {
 	const char *const *sets; /* NAME=VALUE timing overrides passed as run --set */
 	size_t nsets;
 	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */
+	const char *guest;   /* passed as run --guest (ELF or name); NULL: the default */
 	const char *dir;     /* output folder (created) */
 	/* Instead of running the points: write DIR/plan.json and one
 	 * self-contained shell command per point (absolute paths, costliest

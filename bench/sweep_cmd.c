@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	        "usage: ldomsim sweep --shape NAME --present LIST --add LIST -o DIR\n"
 	        "                     [--remove K] [--jobs N] [--no-plots] [--scripts DIR]\n"
 	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n"
-	        "                     [--emit-jobs FILE]\n\n"
+	        "                     [--emit-jobs FILE] [--guest ELF|NAME]\n\n"
 	        "For every (present, add) point: generates the trace of a NAME domain with the\n"
 	        "first `present` strands present to which one dr-cpu CONFIGURE adds `add`\n"
 	        "(DIR/traces/p<present>-a<add>/), runs it with `ldomsim run TRACE --json\n"
@@ -41,6 +41,8 @@ static void usage(FILE *f)
 	        "                    tree the binary was built in)\n"
 	        "  --set NAME=VALUE  a timing override passed to every run (ldomsim run --help)\n"
 	        "  --ldomsim BINARY  the ldomsim that runs the points (default: this one)\n"
+	        "  --guest ELF|NAME  the guest every point runs (ldomsim run --guest); compare\n"
+	        "                    two guests' sweeps with ldomsim compare\n"
 	        "  --emit-jobs FILE  do not run the points: write the traces, DIR/plan.json\n"
 	        "                    and one self-contained shell command per point to FILE\n"
 	        "                    (GNU parallel: parallel -j N < FILE, also over\n"
@@ -93,6 +95,7 @@ int bench_cmd_sweep(int argc, char **argv)
 	                                     {"ldomsim", required_argument, NULL, 'l'},
 	                                     {"set", required_argument, NULL, 'x'},
 	                                     {"emit-jobs", required_argument, NULL, 'e'},
+	                                     {"guest", required_argument, NULL, 'g'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	uint32_t present[BENCH_SWEEP_MAX_LIST], add[BENCH_SWEEP_MAX_LIST], one;
@@ -144,6 +147,9 @@ int bench_cmd_sweep(int argc, char **argv)
 			break;
 		case 'e':
 			cfg.emit_jobs = optarg;
+			break;
+		case 'g':
+			cfg.guest = optarg;
 			break;
 		case 'x':
 			if (cfg.nsets == BENCH_SWEEP_MAX_SETS || !strchr(optarg, '=')) {

@@ -251,5 +251,18 @@ json_t *bench_result_metrics(const json_t *doc)
 		phases = json_object_get(cfg, "phases");
 	if (json_is_object(phases))
 		phases_metrics(m, phases);
+	/* Per function (the result's profile, whole run): guest instructions
+	 * including callees, so "which function got slower" between two
+	 * guests is a row of compare. */
+	const json_t *f;
+	json_array_foreach(json_object_get(json_object_get(doc, "profile"), "functions"), i, f)
+	{
+		const char *fn = json_string_value(json_object_get(f, "fn"));
+		char key[160];
+		if (!fn)
+			continue;
+		snprintf(key, sizeof key, "fn_%s", fn);
+		set_int(m, key, "_insns", json_object_get(f, "incl_insns"));
+	}
 	return m;
 }

@@ -212,3 +212,39 @@ Test(compare, result_key_and_sweep_summary, .timeout = 120)
 	cr_expect_eq(compare(&x, path, path, ""), 0);
 	teardown(&x);
 }
+
+/* A guest whose topology update got slower: one function's instructions
+ * grow by half; compare names it as the largest increase. */
+static void slow_function(json_t *doc)
+{
+	json_t *f, *fns = json_object_get(json_object_get(doc, "profile"), "functions");
+	size_t i;
+	json_array_foreach(fns, i, f)
+	{
+		if (strcmp(json_string_value(json_object_get(f, "fn")), "mdesc_fill_in_cpu_data"))
+			continue;
+		json_int_t v = json_integer_value(json_object_get(f, "incl_insns"));
+		json_object_set_new(f, "incl_insns", json_integer(v + v / 2));
+		return;
+	}
+	cr_assert_fail("no mdesc_fill_in_cpu_data in the profile");
+}
+
+Test(compare, per_function_metrics_name_the_function_that_got_slower, .timeout = 120)
+{
+	struct fx x;
+	setup(&x);
+	char *c = doctor(&x, "slowfn.json", slow_function);
+	cr_expect_eq(compare(&x, x.a, c, ""), 1);
+	char *out = slurp(x.out);
+	cr_expect(strstr(out, "largest increase: ") &&
+	              strstr(out, "fn_mdesc_fill_in_cpu_data_insns +50.00%"),
+	          "%s", out);
+	free(out);
+	cr_expect_eq(compare(&x, x.a, x.b, ""), 0);
+	out = slurp(x.out);
+	cr_expect(!strstr(out, "largest increase"), "nothing grew: %s", out);
+	free(out);
+	free(c);
+	teardown(&x);
+}

@@ -108,6 +108,14 @@ Test(guest, second_guest_from_the_same_source_gives_identical_results, .timeout 
 	cr_expect_str_eq(json_string_value(json_object_get(g, "kernel_version")), "6.1.192");
 	cr_expect(json_is_string(json_object_get(json_object_get(g, "objects"), "smp_64.o")));
 	json_decref(doc);
+	/* ... and two sweeps, one per guest, compare equal row by row */
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim sweep --shape t2 --present 16,32 --add 4 --no-plots -o %s/sa && "
+	         "build/ldomsim sweep --shape t2 --present 16,32 --add 4 --no-plots --guest "
+	         "test-same -o %s/sb && build/ldomsim compare %s/sa %s/sb",
+	         d, d, d, d);
+	cr_expect_eq(run(cmd, out, sizeof out), 0, "%s", out);
+	cr_expect(strstr(out, "fn_mdesc_fill_in_cpu_data_insns"), "per-function rows: %s", out);
 	snprintf(cmd, sizeof cmd, "rm -rf %s build/guests/test-same", d);
 	run(cmd, out, sizeof out);
 }
