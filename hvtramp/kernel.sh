@@ -50,7 +50,7 @@ uptodate() {
 	for d in "$@"; do [ -d "$d" ] || [ "$stamp" -nt "$d" ] || return 1; done
 }
 case $cmd in
-extract) uptodate "$src" && exit 0 ;;
+extract) uptodate "$src" ${HV_PATCHES:-} && exit 0 ;;
 configure) uptodate "$kdir/.extracted" && exit 0 ;;
 objects) uptodate "$kdir/.configured" "$HERE"/kbuild/* "$HERE/kernel.sh" && exit 0 ;;
 esac
@@ -62,6 +62,7 @@ extract)
 	if [ -d "$src" ]; then
 		[ -f "$src/Makefile" ] && [ -d "$src/arch/sparc" ] ||
 			die "KERNEL_SRC=$src is a directory but not a Linux source tree"
+		[ -z "${HV_PATCHES:-}" ] || die "PATCHES= needs a tarball KERNEL_SRC (a tree is used in place, not copied)"
 		touch "$stamp"
 		exit 0
 	fi
@@ -71,6 +72,11 @@ extract)
 	echo "hvtramp: extracting $src" >&2
 	tar -xf "$src" --strip-components=1 -C "$kdir/src.tmp"
 	[ -d "$kdir/src.tmp/arch/sparc" ] || die "$src does not hold a Linux source tree with arch/sparc"
+	for p in ${HV_PATCHES:-}; do
+		echo "hvtramp: applying $p" >&2
+		patch -p1 --batch --forward --quiet -d "$kdir/src.tmp" <"$p" >"$kdir/patch.log" 2>&1 ||
+			{ cat "$kdir/patch.log" >&2; die "$p does not apply to $src (log: $kdir/patch.log)"; }
+	done
 	mv "$kdir/src.tmp" "$kdir/src"
 	;;
 configure)

@@ -8,6 +8,7 @@
 #                                    link with another kernel-model table
 #                                    into another directory (tests)
 
+comma      := ,
 KERNEL_SRC ?= /usr/src/linux-source-6.1.tar.xz
 KM_TABLE   ?= kernel-model/entries.def
 GUEST_DIR  ?= $(BUILD)/guest
@@ -25,7 +26,16 @@ HV_JOBS    ?= 2
 HV_ISTREE  := $(if $(wildcard $(KERNEL_SRC)/Makefile),1)
 HV_NAME    := $(notdir $(patsubst %/,%,$(KERNEL_SRC)))
 HV_NAME    := $(if $(HV_ISTREE),$(HV_NAME)-tree,$(firstword $(subst .tar, ,$(patsubst %.tgz,%,$(HV_NAME)))))
-HV_KDIR    := $(BUILD)/linux/$(HV_NAME)
+# PATCHES=p1.patch,... (with GUEST=NAME): applied to a copy of the tarball's
+# tree in build/linux/<name>-<GUEST> (hvtramp/patches/: project what-ifs).
+PATCHES    ?=
+HV_PATCHES := $(abspath $(subst $(comma), ,$(PATCHES)))
+ifneq ($(PATCHES),)
+ifeq ($(GUEST),)
+$(error PATCHES=$(PATCHES) needs GUEST=NAME: a patched kernel is a named guest)
+endif
+endif
+HV_KDIR    := $(BUILD)/linux/$(HV_NAME)$(if $(PATCHES),-$(GUEST))
 HV_OUT     := $(HV_KDIR)/ldomsim
 HV_KOBJS   := $(addprefix $(HV_OUT)/,hvtramp.o smp_64.o mdesc.o ds.o irq_64.o traps_64.o hvcalls.o helpers.o \
 		lib_string.o lib_find_bit.o lib_bitops.o lib_ffs.o)
@@ -52,9 +62,9 @@ guest: $(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json
 
 # --- the kernel part: each step once, behind a stamp -----------------------
 # hvtramp/kernel.sh writes the stamps itself, under a lock (parallel makes).
-$(HV_KDIR)/.extracted: $(if $(HV_ISTREE),,$(KERNEL_SRC)) | $(DEPS_STAMP)
+$(HV_KDIR)/.extracted: $(if $(HV_ISTREE),,$(KERNEL_SRC)) $(HV_PATCHES) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	hvtramp/kernel.sh extract $(KERNEL_SRC) $(HV_KDIR)
+	HV_PATCHES='$(HV_PATCHES)' hvtramp/kernel.sh extract $(KERNEL_SRC) $(HV_KDIR)
 
 $(HV_KDIR)/.configured: $(HV_KDIR)/.extracted
 	HV_JOBS=$(HV_JOBS) hvtramp/kernel.sh configure $(KERNEL_SRC) $(HV_KDIR)
