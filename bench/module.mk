@@ -37,6 +37,15 @@ results: all
 	done
 	$(BUILD)/ldomsim report results
 
+# `make whatif`: the what-if study of hvtramp/patches/incremental-topology.patch
+# (scripts/whatif.sh): the base and the patched guest swept over M7-16
+# 256..4032 present +64, compared, plotted, into results/whatif-incremental-topology/.
+WHATIF_GUEST := whatif-incremental-topology
+.PHONY: whatif
+whatif: all
+	scripts/whatif.sh $(BUILD)/ldomsim $(WHATIF_GUEST) hvtramp/patches/incremental-topology.patch \
+		results/$(WHATIF_GUEST) $(RESULTS_JOBS)
+
 # `make fuzz-ds`: the DS-message harness (bench/fuzz/fuzz_ds.c) against the
 # whole simulator built with clang's sanitizers; `make fuzz-ds-run
 # FUZZ_SECONDS=60` runs it over the committed seeds.

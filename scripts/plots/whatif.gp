@@ -1,0 +1,21 @@
+# scripts/plots/whatif.gp — a what-if guest against the base guest: one
+# metric vs present strands on log-log axes, both sweeps' points and their
+# fitted power laws. Driven by `make whatif` (scripts/whatif.sh), which sets
+# (besides common.gp's term and out):
+#   base, what   the sweeps' gnuplot data files (rows "present value_ms")
+#   bexp, bcoef  the base fit: value = bcoef * present^bexp (ms)
+#   wexp, wcoef  the what-if fit
+#   wname        the what-if guest's name
+#   ylabel, title
+load scripts.'/common.gp'
+set title title
+set logscale xy
+set format x '%g'
+set format y '%g'
+set xlabel 'strands present before the request'
+set ylabel ylabel
+set key top left
+plot base index 0 using 1:2 with points pt 7 ps 1.3 lc 1 title 'base (Linux 6.1)', \
+     bcoef * x ** bexp with lines lw 2 lc 1 title sprintf('base fit: exponent %.2f', bexp), \
+     what index 0 using 1:2 with points pt 5 ps 1.3 lc 2 title wname, \
+     wcoef * x ** wexp with lines lw 2 lc 2 title sprintf('%s fit: exponent %.2f', wname, wexp)
