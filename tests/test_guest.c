@@ -164,3 +164,50 @@ Test(guest, image_not_matching_its_manifest_is_refused, .timeout = 120)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
 	run(cmd, out, sizeof out);
 }
+
+/* The what-if guest (hvtramp/patches/incremental-topology.patch): its maps
+ * equal the host computation on every shipped shape, and its topology-map
+ * cost grows measurably slower than 6.1's (fitted exponent < 1.5 over
+ * M7-16 256..2048 present, where 6.1's is ~1.7). */
+Test(guest, incremental_topology_patch_keeps_the_maps_and_lowers_the_exponent, .timeout = 600)
+{
+	static const char *const shapes[] = {"default", "t2", "t4-4", "t5-8", "m8-8", "m7-16"};
+	char out[16384], cmd[1024];
+	char d[] = "/tmp/ldomsim-whatif-XXXXXX";
+	cr_assert_not_null(mkdtemp(d));
+	cr_assert_eq(run("make -s guest GUEST=whatif-incremental-topology "
+	                 "PATCHES=hvtramp/patches/incremental-topology.patch",
+	                 out, sizeof out),
+	             0, "%s", out);
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		snprintf(
+		    cmd, sizeof cmd,
+		    "build/ldomsim run traces/%s/trace.json --guest whatif-incremental-topology "
+		    "--no-profile --json %s/%s.json >/dev/null",
+		    shapes[i], d, shapes[i]);
+		cr_expect_eq(run(cmd, out, sizeof out), 0, "%s: %s", shapes[i], out);
+		snprintf(cmd, sizeof cmd, "%s/%s.json", d, shapes[i]);
+		json_t *doc = json_load_file(cmd, 0, NULL);
+		cr_assert_not_null(doc, "%s", cmd);
+		cr_expect(json_is_true(json_object_get(doc, "ok")), "%s", shapes[i]);
+		cr_expect_eq(json_integer_value(
+		                 json_object_get(json_object_get(doc, "topology"), "differences")),
+		             0, "%s: maps equal the host computation", shapes[i]);
+		json_decref(doc);
+	}
+	snprintf(
+	    cmd, sizeof cmd,
+	    "build/ldomsim sweep --shape m7-16 --present 256,512,1024,2048 --add 64 --no-plots "
+	    "--guest whatif-incremental-topology -o %s/sweep",
+	    d);
+	cr_assert_eq(run(cmd, out, sizeof out), 0, "%s", out);
+	snprintf(cmd, sizeof cmd, "%s/sweep/summary.json", d);
+	json_t *sum = json_load_file(cmd, 0, NULL);
+	cr_assert_not_null(sum);
+	json_t *fit = json_array_get(json_object_get(sum, "fits"), 0);
+	double k = json_real_value(json_object_get(fit, "exponent"));
+	cr_expect(k > 0.3 && k < 1.5, "topology-cost exponent %.2f", k);
+	json_decref(sum);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+	run(cmd, out, sizeof out);
+}
