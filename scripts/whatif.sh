@@ -39,6 +39,7 @@ PY
 )"
 for term in pngcairo svg; do
 	ext=png; [ $term = svg ] && ext=svg
-	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/topology.$ext'; base='$out/base/plots/topology.dat'; what='$out/$guest/plots/topology.dat'; bexp=$bexp; bcoef=$bcoef; wexp=$wexp; wcoef=$wcoef; wname='$guest'; ylabel='topology-map update of the request (ms)'; title='M7-16, +64 strands: topology-map cost, Linux 6.1 vs $guest'" "$here/plots/whatif.gp"
+	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/topology.$ext'; base='$out/base/plots/topology.dat'; what='$out/$guest/plots/topology.dat'; col=2; fits=1; bexp=$bexp; bcoef=$bcoef; wexp=$wexp; wcoef=$wcoef; wname='$guest'; ylabel='topology-map update of the request (ms)'; title='M7-16, +64 strands: topology-map cost, Linux 6.1 vs $guest'" "$here/plots/whatif.gp"
+	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/latency.$ext'; base='$out/base/plots/latency.dat'; what='$out/$guest/plots/latency.dat'; col=3; fits=0; bexp=0; bcoef=0; wexp=0; wcoef=0; wname='$guest'; ylabel='configure-to-online latency, median cpu (ms)'; title='M7-16, +64 strands: configure-to-online latency (p50), Linux 6.1 vs $guest'" "$here/plots/whatif.gp"
 done
 cat "$out/headline.txt"
