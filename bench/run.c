@@ -148,6 +148,13 @@ struct bench_run {
 	size_t extra_md_len;
 	struct run_irq irqs[MAX_IRQS];
 	size_t nirqs;
+	struct run_fault { /* injected faults, in hv_inject order */
+		unsigned fn, count;
+		int cpu;
+		uint64_t status;
+		int from_trace;
+	} faults[HV_MAX_INJECT];
+	size_t nfaults;
 	int ops_started; /* the scenario is playing (after the DS bring-up) */
 	size_t next_op;  /* the next op to send (release_next_op) */
 };
@@ -818,6 +825,16 @@ static const char *const hv_status_names[] = {
     "ECPUERROR", "ENOTSUPPORTED", "ENOMAP",    "ETOOMANY",    "ECHANNEL",  "EBUSY",
 };
 
+static int add_fault(struct bench_run *r, struct run_fault f, char *err, size_t n)
+{
+	if (hv_inject(sim_hv(r->sim), f.fn, f.cpu, f.status, f.count)) {
+		snprintf(err, n, "--inject and the trace's faults: at most %d", HV_MAX_INJECT);
+		return -1;
+	}
+	r->faults[r->nfaults++] = f;
+	return 0;
+}
+
 static int apply_injections(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.ninject; i++) {
@@ -868,13 +885,32 @@ static int apply_injections(struct bench_run *r, char *err, size_t n)
 			snprintf(err, n, "--inject: unknown hypercall '%s'", buf);
 			return -1;
 		}
-		hv_inject(sim_hv(r->sim), (unsigned)fn, cpu, (uint64_t)status, count);
+		if (add_fault(r, (struct run_fault){(unsigned)fn, count, cpu, (uint64_t)status, 0},
+		              err, n))
+			return -1;
 	}
 	for (size_t i = 0; i < trace_fault_count(r->trace); i++) {
 		const struct trace_fault *f = trace_fault_at(r->trace, i);
-		hv_inject(sim_hv(r->sim), f->fn, f->cpu, f->status, f->count);
+		if (add_fault(r, (struct run_fault){f->fn, f->count, f->cpu, f->status, 1}, err, n))
+			return -1;
 	}
 	return 0;
+}
+
+static json_t *faults_json(struct bench_run *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct run_fault *f = &r->faults[i];
+		const char *name = hv_fn_name(0x80, f->fn);
+		json_t *o = json_pack("{sssIsIsIss}", "fn", name ? name : "?", "status",
+		                      (json_int_t)f->status, "count", (json_int_t)f->count, "fired",
+		                      (json_int_t)hv_inject_fired(sim_hv(r->sim), (unsigned)i),
+		                      "from", f->from_trace ? "trace" : "--inject");
+		json_object_set_new(o, "cpu", f->cpu < 0 ? json_null() : json_integer(f->cpu));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 static double now_s(void)
@@ -1563,6 +1599,9 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "hv_running_mask", hv_running_mask(r));
 	json_object_set_new(root, "strands", strands_json(r));
 	json_object_set_new(root, "interrupts", irqs_json(r));
+	/* Injected faults and how many calls each failed: a run whose every
+	 * request was answered can still have run degraded. */
+	json_object_set_new(root, "faults", faults_json(r));
 	json_object_set_new(root, "hcalls", hcalls_json(r));
 	json_object_set_new(root, "boot_topology_cost",
 	                    sim_profile(r->sim)

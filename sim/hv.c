@@ -42,7 +42,8 @@ struct hv_inject {
 	unsigned fn;
 	int cpu;
 	uint64_t status;
-	unsigned count;
+	unsigned count; /* calls still to fail */
+	unsigned fired; /* calls failed so far */
 };
 
 struct hv_group {
@@ -65,7 +66,7 @@ struct hv {
 	struct hv_call *log;
 	size_t nlog, caplog;
 	size_t nunknown;
-	struct hv_inject inject[8];
+	struct hv_inject inject[HV_MAX_INJECT];
 	unsigned ninject;
 	const uint8_t *mdesc;
 	size_t mdesc_len;
@@ -595,10 +596,17 @@ int hv_cpu_running(const struct hv *hv, unsigned cpu)
 	return cpu < hv->max_cpus && hv->cpus[cpu].state == HV_CPU_RUNNING;
 }
 
-void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count)
+int hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count)
 {
-	if (hv->ninject < sizeof hv->inject / sizeof hv->inject[0])
-		hv->inject[hv->ninject++] = (struct hv_inject){fn, cpu, status, count};
+	if (hv->ninject == HV_MAX_INJECT)
+		return -1;
+	hv->inject[hv->ninject++] = (struct hv_inject){fn, cpu, status, count, 0};
+	return 0;
+}
+
+unsigned hv_inject_fired(const struct hv *hv, unsigned i)
+{
+	return i < hv->ninject ? hv->inject[i].fired : 0;
 }
 
 static int injected(struct hv *hv, struct hv_call *c)
@@ -612,6 +620,7 @@ static int injected(struct hv *hv, struct hv_call *c)
 		             (targets && c->arg[0] == (uint64_t)in->cpu);
 		if (in->count && in->fn == c->fn && cpu_ok) {
 			in->count--;
+			in->fired++;
 			c->status = in->status;
 			return 1;
 		}

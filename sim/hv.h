@@ -87,7 +87,11 @@ size_t hv_unknown_count(const struct hv *hv);
 /* Name of a fast-trap function, or NULL. */
 const char *hv_fn_name(unsigned trap, unsigned fn);
 /* Inject a status for the next call to fn on cpu (-1: any cpu). */
-void hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count);
+#define HV_MAX_INJECT 32 /* injected faults per run */
+/* -1 when HV_MAX_INJECT are already set. */
+int hv_inject(struct hv *hv, unsigned fn, int cpu, uint64_t status, unsigned count);
+/* How many calls the i-th injected fault (in hv_inject order) failed. */
+unsigned hv_inject_fired(const struct hv *hv, unsigned i);
 
 /* Latency of the k-th call (0-based, per cpu and function) of function fn
  * (fast-trap number, or the trap number) on cpu, nanoseconds: the trace's

@@ -118,7 +118,8 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	r->expect_sp = idle.ti + (1ull << LX_THREAD_SHIFT) - (LX_STACKFRAME_SZ + LX_STACK_BIAS);
 
 	if (o->fail_fn >= 0)
-		hv_inject(sim_hv(s), (unsigned)o->fail_fn, (int)o->cpu, o->fail_status, 1);
+		(void)hv_inject(sim_hv(s), (unsigned)o->fail_fn, (int)o->cpu, o->fail_status,
+		                1); /* the first of a fresh hypervisor: cannot be full */
 
 	/* CPU_START(cpu, kimage_addr_to_ra(hv_cpu_startup),
 	 *           kimage_addr_to_ra(&sparc64_ttable_tl0), __pa(hdesc)) from cpu 0. */

@@ -505,6 +505,11 @@ Test(inject, cpu_stop_failing_repeatedly, .timeout = 120)
 		stops += !strcmp(json_string_value(json_object_get(json_array_get(h0, k), "fn")),
 		                 "cpu_stop");
 	cr_expect_eq(stops, 4 * 100, "__cpu_die's limit of 100 tries per victim");
+	json_t *f = json_array_get(json_object_get(doc, "faults"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(f, "fn")), "cpu_stop");
+	cr_expect_str_eq(json_string_value(json_object_get(f, "from")), "--inject");
+	cr_expect_eq(json_integer_value(json_object_get(f, "count")), 1000);
+	cr_expect_eq(json_integer_value(json_object_get(f, "fired")), 4 * 100);
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-59");
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "present_mask")), "0-63");
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "hv_running_mask")), "0-63");
@@ -552,6 +557,9 @@ Test(inject, interrupts_and_faults_from_the_trace, .timeout = 120)
 	json_t *doc = run_with(path, NULL, NULL);
 	/* cpu_start=ENOCPU for the master's first CPU_START: cpu 56. */
 	expect_stuck(doc, 56);
+	json_t *f = json_array_get(json_object_get(doc, "faults"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(f, "from")), "trace");
+	cr_expect_eq(json_integer_value(json_object_get(f, "fired")), 1);
 	json_t *q = json_array_get(json_object_get(doc, "interrupts"), 0);
 	cr_assert_not_null(q);
 	cr_expect_str_eq(json_string_value(json_object_get(q, "from")), "trace");
