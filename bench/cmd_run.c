@@ -207,6 +207,20 @@ int bench_cmd_run(int argc, char **argv)
 		           ? ""
 		           : "  WARNING: aimed at a stopped strand");
 	}
+	json_t *jf = json_object_get(doc, "faults");
+	json_array_foreach(jf, i, q)
+	{
+		json_t *cpu = json_object_get(q, "cpu");
+		char at[24] = "";
+		if (json_is_integer(cpu))
+			snprintf(at, sizeof at, "@%lld", (long long)json_integer_value(cpu));
+		printf("  fault %s=%lld%s: failed %lld of %lld calls (%s)\n",
+		       json_string_value(json_object_get(q, "fn")),
+		       (long long)json_integer_value(json_object_get(q, "status")), at,
+		       (long long)json_integer_value(json_object_get(q, "fired")),
+		       (long long)json_integer_value(json_object_get(q, "count")),
+		       json_string_value(json_object_get(q, "from")));
+	}
 	int rc = bench_run_ok(r) ? 0 : 1;
 	if (out && write_atomic(out, doc)) {
 		fprintf(stderr, "ldomsim run: cannot write %s\n", out);
