@@ -499,7 +499,7 @@ static int parse_irqs(struct bench_run *r, char *err, size_t n)
 		struct run_irq *q = &r->irqs[i];
 		char *end;
 		unsigned long dh = strtoul(spec, &end, 0), di;
-		if (end == spec || *end != ':' || dh > 7) {
+		if (end == spec || *end != ':' || dh > HV_MAX_DEVHANDLE) {
 			snprintf(err, n,
 			         "--irq '%s': expected DEVHANDLE:DEVINO[@CPULIST], devhandle 0-7",
 			         spec);
@@ -507,7 +507,7 @@ static int parse_irqs(struct bench_run *r, char *err, size_t n)
 		}
 		const char *p = end + 1;
 		di = strtoul(p, &end, 0);
-		if (end == p || (*end && *end != '@') || di > 255) {
+		if (end == p || (*end && *end != '@') || di > HV_MAX_DEVINO) {
 			snprintf(err, n, "--irq '%s': devino must be 0-255", spec);
 			return -1;
 		}
@@ -586,7 +586,7 @@ static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *e
 	if (!r->nirqs)
 		return 0;
 	if (sim_sym(r->sim, "sun4v_build_irq", &build) || sim_sym(r->sim, "fixup_irqs", &fixup) ||
-	    km_irq_ivector_init(r->km, 8 << 8)) {
+	    km_irq_ivector_init(r->km, HV_NSYSINO)) {
 		snprintf(
 		    err, n,
 		    "guest image lacks sun4v_build_irq/fixup_irqs/ivector_table, or no memory");

@@ -312,7 +312,11 @@ static void finish_point(const struct bench_sweep_cfg *cfg, struct pt *p, const 
 		snprintf(verdict, sizeof verdict, "%s", why);
 	} else if (!bench_is_file(p->result)) {
 		last_line(p->log, said, sizeof said);
-		if (p->signal)
+		if (p->merged)
+			snprintf(verdict, sizeof verdict,
+			         "no result: its job did not run or wrote none%s%s",
+			         said[0] ? ": " : "", said);
+		else if (p->signal)
 			snprintf(verdict, sizeof verdict,
 			         "ldomsim run was killed by signal %d (%s)%s%s", p->signal,
 			         strsignal(p->signal), said[0] ? ": " : "", said);

@@ -103,6 +103,11 @@ void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx);
 void hv_set_mdesc(struct hv *hv, const uint8_t *md, size_t len);
 /* A device interrupt source of the domain, targeting cpu (the state the
  * trace records); its target now and how often the guest moved it. */
+/* The model numbers sysinos devhandle << 8 | devino, devhandle 0-7 and
+ * devino 0-255, so that they fit 6.1's ivector table (nr_ivec 0xfff). */
+#define HV_MAX_DEVHANDLE 7
+#define HV_MAX_DEVINO    255
+#define HV_NSYSINO       ((HV_MAX_DEVHANDLE + 1) << 8)
 int hv_add_intr(struct hv *hv, uint64_t devhandle, uint64_t devino, uint64_t target);
 int hv_intr_target(const struct hv *hv, uint64_t devhandle, uint64_t devino, uint64_t *target,
                    unsigned *retargets);

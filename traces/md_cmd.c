@@ -273,6 +273,26 @@ struct cache_stat {
 	uint32_t count;
 };
 
+/* The arguments of `md CMD FILE [--json]`: -1 (said on stderr) if wrong. */
+static int file_and_json(const char *cmd, int argc, char **argv, const char **file, int *json)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			*json = 1;
+		else if (!*file && argv[i][0] != '-')
+			*file = argv[i];
+		else {
+			fprintf(stderr, "ldomsim md %s: unexpected argument '%s'\n", cmd, argv[i]);
+			return -1;
+		}
+	}
+	if (!*file) {
+		fprintf(stderr, "usage: ldomsim md %s FILE [--json]\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_stat(int argc, char **argv)
 {
 	int json = 0;
@@ -284,20 +304,8 @@ static int cmd_stat(int argc, char **argv)
 		       "with at least \"strands\" (count) and \"strand_ids\" (list).\n");
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else {
-			fprintf(stderr, "ldomsim md stat: unexpected argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!file) {
-		fprintf(stderr, "usage: ldomsim md stat FILE [--json]\n");
+	if (file_and_json("stat", argc, argv, &file, &json))
 		return 2;
-	}
 	struct md *md;
 	if (load("stat", file, &md))
 		return 2;
@@ -810,20 +818,8 @@ static int cmd_topo(int argc, char **argv)
 		       "cpu_core_sib_cache_map (same max_cache_id) as cpu lists.\n");
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else {
-			fprintf(stderr, "ldomsim md topo: unexpected argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!file) {
-		fprintf(stderr, "usage: ldomsim md topo FILE [--json]\n");
+	if (file_and_json("topo", argc, argv, &file, &json))
 		return 2;
-	}
 	struct md *md;
 	struct md_topo *t = NULL;
 	struct md_err e;

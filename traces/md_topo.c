@@ -91,6 +91,31 @@ static int num_prop(const struct md *md, md_node_t node, const char *name, uint6
 	return -1;
 }
 
+/* ids[id] = v for every "cpu" node one dir ("fwd"/"back") arc from node
+ * whose numeric id is below limit (mdesc.c's mark_proc_ids bounds by
+ * NR_CPUS, set_sock_ids_by_socket by the possible cpus). */
+static enum md_status mark_arc_cpus(const struct md *md, md_node_t node, const char *dir,
+                                    uint64_t limit, int32_t *ids, int32_t v, struct md_err *err)
+{
+	size_t na = md_arcs(md, node, dir, NULL, 0);
+	md_node_t *a = malloc((na ? na : 1) * sizeof(*a));
+	enum md_status rc = MD_OK;
+	if (!a)
+		return MD_ERR_NOMEM;
+	md_arcs(md, node, dir, a, na);
+	for (size_t j = 0; j < na && rc == MD_OK; j++) {
+		uint64_t id;
+		if (strcmp(md_node_name(md, a[j]), "cpu"))
+			continue;
+		if (num_prop(md, a[j], "id", &id))
+			rc = terr(err, a[j], "element %u (node 'cpu'): no numeric 'id'", a[j]);
+		else if (id < limit)
+			ids[id] = v;
+	}
+	free(a);
+	return rc;
+}
+
 /* A string-list property contains str: 1/0; -1 absent; -2 not a NUL-ended
  * `s`/`d` (the kernel would read beyond it). */
 static int list_prop_has(const struct md *md, md_node_t node, const char *name, const char *str)
@@ -338,26 +363,12 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 			}
 			if (!h1 && !h2)
 				continue;
-			size_t na = md_arcs(md, e, "back", NULL, 0);
-			md_node_t *a = malloc((na ? na : 1) * sizeof(*a));
-			if (!a)
+			rc = mark_arc_cpus(md, e, "back", MD_TOPO_NR_CPUS, t->proc_id,
+			                   (int32_t)proc_no, err);
+			if (rc == MD_ERR_NOMEM)
 				goto nomem;
-			md_arcs(md, e, "back", a, na);
-			for (size_t j = 0; j < na; j++) {
-				uint64_t id;
-				if (strcmp(md_node_name(md, a[j]), "cpu"))
-					continue;
-				if (num_prop(md, a[j], "id", &id)) {
-					md_node_t bad = a[j];
-					free(a);
-					rc = terr(err, bad,
-					          "element %u (node 'cpu'): no numeric 'id'", bad);
-					goto fail;
-				}
-				if (id < MD_TOPO_NR_CPUS)
-					t->proc_id[id] = (int16_t)proc_no;
-			}
-			free(a);
+			if (rc)
+				goto fail;
 			proc_no++;
 		}
 	}
@@ -382,26 +393,12 @@ enum md_status md_topo_compute(const struct md *md, struct md_topo **out, struct
 		uint32_t sock_no = 1;
 		for (md_node_t s = md_node_first(md, "socket"); s != MD_NODE_NONE;
 		     s = md_node_next(md, s, "socket")) {
-			size_t na = md_arcs(md, s, "fwd", NULL, 0);
-			md_node_t *a = malloc((na ? na : 1) * sizeof(*a));
-			if (!a)
+			rc = mark_arc_cpus(md, s, "fwd", possible, t->sock_id, (int32_t)sock_no,
+			                   err);
+			if (rc == MD_ERR_NOMEM)
 				goto nomem;
-			md_arcs(md, s, "fwd", a, na);
-			for (size_t j = 0; j < na; j++) {
-				uint64_t id;
-				if (strcmp(md_node_name(md, a[j]), "cpu"))
-					continue;
-				if (num_prop(md, a[j], "id", &id)) {
-					md_node_t bad = a[j];
-					free(a);
-					rc = terr(err, bad,
-					          "element %u (node 'cpu'): no numeric 'id'", bad);
-					goto fail;
-				}
-				if (id < possible)
-					t->sock_id[id] = (uint16_t)sock_no;
-			}
-			free(a);
+			if (rc)
+				goto fail;
 			sock_no++;
 		}
 	}

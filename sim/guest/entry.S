@@ -26,174 +26,18 @@ sim_reset_regs:
 	wrpr	%g0, 0, %tl
 	sethi	%hi(sparc64_ttable_tl0), %g1
 	wrpr	%g1, %tba
-	wrpr	%g0, 3, %gl
-	clr	%g1
-	clr	%g2
-	clr	%g3
-	clr	%g4
-	clr	%g5
-	clr	%g6
-	clr	%g7
-	wrpr	%g0, 2, %gl
-	clr	%g1
-	clr	%g2
-	clr	%g3
-	clr	%g4
-	clr	%g5
-	clr	%g6
-	clr	%g7
-	wrpr	%g0, 1, %gl
-	clr	%g1
-	clr	%g2
-	clr	%g3
-	clr	%g4
-	clr	%g5
-	clr	%g6
-	clr	%g7
-	wrpr	%g0, 0, %gl
-	clr	%g1
-	clr	%g2
-	clr	%g3
-	clr	%g4
-	clr	%g5
-	clr	%g6
-	clr	%g7
-	wrpr	%g0, 7, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 6, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 5, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 4, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 3, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 2, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 1, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
-	wrpr	%g0, 0, %cwp
-	clr	%l0
-	clr	%l1
-	clr	%l2
-	clr	%l3
-	clr	%l4
-	clr	%l5
-	clr	%l6
-	clr	%l7
-	clr	%i0
-	clr	%i1
-	clr	%i2
-	clr	%i3
-	clr	%i4
-	clr	%i5
-	clr	%i6
-	clr	%i7
+	.irp	gl, 3, 2, 1, 0
+	wrpr	%g0, \gl, %gl
+	.irp	r, %g1, %g2, %g3, %g4, %g5, %g6, %g7
+	clr	\r
+	.endr
+	.endr
+	.irp	w, 7, 6, 5, 4, 3, 2, 1, 0
+	wrpr	%g0, \w, %cwp
+	.irp	r, %l0, %l1, %l2, %l3, %l4, %l5, %l6, %l7, %i0, %i1, %i2, %i3, %i4, %i5, %i6, %i7
+	clr	\r
+	.endr
+	.endr
 	wrpr	%g0, 6, %cansave
 	wrpr	%g0, 0, %canrestore
 	wrpr	%g0, 0, %otherwin
