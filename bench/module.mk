@@ -50,6 +50,7 @@ whatif: all
 # whole simulator built with clang's sanitizers; `make fuzz-ds-run
 # FUZZ_SECONDS=60` runs it over the committed seeds.
 FUZZDS_DIR  := $(BUILD)/fuzz-ds
+FUZZ_RUNS_ds ?= -1
 FUZZDS_OBJS := $(LIB_SRCS:%.c=$(FUZZDS_DIR)/obj/%.o)
 $(FUZZDS_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
 	@mkdir -p $(@D)
@@ -61,4 +62,5 @@ fuzz-ds: all $(FUZZDS_DIR)/fuzz_ds
 fuzz-ds-run: fuzz-ds
 	@mkdir -p $(FUZZDS_DIR)/corpus
 	ASAN_OPTIONS=detect_leaks=0 $(FUZZDS_DIR)/fuzz_ds -max_total_time=$(FUZZ_SECONDS) \
+		-seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS_ds) -print_final_stats=1 \
 		-max_len=4096 -artifact_prefix=$(FUZZDS_DIR)/crash- $(FUZZDS_DIR)/corpus bench/fuzz/corpus/ds

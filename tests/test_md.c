@@ -524,6 +524,34 @@ Test(md_builder, forward_arcs_dedup_and_padding)
 	cr_assert_null(out.data);
 }
 
+/* Regression (fuzz crash-md-7068f660): an MD whose only `d` payloads are
+ * empty leaves the builder without a payload buffer; the writer must still
+ * encode it (UBSan flagged NULL + 0 in md_write), and it must round-trip. */
+Test(md_builder, empty_data_payload_round_trips)
+{
+	struct md_builder *b;
+	md_bnode_t r;
+	cr_assert_eq(md_builder_new(&b), MD_OK);
+	cr_assert_eq(md_b_node(b, "root", &r), MD_OK);
+	cr_assert_eq(md_b_data(b, r, "empty", NULL, 0), MD_OK);
+	cr_assert_eq(md_b_data(b, r, "empty2", "", 0), MD_OK);
+	struct md_buf out, again;
+	cr_assert_eq(md_b_finish(b, &out), MD_OK);
+	md_builder_free(b);
+	struct md *md;
+	struct md_err e;
+	cr_assert_eq(md_read(out.data, out.len, &md, &e), MD_OK, "%s", e.msg);
+	size_t dl = 99;
+	cr_assert_not_null(md_get_data(md, md_node_first(md, "root"), "empty", &dl));
+	cr_assert_eq(dl, 0);
+	cr_assert_eq(md_write(md, &again, &e), MD_OK, "%s", e.msg);
+	cr_assert_eq(again.len, out.len);
+	cr_assert_eq(memcmp(again.data, out.data, out.len), 0);
+	md_free(md);
+	md_buf_free(&out);
+	md_buf_free(&again);
+}
+
 /* ---- shapes and generator --------------------------------------------- */
 
 static const char *const all_shapes[] = {

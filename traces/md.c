@@ -786,6 +786,9 @@ static int intern_grow_slots(struct intern *t)
 	return 0;
 }
 
+/* A non-NULL source for empty payloads (pointer arithmetic on NULL is UB). */
+static const uint8_t md_empty[1];
+
 /* Index of the entry equal to (p, n), adding it when new; -1 on no memory. */
 static int64_t intern_add(struct intern *t, const void *p, size_t n)
 {
@@ -1060,7 +1063,9 @@ enum md_status md_b_finish(struct md_builder *b, struct md_buf *out)
 				goto fail_offs;
 			name_off[ni++] = names.off[e];
 			if (pp->tag == MD_TAG_STR || pp->tag == MD_TAG_DATA) {
-				e = intern_add(&data, b->payload + pp->doff, pp->dlen);
+				/* No payload yet when every `d` so far is empty. */
+				const uint8_t *src = b->payload ? b->payload + pp->doff : md_empty;
+				e = intern_add(&data, src, pp->dlen);
 				if (e < 0)
 					goto fail_offs;
 				data_off[p] = data.off[e];

@@ -3,7 +3,8 @@
 #   make fuzz                       libFuzzer harnesses build/fuzz/fuzz_NAME, one per
 #                                   traces/fuzz/fuzz_NAME.c, linked against every
 #                                   traces/*.c built with the same sanitizers
-#   make fuzz-run [FUZZ_SECONDS=60] run each harness for FUZZ_SECONDS over the
+#   make fuzz-run [FUZZ_SECONDS=60] [FUZZ_SEED=N] [FUZZ_RUNS_md=N] [FUZZ_RUNS_trace=N]
+#                                   run each harness for FUZZ_SECONDS over the
 #                                   committed seeds traces/fuzz/corpus/NAME/ (new
 #                                   inputs go to build/fuzz/corpus/NAME/, crashes to
 #                                   build/fuzz/crash-NAME-*); fails on any finding
@@ -12,6 +13,11 @@
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
+# A fixed seed and run count make a fuzz run reproducible (CI uses them, see
+# the top Makefile); the defaults explore at random for FUZZ_SECONDS.
+FUZZ_SEED    ?= 0
+FUZZ_RUNS_md    ?= -1
+FUZZ_RUNS_trace ?= -1
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -O1 -g -std=gnu11 -I. -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -35,13 +41,17 @@ $(FUZZ_DIR)/fuzz_%: traces/fuzz/fuzz_%.c $(FUZZ_DIR)/libtraces.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_DIR)/libtraces.a \
 		-ljansson -lm
 
+# One harness: $(1) = name. -seed=0 is libFuzzer's "random"; -runs=-1 unbounded.
+define fuzz_one
+	@mkdir -p $(FUZZ_DIR)/corpus/$(1) traces/fuzz/corpus/$(1)
+	@echo "== fuzz_$(1): $(FUZZ_SECONDS) s, seed $(FUZZ_SEED), runs $(FUZZ_RUNS_$(1)) over traces/fuzz/corpus/$(1)"
+	$(FUZZ_DIR)/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) \
+		-runs=$(FUZZ_RUNS_$(1)) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash-$(1)- \
+		$(FUZZ_DIR)/corpus/$(1) traces/fuzz/corpus/$(1)
+
+endef
+
 fuzz-run: fuzz
-	@set -e; for b in $(FUZZ_BINS); do \
-		n=$${b##*/fuzz_}; mkdir -p $(FUZZ_DIR)/corpus/$$n traces/fuzz/corpus/$$n; \
-		echo "== fuzz_$$n: $(FUZZ_SECONDS) s over traces/fuzz/corpus/$$n"; \
-		$$b -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_DIR)/crash-$$n- \
-			$(FUZZ_DIR)/corpus/$$n traces/fuzz/corpus/$$n; \
-	done
+	$(foreach n,$(FUZZ_BINS:$(FUZZ_DIR)/fuzz_%=%),$(call fuzz_one,$(n)))
 
 -include $(wildcard $(FUZZ_DIR)/obj/traces/*.d $(FUZZ_DIR)/*.d)
