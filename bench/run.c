@@ -125,6 +125,9 @@ struct bench_run {
 	char image[4096];
 	char trace_path[4096]; /* cfg.trace, owned: the caller's string may go */
 	json_t *guest;         /* the image's identity from its manifest, or NULL */
+	json_t *hwcaps;        /* the boot MD's cpu hwcap-list, as strings */
+	unsigned patch_sets;   /* enum sim_patch_set applied for the hwcaps */
+	unsigned patched;      /* instructions they replaced */
 	struct trace *trace;
 	struct sim *sim;
 	struct km *km;
@@ -628,6 +631,45 @@ static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *e
 	return 0;
 }
 
+/* init_sparc64_elf_hwcap(), as far as it changes code: the hwcaps are the
+ * first cpu node's hwcap-list in the boot MD (mdesc_cpu_hwcap_list);
+ * `popc` makes popc_patch() replace ffs/__ffs and the hweight routines,
+ * `pause` makes pause_patch() put PAUSE into cpu_relax() and the atomics'
+ * backoff. The kernel's fallback for MDs without the list goes by
+ * sun4v_chip_type, from the PROM's cpu `compatible`, which the boot model
+ * does not replay: no list, no patches (the result's empty "hwcaps" says
+ * so). Before any strand runs. */
+static int boot_hwcaps(struct bench_run *r, const struct trace_md_gen *g1, char *err, size_t n)
+{
+	struct md *md;
+	struct md_err me;
+	if (md_read(g1->bytes, g1->size, &md, &me)) {
+		snprintf(err, n, "%s: MD generation %u: %s", r->cfg.trace, g1->generation, me.msg);
+		return -1;
+	}
+	size_t len = 0;
+	md_node_t cpu = md_node_first(md, "cpu");
+	const char *p = cpu != MD_NODE_NONE ? md_get_data(md, cpu, "hwcap-list", &len) : NULL;
+	unsigned sets = 0;
+	r->hwcaps = json_array();
+	while (p && len) {
+		size_t l = strnlen(p, len);
+		if (l) {
+			json_array_append_new(r->hwcaps, json_stringn(p, l));
+			if (l == 4 && !memcmp(p, "popc", 4))
+				sets |= SIM_PATCH_POPC;
+			if (l == 5 && !memcmp(p, "pause", 5))
+				sets |= SIM_PATCH_PAUSE;
+		}
+		l = l < len ? l + 1 : len;
+		p += l;
+		len -= l;
+	}
+	md_free(md);
+	r->patch_sets = sets;
+	return sim_apply_patches(r->sim, sets, &r->patched, err, n) ? -1 : 0;
+}
+
 static int boot(struct bench_run *r, char *err, size_t n)
 {
 	const struct trace_machine *m = &r->m;
@@ -652,6 +694,8 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		return -1;
 	}
 	sim_set_km(r->sim, r->km);
+	if (boot_hwcaps(r, g1, err, n))
+		return -1;
 	to_km_costs(&m->costs, &costs);
 	km_set_costs(r->km, &costs);
 	km_set_stick_hz(r->km, m->stick_hz);
@@ -1135,6 +1179,7 @@ void bench_run_free(struct bench_run *r)
 	km_free(r->km);
 	trace_free(r->trace);
 	json_decref(r->guest);
+	json_decref(r->hwcaps);
 	free(r);
 }
 
@@ -1487,6 +1532,11 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "guest_image", json_string(r->image));
 	json_object_set_new(cfg, "guest", r->guest ? json_incref(r->guest) : json_null());
 	json_object_set_new(cfg, "kernel_version", json_string(LX_KERNEL_VERSION));
+	json_object_set_new(cfg, "hwcaps", r->hwcaps ? json_incref(r->hwcaps) : json_array());
+	json_object_set_new(cfg, "code_patches",
+	                    json_pack("{sbsbsi}", "popc", !!(r->patch_sets & SIM_PATCH_POPC),
+	                              "pause", !!(r->patch_sets & SIM_PATCH_PAUSE), "instructions",
+	                              (int)r->patched));
 	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->sim)));
 	json_object_set_new(cfg, "shape", json_string(m->shape));
 	json_object_set_new(cfg, "cpi", json_real(m->cpi));

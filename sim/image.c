@@ -334,10 +334,11 @@ const char *sim_image_symbolize(const struct sim_image *img, uint64_t addr, char
 	return buf;
 }
 
-/* The patch tables sun4v_patch() and per_cpu_patch() walk at boot:
- * {u32 addr; u32 insns[k]} entries, where the sun4v variant of a cpuid
- * patch is the last 4 of 16 words. */
+/* The patch tables the kernel walks at boot: {u32 addr; u32 insns[k]}
+ * entries, where the sun4v variant of a cpuid patch is the last 4 of 16
+ * words. */
 struct patch_table {
+	unsigned set; /* enum sim_patch_set */
 	const char *start, *end;
 	unsigned entry_words; /* u32 words per entry, addr included */
 	unsigned insn_word;   /* index of the first replacement instruction */
@@ -345,22 +346,27 @@ struct patch_table {
 };
 
 static const struct patch_table patch_tables[] = {
-    {"__sun4v_1insn_patch", "__sun4v_1insn_patch_end", 2, 1, 1},
-    {"__sun4v_2insn_patch", "__sun4v_2insn_patch_end", 3, 1, 2},
-    {"__fast_win_ctrl_1insn_patch", "__fast_win_ctrl_1insn_patch_end", 2, 1, 1},
+    {SIM_PATCH_SUN4V, "__sun4v_1insn_patch", "__sun4v_1insn_patch_end", 2, 1, 1},
+    {SIM_PATCH_SUN4V, "__sun4v_2insn_patch", "__sun4v_2insn_patch_end", 3, 1, 2},
+    {SIM_PATCH_SUN4V, "__fast_win_ctrl_1insn_patch", "__fast_win_ctrl_1insn_patch_end", 2, 1, 1},
     /* cpuid_patch_entry: addr, cheetah_safari[4], cheetah_jbus[4],
      * starfire[4], sun4v[4] */
-    {"__cpuid_patch", "__cpuid_patch_end", 17, 13, 4},
+    {SIM_PATCH_SUN4V, "__cpuid_patch", "__cpuid_patch_end", 17, 13, 4},
+    /* popc_3insn_patch_entry, popc_6insn_patch_entry (kernel/entry.h) */
+    {SIM_PATCH_POPC, "__popc_3insn_patch", "__popc_3insn_patch_end", 4, 1, 3},
+    {SIM_PATCH_POPC, "__popc_6insn_patch", "__popc_6insn_patch_end", 7, 1, 6},
+    /* pause_patch_entry: cpu_relax() and the atomics' backoff loop */
+    {SIM_PATCH_PAUSE, "__pause_3insn_patch", "__pause_3insn_patch_end", 4, 1, 3},
 };
 
-int sim_image_apply_sun4v_patches(const struct sim_image *img, uint8_t *ram, uint64_t base,
-                                  uint64_t size, unsigned *applied, char *err, size_t n)
+int sim_image_apply_patches(const struct sim_image *img, unsigned sets, uint8_t *ram, uint64_t base,
+                            uint64_t size, unsigned *applied, char *err, size_t n)
 {
 	*applied = 0;
 	for (size_t t = 0; t < sizeof patch_tables / sizeof patch_tables[0]; t++) {
 		const struct patch_table *pt = &patch_tables[t];
 		uint64_t start, end;
-		if (sim_image_sym(img, pt->start, &start, NULL))
+		if (!(pt->set & sets) || sim_image_sym(img, pt->start, &start, NULL))
 			continue;
 		if (sim_image_sym(img, pt->end, &end, NULL) || end < start || start < base ||
 		    end - base > size || (end - start) % (4 * pt->entry_words)) {

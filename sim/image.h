@@ -23,11 +23,22 @@ void sim_image_extent(const struct sim_image *img, uint64_t *lo, uint64_t *hi);
 int sim_image_load(const struct sim_image *img, uint8_t *ram, uint64_t ram_base, uint64_t ram_size,
                    char *err, size_t errlen);
 
-/* Apply the kernel's sun4v instruction-patch tables, as sun4v_patch() and
- * per_cpu_patch() do at boot, to the loaded copy in ram. Tables absent from
- * the image are skipped; *applied counts the patched instructions. */
-int sim_image_apply_sun4v_patches(const struct sim_image *img, uint8_t *ram, uint64_t ram_base,
-                                  uint64_t ram_size, unsigned *applied, char *err, size_t errlen);
+/* The kernel's boot-time instruction-patch tables, by who applies them:
+ * sun4v_patch() and per_cpu_patch() on every sun4v machine; popc_patch()
+ * and pause_patch() (init_sparc64_elf_hwcap) when the cpu's hwcaps have
+ * POPC or PAUSE. */
+enum sim_patch_set {
+	SIM_PATCH_SUN4V = 1 << 0,
+	SIM_PATCH_POPC = 1 << 1,
+	SIM_PATCH_PAUSE = 1 << 2,
+};
+
+/* Apply the tables of the sets in `sets` to the loaded copy in ram.
+ * Tables absent from the image are skipped; *applied counts the patched
+ * instructions. */
+int sim_image_apply_patches(const struct sim_image *img, unsigned sets, uint8_t *ram,
+                            uint64_t ram_base, uint64_t ram_size, unsigned *applied, char *err,
+                            size_t errlen);
 
 /* Symbol by name: 0 and *addr (and *size if non-NULL) when found, -1 if not. */
 int sim_image_sym(const struct sim_image *img, const char *name, uint64_t *addr, uint64_t *size);

@@ -68,6 +68,7 @@ struct sim {
 	struct strand *strands; /* by thread id; the first max_cpus are the cpus' */
 	unsigned nthreads;      /* max_cpus + SIM_MAX_KTHREADS */
 	uint64_t *ps_per_insn;  /* by cpu: CPI / clock-frequency, picoseconds */
+	uint64_t *ps_per_cycle; /* by cpu: 1 / clock-frequency, picoseconds */
 	struct engine **pool;   /* idle engines */
 	unsigned npool, opened;
 	struct engine **all; /* every engine opened, for sim_free */
@@ -691,7 +692,8 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		goto fail;
 	}
 	if (sim_image_load(s->img, s->ram, 0, cfg->ram_size, err, n) ||
-	    sim_image_apply_sun4v_patches(s->img, s->ram, 0, cfg->ram_size, &patched, err, n)) {
+	    sim_image_apply_patches(s->img, SIM_PATCH_SUN4V, s->ram, 0, cfg->ram_size, &patched,
+	                            err, n)) {
 		rc = SIM_E_IMAGE;
 		goto fail;
 	}
@@ -710,8 +712,10 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	s->nthreads = cfg->max_cpus + SIM_MAX_KTHREADS;
 	s->strands = calloc(s->nthreads, sizeof *s->strands);
 	s->ps_per_insn = calloc(cfg->max_cpus, sizeof *s->ps_per_insn);
+	s->ps_per_cycle = calloc(cfg->max_cpus, sizeof *s->ps_per_cycle);
 	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
-	if (!s->strands || !s->pool || !s->ps_per_insn || hv_create(s, cfg->max_cpus, &s->hv)) {
+	if (!s->strands || !s->pool || !s->ps_per_insn || !s->ps_per_cycle ||
+	    hv_create(s, cfg->max_cpus, &s->hv)) {
 		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
@@ -720,7 +724,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		s->strands[i].prof_range[1] = UINT64_MAX; /* profiling off */
 	}
 	for (unsigned i = 0; i < cfg->max_cpus; i++)
-		s->ps_per_insn[i] = SIM_PS_PER_INSN_DEFAULT;
+		s->ps_per_insn[i] = s->ps_per_cycle[i] = SIM_PS_PER_INSN_DEFAULT;
 	*out = s;
 	return SIM_OK;
 fail:
@@ -740,6 +744,7 @@ void sim_free(struct sim *s)
 	free(s->pool);
 	free(s->strands);
 	free(s->ps_per_insn);
+	free(s->ps_per_cycle);
 	hv_free(s->hv);
 	if (s->ram)
 		munmap(s->ram, s->cfg.ram_size);
@@ -764,8 +769,10 @@ static struct strand *strand_of(const struct sim *s, unsigned id)
 
 void sim_cpu_set_speed(struct sim *s, unsigned cpu, uint64_t hz, double cpi)
 {
-	if (cpu < s->cfg.max_cpus && hz)
+	if (cpu < s->cfg.max_cpus && hz) {
 		s->ps_per_insn[cpu] = (uint64_t)(cpi * 1e12 / (double)hz + 0.5);
+		s->ps_per_cycle[cpu] = (uint64_t)(1e12 / (double)hz + 0.5);
+	}
 }
 
 uint64_t sim_cpu_ps_per_insn(const struct sim *s, unsigned cpu)
@@ -824,6 +831,59 @@ static void engine_release(struct sim *s, struct engine *e)
 	s->pool[s->npool++] = e;
 }
 
+/* Instructions of the translated block holding pc that follow it: the
+ * block hook counted them on entry, but an exception at pc ran none.
+ * QEMU ends a block after a control transfer's delay slot, after a Tcc,
+ * or at a page end (TARGET_PAGE_SIZE, 8 KiB). */
+static uint64_t block_rest(struct sim *s, uint64_t pc)
+{
+	if (is_delay_slot(s, pc))
+		return 0;
+	uint64_t n = 0;
+	for (uint64_t a = pc + 4; (a & 0x1fff) && n < SIM_MAX_BLOCK_INSNS; a += 4) {
+		uint32_t insn = sim_ld32(s, a);
+		n++;
+		if (is_dcti(insn))
+			return n + 1; /* and its delay slot */
+		if (insn >> 30 == 2 && ((insn >> 19) & 0x3f) == 0x3a)
+			break; /* Tcc */
+	}
+	return n;
+}
+
+/* PAUSE (`wr %rs1, reg_or_imm, %asr27`, SPARC T4 and later) is not
+ * implemented by QEMU's sparc64: an illegal instruction to Unicorn. The
+ * kernel patches it into cpu_relax() and the atomics' backoff loop when the
+ * cpu's hwcaps have `pause` (pause_patch()). Modelled as T4 implements it
+ * (asm/backoff.h): the strand blocks for the value written, in 8-cycle
+ * steps (1 cycle below 8), at most SIM_PAUSE_MAX_CYCLES; it counts as one
+ * instruction and resumes at NPC. Returns 1 if pc held a PAUSE and the
+ * strand may go on. */
+static int pause_insn(struct sim *s, struct strand *st)
+{
+	const struct sim_priv_cpu *c = &st->eng->cpu;
+	uint64_t pc = sim_priv_pc(c);
+	uint32_t insn = sim_ld32(s, pc);
+	if (insn >> 30 != 2 || ((insn >> 19) & 0x3f) != 0x30 || ((insn >> 25) & 31) != 27)
+		return 0; /* op 2, op3 WRASR, rd 27 */
+	uint64_t v = arch_reg(st->eng->uc, (insn >> 14) & 31);
+	if (insn & (1u << 13))
+		v ^= (uint64_t)(int64_t)((int32_t)(insn << 19) >> 19);
+	else
+		v ^= arch_reg(st->eng->uc, insn & 31);
+	if (v > SIM_PAUSE_MAX_CYCLES)
+		v = SIM_PAUSE_MAX_CYCLES;
+	v = v < 8 ? 1 : v & ~7ull;
+	uint64_t rest = block_rest(s, pc);
+	if (st->stats.insns - rest >= st->insns_base)
+		st->stats.insns -= rest;
+	st->stats.pauses++;
+	st->clock_ps += v * s->ps_per_cycle[st->cpu];
+	resume_after(c);
+	slice_check(s, st);
+	return st->stop == SIM_STOP_NONE;
+}
+
 /* Run the strand's engine from its current PC until something stops it. */
 static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 {
@@ -840,7 +900,10 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	int outer_preempt = s->preempt;
 	s->preempt = 0;
 	s->cur = st;
-	uc_err e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
+	uc_err e;
+	do
+		e = uc_emu_start(st->eng->uc, sim_priv_pc(c), SIM_NEVER_ADDR, 0, 0);
+	while (e == UC_ERR_INSN_INVALID && st->stop == SIM_STOP_NONE && pause_insn(s, st));
 	s->cur = outer;
 	s->preempt = outer_preempt;
 	uint64_t pc = sim_priv_pc(c);
@@ -987,6 +1050,20 @@ void sim_thread_block(struct sim *s, unsigned tid, uint64_t key)
 		st->blocked = 1;
 		st->wait_key = key;
 	}
+}
+
+int sim_apply_patches(struct sim *s, unsigned sets, unsigned *applied, char *err, size_t n)
+{
+	*applied = 0;
+	if (s->opened) {
+		/* Unicorn does not see host writes to mapped RAM: blocks
+		 * already translated would keep the old instructions. */
+		sim_errf(err, n, "instruction patches must precede the first strand");
+		return SIM_E_ARG;
+	}
+	if (sim_image_apply_patches(s->img, sets, s->ram, 0, s->cfg.ram_size, applied, err, n))
+		return SIM_E_IMAGE;
+	return SIM_OK;
 }
 
 int sim_profile_enable(struct sim *s)

@@ -49,6 +49,13 @@ const char *sim_unicorn_version(const struct sim *s);
 void sim_set_km(struct sim *s, struct km *km);
 struct km *sim_km(struct sim *s);
 
+/* Apply the kernel's boot-time patch tables of `sets` (enum
+ * sim_patch_set, sim/image.h: SIM_PATCH_POPC, SIM_PATCH_PAUSE), as
+ * init_sparc64_elf_hwcap() does for the cpu's hwcaps; the sun4v tables are
+ * applied by sim_create. Only before the first strand starts. *applied
+ * counts the patched instructions. */
+int sim_apply_patches(struct sim *s, unsigned sets, unsigned *applied, char *err, size_t errlen);
+
 /* Guest RAM by real address (== kernel virtual address for the image). */
 int sim_ra_valid(const struct sim *s, uint64_t ra, uint64_t len);
 uint8_t *sim_ra_ptr(struct sim *s, uint64_t ra, uint64_t len);
@@ -103,6 +110,7 @@ struct sim_verdict {
 struct sim_strand_stats {
 	uint64_t insns; /* guest instructions, counted per translated block */
 	uint64_t spills, fills, hcalls, kmcalls;
+	uint64_t pauses; /* PAUSE instructions (modelled: QEMU lacks them) */
 };
 
 /* Start a strand as CPU_START does: privileged, TL 0, MMU off, PC = pc,

@@ -40,4 +40,9 @@
  * Unicorn's sparc64 `until` re-executes the instruction before it. */
 #define SIM_NEVER_ADDR 0xfffffffffffffff0ull
 
+/* Longest stall of one PAUSE instruction (cycles): the most the kernel
+ * ever asks for (asm/backoff.h: BACKOFF_LIMIT 4096 << 7). Larger values
+ * are clamped. */
+#define SIM_PAUSE_MAX_CYCLES (4096ull << 7)
+
 #endif

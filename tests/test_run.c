@@ -75,6 +75,39 @@ Test(run, default_scenario_configures_eight_cpus, .timeout = 120)
 
 /* Simulated time only: the same inputs give the same result, except the
  * simulator's own speed section. */
+/* The boot MD's hwcap-list (T2: popc, no pause) makes the kernel's
+ * popc_patch() rewrite ffs/__ffs as setup_arch does, and the real guest
+ * then runs the patched code: every __ffs call is the 5-instruction popc
+ * sequence (neg, xnor, popc, retl, nop), not the 30-odd generic one. */
+Test(run, hwcaps_from_the_md_patch_popc, .timeout = 120)
+{
+	json_t *doc = run_default();
+	json_t *cfg = json_object_get(doc, "config"), *cap;
+	json_t *cp = json_object_get(cfg, "code_patches");
+	size_t i;
+	int popc = 0, pause = 0;
+	json_array_foreach(json_object_get(cfg, "hwcaps"), i, cap)
+	{
+		popc |= !strcmp(json_string_value(cap), "popc");
+		pause |= !strcmp(json_string_value(cap), "pause");
+	}
+	cr_expect(popc && !pause, "T2 hwcaps: popc, no pause");
+	cr_expect(json_is_true(json_object_get(cp, "popc")));
+	cr_expect(json_is_false(json_object_get(cp, "pause")));
+	cr_expect_eq(json_integer_value(json_object_get(cp, "instructions")), 12, "ffs, __ffs");
+	json_t *fn, *ffs = NULL;
+	json_array_foreach(json_object_get(json_object_get(doc, "profile"), "functions"), i, fn)
+	{
+		if (!strcmp(json_string_value(json_object_get(fn, "fn")), "__ffs"))
+			ffs = fn;
+	}
+	cr_assert_not_null(ffs, "__ffs in the profile");
+	json_int_t calls = json_integer_value(json_object_get(ffs, "calls"));
+	cr_expect(calls > 0);
+	cr_expect_eq(json_integer_value(json_object_get(ffs, "self_insns")), 5 * calls);
+	json_decref(doc);
+}
+
 Test(run, deterministic, .timeout = 120)
 {
 	json_t *a = run_default(), *b = run_default();
@@ -141,6 +174,10 @@ static void run_shape(const char *trace)
 		cr_expect(json_integer_value(json_object_get(c, "latency_ns")) > 0);
 	}
 	cr_expect_eq(json_array_size(json_object_get(cfg_op, "cpus")), 64, "%s", trace);
+	/* SPARC T4 and later: pause_patch() too (cpu_relax, the backoff). */
+	json_t *cp = json_object_get(json_object_get(doc, "config"), "code_patches");
+	cr_expect(json_is_true(json_object_get(cp, "popc")), "%s", trace);
+	cr_expect(json_is_true(json_object_get(cp, "pause")), "%s", trace);
 	json_decref(doc);
 	bench_run_free(r);
 }

@@ -394,3 +394,40 @@ Test(sched, block_and_wake)
 	             "a call unblocks its thread");
 	sim_free(s);
 }
+
+/* PAUSE, which QEMU lacks, is modelled (sim.c pause_insn): the strand
+ * stalls for the cycles written, in 8-cycle steps, clamped, besides
+ * counting as one instruction, so a block holding it counts what a nop would; and the
+ * code after it runs. Default speed: 1 cycle = 1 instruction = 1 ns. */
+static void pause_call(struct sim *s, const char *fn, uint64_t cycles, uint64_t *insns,
+                       uint64_t *ps)
+{
+	struct sim_verdict v;
+	uint64_t ret, f = sym(s, fn), i0 = sim_strand_stats(s, 0)->insns;
+	uint64_t t0 = sim_thread_time_ps(s, 0);
+	cr_assert_eq(sim_call(s, 0, f, &cycles, 1, 0x200000, &ret, &v), SIM_STOP_RETURNED, "%s: %s",
+	             fn, v.msg);
+	cr_assert_eq(ret, cycles + 1, "%s went on after the pause", fn);
+	*insns = sim_strand_stats(s, 0)->insns - i0;
+	*ps = sim_thread_time_ps(s, 0) - t0;
+}
+
+Test(machine, pause_instruction_is_modelled)
+{
+	struct sim *s = selftest_sim(2);
+	uint64_t ni, np, pi, pp;
+	cr_assert_eq(sim_strand_start(s, 0, sym(s, "st_nopause"), 0), 0);
+	pause_call(s, "st_nopause", 1000, &ni, &np);
+	pause_call(s, "st_pause", 1000, &pi, &pp);
+	cr_expect_eq(pi, ni, "a PAUSE counts as one instruction");
+	cr_expect_eq(pp, np + 1000 * 1000, "the instruction and a 1000-cycle stall: %llu vs %llu",
+	             (unsigned long long)pp, (unsigned long long)np);
+	cr_expect_eq(sim_strand_stats(s, 0)->pauses, 1);
+	pause_call(s, "st_pause", 1005, &pi, &pp);
+	cr_expect_eq(pp, np + 1000 * 1000, "8-cycle granularity");
+	pause_call(s, "st_pause", 3, &pi, &pp);
+	cr_expect_eq(pp, np + 1000, "below 8: one cycle");
+	pause_call(s, "st_pause", 1ull << 40, &pi, &pp);
+	cr_expect_eq(pp, np + (4096ull << 7) * 1000, "clamped to the kernel's largest");
+	sim_free(s);
+}

@@ -67,6 +67,7 @@ struct md_shape {
 	const char *platform;   /* platform `name` */
 	const char *banner;     /* platform `banner-name` */
 	const char *compatible; /* cpu `compatible` */
+	const char *hwcaps;     /* cpu `hwcap-list`, space-separated here */
 	uint32_t sockets, cores, strands, eu_per_core;
 	uint64_t clock_hz, stick_hz;
 	double cpi;
@@ -81,6 +82,15 @@ struct md_shape {
 #define PGSZ_T2 0x2bull /* 8K 64K 4M 256M */
 #define PGSZ_T4 0xebull /* + 2G 16G */
 
+/* cpu `hwcap-list` (the names of the kernel's hwcaps[]/crypto_hwcaps[]):
+ * UltraSPARC T2 has POPC but no PAUSE; SPARC T4 and later add FMAF, VIS3,
+ * HPC, PAUSE, CBCOND and the crypto opcodes (asm/backoff.h: pause from
+ * SPARC-T4). The kernel applies popc_patch()/pause_patch() from these. */
+#define HWCAPS_T2 "mul32 div32 fsmuld v8plus popc vis vis2 ASIBlkInit"
+#define HWCAPS_T4                                                                                  \
+	HWCAPS_T2 " fmaf vis3 hpc pause cbcond aes des kasumi camellia md5 sha1 "                  \
+	          "sha256 sha512 mpmul montmul montsqr crc32c"
+
 /* clang-format off */
 #define C(l, k, sz, ls, as, sh) {l, k, sz, ls, as, sh}
 static const struct md_shape builtin[] = {
@@ -88,7 +98,7 @@ static const struct md_shape builtin[] = {
 		.name = "t2",
 		.platform = "SUNW,SPARC-Enterprise-T5220",
 		.banner = "SPARC Enterprise T5220",
-		.compatible = "SUNW,UltraSPARC-T2",
+		.compatible = "SUNW,UltraSPARC-T2", .hwcaps = HWCAPS_T2,
 		.sockets = 1, .cores = 8, .strands = 8, .eu_per_core = 2,
 		.clock_hz = 1400000000ull, .stick_hz = 1400000000ull, .cpi = 1.5,
 		.has_sockets = 0, .va_bits = 48, .pgsz_mask = PGSZ_T2,
@@ -101,7 +111,7 @@ static const struct md_shape builtin[] = {
 		.name = "t4-4",
 		.platform = "ORCL,SPARC-T4-4",
 		.banner = "SPARC T4-4",
-		.compatible = "SUNW,SPARC-T4",
+		.compatible = "SUNW,SPARC-T4", .hwcaps = HWCAPS_T4,
 		.sockets = 4, .cores = 8, .strands = 8, .eu_per_core = 1,
 		.clock_hz = 3000000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
 		.has_sockets = 1, .va_bits = 52, .pgsz_mask = PGSZ_T4,
@@ -115,7 +125,7 @@ static const struct md_shape builtin[] = {
 		.name = "t5-8",
 		.platform = "ORCL,SPARC-T5-8",
 		.banner = "SPARC T5-8",
-		.compatible = "SUNW,SPARC-T5",
+		.compatible = "SUNW,SPARC-T5", .hwcaps = HWCAPS_T4,
 		.sockets = 8, .cores = 16, .strands = 8, .eu_per_core = 1,
 		.clock_hz = 3600000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
 		.has_sockets = 1, .va_bits = 52, .pgsz_mask = PGSZ_T4,
@@ -129,7 +139,7 @@ static const struct md_shape builtin[] = {
 		.name = "m7-16",
 		.platform = "ORCL,SPARC-M7-16",
 		.banner = "SPARC M7-16",
-		.compatible = "ORCL,SPARC-M7",
+		.compatible = "ORCL,SPARC-M7", .hwcaps = HWCAPS_T4,
 		.sockets = 16, .cores = 32, .strands = 8, .eu_per_core = 1,
 		.clock_hz = 4130000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
 		.has_sockets = 1, .va_bits = 54, .pgsz_mask = PGSZ_T4,
@@ -144,7 +154,7 @@ static const struct md_shape builtin[] = {
 		.name = "m8-8",
 		.platform = "ORCL,SPARC-M8-8",
 		.banner = "SPARC M8-8",
-		.compatible = "ORCL,SPARC-M8",
+		.compatible = "ORCL,SPARC-M8", .hwcaps = HWCAPS_T4,
 		.sockets = 8, .cores = 32, .strands = 8, .eu_per_core = 1,
 		.clock_hz = 5000000000ull, .stick_hz = 1000000000ull, .cpi = 0.8,
 		.has_sockets = 1, .va_bits = 54, .pgsz_mask = PGSZ_T4,
@@ -163,7 +173,7 @@ static const struct md_shape param_template = {
 	.name = "param",
 	.platform = "ldomsim,param",
 	.banner = "ldomsim parametric machine",
-	.compatible = "SUNW,SPARC-T5",
+	.compatible = "SUNW,SPARC-T5", .hwcaps = HWCAPS_T4,
 	.sockets = 1, .cores = 1, .strands = 1, .eu_per_core = 1,
 	.clock_hz = 3000000000ull, .stick_hz = 1000000000ull, .cpi = 1.0,
 	.has_sockets = 1, .va_bits = 52, .pgsz_mask = PGSZ_T4,
@@ -530,6 +540,15 @@ enum md_status md_gen(const struct md_shape *s, const uint32_t *present, size_t 
 		if (is_present[id])
 			core_used[id / s->strands] = 1;
 
+	/* hwcap-list: the names NUL-terminated one after another. */
+	char hwcaps[256];
+	size_t hwcaps_len = strlen(s->hwcaps) + 1;
+	_Static_assert(sizeof HWCAPS_T4 <= sizeof hwcaps, "hwcap-list buffer");
+	memcpy(hwcaps, s->hwcaps, hwcaps_len);
+	for (size_t i = 0; i < hwcaps_len; i++)
+		if (hwcaps[i] == ' ')
+			hwcaps[i] = 0;
+
 	TRY(md_builder_new(&b));
 	md_bnode_t root, platform, cpus, sockets = 0;
 	TRY(md_b_node(b, "root", &root));
@@ -557,6 +576,7 @@ enum md_status md_gen(const struct md_shape *s, const uint32_t *present, size_t 
 		TRY(md_b_u64(b, c, "clock-frequency", s->clock_hz));
 		TRY(md_b_str(b, c, "mmu-type", "sun4v"));
 		TRY(md_b_str(b, c, "compatible", s->compatible));
+		TRY(md_b_data(b, c, "hwcap-list", hwcaps, hwcaps_len));
 		TRY(md_b_u64(b, c, "mmu-#context-bits", 13));
 		TRY(md_b_u64(b, c, "mmu-#va-bits", s->va_bits));
 		TRY(md_b_u64(b, c, "mmu-page-size-list", s->pgsz_mask));

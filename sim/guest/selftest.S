@@ -157,6 +157,30 @@ st_badvec:
 	 nop
 	.size	st_badvec, . - st_badvec
 
+	/* long st_pause(long cycles): PAUSE (`wr %o0, 0, %asr27`, SPARC T4;
+	 * spelled as a word because QEMU and older assemblers lack it) in the
+	 * middle of a block, then cycles + 1. st_nopause is the same block
+	 * with a nop in its place: both count the same instructions. */
+	.globl	st_pause
+	.type	st_pause, #function
+st_pause:
+	mov	%o0, %o1
+	.word	0xb7822000	/* wr %o0, 0, %asr27 */
+	add	%o1, 1, %o0
+	retl
+	 nop
+	.size	st_pause, . - st_pause
+
+	.globl	st_nopause
+	.type	st_nopause, #function
+st_nopause:
+	mov	%o0, %o1
+	nop
+	add	%o1, 1, %o0
+	retl
+	 nop
+	.size	st_nopause, . - st_nopause
+
 	/* A guest loop for the speed benchmark: %o0 iterations of a
 	 * 16-instruction body (a checksum step, as kernel code looks), then
 	 * return. A second entry runs the 4-instruction worst case. */
