@@ -12,10 +12,14 @@ bench: all
 		/usr/bin/time -f "$$t: wall %e s, peak RSS %M KiB" \
 			$(BUILD)/ldomsim run $$t --json $(BUILD)/bench/$$(basename $$(dirname $$t)).json \
 			>/dev/null || exit 1; \
-		python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['simulator']; \
-print('  guest instructions %d, %.2e per host second' % (d['guest_insns'], d['guest_insns_per_second']))" \
+		python3 -c "import json,sys; r=json.load(open(sys.argv[1])); d=r['simulator']; \
+print('  guest instructions %d, %.2e per host second' % (d['guest_insns'], d['guest_insns_per_second'])); \
+print('  host seconds: boot %.2f, ' % d['host_seconds_boot'] + ', '.join('%s %.2f' % (o['op'], h) \
+for o, h in zip(r['operations'], d['host_seconds_per_operation'])))" \
 			$(BUILD)/bench/$$(basename $$(dirname $$t)).json; \
 	done
+	/usr/bin/time -f "traces/m7-16/trace.json --no-profile: wall %e s, peak RSS %M KiB" \
+		$(BUILD)/ldomsim run traces/m7-16/trace.json --no-profile >/dev/null
 	rm -rf $(BUILD)/bench/sweep-m7-16
 	/usr/bin/time -f "sweep m7-16 x 9 points (--jobs 2): wall %e s, peak RSS %M KiB" \
 		$(BUILD)/ldomsim sweep --shape m7-16 --present $(BENCH_SWEEP_PRESENT) --add 64 \
