@@ -647,24 +647,18 @@ static int boot_hwcaps(struct bench_run *r, const struct trace_md_gen *g1, char 
 		snprintf(err, n, "%s: MD generation %u: %s", r->cfg.trace, g1->generation, me.msg);
 		return -1;
 	}
-	size_t len = 0;
 	md_node_t cpu = md_node_first(md, "cpu");
-	const char *p = cpu != MD_NODE_NONE ? md_get_data(md, cpu, "hwcap-list", &len) : NULL;
 	unsigned sets = 0;
+	size_t l;
+	const char *p;
 	r->hwcaps = json_array();
-	while (p && len) {
-		size_t l = strnlen(p, len);
-		if (l) {
+	for (size_t i = 0; (p = md_strlist_at(md, cpu, "hwcap-list", i, &l)); i++)
+		if (l)
 			json_array_append_new(r->hwcaps, json_stringn(p, l));
-			if (l == 4 && !memcmp(p, "popc", 4))
-				sets |= SIM_PATCH_POPC;
-			if (l == 5 && !memcmp(p, "pause", 5))
-				sets |= SIM_PATCH_PAUSE;
-		}
-		l = l < len ? l + 1 : len;
-		p += l;
-		len -= l;
-	}
+	if (md_prop_has_str(md, cpu, "hwcap-list", "popc"))
+		sets |= SIM_PATCH_POPC;
+	if (md_prop_has_str(md, cpu, "hwcap-list", "pause"))
+		sets |= SIM_PATCH_PAUSE;
 	md_free(md);
 	r->patch_sets = sets;
 	return sim_apply_patches(r->sim, sets, &r->patched, err, n) ? -1 : 0;

@@ -552,6 +552,38 @@ Test(md_builder, empty_data_payload_round_trips)
 	md_buf_free(&again);
 }
 
+/* String lists (`compatible`, `hwcap-list`): each string in turn, an
+ * empty one kept, a last one without its NUL still bounded by the payload. */
+Test(md_builder, string_list_iteration)
+{
+	struct md_builder *b;
+	md_bnode_t r;
+	cr_assert_eq(md_builder_new(&b), MD_OK);
+	cr_assert_eq(md_b_node(b, "root", &r), MD_OK);
+	cr_assert_eq(md_b_data(b, r, "caps", "popc\0\0pause", 11), MD_OK);
+	struct md_buf out;
+	cr_assert_eq(md_b_finish(b, &out), MD_OK);
+	md_builder_free(b);
+	struct md *md;
+	struct md_err e;
+	cr_assert_eq(md_read(out.data, out.len, &md, &e), MD_OK, "%s", e.msg);
+	md_node_t n = md_node_first(md, "root");
+	size_t l;
+	const char *p = md_strlist_at(md, n, "caps", 0, &l);
+	cr_assert(p && l == 4 && !memcmp(p, "popc", 4));
+	p = md_strlist_at(md, n, "caps", 1, &l);
+	cr_assert(p && l == 0);
+	p = md_strlist_at(md, n, "caps", 2, &l);
+	cr_assert(p && l == 5 && !memcmp(p, "pause", 5));
+	cr_assert_null(md_strlist_at(md, n, "caps", 3, &l));
+	cr_assert_null(md_strlist_at(md, n, "absent", 0, &l));
+	cr_assert_null(md_strlist_at(md, MD_NODE_NONE, "caps", 0, &l));
+	cr_assert(md_prop_has_str(md, n, "caps", "popc"));
+	cr_assert(!md_prop_has_str(md, n, "caps", "pause"), "unterminated: not a string");
+	md_free(md);
+	md_buf_free(&out);
+}
+
 /* ---- shapes and generator --------------------------------------------- */
 
 static const char *const all_shapes[] = {
@@ -740,6 +772,17 @@ Test(md_cli, stat_counts_equal_each_shape)
 		             md_shape_sockets(s) * md_shape_cores_per_socket(s) *
 		                 md_shape_exec_units_per_core(s));
 		cr_assert_eq(json_integer_value(json_object_get(j, "max_cpus")), strands);
+		/* hwcaps: every shape has popc; pause from SPARC T4 on (not T2) */
+		json_t *hw = json_object_get(j, "hwcaps"), *cap;
+		size_t hi;
+		int popc = 0, pause = 0;
+		json_array_foreach(hw, hi, cap)
+		{
+			popc |= !strcmp(json_string_value(cap), "popc");
+			pause |= !strcmp(json_string_value(cap), "pause");
+		}
+		cr_assert(popc, "%s: hwcaps lack popc", all_shapes[i]);
+		cr_assert_eq(pause, strcmp(all_shapes[i], "t2") != 0, "%s: pause", all_shapes[i]);
 		/* caches: count per description = sockets * instances per socket */
 		json_t *caches = json_object_get(j, "caches");
 		for (size_t c = 0; c < md_shape_cache_count(s); c++) {

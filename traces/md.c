@@ -700,6 +700,24 @@ const void *md_get_data(const struct md *md, md_node_t node, const char *name, s
 	return p.data;
 }
 
+const char *md_strlist_at(const struct md *md, md_node_t node, const char *name, size_t i,
+                          size_t *slen)
+{
+	size_t len;
+	const char *s = md_get_data(md, node, name, &len);
+	for (size_t pos = 0; s && pos < len;) {
+		const char *z = memchr(s + pos, 0, len - pos);
+		size_t l =
+		    z ? (size_t)(z - (s + pos)) : len - pos; /* a last one may lack its NUL */
+		if (!i--) {
+			*slen = l;
+			return s + pos;
+		}
+		pos += l + 1;
+	}
+	return NULL;
+}
+
 int md_prop_has_str(const struct md *md, md_node_t node, const char *name, const char *str)
 {
 	size_t len;

@@ -147,6 +147,11 @@ int md_get_u64(const struct md *md, md_node_t node, const char *name, uint64_t *
 const char *md_get_str(const struct md *md, md_node_t node, const char *name);        /* `s` only */
 /* `s` or `d` payload (any tag with a payload); NULL if absent. */
 const void *md_get_data(const struct md *md, md_node_t node, const char *name, size_t *len);
+/* The i-th string of a string-list property (`s` or `d`, "a\0b\0", like
+ * `compatible` or `hwcap-list`): its start, *len its length without the
+ * NUL; NULL past the end or if absent. */
+const char *md_strlist_at(const struct md *md, md_node_t node, const char *name, size_t i,
+                          size_t *len);
 /* 1 when a string-list property (`s` or `d`, "a\0b\0") contains str. */
 int md_prop_has_str(const struct md *md, md_node_t node, const char *name, const char *str);
 

@@ -300,7 +300,8 @@ static int cmd_stat(int argc, char **argv)
 	if (wants_help(argc, argv)) {
 		printf("usage: ldomsim md stat FILE [--json]\n"
 		       "Summarise an MD: platform, strands (count and ids), cores, exec units,\n"
-		       "sockets, caches by level and type with sizes. --json prints an object\n"
+		       "sockets, caches by level and type with sizes, the first cpu's hwcap-list\n"
+		       "(what the kernel patches itself for). --json prints an object\n"
 		       "with at least \"strands\" (count) and \"strand_ids\" (list).\n");
 		return 0;
 	}
@@ -332,6 +333,9 @@ static int cmd_stat(int argc, char **argv)
 	md_node_t c0 = md_node_first(md, "cpu");
 	if (c0 != MD_NODE_NONE)
 		md_get_u64(md, c0, "clock-frequency", &clock);
+	/* The first cpu's hwcap-list, where the kernel reads it. */
+	const char *cap;
+	size_t caplen;
 	for (md_node_t n = md_node_first(md, "cache"); n != MD_NODE_NONE;
 	     n = md_node_next(md, n, "cache")) {
 		struct cache_stat c = {0};
@@ -401,6 +405,10 @@ static int cmd_stat(int argc, char **argv)
 			json_array_append_new(ca, c);
 		}
 		json_object_set_new(o, "caches", ca);
+		json_t *hw = json_array();
+		for (size_t i = 0; (cap = md_strlist_at(md, c0, "hwcap-list", i, &caplen)); i++)
+			json_array_append_new(hw, json_stringn(cap, caplen));
+		json_object_set_new(o, "hwcaps", hw);
 		rc = print_json(o);
 	} else {
 		printf("file:      %s (%zu bytes, %zu elements, %zu nodes)\n", file, bytes,
@@ -413,6 +421,11 @@ static int cmd_stat(int argc, char **argv)
 		printf("cores:     %u (level-1 instruction caches)\n", l1i);
 		printf("exec units:%u\n", eus);
 		printf("sockets:   %u%s\n", sockets, sockets ? "" : " (no socket nodes)");
+		printf("hwcaps:   ");
+		for (size_t i = 0; (cap = md_strlist_at(md, c0, "hwcap-list", i, &caplen)); i++)
+			printf(" %.*s", (int)caplen, cap);
+		printf("%s\n",
+		       md_strlist_at(md, c0, "hwcap-list", 0, &caplen) ? "" : " (no hwcap-list)");
 		for (size_t k = 0; k < ncs; k++)
 			printf("cache:     L%llu %-7s x%u, %llu bytes, %llu-byte lines\n",
 			       (unsigned long long)cs[k].level, cs[k].type, cs[k].count,
