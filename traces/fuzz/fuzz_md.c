@@ -37,6 +37,11 @@ static void walk(const struct md *md)
 		md_get_u64(md, n, "id", &v);
 		md_get_str(md, n, "name");
 		md_prop_has_str(md, n, "type", "instn");
+		size_t l;
+		const char *sl;
+		for (size_t i = 0; (sl = md_strlist_at(md, n, "hwcap-list", i, &l)); i++)
+			if (l && ((const volatile char *)sl)[l - 1] == 0)
+				abort(); /* a string's length stops before its NUL */
 		md_arcs(md, n, "fwd", NULL, 0);
 	}
 }
