@@ -7,6 +7,7 @@
 #include <unicorn/unicorn.h>
 
 #include "sim/hv.h"
+#include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
 
@@ -429,5 +430,11 @@ Test(machine, pause_instruction_is_modelled)
 	cr_expect_eq(pp, np + 1000, "below 8: one cycle");
 	pause_call(s, "st_pause", 1ull << 40, &pi, &pp);
 	cr_expect_eq(pp, np + (4096ull << 7) * 1000, "clamped to the kernel's largest");
+	/* Code patches after a strand ran would not reach translated blocks. */
+	unsigned applied = 99;
+	char err[256] = "";
+	cr_expect_eq(sim_apply_patches(s, SIM_PATCH_POPC, &applied, err, sizeof err), SIM_E_ARG);
+	cr_expect_eq(applied, 0);
+	cr_expect(strstr(err, "precede the first strand"), "%s", err);
 	sim_free(s);
 }
