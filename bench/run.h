@@ -17,7 +17,8 @@
  * a major change breaks readers (compare refuses it), a minor one adds. */
 #define BENCH_RESULT_FORMAT "ldomsim-result"
 #define BENCH_RESULT_MAJOR  1
-#define BENCH_RESULT_MINOR  1 /* 1.1: "interrupts", config "irq" */
+#define BENCH_RESULT_MINOR                                                                         \
+	2 /* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches" */
 
 /* The run copies trace and image; the arrays (set, inject, irq) and their
  * strings are borrowed and must outlive the run. */

@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc libunicorn-dev libcriterion-dev libjansson-dev gnuplot-nox \
 binutils-sparc64-linux-gnu gcc-sparc64-linux-gnu linux-source-6.1 \
 flex bison bc xz-utils libssl-dev libelf-dev python3 pkg-config \
-clang libclang-rt-dev parallel patch"
+clang libclang-rt-dev parallel patch python3-jsonschema"
 
 missing=""
 for p in $PKGS; do

@@ -970,6 +970,11 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7);
 	sim_priv_set_pc(&e->cpu, s->reset_regs, s->reset_regs + 4);
 	st->runaway = st->stats.insns + RESET_BUDGET;
+	/* The wipe is not the strand's work: the profiler must not see it
+	 * (its counters restarted above; the profile's still hold the
+	 * strand's previous life). */
+	st->prof_range[0] = 0;
+	st->prof_range[1] = UINT64_MAX;
 	if (run(s, st, 0) != SIM_STOP_RETURNED) {
 		sim_note(s, cpu, pc, "engine wipe failed: %s", st->v.msg);
 		st->active = 0;
@@ -980,7 +985,7 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	sim_priv_reset(&e->cpu);
 	memset(&st->stats, 0, sizeof st->stats);
 	st->insns_base = 0; /* the wipe is free: the clock keeps its value */
-	if (s->prof) {      /* the wipe is not the strand's work: counters restart */
+	if (s->prof) {      /* counters restart: a new stack from here */
 		sim_prof_thread_reset(s->prof, st->id, 0, 0, st->clock_ps, 1);
 		st->prof_range[0] = st->prof_range[1] = 0;
 	}

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench/fit.h"
 #include "bench/run.h"
@@ -35,6 +37,76 @@ static int log_has(json_t *doc, const char *text)
 	    json_object_get(doc, "log"), i,
 	    l) if (strstr(json_string_value(json_object_get(l, "text")), text)) return 1;
 	return 0;
+}
+
+/* Validate doc against bench/result.schema.json (draft 2020-12) with
+ * Debian's python3-jsonschema (scripts/deps.sh). Returns the validator's
+ * exit status: 0 valid, 1 invalid (the first error is printed). */
+static int schema_check(json_t *doc)
+{
+	char path[] = "/tmp/ldomsim-test-result-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(json_dump_file(doc, path, JSON_COMPACT), 0);
+	char cmd[1024];
+	snprintf(
+	    cmd, sizeof cmd,
+	    "/usr/bin/python3 -c 'import json, sys, jsonschema\n"
+	    "s = json.load(open(\"bench/result.schema.json\"))\n"
+	    "jsonschema.Draft202012Validator.check_schema(s)\n"
+	    "e = "
+	    "next(jsonschema.Draft202012Validator(s).iter_errors(json.load(open(sys.argv[1]))), "
+	    "None)\n"
+	    "e and print(e.json_path, e.message[:300])\n"
+	    "sys.exit(1 if e else 0)' %s",
+	    path);
+	int st = system(cmd);
+	unlink(path);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) <= 1,
+	          "cannot run the validator (python3-jsonschema missing? scripts/deps.sh)");
+	return WEXITSTATUS(st);
+}
+
+/* The profile's rows never run backwards: every function's self counts
+ * are non-negative and at most its inclusive ones, and no self time
+ * exceeds the whole run. */
+static void expect_sane_profile(json_t *doc)
+{
+	json_t *prof = json_object_get(doc, "profile"), *rows, *f;
+	const char *key;
+	size_t i;
+	int64_t end_ns = 1000000000000; /* 1000 s of simulated time */
+	json_array_foreach(json_object_get(prof, "functions"), i, f)
+	{
+		const char *fn = json_string_value(json_object_get(f, "fn"));
+		cr_expect_geq(json_integer_value(json_object_get(f, "self_insns")), 0, "%s", fn);
+		cr_expect_leq(json_integer_value(json_object_get(f, "self_insns")),
+		              json_integer_value(json_object_get(f, "incl_insns")), "%s", fn);
+		cr_expect_leq(json_integer_value(json_object_get(f, "self_ns")), end_ns, "%s", fn);
+	}
+	json_object_foreach(json_object_get(prof, "threads"), key, rows)
+	{
+		json_array_foreach(rows, i, f)
+		{
+			const char *fn = json_string_value(json_object_get(f, "fn"));
+			cr_expect_geq(json_integer_value(json_object_get(f, "self_insns")), 0,
+			              "%s %s", key, fn);
+			cr_expect_leq(json_integer_value(json_object_get(f, "self_ns")), end_ns,
+			              "%s %s", key, fn);
+		}
+	}
+}
+
+/* Results are what bench/result.schema.json promises dashboards, and the
+ * check can fail: a field of the wrong type is caught. */
+Test(run, result_matches_its_schema, .timeout = 120)
+{
+	json_t *doc = run_default();
+	cr_expect_eq(schema_check(doc), 0);
+	json_object_set_new(json_object_get(doc, "config"), "hwcaps", json_integer(5));
+	cr_expect_eq(schema_check(doc), 1, "a wrong type is refused");
+	json_decref(doc);
 }
 
 Test(run, default_scenario_configures_eight_cpus, .timeout = 120)
@@ -348,6 +420,10 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 	cr_expect_eq(
 	    json_integer_value(json_object_get(json_object_get(doc, "topology"), "differences")),
 	    0);
+	/* A strand that comes back (engine recycled) does not charge its
+	 * engine wipe to its previous life's last function. */
+	expect_sane_profile(doc);
+	cr_expect_eq(schema_check(doc), 0);
 	json_decref(doc);
 	bench_run_free(r);
 }
