@@ -677,6 +677,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	sc.insn_budget = r->cfg.insn_budget;
 	sc.linear_base = 0xffff800000000000ull;
 	sc.max_cpus = LX_NR_CPUS;
+	sc.engines = r->cfg.engines;
 	if (!g1 || !g1->bytes) {
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;

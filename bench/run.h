@@ -47,6 +47,9 @@ struct bench_run_cfg {
 	size_t nirq;
 	int no_profile; /* skip the per-function profile (and the phases it
 	                   gives): ~30% faster on the largest shapes */
+	/* Engines to borrow (sim.h, sim_engines_create), for a process that
+	 * runs many scenarios; NULL: the run opens and closes its own. */
+	struct sim_engines *engines;
 };
 void bench_run_cfg_default(struct bench_run_cfg *c);
 

@@ -33,7 +33,17 @@
 struct engine {
 	uc_engine *uc;
 	struct sim_priv_cpu cpu;
+	uc_hook hooks[3];  /* block, interrupt, invalid memory: the sim's */
 	uc_hook stop_hook; /* UC_HOOK_CODE on the stop address, 0 if none */
+	unsigned sims;     /* sims that used it (engines from a cache) */
+};
+
+/* Engines that outlive the sims that use them (sim.h). */
+struct sim_engines {
+	struct sim_priv *priv; /* probed once for all its engines */
+	struct engine **idle;
+	unsigned nidle, cap;
+	unsigned opened; /* engines this cache's sims ever opened */
 };
 
 struct strand {
@@ -611,41 +621,123 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 
 static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 {
-	struct engine *e = calloc(1, sizeof *e);
-	uc_hook h;
+	struct sim_engines *c = s->cfg.engines;
+	struct engine *e = NULL;
 	uc_err ue;
-	if (!e) {
+	struct engine **all = realloc(s->all, (s->opened + 1) * sizeof *all);
+	if (!all) {
 		sim_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
-	if (sim_priv_open(s->priv, &e->uc, &e->cpu, err, n)) {
-		free(e);
-		return SIM_E_UNICORN;
+	s->all = all;
+	if (c && c->nidle) {
+		e = c->idle[--c->nidle];
+	} else {
+		e = calloc(1, sizeof *e);
+		if (!e) {
+			sim_errf(err, n, "out of memory");
+			return SIM_E_NOMEM;
+		}
+		if (sim_priv_open(s->priv, &e->uc, &e->cpu, err, n)) {
+			free(e);
+			return SIM_E_UNICORN;
+		}
+		if (c)
+			c->opened++;
 	}
 	/* The kernel's linear map (PAGE_OFFSET + ra) is the same RAM: the
 	 * strand never turns QEMU's MMU on, so the alias is a second mapping. */
 	if ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
 	    (s->cfg.linear_base && (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size,
 	                                                UC_PROT_ALL, s->ram))) ||
-	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
-	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
-	    (ue = uc_hook_add(e->uc, &h, UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s, 1, 0))) {
+	    (ue = uc_hook_add(e->uc, &e->hooks[0], UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
+	    (ue = uc_hook_add(e->uc, &e->hooks[1], UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
+	    (ue = uc_hook_add(e->uc, &e->hooks[2], UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s,
+	                      1, 0))) {
 		sim_errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv),
 		         uc_strerror(ue));
-		uc_close(e->uc);
+		uc_close(e->uc); /* half set up: not fit for the cache */
 		free(e);
 		return SIM_E_UNICORN;
 	}
-	struct engine **all = realloc(s->all, (s->opened + 1) * sizeof *all);
-	if (!all) {
-		uc_close(e->uc);
-		free(e);
-		return SIM_E_NOMEM;
-	}
-	s->all = all;
 	s->all[s->opened++] = e;
 	*out = e;
 	return SIM_OK;
+}
+
+/* Give an engine back to the cache, stripped of this sim: its RAM
+ * mappings, hooks and translated code. Closed if that fails. */
+static void engine_return(struct sim *s, struct engine *e)
+{
+	struct sim_engines *c = s->cfg.engines;
+	/* Translations are not reclaimed across sims (every sim translates
+	 * its code again), so an engine's JIT buffer grows with each: after
+	 * SIM_ENGINE_REUSE_MAX sims it is closed, leaking its TLB once. */
+	int ok = c != NULL && ++e->sims < SIM_ENGINE_REUSE_MAX;
+	for (int i = 0; i < 3; i++)
+		ok = ok && e->hooks[i] && uc_hook_del(e->uc, e->hooks[i]) == UC_ERR_OK;
+	if (e->stop_hook)
+		ok = ok && uc_hook_del(e->uc, e->stop_hook) == UC_ERR_OK;
+	/* The next sim's image may differ (another guest, other code
+	 * patches): drop the blocks translated from this RAM first. */
+	ok = ok && uc_ctl_remove_cache(e->uc, 0, s->cfg.ram_size) == UC_ERR_OK;
+	if (s->cfg.linear_base)
+		ok = ok && uc_ctl_remove_cache(e->uc, s->cfg.linear_base,
+		                               s->cfg.linear_base + s->cfg.ram_size) == UC_ERR_OK;
+	ok = ok && uc_mem_unmap(e->uc, 0, s->cfg.ram_size) == UC_ERR_OK;
+	if (s->cfg.linear_base)
+		ok = ok && uc_mem_unmap(e->uc, s->cfg.linear_base, s->cfg.ram_size) == UC_ERR_OK;
+	if (ok && c->nidle == c->cap) {
+		unsigned nc = c->cap ? c->cap * 2 : 16;
+		struct engine **idle = realloc(c->idle, nc * sizeof *idle);
+		ok = idle != NULL;
+		if (ok) {
+			c->idle = idle;
+			c->cap = nc;
+		}
+	}
+	if (!ok) {
+		uc_close(e->uc);
+		free(e);
+		return;
+	}
+	memset(e->hooks, 0, sizeof e->hooks);
+	e->stop_hook = 0;
+	c->idle[c->nidle++] = e;
+}
+
+int sim_engines_create(struct sim_engines **out, char *err, size_t n)
+{
+	struct sim_engines *c = calloc(1, sizeof *c);
+	*out = NULL;
+	if (!c) {
+		sim_errf(err, n, "out of memory");
+		return SIM_E_NOMEM;
+	}
+	if (sim_priv_probe(&c->priv, err, n)) {
+		free(c);
+		return SIM_E_UNICORN;
+	}
+	*out = c;
+	return SIM_OK;
+}
+
+void sim_engines_free(struct sim_engines *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->nidle; i++) {
+		uc_close(c->idle[i]->uc);
+		free(c->idle[i]);
+	}
+	free(c->idle);
+	sim_priv_free(c->priv);
+	free(c);
+}
+
+unsigned sim_engines_opened(const struct sim_engines *c)
+{
+	return c ? c->opened : 0;
 }
 
 void sim_pool_stats(const struct sim *s, unsigned *opened, unsigned *idle)
@@ -675,7 +767,9 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		rc = SIM_E_ARG;
 		goto fail;
 	}
-	if (sim_priv_probe(&s->priv, err, n)) {
+	if (cfg->engines)
+		s->priv = cfg->engines->priv; /* borrowed: probed when the cache was made */
+	else if (sim_priv_probe(&s->priv, err, n)) {
 		rc = SIM_E_UNICORN;
 		goto fail;
 	}
@@ -737,8 +831,12 @@ void sim_free(struct sim *s)
 	if (!s)
 		return;
 	for (unsigned i = 0; i < s->opened; i++) {
-		uc_close(s->all[i]->uc);
-		free(s->all[i]);
+		if (s->cfg.engines) {
+			engine_return(s, s->all[i]);
+		} else {
+			uc_close(s->all[i]->uc);
+			free(s->all[i]);
+		}
 	}
 	free(s->all);
 	free(s->pool);
@@ -749,7 +847,8 @@ void sim_free(struct sim *s)
 	if (s->ram)
 		munmap(s->ram, s->cfg.ram_size);
 	sim_image_free(s->img);
-	sim_priv_free(s->priv);
+	if (!s->cfg.engines)
+		sim_priv_free(s->priv);
 	for (size_t i = 0; i < s->nnotes; i++)
 		free(s->notes[i]);
 	free(s->notes);

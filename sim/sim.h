@@ -28,15 +28,28 @@ enum sim_err {
 const char *sim_strerror(int code);
 
 struct sim_config {
-	const char *image;    /* guest ELF path */
-	uint64_t ram_size;    /* bytes */
-	uint64_t insn_budget; /* instructions per run of one strand */
-	unsigned pool_max;    /* engines */
-	unsigned max_cpus;    /* cpu ids accepted */
-	uint64_t linear_base; /* PAGE_OFFSET: RAM also appears at linear_base + ra
-	                         (0: no alias) */
+	const char *image;           /* guest ELF path */
+	uint64_t ram_size;           /* bytes */
+	uint64_t insn_budget;        /* instructions per run of one strand */
+	unsigned pool_max;           /* engines */
+	unsigned max_cpus;           /* cpu ids accepted */
+	uint64_t linear_base;        /* PAGE_OFFSET: RAM also appears at linear_base + ra
+	                                (0: no alias) */
+	struct sim_engines *engines; /* engines to borrow and give back (NULL: the
+	                                sim opens and closes its own) */
 };
 void sim_config_default(struct sim_config *cfg);
+
+/* Engines that outlive the sims that use them. Unicorn 2.0.1 does not
+ * free a sparc64 engine's TLB on uc_close (~80 KB each), so a process that
+ * makes sim after sim (a fuzzer rebooting its guest, a long test) hands
+ * them one cache through sim_config.engines: the sims take engines from it
+ * and give them back, unmapped and flushed, in sim_free. The creator owns
+ * it and frees it after the last sim that used it; NULL is a no-op. */
+struct sim_engines;
+int sim_engines_create(struct sim_engines **out, char *err, size_t errlen);
+void sim_engines_free(struct sim_engines *c);
+unsigned sim_engines_opened(const struct sim_engines *c); /* ever opened */
 
 /* On failure *out is NULL and err holds a message naming what failed. */
 int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t errlen);

@@ -14,6 +14,14 @@
 /* Most Unicorn engines alive at once (engines). Each costs ~2.9 MB RSS and
  * ~1 GiB of virtual space; idle strands give theirs back. */
 #define SIM_ENGINE_POOL_MAX 64
+/* Sims an engine from a sim_engines cache serves before it is closed
+ * (sims). Each sim adds its translated code to the engine's JIT buffer
+ * (~0.1 MB for the default scenario; Unicorn 2.0.1 reclaims it only with a
+ * full flush, which touches the whole 1 GiB buffer), while closing an
+ * engine leaks its TLB (~80 KB): this bounds the first and amortises the
+ * second. */
+#define SIM_ENGINE_REUSE_MAX 256
+
 /* Largest cpu id + 1 the hypervisor model accepts (sparc64 NR_CPUS). */
 #define SIM_MAX_CPUS 4096
 /* Boot memory starts at the image end rounded up to this (bytes): the

@@ -13,6 +13,7 @@
 
 #include "bench/fit.h"
 #include "bench/run.h"
+#include "sim/sim.h"
 
 static json_t *run_default(void)
 {
@@ -178,6 +179,50 @@ Test(run, hwcaps_from_the_md_patch_popc, .timeout = 120)
 	cr_expect(calls > 0);
 	cr_expect_eq(json_integer_value(json_object_get(ffs, "self_insns")), 5 * calls);
 	json_decref(doc);
+}
+
+/* Runs that borrow engines from one cache (sim_engines: what a fuzzer
+ * rebooting its guest uses) open engines only for the first run, and
+ * every run's result is the same as a run with engines of its own. */
+static json_t *run_borrowing(struct sim_engines *c)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	bench_run_cfg_default(&cfg);
+	cfg.trace = "traces/t2/trace.json"; /* strands come and go: engines recycle */
+	cfg.image = "build/guest/guest.elf";
+	cfg.engines = c;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 1);
+	cr_expect(bench_run_ok(r));
+	bench_run_free(r);
+	json_object_del(doc, "simulator");
+	return doc;
+}
+
+Test(run, engines_borrowed_across_runs, .timeout = 120)
+{
+	struct sim_engines *c;
+	char err[256];
+	cr_assert_eq(sim_engines_create(&c, err, sizeof err), 0, "%s", err);
+	json_t *own = run_borrowing(NULL), *first = run_borrowing(c);
+	unsigned opened = sim_engines_opened(c);
+	cr_expect_gt(opened, 0);
+	json_t *second = run_borrowing(c), *third = run_borrowing(c);
+	cr_expect_eq(sim_engines_opened(c), opened, "no engine opened after the first run");
+	char *so = json_dumps(own, JSON_SORT_KEYS);
+	json_t *docs[] = {first, second, third};
+	for (int i = 0; i < 3; i++) {
+		char *sd = json_dumps(docs[i], JSON_SORT_KEYS);
+		cr_expect_str_eq(sd, so, "run %d with borrowed engines", i + 1);
+		free(sd);
+		json_decref(docs[i]);
+	}
+	free(so);
+	json_decref(own);
+	sim_engines_free(c);
+	sim_engines_free(NULL);
 }
 
 Test(run, deterministic, .timeout = 120)
