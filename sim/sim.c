@@ -36,11 +36,18 @@ struct engine {
 	uc_hook hooks[3];  /* block, interrupt, invalid memory: the sim's */
 	uc_hook stop_hook; /* UC_HOOK_CODE on the stop address, 0 if none */
 	unsigned sims;     /* sims that used it (engines from a cache) */
+	int mapped;        /* the cache's RAM is mapped (engines from a cache) */
 };
 
 /* Engines that outlive the sims that use them (sim.h). */
 struct sim_engines {
 	struct sim_priv *priv; /* probed once for all its engines */
+	/* The guest RAM its sims use, one after another, mapped into its
+	 * engines once: Unicorn's uc_mem_unmap flushes page by page (~50 ms
+	 * per engine for 2 x 512 MiB). Set by the first sim. */
+	uint8_t *ram;
+	uint64_t ram_size, linear_base;
+	const struct sim *user; /* the one sim using it now, or NULL */
 	struct engine **idle;
 	unsigned nidle, cap;
 	unsigned opened; /* engines this cache's sims ever opened */
@@ -646,10 +653,12 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 			c->opened++;
 	}
 	/* The kernel's linear map (PAGE_OFFSET + ra) is the same RAM: the
-	 * strand never turns QEMU's MMU on, so the alias is a second mapping. */
-	if ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
-	    (s->cfg.linear_base && (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size,
-	                                                UC_PROT_ALL, s->ram))) ||
+	 * strand never turns QEMU's MMU on, so the alias is a second mapping.
+	 * An engine from a cache has the cache's RAM, which is this sim's. */
+	if ((!e->mapped && ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
+	                    (s->cfg.linear_base &&
+	                     (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size,
+	                                          UC_PROT_ALL, s->ram))))) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[0], UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[1], UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[2], UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s,
@@ -660,13 +669,15 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 		free(e);
 		return SIM_E_UNICORN;
 	}
+	e->mapped = c != NULL;
 	s->all[s->opened++] = e;
 	*out = e;
 	return SIM_OK;
 }
 
-/* Give an engine back to the cache, stripped of this sim: its RAM
- * mappings, hooks and translated code. Closed if that fails. */
+/* Give an engine back to the cache, stripped of this sim: its hooks and
+ * translated code (the RAM stays mapped: it is the cache's). Closed if
+ * that fails. */
 static void engine_return(struct sim *s, struct engine *e)
 {
 	struct sim_engines *c = s->cfg.engines;
@@ -679,14 +690,14 @@ static void engine_return(struct sim *s, struct engine *e)
 	if (e->stop_hook)
 		ok = ok && uc_hook_del(e->uc, e->stop_hook) == UC_ERR_OK;
 	/* The next sim's image may differ (another guest, other code
-	 * patches): drop the blocks translated from this RAM first. */
-	ok = ok && uc_ctl_remove_cache(e->uc, 0, s->cfg.ram_size) == UC_ERR_OK;
+	 * patches): drop the blocks translated from this one. Guest code
+	 * lives only in the image; a range per page costs, so not all RAM. */
+	uint64_t lo, hi;
+	sim_image_extent(s->img, &lo, &hi);
+	ok = ok && uc_ctl_remove_cache(e->uc, lo, hi) == UC_ERR_OK;
 	if (s->cfg.linear_base)
-		ok = ok && uc_ctl_remove_cache(e->uc, s->cfg.linear_base,
-		                               s->cfg.linear_base + s->cfg.ram_size) == UC_ERR_OK;
-	ok = ok && uc_mem_unmap(e->uc, 0, s->cfg.ram_size) == UC_ERR_OK;
-	if (s->cfg.linear_base)
-		ok = ok && uc_mem_unmap(e->uc, s->cfg.linear_base, s->cfg.ram_size) == UC_ERR_OK;
+		ok = ok && uc_ctl_remove_cache(e->uc, s->cfg.linear_base + lo,
+		                               s->cfg.linear_base + hi) == UC_ERR_OK;
 	if (ok && c->nidle == c->cap) {
 		unsigned nc = c->cap ? c->cap * 2 : 16;
 		struct engine **idle = realloc(c->idle, nc * sizeof *idle);
@@ -732,6 +743,8 @@ void sim_engines_free(struct sim_engines *c)
 	}
 	free(c->idle);
 	sim_priv_free(c->priv);
+	if (c->ram)
+		munmap(c->ram, c->ram_size);
 	free(c);
 }
 
@@ -767,9 +780,16 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		rc = SIM_E_ARG;
 		goto fail;
 	}
-	if (cfg->engines)
+	if (cfg->engines && cfg->engines->user) {
+		s->cfg.engines = NULL; /* not this sim's to give back */
+		sim_errf(err, n, "the engine cache serves one sim at a time (its RAM is one)");
+		rc = SIM_E_ARG;
+		goto fail;
+	}
+	if (cfg->engines) {
+		cfg->engines->user = s;
 		s->priv = cfg->engines->priv; /* borrowed: probed when the cache was made */
-	else if (sim_priv_probe(&s->priv, err, n)) {
+	} else if (sim_priv_probe(&s->priv, err, n)) {
 		rc = SIM_E_UNICORN;
 		goto fail;
 	}
@@ -777,13 +797,38 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		rc = SIM_E_IMAGE;
 		goto fail;
 	}
-	s->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
-	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (s->ram == MAP_FAILED) {
-		s->ram = NULL;
-		sim_errf(err, n, "cannot map %llu bytes of guest RAM",
-		         (unsigned long long)cfg->ram_size);
+	struct sim_engines *c = cfg->engines;
+	if (c && c->ram && (c->ram_size != cfg->ram_size || c->linear_base != cfg->linear_base)) {
+		sim_errf(err, n,
+		         "the engine cache holds %llu bytes of RAM at linear base 0x%llx, not %llu "
+		         "at 0x%llx",
+		         (unsigned long long)c->ram_size, (unsigned long long)c->linear_base,
+		         (unsigned long long)cfg->ram_size, (unsigned long long)cfg->linear_base);
+		rc = SIM_E_ARG;
 		goto fail;
+	}
+	if (c && c->ram) {
+		/* Zero pages again, as a fresh mapping reads: the last sim's
+		 * guest memory must not leak into this one. */
+		if (madvise(c->ram, c->ram_size, MADV_DONTNEED)) {
+			sim_errf(err, n, "cannot clear the engine cache's guest RAM");
+			goto fail;
+		}
+		s->ram = c->ram;
+	} else {
+		s->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE,
+		              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (s->ram == MAP_FAILED) {
+			s->ram = NULL;
+			sim_errf(err, n, "cannot map %llu bytes of guest RAM",
+			         (unsigned long long)cfg->ram_size);
+			goto fail;
+		}
+		if (c) { /* the first sim of a cache: the RAM is the cache's */
+			c->ram = s->ram;
+			c->ram_size = cfg->ram_size;
+			c->linear_base = cfg->linear_base;
+		}
 	}
 	if (sim_image_load(s->img, s->ram, 0, cfg->ram_size, err, n) ||
 	    sim_image_apply_patches(s->img, SIM_PATCH_SUN4V, s->ram, 0, cfg->ram_size, &patched,
@@ -844,8 +889,10 @@ void sim_free(struct sim *s)
 	free(s->ps_per_insn);
 	free(s->ps_per_cycle);
 	hv_free(s->hv);
-	if (s->ram)
-		munmap(s->ram, s->cfg.ram_size);
+	if (s->ram && !s->cfg.engines)
+		munmap(s->ram, s->cfg.ram_size); /* else the cache's */
+	if (s->cfg.engines && s->cfg.engines->user == s)
+		s->cfg.engines->user = NULL;
 	sim_image_free(s->img);
 	if (!s->cfg.engines)
 		sim_priv_free(s->priv);

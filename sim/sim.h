@@ -44,8 +44,11 @@ void sim_config_default(struct sim_config *cfg);
  * free a sparc64 engine's TLB on uc_close (~80 KB each), so a process that
  * makes sim after sim (a fuzzer rebooting its guest, a long test) hands
  * them one cache through sim_config.engines: the sims take engines from it
- * and give them back, unmapped and flushed, in sim_free. The creator owns
- * it and frees it after the last sim that used it; NULL is a no-op. */
+ * and give them back in sim_free, with their hooks and translations
+ * dropped. The cache also holds the guest RAM (mapped into its engines
+ * once; cleared for each sim), so it serves one sim at a time, all with the
+ * first one's ram_size and linear_base. The creator owns it and frees it
+ * after the last sim that used it; NULL is a no-op. */
 struct sim_engines;
 int sim_engines_create(struct sim_engines **out, char *err, size_t errlen);
 void sim_engines_free(struct sim_engines *c);

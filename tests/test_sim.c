@@ -438,3 +438,55 @@ Test(machine, pause_instruction_is_modelled)
 	cr_expect(strstr(err, "precede the first strand"), "%s", err);
 	sim_free(s);
 }
+
+/* An engine cache holds one guest RAM: a second sim while the first lives,
+ * or one with another RAM geometry, is refused naming why; after the first
+ * is freed the cache serves the next. */
+Test(sim, engine_cache_serves_one_sim_at_a_time)
+{
+	struct sim_engines *c;
+	struct sim_config cfg;
+	struct sim *a, *b;
+	char err[256] = "";
+	cr_assert_eq(sim_engines_create(&c, err, sizeof err), 0, "%s", err);
+	sim_config_default(&cfg);
+	cfg.image = SELFTEST_ELF;
+	cfg.ram_size = 8 << 20;
+	cfg.max_cpus = 2;
+	cfg.engines = c;
+	cr_assert_eq(sim_create(&cfg, &a, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(sim_create(&cfg, &b, err, sizeof err), SIM_E_ARG);
+	cr_expect_null(b);
+	cr_expect(strstr(err, "one sim at a time"), "%s", err);
+	/* a's RAM is intact and a runs */
+	uint64_t fn = sym(a, "st_loop4"), n = 10, ret1, ret2;
+	struct sim_verdict v;
+	cr_assert_eq(sim_strand_start(a, 0, fn, 0), 0);
+	cr_assert_eq(sim_call(a, 0, fn, &n, 1, 0x200000, &ret1, &v), SIM_STOP_RETURNED, "%s",
+	             v.msg);
+	sim_st64(a, 0x300000, 0x1234); /* guest memory the next sim must not see */
+	sim_free(a);
+	cfg.ram_size = 16 << 20;
+	cr_expect_eq(sim_create(&cfg, &b, err, sizeof err), SIM_E_ARG, "another RAM size");
+	cr_expect(strstr(err, "holds 8388608 bytes"), "%s", err);
+	cfg.ram_size = 8 << 20;
+	cr_assert_eq(sim_create(&cfg, &b, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(sim_ld64(b, 0x300000), 0, "cleared between sims");
+	cr_assert_eq(sim_strand_start(b, 0, fn, 0), 0);
+	cr_assert_eq(sim_call(b, 0, fn, &n, 1, 0x200000, &ret2, &v), SIM_STOP_RETURNED, "%s",
+	             v.msg);
+	cr_expect_eq(ret2, ret1);
+	sim_free(b);
+	/* Other code at the same address (another image, other patches):
+	 * the borrowed engine runs the new code, not its old translation. */
+	cr_assert_eq(sim_create(&cfg, &b, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sim_ld32(b, fn), 0x92102000u, "st_loop4 starts with clr %%o1");
+	sim_st32(b, fn, 0x92102005u); /* mov 5, %o1 */
+	cr_assert_eq(sim_strand_start(b, 0, fn, 0), 0);
+	cr_assert_eq(sim_call(b, 0, fn, &n, 1, 0x200000, &ret2, &v), SIM_STOP_RETURNED, "%s",
+	             v.msg);
+	cr_expect_neq(ret2, ret1, "the old translation ran");
+	cr_expect_eq(sim_engines_opened(c), 1, "the second sim borrowed the first one's engine");
+	sim_free(b);
+	sim_engines_free(c);
+}
