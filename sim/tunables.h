@@ -15,9 +15,9 @@
  * ~1 GiB of virtual space; idle strands give theirs back. */
 #define SIM_ENGINE_POOL_MAX 64
 /* Sims an engine from a sim_engines cache serves before it is closed
- * (sims). Each sim adds its translated code to the engine's JIT buffer
- * (~0.1 MB for the default scenario; Unicorn 2.0.1 reclaims it only with a
- * full flush, which touches the whole 1 GiB buffer), while closing an
+ * (sims). Each sim translates its code again into the engine's JIT buffer
+ * (~0.1 MB for the default scenario), which Unicorn 2.0.1 reclaims only
+ * with a full flush that touches the whole 1 GiB buffer, while closing an
  * engine leaks its TLB (~80 KB): this bounds the first and amortises the
  * second. */
 #define SIM_ENGINE_REUSE_MAX 256
