@@ -490,6 +490,17 @@ Test(md_builder, rejects_bad_arguments)
 	md_buf_free(NULL);
 }
 
+/* Finish builder b (freed), read the MD back: out keeps the bytes. */
+static struct md *finish_and_read(struct md_builder *b, struct md_buf *out)
+{
+	struct md *md;
+	struct md_err e;
+	cr_assert_eq(md_b_finish(b, out), MD_OK);
+	md_builder_free(b);
+	cr_assert_eq(md_read(out->data, out->len, &md, &e), MD_OK, "%s", e.msg);
+	return md;
+}
+
 Test(md_builder, forward_arcs_dedup_and_padding)
 {
 	struct md_builder *b;
@@ -502,11 +513,7 @@ Test(md_builder, forward_arcs_dedup_and_padding)
 	cr_assert_eq(md_b_str(b, c, "b", "same"), MD_OK);
 	cr_assert_eq(md_b_arc(b, c, "back", r), MD_OK);
 	struct md_buf out;
-	cr_assert_eq(md_b_finish(b, &out), MD_OK);
-	md_builder_free(b);
-	struct md *md;
-	struct md_err e;
-	cr_assert_eq(md_read(out.data, out.len, &md, &e), MD_OK, "%s", e.msg);
+	struct md *md = finish_and_read(b, &out);
 	struct md_warnings w;
 	md_warnings(md, &w);
 	cr_assert_eq(w.data_unpadded, 0);
@@ -536,11 +543,8 @@ Test(md_builder, empty_data_payload_round_trips)
 	cr_assert_eq(md_b_data(b, r, "empty", NULL, 0), MD_OK);
 	cr_assert_eq(md_b_data(b, r, "empty2", "", 0), MD_OK);
 	struct md_buf out, again;
-	cr_assert_eq(md_b_finish(b, &out), MD_OK);
-	md_builder_free(b);
-	struct md *md;
+	struct md *md = finish_and_read(b, &out);
 	struct md_err e;
-	cr_assert_eq(md_read(out.data, out.len, &md, &e), MD_OK, "%s", e.msg);
 	size_t dl = 99;
 	cr_assert_not_null(md_get_data(md, md_node_first(md, "root"), "empty", &dl));
 	cr_assert_eq(dl, 0);
@@ -562,11 +566,7 @@ Test(md_builder, string_list_iteration)
 	cr_assert_eq(md_b_node(b, "root", &r), MD_OK);
 	cr_assert_eq(md_b_data(b, r, "caps", "popc\0\0pause", 11), MD_OK);
 	struct md_buf out;
-	cr_assert_eq(md_b_finish(b, &out), MD_OK);
-	md_builder_free(b);
-	struct md *md;
-	struct md_err e;
-	cr_assert_eq(md_read(out.data, out.len, &md, &e), MD_OK, "%s", e.msg);
+	struct md *md = finish_and_read(b, &out);
 	md_node_t n = md_node_first(md, "root");
 	size_t l;
 	const char *p = md_strlist_at(md, n, "caps", 0, &l);
