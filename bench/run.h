@@ -17,11 +17,13 @@
  * a major change breaks readers (compare refuses it), a minor one adds. */
 #define BENCH_RESULT_FORMAT "ldomsim-result"
 #define BENCH_RESULT_MAJOR  1
-#define BENCH_RESULT_MINOR                                                                         \
-	2 /* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches" */
+/* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches" */
+#define BENCH_RESULT_MINOR 2
 
 /* The run copies trace and image; the arrays (set, inject, irq) and their
  * strings are borrowed and must outlive the run. */
+struct sim_engines; /* sim/sim.h */
+
 struct bench_run_cfg {
 	const char *trace;    /* trace.json */
 	const char *image;    /* guest ELF; NULL: build/guest/guest.elf beside the binary */
