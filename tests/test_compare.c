@@ -6,42 +6,18 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bench/compare.h"
 #include "bench/sweep_io.h"
+#include "tests/util.h"
 
 struct fx {
 	char dir[64];
 	char a[128], b[128], out[128], err[128];
 };
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "%s", path);
-	char *buf = calloc(1, 1 << 16);
-	size_t n = fread(buf, 1, (1 << 16) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
 
 /* Two runs of the default scenario, a.json and b.json. */
 static void setup(struct fx *x)
@@ -53,14 +29,15 @@ static void setup(struct fx *x)
 	snprintf(x->out, sizeof x->out, "%s/out.txt", x->dir);
 	snprintf(x->err, sizeof x->err, "%s/err.txt", x->dir);
 	for (int i = 0; i < 2; i++)
-		cr_assert_eq(sh("build/ldomsim run traces/default/trace.json --json %s >/dev/null",
-		                i ? x->b : x->a),
-		             0);
+		cr_assert_eq(
+		    test_sh("build/ldomsim run traces/default/trace.json --json %s >/dev/null",
+		            i ? x->b : x->a),
+		    0);
 }
 
 static int compare(struct fx *x, const char *base, const char *cur, const char *opts)
 {
-	return sh("build/ldomsim compare %s %s %s >%s 2>%s", base, cur, opts, x->out, x->err);
+	return test_sh("build/ldomsim compare %s %s %s >%s 2>%s", base, cur, opts, x->out, x->err);
 }
 
 /* Writes a copy of a.json changed by edit to name. */
@@ -77,7 +54,7 @@ static char *doctor(struct fx *x, const char *name, void (*edit)(json_t *))
 
 static void teardown(struct fx *x)
 {
-	sh("rm -rf %s", x->dir);
+	test_sh("rm -rf %s", x->dir);
 }
 
 Test(compare, identical_runs_are_byte_identical_and_equal, .timeout = 120)
@@ -99,7 +76,7 @@ Test(compare, identical_runs_are_byte_identical_and_equal, .timeout = 120)
 	json_decref(b);
 
 	cr_expect_eq(compare(&x, x.a, x.b, ""), 0);
-	char *out = slurp(x.out);
+	char *out = test_slurp(x.out);
 	cr_expect(strstr(out, "request_ns"), "%s", out);
 	cr_expect(strstr(out, "online_p99_ns"), "%s", out);
 	cr_expect(strstr(out, "0 lower, 0 higher; 0 beyond"), "%s", out);
@@ -124,7 +101,7 @@ Test(compare, raised_latency_regresses, .timeout = 120)
 	setup(&x);
 	char *c = doctor(&x, "slow.json", raise_latency);
 	cr_expect_eq(compare(&x, x.a, c, ""), 1);
-	char *err = slurp(x.err), *out = slurp(x.out);
+	char *err = test_slurp(x.err), *out = test_slurp(x.out);
 	cr_expect(strstr(err, "request_ns +20.00%"), "%s", err);
 	cr_expect(strstr(out, "REGRESSED"), "%s", out);
 	free(err);
@@ -160,26 +137,26 @@ Test(compare, unusable_input_exits_2, .timeout = 120)
 	char *v2 = doctor(&x, "v2.json", major_2), *nook = doctor(&x, "nook.json", no_ok);
 	char *badlat = doctor(&x, "badlat.json", bad_cpu_latency), *e;
 	cr_expect_eq(compare(&x, x.a, v2, ""), 2);
-	e = slurp(x.err);
+	e = test_slurp(x.err);
 	cr_expect(strstr(e, "v2.json: $.version: result version 2.0 is another major version"),
 	          "%s", e);
 	free(e);
 	cr_expect_eq(compare(&x, nook, x.a, ""), 2);
-	e = slurp(x.err);
+	e = test_slurp(x.err);
 	cr_expect(strstr(e, "nook.json: $.ok"), "%s", e);
 	free(e);
 	cr_expect_eq(compare(&x, x.a, badlat, ""), 2);
-	e = slurp(x.err);
+	e = test_slurp(x.err);
 	cr_expect(strstr(e, "badlat.json: $.operations[1].cpus[3].latency_ns"), "%s", e);
 	free(e);
 	cr_expect_eq(compare(&x, x.a, "traces/default/md-gen1.bin", ""), 2);
-	e = slurp(x.err);
+	e = test_slurp(x.err);
 	cr_expect(strstr(e, "traces/default/md-gen1.bin: line 1"), "%s", e);
 	free(e);
 	cr_expect_eq(compare(&x, x.a, "/nonexistent/x.json", ""), 2);
 	cr_expect_eq(compare(&x, x.a, x.b, "--threshold -3"), 2);
 	cr_expect_eq(compare(&x, x.a, "", ""), 2);
-	cr_expect_eq(sh("build/ldomsim compare --help >/dev/null"), 0);
+	cr_expect_eq(test_sh("build/ldomsim compare --help >/dev/null"), 0);
 	free(v2);
 	free(nook);
 	free(badlat);
@@ -201,14 +178,15 @@ Test(compare, result_key_and_sweep_summary, .timeout = 120)
 	cr_expect_eq(p->key.add, 8);
 	cr_expect(p->ok);
 	bench_points_free(s);
-	cr_assert_eq(sh("build/ldomsim sweep --shape t2 --present 56 --add 8 --jobs 1 --no-plots "
-	                "-o %s/sw 2>/dev/null",
-	                x.dir),
-	             0);
+	cr_assert_eq(
+	    test_sh("build/ldomsim sweep --shape t2 --present 56 --add 8 --jobs 1 --no-plots "
+	            "-o %s/sw 2>/dev/null",
+	            x.dir),
+	    0);
 	/* The sweep's point is the default scenario: byte-identical trace. */
 	char path[256];
 	snprintf(path, sizeof path, "%s/sw", x.dir);
-	cr_expect_eq(compare(&x, x.a, path, ""), 0, "%s", slurp(x.out));
+	cr_expect_eq(compare(&x, x.a, path, ""), 0, "%s", test_slurp(x.out));
 	cr_expect_eq(compare(&x, path, path, ""), 0);
 	teardown(&x);
 }
@@ -236,13 +214,13 @@ Test(compare, per_function_metrics_name_the_function_that_got_slower, .timeout =
 	setup(&x);
 	char *c = doctor(&x, "slowfn.json", slow_function);
 	cr_expect_eq(compare(&x, x.a, c, ""), 1);
-	char *out = slurp(x.out);
+	char *out = test_slurp(x.out);
 	cr_expect(strstr(out, "largest increase: ") &&
 	              strstr(out, "fn_mdesc_fill_in_cpu_data_insns +50.00%"),
 	          "%s", out);
 	free(out);
 	cr_expect_eq(compare(&x, x.a, x.b, ""), 0);
-	out = slurp(x.out);
+	out = test_slurp(x.out);
 	cr_expect(!strstr(out, "largest increase"), "nothing grew: %s", out);
 	free(out);
 	free(c);

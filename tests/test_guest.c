@@ -10,19 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/util.h"
+
 /* Run a command from the project root; returns its exit status and up to
  * n bytes of its combined output. MAKEFLAGS of an enclosing make would leak
  * its jobserver into the child: drop them. */
 static int run(const char *cmd, char *out, size_t n)
 {
-	char full[1024];
+	char full[2048];
 	snprintf(full, sizeof full, "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS %s 2>&1", cmd);
-	FILE *p = popen(full, "r");
-	cr_assert_not_null(p);
-	size_t len = fread(out, 1, n - 1, p);
-	out[len] = 0;
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return test_run(full, out, n);
 }
 
 Test(guest, missing_table_row_is_a_build_error_naming_symbol_and_object, .timeout = 120)

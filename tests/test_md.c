@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "traces/md.h"
 #include "traces/md_shape.h"
+#include "tests/util.h"
 
 /* ---- a raw MD writer for hand-made (often broken) MDs ----------------- */
 
@@ -724,22 +724,6 @@ Test(md_shape, cpulist)
 
 /* ---- the CLI ---------------------------------------------------------- */
 
-static int run(const char *cmd, char *out, size_t cap)
-{
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p, "%s", cmd);
-	size_t n = out ? fread(out, 1, cap - 1, p) : 0;
-	if (out)
-		out[n] = '\0';
-	else {
-		char sink[4096];
-		while (fread(sink, 1, sizeof(sink), p) > 0)
-			;
-	}
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 Test(md_cli, stat_counts_equal_each_shape)
 {
 	static char out[1 << 20];
@@ -753,9 +737,9 @@ Test(md_cli, stat_counts_equal_each_shape)
 		cr_assert_eq(md_shape_get(all_shapes[i], &s, &e), MD_OK);
 		snprintf(cmd, sizeof(cmd), "build/ldomsim md gen --shape '%s' -o %s", all_shapes[i],
 		         path);
-		cr_assert_eq(run(cmd, NULL, 0), 0, "%s", cmd);
+		cr_assert_eq(test_run(cmd, NULL, 0), 0, "%s", cmd);
 		snprintf(cmd, sizeof(cmd), "build/ldomsim md stat --json %s", path);
-		cr_assert_eq(run(cmd, out, sizeof(out)), 0, "%s", cmd);
+		cr_assert_eq(test_run(cmd, out, sizeof(out)), 0, "%s", cmd);
 		json_error_t je;
 		json_t *j = json_loads(out, 0, &je);
 		cr_assert_not_null(j, "%s: %s", all_shapes[i], je.text);
@@ -822,18 +806,18 @@ Test(md_cli, diff_reports_strands_first_and_exit_status)
 	close(mkstemp(a));
 	close(mkstemp(b));
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md gen --shape t2 --present 0-55 -o %s", a);
-	cr_assert_eq(run(cmd, NULL, 0), 0);
+	cr_assert_eq(test_run(cmd, NULL, 0), 0);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md gen --shape t2 --present 4-63 -o %s", b);
-	cr_assert_eq(run(cmd, NULL, 0), 0);
+	cr_assert_eq(test_run(cmd, NULL, 0), 0);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md diff %s %s", a, b);
-	cr_assert_eq(run(cmd, out, sizeof(out)), 1);
+	cr_assert_eq(test_run(cmd, out, sizeof(out)), 1);
 	cr_assert(!strncmp(out, "strands removed (4): 0-3\nstrands added (8): 56-63\n", 48), "%s",
 	          out);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md diff %s %s", a, a);
-	cr_assert_eq(run(cmd, out, sizeof(out)), 0);
+	cr_assert_eq(test_run(cmd, out, sizeof(out)), 0);
 	cr_assert_str_eq(out, "no differences\n");
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md diff %s /nonexistent 2>/dev/null", a);
-	cr_assert_eq(run(cmd, NULL, 0), 2);
+	cr_assert_eq(test_run(cmd, NULL, 0), 2);
 	unlink(a);
 	unlink(b);
 }
@@ -841,17 +825,17 @@ Test(md_cli, diff_reports_strands_first_and_exit_status)
 Test(md_cli, usage_and_errors)
 {
 	static char out[1 << 16];
-	cr_assert_eq(run("build/ldomsim md 2>/dev/null", NULL, 0), 2);
-	cr_assert_eq(run("build/ldomsim md --help", NULL, 0), 0);
+	cr_assert_eq(test_run("build/ldomsim md 2>/dev/null", NULL, 0), 2);
+	cr_assert_eq(test_run("build/ldomsim md --help", NULL, 0), 0);
 	const char *subs[] = {"check", "dump", "stat", "diff", "gen", "topo"};
 	char cmd[256];
 	for (size_t i = 0; i < 6; i++) {
 		snprintf(cmd, sizeof(cmd), "build/ldomsim md %s --help", subs[i]);
-		cr_assert_eq(run(cmd, out, sizeof(out)), 0, "%s", cmd);
+		cr_assert_eq(test_run(cmd, out, sizeof(out)), 0, "%s", cmd);
 		cr_assert(strstr(out, "usage: ldomsim md"), "%s", cmd);
 	}
-	cr_assert_eq(run("build/ldomsim md gen --shape nope -o /dev/null 2>&1", out, sizeof(out)),
-	             2);
+	cr_assert_eq(
+	    test_run("build/ldomsim md gen --shape nope -o /dev/null 2>&1", out, sizeof(out)), 2);
 	cr_assert(strstr(out, "unknown shape 'nope'"), "%s", out);
 	/* A broken file: the error names the file and the element. */
 	struct rel el[BASE_N];
@@ -865,10 +849,10 @@ Test(md_cli, usage_and_errors)
 	close(fd);
 	free(bytes);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md dump %s 2>&1", path);
-	cr_assert_eq(run(cmd, out, sizeof(out)), 2);
+	cr_assert_eq(test_run(cmd, out, sizeof(out)), 2);
 	cr_assert(strstr(out, path) && strstr(out, "element 1 (arc 'fwd' in node 'root' @0)"), "%s",
 	          out);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md check %s", path);
-	cr_assert_eq(run(cmd, out, sizeof(out)), 1);
+	cr_assert_eq(test_run(cmd, out, sizeof(out)), 1);
 	unlink(path);
 }

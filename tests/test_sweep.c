@@ -6,46 +6,22 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "bench/fit.h"
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
 #include "bench/sweep_result.h"
+#include "tests/util.h"
 
 static char *tmpdir(void)
 {
 	char *d = strdup("/tmp/ldomsim-sweep-XXXXXX");
 	cr_assert(mkdtemp(d));
 	return d;
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "%s", path);
-	char *buf = calloc(1, 1 << 20);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
 }
 
 static off_t file_size(const char *dir, const char *name)
@@ -111,12 +87,12 @@ Test(sweep, lists_and_percentiles)
 Test(sweep, small_sweep_summary_plots_progress, .timeout = 180)
 {
 	char *d = tmpdir(), path[512];
-	int rc = sh("build/ldomsim sweep --shape t2 --present 16,24 --add 8 --jobs 2 -o %s/a "
-	            "2>%s/progress.txt >/dev/null",
-	            d, d);
+	int rc = test_sh("build/ldomsim sweep --shape t2 --present 16,24 --add 8 --jobs 2 -o %s/a "
+	                 "2>%s/progress.txt >/dev/null",
+	                 d, d);
 	snprintf(path, sizeof path, "%s/progress.txt", d);
 	/* Progress: plain lines, one per point, no carriage returns. */
-	char *prog = slurp(path);
+	char *prog = test_slurp(path);
 	cr_assert_eq(rc, 0, "%s", prog);
 	cr_expect(!strchr(prog, '\r'), "%s", prog);
 	cr_expect(strstr(prog, "sweep: 1/2 p"), "%s", prog);
@@ -166,13 +142,14 @@ Test(sweep, small_sweep_summary_plots_progress, .timeout = 180)
 		cr_expect(file_size(dir, name) > 1000, "%s", name);
 	}
 	/* No temporary file is left behind. */
-	cr_expect_eq(sh("find %s/a -name '*.tmp*' -o -name '*.stderr' | grep -q .", d), 1);
+	cr_expect_eq(test_sh("find %s/a -name '*.tmp*' -o -name '*.stderr' | grep -q .", d), 1);
 
 	/* Determinism: the same sweep again gives the same rows. */
-	cr_assert_eq(sh("build/ldomsim sweep --shape t2 --present 16,24 --add 8 --jobs 1 -o %s/b "
-	                "--no-plots 2>/dev/null",
-	                d),
-	             0);
+	cr_assert_eq(
+	    test_sh("build/ldomsim sweep --shape t2 --present 16,24 --add 8 --jobs 1 -o %s/b "
+	            "--no-plots 2>/dev/null",
+	            d),
+	    0);
 	snprintf(path, sizeof path, "%s/b/summary.json", d);
 	json_t *again = bench_read_json(path, err, sizeof err);
 	cr_assert(again, "%s", err);
@@ -180,14 +157,14 @@ Test(sweep, small_sweep_summary_plots_progress, .timeout = 180)
 	cr_expect(json_equal(json_object_get(sum, "fits"), json_object_get(again, "fits")));
 	cr_expect(json_equal(json_object_get(cfg, "traces"),
 	                     json_object_get(json_object_get(again, "config"), "traces")));
-	cr_expect_eq(sh("build/ldomsim report %s/a >%s/report.txt", d, d), 0);
+	cr_expect_eq(test_sh("build/ldomsim report %s/a >%s/report.txt", d, d), 0);
 	snprintf(path, sizeof path, "%s/report.txt", d);
-	char *rep = slurp(path);
+	char *rep = test_slurp(path);
 	cr_expect(strstr(rep, "p16-a8") && strstr(rep, "p24-a8") && strstr(rep, "fit:"), "%s", rep);
 	free(rep);
 	json_decref(sum);
 	json_decref(again);
-	sh("rm -rf %s", d);
+	test_sh("rm -rf %s", d);
 	free(d);
 }
 
@@ -223,27 +200,28 @@ Test(sweep, failing_points_are_recorded)
 	cr_expect(strstr(line, "FAILED"), "%s", line);
 	fclose(prog);
 	json_decref(sum);
-	sh("rm -rf %s", d);
+	test_sh("rm -rf %s", d);
 	free(d);
 }
 
 Test(sweep, bad_arguments_exit_2)
 {
 	char *d = tmpdir();
-	cr_expect_eq(sh("build/ldomsim sweep --shape t2 --present 0 --add 8 -o %s 2>/dev/null", d),
+	cr_expect_eq(
+	    test_sh("build/ldomsim sweep --shape t2 --present 0 --add 8 -o %s 2>/dev/null", d), 2);
+	cr_expect_eq(test_sh("build/ldomsim sweep --shape t2 --present 16 -o %s 2>/dev/null", d),
 	             2);
-	cr_expect_eq(sh("build/ldomsim sweep --shape t2 --present 16 -o %s 2>/dev/null", d), 2);
-	cr_expect_eq(sh("build/ldomsim sweep --shape nosuch --present 16 --add 8 -o %s "
-	                "2>/dev/null",
-	                d),
+	cr_expect_eq(test_sh("build/ldomsim sweep --shape nosuch --present 16 --add 8 -o %s "
+	                     "2>/dev/null",
+	                     d),
 	             2);
 	/* 60 + 8 strands do not fit a 64-strand T2. */
-	cr_expect_eq(sh("build/ldomsim sweep --shape t2 --present 60 --add 8 -o %s 2>/dev/null", d),
-	             2);
-	cr_expect_eq(sh("build/ldomsim sweep --help >/dev/null"), 0);
-	cr_expect_eq(sh("build/ldomsim report --help >/dev/null"), 0);
-	cr_expect_eq(sh("build/ldomsim report %s/nothing 2>/dev/null", d), 2);
-	sh("rm -rf %s", d);
+	cr_expect_eq(
+	    test_sh("build/ldomsim sweep --shape t2 --present 60 --add 8 -o %s 2>/dev/null", d), 2);
+	cr_expect_eq(test_sh("build/ldomsim sweep --help >/dev/null"), 0);
+	cr_expect_eq(test_sh("build/ldomsim report --help >/dev/null"), 0);
+	cr_expect_eq(test_sh("build/ldomsim report %s/nothing 2>/dev/null", d), 2);
+	test_sh("rm -rf %s", d);
 	free(d);
 }
 
@@ -274,25 +252,29 @@ Test(sweep, emit_jobs_parallel_merge_equals_a_direct_sweep, .timeout = 300)
 {
 	char *d = tmpdir();
 	cr_assert_eq(
-	    sh("build/ldomsim sweep --shape t2 --present 16,32 --add 4 --no-plots -o %s/direct "
-	       "2>/dev/null",
-	       d),
+	    test_sh(
+	        "build/ldomsim sweep --shape t2 --present 16,32 --add 4 --no-plots -o %s/direct "
+	        "2>/dev/null",
+	        d),
 	    0);
 	for (int h = 0; h < 2; h++)
-		cr_assert_eq(sh("build/ldomsim sweep --shape t2 --present %d --add 4 -o %s/host%d "
-		                "--emit-jobs %s/jobs%d.txt 2>/dev/null",
-		                16 * (h + 1), d, h, d, h),
-		             0);
-	cr_assert_eq(sh("test $(wc -l < %s/jobs0.txt) -eq 1", d), 0, "one line per point");
-	cr_expect_eq(sh("scripts/sweep-slurm.sh %s/jobs0.txt --time=00:10:00 | grep -q "
-	                "'^#SBATCH --array=1-1$'",
-	                d),
+		cr_assert_eq(
+		    test_sh("build/ldomsim sweep --shape t2 --present %d --add 4 -o %s/host%d "
+		            "--emit-jobs %s/jobs%d.txt 2>/dev/null",
+		            16 * (h + 1), d, h, d, h),
+		    0);
+	cr_assert_eq(test_sh("test $(wc -l < %s/jobs0.txt) -eq 1", d), 0, "one line per point");
+	cr_expect_eq(test_sh("scripts/sweep-slurm.sh %s/jobs0.txt --time=00:10:00 | grep -q "
+	                     "'^#SBATCH --array=1-1$'",
+	                     d),
 	             0, "the Slurm script is a job array over the jobs file");
-	cr_assert_eq(sh("cat %s/jobs0.txt %s/jobs1.txt | parallel -j2 --halt now,fail=1", d, d), 0,
-	             "GNU parallel ran the jobs");
-	cr_assert_eq(sh("build/ldomsim merge --no-plots -o %s/merged %s/host0 %s/host1 2>/dev/null",
-	                d, d, d),
-	             0);
+	cr_assert_eq(
+	    test_sh("cat %s/jobs0.txt %s/jobs1.txt | parallel -j2 --halt now,fail=1", d, d), 0,
+	    "GNU parallel ran the jobs");
+	cr_assert_eq(
+	    test_sh("build/ldomsim merge --no-plots -o %s/merged %s/host0 %s/host1 2>/dev/null", d,
+	            d, d),
+	    0);
 	char m[512];
 	snprintf(m, sizeof m, "%s/direct", d);
 	json_t *a = rows_by_point(m);
@@ -300,22 +282,24 @@ Test(sweep, emit_jobs_parallel_merge_equals_a_direct_sweep, .timeout = 300)
 	json_t *b = rows_by_point(m);
 	cr_expect_eq(json_object_size(a), 2);
 	cr_expect(json_equal(a, b), "merged metrics equal the direct sweep's");
-	cr_expect_eq(sh("build/ldomsim compare %s/direct %s/merged >/dev/null", d, d), 0);
+	cr_expect_eq(test_sh("build/ldomsim compare %s/direct %s/merged >/dev/null", d, d), 0);
 	/* a point in two folders, and folders that disagree, are refused */
 	cr_expect_eq(
-	    sh("build/ldomsim merge --no-plots -o %s/bad %s/host0 %s/host0 2>/dev/null", d, d, d),
+	    test_sh("build/ldomsim merge --no-plots -o %s/bad %s/host0 %s/host0 2>/dev/null", d, d,
+	            d),
 	    2);
-	cr_assert_eq(sh("build/ldomsim sweep --shape t2 --present 48 --add 4 --set ipi_ns=1000 -o "
-	                "%s/host2 --emit-jobs %s/jobs2.txt 2>/dev/null",
-	                d, d),
-	             0);
+	cr_assert_eq(
+	    test_sh("build/ldomsim sweep --shape t2 --present 48 --add 4 --set ipi_ns=1000 -o "
+	            "%s/host2 --emit-jobs %s/jobs2.txt 2>/dev/null",
+	            d, d),
+	    0);
 	cr_expect_eq(
-	    sh("build/ldomsim merge --no-plots -o %s/bad2 %s/host0 %s/host2 2>&1 | grep -q "
-	       "'config.set differs'",
-	       d, d, d),
+	    test_sh("build/ldomsim merge --no-plots -o %s/bad2 %s/host0 %s/host2 2>&1 | grep -q "
+	            "'config.set differs'",
+	            d, d, d),
 	    0);
 	json_decref(a);
 	json_decref(b);
-	sh("rm -rf %s", d);
+	test_sh("rm -rf %s", d);
 	free(d);
 }

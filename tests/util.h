@@ -1,0 +1,20 @@
+/*
+ * tests/util.h — helpers the test files share: running commands from the
+ * project root and reading their files. Failures fail the calling test.
+ */
+#ifndef LDOMSIM_TESTS_UTIL_H
+#define LDOMSIM_TESTS_UTIL_H
+
+#include <stddef.h>
+
+/* Run a shell command (printf format): its exit status, -1 if it did not
+ * exit normally. */
+int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Run cmd with popen: up to cap - 1 bytes of its standard output into out
+ * (NUL-terminated; out NULL keeps none), the rest drained; its exit status,
+ * -1 if it did not exit normally. */
+int test_run(const char *cmd, char *out, size_t cap);
+/* The whole file, NUL-terminated (the caller frees it). */
+char *test_slurp(const char *path);
+
+#endif
