@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bench/run.h"
+#include "tests/util.h"
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -37,18 +38,12 @@ static void put64(uint8_t *p, uint64_t v)
  * (max-cpus 64) but in no MD. */
 static struct bench_run *small_run(void)
 {
-	char dir[] = "/tmp/ldomsim-dsin-XXXXXX", cmd[512], path[600];
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd,
-	         "build/ldomsim trace gen --shape t2 --present 32 --add 8 -o %s >/dev/null", dir);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-	snprintf(path, sizeof path, "%s/trace.json", dir);
+	char path[600];
+	test_gen_trace(path, sizeof path, "--shape t2 --present 32 --add 8");
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	bench_run_cfg_default(&cfg);
-	cfg.trace = path;
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, path);
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	cr_assert(bench_run_ok(r));
 	return r;
@@ -186,19 +181,12 @@ static void dr(struct bench_run *r, uint32_t type, unsigned first, unsigned n, u
 
 Test(dsinput, add_64_remove_32_add_32_keeps_the_maps_right, .timeout = 300)
 {
-	char dir[] = "/tmp/ldomsim-mixed-XXXXXX", cmd[512], path[600], rep[1024];
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd,
-	         "build/ldomsim trace gen --shape t4-4 --present 128 --add 64 -o %s >/dev/null",
-	         dir);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-	snprintf(path, sizeof path, "%s/trace.json", dir);
+	char path[600], rep[1024];
+	test_gen_trace(path, sizeof path, "--shape t4-4 --present 128 --add 64");
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	bench_run_cfg_default(&cfg);
-	cfg.trace = path;
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, path);
 	cfg.no_profile = 1;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	cr_assert(bench_run_ok(r));
@@ -219,17 +207,11 @@ Test(dsinput, add_64_remove_32_add_32_keeps_the_maps_right, .timeout = 300)
 
 static struct bench_run *irq_run(const char *const *irqs, size_t n, char *err, size_t errlen)
 {
-	char dir[] = "/tmp/ldomsim-irq-XXXXXX", cmd[512], path[600];
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd,
-	         "build/ldomsim trace gen --shape t2 --present 32 --add 8 -o %s >/dev/null", dir);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-	snprintf(path, sizeof path, "%s/trace.json", dir);
+	char path[600]; /* the run keeps its own copy */
+	test_gen_trace(path, sizeof path, "--shape t2 --present 32 --add 8");
 	struct bench_run_cfg cfg;
 	struct bench_run *r = NULL;
-	bench_run_cfg_default(&cfg);
-	cfg.trace = path;
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, path);
 	cfg.no_profile = 1;
 	cfg.irq = irqs;
 	cfg.nirq = n;

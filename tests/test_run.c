@@ -14,15 +14,14 @@
 #include "bench/fit.h"
 #include "bench/run.h"
 #include "sim/sim.h"
+#include "tests/util.h"
 
 static json_t *run_default(void)
 {
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	bench_run_cfg_default(&cfg);
-	cfg.trace = "traces/default/trace.json";
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, "traces/default/trace.json");
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 1);
 	cr_expect(bench_run_ok(r), "%s", json_string_value(json_object_get(doc, "verdict")));
@@ -192,9 +191,7 @@ static json_t *run_borrowing(struct sim_engines *c)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	bench_run_cfg_default(&cfg);
-	cfg.trace = "traces/t2/trace.json"; /* strands come and go: engines recycle */
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, "traces/t2/trace.json"); /* strands come and go: engines recycle */
 	cfg.engines = c;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 1);
@@ -273,9 +270,7 @@ static void run_shape(const char *trace)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	bench_run_cfg_default(&cfg);
-	cfg.trace = trace;
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, trace);
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 0);
 	cr_expect(bench_run_ok(r), "%s: %s", trace,
@@ -373,9 +368,7 @@ Test(measure, set_overrides_a_cost, .timeout = 120)
 	struct bench_run *r;
 	char err[1024];
 	const char *set[] = {"hotplug_online_ns=1000000"};
-	bench_run_cfg_default(&cfg);
-	cfg.trace = "traces/default/trace.json";
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, "traces/default/trace.json");
 	cfg.set = set;
 	cfg.nset = 1;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
@@ -402,9 +395,7 @@ Test(removal, unconfigure_takes_four_cpus_down, .timeout = 120)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	bench_run_cfg_default(&cfg);
-	cfg.trace = "traces/t2/trace.json";
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, "traces/t2/trace.json");
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 	json_t *doc = bench_run_json(r, 1);
 	cr_expect(bench_run_ok(r), "%s", json_string_value(json_object_get(doc, "verdict")));
@@ -486,9 +477,7 @@ static json_t *run_with(const char *trace, const char *inject, const char *irq)
 	struct bench_run *r;
 	char err[1024];
 	const char *inj[] = {inject}, *irqs[] = {irq};
-	bench_run_cfg_default(&cfg);
-	cfg.trace = trace;
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, trace);
 	cfg.inject = inj;
 	cfg.ninject = inject != NULL;
 	cfg.irq = irqs;
@@ -571,20 +560,13 @@ Test(measure, sibling_maps_cost_is_quadratic, .timeout = 300)
 	static const unsigned present[] = {64, 128, 256, 512};
 	double x[4], y[4];
 	for (size_t i = 0; i < 4; i++) {
-		char dir[] = "/tmp/ldomsim-quad-XXXXXX", cmd[512], path[600];
-		cr_assert_not_null(mkdtemp(dir));
-		snprintf(cmd, sizeof cmd,
-		         "build/ldomsim trace gen --shape param:2x64x8 --present %u --add 8 -o %s "
-		         ">/dev/null",
-		         present[i], dir);
-		cr_assert_eq(system(cmd), 0, "%s", cmd);
-		snprintf(path, sizeof path, "%s/trace.json", dir);
+		char path[600];
+		test_gen_trace(path, sizeof path, "--shape param:2x64x8 --present %u --add 8",
+		               present[i]);
 		struct bench_run_cfg cfg;
 		struct bench_run *r;
 		char err[1024];
-		bench_run_cfg_default(&cfg);
-		cfg.trace = path;
-		cfg.image = "build/guest/guest.elf";
+		test_run_cfg(&cfg, path);
 		cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
 		json_t *doc = bench_run_json(r, 0);
 		json_t *tc = json_object_get(json_array_get(json_object_get(doc, "operations"), 1),
@@ -742,9 +724,7 @@ Test(removal, die_wait_is_quantised_by_msleep_100, .timeout = 120)
 	struct bench_run *r;
 	char err[1024];
 	const char *set[] = {"ipi_ns=1000"};
-	bench_run_cfg_default(&cfg);
-	cfg.trace = "traces/t2/trace.json";
-	cfg.image = "build/guest/guest.elf";
+	test_run_cfg(&cfg, "traces/t2/trace.json");
 	cfg.set = set;
 	cfg.nset = 1;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "bench/run.h"
+
 static int exit_status(int st)
 {
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -52,4 +54,25 @@ char *test_slurp(const char *path)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+void test_gen_trace(char *path, size_t n, const char *args_fmt, ...)
+{
+	char dir[] = "/tmp/ldomsim-test-trace-XXXXXX", args[1024];
+	cr_assert_not_null(mkdtemp(dir));
+	va_list ap;
+	va_start(ap, args_fmt);
+	vsnprintf(args, sizeof args, args_fmt, ap);
+	va_end(ap);
+	cr_assert_eq(test_sh("build/ldomsim trace gen %s -o %s >/dev/null", args, dir), 0,
+	             "trace gen %s", args);
+	int len = snprintf(path, n, "%s/trace.json", dir);
+	cr_assert(len > 0 && (size_t)len < n);
+}
+
+void test_run_cfg(struct bench_run_cfg *cfg, const char *trace)
+{
+	bench_run_cfg_default(cfg);
+	cfg->trace = trace;
+	cfg->image = "build/guest/guest.elf";
 }

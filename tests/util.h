@@ -17,4 +17,13 @@ int test_run(const char *cmd, char *out, size_t cap);
 /* The whole file, NUL-terminated (the caller frees it). */
 char *test_slurp(const char *path);
 
+/* `ldomsim trace gen ARGS -o DIR` (ARGS a printf format) into a new
+ * temporary folder DIR; path (n bytes) receives DIR/trace.json. */
+void test_gen_trace(char *path, size_t n, const char *args_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+struct bench_run_cfg;
+/* The defaults for a run of trace (borrowed) on the default guest image. */
+void test_run_cfg(struct bench_run_cfg *cfg, const char *trace);
+
 #endif
