@@ -487,6 +487,7 @@ static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 	c->kthread_wakeup_ns = t->kthread_wakeup_ns;
 	c->ldc_msg_ns = t->ldc_msg_ns;
 	c->ipi_ns = t->ipi_ns;
+	c->printk_ns = t->printk_ns;
 }
 
 /* "DEVHANDLE:DEVINO[@CPULIST]" (run.h). */

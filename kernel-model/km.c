@@ -152,6 +152,7 @@ void km_costs_default(struct km_costs *c)
 	    .kthread_wakeup_ns = KM_COST_KTHREAD_WAKEUP_NS,
 	    .ldc_msg_ns = KM_COST_LDC_MSG_NS,
 	    .ipi_ns = KM_COST_IPI_NS,
+	    .printk_ns = KM_COST_PRINTK_NS,
 	    .hcall_ns = KM_COST_HCALL_NS,
 	    .timer_setup_ns = KM_COST_TIMER_SETUP_NS,
 	};

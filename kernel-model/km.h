@@ -49,6 +49,7 @@ struct km_costs {
 	uint64_t kthread_wakeup_ns;     /* wake-up of a kthread until it runs */
 	uint64_t ldc_msg_ns;            /* one DS message over LDC, one way */
 	uint64_t ipi_ns;                /* cross-call delivery */
+	uint64_t printk_ns;             /* one log line: vsnprintf + storing the record */
 	uint64_t hcall_ns;              /* a hypercall made by code not under study */
 	uint64_t timer_setup_ns;        /* setup_sparc64_timer */
 };

@@ -36,6 +36,7 @@
 
 #include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
+#include "kernel-model/km_state.h"
 #include "kernel-model/tunables.h"
 #include "sim/image.h"
 #include "sim/sim.h"
@@ -405,7 +406,7 @@ static void log_fixed(struct km_call *c, uint64_t t, int level, const char *line
 }
 
 /* int _printk(const char *fmt, ...) -> the length of the stored record.
- * Cost: KM_COST_PRINTK_NS + KM_COST_PRINTK_PER_BYTE_NS per byte rendered. */
+ * Cost: costs.printk_ns + KM_COST_PRINTK_PER_BYTE_NS per byte rendered. */
 void km__printk(struct km_call *c)
 {
 	struct out o;
@@ -413,7 +414,7 @@ void km__printk(struct km_call *c)
 	uint64_t t = km_now_ns(c);
 	if (render(c, c->a[0], &a, &o))
 		return;
-	km_charge(c, KM_COST_PRINTK_NS + KM_COST_PRINTK_PER_BYTE_NS * o.n);
+	km_charge(c, c->km->costs.printk_ns + KM_COST_PRINTK_PER_BYTE_NS * o.n);
 	c->a[0] = store_record(c, t, &o);
 }
 
@@ -444,7 +445,7 @@ static void caller(struct km_call *c, char *buf, size_t n)
  * "------------[ cut here ]------------" and
  * "WARNING: CPU: <cpu> at <file>:<line> <caller>" at warning level, then
  * the message (when fmt is not NULL) as printk would, and keeps running.
- * Cost: 2 * KM_COST_PRINTK_NS + the message's printk cost. */
+ * Cost: 2 * costs.printk_ns + the message's printk cost. */
 void km_warn_slowpath_fmt(struct km_call *c)
 {
 	char file[128], who[96], line[LOG_LINE_MAX];
@@ -452,7 +453,7 @@ void km_warn_slowpath_fmt(struct km_call *c)
 	if (!c->a[0] || km_cstr(c->km, c->a[0], file, sizeof file) < 0)
 		snprintf(file, sizeof file, "?");
 	caller(c, who, sizeof who);
-	km_charge(c, 2 * KM_COST_PRINTK_NS);
+	km_charge(c, 2 * c->km->costs.printk_ns);
 	log_fixed(c, t, LEVEL_WARNING, "------------[ cut here ]------------");
 	snprintf(line, sizeof line, "WARNING: CPU: %u at %s:%d %s", c->cpu, file,
 	         (int)(int32_t)c->a[1], who);
@@ -463,13 +464,13 @@ void km_warn_slowpath_fmt(struct km_call *c)
 	struct args a = {c, 4};
 	if (render(c, c->a[3], &a, &o))
 		return;
-	km_charge(c, KM_COST_PRINTK_NS + KM_COST_PRINTK_PER_BYTE_NS * o.n);
+	km_charge(c, c->km->costs.printk_ns + KM_COST_PRINTK_PER_BYTE_NS * o.n);
 	store_record(c, t, &o);
 }
 
 /* void panic(const char *fmt, ...): logs "Kernel panic - not syncing:
  * <message>" (emergency level) and stops the thread with that verdict.
- * Cost: KM_COST_PRINTK_NS + the message's per-byte cost. */
+ * Cost: costs.printk_ns + the message's per-byte cost. */
 void km_panic(struct km_call *c)
 {
 	struct out o;
@@ -478,7 +479,7 @@ void km_panic(struct km_call *c)
 	uint64_t t = km_now_ns(c);
 	if (render(c, c->a[0], &a, &o))
 		return;
-	km_charge(c, KM_COST_PRINTK_NS + KM_COST_PRINTK_PER_BYTE_NS * o.n);
+	km_charge(c, c->km->costs.printk_ns + KM_COST_PRINTK_PER_BYTE_NS * o.n);
 	if (o.n && o.buf[o.n - 1] == '\n')
 		o.buf[--o.n] = 0;
 	snprintf(line, sizeof line, "Kernel panic - not syncing: %s", o.buf);
@@ -512,7 +513,7 @@ void km_bust_spinlocks(struct km_call *c)
  * t): sets *r to REFCOUNT_SATURATED and WARNs "refcount_t: <what>." as
  * lib/refcount.c does (the cut-here and WARNING lines, then the message),
  * and keeps running.
- * Cost: 3 * KM_COST_PRINTK_NS + KM_COST_ATOMIC_NS. */
+ * Cost: 3 * costs.printk_ns + KM_COST_ATOMIC_NS. */
 void km_refcount_warn_saturate(struct km_call *c)
 {
 	static const char *const what[] = {
@@ -526,7 +527,7 @@ void km_refcount_warn_saturate(struct km_call *c)
 	uint32_t type = (uint32_t)c->a[1];
 	char who[96], line[LOG_LINE_MAX];
 	uint64_t t = km_now_ns(c);
-	km_charge(c, 3 * KM_COST_PRINTK_NS + KM_COST_ATOMIC_NS);
+	km_charge(c, 3 * c->km->costs.printk_ns + KM_COST_ATOMIC_NS);
 	if ((r & 3) || !km_ptr(c->km, r, 4)) {
 		km_fail(c, "bad refcount_t address 0x%llx", (unsigned long long)r);
 		return;

@@ -69,7 +69,8 @@
 #define KM_COST_WEIGHT_PER_WORD_NS 12
 #define KM_COST_FIND_PER_WORD_NS   3
 /* printk: vsnprintf and storing the record (no console attached), fixed
- * part and per byte of formatted text. */
+ * part (the default of costs.printk_ns; a trace's printk_ns replaces it)
+ * and per byte of formatted text. */
 #define KM_COST_PRINTK_NS          1500
 #define KM_COST_PRINTK_PER_BYTE_NS 5
 /* prom_printf: OBP's console path, a firmware call per line plus the

@@ -360,6 +360,65 @@ Test(measure, phases_profile_and_topology_cost, .timeout = 120)
 	json_decref(doc);
 }
 
+/* The request latencies of traces/t2 (add, add, remove, md-update) with
+ * the given --set overrides. */
+static void t2_latencies(const char *const *set, size_t nset, int64_t lat[5])
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r;
+	char err[1024];
+	test_run_cfg(&cfg, "traces/t2/trace.json");
+	cfg.set = set;
+	cfg.nset = nset;
+	cfg.no_profile = 1;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
+	json_t *doc = bench_run_json(r, 0);
+	for (size_t i = 0; i < 5; i++)
+		lat[i] = json_integer_value(json_object_get(
+		    json_array_get(json_object_get(doc, "operations"), i), "latency_ns"));
+	json_decref(doc);
+	bench_run_free(r);
+}
+
+/* Every timing parameter --set accepts (and the result's configuration
+ * records) reaches the model: each changes some request's latency. (Found:
+ * printk_ns was recorded but printk charged a fixed cost.) stick_hz only
+ * scales %stick readings, which no latency is measured with; jiffy_ns
+ * shows once msleep(100) is paid (ipi_ns=1000: see TIMING.md). */
+Test(measure, every_cost_parameter_takes_effect, .timeout = 120)
+{
+	static const char *const one[] = {
+	    "cpi=3",
+	    "clock_hz=700000000",
+	    "hotplug_prepare_ns=1500000",
+	    "hotplug_online_ns=4000000",
+	    "hotplug_teardown_ns=3000000",
+	    "udelay_granularity_ns=30000",
+	    "udelay_overhead_ns=2000",
+	    "sched_switch_ns=30000",
+	    "kthread_wakeup_ns=80000",
+	    "ldc_msg_ns=200000",
+	    "ipi_ns=50000",
+	    "printk_ns=20000",
+	};
+	const char *const *names = bench_run_param_names();
+	size_t nparams = 0;
+	while (names[nparams])
+		nparams++;
+	cr_assert_eq(nparams, sizeof one / sizeof one[0] + 2, "a parameter without a check here");
+	int64_t base[5], lat[5];
+	t2_latencies(NULL, 0, base);
+	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+		t2_latencies(&one[i], 1, lat);
+		cr_expect(memcmp(lat, base, sizeof lat), "--set %s changed nothing", one[i]);
+	}
+	const char *slow_ipi[] = {"ipi_ns=1000"}, *both[] = {"ipi_ns=1000", "jiffy_ns=1000000"};
+	int64_t with_msleep[5];
+	t2_latencies(slow_ipi, 1, with_msleep);
+	t2_latencies(both, 2, lat);
+	cr_expect(memcmp(lat, with_msleep, sizeof lat), "--set jiffy_ns changed nothing");
+}
+
 /* A timing parameter from the command line changes the result and is in
  * the configuration block. */
 Test(measure, set_overrides_a_cost, .timeout = 120)
