@@ -778,48 +778,17 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
-static const char *const param_names[] = {
-    "cpi",
-    "clock_hz",
-    "stick_hz",
-    "hotplug_prepare_ns",
-    "hotplug_online_ns",
-    "hotplug_teardown_ns",
-    "udelay_granularity_ns",
-    "udelay_overhead_ns",
-    "jiffy_ns",
-    "sched_switch_ns",
-    "kthread_wakeup_ns",
-    "ldc_msg_ns",
-    "ipi_ns",
-    "printk_ns",
-    NULL,
-};
-
-const char *const *bench_run_param_names(void)
-{
-	return param_names;
-}
-
+/* A --set parameter's place besides cpi (a double): the clocks, then the
+ * trace's cost fields (traces/trace.h). NULL if unknown. */
 static uint64_t *param_slot(struct trace_machine *m, const char *name)
 {
-	uint64_t *slots[] = {NULL,
-	                     &m->clock_hz,
-	                     &m->stick_hz,
-	                     &m->costs.hotplug_prepare_ns,
-	                     &m->costs.hotplug_online_ns,
-	                     &m->costs.hotplug_teardown_ns,
-	                     &m->costs.udelay_granularity_ns,
-	                     &m->costs.udelay_overhead_ns,
-	                     &m->costs.jiffy_ns,
-	                     &m->costs.sched_switch_ns,
-	                     &m->costs.kthread_wakeup_ns,
-	                     &m->costs.ldc_msg_ns,
-	                     &m->costs.ipi_ns,
-	                     &m->costs.printk_ns};
-	for (size_t i = 1; param_names[i]; i++)
-		if (!strcmp(param_names[i], name))
-			return slots[i];
+	if (!strcmp(name, "clock_hz"))
+		return &m->clock_hz;
+	if (!strcmp(name, "stick_hz"))
+		return &m->stick_hz;
+	for (size_t i = 0; i < TRACE_NCOSTS; i++)
+		if (!strcmp(trace_cost_fields[i].name, name))
+			return trace_cost(&m->costs, i);
 	return NULL;
 }
 
@@ -1536,9 +1505,12 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->sim)));
 	json_object_set_new(cfg, "shape", json_string(m->shape));
 	json_object_set_new(cfg, "cpi", json_real(m->cpi));
-	for (size_t i = 1; param_names[i]; i++)
-		json_object_set_new(cfg, param_names[i],
-		                    json_integer((json_int_t)*param_slot(&r->m, param_names[i])));
+	json_object_set_new(cfg, "clock_hz", json_integer((json_int_t)m->clock_hz));
+	json_object_set_new(cfg, "stick_hz", json_integer((json_int_t)m->stick_hz));
+	struct trace_costs costs = m->costs;
+	for (size_t i = 0; i < TRACE_NCOSTS; i++)
+		json_object_set_new(cfg, trace_cost_fields[i].name,
+		                    json_integer((json_int_t)*trace_cost(&costs, i)));
 	json_object_set_new(cfg, "quantum_ps", json_integer(SIM_QUANTUM_PS));
 	json_object_set_new(cfg, "profile", json_boolean(!r->cfg.no_profile));
 	json_t *inj = json_array();

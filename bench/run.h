@@ -65,8 +65,6 @@ void bench_run_free(struct bench_run *r);
 
 /* 0: every operation completed and the maps equal the host computation. */
 int bench_run_ok(const struct bench_run *r);
-/* The timing parameters that can be set (for --help). */
-const char *const *bench_run_param_names(void);
 
 /* The result document (jansson json_t *; a new reference). */
 void *bench_run_json(struct bench_run *r, int with_log);

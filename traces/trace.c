@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,30 +316,30 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 
 /* ---- machine ---- */
 
+#define COST(f)                                                                                    \
+	{                                                                                          \
+#f, offsetof(struct trace_costs, f)                                                \
+	}
+const struct trace_cost_field trace_cost_fields[TRACE_NCOSTS] = {
+    COST(hotplug_prepare_ns),  COST(hotplug_online_ns),
+    COST(hotplug_teardown_ns), COST(udelay_granularity_ns),
+    COST(udelay_overhead_ns),  COST(jiffy_ns),
+    COST(sched_switch_ns),     COST(kthread_wakeup_ns),
+    COST(ldc_msg_ns),          COST(ipi_ns),
+    COST(printk_ns),
+};
+#undef COST
+_Static_assert(sizeof(struct trace_costs) == TRACE_NCOSTS * sizeof(uint64_t),
+               "every trace_costs field has a row in trace_cost_fields");
+
 static enum trace_status load_machine(struct ld *ld, json_t *root)
 {
 	static const char *const keys[] = {
 	    "shape",    "sockets", "cores_per_socket", "strands_per_core",
 	    "max_cpus", "cpi",     "clock_hz",         "stick_hz",
 	    "costs",    NULL};
-	static const char *const cost_keys[] = {"hotplug_prepare_ns",  "hotplug_online_ns",
-	                                        "hotplug_teardown_ns", "udelay_granularity_ns",
-	                                        "udelay_overhead_ns",  "jiffy_ns",
-	                                        "sched_switch_ns",     "kthread_wakeup_ns",
-	                                        "ldc_msg_ns",          "ipi_ns",
-	                                        "printk_ns",           NULL};
+	const char *cost_keys[TRACE_NCOSTS + 1];
 	struct trace_machine *m = &ld->t->machine;
-	uint64_t *costs[] = {&m->costs.hotplug_prepare_ns,
-	                     &m->costs.hotplug_online_ns,
-	                     &m->costs.hotplug_teardown_ns,
-	                     &m->costs.udelay_granularity_ns,
-	                     &m->costs.udelay_overhead_ns,
-	                     &m->costs.jiffy_ns,
-	                     &m->costs.sched_switch_ns,
-	                     &m->costs.kthread_wakeup_ns,
-	                     &m->costs.ldc_msg_ns,
-	                     &m->costs.ipi_ns,
-	                     &m->costs.printk_ns};
 	const char *path = "$.machine", *shape;
 	json_t *obj, *v, *c;
 	enum trace_status st;
@@ -374,12 +375,16 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 	if (!(m->cpi > 0.0 && m->cpi <= 1000.0))
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.cpi", "%g is out of range (0, 1000]",
 		            m->cpi);
+	for (size_t i = 0; i < TRACE_NCOSTS; i++)
+		cost_keys[i] = trace_cost_fields[i].name;
+	cost_keys[TRACE_NCOSTS] = NULL;
 	join(p, path, "costs");
 	if ((st = field(ld, obj, path, "costs", 1, &c)) || (st = want_object(ld, c, p)) ||
 	    (st = check_keys(ld, c, p, cost_keys)))
 		return st;
-	for (size_t i = 0; cost_keys[i]; i++)
-		if ((st = get_uint(ld, c, p, cost_keys[i], 0, 1000000000000ull, costs[i])))
+	for (size_t i = 0; i < TRACE_NCOSTS; i++)
+		if ((st = get_uint(ld, c, p, cost_keys[i], 0, 1000000000000ull,
+		                   trace_cost(&m->costs, i))))
 			return st;
 	if (!m->costs.udelay_granularity_ns)
 		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.costs.udelay_granularity_ns",

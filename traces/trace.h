@@ -65,6 +65,20 @@ struct trace_costs {
 	uint64_t printk_ns;         /* one printk line */
 };
 
+/* The cost fields, in file order: the JSON name under machine.costs and the
+ * field in struct trace_costs. One row per field (checked in trace.c). */
+#define TRACE_NCOSTS 11
+struct trace_cost_field {
+	const char *name;
+	size_t offset; /* offsetof(struct trace_costs, ...) */
+};
+extern const struct trace_cost_field trace_cost_fields[TRACE_NCOSTS];
+/* The i-th cost field of c. */
+static inline uint64_t *trace_cost(struct trace_costs *c, size_t i)
+{
+	return (uint64_t *)((char *)c + trace_cost_fields[i].offset);
+}
+
 struct trace_machine {
 	char shape[32];            /* machine shape name, e.g. "t2", "m7-16" */
 	uint32_t sockets;          /* processor sockets of the whole machine */

@@ -14,6 +14,23 @@
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
 
+void trace_gen_costs(struct trace_costs *c)
+{
+	*c = (struct trace_costs){
+	    .hotplug_prepare_ns = TRACE_GEN_HOTPLUG_PREPARE_NS,
+	    .hotplug_online_ns = TRACE_GEN_HOTPLUG_ONLINE_NS,
+	    .hotplug_teardown_ns = TRACE_GEN_HOTPLUG_TEARDOWN_NS,
+	    .udelay_granularity_ns = TRACE_GEN_UDELAY_GRANULARITY_NS,
+	    .udelay_overhead_ns = TRACE_GEN_UDELAY_OVERHEAD_NS,
+	    .jiffy_ns = TRACE_GEN_JIFFY_NS,
+	    .sched_switch_ns = TRACE_GEN_SCHED_SWITCH_NS,
+	    .kthread_wakeup_ns = TRACE_GEN_KTHREAD_WAKEUP_NS,
+	    .ldc_msg_ns = TRACE_GEN_LDC_MSG_NS,
+	    .ipi_ns = TRACE_GEN_IPI_NS,
+	    .printk_ns = TRACE_GEN_PRINTK_NS,
+	};
+}
+
 struct gen {
 	json_t *ds, *hcalls, *ops;
 	struct trace_model model;
@@ -25,38 +42,6 @@ struct gen {
 	uint32_t max_cpus;
 	int ok;
 };
-
-static void put(json_t *o, const char *k, json_t *v, int *ok)
-{
-	if (!o || !v || json_object_set_new(o, k, v))
-		*ok = 0;
-}
-
-static void append(json_t *a, json_t *v, int *ok)
-{
-	if (!a || !v || json_array_append_new(a, v))
-		*ok = 0;
-}
-
-static json_t *hex(uint64_t v)
-{
-	char s[24];
-
-	snprintf(s, sizeof(s), "0x%llx", (unsigned long long)v);
-	return json_string(s);
-}
-
-static json_t *cpus_json(const uint32_t *c, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_integer(c[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
 
 static void hcall(struct gen *g, uint32_t strand, const char *name, int nargs, const uint64_t *args,
                   uint64_t status, int nrets, const uint64_t *rets)
@@ -73,21 +58,22 @@ static void hcall(struct gen *g, uint32_t strand, const char *name, int nargs, c
 		return;
 	}
 	cnt = &g->count[(size_t)fi->fn * g->max_cpus + strand];
-	put(o, "strand", json_integer(strand), &g->ok);
-	put(o, "fn", json_integer(fi->fn), &g->ok);
-	put(o, "name", json_string(fi->name), &g->ok);
+	trace_put(o, "strand", json_integer(strand), &g->ok);
+	trace_put(o, "fn", json_integer(fi->fn), &g->ok);
+	trace_put(o, "name", json_string(fi->name), &g->ok);
 	for (int i = 0; i < nargs; i++)
-		append(a, hex(args[i]), &g->ok);
-	put(o, "args", a, &g->ok);
-	put(o, "status", json_integer((json_int_t)status), &g->ok);
+		trace_append(a, trace_hex_json(args[i]), &g->ok);
+	trace_put(o, "args", a, &g->ok);
+	trace_put(o, "status", json_integer((json_int_t)status), &g->ok);
 	for (int i = 0; i < nrets; i++)
-		append(r, hex(rets[i]), &g->ok);
-	put(o, "rets", r, &g->ok);
-	put(o, "latency_ns",
+		trace_append(r, trace_hex_json(rets[i]), &g->ok);
+	trace_put(o, "rets", r, &g->ok);
+	trace_put(
+	    o, "latency_ns",
 	    json_integer((json_int_t)trace_dist_sample(trace_model_dist(&g->model, fi->fn),
 	                                               g->model.seed, fi->fn, strand, (*cnt)++)),
 	    &g->ok);
-	append(g->hcalls, o, &g->ok);
+	trace_append(g->hcalls, o, &g->ok);
 }
 
 /* A DS message: structured fields plus the exact bytes. */
@@ -99,51 +85,53 @@ static void ds_msg(struct gen *g, struct trace_ds_msg *m, int with_t)
 	char *rx;
 
 	if (with_t)
-		put(o, "t_ns", json_integer((json_int_t)m->t_ns), &g->ok);
-	put(o, "dir", json_string(m->dir == TRACE_DS_TO_GUEST ? "to-guest" : "from-guest"), &g->ok);
-	put(o, "type", json_string(trace_ds_type_name(m->type)), &g->ok);
+		trace_put(o, "t_ns", json_integer((json_int_t)m->t_ns), &g->ok);
+	trace_put(o, "dir", json_string(m->dir == TRACE_DS_TO_GUEST ? "to-guest" : "from-guest"),
+	          &g->ok);
+	trace_put(o, "type", json_string(trace_ds_type_name(m->type)), &g->ok);
 	switch (m->type) {
 	case TRACE_DS_INIT_REQ:
-		put(o, "major", json_integer(m->major), &g->ok);
-		put(o, "minor", json_integer(m->minor), &g->ok);
+		trace_put(o, "major", json_integer(m->major), &g->ok);
+		trace_put(o, "minor", json_integer(m->minor), &g->ok);
 		break;
 	case TRACE_DS_INIT_ACK:
-		put(o, "minor", json_integer(m->minor), &g->ok);
+		trace_put(o, "minor", json_integer(m->minor), &g->ok);
 		break;
 	case TRACE_DS_REG_REQ:
-		put(o, "handle", hex(m->handle), &g->ok);
-		put(o, "major", json_integer(m->major), &g->ok);
-		put(o, "minor", json_integer(m->minor), &g->ok);
-		put(o, "service", json_string(m->service), &g->ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), &g->ok);
+		trace_put(o, "major", json_integer(m->major), &g->ok);
+		trace_put(o, "minor", json_integer(m->minor), &g->ok);
+		trace_put(o, "service", json_string(m->service), &g->ok);
 		break;
 	case TRACE_DS_REG_ACK:
-		put(o, "handle", hex(m->handle), &g->ok);
-		put(o, "minor", json_integer(m->minor), &g->ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), &g->ok);
+		trace_put(o, "minor", json_integer(m->minor), &g->ok);
 		break;
 	case TRACE_DS_DATA:
-		put(o, "handle", hex(m->handle), &g->ok);
-		put(o, "service", json_string(m->service), &g->ok);
-		put(o, "req_num", json_integer((json_int_t)m->req_num), &g->ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), &g->ok);
+		trace_put(o, "service", json_string(m->service), &g->ok);
+		trace_put(o, "req_num", json_integer((json_int_t)m->req_num), &g->ok);
 		if (!strcmp(m->service, "md-update")) {
 			if (m->dir == TRACE_DS_FROM_GUEST)
-				put(o, "result", json_integer(m->result), &g->ok);
+				trace_put(o, "result", json_integer(m->result), &g->ok);
 		} else if (m->dir == TRACE_DS_TO_GUEST) {
-			put(o, "req",
-			    json_string(m->dr_type == TRACE_DR_CONFIGURE ? "configure"
-			                                                 : "unconfigure"),
-			    &g->ok);
-			put(o, "cpus", cpus_json(m->cpus, m->ncpus), &g->ok);
+			trace_put(o, "req",
+			          json_string(m->dr_type == TRACE_DR_CONFIGURE ? "configure"
+			                                                       : "unconfigure"),
+			          &g->ok);
+			trace_put(o, "cpus", trace_cpus_json(m->cpus, m->ncpus), &g->ok);
 		} else {
 			json_t *e = json_array();
 
-			put(o, "resp", json_string("ok"), &g->ok);
+			trace_put(o, "resp", json_string("ok"), &g->ok);
 			for (uint32_t i = 0; i < m->nentries; i++)
-				append(e,
-				       json_pack("{s:i, s:i, s:i}", "cpu", (int)m->entries[i].cpu,
-				                 "result", (int)m->entries[i].result, "stat",
-				                 (int)m->entries[i].stat),
-				       &g->ok);
-			put(o, "entries", e, &g->ok);
+				trace_append(e,
+				             json_pack("{s:i, s:i, s:i}", "cpu",
+				                       (int)m->entries[i].cpu, "result",
+				                       (int)m->entries[i].result, "stat",
+				                       (int)m->entries[i].stat),
+				             &g->ok);
+			trace_put(o, "entries", e, &g->ok);
 		}
 		break;
 	default:
@@ -154,11 +142,11 @@ static void ds_msg(struct gen *g, struct trace_ds_msg *m, int with_t)
 		g->ok = 0;
 	} else {
 		rx = trace_hex_encode(raw, len);
-		put(o, "raw", rx ? json_string(rx) : NULL, &g->ok);
+		trace_put(o, "raw", rx ? json_string(rx) : NULL, &g->ok);
 		free(rx);
 		free(raw);
 	}
-	append(g->ds, o, &g->ok);
+	trace_append(g->ds, o, &g->ok);
 }
 
 static void handshake(struct gen *g)
@@ -202,10 +190,10 @@ static void md_update(struct gen *g, uint64_t t, uint32_t gen, size_t md_size)
 	uint64_t a0[2] = {0, 0}, r0[1] = {md_size};
 	uint64_t a1[2] = {TRACE_GEN_MD_RA + (uint64_t)gen * 0x400000ull, md_size};
 
-	append(g->ops,
-	       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t, "op", "md-update",
-	                 "req_num", (json_int_t)req, "generation", (int)gen),
-	       &g->ok);
+	trace_append(g->ops,
+	             json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t, "op", "md-update",
+	                       "req_num", (json_int_t)req, "generation", (int)gen),
+	             &g->ok);
 	memset(&m, 0, sizeof(m));
 	m.dir = TRACE_DS_TO_GUEST;
 	m.type = TRACE_DS_DATA;
@@ -232,11 +220,11 @@ static void dr_cpu(struct gen *g, uint64_t t, int configure, const uint32_t *cpu
 		g->ok = 0;
 		return;
 	}
-	append(g->ops,
-	       json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t, "op",
-	                 configure ? "configure" : "unconfigure", "req_num", (json_int_t)req,
-	                 "cpus", cpus_json(cpus, n)),
-	       &g->ok);
+	trace_append(g->ops,
+	             json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t, "op",
+	                       configure ? "configure" : "unconfigure", "req_num", (json_int_t)req,
+	                       "cpus", trace_cpus_json(cpus, n)),
+	             &g->ok);
 	memset(&m, 0, sizeof(m));
 	m.dir = TRACE_DS_TO_GUEST;
 	m.type = TRACE_DS_DATA;
@@ -329,23 +317,23 @@ static json_t *model_json(const struct trace_model *m, int *ok)
 {
 	json_t *o = json_object(), *fns = json_array();
 
-	put(o, "seed", hex(m->seed), ok);
-	put(o, "default", trace_dist_to_json(&m->def), ok);
+	trace_put(o, "seed", trace_hex_json(m->seed), ok);
+	trace_put(o, "default", trace_dist_to_json(&m->def), ok);
 	for (size_t i = 0; i < m->nfns; i++) {
 		json_t *d = trace_dist_to_json(&m->fns[i].dist), *e = json_object(), *v;
 		const char *key;
 
-		put(e, "fn", json_integer(m->fns[i].fn), ok);
-		put(e, "name", json_string(trace_hcall_fn_by_number(m->fns[i].fn)->name), ok);
+		trace_put(e, "fn", json_integer(m->fns[i].fn), ok);
+		trace_put(e, "name", json_string(trace_hcall_fn_by_number(m->fns[i].fn)->name), ok);
 		if (!d) {
 			*ok = 0;
 		} else {
-			json_object_foreach(d, key, v) put(e, key, json_incref(v), ok);
+			json_object_foreach(d, key, v) trace_put(e, key, json_incref(v), ok);
 			json_decref(d);
 		}
-		append(fns, e, ok);
+		trace_append(fns, e, ok);
 	}
-	put(o, "fns", fns, ok);
+	trace_put(o, "fns", fns, ok);
 	return o;
 }
 
@@ -372,10 +360,10 @@ static enum trace_status write_md(const char *dir, uint32_t gen, const struct md
 		return st;
 	trace_sha256(b->data, b->len, h);
 	trace_sha256_to_hex(h, hx);
-	append(md,
-	       json_pack("{s:i, s:s, s:s, s:I}", "generation", (int)gen, "file", name, "sha256", hx,
-	                 "size", (json_int_t)b->len),
-	       ok);
+	trace_append(md,
+	             json_pack("{s:i, s:s, s:s, s:I}", "generation", (int)gen, "file", name,
+	                       "sha256", hx, "size", (json_int_t)b->len),
+	             ok);
 	return TRACE_OK;
 }
 
@@ -389,7 +377,7 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	size_t npresent = 0, nall = 0;
 	uint32_t max;
 	struct gen g;
-	json_t *doc = NULL, *md = NULL, *mach = NULL, *costs = NULL, *sc = NULL;
+	json_t *doc = NULL, *md = NULL, *mach = NULL, *sc = NULL;
 	char *text = NULL, *seedtext = NULL, *path = NULL;
 	enum trace_status st = TRACE_OK;
 	struct trace *t = NULL;
@@ -489,7 +477,6 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	doc = json_object();
 	md = json_array();
 	mach = json_object();
-	costs = json_object();
 	sc = json_object();
 	g.ds = json_array();
 	g.hcalls = json_array();
@@ -502,32 +489,23 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 		if ((st = write_md(dir, i + 1, &mb[i], md, &g.ok, err)))
 			goto out;
 
-	put(doc, "format", json_string(TRACE_FORMAT_NAME), &g.ok);
+	trace_put(doc, "format", json_string(TRACE_FORMAT_NAME), &g.ok);
 	/* 1.0: the lowest version that holds what is written here */
-	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &g.ok);
-	put(doc, "comment", json_string(seedtext), &g.ok);
-	put(mach, "shape", json_string(md_shape_name(shape)), &g.ok);
-	put(mach, "sockets", json_integer(md_shape_sockets(shape)), &g.ok);
-	put(mach, "cores_per_socket", json_integer(md_shape_cores_per_socket(shape)), &g.ok);
-	put(mach, "strands_per_core", json_integer(md_shape_strands_per_core(shape)), &g.ok);
-	put(mach, "max_cpus", json_integer(max), &g.ok);
-	put(mach, "cpi", json_real(md_shape_cpi(shape)), &g.ok);
-	put(mach, "clock_hz", json_integer((json_int_t)md_shape_clock_hz(shape)), &g.ok);
-	put(mach, "stick_hz", json_integer((json_int_t)md_shape_stick_hz(shape)), &g.ok);
-	put(costs, "hotplug_prepare_ns", json_integer(TRACE_GEN_HOTPLUG_PREPARE_NS), &g.ok);
-	put(costs, "hotplug_online_ns", json_integer(TRACE_GEN_HOTPLUG_ONLINE_NS), &g.ok);
-	put(costs, "hotplug_teardown_ns", json_integer(TRACE_GEN_HOTPLUG_TEARDOWN_NS), &g.ok);
-	put(costs, "udelay_granularity_ns", json_integer(TRACE_GEN_UDELAY_GRANULARITY_NS), &g.ok);
-	put(costs, "udelay_overhead_ns", json_integer(TRACE_GEN_UDELAY_OVERHEAD_NS), &g.ok);
-	put(costs, "jiffy_ns", json_integer(TRACE_GEN_JIFFY_NS), &g.ok);
-	put(costs, "sched_switch_ns", json_integer(TRACE_GEN_SCHED_SWITCH_NS), &g.ok);
-	put(costs, "kthread_wakeup_ns", json_integer(TRACE_GEN_KTHREAD_WAKEUP_NS), &g.ok);
-	put(costs, "ldc_msg_ns", json_integer(TRACE_GEN_LDC_MSG_NS), &g.ok);
-	put(costs, "ipi_ns", json_integer(TRACE_GEN_IPI_NS), &g.ok);
-	put(costs, "printk_ns", json_integer(TRACE_GEN_PRINTK_NS), &g.ok);
-	put(mach, "costs", costs, &g.ok);
-	put(doc, "machine", mach, &g.ok);
-	put(doc, "md", md, &g.ok);
+	trace_put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &g.ok);
+	trace_put(doc, "comment", json_string(seedtext), &g.ok);
+	trace_put(mach, "shape", json_string(md_shape_name(shape)), &g.ok);
+	trace_put(mach, "sockets", json_integer(md_shape_sockets(shape)), &g.ok);
+	trace_put(mach, "cores_per_socket", json_integer(md_shape_cores_per_socket(shape)), &g.ok);
+	trace_put(mach, "strands_per_core", json_integer(md_shape_strands_per_core(shape)), &g.ok);
+	trace_put(mach, "max_cpus", json_integer(max), &g.ok);
+	trace_put(mach, "cpi", json_real(md_shape_cpi(shape)), &g.ok);
+	trace_put(mach, "clock_hz", json_integer((json_int_t)md_shape_clock_hz(shape)), &g.ok);
+	trace_put(mach, "stick_hz", json_integer((json_int_t)md_shape_stick_hz(shape)), &g.ok);
+	struct trace_costs costs;
+	trace_gen_costs(&costs);
+	trace_put(mach, "costs", trace_costs_json(&costs), &g.ok);
+	trace_put(doc, "machine", mach, &g.ok);
+	trace_put(doc, "md", md, &g.ok);
 
 	handshake(&g);
 	tnow = TRACE_GEN_T_MD_UPDATE;
@@ -546,13 +524,13 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 			md_update(&g, tnow, 3, mb[2].len);
 		}
 	}
-	put(sc, "present", cpus_json(present, npresent), &g.ok);
-	put(sc, "ds_strand", json_integer(g.ds_strand), &g.ok);
-	put(sc, "ops", json_incref(g.ops), &g.ok);
-	put(doc, "scenario", sc, &g.ok);
-	put(doc, "ds", json_incref(g.ds), &g.ok);
-	put(doc, "hcalls", json_incref(g.hcalls), &g.ok);
-	put(doc, "hcall_model", model_json(&g.model, &g.ok), &g.ok);
+	trace_put(sc, "present", trace_cpus_json(present, npresent), &g.ok);
+	trace_put(sc, "ds_strand", json_integer(g.ds_strand), &g.ok);
+	trace_put(sc, "ops", json_incref(g.ops), &g.ok);
+	trace_put(doc, "scenario", sc, &g.ok);
+	trace_put(doc, "ds", json_incref(g.ds), &g.ok);
+	trace_put(doc, "hcalls", json_incref(g.hcalls), &g.ok);
+	trace_put(doc, "hcall_model", model_json(&g.model, &g.ok), &g.ok);
 	if (!g.ok || !(text = trace_json_dump(doc))) {
 		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
 		goto out;

@@ -32,18 +32,6 @@
 
 #define IMP_MAX_DEPTH 64
 
-static void put(json_t *o, const char *k, json_t *v, int *ok)
-{
-	if (!o || !v || json_object_set_new(o, k, v))
-		*ok = 0;
-}
-
-static void append(json_t *a, json_t *v, int *ok)
-{
-	if (!a || !v || json_array_append_new(a, v))
-		*ok = 0;
-}
-
 /* ---- ftrace function_graph text ---- */
 
 static const char *skip_ws(const char *p)
@@ -522,26 +510,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static json_t *hexj(uint64_t v)
-{
-	char s[24];
-
-	snprintf(s, sizeof(s), "0x%llx", (unsigned long long)v);
-	return json_string(s);
-}
-
-static json_t *cpus_json(const uint32_t *c, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_integer(c[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 struct mdinfo {
 	struct md *md;
 	uint32_t max_cpus;
@@ -640,8 +608,8 @@ static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t 
 		json_decref(fns);
 		return NULL;
 	}
-	put(o, "seed", hexj(seed), ok);
-	put(o, "default", trace_dist_to_json(&def), ok);
+	trace_put(o, "seed", trace_hex_json(seed), ok);
+	trace_put(o, "default", trace_dist_to_json(&def), ok);
 	for (uint32_t fn = 0; fn < 256; fn++) {
 		size_t n = 0;
 		double mean = 0, var = 0;
@@ -660,15 +628,15 @@ static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t 
 		for (size_t i = 0; i < n; i++)
 			var += (log((double)lat[i]) - mean) * (log((double)lat[i]) - mean);
 		var = n > 1 ? var / (double)(n - 1) : 0.0625;
-		append(fns,
-		       json_pack("{s:i, s:s, s:s, s:I, s:f}", "fn", (int)fn, "name",
-		                 trace_hcall_fn_by_number(fn)->name, "dist", "lognormal",
-		                 "median_ns", (json_int_t)med, "sigma",
-		                 round(sqrt(var) * 1000.0) / 1000.0),
-		       ok);
+		trace_append(fns,
+		             json_pack("{s:i, s:s, s:s, s:I, s:f}", "fn", (int)fn, "name",
+		                       trace_hcall_fn_by_number(fn)->name, "dist", "lognormal",
+		                       "median_ns", (json_int_t)med, "sigma",
+		                       round(sqrt(var) * 1000.0) / 1000.0),
+		             ok);
 	}
 	free(lat);
-	put(o, "fns", fns, ok);
+	trace_put(o, "fns", fns, ok);
 	return o;
 }
 
@@ -683,7 +651,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	struct klog *kl = NULL;
 	size_t nkl = 0;
 	enum trace_status st = TRACE_OK;
-	json_t *doc = NULL, *md = NULL, *mach = NULL, *costs = NULL, *sc = NULL, *ops = NULL;
+	json_t *doc = NULL, *md = NULL, *mach = NULL, *sc = NULL, *ops = NULL;
 	json_t *ds = NULL, *hcalls = NULL;
 	int ok = 1;
 	uint64_t t_base = UINT64_MAX, handle[16], req_num = 0;
@@ -766,7 +734,6 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	doc = json_object();
 	md = json_array();
 	mach = json_object();
-	costs = json_object();
 	sc = json_object();
 	ops = json_array();
 	ds = json_array();
@@ -793,14 +760,14 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			goto out;
 		trace_sha256(b, len, h);
 		trace_sha256_to_hex(h, hx);
-		append(md,
-		       json_pack("{s:i, s:s, s:s, s:I}", "generation", g + 1, "file", name,
-		                 "sha256", hx, "size", (json_int_t)len),
-		       &ok);
+		trace_append(md,
+		             json_pack("{s:i, s:s, s:s, s:I}", "generation", g + 1, "file", name,
+		                       "sha256", hx, "size", (json_int_t)len),
+		             &ok);
 	}
-	put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
+	trace_put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
 	/* 1.0: the lowest version that holds what is written here */
-	put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &ok);
+	trace_put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &ok);
 	{
 		char *host = manifest_get(manifest, "host"),
 		     *kernel = manifest_get(manifest, "kernel");
@@ -808,7 +775,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 
 		if (asprintf(&c, "imported from %s (host %s, kernel %s)", cap, host ? host : "?",
 		             kernel ? kernel : "?") >= 0)
-			put(doc, "comment", json_string(c), &ok);
+			trace_put(doc, "comment", json_string(c), &ok);
 		free(c);
 		free(host);
 		free(kernel);
@@ -824,37 +791,27 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		long k = sp ? atol(sp) : (long)before.max_cpus;
 		double cv = cpi ? atof(cpi) : 1.5;
 
-		put(mach, "shape", json_string(shape && *shape ? shape : "imported"), &ok);
-		put(mach, "sockets", json_integer(s), &ok);
-		put(mach, "cores_per_socket", json_integer(c), &ok);
-		put(mach, "strands_per_core", json_integer(k), &ok);
-		put(mach, "max_cpus", json_integer(before.max_cpus), &ok);
-		put(mach, "cpi", json_real(cv), &ok);
-		put(mach, "clock_hz",
-		    json_integer((json_int_t)(before.clock_hz ? before.clock_hz : 1)), &ok);
-		put(mach, "stick_hz",
-		    json_integer((json_int_t)(before.stick_hz ? before.stick_hz : 1)), &ok);
+		trace_put(mach, "shape", json_string(shape && *shape ? shape : "imported"), &ok);
+		trace_put(mach, "sockets", json_integer(s), &ok);
+		trace_put(mach, "cores_per_socket", json_integer(c), &ok);
+		trace_put(mach, "strands_per_core", json_integer(k), &ok);
+		trace_put(mach, "max_cpus", json_integer(before.max_cpus), &ok);
+		trace_put(mach, "cpi", json_real(cv), &ok);
+		trace_put(mach, "clock_hz",
+		          json_integer((json_int_t)(before.clock_hz ? before.clock_hz : 1)), &ok);
+		trace_put(mach, "stick_hz",
+		          json_integer((json_int_t)(before.stick_hz ? before.stick_hz : 1)), &ok);
 		free(so);
 		free(co);
 		free(sp);
 		free(cpi);
 	}
-	put(costs, "hotplug_prepare_ns", json_integer(TRACE_GEN_HOTPLUG_PREPARE_NS), &ok);
-	put(costs, "hotplug_online_ns", json_integer(TRACE_GEN_HOTPLUG_ONLINE_NS), &ok);
-	put(costs, "hotplug_teardown_ns", json_integer(TRACE_GEN_HOTPLUG_TEARDOWN_NS), &ok);
-	put(costs, "udelay_granularity_ns", json_integer(TRACE_GEN_UDELAY_GRANULARITY_NS), &ok);
-	put(costs, "udelay_overhead_ns", json_integer(TRACE_GEN_UDELAY_OVERHEAD_NS), &ok);
-	put(costs, "jiffy_ns", json_integer(TRACE_GEN_JIFFY_NS), &ok);
-	put(costs, "sched_switch_ns", json_integer(TRACE_GEN_SCHED_SWITCH_NS), &ok);
-	put(costs, "kthread_wakeup_ns", json_integer(TRACE_GEN_KTHREAD_WAKEUP_NS), &ok);
-	put(costs, "ldc_msg_ns", json_integer(TRACE_GEN_LDC_MSG_NS), &ok);
-	put(costs, "ipi_ns", json_integer(TRACE_GEN_IPI_NS), &ok);
-	put(costs, "printk_ns", json_integer(TRACE_GEN_PRINTK_NS), &ok);
-	put(mach, "costs", costs, &ok);
-	costs = NULL;
-	put(doc, "machine", mach, &ok);
+	struct trace_costs gen_costs;
+	trace_gen_costs(&gen_costs);
+	trace_put(mach, "costs", trace_costs_json(&gen_costs), &ok);
+	trace_put(doc, "machine", mach, &ok);
 	mach = NULL;
-	put(doc, "md", md, &ok);
+	trace_put(doc, "md", md, &ok);
 	md = NULL;
 
 	/* DS: handshake (handles from the ds.c scheme, index << 32), then one
@@ -862,27 +819,29 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	{
 		static const char *const types[] = {"INIT_REQ", "INIT_ACK"};
 
-		append(ds,
-		       json_pack("{s:s, s:s, s:i, s:i}", "dir", "from-guest", "type", types[0],
-		                 "major", 1, "minor", 0),
-		       &ok);
-		append(
+		trace_append(ds,
+		             json_pack("{s:s, s:s, s:i, s:i}", "dir", "from-guest", "type",
+		                       types[0], "major", 1, "minor", 0),
+		             &ok);
+		trace_append(
 		    ds,
 		    json_pack("{s:s, s:s, s:i}", "dir", "to-guest", "type", types[1], "minor", 0),
 		    &ok);
 		for (size_t i = 0; i < trace_ds_nservices; i++) {
 			handle[i] = (uint64_t)i << 32;
-			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:i, s:i, s:s}", "dir", "from-guest",
-			                 "type", "REG_REQ", "handle", hexj(handle[i]), "major", 1,
-			                 "minor", 0, "service", trace_ds_services[i]),
-			       &ok);
+			trace_append(ds,
+			             json_pack("{s:s, s:s, s:o, s:i, s:i, s:s}", "dir",
+			                       "from-guest", "type", "REG_REQ", "handle",
+			                       trace_hex_json(handle[i]), "major", 1, "minor", 0,
+			                       "service", trace_ds_services[i]),
+			             &ok);
 		}
 		for (size_t i = 0; i < trace_ds_nservices; i++)
-			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:i}", "dir", "to-guest", "type",
-			                 "REG_ACK", "handle", hexj(handle[i]), "minor", 0),
-			       &ok);
+			trace_append(ds,
+			             json_pack("{s:s, s:s, s:o, s:i}", "dir", "to-guest", "type",
+			                       "REG_ACK", "handle", trace_hex_json(handle[i]),
+			                       "minor", 0),
+			             &ok);
 	}
 	opcpus = calloc(TRACE_MAX_CPUS + 1, sizeof(uint32_t));
 	if (!opcpus) {
@@ -894,22 +853,23 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 
 		if (kl[i].kind == 0) {
 			req_num++;
-			append(ops,
-			       json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t_op, "op",
-			                 "md-update", "req_num", (json_int_t)req_num, "generation",
-			                 2),
-			       &ok);
-			append(ds,
-			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I}", "t_ns", (json_int_t)t_op,
-			                 "dir", "to-guest", "type", "DATA", "handle",
-			                 hexj(handle[0]), "service", "md-update", "req_num",
-			                 (json_int_t)req_num),
-			       &ok);
-			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "dir", "from-guest",
-			                 "type", "DATA", "handle", hexj(handle[0]), "service",
-			                 "md-update", "req_num", (json_int_t)req_num, "result", 0),
-			       &ok);
+			trace_append(ops,
+			             json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t_op,
+			                       "op", "md-update", "req_num", (json_int_t)req_num,
+			                       "generation", 2),
+			             &ok);
+			trace_append(ds,
+			             json_pack("{s:I, s:s, s:s, s:o, s:s, s:I}", "t_ns",
+			                       (json_int_t)t_op, "dir", "to-guest", "type", "DATA",
+			                       "handle", trace_hex_json(handle[0]), "service",
+			                       "md-update", "req_num", (json_int_t)req_num),
+			             &ok);
+			trace_append(ds,
+			             json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "dir",
+			                       "from-guest", "type", "DATA", "handle",
+			                       trace_hex_json(handle[0]), "service", "md-update",
+			                       "req_num", (json_int_t)req_num, "result", 0),
+			             &ok);
 			i++;
 			continue;
 		}
@@ -948,41 +908,43 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 					opcpus[n++] = kl[j].cpu;
 			}
 			req_num++;
-			append(ops,
-			       json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t_op, "op",
-			                 kind == 1 ? "configure" : "unconfigure", "req_num",
-			                 (json_int_t)req_num, "cpus", cpus_json(opcpus, n)),
-			       &ok);
-			append(ds,
-			       json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "t_ns",
-			                 (json_int_t)t_op, "dir", "to-guest", "type", "DATA",
-			                 "handle", hexj(handle[3]), "service", "dr-cpu", "req_num",
-			                 (json_int_t)req_num, "req",
-			                 kind == 1 ? "configure" : "unconfigure", "cpus",
-			                 cpus_json(opcpus, n)),
-			       &ok);
+			trace_append(ops,
+			             json_pack("{s:I, s:s, s:I, s:o}", "t_ns", (json_int_t)t_op,
+			                       "op", kind == 1 ? "configure" : "unconfigure",
+			                       "req_num", (json_int_t)req_num, "cpus",
+			                       trace_cpus_json(opcpus, n)),
+			             &ok);
+			trace_append(ds,
+			             json_pack("{s:I, s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "t_ns",
+			                       (json_int_t)t_op, "dir", "to-guest", "type", "DATA",
+			                       "handle", trace_hex_json(handle[3]), "service",
+			                       "dr-cpu", "req_num", (json_int_t)req_num, "req",
+			                       kind == 1 ? "configure" : "unconfigure", "cpus",
+			                       trace_cpus_json(opcpus, n)),
+			             &ok);
 			qsort(opcpus, n, sizeof(uint32_t), cmp_u32);
 			for (size_t k = 0; k < n; k++) {
 				int bad = (failed[opcpus[k] / 8] >> (opcpus[k] % 8)) & 1;
 
 				if (k && opcpus[k] == opcpus[k - 1])
 					continue;
-				append(ents,
-				       json_pack("{s:i, s:i, s:i}", "cpu", (int)opcpus[k], "result",
-				                 bad ? 1 : 0, "stat",
-				                 kind == 1 ? (bad ? 1 : 2) : (bad ? 2 : 1)),
-				       &ok);
+				trace_append(ents,
+				             json_pack("{s:i, s:i, s:i}", "cpu", (int)opcpus[k],
+				                       "result", bad ? 1 : 0, "stat",
+				                       kind == 1 ? (bad ? 1 : 2) : (bad ? 2 : 1)),
+				             &ok);
 			}
-			append(ds,
-			       json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "dir", "from-guest",
-			                 "type", "DATA", "handle", hexj(handle[3]), "service",
-			                 "dr-cpu", "req_num", (json_int_t)req_num, "resp", "ok",
-			                 "entries", ents),
-			       &ok);
+			trace_append(ds,
+			             json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:o}", "dir",
+			                       "from-guest", "type", "DATA", "handle",
+			                       trace_hex_json(handle[3]), "service", "dr-cpu",
+			                       "req_num", (json_int_t)req_num, "resp", "ok",
+			                       "entries", ents),
+			             &ok);
 			i = j > i ? j : i + 1;
 		}
 	}
-	put(sc, "present", cpus_json(before.cpus, before.ncpus), &ok);
+	trace_put(sc, "present", trace_cpus_json(before.cpus, before.ncpus), &ok);
 	{
 		/* The DS thread's strand: where dr_cpu_data / md-update ran, else the first
 		 * present. */
@@ -996,13 +958,13 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 				dss = calls.v[c].cpu;
 				break;
 			}
-		put(sc, "ds_strand", json_integer(dss), &ok);
+		trace_put(sc, "ds_strand", json_integer(dss), &ok);
 	}
-	put(sc, "ops", ops, &ok);
+	trace_put(sc, "ops", ops, &ok);
 	ops = NULL;
-	put(doc, "scenario", sc, &ok);
+	trace_put(doc, "scenario", sc, &ok);
 	sc = NULL;
-	put(doc, "ds", ds, &ok);
+	trace_put(doc, "ds", ds, &ok);
 	ds = NULL;
 	for (size_t i = 0; i < hc.n; i++) {
 		const struct trace_hcall_fn_info *fi = trace_hcall_fn_by_number(fnof[i]);
@@ -1011,18 +973,19 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		uint32_t na = hc.v[i].nargs < fi->nargs ? hc.v[i].nargs : fi->nargs;
 
 		for (uint32_t k = 0; k < na; k++)
-			append(args, hexj(hc.v[i].args[k]), &ok);
-		append(hcalls,
-		       json_pack("{s:i, s:I, s:i, s:s, s:o, s:I, s:[], s:I}", "strand",
-		                 (int)hc.v[i].cpu, "t_ns", (json_int_t)(hc.v[i].start_ns - t_base),
-		                 "fn", (int)fi->fn, "name", fi->name, "args", args, "status",
-		                 (json_int_t)(hc.v[i].status <= 17 ? hc.v[i].status : 11 /* EIO */),
-		                 "rets", "latency_ns", (json_int_t)hc.v[i].dur_ns),
-		       &ok);
+			trace_append(args, trace_hex_json(hc.v[i].args[k]), &ok);
+		trace_append(
+		    hcalls,
+		    json_pack("{s:i, s:I, s:i, s:s, s:o, s:I, s:[], s:I}", "strand",
+		              (int)hc.v[i].cpu, "t_ns", (json_int_t)(hc.v[i].start_ns - t_base),
+		              "fn", (int)fi->fn, "name", fi->name, "args", args, "status",
+		              (json_int_t)(hc.v[i].status <= 17 ? hc.v[i].status : 11 /* EIO */),
+		              "rets", "latency_ns", (json_int_t)hc.v[i].dur_ns),
+		    &ok);
 	}
-	put(doc, "hcalls", hcalls, &ok);
+	trace_put(doc, "hcalls", hcalls, &ok);
 	hcalls = NULL;
-	put(doc, "hcall_model", fit_model(&hc, fnof, fnv1a(manifest), &ok), &ok);
+	trace_put(doc, "hcall_model", fit_model(&hc, fnof, fnv1a(manifest), &ok), &ok);
 	if (!ok || !(text = trace_json_dump(doc))) {
 		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
 		goto out;
@@ -1041,7 +1004,6 @@ out:
 	json_decref(doc);
 	json_decref(md);
 	json_decref(mach);
-	json_decref(costs);
 	json_decref(sc);
 	json_decref(ops);
 	json_decref(ds);

@@ -10,6 +10,27 @@
 
 #include "traces/trace.h"
 
+/* Set/append helpers that remember failure: the caller checks *ok once. */
+static inline void trace_put(json_t *o, const char *k, json_t *v, int *ok)
+{
+	if (!o || !v || json_object_set_new(o, k, v))
+		*ok = 0;
+}
+static inline void trace_append(json_t *a, json_t *v, int *ok)
+{
+	if (!a || !v || json_array_append_new(a, v))
+		*ok = 0;
+}
+
+/* JSON values as traces write them (trace_save.c); NULL on no memory:
+ * "0x..." for register-sized values, an array of cpu ids. */
+json_t *trace_hex_json(uint64_t v);
+json_t *trace_cpus_json(const uint32_t *c, size_t n);
+/* machine.costs as written (trace_save.c); NULL on no memory. */
+json_t *trace_costs_json(const struct trace_costs *c);
+/* The costs trace gen and trace import write (TRACE_GEN_*_NS, trace_gen.c). */
+void trace_gen_costs(struct trace_costs *c);
+
 enum trace_dist_kind { TRACE_DIST_FIXED, TRACE_DIST_UNIFORM, TRACE_DIST_LOGNORMAL };
 
 struct trace_dist {

@@ -188,7 +188,7 @@ fail:
 
 /* ---- struct trace -> JSON ---- */
 
-static json_t *reg_json(uint64_t v)
+json_t *trace_hex_json(uint64_t v)
 {
 	char s[24];
 
@@ -201,7 +201,21 @@ static json_t *u64_json(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
-static json_t *cpus_json(const uint32_t *c, size_t n)
+json_t *trace_costs_json(const struct trace_costs *c)
+{
+	json_t *o = json_object();
+	int ok = 1;
+	struct trace_costs copy = *c;
+	for (size_t i = 0; i < TRACE_NCOSTS; i++)
+		trace_put(o, trace_cost_fields[i].name, u64_json(*trace_cost(&copy, i)), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *trace_cpus_json(const uint32_t *c, size_t n)
 {
 	json_t *a = json_array();
 
@@ -213,19 +227,6 @@ static json_t *cpus_json(const uint32_t *c, size_t n)
 	return a;
 }
 
-/* Set helper that remembers failure: the caller checks *ok once. */
-static void put(json_t *o, const char *k, json_t *v, int *ok)
-{
-	if (!o || !v || json_object_set_new(o, k, v))
-		*ok = 0;
-}
-
-static void append(json_t *a, json_t *v, int *ok)
-{
-	if (!a || !v || json_array_append_new(a, v))
-		*ok = 0;
-}
-
 static const char *const op_names[] = {"md-update", "configure", "unconfigure", "force-unconfigure",
                                        "status"};
 
@@ -234,50 +235,51 @@ static json_t *ds_json(const struct trace_ds_msg *m, int *ok)
 	json_t *o = json_object();
 
 	if (m->has_t_ns)
-		put(o, "t_ns", u64_json(m->t_ns), ok);
-	put(o, "dir", json_string(m->dir == TRACE_DS_TO_GUEST ? "to-guest" : "from-guest"), ok);
-	put(o, "type", json_string(trace_ds_type_name(m->type)), ok);
+		trace_put(o, "t_ns", u64_json(m->t_ns), ok);
+	trace_put(o, "dir", json_string(m->dir == TRACE_DS_TO_GUEST ? "to-guest" : "from-guest"),
+	          ok);
+	trace_put(o, "type", json_string(trace_ds_type_name(m->type)), ok);
 	switch (m->type) {
 	case TRACE_DS_INIT_REQ:
-		put(o, "major", json_integer(m->major), ok);
-		put(o, "minor", json_integer(m->minor), ok);
+		trace_put(o, "major", json_integer(m->major), ok);
+		trace_put(o, "minor", json_integer(m->minor), ok);
 		break;
 	case TRACE_DS_INIT_ACK:
-		put(o, "minor", json_integer(m->minor), ok);
+		trace_put(o, "minor", json_integer(m->minor), ok);
 		break;
 	case TRACE_DS_INIT_NACK:
-		put(o, "major", json_integer(m->major), ok);
+		trace_put(o, "major", json_integer(m->major), ok);
 		break;
 	case TRACE_DS_REG_REQ:
-		put(o, "handle", reg_json(m->handle), ok);
-		put(o, "major", json_integer(m->major), ok);
-		put(o, "minor", json_integer(m->minor), ok);
-		put(o, "service", json_string(m->service), ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), ok);
+		trace_put(o, "major", json_integer(m->major), ok);
+		trace_put(o, "minor", json_integer(m->minor), ok);
+		trace_put(o, "service", json_string(m->service), ok);
 		break;
 	case TRACE_DS_REG_ACK:
-		put(o, "handle", reg_json(m->handle), ok);
-		put(o, "minor", json_integer(m->minor), ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), ok);
+		trace_put(o, "minor", json_integer(m->minor), ok);
 		break;
 	case TRACE_DS_REG_NACK:
-		put(o, "handle", reg_json(m->handle), ok);
-		put(o, "major", json_integer(m->major), ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), ok);
+		trace_put(o, "major", json_integer(m->major), ok);
 		break;
 	case TRACE_DS_UNREG_REQ:
 	case TRACE_DS_UNREG_ACK:
 	case TRACE_DS_UNREG_NACK:
-		put(o, "handle", reg_json(m->handle), ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), ok);
 		break;
 	case TRACE_DS_NACK:
-		put(o, "handle", reg_json(m->handle), ok);
-		put(o, "result", json_integer(m->result), ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), ok);
+		trace_put(o, "result", json_integer(m->result), ok);
 		break;
 	case TRACE_DS_DATA:
-		put(o, "handle", reg_json(m->handle), ok);
-		put(o, "service", json_string(m->service), ok);
-		put(o, "req_num", u64_json(m->req_num), ok);
+		trace_put(o, "handle", trace_hex_json(m->handle), ok);
+		trace_put(o, "service", json_string(m->service), ok);
+		trace_put(o, "req_num", u64_json(m->req_num), ok);
 		if (!strcmp(m->service, "md-update")) {
 			if (m->dir == TRACE_DS_FROM_GUEST)
-				put(o, "result", json_integer(m->result), ok);
+				trace_put(o, "result", json_integer(m->result), ok);
 		} else if (m->dir == TRACE_DS_TO_GUEST) {
 			const char *r = m->dr_type == TRACE_DR_CONFIGURE     ? "configure"
 			                : m->dr_type == TRACE_DR_UNCONFIGURE ? "unconfigure"
@@ -285,26 +287,28 @@ static json_t *ds_json(const struct trace_ds_msg *m, int *ok)
 			                    ? "force-unconfigure"
 			                    : "status";
 
-			put(o, "req", json_string(r), ok);
-			put(o, "cpus", cpus_json(m->cpus, m->ncpus), ok);
+			trace_put(o, "req", json_string(r), ok);
+			trace_put(o, "cpus", trace_cpus_json(m->cpus, m->ncpus), ok);
 		} else {
 			json_t *a = json_array();
 
-			put(o, "resp", json_string(m->dr_type == TRACE_DR_OK ? "ok" : "error"), ok);
+			trace_put(o, "resp",
+			          json_string(m->dr_type == TRACE_DR_OK ? "ok" : "error"), ok);
 			for (uint32_t i = 0; i < m->nentries; i++)
-				append(a,
-				       json_pack("{s:i, s:i, s:i}", "cpu", (int)m->entries[i].cpu,
-				                 "result", (int)m->entries[i].result, "stat",
-				                 (int)m->entries[i].stat),
-				       ok);
-			put(o, "entries", a, ok);
+				trace_append(a,
+				             json_pack("{s:i, s:i, s:i}", "cpu",
+				                       (int)m->entries[i].cpu, "result",
+				                       (int)m->entries[i].result, "stat",
+				                       (int)m->entries[i].stat),
+				             ok);
+			trace_put(o, "entries", a, ok);
 		}
 		break;
 	}
 	if (m->raw) {
 		char *hex = trace_hex_encode(m->raw, m->raw_len);
 
-		put(o, "raw", hex ? json_string(hex) : NULL, ok);
+		trace_put(o, "raw", hex ? json_string(hex) : NULL, ok);
 		free(hex);
 	}
 	return o;
@@ -314,19 +318,19 @@ static json_t *hcall_json(const struct trace_hcall *h, int *ok)
 {
 	json_t *o = json_object(), *a = json_array(), *r = json_array();
 
-	put(o, "strand", json_integer(h->strand), ok);
+	trace_put(o, "strand", json_integer(h->strand), ok);
 	if (h->has_t_ns)
-		put(o, "t_ns", u64_json(h->t_ns), ok);
-	put(o, "fn", json_integer(h->fn), ok);
-	put(o, "name", json_string(h->name), ok);
+		trace_put(o, "t_ns", u64_json(h->t_ns), ok);
+	trace_put(o, "fn", json_integer(h->fn), ok);
+	trace_put(o, "name", json_string(h->name), ok);
 	for (uint32_t i = 0; i < h->nargs; i++)
-		append(a, reg_json(h->args[i]), ok);
-	put(o, "args", a, ok);
-	put(o, "status", u64_json(h->status), ok);
+		trace_append(a, trace_hex_json(h->args[i]), ok);
+	trace_put(o, "args", a, ok);
+	trace_put(o, "status", u64_json(h->status), ok);
 	for (uint32_t i = 0; i < h->nrets; i++)
-		append(r, reg_json(h->rets[i]), ok);
-	put(o, "rets", r, ok);
-	put(o, "latency_ns", u64_json(h->latency_ns), ok);
+		trace_append(r, trace_hex_json(h->rets[i]), ok);
+	trace_put(o, "rets", r, ok);
+	trace_put(o, "latency_ns", u64_json(h->latency_ns), ok);
 	return o;
 }
 
@@ -334,66 +338,55 @@ json_t *trace_to_json(const struct trace *t)
 {
 	const struct trace_machine *m = &t->machine;
 	const struct trace_costs *c = &m->costs;
-	json_t *doc = json_object(), *mach = json_object(), *costs = json_object();
+	json_t *doc = json_object(), *mach = json_object();
 	json_t *md = json_array(), *sc = json_object(), *ops = json_array(), *ds = json_array();
 	json_t *hc = json_array(), *model = json_object(), *fns = json_array();
 	int ok = 1;
 
-	put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
+	trace_put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
 	/* the lowest version that holds the content: 1.1 only with interrupts or faults */
-	put(doc, "version",
-	    json_pack("[i, i]", TRACE_VERSION_MAJOR, t->nirqs || t->nfaults ? 1 : 0), &ok);
-	put(mach, "shape", json_string(m->shape), &ok);
-	put(mach, "sockets", json_integer(m->sockets), &ok);
-	put(mach, "cores_per_socket", json_integer(m->cores_per_socket), &ok);
-	put(mach, "strands_per_core", json_integer(m->strands_per_core), &ok);
-	put(mach, "max_cpus", json_integer(m->max_cpus), &ok);
-	put(mach, "cpi", json_real(m->cpi), &ok);
-	put(mach, "clock_hz", u64_json(m->clock_hz), &ok);
-	put(mach, "stick_hz", u64_json(m->stick_hz), &ok);
-	put(costs, "hotplug_prepare_ns", u64_json(c->hotplug_prepare_ns), &ok);
-	put(costs, "hotplug_online_ns", u64_json(c->hotplug_online_ns), &ok);
-	put(costs, "hotplug_teardown_ns", u64_json(c->hotplug_teardown_ns), &ok);
-	put(costs, "udelay_granularity_ns", u64_json(c->udelay_granularity_ns), &ok);
-	put(costs, "udelay_overhead_ns", u64_json(c->udelay_overhead_ns), &ok);
-	put(costs, "jiffy_ns", u64_json(c->jiffy_ns), &ok);
-	put(costs, "sched_switch_ns", u64_json(c->sched_switch_ns), &ok);
-	put(costs, "kthread_wakeup_ns", u64_json(c->kthread_wakeup_ns), &ok);
-	put(costs, "ldc_msg_ns", u64_json(c->ldc_msg_ns), &ok);
-	put(costs, "ipi_ns", u64_json(c->ipi_ns), &ok);
-	put(costs, "printk_ns", u64_json(c->printk_ns), &ok);
-	put(mach, "costs", costs, &ok);
-	put(doc, "machine", mach, &ok);
+	trace_put(doc, "version",
+	          json_pack("[i, i]", TRACE_VERSION_MAJOR, t->nirqs || t->nfaults ? 1 : 0), &ok);
+	trace_put(mach, "shape", json_string(m->shape), &ok);
+	trace_put(mach, "sockets", json_integer(m->sockets), &ok);
+	trace_put(mach, "cores_per_socket", json_integer(m->cores_per_socket), &ok);
+	trace_put(mach, "strands_per_core", json_integer(m->strands_per_core), &ok);
+	trace_put(mach, "max_cpus", json_integer(m->max_cpus), &ok);
+	trace_put(mach, "cpi", json_real(m->cpi), &ok);
+	trace_put(mach, "clock_hz", u64_json(m->clock_hz), &ok);
+	trace_put(mach, "stick_hz", u64_json(m->stick_hz), &ok);
+	trace_put(mach, "costs", trace_costs_json(c), &ok);
+	trace_put(doc, "machine", mach, &ok);
 
 	for (size_t i = 0; i < t->nmds; i++) {
 		char hex[65];
 		json_t *g = json_object();
 
 		trace_sha256_to_hex(t->mds[i].sha256, hex);
-		put(g, "generation", json_integer(t->mds[i].generation), &ok);
-		put(g, "file", json_string(t->mds[i].file), &ok);
-		put(g, "sha256", json_string(hex), &ok);
-		put(g, "size", u64_json(t->mds[i].size), &ok);
-		append(md, g, &ok);
+		trace_put(g, "generation", json_integer(t->mds[i].generation), &ok);
+		trace_put(g, "file", json_string(t->mds[i].file), &ok);
+		trace_put(g, "sha256", json_string(hex), &ok);
+		trace_put(g, "size", u64_json(t->mds[i].size), &ok);
+		trace_append(md, g, &ok);
 	}
-	put(doc, "md", md, &ok);
+	trace_put(doc, "md", md, &ok);
 
-	put(sc, "present", cpus_json(t->present, t->npresent), &ok);
-	put(sc, "ds_strand", json_integer(t->ds_strand), &ok);
+	trace_put(sc, "present", trace_cpus_json(t->present, t->npresent), &ok);
+	trace_put(sc, "ds_strand", json_integer(t->ds_strand), &ok);
 	for (size_t i = 0; i < t->nops; i++) {
 		const struct trace_op *op = &t->ops[i];
 		json_t *o = json_object();
 
-		put(o, "t_ns", u64_json(op->t_ns), &ok);
-		put(o, "op", json_string(op_names[op->kind]), &ok);
-		put(o, "req_num", u64_json(op->req_num), &ok);
+		trace_put(o, "t_ns", u64_json(op->t_ns), &ok);
+		trace_put(o, "op", json_string(op_names[op->kind]), &ok);
+		trace_put(o, "req_num", u64_json(op->req_num), &ok);
 		if (op->kind == TRACE_OP_MD_UPDATE)
-			put(o, "generation", json_integer(op->generation), &ok);
+			trace_put(o, "generation", json_integer(op->generation), &ok);
 		else
-			put(o, "cpus", cpus_json(op->cpus, op->ncpus), &ok);
-		append(ops, o, &ok);
+			trace_put(o, "cpus", trace_cpus_json(op->cpus, op->ncpus), &ok);
+		trace_append(ops, o, &ok);
 	}
-	put(sc, "ops", ops, &ok);
+	trace_put(sc, "ops", ops, &ok);
 	if (t->nirqs) {
 		json_t *a = json_array();
 
@@ -401,15 +394,16 @@ json_t *trace_to_json(const struct trace *t)
 			const struct trace_irq *q = &t->irqs[i];
 			json_t *o = json_object();
 
-			put(o, "devhandle", json_integer(q->devhandle), &ok);
-			put(o, "devino", json_integer(q->devino), &ok);
+			trace_put(o, "devhandle", json_integer(q->devhandle), &ok);
+			trace_put(o, "devino", json_integer(q->devino), &ok);
 			if (q->naffinity)
-				put(o, "affinity", cpus_json(q->affinity, q->naffinity), &ok);
+				trace_put(o, "affinity", trace_cpus_json(q->affinity, q->naffinity),
+				          &ok);
 			if (q->has_target)
-				put(o, "target", json_integer(q->target), &ok);
-			append(a, o, &ok);
+				trace_put(o, "target", json_integer(q->target), &ok);
+			trace_append(a, o, &ok);
 		}
-		put(sc, "interrupts", a, &ok);
+		trace_put(sc, "interrupts", a, &ok);
 	}
 	if (t->nfaults) {
 		json_t *a = json_array();
@@ -418,26 +412,26 @@ json_t *trace_to_json(const struct trace *t)
 			const struct trace_fault *f = &t->faults[i];
 			json_t *o = json_object();
 
-			put(o, "fn", json_string(trace_hcall_fn_by_number(f->fn)->name), &ok);
-			put(o, "status", u64_json(f->status), &ok);
-			put(o, "count", json_integer(f->count), &ok);
+			trace_put(o, "fn", json_string(trace_hcall_fn_by_number(f->fn)->name), &ok);
+			trace_put(o, "status", u64_json(f->status), &ok);
+			trace_put(o, "count", json_integer(f->count), &ok);
 			if (f->cpu >= 0)
-				put(o, "cpu", json_integer(f->cpu), &ok);
-			append(a, o, &ok);
+				trace_put(o, "cpu", json_integer(f->cpu), &ok);
+			trace_append(a, o, &ok);
 		}
-		put(sc, "faults", a, &ok);
+		trace_put(sc, "faults", a, &ok);
 	}
-	put(doc, "scenario", sc, &ok);
+	trace_put(doc, "scenario", sc, &ok);
 
 	for (size_t i = 0; i < t->nds; i++)
-		append(ds, ds_json(&t->ds[i], &ok), &ok);
-	put(doc, "ds", ds, &ok);
+		trace_append(ds, ds_json(&t->ds[i], &ok), &ok);
+	trace_put(doc, "ds", ds, &ok);
 	for (size_t i = 0; i < t->nhcalls; i++)
-		append(hc, hcall_json(&t->hcalls[i], &ok), &ok);
-	put(doc, "hcalls", hc, &ok);
+		trace_append(hc, hcall_json(&t->hcalls[i], &ok), &ok);
+	trace_put(doc, "hcalls", hc, &ok);
 
-	put(model, "seed", reg_json(t->model.seed), &ok);
-	put(model, "default", trace_dist_to_json(&t->model.def), &ok);
+	trace_put(model, "seed", trace_hex_json(t->model.seed), &ok);
+	trace_put(model, "default", trace_dist_to_json(&t->model.def), &ok);
 	for (size_t i = 0; i < t->model.nfns; i++) {
 		json_t *d = trace_dist_to_json(&t->model.fns[i].dist);
 		json_t *o = json_object();
@@ -445,18 +439,18 @@ json_t *trace_to_json(const struct trace *t)
 		const char *key;
 		json_t *v;
 
-		put(o, "fn", json_integer(t->model.fns[i].fn), &ok);
-		put(o, "name", json_string(fi ? fi->name : "?"), &ok);
+		trace_put(o, "fn", json_integer(t->model.fns[i].fn), &ok);
+		trace_put(o, "name", json_string(fi ? fi->name : "?"), &ok);
 		if (d) {
-			json_object_foreach(d, key, v) put(o, key, json_incref(v), &ok);
+			json_object_foreach(d, key, v) trace_put(o, key, json_incref(v), &ok);
 			json_decref(d);
 		} else {
 			ok = 0;
 		}
-		append(fns, o, &ok);
+		trace_append(fns, o, &ok);
 	}
-	put(model, "fns", fns, &ok);
-	put(doc, "hcall_model", model, &ok);
+	trace_put(model, "fns", fns, &ok);
+	trace_put(doc, "hcall_model", model, &ok);
 	if (!ok) {
 		json_decref(doc);
 		return NULL;
