@@ -172,11 +172,8 @@ void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t in
 	if (fn == t->fn)
 		return; /* same function: its time is attributed when it changes */
 	struct node *cur = &p->nodes[t->node];
-	/* Counters only move forward between resets (sim_prof_thread_reset). */
-	if (insns >= t->last_insns && ps >= t->last_ps) {
-		cur->self_insns += insns - t->last_insns;
-		cur->self_ps += ps - t->last_ps;
-	}
+	cur->self_insns += insns - t->last_insns;
+	cur->self_ps += ps - t->last_ps;
 	t->last_insns = insns;
 	t->last_ps = ps;
 	uint32_t next;
