@@ -61,6 +61,14 @@ all: $(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json
 guest: $(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json
 
 # --- the kernel part: each step once, behind a stamp -----------------------
+# The default tarball comes from the linux-source-6.1 package that
+# scripts/deps.sh installs: make must plan that install before it looks for
+# the file (a plain prerequisite would stop a fresh machine with "No rule to
+# make target"). Any other missing KERNEL_SRC is refused by name.
+ifeq ($(HV_ISTREE),)
+$(KERNEL_SRC): | $(DEPS_STAMP)
+	@test -f $@ || { echo "hvtramp: kernel source $@ not found (KERNEL_SRC: a linux-source tarball or an unpacked tree; the default comes from Debian's linux-source-6.1, which scripts/deps.sh installs)" >&2; exit 2; }
+endif
 # hvtramp/kernel.sh writes the stamps itself, under a lock (parallel makes).
 $(HV_KDIR)/.extracted: $(if $(HV_ISTREE),,$(KERNEL_SRC)) $(HV_PATCHES) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
