@@ -82,6 +82,7 @@ check: all $(BUILD)/ldomsim-tests
 		grep -E "^Done" $(BUILD)/fuzz-ci.log; \
 	fi
 	$(BUILD)/ldomsim-tests $(CHECK_ARGS)
+	@scripts/check-tmp.sh $(BUILD)/ldomsim-tests
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

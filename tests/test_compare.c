@@ -15,15 +15,14 @@
 #include "tests/util.h"
 
 struct fx {
-	char dir[64];
-	char a[128], b[128], out[128], err[128];
+	char dir[256];
+	char a[320], b[320], out[320], err[320];
 };
 
 /* Two runs of the default scenario, a.json and b.json. */
 static void setup(struct fx *x)
 {
-	snprintf(x->dir, sizeof x->dir, "/tmp/ldomsim-compare-XXXXXX");
-	cr_assert(mkdtemp(x->dir));
+	test_tmpdir(x->dir, sizeof x->dir, "compare");
 	snprintf(x->a, sizeof x->a, "%s/a.json", x->dir);
 	snprintf(x->b, sizeof x->b, "%s/b.json", x->dir);
 	snprintf(x->out, sizeof x->out, "%s/out.txt", x->dir);
@@ -184,7 +183,7 @@ Test(compare, result_key_and_sweep_summary, .timeout = 120)
 	            x.dir),
 	    0);
 	/* The sweep's point is the default scenario: byte-identical trace. */
-	char path[256];
+	char path[320];
 	snprintf(path, sizeof path, "%s/sw", x.dir);
 	cr_expect_eq(compare(&x, x.a, path, ""), 0, "%s", test_slurp(x.out));
 	cr_expect_eq(compare(&x, path, path, ""), 0);

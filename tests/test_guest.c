@@ -4,6 +4,7 @@
  * naming the symbol and the object; the default image carries a manifest.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +18,16 @@
  * its jobserver into the child: drop them. */
 static int run(const char *cmd, char *out, size_t n)
 {
-	char full[2048];
+	char full[2200];
 	snprintf(full, sizeof full, "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS %s 2>&1", cmd);
 	return test_run(full, out, n);
 }
 
 Test(guest, missing_table_row_is_a_build_error_naming_symbol_and_object, .timeout = 120)
 {
-	char path[] = "/tmp/ldomsim-km-XXXXXX";
-	int fd = mkstemp(path);
+	char path[256];
+	test_tmpfile(path, sizeof path, "km");
+	int fd = open(path, O_WRONLY | O_TRUNC);
 	cr_assert(fd >= 0);
 	FILE *in = fopen("kernel-model/entries.def", "r"), *out = fdopen(fd, "w");
 	cr_assert_not_null(in);
@@ -82,9 +84,9 @@ Test(guest, manifest_describes_the_image)
  * default's, and each result names the guest that made it. */
 Test(guest, second_guest_from_the_same_source_gives_identical_results, .timeout = 300)
 {
-	char out[16384], cmd[512];
-	char d[] = "/tmp/ldomsim-guest2-XXXXXX";
-	cr_assert_not_null(mkdtemp(d));
+	char out[16384], cmd[2048];
+	char d[256];
+	test_tmpdir(d, sizeof d, "guest2");
 	cr_assert_eq(run("make -s guest GUEST=test-same", out, sizeof out), 0, "%s", out);
 	cr_expect_eq(
 	    run("cmp build/guest/guest.elf build/guests/test-same/guest.elf", out, sizeof out), 0,
@@ -121,9 +123,9 @@ Test(guest, second_guest_from_the_same_source_gives_identical_results, .timeout 
  * time, each difference named. */
 Test(guest, layout_differences_are_named)
 {
-	char out[16384], cmd[1024];
-	char d[] = "/tmp/ldomsim-layout-XXXXXX";
-	cr_assert_not_null(mkdtemp(d));
+	char out[16384], cmd[2048];
+	char d[256];
+	test_tmpdir(d, sizeof d, "layout");
 	snprintf(cmd, sizeof cmd,
 	         "sed -e 's/^#define LX_TRAP_PER_CPU_SIZE .*/#define LX_TRAP_PER_CPU_SIZE 999/' "
 	         "-e '/^#define LX_NR_IRQS /d' build/guest/offsets.h > %s/offsets.h && "
@@ -149,9 +151,9 @@ Test(guest, layout_differences_are_named)
  * build) is refused, naming both. */
 Test(guest, image_not_matching_its_manifest_is_refused, .timeout = 120)
 {
-	char out[16384], cmd[1024];
-	char d[] = "/tmp/ldomsim-stale-XXXXXX";
-	cr_assert_not_null(mkdtemp(d));
+	char out[16384], cmd[2048];
+	char d[256];
+	test_tmpdir(d, sizeof d, "stale");
 	snprintf(cmd, sizeof cmd,
 	         "cp build/guest/guest.elf build/guest/manifest.json %s/ && printf x >> "
 	         "%s/guest.elf && build/ldomsim run traces/default/trace.json --guest %s/guest.elf",
@@ -169,9 +171,9 @@ Test(guest, image_not_matching_its_manifest_is_refused, .timeout = 120)
 Test(guest, incremental_topology_patch_keeps_the_maps_and_lowers_the_exponent, .timeout = 600)
 {
 	static const char *const shapes[] = {"default", "t2", "t4-4", "t5-8", "m8-8", "m7-16"};
-	char out[16384], cmd[1024];
-	char d[] = "/tmp/ldomsim-whatif-XXXXXX";
-	cr_assert_not_null(mkdtemp(d));
+	char out[16384], cmd[2048];
+	char d[256];
+	test_tmpdir(d, sizeof d, "whatif");
 	cr_assert_eq(run("make -s guest GUEST=whatif-incremental-topology "
 	                 "PATCHES=hvtramp/patches/incremental-topology.patch",
 	                 out, sizeof out),

@@ -3,6 +3,7 @@
  * generator), and of the `ldomsim md` command. Run from the repository root.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,8 +452,9 @@ Test(md_err, file_errors_name_the_file)
 	struct md_err e;
 	cr_assert_eq(md_read_file("/nonexistent/x.md", &md, &e), MD_ERR_IO);
 	cr_assert(strstr(e.msg, "/nonexistent/x.md: "), "%s", e.msg);
-	char path[] = "/tmp/ldomsim-test-md-XXXXXX";
-	int fd = mkstemp(path);
+	char path[256];
+	test_tmpfile(path, sizeof path, "md");
+	int fd = open(path, O_WRONLY | O_TRUNC);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, "\0\1\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16), 16);
 	close(fd);
@@ -727,10 +729,8 @@ Test(md_shape, cpulist)
 Test(md_cli, stat_counts_equal_each_shape)
 {
 	static char out[1 << 20];
-	char cmd[512], path[] = "/tmp/ldomsim-test-md-XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
+	char cmd[1024], path[256];
+	test_tmpfile(path, sizeof path, "md");
 	for (int i = 0; all_shapes[i]; i++) {
 		struct md_shape *s;
 		struct md_err e;
@@ -802,9 +802,9 @@ Test(md_cli, stat_counts_equal_each_shape)
 Test(md_cli, diff_reports_strands_first_and_exit_status)
 {
 	static char out[1 << 16];
-	char a[] = "/tmp/ldomsim-test-mda-XXXXXX", b[] = "/tmp/ldomsim-test-mdb-XXXXXX", cmd[512];
-	close(mkstemp(a));
-	close(mkstemp(b));
+	char a[256], b[256], cmd[1024];
+	test_tmpfile(a, sizeof a, "mda");
+	test_tmpfile(b, sizeof b, "mdb");
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md gen --shape t2 --present 0-55 -o %s", a);
 	cr_assert_eq(test_run(cmd, NULL, 0), 0);
 	snprintf(cmd, sizeof(cmd), "build/ldomsim md gen --shape t2 --present 4-63 -o %s", b);
@@ -828,7 +828,7 @@ Test(md_cli, usage_and_errors)
 	cr_assert_eq(test_run("build/ldomsim md 2>/dev/null", NULL, 0), 2);
 	cr_assert_eq(test_run("build/ldomsim md --help", NULL, 0), 0);
 	const char *subs[] = {"check", "dump", "stat", "diff", "gen", "topo"};
-	char cmd[256];
+	char cmd[1024];
 	for (size_t i = 0; i < 6; i++) {
 		snprintf(cmd, sizeof(cmd), "build/ldomsim md %s --help", subs[i]);
 		cr_assert_eq(test_run(cmd, out, sizeof(out)), 0, "%s", cmd);
@@ -843,8 +843,9 @@ Test(md_cli, usage_and_errors)
 	el[1].val = 2;
 	size_t len;
 	uint8_t *bytes = raw_md(el, BASE_N, base_data, sizeof(base_data), &len);
-	char path[] = "/tmp/ldomsim-test-md-XXXXXX";
-	int fd = mkstemp(path);
+	char path[256];
+	test_tmpfile(path, sizeof path, "md");
+	int fd = open(path, O_WRONLY | O_TRUNC);
 	cr_assert_eq(write(fd, bytes, len), (ssize_t)len);
 	close(fd);
 	free(bytes);

@@ -46,10 +46,8 @@ static int log_has(json_t *doc, const char *text)
  * valid, 1 invalid (the first error is printed). */
 static int schema_check(json_t *doc)
 {
-	char path[] = "/tmp/ldomsim-test-result-XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
+	char path[256];
+	test_tmpfile(path, sizeof path, "result");
 	cr_assert_eq(json_dump_file(doc, path, JSON_COMPACT), 0);
 	static const char prog[] =
 	    "import json, sys, jsonschema\n"
@@ -737,8 +735,8 @@ Test(inject, interrupt_retarget_failure, .timeout = 120)
  * same behaviour as --irq and --inject, marked as coming from the trace. */
 Test(inject, interrupts_and_faults_from_the_trace, .timeout = 120)
 {
-	char dir[] = "/tmp/ldomsim-trace11-XXXXXX", cmd[256], path[300];
-	cr_assert_not_null(mkdtemp(dir));
+	char dir[256], cmd[1024], path[320];
+	test_tmpdir(dir, sizeof dir, "trace11");
 	snprintf(cmd, sizeof cmd, "cp traces/default/* %s/", dir);
 	cr_assert_eq(system(cmd), 0);
 	snprintf(path, sizeof path, "%s/trace.json", dir);

@@ -19,9 +19,9 @@
 
 static char *tmpdir(void)
 {
-	char *d = strdup("/tmp/ldomsim-sweep-XXXXXX");
-	cr_assert(mkdtemp(d));
-	return d;
+	char d[1024];
+	test_tmpdir(d, sizeof d, "sweep");
+	return strdup(d);
 }
 
 static off_t file_size(const char *dir, const char *name)

@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "traces/md.h"
 #include "traces/trace.h"
+#include "tests/util.h"
 #include "traces/trace_import.h"
 
 /* ---- fixture: an 8-strand machine, 0-3 present, 4-5 added ---- */
@@ -97,8 +98,8 @@ static const char fixture_json[] =
     "    \"max_ns\": 1000}]}}\n";
 
 struct fx {
-	char dir[64];
-	char path[128];
+	char dir[512];
+	char path[600];
 	json_t *doc;
 };
 
@@ -116,11 +117,10 @@ static void fx_init(struct fx *fx)
 	static const uint32_t g1[] = {0, 1, 2, 3}, g2[] = {0, 1, 2, 3, 4, 5};
 	struct md_buf m1 = {0}, m2 = {0};
 	uint8_t h1[32], h2[32];
-	char x1[65], x2[65], p[192], *text;
+	char x1[65], x2[65], p[700], *text;
 	json_error_t je;
 
-	strcpy(fx->dir, "/tmp/ldomsim-test-trace-XXXXXX");
-	cr_assert_not_null(mkdtemp(fx->dir));
+	test_tmpdir(fx->dir, sizeof fx->dir, "trace");
 	snprintf(fx->path, sizeof(fx->path), "%s/trace.json", fx->dir);
 	build_md(g1, 4, &m1);
 	build_md(g2, 6, &m2);
@@ -147,7 +147,7 @@ static void fx_write(struct fx *fx)
 
 static void fx_fini(struct fx *fx)
 {
-	char cmd[160];
+	char cmd[1200];
 
 	json_decref(fx->doc);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
@@ -256,7 +256,7 @@ Test(trace, round_trip_is_byte_identical)
 	struct fx fx;
 	struct trace *t, *t2;
 	struct trace_error err;
-	char p2[192], p3[192], *a, *b;
+	char p2[700], p3[700], *a, *b;
 	size_t la, lb;
 
 	fx_init(&fx);
@@ -718,7 +718,7 @@ Test(trace_errors, hcall_strand_never_present)
 Test(trace_errors, md_invalid_or_disagreeing)
 {
 	struct fx fx;
-	char p[192];
+	char p[700];
 	uint8_t junk[64], h[32];
 	char x[65];
 
@@ -805,13 +805,12 @@ Test(trace_import, ftrace_lines)
 
 static void tmpdir(char *buf, size_t n)
 {
-	snprintf(buf, n, "/tmp/ldomsim-test-trace-XXXXXX");
-	cr_assert_not_null(mkdtemp(buf));
+	test_tmpdir(buf, n, "trace");
 }
 
 static void rm_rf(const char *dir)
 {
-	char cmd[192];
+	char cmd[1200];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
@@ -820,7 +819,7 @@ static void rm_rf(const char *dir)
 static struct trace *import_capture(const char *capture, char *dir, size_t n)
 {
 	char *argv[] = {"trace", "import", (char *)capture, "-o", dir, NULL};
-	char path[160];
+	char path[700];
 	struct trace *t;
 	struct trace_error err;
 
@@ -833,7 +832,7 @@ static struct trace *import_capture(const char *capture, char *dir, size_t n)
 
 Test(trace_import, kprobe_capture_gives_the_expected_hcalls)
 {
-	char dir[64];
+	char dir[512];
 	struct trace *t =
 	    import_capture("traces/testdata/import/capture-kprobes", dir, sizeof(dir));
 	const struct trace_hcall *const *v;
@@ -875,7 +874,7 @@ Test(trace_import, kprobe_capture_gives_the_expected_hcalls)
 
 Test(trace_import, function_graph_capture_uses_wrapper_durations)
 {
-	char dir[64], dir2[64], p1[160], p2[160], *a, *b;
+	char dir[512], dir2[512], p1[700], p2[700], *a, *b;
 	size_t la, lb;
 	struct trace *t = import_capture("traces/testdata/import/capture-graph", dir, sizeof(dir));
 	struct trace *t2;
@@ -911,7 +910,7 @@ Test(trace_import, function_graph_capture_uses_wrapper_durations)
 
 Test(trace_import, removal_capture)
 {
-	char dir[64];
+	char dir[512];
 	struct trace *t = import_capture("traces/testdata/import/capture-remove", dir, sizeof(dir));
 	const struct trace_hcall *const *v;
 	size_t n;
@@ -940,7 +939,7 @@ Test(trace_import, removal_capture)
 
 Test(trace_import, failed_startup_is_a_failure_entry)
 {
-	char dir[64], cap[64], cmd[320], path[160];
+	char dir[512], cap[600], cmd[2400], path[700];
 	char *argv[] = {"trace", "import", cap, "-o", dir, NULL};
 	struct trace *t;
 	struct trace_error err;
@@ -971,7 +970,7 @@ Test(trace_import, failed_startup_is_a_failure_entry)
 
 Test(trace_import, bad_capture_is_refused)
 {
-	char dir[64], cap[64], p[256];
+	char dir[512], cap[600], p[1400];
 	char *argv[] = {"trace", "import", cap, "-o", dir, NULL};
 	FILE *f;
 
@@ -1008,7 +1007,7 @@ static int same_file(const char *a, const char *b)
 
 Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
 {
-	char d1[64], d2[64], a[160], b[160];
+	char d1[512], d2[512], a[700], b[700];
 	char *argv1[] = {"trace", "gen", "--shape", "t2", "--present", "56",
 	                 "--add", "8",   "-o",      d1,   NULL};
 	char *argv2[] = {"trace", "gen", "--shape", "t2", "--present", "0-55",
@@ -1035,7 +1034,7 @@ Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
 
 Test(trace_gen, removal_and_batches)
 {
-	char d[64], p[160];
+	char d[512], p[700];
 	char *argv[] = {"trace",    "gen", "--shape", "t4-4", "--present", "0-127", "--add", "16",
 	                "--remove", "4",   "--batch", "5",    "-o",        d,       NULL};
 	struct trace *t;
@@ -1063,12 +1062,12 @@ Test(trace_gen, removal_and_batches)
 
 Test(trace_gen, usage_errors_exit_2)
 {
-	char *a1[] = {"trace", "gen", "--shape", "t2", "-o", "/tmp/x", NULL};
+	char *a1[] = {"trace", "gen", "--shape", "t2", "-o", "/nonexistent-ldomsim/x", NULL};
 	char *a2[] = {"trace", "gen",   "--shape", "t2", "--present",
-	              "60",    "--add", "8",       "-o", "/tmp/ldomsim-never",
+	              "60",    "--add", "8",       "-o", "/nonexistent-ldomsim/never",
 	              NULL};
 	char *a3[] = {"trace", "gen",   "--shape", "nope", "--present",
-	              "6",     "--add", "8",       "-o",   "/tmp/ldomsim-never",
+	              "6",     "--add", "8",       "-o",   "/nonexistent-ldomsim/never",
 	              NULL};
 	char *a4[] = {"trace", "check", NULL};
 	char *a5[] = {"trace", "--help", NULL};
@@ -1121,7 +1120,7 @@ Test(trace, interrupts_and_faults_load_and_round_trip)
 	struct fx fx;
 	struct trace *t, *t2;
 	struct trace_error err;
-	char p2[192], *a;
+	char p2[700], *a;
 	size_t la;
 
 	fx_init(&fx);

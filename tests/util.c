@@ -7,9 +7,68 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench/run.h"
+
+/* The suite's temporary root, made by the runner before any test and
+ * handed to the test processes through the environment (they are forked or
+ * spawned by the runner after this hook). */
+#define TEST_ROOT_ENV "LDOMSIM_TEST_ROOT"
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	(void)set;
+	const char *t = getenv("TMPDIR");
+	char root[4096];
+	snprintf(root, sizeof root, "%s/ldomsim-tests-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(root)) {
+		perror(root);
+		abort();
+	}
+	setenv(TEST_ROOT_ENV, root, 1);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	const char *root = getenv(TEST_ROOT_ENV);
+	if (root && strstr(root, "/ldomsim-tests-")) {
+		char cmd[4200];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+		if (system(cmd) != 0)
+			fprintf(stderr, "tests: could not remove %s\n", root);
+	}
+}
+
+const char *test_tmproot(void)
+{
+	const char *root = getenv(TEST_ROOT_ENV);
+	cr_assert(root && *root, "no suite temporary root (%s unset)", TEST_ROOT_ENV);
+	return root;
+}
+
+static void tmp_template(char *buf, size_t n, const char *tag)
+{
+	int len = snprintf(buf, n, "%s/%s-XXXXXX", test_tmproot(), tag);
+	cr_assert(len > 0 && (size_t)len < n, "temporary path too long for its buffer");
+}
+
+void test_tmpdir(char *buf, size_t n, const char *tag)
+{
+	tmp_template(buf, n, tag);
+	cr_assert_not_null(mkdtemp(buf), "mkdtemp %s", buf);
+}
+
+void test_tmpfile(char *buf, size_t n, const char *tag)
+{
+	tmp_template(buf, n, tag);
+	int fd = mkstemp(buf);
+	cr_assert_geq(fd, 0, "mkstemp %s", buf);
+	close(fd);
+}
 
 static int exit_status(int st)
 {
@@ -58,8 +117,8 @@ char *test_slurp(const char *path)
 
 void test_gen_trace(char *path, size_t n, const char *args_fmt, ...)
 {
-	char dir[] = "/tmp/ldomsim-test-trace-XXXXXX", args[1024];
-	cr_assert_not_null(mkdtemp(dir));
+	char dir[1024], args[1024];
+	test_tmpdir(dir, sizeof dir, "trace");
 	va_list ap;
 	va_start(ap, args_fmt);
 	vsnprintf(args, sizeof args, args_fmt, ap);

@@ -14,6 +14,15 @@ int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (NUL-terminated; out NULL keeps none), the rest drained; its exit status,
  * -1 if it did not exit normally. */
 int test_run(const char *cmd, char *out, size_t cap);
+/* A new empty folder (tmpdir) or file (tmpfile) named after tag, inside
+ * this suite run's own temporary root: $TMPDIR (else /tmp)/ldomsim-tests-*,
+ * made before the first test and removed with all it holds after the last
+ * one, whether tests passed, failed an assertion or crashed. The path (n
+ * bytes) goes to buf. */
+void test_tmpdir(char *buf, size_t n, const char *tag);
+void test_tmpfile(char *buf, size_t n, const char *tag);
+/* The suite run's temporary root. */
+const char *test_tmproot(void);
 /* The whole file, NUL-terminated (the caller frees it). */
 char *test_slurp(const char *path);
 
