@@ -33,7 +33,12 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .DEFAULT_GOAL := all
 
 # Module rules first, so that ALL_EXTRA and GEN_HDRS are complete below.
--include $(wildcard */module.mk)
+# hvtramp/ first: it produces the generated headers (GEN_HDRS) that the
+# other modules' rules name as prerequisites, and make expands a rule's
+# prerequisites when it reads the rule (alphabetical order read bench/
+# before GEN_HDRS was set, so fuzz-ds objects could compile before
+# offsets.h existed).
+-include hvtramp/module.mk $(filter-out hvtramp/module.mk,$(wildcard */module.mk))
 
 all: $(BUILD)/ldomsim $(ALL_EXTRA)
 

@@ -20,8 +20,8 @@ static void fresh_copy(char *dir, size_t n)
 
 /* `make -n GOAL` in dir, with `extra` make arguments, under `wrap` (a
  * command prefix, "" for none): its output in out. */
-static int plan(const char *wrap, const char *dir, const char *goal, const char *extra,
-                char *out, size_t cap)
+static int plan(const char *wrap, const char *dir, const char *goal, const char *extra, char *out,
+                size_t cap)
 {
 	char cmd[4096];
 	snprintf(cmd, sizeof cmd, "%s make -n -C %s %s %s 2>&1", wrap, dir, goal, extra);
@@ -54,13 +54,15 @@ Test(build, fresh_machine_plans_the_package_install_first, .timeout = 120)
 	}
 	/* As on a fresh machine: /usr/src empty in a mount namespace. */
 	if (test_sh("unshare -m sh -c 'mount -t tmpfs none /usr/src' 2>/dev/null") != 0) {
-		cr_log_warn("no mount namespace here (unshare -m): the /usr/src variant is skipped");
+		cr_log_warn(
+		    "no mount namespace here (unshare -m): the /usr/src variant is skipped");
 		return;
 	}
 	for (int g = 0; g < 2; g++) {
 		const char *goal = g ? "check" : "run";
 		char wrap[64];
-		snprintf(wrap, sizeof wrap, "unshare -m sh -c 'mount -t tmpfs none /usr/src && exec \"$@\"' sh");
+		snprintf(wrap, sizeof wrap,
+		         "unshare -m sh -c 'mount -t tmpfs none /usr/src && exec \"$@\"' sh");
 		assert_deps_first(goal, out, plan(wrap, dir, goal, "", out, sizeof out));
 	}
 }
@@ -73,7 +75,8 @@ Test(build, a_missing_kernel_source_is_refused_by_name, .timeout = 120)
 	/* The packages are here (deps stamp made by hand): only the tarball is missing. */
 	cr_assert_eq(test_sh("mkdir -p %s/build && touch %s/build/.deps-ok", dir, dir), 0);
 	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "make -C %s guest KERNEL_SRC=/nonexistent/linux.tar.xz 2>&1", dir);
+	snprintf(cmd, sizeof cmd, "make -C %s guest KERNEL_SRC=/nonexistent/linux.tar.xz 2>&1",
+	         dir);
 	int rc = test_run(cmd, out, sizeof out);
 	cr_assert_neq(rc, 0, "%s", out);
 	cr_assert_not_null(strstr(out, "kernel source /nonexistent/linux.tar.xz not found"), "%s",
@@ -91,4 +94,20 @@ Test(build, no_fuzzer_artifacts_tracked_and_all_ignored)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		cr_expect_eq(test_sh("git check-ignore -q %s", names[i]), 0, "%s is not ignored",
 		             names[i]);
+}
+
+/* Every object rule of the simulator's sources waits for the generated
+ * headers (the guest's offsets.h), whatever order the module.mk files are
+ * read in (build/fuzz/ compiles traces/ alone, which includes none). */
+Test(build, every_object_rule_waits_for_the_generated_headers, .timeout = 60)
+{
+	static char out[1 << 22];
+	int rc = test_run("make -p -n -q build/ldomsim 2>/dev/null | grep -E "
+	                  "'^build/(obj|asan/obj|fuzz-ds/obj)/%.o: '",
+	                  out, sizeof out);
+	cr_assert_eq(rc, 0, "no object pattern rules found");
+	int rules = 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), rules++)
+		cr_expect_not_null(strstr(line, "build/guest/offsets.h"), "%s", line);
+	cr_assert_eq(rules, 3, "%d object rules", rules);
 }
