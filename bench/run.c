@@ -1634,6 +1634,18 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_object_set_new(root, "domain", domain_json(r));
 	if (km_obp_call_count(r->km))
 		json_object_set_new(root, "findings", findings_json(r));
+	if (trace_lost_count(r->trace)) { /* 1.3: the trace's capture lost events */
+		json_t *le = json_array();
+		for (size_t i = 0; i < trace_lost_count(r->trace); i++) {
+			const struct trace_lost *l = trace_lost_at(r->trace, i);
+			json_array_append_new(
+			    le, json_pack("{siso}", "cpu", (int)l->cpu, "events",
+			                  l->known ? json_integer((json_int_t)l->events)
+			                           : json_string("unknown")));
+		}
+		json_object_set_new(root, "capture",
+		                    json_pack("{sbso}", "incomplete", 1, "lost_events", le));
+	}
 	for (size_t i = 0; i < r->nops; i++) {
 		const struct op_result *o = &r->ops[i];
 		json_t *jo = json_object(), *cpus = json_array();
