@@ -135,7 +135,9 @@ static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct hv_result *r)
 /* MACH_EXIT (0x00): exit code. The domain stops; the call never returns. */
 static void hv_mach_exit(struct hv *hv, struct hv_call *c, struct hv_result *r)
 {
-	(void)hv;
+	for (unsigned i = 0; i < hv->max_cpus; i++)
+		if (hv->cpus[i].state == HV_CPU_RUNNING)
+			hv->cpus[i].state = HV_CPU_STOPPED;
 	c->status = HV_EOK;
 	r->next = HV_NEXT_POWER_OFF;
 	snprintf(r->msg, sizeof r->msg, "MACH_EXIT(%llu): the domain powered off",

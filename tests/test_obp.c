@@ -106,6 +106,7 @@ Test(obp, qconf_failure_on_a_new_strand_powers_the_domain_off, .timeout = 120)
 		cr_expect(in_list(online, cpu) == (cpu < 60), "cpu %d online: %d (%s)", cpu,
 		          in_list(online, cpu), online);
 	cr_expect(in_list(online, 0) && in_list(online, 55), "%s", online);
+	cr_expect_str_eq(str(doc, "hv_running_mask"), "", "strands still run after MACH_EXIT");
 	expect_silent_after(doc, off);
 	/* The OBP calls on the strand the hypervisor started, with their caller
 	 * (register_one_mondo is static and inlined: the image names its caller). */
