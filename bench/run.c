@@ -344,6 +344,9 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 	uint64_t args[2] = {arg, (uint64_t)event};
 	struct sim_verdict v;
 	enum sim_stop why = sim_sched_call(r->sim, r->irq_tid, fn, args, 2, r->irq_stack, NULL, &v);
+	if (why == SIM_STOP_POWER_OFF)
+		return 0; /* the domain stopped meanwhile: the play loop ends, the verdict says why
+		           */
 	if (why != SIM_STOP_RETURNED) {
 		failf(r, "LDC event handler: %s at %s: %s", sim_stop_name(why), v.where, v.msg);
 		return -1;
