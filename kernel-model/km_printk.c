@@ -419,7 +419,9 @@ void km__printk(struct km_call *c)
 }
 
 /* void prom_printf(const char *fmt, ...): OBP console output. Logged
- * as-is (no KERN_* parsing), line by line, level -1.
+ * as-is (no KERN_* parsing), line by line, level -1. Made on a strand OBP
+ * does not know, it is still logged (what the console would show if OBP
+ * coped) and km_call records it as a finding.
  * Cost: KM_COST_PROM_PRINTF_NS + KM_COST_PROM_PRINTF_PER_BYTE_NS per byte. */
 void km_prom_printf(struct km_call *c)
 {
