@@ -221,6 +221,24 @@ int bench_cmd_run(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(q, "count")),
 		       json_string_value(json_object_get(q, "from")));
 	}
+	json_t *dom = json_object_get(doc, "domain");
+	if (dom)
+		printf("  domain %s on cpu %lld at %.6f ms: %s\n",
+		       json_string_value(json_object_get(dom, "state")),
+		       (long long)json_integer_value(json_object_get(dom, "cpu")),
+		       (double)json_integer_value(json_object_get(dom, "scenario_ns")) / 1e6,
+		       json_string_value(json_object_get(dom, "reason")));
+	json_array_foreach(json_object_get(doc, "findings"), i, q)
+	    printf("  finding: %s\n", json_string_value(json_object_get(q, "text")));
+	json_array_foreach(json_object_get(json_object_get(doc, "capture"), "lost_events"), i, q)
+	{
+		json_t *ev = json_object_get(q, "events");
+		char n[32] = "an unknown number of";
+		if (json_is_integer(ev))
+			snprintf(n, sizeof n, "%lld", (long long)json_integer_value(ev));
+		printf("  capture: cpu %lld lost %s events (the trace is incomplete)\n",
+		       (long long)json_integer_value(json_object_get(q, "cpu")), n);
+	}
 	int rc = bench_run_ok(r) ? 0 : 1;
 	if (out && write_atomic(out, doc)) {
 		fprintf(stderr, "ldomsim run: cannot write %s\n", out);

@@ -344,6 +344,9 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 	uint64_t args[2] = {arg, (uint64_t)event};
 	struct sim_verdict v;
 	enum sim_stop why = sim_sched_call(r->sim, r->irq_tid, fn, args, 2, r->irq_stack, NULL, &v);
+	if (why == SIM_STOP_POWER_OFF)
+		return 0; /* the domain stopped meanwhile: the play loop ends, the verdict says why
+		           */
 	if (why != SIM_STOP_RETURNED) {
 		failf(r, "LDC event handler: %s at %s: %s", sim_stop_name(why), v.where, v.msg);
 		return -1;
@@ -440,13 +443,30 @@ static int release_next_op(struct bench_run *r)
 	return push(r, (struct ev){.t_ns = t, .kind = EV_OP, .op = k});
 }
 
+/* A powered-off domain ends the scenario: what the guest sent before is
+ * read, nothing more is delivered (no later op, no DS message). */
+static int powered_off(struct bench_run *r)
+{
+	if (!sim_power_state(r->sim))
+		return 0;
+	peer_read(r);
+	for (size_t i = 0; i < r->nev; i++)
+		free(r->evq[i].bytes);
+	r->nev = 0;
+	return 1;
+}
+
 static int play(struct bench_run *r)
 {
 	for (;;) {
+		if (powered_off(r))
+			return 0;
 		if (peer_read(r) || release_next_op(r))
 			return -1;
 		if (!r->nev) {
 			sim_sched_run(r->sim, UINT64_MAX);
+			if (powered_off(r))
+				return 0;
 			if (peer_read(r) || release_next_op(r))
 				return -1;
 			if (!r->nev)
@@ -455,6 +475,8 @@ static int play(struct bench_run *r)
 		}
 		struct ev e = r->evq[0];
 		sim_sched_run(r->sim, e.t_ns * 1000);
+		if (powered_off(r))
+			return 0;
 		size_t before = r->nev;
 		if (peer_read(r))
 			return -1;
@@ -465,6 +487,88 @@ static int play(struct bench_run *r)
 		if (deliver(r, &e))
 			return -1;
 	}
+}
+
+/* ---- the domain's state and OBP findings ---------------------------------- */
+
+/* "OBP call prom_printf from register_one_mondo+0x.. on cpu 60, ..." */
+static void obp_finding_text(const struct km_obp_call *o, char *buf, size_t n)
+{
+	snprintf(buf, n,
+	         "OBP call %s from %s on cpu %u, a strand the hypervisor started: OBP has no "
+	         "state for it",
+	         o->fn, o->caller, o->cpu);
+}
+
+/* Why the domain stopped, as one line: the hypervisor's or OBP's account,
+ * prom_halt's caller and the console's last line when the guest halted. */
+static void domain_reason(struct bench_run *r, char *buf, size_t n)
+{
+	const struct sim_power_off *p = sim_power_state(r->sim);
+	const struct km_halt *h = km_halt_state(r->km);
+	if (!p) {
+		snprintf(buf, n, "running");
+		return;
+	}
+	if (h && h->cpu == p->cpu)
+		snprintf(buf, n, "prom_halt from %s%s%s%s -> %s at %s", h->caller,
+		         h->console[0] ? " after \"" : "", h->console, h->console[0] ? "\"" : "",
+		         p->msg, p->where);
+	else
+		snprintf(buf, n, "%s at %s", p->msg, p->where);
+}
+
+/* A powered-off domain, or an OBP call on a hypervisor-started strand, is
+ * a finding: the run's verdict (the power-off first). */
+static void domain_verdict(struct bench_run *r)
+{
+	const struct sim_power_off *p = sim_power_state(r->sim);
+	if (p) {
+		char why[1024];
+		domain_reason(r, why, sizeof why);
+		failf(r, "the domain powered off at %.6f ms on cpu %u: %s",
+		      (double)(p->time_ps / 1000 - r->t_base_ns) / 1e6, p->cpu, why);
+	}
+	if (km_obp_call_count(r->km)) {
+		char f[300];
+		obp_finding_text(km_obp_call_get(r->km, 0), f, sizeof f);
+		failf(r, "%s", f);
+	}
+}
+
+static json_t *domain_json(struct bench_run *r)
+{
+	const struct sim_power_off *p = sim_power_state(r->sim);
+	const struct km_halt *h = km_halt_state(r->km);
+	char why[1024];
+	if (!p)
+		return json_pack("{ss}", "state", "running");
+	domain_reason(r, why, sizeof why);
+	json_t *d = json_pack("{sssIsIsiss}", "state", "powered-off", "stopped_ns",
+	                      (json_int_t)(p->time_ps / 1000), "scenario_ns",
+	                      (json_int_t)(p->time_ps / 1000 - r->t_base_ns), "cpu", (int)p->cpu,
+	                      "reason", why);
+	json_object_set_new(d, "where", json_string(p->where));
+	if (h && h->cpu == p->cpu) {
+		json_object_set_new(d, "halt_caller", json_string(h->caller));
+		json_object_set_new(d, "console", json_string(h->console));
+	}
+	return d;
+}
+
+static json_t *findings_json(struct bench_run *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < km_obp_call_count(r->km); i++) {
+		const struct km_obp_call *o = km_obp_call_get(r->km, i);
+		char text[300];
+		obp_finding_text(o, text, sizeof text);
+		json_array_append_new(a,
+		                      json_pack("{sssssssisIss}", "kind", "obp-call", "fn", o->fn,
+		                                "caller", o->caller, "cpu", (int)o->cpu, "time_ns",
+		                                (json_int_t)o->time_ns, "text", text));
+	}
+	return a;
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -709,6 +813,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		return -1;
 	}
 	hv_set_running(sim_hv(r->sim), boot_cpu);
+	hv_set_boot_cpu(sim_hv(r->sim), boot_cpu);
 	if (km_boot_mdesc(r->km, boot_cpu, t.stack_top, &v, err, n))
 		return -1;
 	/* The domain is up with the trace's present strands online, as
@@ -1083,7 +1188,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		}
 		fclose(f);
 	}
-	/* A thread's verdict explains a missing reply: report it first. */
+	/* The domain's power-off explains everything after it; then a thread's
+	 * verdict explains a missing reply: report them first. */
+	domain_verdict(r);
 	for (size_t i = 0; i < sim_verdict_count(r->sim); i++) {
 		const struct sim_verdict *v = sim_verdict_get(r->sim, i);
 		failf(r, "cpu %u %s at %s: %s", v->cpu, sim_stop_name(v->why), v->where, v->msg);
@@ -1526,6 +1633,22 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "config", cfg);
 	json_object_set_new(root, "ok", json_boolean(!r->failed));
 	json_object_set_new(root, "verdict", json_string(r->failed ? r->verdict : "ok"));
+	if (sim_power_state(r->sim)) /* 1.x: only when the domain stopped */
+		json_object_set_new(root, "domain", domain_json(r));
+	if (km_obp_call_count(r->km))
+		json_object_set_new(root, "findings", findings_json(r));
+	if (trace_lost_count(r->trace)) { /* 1.3: the trace's capture lost events */
+		json_t *le = json_array();
+		for (size_t i = 0; i < trace_lost_count(r->trace); i++) {
+			const struct trace_lost *l = trace_lost_at(r->trace, i);
+			json_array_append_new(
+			    le, json_pack("{siso}", "cpu", (int)l->cpu, "events",
+			                  l->known ? json_integer((json_int_t)l->events)
+			                           : json_string("unknown")));
+		}
+		json_object_set_new(root, "capture",
+		                    json_pack("{sbso}", "incomplete", 1, "lost_events", le));
+	}
 	for (size_t i = 0; i < r->nops; i++) {
 		const struct op_result *o = &r->ops[i];
 		json_t *jo = json_object(), *cpus = json_array();

@@ -17,8 +17,10 @@
  * a major change breaks readers (compare refuses it), a minor one adds. */
 #define BENCH_RESULT_FORMAT "ldomsim-result"
 #define BENCH_RESULT_MAJOR  1
-/* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches" */
-#define BENCH_RESULT_MINOR 2
+/* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches";
+ * 1.3: "domain" (the domain powered off), "findings" (OBP calls on
+ * hypervisor-started strands), "capture" (events an imported trace lost) */
+#define BENCH_RESULT_MINOR 3
 
 /* The run copies trace and image; the arrays (set, inject, irq) and their
  * strings are borrowed and must outlive the run. */

@@ -12,6 +12,7 @@
 
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
+#include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/sim.h"
 
@@ -199,6 +200,15 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 	}
 	size_t i = (stub - km->stubs) / KM_STUB_SIZE;
 	km->calls[i]++;
+	if (!strncmp(km_rows[i].name, "prom_", 5) && !hv_cpu_obp_known(sim_hv(s), cpu) &&
+	    km->nobp < KM_MAX_OBP_CALLS) {
+		struct km_obp_call *o = &km->obp[km->nobp++];
+		snprintf(o->fn, sizeof o->fn, "%s", km_rows[i].name);
+		sim_symbolize(s, sim_strand_reg(s, tid, UC_SPARC_REG_O7), o->caller,
+		              sizeof o->caller);
+		o->cpu = cpu;
+		o->time_ns = sim_thread_time_ps(s, tid) / 1000;
+	}
 	if (!km_rows[i].fn) {
 		char caller[96];
 		uint64_t o7 = sim_strand_reg(s, tid, UC_SPARC_REG_O7);
@@ -215,6 +225,21 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 	km_rows[i].fn(&c);
 	if (!r->stop)
 		sim_strand_set_oregs(s, tid, c.a, c.nret);
+}
+
+size_t km_obp_call_count(const struct km *km)
+{
+	return km->nobp;
+}
+
+const struct km_obp_call *km_obp_call_get(const struct km *km, size_t i)
+{
+	return i < km->nobp ? &km->obp[i] : NULL;
+}
+
+const struct km_halt *km_halt_state(const struct km *km)
+{
+	return km->halt.halted ? &km->halt : NULL;
 }
 
 /* ---- services for the entries (km_impl.h) ------------------------------ */

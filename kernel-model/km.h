@@ -17,8 +17,9 @@ struct km;
 struct km_result {
 	int stop; /* nonzero: the thread stops with msg as its verdict */
 	char msg[200];
-	int redirect; /* nonzero: continue at pc (guest glue), not at the caller */
-	int yield;    /* nonzero: end the caller's time slice (its clock jumped) */
+	int redirect;  /* nonzero: continue at pc (guest glue), not at the caller */
+	int yield;     /* nonzero: end the caller's time slice (its clock jumped) */
+	int power_off; /* nonzero: the domain stops (OBP exit); how, in msg */
 	uint64_t pc;
 };
 
@@ -165,6 +166,31 @@ struct km_log_line {
 };
 size_t km_log_count(const struct km *km);
 const struct km_log_line *km_log_get(const struct km *km, size_t i);
+
+/* ---- OBP (the firmware's client interface, prom_*) --------------------
+ * OBP knows only the strand the domain booted on (sim/hv.h
+ * hv_cpu_obp_known); a prom_* entry made on any other strand is recorded
+ * here (the first KM_MAX_OBP_CALLS), whatever the entry then does. */
+#define KM_MAX_OBP_CALLS 32
+#define KM_OBP_LINE_MAX  200
+struct km_obp_call {
+	char fn[32];     /* the entry: prom_printf, prom_halt, ... */
+	char caller[96]; /* its caller as function+offset */
+	unsigned cpu;
+	uint64_t time_ns;
+};
+size_t km_obp_call_count(const struct km *km);
+const struct km_obp_call *km_obp_call_get(const struct km *km, size_t i);
+/* prom_halt: with domaining enabled 6.1 powers the domain off
+ * (ldom_power_off → MACH_EXIT), else OBP's exit stops the machine. */
+struct km_halt {
+	int halted;
+	char caller[96]; /* prom_halt's caller */
+	unsigned cpu;
+	uint64_t time_ns;
+	char console[KM_OBP_LINE_MAX]; /* the last prom_printf line of that cpu, or "" */
+};
+const struct km_halt *km_halt_state(const struct km *km); /* NULL: no prom_halt */
 
 /* The function rows (KM_FN and KM_TODO), in stub order. */
 size_t km_fn_count(void);

@@ -419,7 +419,9 @@ void km__printk(struct km_call *c)
 }
 
 /* void prom_printf(const char *fmt, ...): OBP console output. Logged
- * as-is (no KERN_* parsing), line by line, level -1.
+ * as-is (no KERN_* parsing), line by line, level -1. Made on a strand OBP
+ * does not know, it is still logged (what the console would show if OBP
+ * coped) and km_call records it as a finding.
  * Cost: KM_COST_PROM_PRINTF_NS + KM_COST_PROM_PRINTF_PER_BYTE_NS per byte. */
 void km_prom_printf(struct km_call *c)
 {
@@ -432,6 +434,11 @@ void km_prom_printf(struct km_call *c)
 	if (o.n && o.buf[o.n - 1] == '\n')
 		o.buf[--o.n] = 0;
 	log_lines(c, t, -1, o.buf);
+	/* Kept for prom_halt's report: the firmware console's last words. */
+	const char *last = strrchr(o.buf, '\n');
+	snprintf(c->km->obp_console, sizeof c->km->obp_console, "%.*s", KM_OBP_LINE_MAX - 1,
+	         last ? last + 1 : o.buf);
+	c->km->obp_console_cpu = c->cpu;
 }
 
 /* The caller's return site (%o7: the leaf stub keeps it) as "sym+0xoff". */
@@ -491,14 +498,35 @@ void km_panic(struct km_call *c)
 	km_fail(c, "%s", line);
 }
 
-/* void prom_halt(void): OBP halt — the machine stops; a verdict.
+/* void prom_halt(void), as arch/sparc/prom/misc_64.c in 6.1: with
+ * ldom_domaining_enabled it calls ldom_power_off() — here the guest's real
+ * one (ds.c), whose MACH_EXIT hypercall powers the domain off — and
+ * otherwise asks OBP to "exit", which stops the machine as well. Either way
+ * nothing in the domain runs afterwards; the halt (caller, cpu, time, the
+ * cpu's last prom_printf line) is recorded for the result.
  * Cost: KM_COST_CALL_NS. */
 void km_prom_halt(struct km_call *c)
 {
-	char who[96];
-	caller(c, who, sizeof who);
+	struct km_halt *h = &c->km->halt;
+	uint64_t enabled_va, power_off;
 	km_charge(c, KM_COST_CALL_NS);
-	km_fail(c, "the guest halted the machine (OBP halt, called from %s)", who);
+	if (!h->halted) {
+		h->halted = 1;
+		caller(c, h->caller, sizeof h->caller);
+		h->cpu = c->cpu;
+		h->time_ns = km_now_ns(c);
+		snprintf(h->console, sizeof h->console, "%s",
+		         c->km->obp_console_cpu == c->cpu ? c->km->obp_console : "");
+	}
+	if (!sim_sym(c->s, "ldom_domaining_enabled", &enabled_va) && km_ld32(c, enabled_va) &&
+	    !sim_sym(c->s, "ldom_power_off", &power_off)) {
+		c->r->redirect = 1;
+		c->r->pc = power_off;
+		return;
+	}
+	c->r->power_off = 1;
+	snprintf(c->r->msg, sizeof c->r->msg, "OBP exit (prom_halt from %s): the machine stopped",
+	         h->caller);
 }
 
 /* void bust_spinlocks(int yes): the panic path's console unlocking; no

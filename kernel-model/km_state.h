@@ -47,6 +47,12 @@ struct km {
 	unsigned nmaps;      /* num_kernel_image_mappings */
 	uint64_t locked_tte; /* kern_locked_tte_data */
 	uint64_t stick_hz;   /* %stick frequency (tick_ops) */
+	/* km.c, km_printk.c: OBP entries made where OBP has no state, the halt */
+	struct km_obp_call obp[KM_MAX_OBP_CALLS];
+	size_t nobp;
+	struct km_halt halt;
+	char obp_console[KM_OBP_LINE_MAX]; /* the last prom_printf line ... */
+	unsigned obp_console_cpu;          /* ... and its strand */
 };
 
 /* Set-up and tear-down of the parts (each fini is safe on a failed init). */

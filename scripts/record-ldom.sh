@@ -9,6 +9,9 @@
 # and finally saves the new MD, the kernel log lines of the operation and the
 # trace into the capture directory:
 #     manifest.txt  mdesc-before.bin  mdesc-after.bin  dmesg.txt  ftrace.txt
+# and, when the operation published more than one MD (several md-updates),
+# each intermediate one as mdesc-gen2.bin, mdesc-gen3.bin, ... (polled once
+# a second while armed; mdesc-after.bin is always the last).
 #
 # usage: record-ldom.sh -o DIR [--op add|remove] [--wait enter|poll]
 #                       [--timeout SEC] [--settle SEC] [--depth N] [--buffer-kb KB]
@@ -24,7 +27,7 @@ out="" op="add" wait_mode="enter" timeout=600 settle=5 depth=8 buffer_kb=65536
 shape="" sockets="" cores="" strands="" cpi=""
 
 die() { echo "record-ldom.sh: $*" >&2; exit 2; }
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -71,8 +74,10 @@ smp_boot_one_cpu ldom_startcpu_cpuid smp_callin sun4v_register_mondo_queues \
 register_one_mondo fixup_irqs __cpu_disable __cpu_die cpu_play_dead"
 
 kprobes_used=0
+watcher=""
 cleanup() {
 	set +e
+	[ -n "$watcher" ] && kill "$watcher" 2>/dev/null
 	echo 0 > "$T/tracing_on"
 	echo nop > "$T/current_tracer"
 	[ -d "$T/events/kprobes" ] && echo 0 > "$T/events/kprobes/enable" 2>/dev/null
@@ -133,6 +138,19 @@ nonce="ldomsim-record-$$-$(date +%s)"
 echo "$nonce start" > /dev/kmsg
 echo function_graph > "$T/current_tracer"
 echo 1 > "$T/tracing_on"
+# Every MD the hypervisor publishes while armed, in order.
+(
+	g=1 last="$out/mdesc-before.bin"
+	while :; do
+		if ! cmp -s /dev/mdesc "$last"; then
+			g=$((g + 1))
+			cat /dev/mdesc > "$out/mdesc-gen$g.bin"
+			last="$out/mdesc-gen$g.bin"
+		fi
+		sleep 1
+	done
+) &
+watcher=$!
 
 # --- wait for the operation ---
 if [ "$wait_mode" = enter ]; then
@@ -155,7 +173,13 @@ fi
 
 # --- collect ---
 echo 0 > "$T/tracing_on"
+kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; watcher=""
 cat /dev/mdesc > "$out/mdesc-after.bin"
+# The last generation the watcher saved is mdesc-after.bin itself.
+last=$(ls "$out"/mdesc-gen*.bin 2>/dev/null | sed 's/.*mdesc-gen\([0-9]*\)\.bin/\1/' | sort -n | tail -1)
+if [ -n "$last" ] && cmp -s "$out/mdesc-gen$last.bin" "$out/mdesc-after.bin"; then
+	rm -f "$out/mdesc-gen$last.bin"
+fi
 echo "$nonce end" > /dev/kmsg
 cat "$T/trace" > "$out/ftrace.txt"
 dmesg | sed -n "/$nonce start/,/$nonce end/p" | grep -v "$nonce" > "$out/dmesg.txt" || true
@@ -180,6 +204,9 @@ if cmp -s "$out/mdesc-before.bin" "$out/mdesc-after.bin"; then
 	echo "record-ldom.sh: warning: the MD did not change" >&2
 fi
 grep -q "ds-" "$out/dmesg.txt" || echo "record-ldom.sh: warning: no ds.c log lines captured" >&2
+if grep -q '^CPU:[0-9]* \[LOST' "$out/ftrace.txt"; then
+	echo "record-ldom.sh: warning: ftrace lost events ($(grep -c '^CPU:[0-9]* \[LOST' "$out/ftrace.txt") overrun markers); the capture is incomplete, try a larger --buffer-kb" >&2
+fi
 lines=$(wc -l < "$out/ftrace.txt")
 echo "record-ldom.sh: captured $out ($lines trace lines); import with:" >&2
 echo "  ldomsim trace import $out -o DIR" >&2

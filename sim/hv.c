@@ -36,6 +36,7 @@ struct hv_cpu {
 	int mmu_enabled;
 	uint64_t rtba;
 	uint64_t queue_ra[HV_NQUEUES], queue_n[HV_NQUEUES];
+	int by_cpu_start; /* its last start was CPU_START */
 };
 
 struct hv_inject {
@@ -74,7 +75,8 @@ struct hv {
 	unsigned nintrs;
 	hv_latency_fn latency;
 	void *latency_ctx;
-	unsigned *ncalls; /* by cpu * 512 + fn & 511: calls so far */
+	unsigned *ncalls;  /* by cpu * 512 + fn & 511: calls so far */
+	unsigned boot_cpu; /* max_cpus until hv_set_boot_cpu */
 };
 
 void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx)
@@ -130,6 +132,18 @@ static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct hv_result *r)
 	c->status = HV_EOK;
 }
 
+/* MACH_EXIT (0x00): exit code. The domain stops; the call never returns. */
+static void hv_mach_exit(struct hv *hv, struct hv_call *c, struct hv_result *r)
+{
+	for (unsigned i = 0; i < hv->max_cpus; i++)
+		if (hv->cpus[i].state == HV_CPU_RUNNING)
+			hv->cpus[i].state = HV_CPU_STOPPED;
+	c->status = HV_EOK;
+	r->next = HV_NEXT_POWER_OFF;
+	snprintf(r->msg, sizeof r->msg, "MACH_EXIT(%llu): the domain powered off",
+	         (unsigned long long)c->arg[0]);
+}
+
 /* CPU_START (0x10): cpuid, pc (RA), rtba (RA, 256-aligned), arg0. */
 static void hv_cpu_start_fn(struct hv *hv, struct hv_call *c, struct hv_result *r)
 {
@@ -158,6 +172,7 @@ uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t id, uint64_t pc, 
 	memset(t, 0, sizeof *t);
 	t->state = HV_CPU_RUNNING;
 	t->rtba = rtba;
+	t->by_cpu_start = 1;
 	return HV_EOK;
 }
 
@@ -460,7 +475,7 @@ int hv_intr_target(const struct hv *hv, uint64_t devhandle, uint64_t devino, uin
 #define HCORE(fn, name, nargs, nrets, handler) {HV_CORE_TRAP, fn, name, nargs, nrets, handler},
 /* clang-format off */
 static const struct hv_row hv_table[] = {
-	HCALL(0x00, "mach_exit", 1, 0, NULL)
+	HCALL(0x00, "mach_exit", 1, 0, hv_mach_exit)
 	HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc)
 	HCALL(0x02, "mach_sir", 0, 0, NULL)
 	HCALL(0x05, "mach_set_watchdog", 1, 1, NULL)
@@ -563,6 +578,7 @@ int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
 	}
 	hv->sim = sim;
 	hv->max_cpus = max_cpus;
+	hv->boot_cpu = max_cpus;
 	for (unsigned i = 0; i < max_cpus; i++)
 		hv->cpus[i].state = HV_CPU_STOPPED;
 	*out = hv;
@@ -589,6 +605,16 @@ void hv_set_running(struct hv *hv, unsigned cpu)
 {
 	if (cpu < hv->max_cpus)
 		hv->cpus[cpu].state = HV_CPU_RUNNING;
+}
+
+void hv_set_boot_cpu(struct hv *hv, unsigned cpu)
+{
+	hv->boot_cpu = cpu;
+}
+
+int hv_cpu_obp_known(const struct hv *hv, unsigned cpu)
+{
+	return cpu == hv->boot_cpu && cpu < hv->max_cpus && !hv->cpus[cpu].by_cpu_start;
 }
 
 int hv_cpu_running(const struct hv *hv, unsigned cpu)

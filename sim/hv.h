@@ -55,9 +55,10 @@ struct hv_call {
 
 /* What the trap dispatcher must do after hv_trap(). */
 enum hv_next {
-	HV_NEXT_RESUME,   /* continue at NPC (like `done`) */
-	HV_NEXT_REDIRECT, /* continue at *pc (MMU_ENABLE: %o1) */
-	HV_NEXT_STOP,     /* the strand stops: verdict in msg */
+	HV_NEXT_RESUME,    /* continue at NPC (like `done`) */
+	HV_NEXT_REDIRECT,  /* continue at *pc (MMU_ENABLE: %o1) */
+	HV_NEXT_STOP,      /* the strand stops: verdict in msg */
+	HV_NEXT_POWER_OFF, /* the whole domain stops (MACH_EXIT): how, in msg */
 };
 
 struct hv_result {
@@ -113,6 +114,12 @@ int hv_intr_target(const struct hv *hv, uint64_t devhandle, uint64_t devino, uin
                    unsigned *retargets);
 /* Mark a cpu running without CPU_START (the boot strand). */
 void hv_set_running(struct hv *hv, unsigned cpu);
+/* The strand the domain booted on: the only one OBP started and knows. */
+void hv_set_boot_cpu(struct hv *hv, unsigned cpu);
+/* Whether OBP has state for cpu: the boot strand, unless it was stopped and
+ * started again by CPU_START (every other strand comes straight out of the
+ * hypervisor, so an OBP client call made there is not allowed). */
+int hv_cpu_obp_known(const struct hv *hv, unsigned cpu);
 /* Whether cpu is running (CPU_START'ed, or the boot strand), not stopped. */
 int hv_cpu_running(const struct hv *hv, unsigned cpu);
 #endif

@@ -99,6 +99,8 @@ struct sim {
 	struct sim_prof *prof;   /* NULL unless profiling */
 	int preempt;             /* a thread became runnable: end the current slice */
 	struct strand *stepping; /* the thread the scheduler runs now (slices apply) */
+	int powered_off;         /* the domain stopped: power holds what happened */
+	struct sim_power_off power;
 };
 
 static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2, UC_SPARC_REG_O3,
@@ -117,6 +119,7 @@ static const char *const stop_names[] = {
     [SIM_STOP_HCALL] = "hypercall-not-modelled",
     [SIM_STOP_KM] = "kernel-model",
     [SIM_STOP_HOST] = "host-error",
+    [SIM_STOP_POWER_OFF] = "power-off",
     [SIM_STOP_SLICE] = "slice",
     [SIM_STOP_BLOCKED] = "blocked",
     [SIM_STOP_DEADLOCK] = "deadlock",
@@ -354,6 +357,26 @@ static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t p
 	uc_emu_stop(st->eng->uc);
 }
 
+/* The domain stops: st (the strand that powered it off) leaves with that
+ * verdict, and from now on the scheduler runs no thread. */
+static void power_off(struct sim *s, struct strand *st, uint64_t pc, const char *msg)
+{
+	if (!s->powered_off) {
+		s->powered_off = 1;
+		s->power.cpu = st->cpu;
+		s->power.time_ps = sim_thread_time_ps(s, st->id);
+		s->power.pc = pc;
+		sim_symbolize(s, pc, s->power.where, sizeof s->power.where);
+		snprintf(s->power.msg, sizeof s->power.msg, "%s", msg);
+	}
+	stop(s, st, SIM_STOP_POWER_OFF, pc, 0, 0, "%s", msg);
+}
+
+const struct sim_power_off *sim_power_state(const struct sim *s)
+{
+	return s->powered_off ? &s->power : NULL;
+}
+
 /* Delayed control transfers: call, BPcc, Bicc, BPr, FBPfcc, FBfcc, jmpl,
  * return. */
 static int is_dcti(uint32_t insn)
@@ -570,6 +593,10 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 			stop(s, st, SIM_STOP_HCALL, pc, intno, 0, "%s", r.msg);
 			return;
 		}
+		if (r.next == HV_NEXT_POWER_OFF) {
+			power_off(s, st, pc, r.msg);
+			return;
+		}
 		if (r.next == HV_NEXT_REDIRECT)
 			sim_priv_set_pc(c, r.pc, r.pc + 4);
 		else
@@ -588,6 +615,10 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		km_call(s->km, s, st->id, st->cpu, pc, &r);
 		if (st->stop != SIM_STOP_NONE)
 			return;
+		if (r.power_off) {
+			power_off(s, st, pc, r.msg);
+			return;
+		}
 		if (r.stop) {
 			stop(s, st, SIM_STOP_KM, pc, intno, 0, "%s", r.msg);
 			return;
@@ -1298,6 +1329,8 @@ static struct strand *pick(struct sim *s, uint64_t *next_ps)
 {
 	struct strand *best = NULL;
 	*next_ps = UINT64_MAX;
+	if (s->powered_off)
+		return NULL; /* nothing in a powered-off domain runs */
 	for (unsigned id = 0; id < s->nthreads; id++) {
 		struct strand *st = &s->strands[id];
 		if (!st->active || !st->runnable || st->blocked)
@@ -1391,6 +1424,18 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 	enum sim_stop why = SIM_STOP_NONE;
 	for (;;) {
 		struct strand *st = step(s, &why);
+		if (!st && s->powered_off) {
+			why = SIM_STOP_POWER_OFF;
+			if (target->stop == SIM_STOP_POWER_OFF)
+				break; /* it powered the domain off itself */
+			memset(&target->v, 0, sizeof target->v);
+			target->v.why = why;
+			target->v.cpu = s->power.cpu;
+			target->v.pc = s->power.pc;
+			snprintf(target->v.where, sizeof target->v.where, "%s", s->power.where);
+			snprintf(target->v.msg, sizeof target->v.msg, "%s", s->power.msg);
+			break;
+		}
 		if (!st) {
 			why = SIM_STOP_DEADLOCK;
 			memset(&target->v, 0, sizeof target->v);

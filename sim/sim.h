@@ -104,6 +104,7 @@ enum sim_stop {
 	SIM_STOP_HCALL,     /* a hypercall the model stops on (unmodelled) */
 	SIM_STOP_KM,        /* a kernel-model entry stopped it (placeholder, bad args) */
 	SIM_STOP_HOST,      /* host-side failure (Unicorn error, out of memory) */
+	SIM_STOP_POWER_OFF, /* the domain powered off (MACH_EXIT): nothing runs any more */
 	/* Not verdicts: the scheduler's own reasons. */
 	SIM_STOP_SLICE,    /* its time slice ended; runnable */
 	SIM_STOP_BLOCKED,  /* waits for a wake-up (sim_wake) */
@@ -206,6 +207,19 @@ void sim_sched_run(struct sim *s, uint64_t until_ps);
 /* Verdicts of threads that stopped during scheduled runs. */
 size_t sim_verdict_count(const struct sim *s);
 const struct sim_verdict *sim_verdict_get(const struct sim *s, size_t i);
+
+/* The domain's power-off (MACH_EXIT, or OBP's exit): from then on no
+ * thread runs (the scheduler picks none, sim_sched_call returns
+ * SIM_STOP_POWER_OFF). The first power-off is kept. */
+struct sim_power_off {
+	unsigned cpu;     /* the strand that powered the domain off */
+	uint64_t time_ps; /* its clock then */
+	uint64_t pc;
+	char where[96]; /* pc as function+offset */
+	char msg[256];  /* how (the hypercall, the OBP service) */
+};
+/* NULL while the domain runs. */
+const struct sim_power_off *sim_power_state(const struct sim *s);
 
 /* Notes: things reported but not fatal (an unknown hypercall). */
 void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)

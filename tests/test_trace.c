@@ -370,7 +370,7 @@ Test(trace_errors, version_too_old)
 	/* checked first: even a broken rest of the document is not looked at */
 	json_object_del(fx.doc, "machine");
 	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 0.9 is too old");
-	expect_error(&fx, TRACE_ERR_VERSION, NULL, "reads versions 1.0 to 1.1");
+	expect_error(&fx, TRACE_ERR_VERSION, NULL, "reads versions 1.0 to 1.2");
 	fx_fini(&fx);
 }
 
@@ -381,8 +381,8 @@ Test(trace_errors, version_too_new)
 	fx_init(&fx);
 	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 2, 0));
 	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 2.0 is too new");
-	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 1, 2));
-	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 1.2 is too new");
+	json_object_set_new(fx.doc, "version", json_pack("[i,i]", 1, 3));
+	expect_error(&fx, TRACE_ERR_VERSION, "$.version", "version 1.3 is too new");
 	json_object_set_new(fx.doc, "version", json_string("1.0"));
 	expect_error(&fx, TRACE_ERR_TYPE, "$.version", "[major, minor]");
 	fx_fini(&fx);

@@ -1536,12 +1536,63 @@ static enum trace_status load_model(struct ld *ld, json_t *root)
 	return TRACE_OK;
 }
 
+/* $.capture (1.2): {"lost_events": [{"cpu", "events": count | "unknown"}]},
+ * cpus strictly ascending. */
+static enum trace_status load_capture(struct ld *ld, json_t *root)
+{
+	static const char *const keys[] = {"lost_events", NULL};
+	static const char *const ekeys[] = {"cpu", "events", NULL};
+	const char *path = "$.capture", *lpath = "$.capture.lost_events";
+	struct trace *t = ld->t;
+	json_t *obj = json_object_get(root, "capture"), *a;
+	enum trace_status st;
+	char p[MAX_PATH_TEXT], q[MAX_PATH_TEXT];
+
+	if (!obj)
+		return TRACE_OK;
+	if (ld->minor < 2)
+		return FAIL(ld, TRACE_ERR_FIELD, path,
+		            "needs trace format version 1.2 (the file says 1.%u)", ld->minor);
+	if ((st = want_object(ld, obj, path)) || (st = check_keys(ld, obj, path, keys)) ||
+	    (st = field(ld, obj, path, "lost_events", 1, &a)) || (st = want_array(ld, a, lpath)))
+		return st;
+	if (json_array_size(a) > TRACE_MAX_CPUS)
+		return FAIL(ld, TRACE_ERR_RANGE, lpath, "more than %u entries", TRACE_MAX_CPUS);
+	if (!(t->lost = calloc(json_array_size(a) + 1, sizeof *t->lost)))
+		return FAIL(ld, TRACE_ERR_NOMEM, lpath, "out of memory");
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i), *ev;
+		struct trace_lost *l = &t->lost[i];
+
+		index_path(p, lpath, i);
+		if ((st = want_object(ld, e, p)) || (st = check_keys(ld, e, p, ekeys)) ||
+		    (st = get_u32(ld, e, p, "cpu", 0, t->machine.max_cpus - 1, &l->cpu)))
+			return st;
+		if (i && l->cpu <= t->lost[i - 1].cpu) {
+			join(q, p, "cpu");
+			return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
+			            "cpu %u: the cpus must be strictly ascending", l->cpu);
+		}
+		ev = json_object_get(e, "events");
+		if (json_is_string(ev) && !strcmp(json_string_value(ev), "unknown")) {
+			l->known = 0;
+		} else {
+			if ((st = get_uint(ld, e, p, "events", 1, UINT64_MAX >> 1, &l->events)))
+				return st;
+			l->known = 1;
+		}
+		t->nlost = i + 1;
+	}
+	return TRACE_OK;
+}
+
 /* ---- top level ---- */
 
 static enum trace_status load_doc(struct ld *ld, json_t *root)
 {
-	static const char *const keys[] = {"format",   "version", "comment", "machine",     "md",
-	                                   "scenario", "ds",      "hcalls",  "hcall_model", NULL};
+	static const char *const keys[] = {"format",      "version",  "comment", "machine",
+	                                   "md",          "scenario", "ds",      "hcalls",
+	                                   "hcall_model", "capture",  NULL};
 	json_t *v, *maj, *min;
 	enum trace_status st;
 	const char *fmt;
@@ -1580,7 +1631,8 @@ static enum trace_status load_doc(struct ld *ld, json_t *root)
 		return FAIL(ld, TRACE_ERR_TYPE, "$.comment", "expected a string");
 	if ((st = load_machine(ld, root)) || (st = load_md(ld, root)) ||
 	    (st = load_scenario(ld, root)) || (st = load_ds(ld, root)) || (st = check_ds(ld)) ||
-	    (st = load_hcalls(ld, root)) || (st = index_hcalls(ld)) || (st = load_model(ld, root)))
+	    (st = load_hcalls(ld, root)) || (st = index_hcalls(ld)) ||
+	    (st = load_model(ld, root)) || (st = load_capture(ld, root)))
 		return st;
 	if (ld->base_dir)
 		return trace_mdcheck(ld->t, ld->err);
@@ -1672,6 +1724,7 @@ void trace_free(struct trace *t)
 		free((void *)t->irqs[i].affinity);
 	free(t->irqs);
 	free(t->faults);
+	free(t->lost);
 	for (size_t i = 0; i < t->nds; i++) {
 		free((void *)t->ds[i].cpus);
 		free((void *)t->ds[i].entries);
@@ -1729,6 +1782,16 @@ size_t trace_irq_count(const struct trace *t)
 const struct trace_irq *trace_irq_at(const struct trace *t, size_t i)
 {
 	return i < t->nirqs ? &t->irqs[i] : NULL;
+}
+
+size_t trace_lost_count(const struct trace *t)
+{
+	return t->nlost;
+}
+
+const struct trace_lost *trace_lost_at(const struct trace *t, size_t i)
+{
+	return i < t->nlost ? &t->lost[i] : NULL;
 }
 
 size_t trace_fault_count(const struct trace *t)

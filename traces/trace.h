@@ -14,7 +14,7 @@
 
 #define TRACE_FORMAT_NAME    "ldomsim-trace"
 #define TRACE_VERSION_MAJOR  1     /* versions read and written: 1.0 to 1.TRACE_VERSION_MINOR */
-#define TRACE_VERSION_MINOR  1     /* 1.1: scenario "interrupts" and "faults" */
+#define TRACE_VERSION_MINOR  2     /* 1.1: scenario "interrupts" and "faults"; 1.2: "capture" */
 #define TRACE_MAX_CPUS       4096u /* sparc64 NR_CPUS */
 #define TRACE_HCALL_MAX_ARGS 5     /* %o0..%o4 */
 #define TRACE_HCALL_MAX_RETS 5     /* %o1..%o5 */
@@ -136,6 +136,15 @@ struct trace_fault {
 	int32_t cpu;
 };
 
+/* Events the capture a trace was imported from lost on one cpu (1.2,
+ * $.capture.lost_events): ftrace's ring buffer overran there, so the
+ * trace is incomplete for that cpu. */
+struct trace_lost {
+	uint32_t cpu;
+	int known;       /* 0: a marker did not print the count ("unknown") */
+	uint64_t events; /* the sum of the printed counts (when known) */
+};
+
 /* DS message types (the wire values of the DS tag). */
 enum trace_ds_type {
 	TRACE_DS_INIT_REQ = 0x0,
@@ -254,6 +263,8 @@ size_t trace_op_request_index(const struct trace *t, size_t op_index);
 
 size_t trace_irq_count(const struct trace *t);
 const struct trace_irq *trace_irq_at(const struct trace *t, size_t i);
+size_t trace_lost_count(const struct trace *t); /* cpus with lost events, ascending */
+const struct trace_lost *trace_lost_at(const struct trace *t, size_t i);
 size_t trace_fault_count(const struct trace *t);
 const struct trace_fault *trace_fault_at(const struct trace *t, size_t i);
 size_t trace_ds_count(const struct trace *t);

@@ -4,11 +4,14 @@
  *
  *   manifest.txt      key=value lines (format=ldomsim-capture-1, ...)
  *   mdesc-before.bin  /dev/mdesc before the operation (MD generation 1)
- *   mdesc-after.bin   /dev/mdesc after it (generation 2)
+ *   mdesc-gen<N>.bin  /dev/mdesc after the (N-1)-th md-update, when the
+ *                     operation made more than one (generations 2 ... )
+ *   mdesc-after.bin   /dev/mdesc after it (the last generation)
  *   dmesg.txt         the kernel log lines printed during the operation
  *   ftrace.txt        the function_graph trace (funcgraph-abstime, -proc,
  *                     -duration, -cpu), exactly as /sys/kernel/tracing/trace
- *                     prints it
+ *                     prints it, "CPU:N [LOST M EVENTS]" overrun markers
+ *                     included (recorded in the trace's capture.lost_events)
  *
  * hcall records come from the durations of the hypercall wrappers
  * (sun4v_<name> -> the function <name>) per cpu; DR operations from the
@@ -24,6 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "traces/md.h"
 #include "traces/trace_gen.h"
@@ -89,6 +95,31 @@ enum trace_status trace_ftrace_parse_line(const char *line, struct trace_ftrace_
 
 	memset(out, 0, sizeof(*out));
 	out->kind = TRACE_FTRACE_SKIP;
+	/* kernel/trace/trace.c print_trace_line: "CPU:%d [LOST %lu EVENTS]", or
+	 * "CPU:%d [LOST EVENTS]" when the count is not known. */
+	if (!strncmp(p, "CPU:", 4) && isdigit((unsigned char)p[4])) {
+		unsigned long cpu = strtoul(p + 4, &e, 10);
+
+		q = e;
+		if (!strncmp(q, " [LOST EVENTS]", 14)) {
+			q += 14;
+		} else if (!strncmp(q, " [LOST ", 7) && isdigit((unsigned char)q[7])) {
+			out->lost = strtoull(q + 7, &e, 10);
+			if (strncmp(e, " EVENTS]", 8))
+				return TRACE_ERR_JSON;
+			out->lost_known = 1;
+			q = e + 8;
+		} else {
+			return TRACE_ERR_JSON;
+		}
+		if (*skip_ws(q) && *skip_ws(q) != '\n')
+			return TRACE_ERR_JSON;
+		if (cpu > UINT32_MAX)
+			return TRACE_ERR_JSON;
+		out->cpu = (uint32_t)cpu;
+		out->kind = TRACE_FTRACE_LOST;
+		return TRACE_OK;
+	}
 	if (!*p || *p == '#' || *p == '\n' || !strncmp(p, "---", 3) || !strncmp(p, "===", 3) ||
 	    strstr(p, "=>") || strstr(p, "==========") || strstr(p, "<=========="))
 		return TRACE_OK;
@@ -307,8 +338,16 @@ static int calls_add(struct calls *c, const struct call *x)
 	return 0;
 }
 
-/* Completed calls of every function in the capture, in completion order. */
-static enum trace_status read_ftrace(const char *path, struct calls *out, struct trace_error *err)
+/* Events ftrace lost on one cpu (its "CPU:N [LOST ...]" markers). */
+struct lostacc {
+	int seen, unknown;
+	uint64_t events;
+};
+
+/* Completed calls of every function in the capture, in completion order;
+ * the overrun markers per cpu into lost[TRACE_MAX_CPUS]. */
+static enum trace_status read_ftrace(const char *path, struct calls *out, struct lostacc *lost,
+                                     struct trace_error *err)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -322,7 +361,8 @@ static enum trace_status read_ftrace(const char *path, struct calls *out, struct
 	enum trace_status st = TRACE_OK;
 
 	if (!f)
-		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read");
+		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read: %s",
+		                  strerror(errno));
 	stack = calloc(TRACE_MAX_CPUS, sizeof(*stack));
 	depth = calloc(TRACE_MAX_CPUS, sizeof(*depth));
 	pending = calloc(TRACE_MAX_CPUS, sizeof(*pending));
@@ -344,9 +384,21 @@ static enum trace_status read_ftrace(const char *path, struct calls *out, struct
 		if (l.kind == TRACE_FTRACE_SKIP)
 			continue;
 		if (l.cpu >= TRACE_MAX_CPUS) {
-			st = trace_fail(err, TRACE_ERR_RANGE, path, NULL, "line %zu: cpu %u",
-			                lineno, l.cpu);
+			st = trace_fail(err, TRACE_ERR_RANGE, path, NULL, "line %zu: cpu %u (0-%u)",
+			                lineno, l.cpu, TRACE_MAX_CPUS - 1);
 			goto out;
+		}
+		if (l.kind == TRACE_FTRACE_LOST) {
+			/* Entries and returns of this cpu may be missing from here on:
+			 * its open calls and a pending kprobe are no longer paired. */
+			lost[l.cpu].seen = 1;
+			if (l.lost_known)
+				lost[l.cpu].events += l.lost;
+			else
+				lost[l.cpu].unknown = 1;
+			depth[l.cpu] = 0;
+			pending[l.cpu].probed = 0;
+			continue;
 		}
 		if (!l.has_time) {
 			st = trace_fail(
@@ -448,7 +500,8 @@ static enum trace_status read_dmesg(const char *path, struct klog **out, size_t 
 	struct klog *v = NULL;
 
 	if (!f)
-		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read");
+		return trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot read: %s",
+		                  strerror(errno));
 	while (getline(&line, &cap, f) > 0) {
 		unsigned long sec, us;
 		int off = 0;
@@ -524,8 +577,15 @@ static enum trace_status read_md(const char *path, struct mdinfo *mi, struct tra
 	md_node_t n;
 	uint64_t v;
 
-	if (md_read_file(path, &mi->md, &merr))
-		return trace_fail(err, TRACE_ERR_MD, NULL, NULL, "%s", merr.msg);
+	if (md_read_file(path, &mi->md, &merr)) {
+		/* The MD reader's message starts with the path: name it once. */
+		size_t pl = strlen(path);
+		const char *m = !strncmp(merr.msg, path, pl) && !strncmp(merr.msg + pl, ": ", 2)
+		                    ? merr.msg + pl + 2
+		                    : merr.msg;
+
+		return trace_fail(err, TRACE_ERR_MD, path, NULL, "%s", m);
+	}
 	n = md_node_first(mi->md, "platform");
 	mi->max_cpus = 64;
 	if (n != MD_NODE_NONE && !md_get_u64(mi->md, n, "max-cpus", &v) && v >= 1 &&
@@ -640,12 +700,207 @@ static json_t *fit_model(const struct calls *hc, const uint32_t *fnof, uint64_t 
 	return o;
 }
 
+/* ---- the output folder ---- */
+
+/* An import's output: written into a staging folder beside DIR and moved
+ * into place by outdir_commit, so that a failed import leaves nothing
+ * behind (outdir_abort removes the staging folder and the parents it made). */
+struct outdir {
+	char *dir;   /* -o DIR, trailing slashes removed */
+	char *stage; /* DIR.import-XXXXXX */
+	char **made; /* parent folders this import created, outermost first */
+	size_t nmade;
+	char **files; /* names written into stage */
+	size_t nfiles;
+	int committed;
+};
+
+static int push_str(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static enum trace_status outdir_open(struct outdir *od, const char *dir, struct trace_error *err)
+{
+	struct stat sb;
+	size_t n = strlen(dir);
+	char *slash;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (!n)
+		return trace_fail(err, TRACE_ERR_ARG, "-o", NULL, "an empty folder name");
+	if (!(od->dir = strndup(dir, n)))
+		return trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+	if (!stat(od->dir, &sb) && !S_ISDIR(sb.st_mode))
+		return trace_fail(err, TRACE_ERR_IO, od->dir, NULL, "exists and is not a folder");
+	/* The parents, created one by one (and remembered). */
+	for (slash = strchr(od->dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(od->dir, &sb)) {
+			if (mkdir(od->dir, 0777) || push_str(&od->made, &od->nmade, od->dir)) {
+				enum trace_status st =
+				    trace_fail(err, TRACE_ERR_IO, od->dir, NULL,
+				               "cannot create the folder: %s", strerror(errno));
+				*slash = '/';
+				return st;
+			}
+		} else if (!S_ISDIR(sb.st_mode)) {
+			enum trace_status st =
+			    trace_fail(err, TRACE_ERR_IO, od->dir, NULL, "is not a folder");
+			*slash = '/';
+			return st;
+		}
+		*slash = '/';
+	}
+	if (asprintf(&od->stage, "%s.import-XXXXXX", od->dir) < 0) {
+		od->stage = NULL;
+		return trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+	}
+	if (!mkdtemp(od->stage)) {
+		free(od->stage);
+		od->stage = NULL;
+		return trace_fail(err, TRACE_ERR_IO, od->dir, NULL,
+		                  "cannot create a staging folder beside it: %s", strerror(errno));
+	}
+	return TRACE_OK;
+}
+
+static enum trace_status outdir_note(struct outdir *od, const char *name, struct trace_error *err)
+{
+	if (push_str(&od->files, &od->nfiles, name))
+		return trace_fail(err, TRACE_ERR_NOMEM, od->dir, NULL, "out of memory");
+	return TRACE_OK;
+}
+
+static enum trace_status outdir_write(struct outdir *od, const char *name, const void *b,
+                                      size_t len, struct trace_error *err)
+{
+	char *p;
+	enum trace_status st;
+
+	if (asprintf(&p, "%s/%s", od->stage, name) < 0)
+		return trace_fail(err, TRACE_ERR_NOMEM, od->dir, NULL, "out of memory");
+	if (!(st = trace_write_atomic(p, b, len, err)))
+		st = outdir_note(od, name, err);
+	free(p);
+	return st;
+}
+
+/* Move the staged files into DIR (DIR itself when it does not exist). */
+static enum trace_status outdir_commit(struct outdir *od, struct trace_error *err)
+{
+	struct stat sb;
+
+	if (stat(od->dir, &sb)) {
+		if (rename(od->stage, od->dir))
+			return trace_fail(err, TRACE_ERR_IO, od->dir, NULL, "cannot create: %s",
+			                  strerror(errno));
+		od->committed = 1;
+		return TRACE_OK;
+	}
+	for (size_t i = 0; i < od->nfiles; i++) {
+		char *from = NULL, *to = NULL;
+		int bad = asprintf(&from, "%s/%s", od->stage, od->files[i]) < 0 ||
+		          asprintf(&to, "%s/%s", od->dir, od->files[i]) < 0 || rename(from, to);
+
+		free(from);
+		free(to);
+		if (bad)
+			return trace_fail(err, TRACE_ERR_IO, od->dir, NULL,
+			                  "cannot move %s into the folder: %s", od->files[i],
+			                  strerror(errno));
+	}
+	rmdir(od->stage);
+	od->committed = 1;
+	return TRACE_OK;
+}
+
+static void outdir_abort(struct outdir *od)
+{
+	if (od->committed)
+		return;
+	for (size_t i = 0; od->stage && i < od->nfiles; i++) {
+		char *p;
+
+		if (asprintf(&p, "%s/%s", od->stage, od->files[i]) >= 0) {
+			unlink(p);
+			free(p);
+		}
+	}
+	if (od->stage)
+		rmdir(od->stage);
+	for (size_t i = od->nmade; i-- > 0;)
+		rmdir(od->made[i]);
+}
+
+static void outdir_free(struct outdir *od)
+{
+	for (size_t i = 0; i < od->nmade; i++)
+		free(od->made[i]);
+	for (size_t i = 0; i < od->nfiles; i++)
+		free(od->files[i]);
+	free(od->made);
+	free(od->files);
+	free(od->stage);
+	free(od->dir);
+}
+
+/* Replace every "from" in msg (n bytes) by "to". */
+static void replace_all(char *msg, size_t n, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to);
+	char *p = msg;
+
+	if (!fl)
+		return;
+	while ((p = strstr(p, from))) {
+		size_t rest = strlen(p + fl);
+
+		if ((size_t)(p - msg) + tl + rest + 1 > n)
+			return;
+		memmove(p + tl, p + fl, rest + 1);
+		memcpy(p, to, tl);
+		p += tl;
+	}
+}
+
+/* A message about the staged trace names what the user has: the capture's
+ * MD file for md-genN.bin, the capture folder for the rest. */
+static void outdir_rename_in_msg(const struct outdir *od, struct trace_error *err,
+                                 char *const *md_src, size_t nmds, const char *cap)
+{
+	char from[1200];
+
+	for (size_t g = 0; g < nmds; g++) {
+		snprintf(from, sizeof(from), "%s/md-gen%zu.bin", od->stage, g + 1);
+		replace_all(err->msg, sizeof(err->msg), from, md_src[g]);
+	}
+	for (size_t g = 0; g < nmds; g++) { /* as the trace names them */
+		snprintf(from, sizeof(from), "md-gen%zu.bin", g + 1);
+		replace_all(err->msg, sizeof(err->msg), from, md_src[g]);
+	}
+	replace_all(err->msg, sizeof(err->msg), od->stage, cap);
+}
+
 enum trace_status trace_import(const char *cap, const char *dir, struct trace_error *err)
 {
 	char *p_manifest = NULL, *p_before = NULL, *p_after = NULL, *p_dmesg = NULL,
 	     *p_ftrace = NULL;
 	char *manifest = NULL, *shape = NULL, *path = NULL, *text = NULL;
-	struct mdinfo before = {0}, after = {0};
+	struct mdinfo *mds = NULL; /* generation g + 1 at index g */
+	char **md_src = NULL;      /* the capture file of each */
+	size_t nmds = 0, nupdates = 0, ngen_op = 0;
+	struct lostacc *lost = NULL;
+	struct outdir od = {0};
 	struct calls calls = {0}, hc = {0};
 	uint32_t *fnof = NULL, *opcpus = NULL;
 	struct klog *kl = NULL;
@@ -658,7 +913,19 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	int probed = 0;
 	struct trace *t = NULL;
 
-	if (asprintf(&p_manifest, "%s/manifest.txt", cap) < 0 ||
+	{
+		struct stat sb;
+
+		if (stat(cap, &sb))
+			return trace_fail(err, TRACE_ERR_IO, cap, NULL,
+			                  "cannot read the capture folder: %s", strerror(errno));
+		if (!S_ISDIR(sb.st_mode))
+			return trace_fail(err, TRACE_ERR_IO, cap, NULL,
+			                  "not a folder (scripts/record-ldom.sh writes a capture "
+			                  "folder)");
+	}
+	if (!(lost = calloc(TRACE_MAX_CPUS, sizeof(*lost))) ||
+	    asprintf(&p_manifest, "%s/manifest.txt", cap) < 0 ||
 	    asprintf(&p_before, "%s/mdesc-before.bin", cap) < 0 ||
 	    asprintf(&p_after, "%s/mdesc-after.bin", cap) < 0 ||
 	    asprintf(&p_dmesg, "%s/dmesg.txt", cap) < 0 ||
@@ -668,7 +935,8 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	}
 	manifest = slurp(p_manifest);
 	if (!manifest) {
-		st = trace_fail(err, TRACE_ERR_IO, p_manifest, NULL, "cannot read");
+		st = trace_fail(err, TRACE_ERR_IO, p_manifest, NULL, "cannot read: %s",
+		                strerror(errno));
 		goto out;
 	}
 	{
@@ -683,9 +951,44 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		}
 	}
 	shape = manifest_get(manifest, "shape");
-	if ((st = read_md(p_before, &before, err)) || (st = read_md(p_after, &after, err)) ||
-	    (st = read_dmesg(p_dmesg, &kl, &nkl, err)) || (st = read_ftrace(p_ftrace, &calls, err)))
+	if ((st = read_dmesg(p_dmesg, &kl, &nkl, err)) ||
+	    (st = read_ftrace(p_ftrace, &calls, lost, err)))
 		goto out;
+	/* MD generations: 1 before the operation, one more per md-update line of
+	 * the kernel log; the last is mdesc-after.bin, those in between
+	 * mdesc-gen<N>.bin (scripts/record-ldom.sh saves each MD it sees). */
+	for (size_t i = 0; i < nkl; i++)
+		nupdates += kl[i].kind == 0;
+	nmds = (nupdates ? nupdates : 1) + 1;
+	mds = calloc(nmds, sizeof(*mds));
+	md_src = calloc(nmds, sizeof(*md_src));
+	if (!mds || !md_src) {
+		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t g = 0; g < nmds; g++) {
+		int r = g == 0          ? asprintf(&md_src[g], "%s", p_before)
+		        : g == nmds - 1 ? asprintf(&md_src[g], "%s", p_after)
+		                        : asprintf(&md_src[g], "%s/mdesc-gen%zu.bin", cap, g + 1);
+
+		if (r < 0) {
+			md_src[g] = NULL;
+			st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
+			goto out;
+		}
+		if (g && g < nmds - 1 && access(md_src[g], F_OK)) {
+			st = trace_fail(
+			    err, TRACE_ERR_MISSING, p_dmesg, NULL,
+			    "%zu md-update lines (\"Machine description update.\"): "
+			    "generation %zu needs the capture's MD file mdesc-gen%zu.bin "
+			    "(generation 1 is mdesc-before.bin, generation %zu "
+			    "mdesc-after.bin), which %s lacks",
+			    nupdates, g + 1, g + 1, nmds, cap);
+			goto out;
+		}
+		if ((st = read_md(md_src[g], &mds[g], err)))
+			goto out;
+	}
 	if (!nkl) {
 		st =
 		    trace_fail(err, TRACE_ERR_MISSING, p_dmesg, NULL,
@@ -694,12 +997,13 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		               "printk times on?");
 		goto out;
 	}
-	if (after.max_cpus != before.max_cpus) {
-		st = trace_fail(err, TRACE_ERR_CONSISTENCY, p_after, NULL,
-		                "max-cpus %u differs from mdesc-before.bin's %u", after.max_cpus,
-		                before.max_cpus);
-		goto out;
-	}
+	for (size_t g = 1; g < nmds; g++)
+		if (mds[g].max_cpus != mds[0].max_cpus) {
+			st = trace_fail(err, TRACE_ERR_CONSISTENCY, md_src[g], NULL,
+			                "max-cpus %u differs from mdesc-before.bin's %u",
+			                mds[g].max_cpus, mds[0].max_cpus);
+			goto out;
+		}
 
 	/* hcall wrapper calls: sun4v_<fn name>. */
 	fnof = calloc(calls.n + 1, sizeof(uint32_t));
@@ -717,7 +1021,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		if (calls.v[i].probed != probed || strncmp(calls.v[i].func, "sun4v_", 6) ||
 		    !(fi = trace_hcall_fn_by_name(calls.v[i].func + 6)))
 			continue;
-		if (calls.v[i].cpu >= before.max_cpus)
+		if (calls.v[i].cpu >= mds[0].max_cpus)
 			continue;
 		fnof[hc.n] = fi->fn;
 		if (calls_add(&hc, &calls.v[i])) {
@@ -738,36 +1042,37 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	ops = json_array();
 	ds = json_array();
 	hcalls = json_array();
-	if (trace_mkdir_p(dir)) {
-		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder");
+	/* Everything is written into a staging folder next to dir and moved
+	 * into place once the trace is valid: a failed import leaves nothing. */
+	if ((st = outdir_open(&od, dir, err)))
 		goto out;
-	}
-	for (int g = 0; g < 2; g++) {
-		const struct mdinfo *mi = g ? &after : &before;
+	for (size_t g = 0; g < nmds; g++) {
 		size_t len;
-		const uint8_t *b = md_bytes(mi->md, &len);
-		char name[32], hx[65];
+		const uint8_t *b = md_bytes(mds[g].md, &len);
+		char name[40], hx[65];
 		uint8_t h[32];
 
-		snprintf(name, sizeof(name), "md-gen%d.bin", g + 1);
-		free(path);
-		if (asprintf(&path, "%s/%s", dir, name) < 0) {
-			path = NULL;
-			st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
-			goto out;
-		}
-		if ((st = trace_write_atomic(path, b, len, err)))
+		snprintf(name, sizeof(name), "md-gen%zu.bin", g + 1);
+		if ((st = outdir_write(&od, name, b, len, err)))
 			goto out;
 		trace_sha256(b, len, h);
 		trace_sha256_to_hex(h, hx);
 		trace_append(md,
-		             json_pack("{s:i, s:s, s:s, s:I}", "generation", g + 1, "file", name,
-		                       "sha256", hx, "size", (json_int_t)len),
+		             json_pack("{s:i, s:s, s:s, s:I}", "generation", (int)g + 1, "file",
+		                       name, "sha256", hx, "size", (json_int_t)len),
 		             &ok);
 	}
 	trace_put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
-	/* 1.0: the lowest version that holds what is written here */
-	trace_put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, 0), &ok);
+	/* the lowest version that holds what is written here: 1.2 with lost
+	 * events, else 1.0 */
+	{
+		int any = 0;
+
+		for (uint32_t c = 0; c < mds[0].max_cpus; c++)
+			any |= lost[c].seen;
+		trace_put(doc, "version", json_pack("[i, i]", TRACE_VERSION_MAJOR, any ? 2 : 0),
+		          &ok);
+	}
 	{
 		char *host = manifest_get(manifest, "host"),
 		     *kernel = manifest_get(manifest, "kernel");
@@ -788,19 +1093,19 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		char *sp = manifest_get(manifest, "strands_per_core"),
 		     *cpi = manifest_get(manifest, "cpi");
 		long s = so ? atol(so) : 1, c = co ? atol(co) : 1;
-		long k = sp ? atol(sp) : (long)before.max_cpus;
+		long k = sp ? atol(sp) : (long)mds[0].max_cpus;
 		double cv = cpi ? atof(cpi) : 1.5;
 
 		trace_put(mach, "shape", json_string(shape && *shape ? shape : "imported"), &ok);
 		trace_put(mach, "sockets", json_integer(s), &ok);
 		trace_put(mach, "cores_per_socket", json_integer(c), &ok);
 		trace_put(mach, "strands_per_core", json_integer(k), &ok);
-		trace_put(mach, "max_cpus", json_integer(before.max_cpus), &ok);
+		trace_put(mach, "max_cpus", json_integer(mds[0].max_cpus), &ok);
 		trace_put(mach, "cpi", json_real(cv), &ok);
 		trace_put(mach, "clock_hz",
-		          json_integer((json_int_t)(before.clock_hz ? before.clock_hz : 1)), &ok);
+		          json_integer((json_int_t)(mds[0].clock_hz ? mds[0].clock_hz : 1)), &ok);
 		trace_put(mach, "stick_hz",
-		          json_integer((json_int_t)(before.stick_hz ? before.stick_hz : 1)), &ok);
+		          json_integer((json_int_t)(mds[0].stick_hz ? mds[0].stick_hz : 1)), &ok);
 		free(so);
 		free(co);
 		free(sp);
@@ -853,10 +1158,11 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 
 		if (kl[i].kind == 0) {
 			req_num++;
+			ngen_op++;
 			trace_append(ops,
 			             json_pack("{s:I, s:s, s:I, s:i}", "t_ns", (json_int_t)t_op,
 			                       "op", "md-update", "req_num", (json_int_t)req_num,
-			                       "generation", 2),
+			                       "generation", (int)ngen_op + 1),
 			             &ok);
 			trace_append(ds,
 			             json_pack("{s:I, s:s, s:s, s:o, s:s, s:I}", "t_ns",
@@ -904,7 +1210,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 						    (uint8_t)(1u << (opcpus[n - 1] % 8));
 					continue;
 				}
-				if (kl[j].cpu < before.max_cpus && n < TRACE_MAX_CPUS)
+				if (kl[j].cpu < mds[0].max_cpus && n < TRACE_MAX_CPUS)
 					opcpus[n++] = kl[j].cpu;
 			}
 			req_num++;
@@ -944,16 +1250,16 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			i = j > i ? j : i + 1;
 		}
 	}
-	trace_put(sc, "present", trace_cpus_json(before.cpus, before.ncpus), &ok);
+	trace_put(sc, "present", trace_cpus_json(mds[0].cpus, mds[0].ncpus), &ok);
 	{
 		/* The DS thread's strand: where dr_cpu_data / md-update ran, else the first
 		 * present. */
-		uint32_t dss = before.cpus[0];
+		uint32_t dss = mds[0].cpus[0];
 
 		for (size_t c = 0; c < calls.n; c++)
 			if ((!strcmp(calls.v[c].func, "dr_cpu_data") ||
 			     !strcmp(calls.v[c].func, "mdesc_update")) &&
-			    bsearch(&calls.v[c].cpu, before.cpus, before.ncpus, sizeof(uint32_t),
+			    bsearch(&calls.v[c].cpu, mds[0].cpus, mds[0].ncpus, sizeof(uint32_t),
 			            cmp_u32)) {
 				dss = calls.v[c].cpu;
 				break;
@@ -986,20 +1292,44 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	trace_put(doc, "hcalls", hcalls, &ok);
 	hcalls = NULL;
 	trace_put(doc, "hcall_model", fit_model(&hc, fnof, fnv1a(manifest), &ok), &ok);
+	{
+		json_t *le = json_array();
+
+		for (uint32_t c = 0; c < mds[0].max_cpus; c++)
+			if (lost[c].seen)
+				trace_append(
+				    le,
+				    json_pack("{s:i, s:o}", "cpu", (int)c, "events",
+				              lost[c].unknown
+				                  ? json_string("unknown")
+				                  : json_integer((json_int_t)lost[c].events)),
+				    &ok);
+		if (json_array_size(le))
+			trace_put(doc, "capture", json_pack("{s:o}", "lost_events", le), &ok);
+		else
+			json_decref(le);
+	}
 	if (!ok || !(text = trace_json_dump(doc))) {
-		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
 		goto out;
 	}
-	free(path);
-	if (asprintf(&path, "%s/trace.json", dir) < 0) {
+	if (asprintf(&path, "%s/trace.json", od.stage) < 0) {
 		path = NULL;
-		st = trace_fail(err, TRACE_ERR_NOMEM, dir, NULL, "out of memory");
+		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
 		goto out;
 	}
-	if ((st = trace_load_mem(text, strlen(text), path, dir, &t, err)))
+	/* Messages about the trace name the capture: the staging folder goes. */
+	if ((st = trace_load_mem(text, strlen(text), cap, od.stage, &t, err))) {
+		outdir_rename_in_msg(&od, err, md_src, nmds, cap);
 		goto out;
-	st = trace_save(t, path, err);
+	}
+	if ((st = trace_save(t, path, err)) || (st = outdir_note(&od, "trace.json", err)) ||
+	    (st = outdir_commit(&od, err)))
+		goto out;
 out:
+	if (st)
+		outdir_abort(&od);
+	outdir_free(&od);
 	trace_free(t);
 	json_decref(doc);
 	json_decref(md);
@@ -1015,10 +1345,14 @@ out:
 	free(kl);
 	free(calls.v);
 	free(hc.v);
-	md_free(before.md);
-	md_free(after.md);
-	free(before.cpus);
-	free(after.cpus);
+	for (size_t g = 0; mds && g < nmds; g++) {
+		md_free(mds[g].md);
+		free(mds[g].cpus);
+		free(md_src ? md_src[g] : NULL);
+	}
+	free(mds);
+	free(md_src);
+	free(lost);
 	free(shape);
 	free(manifest);
 	free(p_manifest);

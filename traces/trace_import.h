@@ -13,6 +13,8 @@ enum trace_ftrace_kind {
 	TRACE_FTRACE_LEAF,    /* "func();" with its duration */
 	TRACE_FTRACE_EXIT,    /* "}" (optionally "} /" "* func *" "/") with its duration */
 	TRACE_FTRACE_COMMENT, /* "/" "* ... *" "/" */
+	TRACE_FTRACE_LOST,    /* "CPU:N [LOST M EVENTS]" / "CPU:N [LOST EVENTS]": the ring
+	                         buffer of cpu N overran before this point */
 };
 
 struct trace_ftrace_line {
@@ -26,9 +28,12 @@ struct trace_ftrace_line {
 	uint32_t depth;       /* nesting level (2 columns per level) */
 	char func[64];        /* function name (EXIT: from the tail comment, if any) */
 	char text[256];       /* COMMENT: the text between the comment markers, trimmed */
+	int lost_known;       /* LOST: the marker printed the count ... */
+	uint64_t lost;        /* ... of events lost */
 };
 
-/* Parse one line of /sys/kernel/tracing/trace (function_graph tracer).
+/* Parse one line of /sys/kernel/tracing/trace (function_graph tracer), or
+ * the overrun marker the trace file prints between any two lines.
  * TRACE_OK and kind SKIP for lines that carry no call; TRACE_ERR_JSON
  * (malformed) for text that is not a function_graph line. */
 enum trace_status trace_ftrace_parse_line(const char *line, struct trace_ftrace_line *out);

@@ -69,6 +69,8 @@ struct trace {
 	size_t nirqs;
 	struct trace_fault *faults;
 	size_t nfaults;
+	struct trace_lost *lost; /* 1.2 $.capture.lost_events */
+	size_t nlost;
 	struct trace_ds_msg *ds;
 	size_t nds;
 	size_t *ds_reply;   /* per DS message: index of the guest's reply, or SIZE_MAX */

@@ -344,9 +344,14 @@ json_t *trace_to_json(const struct trace *t)
 	int ok = 1;
 
 	trace_put(doc, "format", json_string(TRACE_FORMAT_NAME), &ok);
-	/* the lowest version that holds the content: 1.1 only with interrupts or faults */
+	/* the lowest version that holds the content: 1.1 only with interrupts or
+	 * faults, 1.2 only with a capture's lost events */
 	trace_put(doc, "version",
-	          json_pack("[i, i]", TRACE_VERSION_MAJOR, t->nirqs || t->nfaults ? 1 : 0), &ok);
+	          json_pack("[i, i]", TRACE_VERSION_MAJOR,
+	                    t->nlost                 ? 2
+	                    : t->nirqs || t->nfaults ? 1
+	                                             : 0),
+	          &ok);
 	trace_put(mach, "shape", json_string(m->shape), &ok);
 	trace_put(mach, "sockets", json_integer(m->sockets), &ok);
 	trace_put(mach, "cores_per_socket", json_integer(m->cores_per_socket), &ok);
@@ -451,6 +456,17 @@ json_t *trace_to_json(const struct trace *t)
 	}
 	trace_put(model, "fns", fns, &ok);
 	trace_put(doc, "hcall_model", model, &ok);
+	if (t->nlost) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < t->nlost; i++)
+			trace_append(a,
+			             json_pack("{s:i, s:o}", "cpu", (int)t->lost[i].cpu, "events",
+			                       t->lost[i].known ? u64_json(t->lost[i].events)
+			                                        : json_string("unknown")),
+			             &ok);
+		trace_put(doc, "capture", json_pack("{s:o}", "lost_events", a), &ok);
+	}
 	if (!ok) {
 		json_decref(doc);
 		return NULL;
