@@ -168,10 +168,12 @@ int bench_cmd_run(int argc, char **argv)
 	json_array_foreach(ops, i, o)
 	{
 		json_t *lat = json_object_get(o, "latency_ns");
-		printf("  %-10s req %-4lld reply after %s%.3f ms\n",
-		       json_string_value(json_object_get(o, "op")),
-		       (long long)json_integer_value(json_object_get(o, "req_num")),
-		       lat ? "" : "(none) ", lat ? (double)json_integer_value(lat) / 1e6 : 0.0);
+		printf("  %-10s req %-4lld ", json_string_value(json_object_get(o, "op")),
+		       (long long)json_integer_value(json_object_get(o, "req_num")));
+		if (json_is_integer(lat))
+			printf("reply after %.3f ms\n", (double)json_integer_value(lat) / 1e6);
+		else
+			printf("no reply\n");
 		json_t *cpus = json_object_get(o, "cpus"), *c;
 		const char *what = strcmp(json_string_value(json_object_get(o, "op")), "configure")
 		                       ? "offline"
