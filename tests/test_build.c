@@ -111,3 +111,12 @@ Test(build, every_object_rule_waits_for_the_generated_headers, .timeout = 60)
 		cr_expect_not_null(strstr(line, "build/guest/offsets.h"), "%s", line);
 	cr_assert_eq(rules, 3, "%d object rules", rules);
 }
+
+/* Tests take their temporary paths from tests/util.h (inside $TMPDIR), so
+ * no test file names /tmp itself. */
+Test(build, tests_name_no_literal_tmp_path)
+{
+	char out[8192];
+	int rc = test_run("grep -n '\"/t[m]p/' tests/*.c", out, sizeof out);
+	cr_assert_eq(rc, 1, "literal /tmp paths in the tests:\n%s", out);
+}
