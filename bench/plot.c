@@ -1,7 +1,7 @@
 /*
  * bench/plot.c — see plot.h. Data files and images are written atomically:
- * gnuplot draws into a temporary file that is renamed once gnuplot exited
- * cleanly and said nothing on stderr.
+ * gnuplot draws into a temporary file that is flushed and renamed
+ * (util_commit) once gnuplot exited cleanly and said nothing on stderr.
  */
 #define _GNU_SOURCE
 #include "bench/plot.h"
@@ -18,6 +18,7 @@
 
 #include "bench/sweep_io.h"
 #include "sim/errf.h"
+#include "util/atomic.h"
 
 extern char **environ;
 
@@ -140,10 +141,8 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 		sim_errf(err, n, "gnuplot %s (%s): wrote nothing to %s", script, term, tmp);
 		goto out;
 	}
-	if (rename(tmp, out)) {
-		sim_errf(err, n, "%s: cannot write: %s", out, strerror(errno));
+	if (util_commit(tmp, out, err, n))
 		goto out;
-	}
 	rc = 0;
 out:
 	if (rc && tmp)

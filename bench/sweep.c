@@ -24,6 +24,7 @@
 #include "sim/errf.h"
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
+#include "util/atomic.h"
 
 extern char **environ;
 
@@ -306,8 +307,8 @@ static void finish_point(const struct bench_sweep_cfg *cfg, struct pt *p, const 
 	char err[1024], verdict[1200], said[512];
 	json_t *doc = NULL, *metrics = NULL, *version = NULL;
 	int ok = 0;
-	if (!why && rename(p->logtmp, p->log))
-		unlink(p->logtmp);
+	if (!why)
+		util_commit(p->logtmp, p->log, NULL, 0); /* no log is no verdict */
 	if (why) {
 		snprintf(verdict, sizeof verdict, "%s", why);
 	} else if (!bench_is_file(p->result)) {

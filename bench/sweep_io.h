@@ -1,6 +1,6 @@
 /*
  * bench/sweep_io.h — file helpers of the harness (sweep, compare, report,
- * plots): atomic writes (temporary file in the same folder, then rename),
+ * plots): atomic writes (util/atomic.h),
  * JSON reads whose errors name the file, path building.
  */
 #ifndef LDOMSIM_BENCH_SWEEP_IO_H
@@ -9,7 +9,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Writes len bytes to path atomically. 0, or -1 with err naming path. */
+/* util_write_atomic: len bytes to path, all or nothing. 0, or -1 with err
+ * naming path and the system's reason. */
 int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n);
 /* The document, indented, in insertion order, newline-terminated. */
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n);
