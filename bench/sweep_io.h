@@ -22,6 +22,16 @@ __attribute__((format(printf, 1, 2))) char *bench_strf(const char *fmt, ...);
 int bench_is_dir(const char *path);
 int bench_is_file(const char *path);
 
+/* The output folder dir of a sweep or merge (option opt names it in
+ * messages), before anything is written to it. A folder that holds no file
+ * (or does not exist) is fine. A folder holding files is refused unless
+ * force; with force, every file and folder a sweep writes (summary.json,
+ * plan.json, points/p<P>-a<A>.{json,log}, traces/p<P>-a<A>/, plots/NAME.
+ * {dat,png,svg}, their temporaries) is removed, but when dir holds anything
+ * else nothing is removed and it is refused, naming that. 0, or -1 with err
+ * naming dir and the file. */
+int bench_out_prepare(const char *opt, const char *dir, int force, char *err, size_t n);
+
 /* The summary files path names: path itself when it is a file, DIR/summary.json
  * for a sweep folder, else DIR/SUB/summary.json of every sweep subfolder
  * (sorted). *files is a NULL-terminated malloc'd array (free with
