@@ -1070,6 +1070,10 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		goto fail;
 	}
 	int played = play(r);
+	if (sim_host_error(r->sim)) {
+		snprintf(err, n, "%s", sim_host_error(r->sim));
+		goto fail;
+	}
 	snapshot(r, &r->snaps[r->nops]);
 	for (size_t j = r->next_op; j < r->nops; j++)
 		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
@@ -1130,6 +1134,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	*out = r;
 	return 0;
 fail:
+	/* The host's failure explains whatever the guest did about it. */
+	if (r->sim && sim_host_error(r->sim))
+		snprintf(err, n, "%s", sim_host_error(r->sim));
 	bench_run_free(r);
 	return -1;
 }
