@@ -261,6 +261,15 @@ Test(writes, every_writer_is_all_or_nothing_under_a_file_size_limit, .timeout = 
 	expect_efbig(dir, file, run_limited(errf, RLIMIT_FSIZE, 12000, gen), errf);
 	cr_expect_eq(test_sh("ls -A %s | grep -q .", dir), 1, "trace gen left files in %s", dir);
 
+	/* trace import: its MD files (3 and 4.1 KB) fit, trace.json (4.6 KB)
+	 * does not. */
+	snprintf(dir, sizeof dir, "%s/import", d);
+	snprintf(file, sizeof file, "%s/trace.json", dir);
+	char *const imp[] = {LDOMSIM, "trace", "import", "traces/testdata/import/capture-graph",
+	                     "-o",    dir,     NULL};
+	expect_efbig(dir, file, run_limited(errf, RLIMIT_FSIZE, 4400, imp), errf);
+	cr_expect_eq(test_sh("ls -A %s | grep -q .", dir), 1, "trace import left files in %s", dir);
+
 	/* run --json (57 KB) and --profile (36 KB folded stacks). */
 	snprintf(file, sizeof file, "%s/result.json", d);
 	char *const json[] = {LDOMSIM, "run", trace, "--json", file, NULL};

@@ -20,10 +20,12 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "traces/md.h"
 #include "traces/trace_gen.h"
@@ -653,6 +655,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	enum trace_status st = TRACE_OK;
 	json_t *doc = NULL, *md = NULL, *mach = NULL, *sc = NULL, *ops = NULL;
 	json_t *ds = NULL, *hcalls = NULL;
+	int nmd = 0; /* MD files written */
 	int ok = 1;
 	uint64_t t_base = UINT64_MAX, handle[16], req_num = 0;
 	int probed = 0;
@@ -739,10 +742,11 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	ds = json_array();
 	hcalls = json_array();
 	if (trace_mkdir_p(dir)) {
-		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder");
+		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder: %s",
+		                strerror(errno));
 		goto out;
 	}
-	for (int g = 0; g < 2; g++) {
+	for (int g = 0; g < 2; g++, nmd++) {
 		const struct mdinfo *mi = g ? &after : &before;
 		size_t len;
 		const uint8_t *b = md_bytes(mi->md, &len);
@@ -1000,6 +1004,13 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		goto out;
 	st = trace_save(t, path, err);
 out:
+	/* No half trace: the MD files of a trace that could not be written go. */
+	for (int g = 0; st && g < nmd; g++) {
+		char *f = NULL;
+		if (asprintf(&f, "%s/md-gen%d.bin", dir, g + 1) >= 0)
+			unlink(f);
+		free(f);
+	}
 	trace_free(t);
 	json_decref(doc);
 	json_decref(md);
