@@ -930,9 +930,10 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 	uint32_t *present = NULL, *add = NULL;
 	const char **sets = NULL;
 	size_t np = 0, cap = 0, nsets = 0;
-	int rc = -1;
+	int rc = -1, sig = 0, blocked = 0;
 	double t0 = now_s();
 	struct bench_sweep_cfg cfg = {.dir = out, .scripts = scripts, .jobs = 1};
+	sigset_t stop, mask;
 	if (!docs || !ndirs || !out) {
 		sim_errf(err, n, "merge: one or more sweep folders and -o are required");
 		goto out;
@@ -1081,7 +1082,11 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 	cfg.nadd = uniq_u32(add, np);
 	if (mkdirs(&cfg, err, n))
 		goto out;
-	for (size_t i = 0; i < np; i++) {
+	/* Stop signals wait between files, so that none is cut half-written. */
+	stop_signals(&stop);
+	pthread_sigmask(SIG_BLOCK, &stop, &mask);
+	blocked = 1;
+	for (size_t i = 0; i < np && !(sig = take_stop(&stop, 0)); i++) {
 		struct pt *p = &pts[i];
 		char *srclog = bench_strf("%.*s.log", (int)(strlen(p->tracedir) - 5), p->tracedir);
 		if (!srclog || copy_file(p->tracedir, p->result, err, n) ||
@@ -1092,10 +1097,27 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		free(srclog);
 		finish_point(&cfg, p, NULL);
 	}
+	if (sig || (sig = take_stop(&stop, 0))) {
+		sim_errf(err, n,
+		         "stopped by SIG%s: %s holds the points copied so far and no "
+		         "summary.json (to start again: --force)",
+		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
+		rc = 128 + sig;
+		goto out;
+	}
 	if (progress)
 		fprintf(progress, "merge: %zu points from %zu folders into %s\n", np, ndirs, out);
 	rc = summarize(&cfg, pts, np, progress, t0, err, n);
+	if (rc >= 0 && (sig = take_stop(&stop, 0))) {
+		sim_errf(err, n,
+		         "stopped by SIG%s after %s/summary.json was written (the plots may "
+		         "be missing)",
+		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
+		rc = 128 + sig;
+	}
 out:
+	if (blocked)
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	for (size_t i = 0; i < np; i++)
 		pt_free(&pts[i]);
 	free(pts);

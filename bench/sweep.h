@@ -72,8 +72,8 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
  * sweep would (exit status of a merged point: unknown, null), plots when
  * scripts is set. The folders must agree on shape, --remove and --set;
  * a point in two folders is an error. out is prepared as bench_out_prepare
- * does with force, and must not be one of dirs. Returns as bench_sweep
- * (signals are not taken: they end the merge). */
+ * does with force, and must not be one of dirs. Returns as bench_sweep;
+ * a stop signal ends it between two files (128 + the signal number). */
 int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, int force,
                       const char *scripts, FILE *progress, char *err, size_t n);
 

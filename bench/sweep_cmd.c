@@ -223,9 +223,11 @@ static void merge_usage(FILE *f)
 	        "                    merge is refused, naming it\n"
 	        "  --no-plots        no gnuplot\n"
 	        "  --scripts DIR     the gnuplot scripts (default: as ldomsim sweep)\n\n"
+	        "SIGINT, SIGTERM or SIGHUP stop the merge between two files (none is left\n"
+	        "half-written); no summary is written.\n\n"
 	        "Exit status: 0 every point ok and every plot drawn, 1 a point or plot failed,\n"
 	        "2 bad arguments, unreadable folders, an OUT that holds files (without --force)\n"
-	        "or an unwritable OUT.\n");
+	        "or an unwritable OUT, 128 + N stopped by signal N (130 SIGINT, 143 SIGTERM).\n");
 }
 
 int bench_cmd_merge(int argc, char **argv)

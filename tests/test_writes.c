@@ -164,6 +164,44 @@ Test(writes, sweep_stopped_by_sigterm_leaves_no_process_or_temporary, .timeout =
 	stop_sweep_with(SIGTERM);
 }
 
+/* A signal that arrives while merge copies: it ends between two files, no
+ * summary, exit 128 + N. The signal is made pending before the exec (a
+ * blocked pending signal survives it), so it is there from the start. */
+Test(writes, merge_stopped_by_a_signal_writes_no_summary, .timeout = 60)
+{
+	char d[1024], out[1200], planned[1200], errf[1200];
+	test_tmpdir(d, sizeof d, "writes-mstop");
+	snprintf(planned, sizeof planned, "%s/planned", d);
+	snprintf(out, sizeof out, "%s/merged", d);
+	snprintf(errf, sizeof errf, "%s/stderr.txt", d);
+	cr_assert_eq(test_sh(LDOMSIM " sweep --shape t2 --present 16,24 --add 8 -o %s --emit-jobs "
+	                             "%s/jobs.txt 2>/dev/null",
+	                     planned, d),
+	             0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		sigset_t intr;
+		int err = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		sigemptyset(&intr);
+		sigaddset(&intr, SIGINT);
+		signal(SIGINT, SIG_DFL);
+		sigprocmask(SIG_BLOCK, &intr, NULL);
+		raise(SIGINT);
+		if (err < 0 || dup2(err, 2) < 0)
+			_exit(126);
+		execl(LDOMSIM, LDOMSIM, "merge", "--no-plots", "-o", out, planned, (char *)NULL);
+		_exit(127);
+	}
+	int rc = finish(pid, 30);
+	char *said = test_slurp(errf);
+	cr_expect_eq(rc, 130, "exit %d: %s", rc, said);
+	cr_expect(strstr(said, "stopped by SIGINT"), "%s", said);
+	cr_expect(!exists("%s/summary.json", out));
+	cr_expect(!tmp_left(out));
+	free(said);
+}
+
 /* ---- output folders that hold files ----------------------------------- */
 
 Test(writes, sweep_and_merge_refuse_a_folder_holding_files_unless_force, .timeout = 120)
