@@ -28,7 +28,8 @@ for o, h in zip(r['operations'], d['host_seconds_per_operation'])))" \
 # `make results`: the committed baseline sweeps in results/<shape>/ (summary,
 # point results and logs, plots). The generated traces are not kept (their
 # sha256 are in each summary.json; `ldomsim trace gen` makes them again,
-# byte-identical). About 30 s on 2 cores.
+# byte-identical). About 30 s on 2 cores. --force: each folder holds the last
+# baseline, which the sweep replaces (it refuses a folder holding other files).
 RESULTS_JOBS ?= 2
 RESULTS_SWEEPS := t2:16,32,48,56:8 t4-4:64,128,192:8,64 m7-16:256,512,1024,2048,3072,4032:64
 .PHONY: results
@@ -36,7 +37,7 @@ results: all
 	@set -e; for s in $(RESULTS_SWEEPS); do \
 		shape=$${s%%:*}; rest=$${s#*:}; \
 		$(BUILD)/ldomsim sweep --shape $$shape --present $${rest%%:*} --add $${rest#*:} \
-			--jobs $(RESULTS_JOBS) -o results/$$shape; \
+			--jobs $(RESULTS_JOBS) --force -o results/$$shape; \
 		rm -rf results/$$shape/traces; \
 	done
 	$(BUILD)/ldomsim report results

@@ -1,13 +1,14 @@
 /*
  * bench/plot.c — see plot.h. Data files and images are written atomically:
- * gnuplot draws into a temporary file that is renamed once gnuplot exited
- * cleanly and said nothing on stderr.
+ * gnuplot draws into a temporary file that is flushed and renamed
+ * (util_commit) once gnuplot exited cleanly and said nothing on stderr.
  */
 #define _GNU_SOURCE
 #include "bench/plot.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "bench/sweep_io.h"
 #include "sim/errf.h"
+#include "util/atomic.h"
 
 extern char **environ;
 
@@ -95,6 +97,8 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 	                         : NULL;
 	char *argv[] = {"gnuplot", "-e", e, script, NULL}, said[512] = "";
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
 	struct stat st;
 	pid_t pid;
 	int rc = -1, status = 0, fd = -1, sp;
@@ -111,7 +115,14 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	sp = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	/* No signal blocked in gnuplot (a sweep blocks its stop signals): an
+	 * interrupt ends it, and its temporary output goes below. */
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	sp = posix_spawnp(&pid, "gnuplot", &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd);
 	if (sp) {
@@ -140,10 +151,8 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 		sim_errf(err, n, "gnuplot %s (%s): wrote nothing to %s", script, term, tmp);
 		goto out;
 	}
-	if (rename(tmp, out)) {
-		sim_errf(err, n, "%s: cannot write: %s", out, strerror(errno));
+	if (util_commit(tmp, out, err, n))
 		goto out;
-	}
 	rc = 0;
 out:
 	if (rc && tmp)

@@ -27,6 +27,7 @@
 #include "traces/md.h"
 #include "traces/md_topo.h"
 #include "traces/trace.h"
+#include "util/atomic.h"
 
 #define MAX_SERVICES 16
 #define MAX_EVENTS   4096
@@ -1174,19 +1175,29 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		goto fail;
 	}
 	int played = play(r);
+	if (sim_host_error(r->sim)) {
+		snprintf(err, n, "%s", sim_host_error(r->sim));
+		goto fail;
+	}
 	snapshot(r, &r->snaps[r->nops]);
 	for (size_t j = r->next_op; j < r->nops; j++)
 		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
 	r->host_op[r->nops] = now_s() - r->t0;
 	if (cfg->folded && sim_profile(r->sim)) {
-		FILE *f = fopen(cfg->folded, "w");
-		if (!f || sim_prof_write_folded(sim_profile(r->sim), f)) {
-			if (f)
-				fclose(f);
-			snprintf(err, n, "%s: cannot write folded stacks", cfg->folded);
+		/* Built in memory, then written all or nothing. */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		int bad = !f || sim_prof_write_folded(sim_profile(r->sim), f);
+		if (f && fclose(f))
+			bad = 1;
+		if (bad)
+			snprintf(err, n, "%s: folded stacks: out of memory", cfg->folded);
+		else if (util_write_atomic(cfg->folded, text, len, err, n))
+			bad = 1;
+		free(text);
+		if (bad)
 			goto fail;
-		}
-		fclose(f);
 	}
 	/* The domain's power-off explains everything after it; then a thread's
 	 * verdict explains a missing reply: report them first. */
@@ -1230,6 +1241,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	*out = r;
 	return 0;
 fail:
+	/* The host's failure explains whatever the guest did about it. */
+	if (r->sim && sim_host_error(r->sim))
+		snprintf(err, n, "%s", sim_host_error(r->sim));
 	bench_run_free(r);
 	return -1;
 }

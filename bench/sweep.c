@@ -6,13 +6,16 @@
 #define _GNU_SOURCE
 #include "bench/sweep.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 #include "sim/errf.h"
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
+#include "util/atomic.h"
 
 extern char **environ;
 
@@ -242,9 +246,29 @@ static void pt_free(struct pt *p)
 	json_decref(p->row);
 }
 
-static int spawn_point(const struct bench_sweep_cfg *cfg, struct pt *p, char *why, size_t wn)
+/* The signals that stop a sweep (bench_sweep in sweep.h). */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/* A stop signal that arrived, taken, waiting up to ns for one; 0: none. */
+static int take_stop(const sigset_t *stop, long long ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+	int sig = sigtimedwait(stop, NULL, &ts);
+	return sig > 0 ? sig : 0;
+}
+
+/* mask: the signal mask the point's process starts with (the caller's). */
+static int spawn_point(const struct bench_sweep_cfg *cfg, struct pt *p, const sigset_t *mask,
+                       char *why, size_t wn)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	char *argv[8 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace, "--json",
 	                                            p->result};
 	size_t a = 5;
@@ -267,7 +291,11 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct pt *p, char *wh
 	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	rc = posix_spawn(&p->pid, cfg->ldomsim, &fa, NULL, argv, environ);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, mask);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(&p->pid, cfg->ldomsim, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd);
 	if (rc) {
@@ -306,8 +334,8 @@ static void finish_point(const struct bench_sweep_cfg *cfg, struct pt *p, const 
 	char err[1024], verdict[1200], said[512];
 	json_t *doc = NULL, *metrics = NULL, *version = NULL;
 	int ok = 0;
-	if (!why && rename(p->logtmp, p->log))
-		unlink(p->logtmp);
+	if (!why)
+		util_commit(p->logtmp, p->log, NULL, 0); /* no log is no verdict */
 	if (why) {
 		snprintf(verdict, sizeof verdict, "%s", why);
 	} else if (!bench_is_file(p->result)) {
@@ -406,10 +434,76 @@ static int cmp_weight_desc(const void *a, const void *b)
 	return (x->weight < y->weight) - (x->weight > y->weight);
 }
 
-/* Runs every point, jobs at a time, the costliest first. */
-static void run_points(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np, FILE *progress,
-                       int bar)
+/* The temporary files of a point that did not finish: its log, and the
+ * result its ldomsim run was writing when it was stopped. */
+static void remove_temps(const struct bench_sweep_cfg *cfg, const struct pt *p)
 {
+	char *points = bench_strf("%s/points", cfg->dir);
+	char *prefix = bench_strf("%s.json" UTIL_TMP_SUFFIX, p->name);
+	DIR *d = points ? opendir(points) : NULL;
+	struct dirent *de;
+	unlink(p->logtmp);
+	while (d && prefix && (de = readdir(d))) {
+		char *f;
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		f = bench_strf("%s/%s", points, de->d_name);
+		if (f)
+			unlink(f);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	free(points);
+	free(prefix);
+}
+
+/* Stops the running points: sig to each, SIGKILL to those still there
+ * after BENCH_SWEEP_STOP_NS; waits for every one and removes its
+ * temporary files. The number stopped. */
+static size_t stop_points(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np, int sig)
+{
+	double deadline = now_s() + (double)BENCH_SWEEP_STOP_NS / 1e9;
+	size_t stopped = 0, left;
+	for (size_t i = 0; i < np; i++)
+		if (pts[i].state == PT_RUNNING)
+			kill(pts[i].pid, sig);
+	do {
+		int late = now_s() > deadline;
+		left = 0;
+		for (size_t i = 0; i < np; i++) {
+			struct pt *p = &pts[i];
+			int st;
+			pid_t w;
+			if (p->state != PT_RUNNING)
+				continue;
+			if (late)
+				kill(p->pid, SIGKILL);
+			while ((w = waitpid(p->pid, &st, late ? 0 : WNOHANG)) < 0 && errno == EINTR)
+				;
+			if (w == 0) {
+				left++;
+				continue;
+			}
+			p->state = PT_DONE;
+			remove_temps(cfg, p);
+			stopped++;
+		}
+		if (left) {
+			struct timespec ts = {0, BENCH_SWEEP_POLL_NS / 10};
+			nanosleep(&ts, NULL);
+		}
+	} while (left);
+	return stopped;
+}
+
+/* Runs every point, jobs at a time, the costliest first. A stop signal
+ * (stop, blocked; mask: the points' signal mask) ends it: the running
+ * points are stopped (*stopped of them) and the signal returned; else 0. */
+static int run_points(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np, FILE *progress,
+                      int bar, const sigset_t *stop, const sigset_t *mask, size_t *stopped)
+{
+	int sig = 0;
 	struct pt **order = calloc(np, sizeof *order);
 	size_t next = 0, running = 0, done = 0;
 	double wtotal = 0, wdone = 0, t0 = now_s();
@@ -428,7 +522,7 @@ static void run_points(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t
 			char why[1024];
 			next++;
 			p->t0 = now_s();
-			if (spawn_point(cfg, p, why, sizeof why)) {
+			if (spawn_point(cfg, p, mask, why, sizeof why)) {
 				finish_point(cfg, p, why);
 				done++;
 				wdone += p->weight;
@@ -462,22 +556,27 @@ static void run_points(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t
 		}
 		if (progress && bar)
 			draw_bar(progress, done, np, wdone, wtotal, now_s() - t0);
-		if (!finished && done < np) {
-			struct timespec ts = {0, BENCH_SWEEP_POLL_NS};
-			nanosleep(&ts, NULL);
+		if (done < np && (sig = take_stop(stop, finished ? 0 : BENCH_SWEEP_POLL_NS))) {
+			*stopped = stop_points(cfg, pts, np, sig);
+			break;
 		}
 	}
 	if (progress && bar)
 		fputc('\n', progress);
 	free(order);
+	return sig;
 }
 
 /* ---- the sweep ---- */
 
-static int gen_traces(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np, char *err,
-                      size_t n)
+/* 0, -1 with err, or a stop signal that arrived (taken). */
+static int gen_traces(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t np,
+                      const sigset_t *stop, char *err, size_t n)
 {
 	for (size_t i = 0; i < np; i++) {
+		int sig = take_stop(stop, 0);
+		if (sig)
+			return sig;
 		struct pt *p = &pts[i];
 		char present[16];
 		struct trace_gen_opts o = {
@@ -692,10 +791,11 @@ out:
 
 int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char *err, size_t n)
 {
-	size_t np = cfg->npresent * cfg->nadd;
+	size_t np = cfg->npresent * cfg->nadd, nstopped = 0;
 	struct pt *pts;
-	int rc = -1;
+	int rc = -1, sig;
 	double t0 = now_s();
+	sigset_t stop, mask;
 	if (!cfg->shape || !np || !cfg->jobs || !cfg->dir || !cfg->ldomsim)
 		FAIL("sweep: --shape, --present, --add, --jobs >= 1 and -o are required");
 	if (cfg->nsets > BENCH_SWEEP_MAX_SETS)
@@ -704,11 +804,13 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 		FAIL("%s: not an executable ldomsim: %s", cfg->ldomsim, strerror(errno));
 	if (cfg->remove && cfg->remove > cfg->add[0])
 		FAIL("--remove %u: more than the smallest --add (%u)", cfg->remove, cfg->add[0]);
-	if (mkdirs(cfg, err, n))
+	if (bench_out_prepare("-o", cfg->dir, cfg->force, err, n) || mkdirs(cfg, err, n))
 		return -1;
 	pts = calloc(np, sizeof *pts);
 	if (!pts)
 		FAIL("%s: out of memory", cfg->dir);
+	stop_signals(&stop);
+	pthread_sigmask(SIG_BLOCK, &stop, &mask);
 	for (size_t i = 0; i < cfg->npresent; i++)
 		for (size_t k = 0; k < cfg->nadd; k++) {
 			struct pt *p = &pts[i * cfg->nadd + k];
@@ -731,15 +833,34 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 	if (progress)
 		fprintf(progress, "sweep: %s, %zu points, %u jobs, traces in %s/traces\n",
 		        cfg->shape, np, cfg->jobs, cfg->dir);
-	if (gen_traces(cfg, pts, np, err, n))
+	if ((sig = gen_traces(cfg, pts, np, &stop, err, n)) < 0)
 		goto out;
+	if (sig)
+		goto stopped;
 	if (cfg->emit_jobs) {
 		rc = emit_jobs(cfg, pts, np, progress, err, n);
 		goto out;
 	}
-	run_points(cfg, pts, np, progress, bar);
+	if ((sig = run_points(cfg, pts, np, progress, bar, &stop, &mask, &nstopped)))
+		goto stopped;
 	rc = summarize(cfg, pts, np, progress, t0, err, n);
+	if (rc >= 0 && (sig = take_stop(&stop, 0))) {
+		sim_errf(
+		    err, n,
+		    "stopped by SIG%s after %s/summary.json was written (the plots may be missing)",
+		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal", cfg->dir);
+		rc = 128 + sig;
+	}
+	goto out;
+stopped:
+	sim_errf(err, n,
+	         "stopped by SIG%s: %zu running point%s ended, temporary files removed; %s holds "
+	         "the points that finished and no summary.json (to start again: --force)",
+	         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", nstopped, nstopped == 1 ? "" : "s",
+	         cfg->dir);
+	rc = 128 + sig;
 out:
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	for (size_t i = 0; i < np; i++)
 		pt_free(&pts[i]);
 	free(pts);
@@ -794,21 +915,37 @@ static int copy_file(const char *from, const char *to, char *err, size_t n)
 	return rc;
 }
 
-int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, const char *scripts,
-                      FILE *progress, char *err, size_t n)
+/* 1 when a and b name the same existing folder. */
+static int same_dir(const char *a, const char *b)
+{
+	struct stat x, y;
+	return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, int force,
+                      const char *scripts, FILE *progress, char *err, size_t n)
 {
 	json_t **docs = calloc(ndirs ? ndirs : 1, sizeof *docs), *first = NULL;
 	struct pt *pts = NULL;
 	uint32_t *present = NULL, *add = NULL;
 	const char **sets = NULL;
 	size_t np = 0, cap = 0, nsets = 0;
-	int rc = -1;
+	int rc = -1, sig = 0, blocked = 0;
 	double t0 = now_s();
 	struct bench_sweep_cfg cfg = {.dir = out, .scripts = scripts, .jobs = 1};
+	sigset_t stop, mask;
 	if (!docs || !ndirs || !out) {
 		sim_errf(err, n, "merge: one or more sweep folders and -o are required");
 		goto out;
 	}
+	for (size_t d = 0; d < ndirs; d++)
+		if (same_dir(out, dirs[d])) {
+			sim_errf(err, n, "-o %s: is the sweep folder %s being merged", out,
+			         dirs[d]);
+			goto out;
+		}
+	if (bench_out_prepare("-o", out, force, err, n))
+		goto out;
 	for (size_t d = 0; d < ndirs; d++) {
 		char *plan = bench_strf("%s/plan.json", dirs[d]);
 		char *sum = bench_strf("%s/summary.json", dirs[d]);
@@ -945,7 +1082,11 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, co
 	cfg.nadd = uniq_u32(add, np);
 	if (mkdirs(&cfg, err, n))
 		goto out;
-	for (size_t i = 0; i < np; i++) {
+	/* Stop signals wait between files, so that none is cut half-written. */
+	stop_signals(&stop);
+	pthread_sigmask(SIG_BLOCK, &stop, &mask);
+	blocked = 1;
+	for (size_t i = 0; i < np && !(sig = take_stop(&stop, 0)); i++) {
 		struct pt *p = &pts[i];
 		char *srclog = bench_strf("%.*s.log", (int)(strlen(p->tracedir) - 5), p->tracedir);
 		if (!srclog || copy_file(p->tracedir, p->result, err, n) ||
@@ -956,10 +1097,27 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, co
 		free(srclog);
 		finish_point(&cfg, p, NULL);
 	}
+	if (sig || (sig = take_stop(&stop, 0))) {
+		sim_errf(err, n,
+		         "stopped by SIG%s: %s holds the points copied so far and no "
+		         "summary.json (to start again: --force)",
+		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
+		rc = 128 + sig;
+		goto out;
+	}
 	if (progress)
 		fprintf(progress, "merge: %zu points from %zu folders into %s\n", np, ndirs, out);
 	rc = summarize(&cfg, pts, np, progress, t0, err, n);
+	if (rc >= 0 && (sig = take_stop(&stop, 0))) {
+		sim_errf(err, n,
+		         "stopped by SIG%s after %s/summary.json was written (the plots may "
+		         "be missing)",
+		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
+		rc = 128 + sig;
+	}
 out:
+	if (blocked)
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	for (size_t i = 0; i < np; i++)
 		pt_free(&pts[i]);
 	free(pts);

@@ -22,10 +22,11 @@
 #define BENCH_PLAN_FORMAT    "ldomsim-sweep-plan" /* plan.json of --emit-jobs */
 #define BENCH_SWEEP_MAJOR    1
 #define BENCH_SWEEP_MINOR    0
-#define BENCH_SWEEP_MAX_LIST 256       /* values in one --present / --add list */
-#define BENCH_SWEEP_POLL_NS  100000000 /* host ns between polls of running points */
-#define BENCH_SWEEP_BAR      30        /* progress-bar width, characters */
-#define BENCH_SWEEP_MAX_SETS 32        /* --set overrides */
+#define BENCH_SWEEP_MAX_LIST 256          /* values in one --present / --add list */
+#define BENCH_SWEEP_POLL_NS  100000000    /* host ns between polls of running points */
+#define BENCH_SWEEP_STOP_NS  5000000000LL /* host ns a signalled point has to end */
+#define BENCH_SWEEP_BAR      30           /* progress-bar width, characters */
+#define BENCH_SWEEP_MAX_SETS 32           /* --set overrides */
 
 struct bench_sweep_cfg {
 	const char *shape;       /* machine shape (md_shape_get name) */
@@ -46,13 +47,23 @@ struct bench_sweep_cfg {
 	 * first) to this file, for GNU parallel or a Slurm array; then
 	 * `ldomsim merge` builds the summary. NULL: run them here. */
 	const char *emit_jobs;
+	/* dir may hold an earlier sweep: its files are removed first (see
+	 * bench_out_prepare). 0: a dir holding files is refused. */
+	int force;
 };
 
 /* Runs the sweep. progress (may be NULL) gets a progress bar redrawn with
  * \r when bar is set, else one line per finished point. Returns 0 when
  * every point ran ok and every plot was drawn, 1 when a point failed or a
  * plot could not be drawn (err names the first; the summary records all),
- * -1 on unusable arguments or an unwritable DIR (err). */
+ * -1 on unusable arguments or an unwritable DIR (err).
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked while it runs (the points' and
+ * gnuplot's processes start with them unblocked) and taken where it waits:
+ * one of them stops the sweep. The running points get the same signal
+ * (SIGKILL after BENCH_SWEEP_STOP_NS), are waited for, their temporary
+ * files removed; no summary is written; the return is 128 + the signal
+ * number (err says what stopped). */
 int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char *err, size_t n);
 
 /* Joins the points of sweep folders (each with plan.json from --emit-jobs,
@@ -60,9 +71,11 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
  * the point results and logs to out/points/, writes out/summary.json as a
  * sweep would (exit status of a merged point: unknown, null), plots when
  * scripts is set. The folders must agree on shape, --remove and --set;
- * a point in two folders is an error. Returns as bench_sweep. */
-int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, const char *scripts,
-                      FILE *progress, char *err, size_t n);
+ * a point in two folders is an error. out is prepared as bench_out_prepare
+ * does with force, and must not be one of dirs. Returns as bench_sweep;
+ * a stop signal ends it between two files (128 + the signal number). */
+int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, int force,
+                      const char *scripts, FILE *progress, char *err, size_t n);
 
 /* Parses "16,32,48" (and ranges "A-B:STEP") into ascending distinct values
  * 1..4096. 0, or -1 with err naming opt. */

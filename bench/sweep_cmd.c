@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	        "usage: ldomsim sweep --shape NAME --present LIST --add LIST -o DIR\n"
 	        "                     [--remove K] [--jobs N] [--no-plots] [--scripts DIR]\n"
 	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n"
-	        "                     [--emit-jobs FILE] [--guest ELF|NAME]\n\n"
+	        "                     [--emit-jobs FILE] [--guest ELF|NAME] [--force]\n\n"
 	        "For every (present, add) point: generates the trace of a NAME domain with the\n"
 	        "first `present` strands present to which one dr-cpu CONFIGURE adds `add`\n"
 	        "(DIR/traces/p<present>-a<add>/), runs it with `ldomsim run TRACE --json\n"
@@ -35,7 +35,12 @@ static void usage(FILE *f)
 	        "  --add LIST        strands one CONFIGURE adds (the batch sizes)\n"
 	        "  --remove K        unconfigure K of the added strands afterwards\n"
 	        "  --jobs N          points run at a time (default: the number of cores)\n"
-	        "  -o, --output DIR  the sweep folder (created; files are replaced atomically)\n"
+	        "  -o, --output DIR  the sweep folder (created; every file written atomically);\n"
+	        "                    a DIR that already holds files is refused\n"
+	        "  --force           DIR may hold an earlier sweep: its files (summary.json,\n"
+	        "                    plan.json, points/, traces/, plots/) are removed first; if\n"
+	        "                    DIR holds anything else, nothing is removed and the sweep\n"
+	        "                    is refused, naming it\n"
 	        "  --no-plots        no gnuplot\n"
 	        "  --scripts DIR     the gnuplot scripts (default: scripts/plots of the source\n"
 	        "                    tree the binary was built in)\n"
@@ -48,9 +53,12 @@ static void usage(FILE *f)
 	        "                    (GNU parallel: parallel -j N < FILE, also over\n"
 	        "                    --sshlogin hosts sharing DIR; Slurm: scripts/sweep-slurm.sh\n"
 	        "                    FILE), then join them with ldomsim merge -o OUT DIR...\n\n"
+	        "SIGINT, SIGTERM or SIGHUP stop the sweep: the running points get the signal\n"
+	        "and are waited for, their temporary files removed, no summary is written.\n\n"
 	        "Exit status: 0 every point ran ok and every plot was drawn, 1 a point failed\n"
 	        "(its verdict and exit status are in the summary) or a plot failed, 2 bad\n"
-	        "arguments or an unwritable DIR.\n");
+	        "arguments, a DIR that holds files (without --force) or an unwritable DIR,\n"
+	        "128 + N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n");
 }
 
 static int parse_count(const char *opt, const char *s, uint32_t min, uint32_t *out)
@@ -96,6 +104,7 @@ int bench_cmd_sweep(int argc, char **argv)
 	                                     {"set", required_argument, NULL, 'x'},
 	                                     {"emit-jobs", required_argument, NULL, 'e'},
 	                                     {"guest", required_argument, NULL, 'g'},
+	                                     {"force", no_argument, NULL, 'F'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	uint32_t present[BENCH_SWEEP_MAX_LIST], add[BENCH_SWEEP_MAX_LIST], one;
@@ -151,6 +160,9 @@ int bench_cmd_sweep(int argc, char **argv)
 		case 'g':
 			cfg.guest = optarg;
 			break;
+		case 'F':
+			cfg.force = 1;
+			break;
 		case 'x':
 			if (cfg.nsets == BENCH_SWEEP_MAX_SETS || !strchr(optarg, '=')) {
 				fprintf(
@@ -193,31 +205,40 @@ int bench_cmd_sweep(int argc, char **argv)
 
 static void merge_usage(FILE *f)
 {
-	fprintf(f, "usage: ldomsim merge -o OUT [--no-plots] [--scripts DIR] SWEEPDIR...\n\n"
-	           "Joins the points of sweep folders into one sweep folder OUT: each SWEEPDIR\n"
-	           "holds plan.json (ldomsim sweep --emit-jobs) or summary.json and the\n"
-	           "points/*.json its jobs wrote. Copies the point results and logs into\n"
-	           "OUT/points/, writes OUT/summary.json and the plots as ldomsim sweep does\n"
-	           "(report, compare and the plots take it). The folders must agree on shape,\n"
-	           "--remove and --set; a point in two folders is an error; a point without a\n"
-	           "result is a failed row.\n\n"
-	           "  -o, --output OUT  the merged sweep folder (created)\n"
-	           "  --no-plots        no gnuplot\n"
-	           "  --scripts DIR     the gnuplot scripts (default: as ldomsim sweep)\n\n"
-	           "Exit status: 0 every point ok and every plot drawn, 1 a point or plot failed,\n"
-	           "2 bad arguments or unreadable folders.\n");
+	fprintf(f,
+	        "usage: ldomsim merge -o OUT [--force] [--no-plots] [--scripts DIR] SWEEPDIR...\n\n"
+	        "Joins the points of sweep folders into one sweep folder OUT: each SWEEPDIR\n"
+	        "holds plan.json (ldomsim sweep --emit-jobs) or summary.json and the\n"
+	        "points/*.json its jobs wrote. Copies the point results and logs into\n"
+	        "OUT/points/, writes OUT/summary.json and the plots as ldomsim sweep does\n"
+	        "(report, compare and the plots take it). The folders must agree on shape,\n"
+	        "--remove and --set; a point in two folders is an error; a point without a\n"
+	        "result is a failed row.\n\n"
+	        "  -o, --output OUT  the merged sweep folder (created; every file written\n"
+	        "                    atomically); an OUT that already holds files is refused,\n"
+	        "                    and OUT must not be one of the SWEEPDIRs\n"
+	        "  --force           OUT may hold an earlier sweep: its files (summary.json,\n"
+	        "                    plan.json, points/, traces/, plots/) are removed first;\n"
+	        "                    if OUT holds anything else, nothing is removed and the\n"
+	        "                    merge is refused, naming it\n"
+	        "  --no-plots        no gnuplot\n"
+	        "  --scripts DIR     the gnuplot scripts (default: as ldomsim sweep)\n\n"
+	        "SIGINT, SIGTERM or SIGHUP stop the merge between two files (none is left\n"
+	        "half-written); no summary is written.\n\n"
+	        "Exit status: 0 every point ok and every plot drawn, 1 a point or plot failed,\n"
+	        "2 bad arguments, unreadable folders, an OUT that holds files (without --force)\n"
+	        "or an unwritable OUT, 128 + N stopped by signal N (130 SIGINT, 143 SIGTERM).\n");
 }
 
 int bench_cmd_merge(int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-	                                     {"no-plots", no_argument, NULL, 'n'},
-	                                     {"scripts", required_argument, NULL, 'S'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, 'F'},
+	    {"no-plots", no_argument, NULL, 'n'},     {"scripts", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	const char *out = NULL, *scripts_opt = NULL;
 	char err[2048], self[PATH_MAX], *scripts = NULL;
-	int ch, plots = 1, rc;
+	int ch, plots = 1, rc, force = 0;
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
 	self[sl > 0 ? sl : 0] = 0;
 	optind = 1;
@@ -226,6 +247,9 @@ int bench_cmd_merge(int argc, char **argv)
 		switch (ch) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'F':
+			force = 1;
 			break;
 		case 'n':
 			plots = 0;
@@ -258,7 +282,7 @@ int bench_cmd_merge(int argc, char **argv)
 		}
 	}
 	rc = bench_sweep_merge((const char *const *)&argv[optind], (size_t)(argc - optind), out,
-	                       scripts, stderr, err, sizeof err);
+	                       force, scripts, stderr, err, sizeof err);
 	if (rc)
 		fprintf(stderr, "ldomsim merge: %s\n", err);
 	free(scripts);

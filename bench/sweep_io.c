@@ -15,49 +15,11 @@
 #include <unistd.h>
 
 #include "sim/errf.h"
+#include "util/atomic.h"
 
 int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n)
 {
-	char *tmp = bench_strf("%s.tmp.XXXXXX", path);
-	const char *p = buf;
-	size_t off = 0;
-	int fd;
-	if (!tmp) {
-		sim_errf(err, n, "%s: out of memory", path);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		sim_errf(err, n, "%s: cannot create a temporary file: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, p + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644))
-		goto fail;
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path))
-		goto fail;
-	free(tmp);
-	return 0;
-fail:
-	sim_errf(err, n, "%s: cannot write: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	return util_write_atomic(path, buf, len, err, n);
 }
 
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n)

@@ -1,6 +1,6 @@
 /*
  * bench/sweep_io.h — file helpers of the harness (sweep, compare, report,
- * plots): atomic writes (temporary file in the same folder, then rename),
+ * plots): atomic writes (util/atomic.h),
  * JSON reads whose errors name the file, path building.
  */
 #ifndef LDOMSIM_BENCH_SWEEP_IO_H
@@ -9,7 +9,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Writes len bytes to path atomically. 0, or -1 with err naming path. */
+/* util_write_atomic: len bytes to path, all or nothing. 0, or -1 with err
+ * naming path and the system's reason. */
 int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n);
 /* The document, indented, in insertion order, newline-terminated. */
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n);
@@ -20,6 +21,16 @@ __attribute__((format(printf, 1, 2))) char *bench_strf(const char *fmt, ...);
 /* 1 when path is an existing directory / regular file. */
 int bench_is_dir(const char *path);
 int bench_is_file(const char *path);
+
+/* The output folder dir of a sweep or merge (option opt names it in
+ * messages), before anything is written to it. A folder that holds no file
+ * (or does not exist) is fine. A folder holding files is refused unless
+ * force; with force, every file and folder a sweep writes (summary.json,
+ * plan.json, points/p<P>-a<A>.{json,log}, traces/p<P>-a<A>/, plots/NAME.
+ * {dat,png,svg}, their temporaries) is removed, but when dir holds anything
+ * else nothing is removed and it is refused, naming that. 0, or -1 with err
+ * naming dir and the file. */
+int bench_out_prepare(const char *opt, const char *dir, int force, char *err, size_t n);
 
 /* The summary files path names: path itself when it is a file, DIR/summary.json
  * for a sweep folder, else DIR/SUB/summary.json of every sweep subfolder

@@ -18,7 +18,8 @@ for g in base "$guest"; do
 	opt=""
 	[ "$g" = base ] || opt="--guest $guest"
 	# shellcheck disable=SC2086
-	"$ldomsim" sweep --shape m7-16 --present $present --add 64 --jobs "$jobs" $opt -o "$out/$g"
+	# --force: the folder holds the last study's sweep (only its files go)
+	"$ldomsim" sweep --shape m7-16 --present $present --add 64 --jobs "$jobs" $opt --force -o "$out/$g"
 	rm -rf "$out/$g/traces"
 done
 "$ldomsim" compare --threshold 1000 "$out/base" "$out/$guest" >"$out/compare.txt" || true

@@ -8,11 +8,16 @@
 #define _GNU_SOURCE
 #include "sim/errf.h"
 #include "sim/priv.h"
+#include "sim/tunables.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 /* Layout of Unicorn 2.0.1 (x86_64, Debian build). */
 #define UCP_HANDLE_CPU    0x180  /* struct uc_struct: CPUState *cpu */
@@ -126,11 +131,59 @@ static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *
 	return 0;
 }
 
+/* MiB of virtual address space the process has mapped now (0: unknown). */
+static unsigned long long vspace_used_mib(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE) >> 20;
+}
+
+/* 0 when an engine's address space can be reserved, else -1 with err
+ * saying what ldomsim needs and how to give it (Unicorn would print
+ * "Could not allocate dynamic translator buffer" and exit the process). */
+static int vspace_check(const struct sim_priv *p, char *err, size_t n)
+{
+	size_t want = SIM_ENGINE_VSPACE + SIM_ENGINE_VSPACE_SLACK;
+	void *m = mmap(NULL, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct rlimit rl;
+	char lim[192] = "";
+	int saved;
+	if (m != MAP_FAILED) {
+		munmap(m, want);
+		return 0;
+	}
+	saved = errno;
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+		unsigned long long used = vspace_used_mib();
+		snprintf(lim, sizeof lim,
+		         " (ulimit -v is %llu KiB with %llu MiB in use: this engine needs at "
+		         "least %llu KiB)",
+		         (unsigned long long)rl.rlim_cur >> 10, used, (used + (want >> 20)) << 10);
+	}
+	sim_errf(err, n,
+	         "%s: cannot reserve the %llu MiB of virtual address space an engine needs "
+	         "(its translation buffer): %s%s. ldomsim needs about %llu GiB of virtual "
+	         "address space per engine besides the guest RAM: raise ulimit -v or lift it "
+	         "(ulimit -v unlimited)",
+	         p->version, (unsigned long long)(want >> 20), strerror(saved), lim,
+	         (unsigned long long)(SIM_ENGINE_VSPACE >> 30));
+	return -1;
+}
+
 int sim_priv_open(const struct sim_priv *p, uc_engine **ucp, struct sim_priv_cpu *c, char *err,
                   size_t n)
 {
 	uc_engine *uc = NULL;
-	uc_err e = uc_open(UC_ARCH_SPARC, UC_MODE_SPARC64 | UC_MODE_BIG_ENDIAN, &uc);
+	uc_err e;
+	if (vspace_check(p, err, n))
+		return -1;
+	e = uc_open(UC_ARCH_SPARC, UC_MODE_SPARC64 | UC_MODE_BIG_ENDIAN, &uc);
 	if (e) {
 		sim_errf(err, n, "%s: uc_open(sparc64): %s", p->version, uc_strerror(e));
 		return -1;

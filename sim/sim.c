@@ -11,6 +11,7 @@
 #include "sim/errf.h"
 #include "sim/sim.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,7 @@ struct sim {
 	struct strand *cur;  /* the strand inside uc_emu_start */
 	char **notes;
 	size_t nnotes;
+	char host_err[1024];          /* sim_host_error; "" none */
 	struct sim_verdict *verdicts; /* of threads that stopped in scheduled runs */
 	size_t nverdicts;
 	uint64_t sim_return, reset_regs;
@@ -292,6 +294,11 @@ void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)
 	}
 	s->notes = p;
 	s->notes[s->nnotes++] = line;
+}
+
+const char *sim_host_error(const struct sim *s)
+{
+	return s->host_err[0] ? s->host_err : NULL;
 }
 
 size_t sim_note_count(const struct sim *s)
@@ -676,7 +683,16 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 			sim_errf(err, n, "out of memory");
 			return SIM_E_NOMEM;
 		}
-		if (sim_priv_open(s->priv, &e->uc, &e->cpu, err, n)) {
+		char why[sizeof s->host_err - 128];
+		if (sim_priv_open(s->priv, &e->uc, &e->cpu, why, sizeof why)) {
+			/* One engine per strand running at once: say how many. */
+			if (!s->host_err[0])
+				snprintf(s->host_err, sizeof s->host_err,
+				         "cannot open engine %u (%u open, one per strand running "
+				         "at once, and %llu MiB of guest RAM): %s",
+				         s->opened + 1, s->opened,
+				         (unsigned long long)(s->cfg.ram_size >> 20), why);
+			sim_errf(err, n, "%s", why);
 			free(e);
 			return SIM_E_UNICORN;
 		}
@@ -851,8 +867,12 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (s->ram == MAP_FAILED) {
 			s->ram = NULL;
-			sim_errf(err, n, "cannot map %llu bytes of guest RAM",
-			         (unsigned long long)cfg->ram_size);
+			sim_errf(err, n,
+			         "cannot map %llu MiB of guest RAM: %s (ldomsim needs the guest "
+			         "RAM plus about %llu GiB of virtual address space per engine: "
+			         "under ulimit -v, raise it or lift it)",
+			         (unsigned long long)(cfg->ram_size >> 20), strerror(errno),
+			         (unsigned long long)(SIM_ENGINE_VSPACE >> 30));
 			goto fail;
 		}
 		if (c) { /* the first sim of a cache: the RAM is the cache's */

@@ -227,6 +227,13 @@ void sim_note(struct sim *s, unsigned cpu, uint64_t pc, const char *fmt, ...)
 size_t sim_note_count(const struct sim *s);
 const char *sim_note_get(const struct sim *s, size_t i);
 
+/* Why the host could not give the sim what it needed — the first engine
+ * that could not be opened (no address space left under ulimit -v, say) —
+ * or NULL. The guest then saw a strand fail to start for a host reason:
+ * whatever it did afterwards measures the host, not the guest, so a run
+ * with one is unusable. */
+const char *sim_host_error(const struct sim *s);
+
 /* Engines opened, engines in the pool now. */
 void sim_pool_stats(const struct sim *s, unsigned *opened, unsigned *idle);
 

@@ -21,6 +21,12 @@
  * engine leaks its TLB (~80 KB): this bounds the first and amortises the
  * second. */
 #define SIM_ENGINE_REUSE_MAX 256
+/* Virtual address space one engine reserves (bytes): Unicorn 2.0's
+ * translation buffer is 1 GiB. Unicorn ends the process when it cannot
+ * reserve it, so sim_priv_open first checks that this much, plus
+ * SIM_ENGINE_VSPACE_SLACK for the engine's smaller allocations, is free. */
+#define SIM_ENGINE_VSPACE       (1ull << 30)
+#define SIM_ENGINE_VSPACE_SLACK (64ull << 20)
 
 /* Largest cpu id + 1 the hypervisor model accepts (sparc64 NR_CPUS). */
 #define SIM_MAX_CPUS 4096

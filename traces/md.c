@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "traces/md.h"
+#include "util/atomic.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1194,16 +1195,11 @@ fail:
 
 enum md_status md_buf_write_file(const struct md_buf *buf, const char *path, struct md_err *err)
 {
+	char msg[512];
 	if (!buf || !path)
 		return set_err(err, MD_ERR_ARG, MD_NO_ELEM, "md_buf_write_file: invalid argument");
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return set_err(err, MD_ERR_IO, MD_NO_ELEM, "%s: %s", path, strerror(errno));
-	size_t w = buf->len ? fwrite(buf->data, 1, buf->len, f) : 0;
-	int bad = w != buf->len;
-	if (fclose(f))
-		bad = 1;
-	if (bad)
-		return set_err(err, MD_ERR_IO, MD_NO_ELEM, "%s: write error", path);
+	if (util_write_atomic(path, buf->len ? buf->data : (const void *)"", buf->len, msg,
+	                      sizeof msg))
+		return set_err(err, MD_ERR_IO, MD_NO_ELEM, "%s", msg);
 	return MD_OK;
 }

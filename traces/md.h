@@ -192,7 +192,8 @@ enum md_status md_b_arc(struct md_builder *b, md_bnode_t node, const char *name,
 /* Lay out and serialise. The builder can be finished again or freed. */
 enum md_status md_b_finish(struct md_builder *b, struct md_buf *out);
 
-/* Write a buffer to a file (0 / MD_ERR_IO with msg "PATH: ..."). */
+/* Write a buffer to a file atomically (util/atomic.h; 0 / MD_ERR_IO with msg
+ * "PATH: what: the system's reason"). */
 enum md_status md_buf_write_file(const struct md_buf *buf, const char *path, struct md_err *err);
 
 /* ---- CLI ------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -189,18 +190,30 @@ static int cmd_check(int argc, char **argv)
 	if (wants_help(argc, argv) || argc < 2) {
 		fprintf(wants_help(argc, argv) ? stdout : stderr,
 		        "usage: ldomsim md check FILE...\n"
-		        "Validate machine descriptions; print what was accepted though it\n"
-		        "deviates from the transport specification. Exit 1 if any is invalid.\n");
+		        "Validate machine descriptions, every FILE, one line each; print what was\n"
+		        "accepted though it deviates from the transport specification. Exit 0 all\n"
+		        "valid, 1 any invalid, 2 any unreadable (which wins over 1).\n");
 		return wants_help(argc, argv) ? 0 : 2;
 	}
-	int bad = 0;
+	int bad = 0, unusable = 0;
 	for (int i = 1; i < argc; i++) {
 		struct md *md;
 		struct md_err e;
+		struct stat st;
+		if (!stat(argv[i], &st) && S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "ldomsim md check: %s: a folder, not an MD file\n",
+			        argv[i]);
+			unusable = 1;
+			continue;
+		}
 		if (md_read_file(argv[i], &md, &e)) {
+			if (e.code == MD_ERR_IO || e.code == MD_ERR_NOMEM) {
+				fprintf(stderr, "ldomsim md check: %s: cannot check: %s\n", argv[i],
+				        e.msg);
+				unusable = 1;
+				continue;
+			}
 			printf("%s: INVALID: %s (%s)\n", argv[i], e.msg, md_strerror(e.code));
-			if (e.code == MD_ERR_IO || e.code == MD_ERR_NOMEM)
-				return 2;
 			bad = 1;
 			continue;
 		}
@@ -223,7 +236,7 @@ static int cmd_check(int argc, char **argv)
 		printf("\n");
 		md_free(md);
 	}
-	return bad;
+	return unusable ? 2 : bad;
 }
 
 /* ---- dump ------------------------------------------------------------- */

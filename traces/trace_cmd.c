@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "traces/trace.h"
@@ -26,6 +27,9 @@ static void usage(FILE *f)
 	        "          0-55) present; generation 2 adds the next K strands (dr-cpu CONFIGURE\n"
 	        "          in requests of B cpus); --remove K unconfigures the last K added ones\n"
 	        "          and publishes generation 3. Byte-identical output for equal arguments.\n"
+	        "          Every file is written atomically; when one cannot be, the MD files\n"
+	        "          written so far are removed. Exit 0 written, 2 bad arguments or an\n"
+	        "          unwritable DIR (the message says why).\n"
 	        "  check   validate a trace and the MD files it references; print a summary.\n"
 	        "          Exit 0 valid, 1 invalid, 2 usage or unreadable file.\n"
 	        "  import  turn a capture of scripts/record-ldom.sh into a trace in DIR.\n");
@@ -102,8 +106,9 @@ static int cmd_gen(int argc, char **argv)
 		return 2;
 	}
 	if (trace_gen(&o, dir, &err)) {
+		/* No finding here: bad arguments or an unwritable DIR. */
 		fprintf(stderr, "ldomsim trace gen: %s\n", err.msg);
-		return err.code == TRACE_ERR_ARG ? 2 : 1;
+		return 2;
 	}
 	printf("%s/trace.json\n", dir);
 	return 0;
@@ -162,8 +167,17 @@ static int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	{
-		FILE *f = fopen(argv[1], "rb");
+		struct stat st;
+		FILE *f;
 
+		if (!stat(argv[1], &st) && S_ISDIR(st.st_mode)) {
+			fprintf(stderr,
+			        "ldomsim trace check: %s: a folder, not a trace file (its trace is "
+			        "%s/trace.json?)\n",
+			        argv[1], argv[1]);
+			return 2;
+		}
+		f = fopen(argv[1], "rb");
 		if (!f) {
 			fprintf(stderr, "ldomsim trace check: %s: cannot read: %s\n", argv[1],
 			        strerror(errno));

@@ -6,9 +6,11 @@
  * byte-identical for the same arguments.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "traces/md_shape.h"
 #include "traces/trace_gen.h"
@@ -375,7 +377,7 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	struct md_buf mb[3] = {{0}};
 	uint32_t *present = NULL, *all = NULL, *added = NULL, *rest = NULL;
 	size_t npresent = 0, nall = 0;
-	uint32_t max;
+	uint32_t max, nmd = 0; /* MD files written */
 	struct gen g;
 	json_t *doc = NULL, *md = NULL, *mach = NULL, *sc = NULL;
 	char *text = NULL, *seedtext = NULL, *path = NULL;
@@ -482,10 +484,11 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	g.hcalls = json_array();
 	g.ops = json_array();
 	if (trace_mkdir_p(dir)) {
-		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder");
+		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder: %s",
+		                strerror(errno));
 		goto out;
 	}
-	for (uint32_t i = 0; i < (o->remove ? 3u : 2u); i++)
+	for (uint32_t i = 0; i < (o->remove ? 3u : 2u); i++, nmd++)
 		if ((st = write_md(dir, i + 1, &mb[i], md, &g.ok, err)))
 			goto out;
 
@@ -544,6 +547,13 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 		goto out;
 	st = trace_save(t, path, err);
 out:
+	/* No half trace: the MD files of a trace that could not be written go. */
+	for (uint32_t i = 0; st && i < nmd; i++) {
+		char *f = NULL;
+		if (asprintf(&f, "%s/md-gen%u.bin", dir, i + 1) >= 0)
+			unlink(f);
+		free(f);
+	}
 	trace_free(t);
 	free(path);
 	free(text);

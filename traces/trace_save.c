@@ -13,6 +13,7 @@
 
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
+#include "util/atomic.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
 
@@ -143,47 +144,17 @@ char *trace_json_dump(json_t *doc)
 enum trace_status trace_write_atomic(const char *path, const void *buf, size_t len,
                                      struct trace_error *err)
 {
-	char *tmp;
-	int fd;
-	const char *p = buf;
-	size_t off = 0;
+	char msg[sizeof err->msg];
+	enum trace_status code;
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return trace_fail(err, TRACE_ERR_NOMEM, path, NULL, "out of memory");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot create a temporary file: %s",
-		           strerror(errno));
-		free(tmp);
-		return TRACE_ERR_IO;
+	if (!util_write_atomic(path, buf, len, msg, sizeof msg))
+		return TRACE_OK;
+	code = errno == ENOMEM ? TRACE_ERR_NOMEM : TRACE_ERR_IO;
+	if (err) { /* msg names the file already */
+		err->code = code;
+		snprintf(err->msg, sizeof err->msg, "%s", msg);
 	}
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		off += (size_t)n;
-	}
-	if (fchmod(fd, 0644) || fsync(fd))
-		goto fail;
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path))
-		goto fail;
-	free(tmp);
-	return TRACE_OK;
-fail:
-	trace_fail(err, TRACE_ERR_IO, path, NULL, "cannot write: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return TRACE_ERR_IO;
+	return code;
 }
 
 /* ---- struct trace -> JSON ---- */
