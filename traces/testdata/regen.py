@@ -202,6 +202,12 @@ def main():
     edit_trace(d, {1: real["1g2p"], 2: real["1up"]}, T1, drop_req={1, 2, 4}, present=[0, 1],
                comment="OpenSPARC T1 mdgen MDs: 1g2p, unconfigure cpu 1, capture ends before the md-update to 1up (traces/testdata/README.md)")
 
+    # the same, captured before the hypervisor made generation 2 at all
+    d = os.path.join(HERE, "t1-real-unconfigure-gen1-only")
+    gen(a.ldomsim, d, "--shape", t1, "--present", "1", "--add", "1", "--remove", "1")
+    edit_trace(d, {1: real["1g2p"]}, T1, drop_req={1, 2, 4}, present=[0, 1],
+               comment="OpenSPARC T1 mdgen MD 1g2p, unconfigure cpu 1, captured before any new MD (traces/testdata/README.md)")
+
     # hand-made: `md gen` T2 MDs, generation 2 edited
     for name, how in (("t2-cache-no-level", "level"), ("t2-empty-cache-node", "empty")):
         d = os.path.join(HERE, name)
