@@ -1130,8 +1130,9 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		failf(r, "no topology check: the host computation refuses MD generation %u: %s",
 		      r->handed_gen, r->topo_report);
 	else if (r->topo_diffs)
-		failf(r, "topology maps of %zu strand%s differ from the host computation of MD "
-		         "generation %u: %s",
+		failf(r,
+		      "topology maps of %zu strand%s differ from the host computation of MD "
+		      "generation %u: %s",
 		      r->topo_diffs, r->topo_diffs == 1 ? "" : "s", r->handed_gen, r->topo_report);
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++) {
 		const struct sim_strand_stats *st = sim_strand_stats(r->sim, c);
@@ -1651,12 +1652,12 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	                        : json_null());
 	json_object_set_new(root, "profile",
 	                    sim_profile(r->sim) ? profile_json(r, 40) : json_null());
-	json_object_set_new(
-	    root, "topology",
-	    json_pack("{sIsssIsbsIss}", "differences", (json_int_t)r->topo_diffs, "report",
-	              r->topo_report, "generation", (json_int_t)r->handed_gen, "host_refused",
-	              r->topo_refused, "stale_bits", (json_int_t)r->topo_stale, "stale_report",
-	              r->topo_stale_report));
+	json_object_set_new(root, "topology",
+	                    json_pack("{sIsssIsbsIss}", "differences", (json_int_t)r->topo_diffs,
+	                              "report", r->topo_report, "generation",
+	                              (json_int_t)r->handed_gen, "host_refused", r->topo_refused,
+	                              "stale_bits", (json_int_t)r->topo_stale, "stale_report",
+	                              r->topo_stale_report));
 	if (with_log) {
 		json_t *log = json_array();
 		for (size_t i = 0; i < km_log_count(r->km); i++) {
@@ -1825,7 +1826,8 @@ static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_
 		struct km_cpu_ids g;
 		if (!md_topo_present(topo, cpu) || km_cpu_ids(r->km, cpu, &g)) {
 			if (noted++ < 8)
-				note(report, n, &used, "cpu %u: present in the guest, not in the MD", cpu);
+				note(report, n, &used,
+				     "cpu %u: present in the guest, not in the MD", cpu);
 			diffs++;
 			continue;
 		}
@@ -1847,13 +1849,15 @@ static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_
 				if (ids[j] < LX_NR_CPUS && mask_bit(present, ids[j]))
 					want[8 * (ids[j] / 64) + 7 - (ids[j] % 64) / 8] |=
 					    (uint8_t)(1u << (ids[j] % 8));
-			uint64_t a = map_va[m] + (m == MD_TOPO_SIBLING ? km_per_cpu_offset(r->km, cpu)
-			                                               : (uint64_t)cpu * LX_CPUMASK_SIZE);
+			uint64_t a =
+			    map_va[m] + (m == MD_TOPO_SIBLING ? km_per_cpu_offset(r->km, cpu)
+			                                      : (uint64_t)cpu * LX_CPUMASK_SIZE);
 			const uint8_t *got = guest_cpumask(r, a);
 			int differs = !got;
 			for (size_t b = 0; got && b < LX_CPUMASK_SIZE; b++) {
 				uint8_t gb = got[b];
-				if (m >= MD_TOPO_CORE_SIB) { /* never cleared: gone cpus' bits stay */
+				/* never cleared: the bits of cpus gone since stay */
+				if (m >= MD_TOPO_CORE_SIB) {
 					uint8_t gone = gb & (uint8_t)~present[b];
 					r->topo_stale += (size_t)__builtin_popcount(gone);
 					stale_cpus[b] |= gone;
@@ -1864,8 +1868,9 @@ static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_
 			if (differs) {
 				bad++;
 				if (noted++ < 8)
-					note(report, n, &used, "cpu %u: %s differs (host has %zu cpus)", cpu,
-					     maps[m], k);
+					note(report, n, &used,
+					     "cpu %u: %s differs (host has %zu cpus)", cpu, maps[m],
+					     k);
 			}
 		}
 		diffs += bad != 0;
@@ -1874,14 +1879,16 @@ static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_
 		size_t u = 0, listed = 0;
 		char *s = r->topo_stale_report;
 		size_t sn = sizeof r->topo_stale_report;
-		u += (size_t)snprintf(s, sn, "%zu stale bit%s of cpus no longer present (", r->topo_stale,
-		                      r->topo_stale == 1 ? "" : "s");
+		u += (size_t)snprintf(s, sn, "%zu stale bit%s of cpus no longer present (",
+		                      r->topo_stale, r->topo_stale == 1 ? "" : "s");
 		for (unsigned c = 0; c < LX_NR_CPUS && u < sn; c++)
 			if (mask_bit(stale_cpus, c) && listed++ < 16)
-				u += (size_t)snprintf(s + u, sn - u, "%s%u", listed > 1 ? "," : "", c);
+				u += (size_t)snprintf(s + u, sn - u, "%s%u", listed > 1 ? "," : "",
+				                      c);
 		if (u < sn)
 			snprintf(s + u, sn - u,
-			         "%s) in cpu_core_sib_map/cpu_core_sib_cache_map: Linux never clears them",
+			         "%s) in cpu_core_sib_map/cpu_core_sib_cache_map: Linux never "
+			         "clears them",
 			         listed > 16 ? ",..." : "");
 	}
 out:

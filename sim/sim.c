@@ -663,12 +663,12 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	 * kernel's linear map (PAGE_OFFSET + ra) is the same RAM, whole: the
 	 * strand never turns QEMU's MMU on, so the alias is a second mapping.
 	 * An engine from a cache has the cache's RAM, which is this sim's. */
-	if ((!e->mapped && ((ue = uc_mem_map_ptr(e->uc, SIM_NULL_GUARD,
-	                                         s->cfg.ram_size - SIM_NULL_GUARD, UC_PROT_ALL,
-	                                         s->ram + SIM_NULL_GUARD)) ||
-	                    (s->cfg.linear_base &&
-	                     (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size,
-	                                          UC_PROT_ALL, s->ram))))) ||
+	if ((!e->mapped &&
+	     ((ue = uc_mem_map_ptr(e->uc, SIM_NULL_GUARD, s->cfg.ram_size - SIM_NULL_GUARD,
+	                           UC_PROT_ALL, s->ram + SIM_NULL_GUARD)) ||
+	      (s->cfg.linear_base &&
+	       (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size, UC_PROT_ALL,
+	                            s->ram))))) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[0], UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[1], UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[2], UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s,
@@ -782,8 +782,8 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		return SIM_E_NOMEM;
 	}
 	s->cfg = *cfg;
-	if (!cfg->image || cfg->ram_size <= SIM_NULL_GUARD || (cfg->ram_size & 0xfff) || !cfg->max_cpus ||
-	    !cfg->pool_max || !cfg->insn_budget) {
+	if (!cfg->image || cfg->ram_size <= SIM_NULL_GUARD || (cfg->ram_size & 0xfff) ||
+	    !cfg->max_cpus || !cfg->pool_max || !cfg->insn_budget) {
 		sim_errf(err, n,
 		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
 		         "pool_max, insn_budget)");

@@ -84,14 +84,13 @@ static void expect_true_ok(const char *name, json_int_t generation, struct outco
 	cr_expect_eq(o->status, 0, "%s: exit %d: %s", name, o->status, o->out);
 	cr_expect_str_eq(verdict(o), "ok", "%s", name);
 	cr_expect(json_is_true(json_object_get(o->doc, "ok")), "%s", name);
-	cr_expect_eq(topo_int(o, "differences"), 0, "%s: %s", name,
-	             json_string_value(json_object_get(json_object_get(o->doc, "topology"),
-	                                               "report")));
-	cr_expect(json_is_false(json_object_get(json_object_get(o->doc, "topology"),
-	                                        "host_refused")),
-	          "%s", name);
-	cr_expect_eq(topo_int(o, "generation"), generation, "%s compares the MD handed last",
-	             name);
+	cr_expect_eq(
+	    topo_int(o, "differences"), 0, "%s: %s", name,
+	    json_string_value(json_object_get(json_object_get(o->doc, "topology"), "report")));
+	cr_expect(
+	    json_is_false(json_object_get(json_object_get(o->doc, "topology"), "host_refused")),
+	    "%s", name);
+	cr_expect_eq(topo_int(o, "generation"), generation, "%s compares the MD handed last", name);
 	schema_ok(o);
 }
 
@@ -108,9 +107,10 @@ Test(realdata, real_mds_run_end_to_end_with_maps_equal_to_the_host, .timeout = 3
 		json_t *op = json_array_get(json_object_get(o.doc, "operations"), 1);
 		json_t *cpus = json_object_get(op, "cpus"), *c;
 		size_t k, online = 0;
-		json_array_foreach(cpus, k, c) online += json_is_integer(json_object_get(c, "latency_ns"));
-		cr_expect_eq(online, caps[i].cpus, "%s: %zu of %u cpus online", caps[i].name, online,
-		             caps[i].cpus);
+		json_array_foreach(cpus, k, c) online +=
+		    json_is_integer(json_object_get(c, "latency_ns"));
+		cr_expect_eq(online, caps[i].cpus, "%s: %zu of %u cpus online", caps[i].name,
+		             online, caps[i].cpus);
 		cr_expect_eq(topo_int(&o, "stale_bits"), 0, "%s", caps[i].name);
 		json_decref(o.doc);
 	}
@@ -151,8 +151,8 @@ Test(realdata, cache_without_level_is_a_null_dereference_in_fill_in_one_cache, .
 	cr_expect_not_null(strstr(v, "at fill_in_one_cache+0x"), "%s", v);
 	cr_expect_not_null(strstr(v, ", pc 0x"), "%s", v);
 	/* the host refuses that MD: said so, never a negative difference count */
-	cr_expect(json_is_true(json_object_get(json_object_get(o.doc, "topology"),
-	                                       "host_refused")));
+	cr_expect(
+	    json_is_true(json_object_get(json_object_get(o.doc, "topology"), "host_refused")));
 	cr_expect_eq(topo_int(&o, "differences"), 0);
 	schema_ok(&o);
 	json_decref(o.doc);
@@ -225,8 +225,7 @@ Test(realdata, differences_count_strands_without_trailing_separator, .timeout = 
 	size_t d = bench_run_topology_check(r, rep, sizeof rep);
 	cr_expect_eq(d, 32, "32 strands differ (not one per id or map): %zu: %s", d, rep);
 	size_t n = strlen(rep);
-	cr_expect(n > 2 && rep[n - 1] != ' ' && rep[n - 2] != ';', "trailing separator: '%s'",
-	          rep);
+	cr_expect(n > 2 && rep[n - 1] != ' ' && rep[n - 2] != ';', "trailing separator: '%s'", rep);
 	bench_run_free(r);
 }
 
@@ -241,9 +240,9 @@ Test(realdata, md_stat_and_trace_agree_on_a_missing_max_cpus)
 	cr_expect_eq(json_integer_value(json_object_get(j, "max_cpus")), 64, "%s", out);
 	cr_expect(json_is_true(json_object_get(j, "max_cpus_absent")));
 	json_decref(j);
-	cr_assert_eq(test_run("build/ldomsim md stat " TD "t1-real-1up-1g2p/md-gen1.bin", out,
-	                      sizeof out),
-	             0);
+	cr_assert_eq(
+	    test_run("build/ldomsim md stat " TD "t1-real-1up-1g2p/md-gen1.bin", out, sizeof out),
+	    0);
 	cr_expect_not_null(strstr(out, "max-cpus 64 (absent"), "%s", out);
 	cr_assert_eq(test_run("build/ldomsim trace check " TD "t1-real-1up-1g2p/trace.json", out,
 	                      sizeof out),

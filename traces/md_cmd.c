@@ -419,9 +419,9 @@ static int cmd_stat(int argc, char **argv)
 		printf("file:      %s (%zu bytes, %zu elements, %zu nodes)\n", file, bytes,
 		       md_elem_count(md), md_node_count(md));
 		printf("platform:  %s, max-cpus %llu%s, stick %llu Hz, clock %llu Hz\n",
-		       pname ? pname : "?",
-		       (unsigned long long)max_cpus, has_max ? "" : " (absent: Linux's default)",
-		       (unsigned long long)stick, (unsigned long long)clock);
+		       pname ? pname : "?", (unsigned long long)max_cpus,
+		       has_max ? "" : " (absent: Linux's default)", (unsigned long long)stick,
+		       (unsigned long long)clock);
 		printf("strands:   %zu [%s]\n", nids, idlist);
 		printf("cores:     %u (level-1 instruction caches)\n", l1i);
 		printf("exec units:%u\n", eus);

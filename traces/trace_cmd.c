@@ -145,9 +145,9 @@ static void summary(const struct trace *t, const char *path)
 	}
 	printf("%s: valid ldomsim trace, format %u.%u, sha256 %.16s...: machine %s "
 	       "(%u x %u x %u strands, max-cpus %u, %.3f GHz, stick %.3f MHz, cpi %g); ",
-	       trace_name(t), major, minor, trace_sha256_hex(t),
-	       m->shape, m->sockets, m->cores_per_socket, m->strands_per_core, m->max_cpus,
-	       (double)m->clock_hz / 1e9, (double)m->stick_hz / 1e6, m->cpi);
+	       trace_name(t), major, minor, trace_sha256_hex(t), m->shape, m->sockets,
+	       m->cores_per_socket, m->strands_per_core, m->max_cpus, (double)m->clock_hz / 1e9,
+	       (double)m->stick_hz / 1e6, m->cpi);
 	printf("%zu MD generation%s (", trace_md_count(t), trace_md_count(t) == 1 ? "" : "s");
 	for (size_t i = 0; i < trace_md_count(t); i++) {
 		const struct trace_md_gen *g = trace_md_at(t, i);
