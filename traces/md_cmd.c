@@ -302,7 +302,9 @@ static int cmd_stat(int argc, char **argv)
 		       "Summarise an MD: platform, strands (count and ids), cores, exec units,\n"
 		       "sockets, caches by level and type with sizes, the first cpu's hwcap-list\n"
 		       "(what the kernel patches itself for). --json prints an object\n"
-		       "with at least \"strands\" (count) and \"strand_ids\" (list).\n");
+		       "with at least \"strands\" (count) and \"strand_ids\" (list). Without a\n"
+		       "platform max-cpus, max-cpus is 64, Linux's default (mdesc.c), as in\n"
+		       "the trace format (\"max_cpus_absent\": true).\n");
 		return 0;
 	}
 	if (file_and_json("stat", argc, argv, &file, &json))
