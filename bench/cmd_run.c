@@ -241,6 +241,10 @@ int bench_cmd_run(int argc, char **argv)
 		printf("  capture: cpu %lld lost %s events (the trace is incomplete)\n",
 		       (long long)json_integer_value(json_object_get(q, "cpu")), n);
 	}
+	json_t *topo = json_object_get(doc, "topology");
+	if (json_integer_value(json_object_get(topo, "stale_bits")))
+		printf("  topology: %s\n",
+		       json_string_value(json_object_get(topo, "stale_report")));
 	int rc = bench_run_ok(r) ? 0 : 1;
 	if (out && write_atomic(out, doc)) {
 		fprintf(stderr, "ldomsim run: cannot write %s\n", out);

@@ -143,8 +143,17 @@ struct bench_run {
 	size_t nops;
 	int failed; /* a verdict or an unanswered request */
 	char verdict[512];
-	size_t topo_diffs;
-	char topo_report[1024];
+	size_t topo_diffs;      /* strands whose ids or maps differ */
+	char topo_report[1024]; /* the first differences, or why no check was made */
+	int topo_refused;       /* the host could not compute the topology of that MD */
+	size_t topo_stale;      /* bits of cpus no longer present that Linux leaves */
+	char topo_stale_report[256];
+	/* The MD the guest was handed last (hv_set_mdesc before the guest's
+	 * MACH_DESC): the one its maps must match. Generation 0: published by
+	 * bench_run_publish_md. */
+	const uint8_t *handed_md;
+	size_t handed_len;
+	uint32_t handed_gen;
 	double host_seconds;
 	uint64_t guest_insns;
 	uint64_t t_base_ns; /* simulated time at which the scenario starts */
@@ -400,6 +409,9 @@ static int deliver(struct bench_run *r, struct ev *e)
 			return -1;
 		}
 		hv_set_mdesc(sim_hv(r->sim), g->bytes, g->size);
+		r->handed_md = g->bytes;
+		r->handed_len = g->size;
+		r->handed_gen = g->generation;
 	}
 	if (!req) {
 		failf(r, "operation %zu has no DS request in the trace", e->op);
@@ -804,6 +816,9 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++)
 		sim_cpu_set_speed(r->sim, cpu, m->clock_hz, m->cpi);
 	hv_set_mdesc(sim_hv(r->sim), g1->bytes, g1->size);
+	r->handed_md = g1->bytes;
+	r->handed_len = g1->size;
+	r->handed_gen = g1->generation;
 	if (km_boot_state(r->km, err, n))
 		return -1;
 	unsigned boot_cpu = trace_ds_strand(r->trace);
@@ -1220,14 +1235,23 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 			r->ops[i].cpus[k].online_ns =
 			    event_time(r, want, r->ops[i].cpus[k].cpu, r->ops[i].t_request_ns);
 	}
-	/* Fidelity: the guest's maps against the host computation of the
-	 * last MD generation. */
-	const struct trace_md_gen *last = trace_md_at(r->trace, trace_md_count(r->trace) - 1);
-	if (last && last->bytes)
-		r->topo_diffs = topology_check(r, last->bytes, last->size, r->topo_report,
-		                               sizeof r->topo_report);
-	if (r->topo_diffs)
-		failf(r, "topology maps differ from the host computation: %s", r->topo_report);
+	/* Fidelity: the guest's maps against the host computation of the MD
+	 * it was handed last (not the trace's last generation: a capture may
+	 * end before the hypervisor publishes it). */
+	if (r->handed_md) {
+		size_t d = topology_check(r, r->handed_md, r->handed_len, r->topo_report,
+		                          sizeof r->topo_report);
+		r->topo_refused = d == SIZE_MAX;
+		r->topo_diffs = r->topo_refused ? 0 : d;
+	}
+	if (r->topo_refused)
+		failf(r, "no topology check: the host computation refuses MD generation %u: %s",
+		      r->handed_gen, r->topo_report);
+	else if (r->topo_diffs)
+		failf(r,
+		      "topology maps of %zu strand%s differ from the host computation of MD "
+		      "generation %u: %s",
+		      r->topo_diffs, r->topo_diffs == 1 ? "" : "s", r->handed_gen, r->topo_report);
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++) {
 		const struct sim_strand_stats *st = sim_strand_stats(r->sim, c);
 		if (st)
@@ -1766,8 +1790,11 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "profile",
 	                    sim_profile(r->sim) ? profile_json(r, 40) : json_null());
 	json_object_set_new(root, "topology",
-	                    json_pack("{sIss}", "differences", (json_int_t)r->topo_diffs, "report",
-	                              r->topo_report));
+	                    json_pack("{sIsssIsbsIss}", "differences", (json_int_t)r->topo_diffs,
+	                              "report", r->topo_report, "generation",
+	                              (json_int_t)r->handed_gen, "host_refused", r->topo_refused,
+	                              "stale_bits", (json_int_t)r->topo_stale, "stale_report",
+	                              r->topo_stale_report));
 	if (with_log) {
 		json_t *log = json_array();
 		for (size_t i = 0; i < km_log_count(r->km); i++) {
@@ -1860,19 +1887,148 @@ int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
 	return play(r);
 }
 
-/* The guest's ids and sibling maps against the host computation from an
- * MD; SIZE_MAX when the MD cannot be read. */
+/* Append "; "-separated notes to report (no trailing separator). */
+static void note(char *report, size_t n, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	if (!report || *used + 3 >= n)
+		return;
+	if (*used)
+		*used += (size_t)snprintf(report + *used, n - *used, "; ");
+	va_start(ap, fmt);
+	int k = vsnprintf(report + *used, n - *used, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*used = *used + (size_t)k < n ? *used + (size_t)k : n - 1;
+}
+
+/* A guest cpumask by kernel virtual address (image or linear map). */
+static const uint8_t *guest_cpumask(struct bench_run *r, uint64_t va)
+{
+	uint64_t ra = va >= 0xffff800000000000ull ? va - 0xffff800000000000ull : va;
+	return sim_ra_ptr(r->sim, ra, LX_CPUMASK_SIZE);
+}
+
+static int mask_bit(const uint8_t *m, unsigned cpu)
+{
+	return m[8 * (cpu / 64) + 7 - (cpu % 64) / 8] >> (cpu % 8) & 1;
+}
+
+/* The guest's cpu_data ids and four sibling maps against the host
+ * computation (traces/md_topo) of an MD, as Linux 6.1 leaves them: over
+ * the cpus present in the guest (smp_fill_in_sib_core_maps walks the
+ * present mask; a cpu the MD has but no configure added is not there).
+ * __cpu_disable clears a removed cpu from the core and sibling maps only;
+ * cpu_core_sib_map and cpu_core_sib_cache_map are only ever set, so the
+ * bits of cpus no longer present stay: counted in r->topo_stale, not as
+ * differences. Returns the strands that differ, SIZE_MAX (report says
+ * why) when the host cannot compute the MD's topology. */
 static size_t topology_check(struct bench_run *r, const uint8_t *md_bytes, size_t len, char *report,
                              size_t n)
 {
+	static const char *const maps[] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
+	                                   "cpu_core_sib_cache_map"};
+	static const char *const id_names[] = {"core_id", "proc_id", "sock_id", "max_cache_id"};
 	struct md *md = NULL;
 	struct md_topo *topo = NULL;
 	struct md_err me;
-	size_t diffs = SIZE_MAX;
-	if (!md_read(md_bytes, len, &md, &me) && !md_topo_compute(md, &topo, &me))
-		diffs = km_topology_compare(r->km, topo, report, n);
-	else if (n)
-		snprintf(report, n, "%s", me.msg);
+	size_t diffs = 0, used = 0, noted = 0;
+	uint64_t va, map_va[4];
+	const uint8_t *present = NULL;
+	uint8_t want[LX_CPUMASK_SIZE], stale_cpus[LX_CPUMASK_SIZE];
+	if (report && n)
+		report[0] = 0;
+	r->topo_stale = 0;
+	r->topo_stale_report[0] = 0;
+	if (md_read(md_bytes, len, &md, &me) || md_topo_compute(md, &topo, &me)) {
+		note(report, n, &used, "%s", me.msg);
+		diffs = SIZE_MAX;
+		goto out;
+	}
+	if (!sim_sym(r->sim, "__cpu_present_mask", &va))
+		present = guest_cpumask(r, va);
+	for (int m = 0; m < 4; m++)
+		if (sim_sym(r->sim, maps[m], &map_va[m]))
+			present = NULL;
+	if (!present) {
+		note(report, n, &used, "the guest image lacks the present mask or a sibling map");
+		diffs = SIZE_MAX;
+		goto out;
+	}
+	memset(stale_cpus, 0, sizeof stale_cpus);
+	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++) {
+		if (!mask_bit(present, cpu))
+			continue;
+		size_t bad = 0;
+		struct km_cpu_ids g;
+		if (!md_topo_present(topo, cpu) || km_cpu_ids(r->km, cpu, &g)) {
+			if (noted++ < 8)
+				note(report, n, &used,
+				     "cpu %u: present in the guest, not in the MD", cpu);
+			diffs++;
+			continue;
+		}
+		int32_t e[4] = {md_topo_core_id(topo, cpu), md_topo_proc_id(topo, cpu),
+		                md_topo_sock_id(topo, cpu), md_topo_max_cache_id(topo, cpu)};
+		int32_t gv[4] = {g.core_id, g.proc_id, g.sock_id, g.max_cache_id};
+		for (int k = 0; k < 4; k++) /* proc_id is signed in cpuinfo_sparc, the others u16 */
+			if ((k == 1 ? e[k] : (int32_t)(uint16_t)e[k]) != gv[k]) {
+				bad++;
+				if (noted++ < 8)
+					note(report, n, &used, "cpu %u: %s guest %d host %d", cpu,
+					     id_names[k], gv[k], e[k]);
+			}
+		for (int m = 0; m < 4; m++) {
+			const uint32_t *ids;
+			size_t k = md_topo_siblings(topo, cpu, (enum md_topo_map)m, &ids);
+			memset(want, 0, sizeof want);
+			for (size_t j = 0; j < k; j++)
+				if (ids[j] < LX_NR_CPUS && mask_bit(present, ids[j]))
+					want[8 * (ids[j] / 64) + 7 - (ids[j] % 64) / 8] |=
+					    (uint8_t)(1u << (ids[j] % 8));
+			uint64_t a =
+			    map_va[m] + (m == MD_TOPO_SIBLING ? km_per_cpu_offset(r->km, cpu)
+			                                      : (uint64_t)cpu * LX_CPUMASK_SIZE);
+			const uint8_t *got = guest_cpumask(r, a);
+			int differs = !got;
+			for (size_t b = 0; got && b < LX_CPUMASK_SIZE; b++) {
+				uint8_t gb = got[b];
+				/* never cleared: the bits of cpus gone since stay */
+				if (m >= MD_TOPO_CORE_SIB) {
+					uint8_t gone = gb & (uint8_t)~present[b];
+					r->topo_stale += (size_t)__builtin_popcount(gone);
+					stale_cpus[b] |= gone;
+					gb &= present[b];
+				}
+				differs |= gb != want[b];
+			}
+			if (differs) {
+				bad++;
+				if (noted++ < 8)
+					note(report, n, &used,
+					     "cpu %u: %s differs (host has %zu cpus)", cpu, maps[m],
+					     k);
+			}
+		}
+		diffs += bad != 0;
+	}
+	if (r->topo_stale) {
+		size_t u = 0, listed = 0;
+		char *s = r->topo_stale_report;
+		size_t sn = sizeof r->topo_stale_report;
+		u += (size_t)snprintf(s, sn, "%zu stale bit%s of cpus no longer present (",
+		                      r->topo_stale, r->topo_stale == 1 ? "" : "s");
+		for (unsigned c = 0; c < LX_NR_CPUS && u < sn; c++)
+			if (mask_bit(stale_cpus, c) && listed++ < 16)
+				u += (size_t)snprintf(s + u, sn - u, "%s%u", listed > 1 ? "," : "",
+				                      c);
+		if (u < sn)
+			snprintf(s + u, sn - u,
+			         "%s) in cpu_core_sib_map/cpu_core_sib_cache_map: Linux never "
+			         "clears them",
+			         listed > 16 ? ",..." : "");
+	}
+out:
 	md_topo_free(topo);
 	md_free(md);
 	return diffs;
@@ -1888,15 +2044,18 @@ int bench_run_publish_md(struct bench_run *r, const void *md, size_t len)
 	r->extra_md = copy;
 	r->extra_md_len = len;
 	hv_set_mdesc(sim_hv(r->sim), copy, len);
+	r->handed_md = copy;
+	r->handed_len = len;
+	r->handed_gen = 0;
 	return 0;
 }
 
 size_t bench_run_topology_check(struct bench_run *r, char *report, size_t n)
 {
-	if (!r->extra_md) {
-		const struct trace_md_gen *last =
-		    trace_md_at(r->trace, trace_md_count(r->trace) - 1);
-		return topology_check(r, last->bytes, last->size, report, n);
+	if (!r->handed_md) {
+		if (report && n)
+			snprintf(report, n, "no MD was handed to the guest");
+		return SIZE_MAX;
 	}
-	return topology_check(r, r->extra_md, r->extra_md_len, report, n);
+	return topology_check(r, r->handed_md, r->handed_len, report, n);
 }

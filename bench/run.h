@@ -19,7 +19,8 @@
 #define BENCH_RESULT_MAJOR  1
 /* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches";
  * 1.3: "domain" (the domain powered off), "findings" (OBP calls on
- * hypervisor-started strands), "capture" (events an imported trace lost) */
+ * hypervisor-started strands), "capture" (events an imported trace lost),
+ *      topology "generation", "host_refused", "stale_bits", "stale_report" */
 #define BENCH_RESULT_MINOR 3
 
 /* The run copies trace and image; the arrays (set, inject, irq) and their
@@ -85,8 +86,11 @@ int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len);
 
 /* After a run: publish another MD generation (the hypervisor's MACH_DESC
  * hands it out from now on; send md-update yourself), and compare the
- * guest's topology maps with the host computation from the MD published
- * last: the number of differences (SIZE_MAX: unreadable MD). */
+ * guest's ids and topology maps, over the cpus present in the guest, with
+ * the host computation from the MD handed out last: the number of strands
+ * that differ (SIZE_MAX: the host cannot compute that MD's topology).
+ * Bits of removed cpus that Linux leaves in cpu_core_sib_map and
+ * cpu_core_sib_cache_map are not differences (result topology.stale_bits). */
 int bench_run_publish_md(struct bench_run *r, const void *md, size_t len);
 size_t bench_run_topology_check(struct bench_run *r, char *report, size_t n);
 

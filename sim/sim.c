@@ -486,8 +486,13 @@ static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 	                   : (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT)
 	                       ? "store to"
 	                       : "load from";
-	stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
-	     "%s unmapped address 0x%llx (%d bytes)", what, (unsigned long long)addr, size);
+	if (addr < SIM_NULL_GUARD)
+		stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
+		     "NULL pointer dereference: %s 0x%llx (%d bytes)", what,
+		     (unsigned long long)addr, size);
+	else
+		stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
+		     "%s unmapped address 0x%llx (%d bytes)", what, (unsigned long long)addr, size);
 	return false;
 }
 
@@ -699,13 +704,18 @@ static int engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 		if (c)
 			c->opened++;
 	}
-	/* The kernel's linear map (PAGE_OFFSET + ra) is the same RAM: the
+	/* RAM appears at its real address (kernel virtual == real for the
+	 * image) minus the first SIM_NULL_GUARD bytes, which the kernel never
+	 * maps: a NULL dereference faults there as on real hardware. The
+	 * kernel's linear map (PAGE_OFFSET + ra) is the same RAM, whole: the
 	 * strand never turns QEMU's MMU on, so the alias is a second mapping.
 	 * An engine from a cache has the cache's RAM, which is this sim's. */
-	if ((!e->mapped && ((ue = uc_mem_map_ptr(e->uc, 0, s->cfg.ram_size, UC_PROT_ALL, s->ram)) ||
-	                    (s->cfg.linear_base &&
-	                     (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size,
-	                                          UC_PROT_ALL, s->ram))))) ||
+	if ((!e->mapped &&
+	     ((ue = uc_mem_map_ptr(e->uc, SIM_NULL_GUARD, s->cfg.ram_size - SIM_NULL_GUARD,
+	                           UC_PROT_ALL, s->ram + SIM_NULL_GUARD)) ||
+	      (s->cfg.linear_base &&
+	       (ue = uc_mem_map_ptr(e->uc, s->cfg.linear_base, s->cfg.ram_size, UC_PROT_ALL,
+	                            s->ram))))) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[0], UC_HOOK_BLOCK, (void *)hook_block, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[1], UC_HOOK_INTR, (void *)hook_intr, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[2], UC_HOOK_MEM_INVALID, (void *)hook_mem_invalid, s,
@@ -819,8 +829,8 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		return SIM_E_NOMEM;
 	}
 	s->cfg = *cfg;
-	if (!cfg->image || !cfg->ram_size || (cfg->ram_size & 0xfff) || !cfg->max_cpus ||
-	    !cfg->pool_max || !cfg->insn_budget) {
+	if (!cfg->image || cfg->ram_size <= SIM_NULL_GUARD || (cfg->ram_size & 0xfff) ||
+	    !cfg->max_cpus || !cfg->pool_max || !cfg->insn_budget) {
 		sim_errf(err, n,
 		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
 		         "pool_max, insn_budget)");
@@ -1122,6 +1132,11 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 			pc = precise_fault_pc(s, st, st->v.addr, pc);
 			st->v.pc = pc;
 			sim_symbolize(s, pc, st->v.where, sizeof st->v.where);
+			/* An oops names the PC; the exact one is known only now. */
+			size_t len = strlen(st->v.msg);
+			if (st->v.addr < SIM_NULL_GUARD && len < sizeof st->v.msg)
+				snprintf(st->v.msg + len, sizeof st->v.msg - len, ", pc 0x%llx",
+				         (unsigned long long)pc);
 		} else {
 			stop(s, st, SIM_STOP_UNMAPPED, pc, 0, 0, "%s", uc_strerror(e));
 		}

@@ -315,7 +315,9 @@ static int cmd_stat(int argc, char **argv)
 		       "Summarise an MD: platform, strands (count and ids), cores, exec units,\n"
 		       "sockets, caches by level and type with sizes, the first cpu's hwcap-list\n"
 		       "(what the kernel patches itself for). --json prints an object\n"
-		       "with at least \"strands\" (count) and \"strand_ids\" (list).\n");
+		       "with at least \"strands\" (count) and \"strand_ids\" (list). Without a\n"
+		       "platform max-cpus, max-cpus is 64, Linux's default (mdesc.c), as in\n"
+		       "the trace format (\"max_cpus_absent\": true).\n");
 		return 0;
 	}
 	if (file_and_json("stat", argc, argv, &file, &json))
@@ -343,6 +345,11 @@ static int cmd_stat(int argc, char **argv)
 		md_get_u64(md, plat, "stick-frequency", &stick);
 		pname = md_get_str(md, plat, "name");
 	}
+	/* mdesc.c's max_cpus (mondo queue sizing) is 64 without the property,
+	 * as the trace format's machine.max_cpus; the possible cpus are then
+	 * NR_CPUS (md topo). */
+	if (!has_max)
+		max_cpus = 64;
 	md_node_t c0 = md_node_first(md, "cpu");
 	if (c0 != MD_NODE_NONE)
 		md_get_u64(md, c0, "clock-frequency", &clock);
@@ -398,8 +405,8 @@ static int cmd_stat(int argc, char **argv)
 		json_object_set_new(o, "elements", json_integer((json_int_t)md_elem_count(md)));
 		json_object_set_new(o, "nodes", json_integer((json_int_t)md_node_count(md)));
 		json_object_set_new(o, "platform", pname ? json_string(pname) : json_null());
-		json_object_set_new(o, "max_cpus",
-		                    has_max ? json_integer((json_int_t)max_cpus) : json_null());
+		json_object_set_new(o, "max_cpus", json_integer((json_int_t)max_cpus));
+		json_object_set_new(o, "max_cpus_absent", json_boolean(!has_max));
 		json_object_set_new(o, "stick_frequency", json_integer((json_int_t)stick));
 		json_object_set_new(o, "clock_frequency", json_integer((json_int_t)clock));
 		json_object_set_new(o, "strands", json_integer((json_int_t)nids));
@@ -426,9 +433,9 @@ static int cmd_stat(int argc, char **argv)
 	} else {
 		printf("file:      %s (%zu bytes, %zu elements, %zu nodes)\n", file, bytes,
 		       md_elem_count(md), md_node_count(md));
-		printf("platform:  %s, max-cpus %s%llu, stick %llu Hz, clock %llu Hz\n",
-		       pname ? pname : "?", has_max ? "" : "(absent) ",
-		       (unsigned long long)max_cpus, (unsigned long long)stick,
+		printf("platform:  %s, max-cpus %llu%s, stick %llu Hz, clock %llu Hz\n",
+		       pname ? pname : "?", (unsigned long long)max_cpus,
+		       has_max ? "" : " (absent: Linux's default)", (unsigned long long)stick,
 		       (unsigned long long)clock);
 		printf("strands:   %zu [%s]\n", nids, idlist);
 		printf("cores:     %u (level-1 instruction caches)\n", l1i);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +115,21 @@ static int cmd_gen(int argc, char **argv)
 	return 0;
 }
 
-static void summary(const struct trace *t)
+/* The format version the file itself declares (the loader accepted it);
+ * 0.0 if it cannot be read again. */
+static void file_version(const char *path, unsigned *major, unsigned *minor)
 {
+	json_t *doc = json_load_file(path, 0, NULL);
+	json_t *v = json_object_get(doc, "version");
+	*major = (unsigned)json_integer_value(json_array_get(v, 0));
+	*minor = (unsigned)json_integer_value(json_array_get(v, 1));
+	json_decref(doc);
+}
+
+static void summary(const struct trace *t, const char *path)
+{
+	unsigned major, minor;
+	file_version(path, &major, &minor);
 	const struct trace_machine *m = trace_machine(t);
 	size_t npresent, nstrands = 0, nadd = 0, nrem = 0;
 	const uint32_t *present = trace_present(t, &npresent);
@@ -134,11 +148,11 @@ static void summary(const struct trace *t)
 		else if (op->kind == TRACE_OP_UNCONFIGURE || op->kind == TRACE_OP_FORCE_UNCONFIGURE)
 			nrem += op->ncpus;
 	}
-	printf("%s: valid ldomsim trace, format %d.%d, sha256 %.16s...: machine %s "
+	printf("%s: valid ldomsim trace, format %u.%u, sha256 %.16s...: machine %s "
 	       "(%u x %u x %u strands, max-cpus %u, %.3f GHz, stick %.3f MHz, cpi %g); ",
-	       trace_name(t), TRACE_VERSION_MAJOR, TRACE_VERSION_MINOR, trace_sha256_hex(t),
-	       m->shape, m->sockets, m->cores_per_socket, m->strands_per_core, m->max_cpus,
-	       (double)m->clock_hz / 1e9, (double)m->stick_hz / 1e6, m->cpi);
+	       trace_name(t), major, minor, trace_sha256_hex(t), m->shape, m->sockets,
+	       m->cores_per_socket, m->strands_per_core, m->max_cpus, (double)m->clock_hz / 1e9,
+	       (double)m->stick_hz / 1e6, m->cpi);
 	printf("%zu MD generation%s (", trace_md_count(t), trace_md_count(t) == 1 ? "" : "s");
 	for (size_t i = 0; i < trace_md_count(t); i++) {
 		const struct trace_md_gen *g = trace_md_at(t, i);
@@ -189,7 +203,7 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "ldomsim trace check: %s\n", err.msg);
 		return 1;
 	}
-	summary(t);
+	summary(t, argv[1]);
 	trace_free(t);
 	return 0;
 }
