@@ -909,7 +909,6 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	enum trace_status st = TRACE_OK;
 	json_t *doc = NULL, *md = NULL, *mach = NULL, *sc = NULL, *ops = NULL;
 	json_t *ds = NULL, *hcalls = NULL;
-	int nmd = 0; /* MD files written */
 	int ok = 1;
 	uint64_t t_base = UINT64_MAX, handle[16], req_num = 0;
 	int probed = 0;
