@@ -1328,6 +1328,10 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	    (st = outdir_commit(&od, err)))
 		goto out;
 out:
+	/* A write that failed names the file asked for, not the staging
+	 * folder that is about to go. */
+	if (st && od.stage)
+		replace_all(err->msg, sizeof(err->msg), od.stage, dir);
 	if (st)
 		outdir_abort(&od);
 	outdir_free(&od);
