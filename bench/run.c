@@ -778,52 +778,31 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
-/* A --set parameter's place besides cpi (a double): the clocks, then the
- * trace's cost fields (traces/trace.h). NULL if unknown. */
-static uint64_t *param_slot(struct trace_machine *m, const char *name)
-{
-	if (!strcmp(name, "clock_hz"))
-		return &m->clock_hz;
-	if (!strcmp(name, "stick_hz"))
-		return &m->stick_hz;
-	for (size_t i = 0; i < TRACE_NCOSTS; i++)
-		if (!strcmp(trace_cost_fields[i].name, name))
-			return trace_cost(&m->costs, i);
-	return NULL;
-}
-
+/* --set NAME=VALUE: the trace's timing parameters, under the same rules
+ * (traces/trace.h trace_params) as the trace reader applies to them. */
 static int apply_overrides(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.nset; i++) {
 		const char *kv = r->cfg.set[i], *eq = strchr(kv, '=');
-		char key[64], *end;
+		char key[64], why[200];
 		if (!eq || (size_t)(eq - kv) >= sizeof key) {
 			snprintf(err, n, "--set '%s': expected NAME=VALUE", kv);
 			return -1;
 		}
 		memcpy(key, kv, (size_t)(eq - kv));
 		key[eq - kv] = 0;
-		if (!strcmp(key, "cpi")) {
-			double v = strtod(eq + 1, &end);
-			if (*end || !(v > 0)) {
-				snprintf(err, n, "--set cpi: '%s' is not a positive number",
-				         eq + 1);
-				return -1;
-			}
-			r->m.cpi = v;
-			continue;
-		}
-		uint64_t *slot = param_slot(&r->m, key);
-		if (!slot) {
-			snprintf(err, n, "--set: unknown timing parameter '%s'", key);
+		const struct trace_param *p = trace_param_by_name(key);
+		if (!p) {
+			snprintf(err, n,
+			         "--set: unknown timing parameter '%s' (one of cpi, clock_hz, "
+			         "stick_hz, or a cost field of traces/FORMAT.md)",
+			         key);
 			return -1;
 		}
-		unsigned long long v = strtoull(eq + 1, &end, 0);
-		if (*end || !eq[1]) {
-			snprintf(err, n, "--set %s: '%s' is not a number", key, eq + 1);
+		if (trace_param_set(&r->m, p, eq + 1, why, sizeof why)) {
+			snprintf(err, n, "--set %s: %s", key, why);
 			return -1;
 		}
-		*slot = v;
 	}
 	return 0;
 }

@@ -117,6 +117,7 @@ static const char *const stop_names[] = {
     [SIM_STOP_HCALL] = "hypercall-not-modelled",
     [SIM_STOP_KM] = "kernel-model",
     [SIM_STOP_HOST] = "host-error",
+    [SIM_STOP_TIME] = "time-limit",
     [SIM_STOP_SLICE] = "slice",
     [SIM_STOP_BLOCKED] = "blocked",
     [SIM_STOP_DEADLOCK] = "deadlock",
@@ -335,6 +336,20 @@ static const char *trap_name(unsigned tt)
 }
 
 /* Record why the current strand stops and stop the engine. */
+/* Saturating: a clock or a count that would wrap stays at UINT64_MAX,
+ * past every limit (SIM_TIME_MAX_PS, the budget). */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t pc, unsigned tt,
                  uint64_t addr, const char *fmt, ...)
 {
@@ -518,7 +533,7 @@ static void slice_check(struct sim *s, struct strand *st)
 	 * horizon than when the slice began. */
 	if (st->horizon_ps != UINT64_MAX) {
 		uint64_t left = (st->horizon_ps - now) / s->ps_per_insn[st->cpu] + 1;
-		if (st->stats.insns + left < st->limit)
+		if (sat_add(st->stats.insns, left) < st->limit)
 			st->limit = st->stats.insns + left;
 	}
 }
@@ -773,10 +788,11 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	}
 	s->cfg = *cfg;
 	if (!cfg->image || !cfg->ram_size || (cfg->ram_size & 0xfff) || !cfg->max_cpus ||
-	    !cfg->pool_max || !cfg->insn_budget) {
+	    !cfg->pool_max || !cfg->insn_budget || cfg->insn_budget > SIM_INSN_BUDGET_MAX) {
 		sim_errf(err, n,
 		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
-		         "pool_max, insn_budget)");
+		         "pool_max, insn_budget 1..%llu)",
+		         SIM_INSN_BUDGET_MAX);
 		rc = SIM_E_ARG;
 		goto fail;
 	}
@@ -913,11 +929,20 @@ static struct strand *strand_of(const struct sim *s, unsigned id)
 
 /* ---- simulated time ------------------------------------------------------ */
 
+/* scale cycles at hz, in picoseconds: at least 1 (the scheduler divides
+ * by it; the trace's rules keep it there) and at most 2^63 (the clocks
+ * saturate and stop at SIM_TIME_MAX_PS). */
+static uint64_t ps_of(double scale, uint64_t hz)
+{
+	double ps = scale * 1e12 / (double)hz + 0.5;
+	return !(ps >= 1.0) ? 1 : ps >= 0x1p63 ? 1ull << 63 : (uint64_t)ps;
+}
+
 void sim_cpu_set_speed(struct sim *s, unsigned cpu, uint64_t hz, double cpi)
 {
 	if (cpu < s->cfg.max_cpus && hz) {
-		s->ps_per_insn[cpu] = (uint64_t)(cpi * 1e12 / (double)hz + 0.5);
-		s->ps_per_cycle[cpu] = (uint64_t)(1e12 / (double)hz + 0.5);
+		s->ps_per_insn[cpu] = ps_of(cpi, hz);
+		s->ps_per_cycle[cpu] = ps_of(1.0, hz);
 	}
 }
 
@@ -930,7 +955,7 @@ uint64_t sim_cpu_ps_per_insn(const struct sim *s, unsigned cpu)
 static void settle(const struct sim *s, struct strand *st)
 {
 	uint64_t d = st->stats.insns - st->insns_base;
-	st->clock_ps += d * s->ps_per_insn[st->cpu];
+	st->clock_ps = sat_add(st->clock_ps, sat_mul(d, s->ps_per_insn[st->cpu]));
 	st->insns_base = st->stats.insns;
 }
 
@@ -947,7 +972,7 @@ void sim_thread_charge_ps(struct sim *s, unsigned id, uint64_t ps)
 {
 	struct strand *st = strand_of(s, id);
 	if (st)
-		st->clock_ps += ps;
+		st->clock_ps = sat_add(st->clock_ps, ps);
 }
 
 void sim_thread_set_time_ps(struct sim *s, unsigned id, uint64_t ps)
@@ -1024,7 +1049,7 @@ static int pause_insn(struct sim *s, struct strand *st)
 	if (st->stats.insns - rest >= st->insns_base)
 		st->stats.insns -= rest;
 	st->stats.pauses++;
-	st->clock_ps += v * s->ps_per_cycle[st->cpu];
+	st->clock_ps = sat_add(st->clock_ps, v * s->ps_per_cycle[st->cpu]);
 	resume_after(c);
 	slice_check(s, st);
 	return st->stop == SIM_STOP_NONE;
@@ -1038,7 +1063,7 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	memset(&st->v, 0, sizeof st->v);
 	/* budget: the slice; the runaway limit is set by the caller. */
 	st->limit = st->runaway;
-	if (budget && st->stats.insns + budget < st->limit)
+	if (budget && sat_add(st->stats.insns, budget) < st->limit)
 		st->limit = st->stats.insns + budget;
 	/* A run can nest inside a hook of another engine (a kernel-model
 	 * entry starting a thread wipes its engine): restore the outer one. */
@@ -1140,7 +1165,7 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	st->stop = SIM_STOP_NONE;
 	st->runnable = 1;
 	st->blocked = 0;
-	st->runaway = st->stats.insns + s->cfg.insn_budget;
+	st->runaway = sat_add(st->stats.insns, s->cfg.insn_budget);
 	st->horizon_ps = UINT64_MAX;
 	/* Started from inside another thread's trap (CPU_START, a kthread):
 	 * that thread's slice ends so the scheduler sees the new one. */
@@ -1265,7 +1290,7 @@ unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps)
 		if (s->prof) /* asleep is not work */
 			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, st->clock_ps,
 			                      0);
-		st->runaway = st->stats.insns + s->cfg.insn_budget;
+		st->runaway = sat_add(st->stats.insns, s->cfg.insn_budget);
 		n++;
 		if (s->cur && s->cur != st)
 			s->preempt = 1;
@@ -1316,6 +1341,21 @@ static struct strand *pick(struct sim *s, uint64_t *next_ps)
 
 /* Run the earliest thread for one slice. Returns it (NULL: none runnable)
  * and why it stopped. */
+/* A thread's clock passed SIM_TIME_MAX_PS: its verdict (it stopped
+ * already, so no engine stop is needed). */
+static enum sim_stop time_limit(struct sim *s, struct strand *st)
+{
+	memset(&st->v, 0, sizeof st->v);
+	st->stop = st->v.why = SIM_STOP_TIME;
+	st->v.cpu = st->cpu;
+	st->v.pc = st->eng ? sim_priv_pc(&st->eng->cpu) : 0;
+	sim_symbolize(s, st->v.pc, st->v.where, sizeof st->v.where);
+	snprintf(st->v.msg, sizeof st->v.msg,
+	         "simulated time passed its limit of %llu s (SIM_TIME_MAX_PS)",
+	         (unsigned long long)(SIM_TIME_MAX_PS / 1000000000000ull));
+	return SIM_STOP_TIME;
+}
+
 static struct strand *step(struct sim *s, enum sim_stop *why)
 {
 	uint64_t next;
@@ -1335,6 +1375,8 @@ static struct strand *step(struct sim *s, enum sim_stop *why)
 	*why = run(s, st, slice);
 	s->stepping = outer;
 	settle(s, st);
+	if (st->clock_ps > SIM_TIME_MAX_PS && (*why < SIM_STOP_BUDGET || *why >= SIM_STOP_SLICE))
+		*why = time_limit(s, st);
 	switch (*why) {
 	case SIM_STOP_SLICE:
 	case SIM_STOP_BLOCKED:
@@ -1381,7 +1423,7 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 	sim_priv_set_pc(&target->eng->cpu, fn, fn + 4);
 	target->runnable = 1;
 	target->blocked = 0;
-	target->runaway = target->stats.insns + s->cfg.insn_budget;
+	target->runaway = sat_add(target->stats.insns, s->cfg.insn_budget);
 	if (s->prof) {
 		settle(s, target);
 		sim_prof_thread_reset(s->prof, tid, target->stats.insns, target->clock_ps,
@@ -1462,7 +1504,7 @@ enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struc
 		}
 		return SIM_STOP_HOST;
 	}
-	st->runaway = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
+	st->runaway = sat_add(st->stats.insns, budget ? budget : s->cfg.insn_budget);
 	st->horizon_ps = UINT64_MAX; /* alone: no slices */
 	enum sim_stop why = run(s, st, 0);
 	if (why == SIM_STOP_HALTED) {
