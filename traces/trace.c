@@ -728,7 +728,7 @@ static enum trace_status load_faults(struct ld *ld, json_t *sc)
 		index_path(p, "$.scenario.faults", i);
 		if ((st = want_object(ld, e, p)) || (st = check_keys(ld, e, p, keys)) ||
 		    (st = get_str(ld, e, p, "fn", 64, &name)) ||
-		    (st = get_uint(ld, e, p, "status", 1, 255, &f->status)))
+		    (st = get_uint(ld, e, p, "status", 1, TRACE_FAULT_STATUS_MAX, &f->status)))
 			return st;
 		info = trace_hcall_fn_by_name(name);
 		if (!info || info->trap != 0x80) {
@@ -740,7 +740,7 @@ static enum trace_status load_faults(struct ld *ld, json_t *sc)
 		f->count = 1;
 		f->cpu = -1;
 		if (json_object_get(e, "count") &&
-		    (st = get_u32(ld, e, p, "count", 1, 1000000, &f->count)))
+		    (st = get_u32(ld, e, p, "count", 1, TRACE_FAULT_COUNT_MAX, &f->count)))
 			return st;
 		if (json_object_get(e, "cpu")) {
 			if ((st = get_u32(ld, e, p, "cpu", 0, t->machine.max_cpus - 1, &cpu)))

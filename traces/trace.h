@@ -179,6 +179,20 @@ struct trace_fault {
 	uint32_t count;
 	int32_t cpu;
 };
+/* The rules of a fault, shared by $.scenario.faults and run --inject: fn
+ * a fast-trap call of traces/hv_calls.def, status 1..TRACE_FAULT_STATUS_MAX
+ * (0 is EOK, no fault), count 1..TRACE_FAULT_COUNT_MAX, cpu below the
+ * machine's max_cpus. */
+#define TRACE_FAULT_STATUS_MAX 255
+#define TRACE_FAULT_COUNT_MAX  1000000
+/* Parse a fault written "NAME=STATUS[xCOUNT][@CPU]" (--inject): STATUS an
+ * HV error name (EINVAL, ...) or a decimal or 0x hex number, COUNT
+ * (default 1) and CPU (default any: -1) decimal. 0, or -1 with why naming
+ * the part at fault and its allowed range. */
+int trace_fault_parse(const char *spec, uint32_t max_cpus, struct trace_fault *out, char *why,
+                      size_t n);
+/* The HV error number called name (HV_EOK 0 .. HV_EBUSY 17), or -1. */
+int trace_hv_status_by_name(const char *name);
 
 /* DS message types (the wire values of the DS tag). */
 enum trace_ds_type {
