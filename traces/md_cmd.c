@@ -449,40 +449,75 @@ struct nkey {
 	md_node_t node;
 };
 
-static uint64_t lowest_cpu(const struct md *md, md_node_t start, uint8_t *seen, md_node_t *q)
+/* For every node, the lowest `id` of a `cpu` node reachable from it by 1
+ * to 10 `back` arcs (UINT64_MAX: none), by ordinal: ten relaxations over
+ * the back arcs, O(nodes + arcs). A search from each node instead costs
+ * the arcs of every container it reaches (a `cpus` node with 10^5 `fwd`
+ * arcs scanned once per cache: quadratic). Walks and shortest paths reach
+ * the same nodes within 10 arcs, so the minimum is the same. */
+static uint64_t *lowest_cpus(const struct md *md)
 {
-	size_t nn = md_node_count(md), head = 0, tail = 0;
-	uint64_t best = UINT64_MAX;
-	md_node_t arcs[64];
-	memset(seen, 0, nn);
-	seen[md_node_ordinal(md, start)] = 1;
-	q[tail++] = start;
-	for (int d = 0; d < 10 && head < tail; d++) {
-		size_t end = tail;
-		while (head < end) {
-			md_node_t u = q[head++];
-			size_t na = md_arcs(md, u, "back", NULL, 0);
-			md_node_t *av = na <= 64 ? arcs : malloc(na * sizeof(*av));
-			if (!av)
-				return best; /* out of memory: a weaker key, still valid */
-			md_arcs(md, u, "back", av, na);
-			for (size_t k = 0; k < na; k++) {
-				md_node_t v = av[k];
-				uint32_t o = md_node_ordinal(md, v);
-				if (o == MD_NODE_NONE || seen[o])
-					continue;
-				seen[o] = 1;
-				q[tail++] = v;
-				uint64_t id;
-				if (!strcmp(md_node_name(md, v), "cpu") &&
-				    !md_get_u64(md, v, "id", &id) && id < best)
-					best = id;
-			}
-			if (av != arcs)
-				free(av);
-		}
+	size_t nn = md_node_count(md), ne = 0;
+	size_t *first = calloc(nn + 1, sizeof(*first));
+	uint64_t *cpuid = malloc((nn ? nn : 1) * sizeof(*cpuid));
+	uint64_t *cur = malloc((nn ? nn : 1) * sizeof(*cur));
+	uint64_t *nxt = malloc((nn ? nn : 1) * sizeof(*nxt));
+	uint32_t *to = NULL;
+	if (!first || !cpuid || !cur || !nxt)
+		goto fail;
+	for (size_t i = 0; i < nn; i++) {
+		md_node_t n = md_node_at(md, (uint32_t)i);
+		uint64_t id;
+		first[i] = ne;
+		ne += md_arcs(md, n, "back", NULL, 0);
+		cpuid[i] = !strcmp(md_node_name(md, n), "cpu") && !md_get_u64(md, n, "id", &id)
+		               ? id
+		               : UINT64_MAX;
+		cur[i] = UINT64_MAX;
 	}
-	return best;
+	first[nn] = ne;
+	to = malloc((ne ? ne : 1) * sizeof(*to));
+	md_node_t *tmp = malloc((ne ? ne : 1) * sizeof(*tmp));
+	if (!to || !tmp) {
+		free(tmp);
+		goto fail;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		size_t k = md_arcs(md, md_node_at(md, (uint32_t)i), "back", tmp, ne);
+		for (size_t j = 0; j < k; j++)
+			to[first[i] + j] = md_node_ordinal(md, tmp[j]);
+	}
+	free(tmp);
+	for (int d = 0; d < 10; d++) {
+		for (size_t i = 0; i < nn; i++) {
+			uint64_t best = UINT64_MAX;
+			for (size_t j = first[i]; j < first[i + 1]; j++) {
+				uint32_t w = to[j];
+				if (w == MD_NODE_NONE)
+					continue;
+				if (cpuid[w] < best)
+					best = cpuid[w];
+				if (cur[w] < best)
+					best = cur[w];
+			}
+			nxt[i] = best;
+		}
+		uint64_t *t = cur;
+		cur = nxt;
+		nxt = t;
+	}
+	free(first);
+	free(cpuid);
+	free(nxt);
+	free(to);
+	return cur;
+fail:
+	free(first);
+	free(cpuid);
+	free(cur);
+	free(nxt);
+	free(to);
+	return NULL;
 }
 
 static int cmp_nkey(const void *a, const void *b)
@@ -513,10 +548,9 @@ static struct nkey *make_keys(const struct md *md, char ***by_ord)
 {
 	size_t nn = md_node_count(md);
 	struct nkey *k = calloc(nn ? nn : 1, sizeof(*k));
-	uint8_t *seen = malloc(nn ? nn : 1);
-	md_node_t *q = malloc((nn ? nn : 1) * sizeof(*q));
+	uint64_t *low = lowest_cpus(md);
 	char **bo = calloc(nn ? nn : 1, sizeof(*bo));
-	if (!k || !seen || !q || !bo)
+	if (!k || !low || !bo)
 		goto fail;
 	for (size_t i = 0; i < nn; i++) {
 		md_node_t n = md_node_at(md, (uint32_t)i);
@@ -538,7 +572,7 @@ static struct nkey *make_keys(const struct md *md, char ***by_ord)
 					j += strlen(t + j) + 1;
 				}
 			}
-			uint64_t lc = lowest_cpu(md, n, seen, q);
+			uint64_t lc = low[i];
 			if (lc != UINT64_MAX)
 				sb_addf(&b, " of cpu %llu", (unsigned long long)lc);
 		}
@@ -569,13 +603,11 @@ static struct nkey *make_keys(const struct md *md, char ***by_ord)
 	}
 	for (size_t i = 0; i < nn; i++)
 		bo[md_node_ordinal(md, k[i].node)] = k[i].key;
-	free(seen);
-	free(q);
+	free(low);
 	*by_ord = bo;
 	return k;
 fail:
-	free(seen);
-	free(q);
+	free(low);
 	free(bo);
 	free_keys(k, nn);
 	return NULL;
