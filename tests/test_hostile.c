@@ -170,7 +170,7 @@ Test(hostile, reader_and_set_share_one_rule_table)
 	char *doc = test_slurp(DEFAULT_TRACE);
 	for (size_t i = 0; i < TRACE_NPARAMS; i++) {
 		const struct trace_param *p = &trace_params[i];
-		char vals[6][64];
+		char vals[7][64];
 		size_t nv = 0;
 		if (p->type == TRACE_PARAM_REAL) {
 			snprintf(vals[nv++], 64, "%.17g", p->min);
@@ -187,6 +187,8 @@ Test(hostile, reader_and_set_share_one_rule_table)
 			if (lo)
 				snprintf(vals[nv++], 64, "%llu", lo - 1);
 			snprintf(vals[nv++], 64, "-1");
+			/* strtoull wraps a negative number: this one to 1 */
+			snprintf(vals[nv++], 64, "-18446744073709551615");
 		}
 		for (size_t k = 0; k < nv; k++) {
 			struct trace_machine m = {0};
