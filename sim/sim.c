@@ -350,6 +350,17 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
 }
 
+/* A clock advanced by d ps stops at half the limit again above the limit
+ * (1.5 * 10^19 ps): far enough past SIM_TIME_MAX_PS to be caught at the
+ * slice's end, and ~3 * 10^18 ps below 2^64 for the times the models add
+ * to a clock before that (each at most ~10^17 ps). */
+static uint64_t clock_add(uint64_t clock, uint64_t d)
+{
+	const uint64_t ceil = SIM_TIME_MAX_PS + SIM_TIME_MAX_PS / 2;
+	uint64_t r = sat_add(clock, d);
+	return r > ceil ? ceil : r;
+}
+
 static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t pc, unsigned tt,
                  uint64_t addr, const char *fmt, ...)
 {
@@ -405,7 +416,8 @@ static int is_self_loop(const struct sim *s, uint64_t addr, uint32_t size)
 static __attribute__((noinline)) void prof_enter(struct sim *s, struct strand *st, uint64_t addr)
 {
 	sim_prof_block(s->prof, st->id, addr, st->stats.insns,
-	               st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu],
+	               clock_add(st->clock_ps, sat_mul(st->stats.insns - st->insns_base,
+	                                               s->ps_per_insn[st->cpu])),
 	               st->prof_range);
 }
 
@@ -524,7 +536,8 @@ static void slice_check(struct sim *s, struct strand *st)
 {
 	if (s->stepping != st)
 		return; /* run alone (sim_call, sim_strand_run): no slices */
-	uint64_t now = st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu];
+	uint64_t now = clock_add(
+	    st->clock_ps, sat_mul(st->stats.insns - st->insns_base, s->ps_per_insn[st->cpu]));
 	if (s->preempt || now >= st->horizon_ps) {
 		stop(s, st, SIM_STOP_SLICE, sim_priv_pc(&st->eng->cpu), 0, 0, "slice");
 		return;
@@ -955,7 +968,7 @@ uint64_t sim_cpu_ps_per_insn(const struct sim *s, unsigned cpu)
 static void settle(const struct sim *s, struct strand *st)
 {
 	uint64_t d = st->stats.insns - st->insns_base;
-	st->clock_ps = sat_add(st->clock_ps, sat_mul(d, s->ps_per_insn[st->cpu]));
+	st->clock_ps = clock_add(st->clock_ps, sat_mul(d, s->ps_per_insn[st->cpu]));
 	st->insns_base = st->stats.insns;
 }
 
@@ -972,7 +985,7 @@ void sim_thread_charge_ps(struct sim *s, unsigned id, uint64_t ps)
 {
 	struct strand *st = strand_of(s, id);
 	if (st)
-		st->clock_ps = sat_add(st->clock_ps, ps);
+		st->clock_ps = clock_add(st->clock_ps, ps);
 }
 
 void sim_thread_set_time_ps(struct sim *s, unsigned id, uint64_t ps)
@@ -1049,7 +1062,7 @@ static int pause_insn(struct sim *s, struct strand *st)
 	if (st->stats.insns - rest >= st->insns_base)
 		st->stats.insns -= rest;
 	st->stats.pauses++;
-	st->clock_ps = sat_add(st->clock_ps, v * s->ps_per_cycle[st->cpu]);
+	st->clock_ps = clock_add(st->clock_ps, sat_mul(v, s->ps_per_cycle[st->cpu]));
 	resume_after(c);
 	slice_check(s, st);
 	return st->stop == SIM_STOP_NONE;
