@@ -520,18 +520,45 @@ fail:
 	return NULL;
 }
 
-static int cmp_nkey(const void *a, const void *b)
+/* Node keys by content: open addressing over FNV-1a, values are indexes.
+ * The strings are borrowed. */
+struct keytab {
+	size_t cap; /* a power of two, at least twice the keys */
+	const char **key;
+	size_t *val;
+};
+
+static uint64_t key_hash(const char *s)
 {
-	return strcmp(((const struct nkey *)a)->key, ((const struct nkey *)b)->key);
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
 }
 
-static int cmp_nkey_ord(const void *a, const void *b)
+static int keytab_init(struct keytab *t, size_t n)
 {
-	const struct nkey *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	if (c)
-		return c;
-	return x->node < y->node ? -1 : x->node > y->node;
+	t->cap = 16;
+	while (t->cap < 2 * n + 2)
+		t->cap *= 2;
+	t->key = calloc(t->cap, sizeof(*t->key));
+	t->val = malloc(t->cap * sizeof(*t->val));
+	return t->key && t->val ? 0 : -1;
+}
+
+static void keytab_free(struct keytab *t)
+{
+	free(t->key);
+	free(t->val);
+}
+
+/* The slot of key: holding it, or the empty one where it belongs. */
+static size_t keytab_slot(const struct keytab *t, const char *key)
+{
+	size_t i = (size_t)key_hash(key) & (t->cap - 1);
+	while (t->key[i] && strcmp(t->key[i], key))
+		i = (i + 1) & (t->cap - 1);
+	return i;
 }
 
 static void free_keys(struct nkey *k, size_t n)
@@ -543,7 +570,8 @@ static void free_keys(struct nkey *k, size_t n)
 	free(k);
 }
 
-/* Keys of all nodes, plus per-ordinal key pointers (into the array order). */
+/* Keys of all nodes in MD order (k[i] is ordinal i), and the same
+ * pointers by ordinal in *by_ord. */
 static struct nkey *make_keys(const struct md *md, char ***by_ord)
 {
 	size_t nn = md_node_count(md);
@@ -583,26 +611,39 @@ static struct nkey *make_keys(const struct md *md, char ***by_ord)
 		k[i].key = b.s;
 		k[i].node = n;
 	}
-	/* Disambiguate equal keys by rank in MD order: "KEY #2", "KEY #3"... */
-	qsort(k, nn, sizeof(*k), cmp_nkey_ord);
-	for (size_t i = 0; i < nn;) {
-		size_t j = i + 1;
-		while (j < nn && !strcmp(k[j].key, k[i].key))
-			j++;
-		for (size_t r = i + 1; r < j; r++) {
-			struct sbuf b = {0};
-			sb_addf(&b, "%s #%zu", k[r].key, r - i + 1);
-			if (b.oom) {
-				free(b.s);
-				goto fail;
-			}
-			free(k[r].key);
-			k[r].key = b.s;
-		}
-		i = j;
+	/* Disambiguate equal keys by rank in MD order: "KEY #2", "KEY #3"...
+	 * (k is in MD order; the first of a kind keeps its key, which the
+	 * table borrows). */
+	struct keytab seen;
+	size_t *count = calloc(nn ? nn : 1, sizeof(*count));
+	if (!count || keytab_init(&seen, nn)) {
+		free(count);
+		keytab_free(&seen);
+		goto fail;
 	}
+	for (size_t i = 0; i < nn; i++) {
+		size_t slot = keytab_slot(&seen, k[i].key);
+		if (!seen.key[slot]) {
+			seen.key[slot] = k[i].key;
+			seen.val[slot] = i;
+			count[i] = 1;
+			continue;
+		}
+		struct sbuf b = {0};
+		sb_addf(&b, "%s #%zu", k[i].key, ++count[seen.val[slot]]);
+		if (b.oom) {
+			free(b.s);
+			free(count);
+			keytab_free(&seen);
+			goto fail;
+		}
+		free(k[i].key);
+		k[i].key = b.s;
+	}
+	free(count);
+	keytab_free(&seen);
 	for (size_t i = 0; i < nn; i++)
-		bo[md_node_ordinal(md, k[i].node)] = k[i].key;
+		bo[i] = k[i].key;
 	free(low);
 	*by_ord = bo;
 	return k;
@@ -672,6 +713,19 @@ static void free_strs(char **v, size_t n)
 	free(v);
 }
 
+/* A node added or removed (text NULL), or a node's property changes. */
+struct dline {
+	const char *key;
+	char *text;
+	md_node_t node;
+	int added;
+};
+
+static int cmp_dline(const void *x, const void *y)
+{
+	return strcmp(((const struct dline *)x)->key, ((const struct dline *)y)->key);
+}
+
 static int cmd_diff(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc != 3) {
@@ -726,50 +780,86 @@ static int cmd_diff(int argc, char **argv)
 	free(la);
 	free(add);
 	free(rem);
-	/* Nodes. */
-	size_t ma = md_node_count(a), mb = md_node_count(b);
-	qsort(ka, ma, sizeof(*ka), cmp_nkey);
-	qsort(kb, mb, sizeof(*kb), cmp_nkey);
-	for (size_t i = 0, j = 0; i < ma || j < mb;) {
-		int c = i == ma ? 1 : j == mb ? -1 : strcmp(ka[i].key, kb[j].key);
-		if (c < 0) {
-			printf("node removed: %s (@%u)\n", ka[i].key, ka[i].node);
+	/* Nodes: matched by key through a hash table of B's, O(nodes); only
+	 * the differences are sorted (by key, the order the output keeps). */
+	size_t ma = md_node_count(a), mb = md_node_count(b), nline = 0, nrec = 0;
+	struct keytab tb = {0};
+	uint8_t *matched = calloc(mb ? mb : 1, 1);
+	struct dline *lines = malloc((ma + mb + 1) * sizeof(*lines));
+	struct dline *recs = malloc((ma + 1) * sizeof(*recs));
+	if (!matched || !lines || !recs || keytab_init(&tb, mb)) {
+		free(matched);
+		free(lines);
+		free(recs);
+		keytab_free(&tb);
+		goto oom;
+	}
+	for (size_t j = 0; j < mb; j++) {
+		size_t slot = keytab_slot(&tb, kb[j].key);
+		tb.key[slot] = kb[j].key;
+		tb.val[slot] = j;
+	}
+	int failed = 0;
+	for (size_t i = 0; i < ma && !failed; i++) {
+		size_t slot = keytab_slot(&tb, ka[i].key);
+		if (!tb.key[slot]) {
+			lines[nline++] = (struct dline){ka[i].key, NULL, ka[i].node, 0};
 			changes++;
-			i++;
 			continue;
 		}
-		if (c > 0) {
-			printf("node added: %s (@%u)\n", kb[j].key, kb[j].node);
-			changes++;
-			j++;
-			continue;
-		}
-		size_t pa, pb;
+		size_t j = tb.val[slot], pa, pb;
+		matched[j] = 1;
 		char **sa = node_props(a, ka[i].node, oa, &pa);
 		char **sb = node_props(b, kb[j].node, ob, &pb);
+		struct sbuf one = {0};
 		if (!sa || !sb) {
-			free_strs(sa, pa);
-			free_strs(sb, pb);
-			goto oom;
-		}
-		for (size_t x = 0, y = 0; x < pa || y < pb;) {
-			int d = x == pa ? 1 : y == pb ? -1 : strcmp(sa[x], sb[y]);
-			if (d < 0)
-				sb_addf(&chg, "changed: %s: - %s\n", ka[i].key, sa[x++]);
-			else if (d > 0)
-				sb_addf(&chg, "changed: %s: + %s\n", kb[j].key, sb[y++]);
-			else {
-				x++;
-				y++;
-				continue;
+			failed = 1;
+		} else {
+			for (size_t x = 0, y = 0; x < pa || y < pb;) {
+				int d = x == pa ? 1 : y == pb ? -1 : strcmp(sa[x], sb[y]);
+				if (d < 0)
+					sb_addf(&one, "changed: %s: - %s\n", ka[i].key, sa[x++]);
+				else if (d > 0)
+					sb_addf(&one, "changed: %s: + %s\n", kb[j].key, sb[y++]);
+				else {
+					x++;
+					y++;
+					continue;
+				}
+				changes++;
 			}
-			changes++;
 		}
 		free_strs(sa, pa);
 		free_strs(sb, pb);
-		i++;
-		j++;
+		if (one.oom)
+			failed = 1;
+		if (one.len)
+			recs[nrec++] = (struct dline){ka[i].key, one.s, 0, 0};
+		else
+			free(one.s);
 	}
+	for (size_t j = 0; j < mb && !failed; j++)
+		if (!matched[j]) {
+			lines[nline++] = (struct dline){kb[j].key, NULL, kb[j].node, 1};
+			changes++;
+		}
+	if (!failed) {
+		qsort(lines, nline, sizeof(*lines), cmp_dline);
+		for (size_t x = 0; x < nline; x++)
+			printf("node %s: %s (@%u)\n", lines[x].added ? "added" : "removed",
+			       lines[x].key, lines[x].node);
+		qsort(recs, nrec, sizeof(*recs), cmp_dline);
+		for (size_t x = 0; x < nrec; x++)
+			sb_addf(&chg, "%s", recs[x].text);
+	}
+	for (size_t x = 0; x < nrec; x++)
+		free(recs[x].text);
+	free(recs);
+	free(lines);
+	free(matched);
+	keytab_free(&tb);
+	if (failed)
+		goto oom;
 	if (chg.oom)
 		goto oom;
 	if (chg.len)
