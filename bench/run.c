@@ -779,6 +779,10 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
+/* A trace's latest time leaves the run most of the simulator's clock range. */
+_Static_assert(TRACE_T_NS_MAX * 1000 <= SIM_TIME_MAX_PS / 10,
+               "TRACE_T_NS_MAX fits well below SIM_TIME_MAX_PS");
+
 /* --set NAME=VALUE: the trace's timing parameters, under the same rules
  * (traces/trace.h trace_params) as the trace reader applies to them. */
 static int apply_overrides(struct bench_run *r, char *err, size_t n)
