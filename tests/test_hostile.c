@@ -532,7 +532,7 @@ static void write_wide_md(const char *path, long ncpu, long skip)
 }
 
 /* 10^5 nodes under one container: 34 s when every cache's search rescanned
- * the container's 5 * 10^4 arcs, ~1.5 s in one pass. */
+ * the container's 5 * 10^4 arcs, 0.4 s now (measured here). */
 Test(hostile, md_diff_is_not_quadratic, .timeout = 120)
 {
 	char dir[1024], out[4096];
