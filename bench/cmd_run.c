@@ -1,6 +1,8 @@
 /*
  * bench/cmd_run.c — `ldomsim run TRACE`.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "bench/run.h"
 #include "bench/sweep_io.h"
 #include "cli/commands.h"
+#include "sim/tunables.h"
 
 static void usage(FILE *f)
 {
@@ -29,7 +32,8 @@ static void usage(FILE *f)
 	       "                   build/guest/guest.elf. Its manifest's identity (kernel\n"
 	       "                   version, source and object hashes) goes into the result\n"
 	       "  --insn-budget N  instructions a thread may run without blocking\n"
-	       "                   before it counts as stuck (default 20000000000)\n"
+	       "                   before it counts as stuck (default 20000000000, at\n"
+	       "                   most 10000000000000)\n"
 	       "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
 	       "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
 	       "                   (hotplug_prepare_ns, hotplug_online_ns, udelay_granularity_ns,\n"
@@ -96,12 +100,18 @@ int bench_cmd_run(int argc, char **argv)
 			cfg.image = optarg;
 			break;
 		case 'b':
-			cfg.insn_budget = strtoull(optarg, &end, 0);
-			if (*end || !cfg.insn_budget) {
-				fprintf(stderr,
-				        "ldomsim run: --insn-budget: '%s' is not a positive "
-				        "number\n",
-				        optarg);
+			/* strtoull takes a sign and wraps: digits only, no overflow. */
+			errno = 0;
+			cfg.insn_budget = isdigit((unsigned char)optarg[0])
+			                      ? strtoull(optarg, &end, 0)
+			                      : (end = optarg, 0);
+			if (end == optarg || *end || errno == ERANGE || !cfg.insn_budget ||
+			    cfg.insn_budget > SIM_INSN_BUDGET_MAX) {
+				fprintf(
+				    stderr,
+				    "ldomsim run: --insn-budget: '%s' is not an integer in range "
+				    "1..%llu instructions\n",
+				    optarg, SIM_INSN_BUDGET_MAX);
 				return 2;
 			}
 			break;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "bench/run.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -899,61 +900,38 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
-/* A --set parameter's place besides cpi (a double): the clocks, then the
- * trace's cost fields (traces/trace.h). NULL if unknown. */
-static uint64_t *param_slot(struct trace_machine *m, const char *name)
-{
-	if (!strcmp(name, "clock_hz"))
-		return &m->clock_hz;
-	if (!strcmp(name, "stick_hz"))
-		return &m->stick_hz;
-	for (size_t i = 0; i < TRACE_NCOSTS; i++)
-		if (!strcmp(trace_cost_fields[i].name, name))
-			return trace_cost(&m->costs, i);
-	return NULL;
-}
+/* A trace's latest time leaves the run most of the simulator's clock range. */
+_Static_assert(TRACE_T_NS_MAX * 1000 <= SIM_TIME_MAX_PS / 10,
+               "TRACE_T_NS_MAX fits well below SIM_TIME_MAX_PS");
 
+/* --set NAME=VALUE: the trace's timing parameters, under the same rules
+ * (traces/trace.h trace_params) as the trace reader applies to them. */
 static int apply_overrides(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.nset; i++) {
 		const char *kv = r->cfg.set[i], *eq = strchr(kv, '=');
-		char key[64], *end;
+		char key[64], why[200];
 		if (!eq || (size_t)(eq - kv) >= sizeof key) {
 			snprintf(err, n, "--set '%s': expected NAME=VALUE", kv);
 			return -1;
 		}
 		memcpy(key, kv, (size_t)(eq - kv));
 		key[eq - kv] = 0;
-		if (!strcmp(key, "cpi")) {
-			double v = strtod(eq + 1, &end);
-			if (*end || !(v > 0)) {
-				snprintf(err, n, "--set cpi: '%s' is not a positive number",
-				         eq + 1);
-				return -1;
-			}
-			r->m.cpi = v;
-			continue;
-		}
-		uint64_t *slot = param_slot(&r->m, key);
-		if (!slot) {
-			snprintf(err, n, "--set: unknown timing parameter '%s'", key);
+		const struct trace_param *p = trace_param_by_name(key);
+		if (!p) {
+			snprintf(err, n,
+			         "--set: unknown timing parameter '%s' (one of cpi, clock_hz, "
+			         "stick_hz, or a cost field of traces/FORMAT.md)",
+			         key);
 			return -1;
 		}
-		unsigned long long v = strtoull(eq + 1, &end, 0);
-		if (*end || !eq[1]) {
-			snprintf(err, n, "--set %s: '%s' is not a number", key, eq + 1);
+		if (trace_param_set(&r->m, p, eq + 1, why, sizeof why)) {
+			snprintf(err, n, "--set %s: %s", key, why);
 			return -1;
 		}
-		*slot = v;
 	}
 	return 0;
 }
-
-static const char *const hv_status_names[] = {
-    "EOK",       "ENOCPU",        "ENORADDR",  "ENOINTR",     "EBADPGSZ",  "EBADTSB",
-    "EINVAL",    "EBADTRAP",      "EBADALIGN", "EWOULDBLOCK", "ENOACCESS", "EIO",
-    "ECPUERROR", "ENOTSUPPORTED", "ENOMAP",    "ETOOMANY",    "ECHANNEL",  "EBUSY",
-};
 
 static int add_fault(struct bench_run *r, struct run_fault f, char *err, size_t n)
 {
@@ -965,58 +943,33 @@ static int add_fault(struct bench_run *r, struct run_fault f, char *err, size_t 
 	return 0;
 }
 
+/* The --inject options under the rules of the trace's faults, before
+ * anything runs (apply_injections injects them once the scenario starts). */
+static int check_injections(struct bench_run *r, char *err, size_t n)
+{
+	for (size_t i = 0; i < r->cfg.ninject; i++) {
+		struct trace_fault f;
+		char why[256];
+		if (trace_fault_parse(r->cfg.inject[i], r->m.max_cpus, &f, why, sizeof why)) {
+			snprintf(err, n, "--inject %s", why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --inject NAME=STATUS[xCOUNT][@CPU], under the rules of the trace's
+ * faults (traces/trace.h trace_fault_parse), then the trace's faults. */
 static int apply_injections(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.ninject; i++) {
-		char buf[128], *eq, *x, *at, *end;
-		snprintf(buf, sizeof buf, "%s", r->cfg.inject[i]);
-		if (!(eq = strchr(buf, '='))) {
-			snprintf(err, n, "--inject '%s': expected NAME=STATUS[xCOUNT][@CPU]",
-			         r->cfg.inject[i]);
+		struct trace_fault f;
+		char why[256];
+		if (trace_fault_parse(r->cfg.inject[i], r->m.max_cpus, &f, why, sizeof why)) {
+			snprintf(err, n, "--inject %s", why);
 			return -1;
 		}
-		*eq++ = 0;
-		unsigned count = 1;
-		int cpu = -1;
-		if ((at = strchr(eq, '@'))) {
-			*at++ = 0;
-			cpu = (int)strtol(at, &end, 0);
-			if (*end || cpu < 0 || cpu >= LX_NR_CPUS) {
-				snprintf(err, n, "--inject %s: bad cpu '%s'", buf, at);
-				return -1;
-			}
-		}
-		if ((x = strchr(eq, 'x'))) {
-			*x++ = 0;
-			count = (unsigned)strtoul(x, &end, 0);
-			if (*end || !count) {
-				snprintf(err, n, "--inject %s: bad count '%s'", buf, x);
-				return -1;
-			}
-		}
-		long status = -1;
-		for (size_t k = 0; k < sizeof hv_status_names / sizeof hv_status_names[0]; k++)
-			if (!strcmp(eq, hv_status_names[k]))
-				status = (long)k;
-		if (status < 0) {
-			status = strtol(eq, &end, 0);
-			if (*end || !*eq || status < 0) {
-				snprintf(err, n, "--inject %s: bad status '%s'", buf, eq);
-				return -1;
-			}
-		}
-		int fn = -1;
-		for (unsigned f = 0; f < 0x200 && fn < 0; f++) {
-			const char *name = hv_fn_name(0x80, f);
-			if (name && !strcmp(name, buf))
-				fn = (int)f;
-		}
-		if (fn < 0) {
-			snprintf(err, n, "--inject: unknown hypercall '%s'", buf);
-			return -1;
-		}
-		if (add_fault(r, (struct run_fault){(unsigned)fn, count, cpu, (uint64_t)status, 0},
-		              err, n))
+		if (add_fault(r, (struct run_fault){f.fn, f.count, f.cpu, f.status, 0}, err, n))
 			return -1;
 	}
 	for (size_t i = 0; i < trace_fault_count(r->trace); i++) {
@@ -1113,6 +1066,53 @@ static int guest_identity(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
+/* r->image from cfg.image: a path, a guest name (make guest GUEST=NAME),
+ * or the default image beside the binary. */
+static int resolve_guest(struct bench_run *r, char *err, size_t n)
+{
+	const char *image = r->cfg.image;
+	if (image && !strchr(image, '/') && !strstr(image, ".elf")) {
+		char rel[256]; /* a guest name: make guest GUEST=NAME */
+		snprintf(rel, sizeof rel, "guests/%s/guest.elf", image);
+		sim_default_path(rel, r->image, sizeof r->image);
+		if (access(r->image, R_OK)) {
+			snprintf(err, n,
+			         "guest '%s': no %s (build it: make guest GUEST=%s "
+			         "[KERNEL_SRC=TARBALL_OR_TREE])",
+			         image, r->image, image);
+			return -1;
+		}
+	} else if (image) {
+		snprintf(r->image, sizeof r->image, "%s", image);
+	} else {
+		sim_default_path("guest/guest.elf", r->image, sizeof r->image);
+	}
+	if (access(r->image, R_OK)) {
+		snprintf(err, n, "--guest %s: %s", r->image, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int bench_run_check_cfg(const struct bench_run_cfg *cfg, char *err, size_t n)
+{
+	struct bench_run *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	r->cfg = *cfg;
+	/* No trace yet: the per-parameter rules, and cpus of any domain. */
+	r->m.max_cpus = TRACE_MAX_CPUS;
+	int rc = resolve_guest(r, err, n) || guest_identity(r, err, n) ||
+	                 apply_overrides(r, err, n) || check_injections(r, err, n)
+	             ? -1
+	             : 0;
+	json_decref(r->guest);
+	free(r);
+	return rc;
+}
+
 int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err, size_t n)
 {
 	struct trace_error te;
@@ -1127,30 +1127,14 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->cfg = *cfg;
 	snprintf(r->trace_path, sizeof r->trace_path, "%s", cfg->trace ? cfg->trace : "");
 	r->cfg.trace = r->trace_path;
-	if (cfg->image && !strchr(cfg->image, '/') && !strstr(cfg->image, ".elf")) {
-		char rel[256]; /* a guest name: make guest GUEST=NAME */
-		snprintf(rel, sizeof rel, "guests/%s/guest.elf", cfg->image);
-		sim_default_path(rel, r->image, sizeof r->image);
-		if (access(r->image, R_OK)) {
-			snprintf(err, n,
-			         "guest '%s': no %s (build it: make guest GUEST=%s "
-			         "[KERNEL_SRC=TARBALL_OR_TREE])",
-			         cfg->image, r->image, cfg->image);
-			goto fail;
-		}
-	} else if (cfg->image) {
-		snprintf(r->image, sizeof r->image, "%s", cfg->image);
-	} else {
-		sim_default_path("guest/guest.elf", r->image, sizeof r->image);
-	}
-	if (guest_identity(r, err, n))
+	if (resolve_guest(r, err, n) || guest_identity(r, err, n))
 		goto fail;
 	if (trace_load(cfg->trace, &r->trace, &te)) {
 		snprintf(err, n, "%s", te.msg);
 		goto fail;
 	}
 	r->m = *trace_machine(r->trace);
-	if (apply_overrides(r, err, n))
+	if (apply_overrides(r, err, n) || check_injections(r, err, n))
 		goto fail;
 	if (parse_irqs(r, err, n))
 		goto fail;

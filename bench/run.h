@@ -65,6 +65,12 @@ struct bench_run;
  * verdict says whether the guest did what the trace asked. */
 int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err, size_t n);
 void bench_run_free(struct bench_run *r);
+/* The checks bench_run makes of cfg before it runs anything (the guest
+ * image and its manifest, --set names and values, --inject syntax with
+ * cpus of any domain), for a caller that plans many runs (sweep) and must
+ * refuse a bad option before the first. 0, or -1 with err naming the
+ * option. cfg.trace is not read. */
+int bench_run_check_cfg(const struct bench_run_cfg *cfg, char *err, size_t n);
 
 /* 0: every operation completed and the maps equal the host computation. */
 int bench_run_ok(const struct bench_run *r);

@@ -15,6 +15,7 @@
 
 #include "sim/image.h"
 #include "sim/priv.h"
+#include "sim/tunables.h"
 #include "sim/sim.h"
 
 #define RAM_SIZE  (8ull << 20)
@@ -97,7 +98,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	cfg.image = elf;
 	cfg.ram_size = RAM_SIZE;
 	cfg.max_cpus = 2;
-	cfg.insn_budget = UINT64_MAX / 2;
+	cfg.insn_budget = SIM_INSN_BUDGET_MAX; /* the loops end by themselves */
 	if (sim_create(&cfg, &s, err, n) || sim_priv_probe(&priv, err, n) ||
 	    sim_image_open(elf, &img, err, n))
 		goto out;

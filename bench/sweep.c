@@ -22,6 +22,7 @@
 
 #include "bench/fit.h"
 #include "bench/plot.h"
+#include "bench/run.h"
 #include "bench/sweep_io.h"
 #include "bench/sweep_result.h"
 #include "sim/errf.h"
@@ -804,6 +805,17 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 		FAIL("%s: not an executable ldomsim: %s", cfg->ldomsim, strerror(errno));
 	if (cfg->remove && cfg->remove > cfg->add[0])
 		FAIL("--remove %u: more than the smallest --add (%u)", cfg->remove, cfg->add[0]);
+	{
+		/* Every point runs `ldomsim run --set ... --guest ...`: its checks
+		 * of those options, once, before any point. */
+		struct bench_run_cfg rc_cfg;
+		bench_run_cfg_default(&rc_cfg);
+		rc_cfg.image = cfg->guest;
+		rc_cfg.set = cfg->sets;
+		rc_cfg.nset = cfg->nsets;
+		if (bench_run_check_cfg(&rc_cfg, err, n))
+			return -1;
+	}
 	if (bench_out_prepare("-o", cfg->dir, cfg->force, err, n) || mkdirs(cfg, err, n))
 		return -1;
 	pts = calloc(np, sizeof *pts);

@@ -469,88 +469,15 @@ int hv_intr_target(const struct hv *hv, uint64_t devhandle, uint64_t devino, uin
 	return -1;
 }
 
-#define HCALL(fn, name, nargs, nrets, handler)   {HV_FAST_TRAP, fn, name, nargs, nrets, handler},
-#define HTRAP(trap, name, nargs, nrets, handler) {trap, trap, name, nargs, nrets, handler},
+/* The calls the API defines (traces/hv_calls.def, shared with the trace
+ * format and --inject) and the model's handler of each. */
+#define HV_FAST(fn, name, nargs, nrets, handler)   {HV_FAST_TRAP, fn, #name, nargs, nrets, handler},
+#define HV_TRAP(trap, name, nargs, nrets, handler) {trap, trap, #name, nargs, nrets, handler},
 /* CORE_TRAP functions are numbered by %o5 like fast traps. */
-#define HCORE(fn, name, nargs, nrets, handler) {HV_CORE_TRAP, fn, name, nargs, nrets, handler},
-/* clang-format off */
+#define HV_CORE(fn, name, nargs, nrets, handler) {HV_CORE_TRAP, fn, #name, nargs, nrets, handler},
 static const struct hv_row hv_table[] = {
-	HCALL(0x00, "mach_exit", 1, 0, hv_mach_exit)
-	HCALL(0x01, "mach_desc", 2, 1, hv_mach_desc)
-	HCALL(0x02, "mach_sir", 0, 0, NULL)
-	HCALL(0x05, "mach_set_watchdog", 1, 1, NULL)
-	HCALL(0x10, "cpu_start", 4, 0, hv_cpu_start_fn)
-	HCALL(0x11, "cpu_stop", 1, 0, hv_cpu_stop)
-	HCALL(0x12, "cpu_yield", 0, 0, NULL)
-	HCALL(0x13, "cpu_poke", 1, 0, NULL)
-	HCALL(0x14, "cpu_qconf", 3, 0, hv_cpu_qconf)
-	HCALL(0x15, "cpu_qinfo", 1, 2, NULL)
-	HCALL(0x16, "cpu_myid", 0, 1, hv_cpu_myid)
-	HCALL(0x17, "cpu_state", 1, 1, hv_cpu_state)
-	HCALL(0x18, "cpu_set_rtba", 1, 1, NULL)
-	HCALL(0x19, "cpu_get_rtba", 0, 1, NULL)
-	HCALL(0x20, "mmu_tsb_ctx0", 2, 0, NULL)
-	HCALL(0x21, "mmu_tsb_ctxnon0", 2, 0, NULL)
-	HCALL(0x22, "mmu_demap_page", 4, 0, NULL)
-	HCALL(0x23, "mmu_demap_ctx", 4, 0, NULL)
-	HCALL(0x24, "mmu_demap_all", 4, 0, NULL)
-	HCALL(0x25, "mmu_map_perm_addr", 4, 0, hv_mmu_map_perm_addr)
-	HCALL(0x26, "mmu_fault_area_conf", 1, 1, hv_mmu_fault_area_conf)
-	HCALL(0x27, "mmu_enable", 2, 0, hv_mmu_enable)
-	HCALL(0x28, "mmu_unmap_perm_addr", 3, 0, hv_mmu_unmap_perm_addr)
-	HCALL(0x29, "mmu_tsb_ctx0_info", 2, 2, NULL)
-	HCALL(0x2a, "mmu_tsb_ctxnon0_info", 2, 2, NULL)
-	HCALL(0x2b, "mmu_fault_area_info", 0, 1, NULL)
-	HCALL(0x31, "mem_scrub", 2, 1, NULL)
-	HCALL(0x32, "mem_sync", 2, 1, NULL)
-	HCALL(0x42, "cpu_mondo_send", 3, 0, NULL)
-	HCALL(0x50, "tod_get", 0, 1, NULL)
-	HCALL(0x60, "cons_getchar", 0, 1, NULL)
-	HCALL(0x61, "cons_putchar", 1, 0, NULL)
-	HCALL(0x62, "cons_read", 2, 1, NULL)
-	HCALL(0x63, "cons_write", 2, 1, NULL)
-	HCALL(0x70, "mach_set_soft_state", 2, 0, NULL)
-	HCALL(0x71, "mach_get_soft_state", 1, 1, NULL)
-	HCALL(0xa0, "intr_devino2sysino", 2, 1, hv_intr_devino2sysino)
-	HCALL(0xa1, "intr_getenabled", 1, 1, NULL)
-	HCALL(0xa2, "intr_setenabled", 2, 0, NULL)
-	HCALL(0xa3, "intr_getstate", 1, 1, NULL)
-	HCALL(0xa4, "intr_setstate", 2, 0, NULL)
-	HCALL(0xa5, "intr_gettarget", 1, 1, hv_intr_gettarget)
-	HCALL(0xa6, "intr_settarget", 2, 0, hv_intr_settarget)
-	HCALL(0xa7, "vintr_get_cookie", 2, 1, NULL)
-	HCALL(0xa8, "vintr_set_cookie", 3, 0, NULL)
-	HCALL(0xa9, "vintr_get_valid", 2, 1, NULL)
-	HCALL(0xaa, "vintr_set_valid", 3, 0, NULL)
-	HCALL(0xab, "vintr_get_state", 2, 1, NULL)
-	HCALL(0xac, "vintr_set_state", 3, 0, NULL)
-	HCALL(0xad, "vintr_get_target", 2, 1, NULL)
-	HCALL(0xae, "vintr_set_target", 3, 0, NULL)
-	HCALL(0xe0, "ldc_tx_qconf", 3, 0, NULL)
-	HCALL(0xe1, "ldc_tx_qinfo", 1, 2, NULL)
-	HCALL(0xe2, "ldc_tx_get_state", 1, 3, NULL)
-	HCALL(0xe3, "ldc_tx_set_qtail", 2, 0, NULL)
-	HCALL(0xe4, "ldc_rx_qconf", 3, 0, NULL)
-	HCALL(0xe5, "ldc_rx_qinfo", 1, 2, NULL)
-	HCALL(0xe6, "ldc_rx_get_state", 1, 3, NULL)
-	HCALL(0xe7, "ldc_rx_set_qhead", 2, 0, NULL)
-	HCALL(0xea, "ldc_set_map_table", 3, 0, NULL)
-	HCALL(0xeb, "ldc_get_map_table", 1, 2, NULL)
-	HCALL(0xec, "ldc_copy", 5, 1, NULL)
-	HCALL(0xed, "ldc_mapin", 2, 2, NULL)
-	HCALL(0xee, "ldc_unmap", 1, 0, NULL)
-	HCALL(0xef, "ldc_revoke", 3, 0, NULL)
-	HTRAP(HV_MMU_MAP_ADDR_TRAP, "mmu_map_addr", 4, 0, hv_mmu_map_addr)
-	HTRAP(HV_MMU_UNMAP_ADDR_TRAP, "mmu_unmap_addr", 3, 0, hv_mmu_unmap_addr)
-	HCORE(0x00, "core_set_ver", 3, 1, hv_core_set_ver)
-	HCORE(0x01, "core_putchar", 1, 0, NULL)
-	HCORE(0x02, "core_exit", 1, 0, NULL)
-	HCORE(0x03, "core_get_ver", 1, 2, hv_core_get_ver)
+#include "traces/hv_calls.def"
 };
-/* clang-format on */
-#undef HCALL
-#undef HTRAP
-#undef HCORE
 
 static const struct hv_row *row_of(unsigned trap, unsigned fn)
 {

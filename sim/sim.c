@@ -122,6 +122,7 @@ static const char *const stop_names[] = {
     [SIM_STOP_KM] = "kernel-model",
     [SIM_STOP_HOST] = "host-error",
     [SIM_STOP_POWER_OFF] = "power-off",
+    [SIM_STOP_TIME] = "time-limit",
     [SIM_STOP_SLICE] = "slice",
     [SIM_STOP_BLOCKED] = "blocked",
     [SIM_STOP_DEADLOCK] = "deadlock",
@@ -345,6 +346,31 @@ static const char *trap_name(unsigned tt)
 }
 
 /* Record why the current strand stops and stop the engine. */
+/* Saturating: a clock or a count that would wrap stays at UINT64_MAX,
+ * past every limit (SIM_TIME_MAX_PS, the budget). */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+/* A clock advanced by d ps stops at half the limit again above the limit
+ * (1.5 * 10^19 ps): far enough past SIM_TIME_MAX_PS to be caught at the
+ * slice's end, and ~3 * 10^18 ps below 2^64 for the times the models add
+ * to a clock before that (each at most ~10^17 ps). */
+static uint64_t clock_add(uint64_t clock, uint64_t d)
+{
+	const uint64_t ceil = SIM_TIME_MAX_PS + SIM_TIME_MAX_PS / 2;
+	uint64_t r = sat_add(clock, d);
+	return r > ceil ? ceil : r;
+}
+
 static void stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t pc, unsigned tt,
                  uint64_t addr, const char *fmt, ...)
 {
@@ -420,7 +446,8 @@ static int is_self_loop(const struct sim *s, uint64_t addr, uint32_t size)
 static __attribute__((noinline)) void prof_enter(struct sim *s, struct strand *st, uint64_t addr)
 {
 	sim_prof_block(s->prof, st->id, addr, st->stats.insns,
-	               st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu],
+	               clock_add(st->clock_ps, sat_mul(st->stats.insns - st->insns_base,
+	                                               s->ps_per_insn[st->cpu])),
 	               st->prof_range);
 }
 
@@ -544,7 +571,8 @@ static void slice_check(struct sim *s, struct strand *st)
 {
 	if (s->stepping != st)
 		return; /* run alone (sim_call, sim_strand_run): no slices */
-	uint64_t now = st->clock_ps + (st->stats.insns - st->insns_base) * s->ps_per_insn[st->cpu];
+	uint64_t now = clock_add(
+	    st->clock_ps, sat_mul(st->stats.insns - st->insns_base, s->ps_per_insn[st->cpu]));
 	if (s->preempt || now >= st->horizon_ps) {
 		stop(s, st, SIM_STOP_SLICE, sim_priv_pc(&st->eng->cpu), 0, 0, "slice");
 		return;
@@ -553,7 +581,7 @@ static void slice_check(struct sim *s, struct strand *st)
 	 * horizon than when the slice began. */
 	if (st->horizon_ps != UINT64_MAX) {
 		uint64_t left = (st->horizon_ps - now) / s->ps_per_insn[st->cpu] + 1;
-		if (st->stats.insns + left < st->limit)
+		if (sat_add(st->stats.insns, left) < st->limit)
 			st->limit = st->stats.insns + left;
 	}
 }
@@ -830,10 +858,12 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	}
 	s->cfg = *cfg;
 	if (!cfg->image || cfg->ram_size <= SIM_NULL_GUARD || (cfg->ram_size & 0xfff) ||
-	    !cfg->max_cpus || !cfg->pool_max || !cfg->insn_budget) {
+	    !cfg->max_cpus || !cfg->pool_max || !cfg->insn_budget ||
+	    cfg->insn_budget > SIM_INSN_BUDGET_MAX) {
 		sim_errf(err, n,
 		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
-		         "pool_max, insn_budget)");
+		         "pool_max, insn_budget 1..%llu)",
+		         SIM_INSN_BUDGET_MAX);
 		rc = SIM_E_ARG;
 		goto fail;
 	}
@@ -974,11 +1004,20 @@ static struct strand *strand_of(const struct sim *s, unsigned id)
 
 /* ---- simulated time ------------------------------------------------------ */
 
+/* scale cycles at hz, in picoseconds: at least 1 (the scheduler divides
+ * by it; the trace's rules keep it there) and at most 2^63 (the clocks
+ * saturate and stop at SIM_TIME_MAX_PS). */
+static uint64_t ps_of(double scale, uint64_t hz)
+{
+	double ps = scale * 1e12 / (double)hz + 0.5;
+	return !(ps >= 1.0) ? 1 : ps >= 0x1p63 ? 1ull << 63 : (uint64_t)ps;
+}
+
 void sim_cpu_set_speed(struct sim *s, unsigned cpu, uint64_t hz, double cpi)
 {
 	if (cpu < s->cfg.max_cpus && hz) {
-		s->ps_per_insn[cpu] = (uint64_t)(cpi * 1e12 / (double)hz + 0.5);
-		s->ps_per_cycle[cpu] = (uint64_t)(1e12 / (double)hz + 0.5);
+		s->ps_per_insn[cpu] = ps_of(cpi, hz);
+		s->ps_per_cycle[cpu] = ps_of(1.0, hz);
 	}
 }
 
@@ -991,7 +1030,7 @@ uint64_t sim_cpu_ps_per_insn(const struct sim *s, unsigned cpu)
 static void settle(const struct sim *s, struct strand *st)
 {
 	uint64_t d = st->stats.insns - st->insns_base;
-	st->clock_ps += d * s->ps_per_insn[st->cpu];
+	st->clock_ps = clock_add(st->clock_ps, sat_mul(d, s->ps_per_insn[st->cpu]));
 	st->insns_base = st->stats.insns;
 }
 
@@ -1008,7 +1047,7 @@ void sim_thread_charge_ps(struct sim *s, unsigned id, uint64_t ps)
 {
 	struct strand *st = strand_of(s, id);
 	if (st)
-		st->clock_ps += ps;
+		st->clock_ps = clock_add(st->clock_ps, ps);
 }
 
 void sim_thread_set_time_ps(struct sim *s, unsigned id, uint64_t ps)
@@ -1085,7 +1124,7 @@ static int pause_insn(struct sim *s, struct strand *st)
 	if (st->stats.insns - rest >= st->insns_base)
 		st->stats.insns -= rest;
 	st->stats.pauses++;
-	st->clock_ps += v * s->ps_per_cycle[st->cpu];
+	st->clock_ps = clock_add(st->clock_ps, sat_mul(v, s->ps_per_cycle[st->cpu]));
 	resume_after(c);
 	slice_check(s, st);
 	return st->stop == SIM_STOP_NONE;
@@ -1099,7 +1138,7 @@ static enum sim_stop run(struct sim *s, struct strand *st, uint64_t budget)
 	memset(&st->v, 0, sizeof st->v);
 	/* budget: the slice; the runaway limit is set by the caller. */
 	st->limit = st->runaway;
-	if (budget && st->stats.insns + budget < st->limit)
+	if (budget && sat_add(st->stats.insns, budget) < st->limit)
 		st->limit = st->stats.insns + budget;
 	/* A run can nest inside a hook of another engine (a kernel-model
 	 * entry starting a thread wipes its engine): restore the outer one. */
@@ -1206,7 +1245,7 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	st->stop = SIM_STOP_NONE;
 	st->runnable = 1;
 	st->blocked = 0;
-	st->runaway = st->stats.insns + s->cfg.insn_budget;
+	st->runaway = sat_add(st->stats.insns, s->cfg.insn_budget);
 	st->horizon_ps = UINT64_MAX;
 	/* Started from inside another thread's trap (CPU_START, a kthread):
 	 * that thread's slice ends so the scheduler sees the new one. */
@@ -1331,7 +1370,7 @@ unsigned sim_wake(struct sim *s, uint64_t key, uint64_t time_ps)
 		if (s->prof) /* asleep is not work */
 			sim_prof_thread_reset(s->prof, id, st->stats.insns, before, st->clock_ps,
 			                      0);
-		st->runaway = st->stats.insns + s->cfg.insn_budget;
+		st->runaway = sat_add(st->stats.insns, s->cfg.insn_budget);
 		n++;
 		if (s->cur && s->cur != st)
 			s->preempt = 1;
@@ -1384,6 +1423,21 @@ static struct strand *pick(struct sim *s, uint64_t *next_ps)
 
 /* Run the earliest thread for one slice. Returns it (NULL: none runnable)
  * and why it stopped. */
+/* A thread's clock passed SIM_TIME_MAX_PS: its verdict (it stopped
+ * already, so no engine stop is needed). */
+static enum sim_stop time_limit(struct sim *s, struct strand *st)
+{
+	memset(&st->v, 0, sizeof st->v);
+	st->stop = st->v.why = SIM_STOP_TIME;
+	st->v.cpu = st->cpu;
+	st->v.pc = st->eng ? sim_priv_pc(&st->eng->cpu) : 0;
+	sim_symbolize(s, st->v.pc, st->v.where, sizeof st->v.where);
+	snprintf(st->v.msg, sizeof st->v.msg,
+	         "simulated time passed its limit of %llu s (SIM_TIME_MAX_PS)",
+	         (unsigned long long)(SIM_TIME_MAX_PS / 1000000000000ull));
+	return SIM_STOP_TIME;
+}
+
 static struct strand *step(struct sim *s, enum sim_stop *why)
 {
 	uint64_t next;
@@ -1403,6 +1457,8 @@ static struct strand *step(struct sim *s, enum sim_stop *why)
 	*why = run(s, st, slice);
 	s->stepping = outer;
 	settle(s, st);
+	if (st->clock_ps > SIM_TIME_MAX_PS && (*why < SIM_STOP_BUDGET || *why >= SIM_STOP_SLICE))
+		*why = time_limit(s, st);
 	switch (*why) {
 	case SIM_STOP_SLICE:
 	case SIM_STOP_BLOCKED:
@@ -1449,7 +1505,7 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 	sim_priv_set_pc(&target->eng->cpu, fn, fn + 4);
 	target->runnable = 1;
 	target->blocked = 0;
-	target->runaway = target->stats.insns + s->cfg.insn_budget;
+	target->runaway = sat_add(target->stats.insns, s->cfg.insn_budget);
 	if (s->prof) {
 		settle(s, target);
 		sim_prof_thread_reset(s->prof, tid, target->stats.insns, target->clock_ps,
@@ -1542,7 +1598,7 @@ enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struc
 		}
 		return SIM_STOP_HOST;
 	}
-	st->runaway = st->stats.insns + (budget ? budget : s->cfg.insn_budget);
+	st->runaway = sat_add(st->stats.insns, budget ? budget : s->cfg.insn_budget);
 	st->horizon_ps = UINT64_MAX; /* alone: no slices */
 	enum sim_stop why = run(s, st, 0);
 	if (why == SIM_STOP_HALTED) {

@@ -105,6 +105,7 @@ enum sim_stop {
 	SIM_STOP_KM,        /* a kernel-model entry stopped it (placeholder, bad args) */
 	SIM_STOP_HOST,      /* host-side failure (Unicorn error, out of memory) */
 	SIM_STOP_POWER_OFF, /* the domain powered off (MACH_EXIT): nothing runs any more */
+	SIM_STOP_TIME,      /* its clock passed SIM_TIME_MAX_PS (sim/tunables.h) */
 	/* Not verdicts: the scheduler's own reasons. */
 	SIM_STOP_SLICE,    /* its time slice ended; runnable */
 	SIM_STOP_BLOCKED,  /* waits for a wake-up (sim_wake) */

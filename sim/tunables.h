@@ -18,8 +18,17 @@
  * 0x200000 (sim/selftest.c). */
 #define SIM_NULL_GUARD (1ull << 20)
 /* Instructions one strand may execute in one run before it is reported
- * as stuck (instructions). */
+ * as stuck (instructions), and the most a configuration may ask for
+ * (10^13: hours of host time; budget arithmetic saturates below 2^64). */
 #define SIM_INSN_BUDGET_DEFAULT 50000000ull
+#define SIM_INSN_BUDGET_MAX     10000000000000ull
+/* Latest simulated time, picoseconds (10^19 ps = 10^7 s, ~116 days): a
+ * thread whose clock passes it stops with the verdict "time-limit", so
+ * the 64-bit picosecond clocks (which wrap at ~1.8 * 10^19) never wrap.
+ * Traces name times up to TRACE_T_NS_MAX (traces/trace.h, 10^18 ps), and
+ * every charge (at most 10^15 ps, a cost's TRACE_COST_NS_MAX) fits in the
+ * headroom above this limit. */
+#define SIM_TIME_MAX_PS 10000000000000000000ull
 /* Most Unicorn engines alive at once (engines). Each costs ~2.9 MB RSS and
  * ~1 GiB of virtual space; idle strands give theirs back. */
 #define SIM_ENGINE_POOL_MAX 64

@@ -15,6 +15,12 @@
  *    have no NUL before name_len and a NUL at name_len (Linux strcmp()s them);
  *  - `s`/`d` payloads lie inside the data block; `s` payloads end in NUL;
  *  - arcs point at `N` elements (Linux takes the target's name unchecked);
+ *  - no `fwd` arc and no `back` arc points at its own node, and neither
+ *    kind forms a cycle: fill_in_one_cache() recurses along the `fwd` arcs
+ *    of level-1 caches with no depth limit (a cycle never ends), and
+ *    find_back_node_value() follows `back` arcs to depth 10 on every path
+ *    (a cycle multiplies the walk: k arcs cost k^10 visits). Real MDs
+ *    are a DAG of `fwd` arcs from the root, `back` arcs its mirror;
  *  - the list end exists; after it only all-zero elements (padding).
  * What it accepts (seen in real, tool-built MDs; harmless to Linux), counted
  * in struct md_warnings: a data or name block not padded to 16 bytes, unknown
@@ -104,6 +110,7 @@ const char *md_strerror(enum md_status code)
 	    [MD_ERR_PRESENT] = "bad present strand list",
 	    [MD_ERR_TOPO] = "MD lacks what the topology computation needs",
 	    [MD_ERR_NAME_LENGTH] = "name contains a NUL before its length",
+	    [MD_ERR_ARC_CYCLE] = "arcs at their own node or in a cycle",
 	};
 	if ((unsigned)code >= MD_STATUS_COUNT || !msgs[code])
 		return "unknown MD error";
@@ -301,6 +308,80 @@ static enum md_status parse_header(struct md *md, struct md_err *err)
 	return MD_OK;
 }
 
+static int is_arc_named(const struct md *md, uint32_t i, const char *name, size_t len)
+{
+	const struct md_el *e = &md->el[i];
+	return e->tag == MD_TAG_ARC && e->name_len == len &&
+	       !memcmp(md->names + e->name_off, name, len);
+}
+
+/* The arcs called name form no cycle, the shortest being an arc at its own
+ * node (why: the comment at the top). An iterative depth-first search over
+ * the node ordinals, O(nodes + arcs); targets are valid node starts. */
+static enum md_status check_arc_cycles(struct md *md, const char *name, struct md_err *err)
+{
+	enum { WHITE, GREY, BLACK };
+	size_t len = strlen(name);
+	uint8_t *color = calloc(md->nnodes ? md->nnodes : 1, 1);
+	uint32_t *stack = malloc(((size_t)md->nnodes + 1) * sizeof *stack);
+	uint32_t *next = malloc(((size_t)md->nnodes + 1) * sizeof *next); /* props[] index */
+	enum md_status rc = MD_OK;
+	char ctx[400];
+	const char *why = !strcmp(name, "fwd")
+	                      ? "Linux's fill_in_one_cache would recurse along it forever"
+	                      : "Linux's find_back_node_value would walk it again on each of its "
+	                        "10 levels (k such arcs: k^10 visits)";
+
+	if (!color || !stack || !next) {
+		rc = set_err(err, MD_ERR_NOMEM, MD_NO_ELEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t root = 0; root < md->nnodes && !rc; root++) {
+		size_t sp = 0;
+		if (color[root] != WHITE)
+			continue;
+		color[root] = GREY;
+		stack[sp] = root;
+		next[sp++] = md->prop_start[root];
+		while (sp && !rc) {
+			uint32_t k = stack[sp - 1], j = next[sp - 1];
+			while (j < md->prop_start[k + 1] &&
+			       !is_arc_named(md, md->props[j], name, len))
+				j++;
+			if (j == md->prop_start[k + 1]) {
+				color[k] = BLACK;
+				sp--;
+				continue;
+			}
+			next[sp - 1] = j + 1;
+			uint32_t i = md->props[j],
+			         t = md_node_ordinal(md, (md_node_t)md->el[i].val);
+			if (t == k)
+				rc = set_err(err, MD_ERR_ARC_CYCLE, i,
+				             "%s: node %u's '%s' arc points at node %u itself: %s",
+				             CTX(i, md->nodes[k]), md->nodes[k], name, md->nodes[k],
+				             why);
+			else if (color[t] == GREY)
+				rc = set_err(
+				    err, MD_ERR_ARC_CYCLE, i,
+				    "%s: node %u's '%s' arc to node %u closes a cycle of '%s' "
+				    "arcs: %s",
+				    CTX(i, md->nodes[k]), md->nodes[k], name, md->nodes[t], name,
+				    why);
+			else if (color[t] == WHITE) {
+				color[t] = GREY;
+				stack[sp] = t;
+				next[sp++] = md->prop_start[t];
+			}
+		}
+	}
+out:
+	free(color);
+	free(stack);
+	free(next);
+	return rc;
+}
+
 static enum md_status validate(struct md *md, struct md_err *err)
 {
 	char ctx[400];
@@ -448,6 +529,8 @@ static enum md_status validate(struct md *md, struct md_err *err)
 				               CTX(i, md->nodes[k]), (unsigned long long)e->val);
 		}
 	}
+	if ((rc = check_arc_cycles(md, "fwd", err)) || (rc = check_arc_cycles(md, "back", err)))
+		return rc;
 	return MD_OK;
 }
 

@@ -70,6 +70,7 @@ enum md_status {
 	MD_ERR_PRESENT,             /* present strand list: bad syntax, out of range, duplicate */
 	MD_ERR_TOPO,                /* MD lacks what the topology computation needs */
 	MD_ERR_NAME_LENGTH,         /* name has a NUL before name_len */
+	MD_ERR_ARC_CYCLE,           /* `fwd` (or `back`) arcs at their own node or in a cycle */
 	MD_STATUS_COUNT
 };
 

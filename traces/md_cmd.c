@@ -469,54 +469,116 @@ struct nkey {
 	md_node_t node;
 };
 
-static uint64_t lowest_cpu(const struct md *md, md_node_t start, uint8_t *seen, md_node_t *q)
+/* For every node, the lowest `id` of a `cpu` node reachable from it by 1
+ * to 10 `back` arcs (UINT64_MAX: none), by ordinal: ten relaxations over
+ * the back arcs, O(nodes + arcs). A search from each node instead costs
+ * the arcs of every container it reaches (a `cpus` node with 10^5 `fwd`
+ * arcs scanned once per cache: quadratic). Walks and shortest paths reach
+ * the same nodes within 10 arcs, so the minimum is the same. */
+static uint64_t *lowest_cpus(const struct md *md)
 {
-	size_t nn = md_node_count(md), head = 0, tail = 0;
-	uint64_t best = UINT64_MAX;
-	md_node_t arcs[64];
-	memset(seen, 0, nn);
-	seen[md_node_ordinal(md, start)] = 1;
-	q[tail++] = start;
-	for (int d = 0; d < 10 && head < tail; d++) {
-		size_t end = tail;
-		while (head < end) {
-			md_node_t u = q[head++];
-			size_t na = md_arcs(md, u, "back", NULL, 0);
-			md_node_t *av = na <= 64 ? arcs : malloc(na * sizeof(*av));
-			if (!av)
-				return best; /* out of memory: a weaker key, still valid */
-			md_arcs(md, u, "back", av, na);
-			for (size_t k = 0; k < na; k++) {
-				md_node_t v = av[k];
-				uint32_t o = md_node_ordinal(md, v);
-				if (o == MD_NODE_NONE || seen[o])
-					continue;
-				seen[o] = 1;
-				q[tail++] = v;
-				uint64_t id;
-				if (!strcmp(md_node_name(md, v), "cpu") &&
-				    !md_get_u64(md, v, "id", &id) && id < best)
-					best = id;
-			}
-			if (av != arcs)
-				free(av);
-		}
+	size_t nn = md_node_count(md), ne = 0;
+	size_t *first = calloc(nn + 1, sizeof(*first));
+	uint64_t *cpuid = malloc((nn ? nn : 1) * sizeof(*cpuid));
+	uint64_t *cur = malloc((nn ? nn : 1) * sizeof(*cur));
+	uint64_t *nxt = malloc((nn ? nn : 1) * sizeof(*nxt));
+	uint32_t *to = NULL;
+	if (!first || !cpuid || !cur || !nxt)
+		goto fail;
+	for (size_t i = 0; i < nn; i++) {
+		md_node_t n = md_node_at(md, (uint32_t)i);
+		uint64_t id;
+		first[i] = ne;
+		ne += md_arcs(md, n, "back", NULL, 0);
+		cpuid[i] = !strcmp(md_node_name(md, n), "cpu") && !md_get_u64(md, n, "id", &id)
+		               ? id
+		               : UINT64_MAX;
+		cur[i] = UINT64_MAX;
 	}
-	return best;
+	first[nn] = ne;
+	to = malloc((ne ? ne : 1) * sizeof(*to));
+	md_node_t *tmp = malloc((ne ? ne : 1) * sizeof(*tmp));
+	if (!to || !tmp) {
+		free(tmp);
+		goto fail;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		size_t k = md_arcs(md, md_node_at(md, (uint32_t)i), "back", tmp, ne);
+		for (size_t j = 0; j < k; j++)
+			to[first[i] + j] = md_node_ordinal(md, tmp[j]);
+	}
+	free(tmp);
+	for (int d = 0; d < 10; d++) {
+		for (size_t i = 0; i < nn; i++) {
+			uint64_t best = UINT64_MAX;
+			for (size_t j = first[i]; j < first[i + 1]; j++) {
+				uint32_t w = to[j];
+				if (w == MD_NODE_NONE)
+					continue;
+				if (cpuid[w] < best)
+					best = cpuid[w];
+				if (cur[w] < best)
+					best = cur[w];
+			}
+			nxt[i] = best;
+		}
+		uint64_t *t = cur;
+		cur = nxt;
+		nxt = t;
+	}
+	free(first);
+	free(cpuid);
+	free(nxt);
+	free(to);
+	return cur;
+fail:
+	free(first);
+	free(cpuid);
+	free(cur);
+	free(nxt);
+	free(to);
+	return NULL;
 }
 
-static int cmp_nkey(const void *a, const void *b)
+/* Node keys by content: open addressing over FNV-1a, values are indexes.
+ * The strings are borrowed. */
+struct keytab {
+	size_t cap; /* a power of two, at least twice the keys */
+	const char **key;
+	size_t *val;
+};
+
+static uint64_t key_hash(const char *s)
 {
-	return strcmp(((const struct nkey *)a)->key, ((const struct nkey *)b)->key);
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
 }
 
-static int cmp_nkey_ord(const void *a, const void *b)
+static int keytab_init(struct keytab *t, size_t n)
 {
-	const struct nkey *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	if (c)
-		return c;
-	return x->node < y->node ? -1 : x->node > y->node;
+	t->cap = 16;
+	while (t->cap < 2 * n + 2)
+		t->cap *= 2;
+	t->key = calloc(t->cap, sizeof(*t->key));
+	t->val = malloc(t->cap * sizeof(*t->val));
+	return t->key && t->val ? 0 : -1;
+}
+
+static void keytab_free(struct keytab *t)
+{
+	free(t->key);
+	free(t->val);
+}
+
+/* The slot of key: holding it, or the empty one where it belongs. */
+static size_t keytab_slot(const struct keytab *t, const char *key)
+{
+	size_t i = (size_t)key_hash(key) & (t->cap - 1);
+	while (t->key[i] && strcmp(t->key[i], key))
+		i = (i + 1) & (t->cap - 1);
+	return i;
 }
 
 static void free_keys(struct nkey *k, size_t n)
@@ -528,15 +590,15 @@ static void free_keys(struct nkey *k, size_t n)
 	free(k);
 }
 
-/* Keys of all nodes, plus per-ordinal key pointers (into the array order). */
+/* Keys of all nodes in MD order (k[i] is ordinal i), and the same
+ * pointers by ordinal in *by_ord. */
 static struct nkey *make_keys(const struct md *md, char ***by_ord)
 {
 	size_t nn = md_node_count(md);
 	struct nkey *k = calloc(nn ? nn : 1, sizeof(*k));
-	uint8_t *seen = malloc(nn ? nn : 1);
-	md_node_t *q = malloc((nn ? nn : 1) * sizeof(*q));
+	uint64_t *low = lowest_cpus(md);
 	char **bo = calloc(nn ? nn : 1, sizeof(*bo));
-	if (!k || !seen || !q || !bo)
+	if (!k || !low || !bo)
 		goto fail;
 	for (size_t i = 0; i < nn; i++) {
 		md_node_t n = md_node_at(md, (uint32_t)i);
@@ -558,7 +620,7 @@ static struct nkey *make_keys(const struct md *md, char ***by_ord)
 					j += strlen(t + j) + 1;
 				}
 			}
-			uint64_t lc = lowest_cpu(md, n, seen, q);
+			uint64_t lc = low[i];
 			if (lc != UINT64_MAX)
 				sb_addf(&b, " of cpu %llu", (unsigned long long)lc);
 		}
@@ -569,33 +631,44 @@ static struct nkey *make_keys(const struct md *md, char ***by_ord)
 		k[i].key = b.s;
 		k[i].node = n;
 	}
-	/* Disambiguate equal keys by rank in MD order: "KEY #2", "KEY #3"... */
-	qsort(k, nn, sizeof(*k), cmp_nkey_ord);
-	for (size_t i = 0; i < nn;) {
-		size_t j = i + 1;
-		while (j < nn && !strcmp(k[j].key, k[i].key))
-			j++;
-		for (size_t r = i + 1; r < j; r++) {
-			struct sbuf b = {0};
-			sb_addf(&b, "%s #%zu", k[r].key, r - i + 1);
-			if (b.oom) {
-				free(b.s);
-				goto fail;
-			}
-			free(k[r].key);
-			k[r].key = b.s;
-		}
-		i = j;
+	/* Disambiguate equal keys by rank in MD order: "KEY #2", "KEY #3"...
+	 * (k is in MD order; the first of a kind keeps its key, which the
+	 * table borrows). */
+	struct keytab seen;
+	size_t *count = calloc(nn ? nn : 1, sizeof(*count));
+	if (!count || keytab_init(&seen, nn)) {
+		free(count);
+		keytab_free(&seen);
+		goto fail;
 	}
+	for (size_t i = 0; i < nn; i++) {
+		size_t slot = keytab_slot(&seen, k[i].key);
+		if (!seen.key[slot]) {
+			seen.key[slot] = k[i].key;
+			seen.val[slot] = i;
+			count[i] = 1;
+			continue;
+		}
+		struct sbuf b = {0};
+		sb_addf(&b, "%s #%zu", k[i].key, ++count[seen.val[slot]]);
+		if (b.oom) {
+			free(b.s);
+			free(count);
+			keytab_free(&seen);
+			goto fail;
+		}
+		free(k[i].key);
+		k[i].key = b.s;
+	}
+	free(count);
+	keytab_free(&seen);
 	for (size_t i = 0; i < nn; i++)
-		bo[md_node_ordinal(md, k[i].node)] = k[i].key;
-	free(seen);
-	free(q);
+		bo[i] = k[i].key;
+	free(low);
 	*by_ord = bo;
 	return k;
 fail:
-	free(seen);
-	free(q);
+	free(low);
 	free(bo);
 	free_keys(k, nn);
 	return NULL;
@@ -660,6 +733,19 @@ static void free_strs(char **v, size_t n)
 	free(v);
 }
 
+/* A node added or removed (text NULL), or a node's property changes. */
+struct dline {
+	const char *key;
+	char *text;
+	md_node_t node;
+	int added;
+};
+
+static int cmp_dline(const void *x, const void *y)
+{
+	return strcmp(((const struct dline *)x)->key, ((const struct dline *)y)->key);
+}
+
 static int cmd_diff(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc != 3) {
@@ -714,50 +800,86 @@ static int cmd_diff(int argc, char **argv)
 	free(la);
 	free(add);
 	free(rem);
-	/* Nodes. */
-	size_t ma = md_node_count(a), mb = md_node_count(b);
-	qsort(ka, ma, sizeof(*ka), cmp_nkey);
-	qsort(kb, mb, sizeof(*kb), cmp_nkey);
-	for (size_t i = 0, j = 0; i < ma || j < mb;) {
-		int c = i == ma ? 1 : j == mb ? -1 : strcmp(ka[i].key, kb[j].key);
-		if (c < 0) {
-			printf("node removed: %s (@%u)\n", ka[i].key, ka[i].node);
+	/* Nodes: matched by key through a hash table of B's, O(nodes); only
+	 * the differences are sorted (by key, the order the output keeps). */
+	size_t ma = md_node_count(a), mb = md_node_count(b), nline = 0, nrec = 0;
+	struct keytab tb = {0};
+	uint8_t *matched = calloc(mb ? mb : 1, 1);
+	struct dline *lines = malloc((ma + mb + 1) * sizeof(*lines));
+	struct dline *recs = malloc((ma + 1) * sizeof(*recs));
+	if (!matched || !lines || !recs || keytab_init(&tb, mb)) {
+		free(matched);
+		free(lines);
+		free(recs);
+		keytab_free(&tb);
+		goto oom;
+	}
+	for (size_t j = 0; j < mb; j++) {
+		size_t slot = keytab_slot(&tb, kb[j].key);
+		tb.key[slot] = kb[j].key;
+		tb.val[slot] = j;
+	}
+	int failed = 0;
+	for (size_t i = 0; i < ma && !failed; i++) {
+		size_t slot = keytab_slot(&tb, ka[i].key);
+		if (!tb.key[slot]) {
+			lines[nline++] = (struct dline){ka[i].key, NULL, ka[i].node, 0};
 			changes++;
-			i++;
 			continue;
 		}
-		if (c > 0) {
-			printf("node added: %s (@%u)\n", kb[j].key, kb[j].node);
-			changes++;
-			j++;
-			continue;
-		}
-		size_t pa, pb;
+		size_t j = tb.val[slot], pa, pb;
+		matched[j] = 1;
 		char **sa = node_props(a, ka[i].node, oa, &pa);
 		char **sb = node_props(b, kb[j].node, ob, &pb);
+		struct sbuf one = {0};
 		if (!sa || !sb) {
-			free_strs(sa, pa);
-			free_strs(sb, pb);
-			goto oom;
-		}
-		for (size_t x = 0, y = 0; x < pa || y < pb;) {
-			int d = x == pa ? 1 : y == pb ? -1 : strcmp(sa[x], sb[y]);
-			if (d < 0)
-				sb_addf(&chg, "changed: %s: - %s\n", ka[i].key, sa[x++]);
-			else if (d > 0)
-				sb_addf(&chg, "changed: %s: + %s\n", kb[j].key, sb[y++]);
-			else {
-				x++;
-				y++;
-				continue;
+			failed = 1;
+		} else {
+			for (size_t x = 0, y = 0; x < pa || y < pb;) {
+				int d = x == pa ? 1 : y == pb ? -1 : strcmp(sa[x], sb[y]);
+				if (d < 0)
+					sb_addf(&one, "changed: %s: - %s\n", ka[i].key, sa[x++]);
+				else if (d > 0)
+					sb_addf(&one, "changed: %s: + %s\n", kb[j].key, sb[y++]);
+				else {
+					x++;
+					y++;
+					continue;
+				}
+				changes++;
 			}
-			changes++;
 		}
 		free_strs(sa, pa);
 		free_strs(sb, pb);
-		i++;
-		j++;
+		if (one.oom)
+			failed = 1;
+		if (one.len)
+			recs[nrec++] = (struct dline){ka[i].key, one.s, 0, 0};
+		else
+			free(one.s);
 	}
+	for (size_t j = 0; j < mb && !failed; j++)
+		if (!matched[j]) {
+			lines[nline++] = (struct dline){kb[j].key, NULL, kb[j].node, 1};
+			changes++;
+		}
+	if (!failed) {
+		qsort(lines, nline, sizeof(*lines), cmp_dline);
+		for (size_t x = 0; x < nline; x++)
+			printf("node %s: %s (@%u)\n", lines[x].added ? "added" : "removed",
+			       lines[x].key, lines[x].node);
+		qsort(recs, nrec, sizeof(*recs), cmp_dline);
+		for (size_t x = 0; x < nrec; x++)
+			sb_addf(&chg, "%s", recs[x].text);
+	}
+	for (size_t x = 0; x < nrec; x++)
+		free(recs[x].text);
+	free(recs);
+	free(lines);
+	free(matched);
+	keytab_free(&tb);
+	if (failed)
+		goto oom;
 	if (chg.oom)
 		goto oom;
 	if (chg.len)

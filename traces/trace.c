@@ -5,6 +5,7 @@
  * the record index) and what is wrong.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -270,7 +271,7 @@ static enum trace_status get_opt_t(struct ld *ld, json_t *obj, const char *path,
 		return TRACE_OK;
 	join(p, path, "t_ns");
 	*has = 1;
-	return uint_of(ld, v, p, 0, INT64_MAX, out);
+	return uint_of(ld, v, p, 0, TRACE_T_NS_MAX, out);
 }
 
 /* A list of cpu ids (< max_cpus), at least min_n entries. */
@@ -316,21 +317,123 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 
 /* ---- machine ---- */
 
-#define COST(f)                                                                                    \
+#define SPEED(f, type, unit, lo, hi)                                                               \
 	{                                                                                          \
-#f, offsetof(struct trace_costs, f)                                                \
+#f, unit, type, offsetof(struct trace_machine, f), lo, hi                          \
 	}
-const struct trace_cost_field trace_cost_fields[TRACE_NCOSTS] = {
-    COST(hotplug_prepare_ns),  COST(hotplug_online_ns),
-    COST(hotplug_teardown_ns), COST(udelay_granularity_ns),
-    COST(udelay_overhead_ns),  COST(jiffy_ns),
-    COST(sched_switch_ns),     COST(kthread_wakeup_ns),
-    COST(ldc_msg_ns),          COST(ipi_ns),
-    COST(printk_ns),
+#define COST(f, lo)                                                                                \
+	{                                                                                          \
+#f, "ns", TRACE_PARAM_U64, offsetof(struct trace_machine, costs.f), lo,            \
+		    TRACE_COST_NS_MAX                                                              \
+	}
+const struct trace_param trace_params[TRACE_NPARAMS] = {
+    SPEED(cpi, TRACE_PARAM_REAL, "cycles per instruction", TRACE_CPI_MIN, TRACE_CPI_MAX),
+    SPEED(clock_hz, TRACE_PARAM_U64, "Hz", 1, TRACE_CLOCK_HZ_MAX),
+    SPEED(stick_hz, TRACE_PARAM_U64, "Hz", 1, TRACE_CLOCK_HZ_MAX),
+    COST(hotplug_prepare_ns, 0),
+    COST(hotplug_online_ns, 0),
+    COST(hotplug_teardown_ns, 0),
+    COST(udelay_granularity_ns, 1), /* a divisor */
+    COST(udelay_overhead_ns, 0),
+    COST(jiffy_ns, 1), /* a divisor */
+    COST(sched_switch_ns, 0),
+    COST(kthread_wakeup_ns, 0),
+    COST(ldc_msg_ns, 0),
+    COST(ipi_ns, 0),
+    COST(printk_ns, 0),
 };
 #undef COST
+#undef SPEED
 _Static_assert(sizeof(struct trace_costs) == TRACE_NCOSTS * sizeof(uint64_t),
-               "every trace_costs field has a row in trace_cost_fields");
+               "every trace_costs field has a row in trace_params");
+_Static_assert(TRACE_CPI_MIN * 1e12 / TRACE_CLOCK_HZ_MAX >= 1.0,
+               "an instruction lasts at least 1 ps");
+
+const struct trace_param *trace_param_by_name(const char *name)
+{
+	for (size_t i = 0; i < TRACE_NPARAMS; i++)
+		if (!strcmp(trace_params[i].name, name))
+			return &trace_params[i];
+	return NULL;
+}
+
+int trace_param_check(const struct trace_param *p, uint64_t v_u, double v_real, char *why, size_t n)
+{
+	if (p->type == TRACE_PARAM_REAL) {
+		if (v_real >= p->min && v_real <= p->max) /* false for NaN */
+			return 0;
+		snprintf(why, n, "%g is out of range %g..%g %s", v_real, p->min, p->max, p->unit);
+		return -1;
+	}
+	if (v_u >= (uint64_t)p->min && v_u <= (uint64_t)p->max)
+		return 0;
+	snprintf(why, n, "%llu is out of range %llu..%llu %s", (unsigned long long)v_u,
+	         (unsigned long long)p->min, (unsigned long long)p->max, p->unit);
+	return -1;
+}
+
+int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
+                    char *why, size_t n)
+{
+	char *end = (char *)text;
+	uint64_t u = 0;
+	double d = 0;
+
+	/* strtoull and strtod take leading blanks and a sign ('-1' would
+	 * wrap), and strtod "inf" and "nan": a value starts with a digit. */
+	errno = 0;
+	if (isdigit((unsigned char)text[0]) || text[0] == '.') {
+		if (p->type == TRACE_PARAM_REAL)
+			d = strtod(text, &end);
+		else
+			u = strtoull(text, &end, 0);
+	}
+	if (end == text || *end || errno == ERANGE) {
+		snprintf(why, n, "'%s' is not %s in range %.15g..%.15g %s", text,
+		         p->type == TRACE_PARAM_REAL ? "a number" : "a decimal or 0x hex integer",
+		         p->min, p->max, p->unit);
+		return -1;
+	}
+	if (trace_param_check(p, u, d, why, n))
+		return -1;
+	if (p->type == TRACE_PARAM_REAL)
+		*(double *)((char *)m + p->offset) = d;
+	else
+		*(uint64_t *)((char *)m + p->offset) = u;
+	return 0;
+}
+
+/* A timing parameter under its rule (trace_params). */
+static enum trace_status get_param(struct ld *ld, json_t *obj, const char *path,
+                                   const struct trace_param *tp, struct trace_machine *m)
+{
+	char p[MAX_PATH_TEXT], why[200];
+	json_t *v;
+	enum trace_status st = field(ld, obj, path, tp->name, 1, &v);
+	uint64_t u = 0;
+	double d = 0;
+
+	if (st)
+		return st;
+	join(p, path, tp->name);
+	if (tp->type == TRACE_PARAM_REAL) {
+		if (!json_is_number(v))
+			return FAIL(ld, TRACE_ERR_TYPE, p, "expected a number");
+		d = json_number_value(v);
+	} else {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return FAIL(ld, TRACE_ERR_TYPE, p, "expected an unsigned integer (%s)",
+			            tp->unit);
+		u = (uint64_t)json_integer_value(v);
+	}
+	if (trace_param_check(tp, u, d, why, sizeof why))
+		return FAIL(ld, TRACE_ERR_RANGE, p, "%s", why);
+	if (tp->type == TRACE_PARAM_REAL)
+		*(double *)((char *)m + tp->offset) = d;
+	else
+		*(uint64_t *)((char *)m + tp->offset) = u;
+	return TRACE_OK;
+}
 
 static enum trace_status load_machine(struct ld *ld, json_t *root)
 {
@@ -341,7 +444,7 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 	const char *cost_keys[TRACE_NCOSTS + 1];
 	struct trace_machine *m = &ld->t->machine;
 	const char *path = "$.machine", *shape;
-	json_t *obj, *v, *c;
+	json_t *obj, *c;
 	enum trace_status st;
 	char p[MAX_PATH_TEXT];
 
@@ -357,9 +460,7 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 	if ((st = get_u32(ld, obj, path, "sockets", 1, 64, &m->sockets)) ||
 	    (st = get_u32(ld, obj, path, "cores_per_socket", 1, 256, &m->cores_per_socket)) ||
 	    (st = get_u32(ld, obj, path, "strands_per_core", 1, 64, &m->strands_per_core)) ||
-	    (st = get_u32(ld, obj, path, "max_cpus", 1, TRACE_MAX_CPUS, &m->max_cpus)) ||
-	    (st = get_uint(ld, obj, path, "clock_hz", 1, 100000000000ull, &m->clock_hz)) ||
-	    (st = get_uint(ld, obj, path, "stick_hz", 1, 100000000000ull, &m->stick_hz)))
+	    (st = get_u32(ld, obj, path, "max_cpus", 1, TRACE_MAX_CPUS, &m->max_cpus)))
 		return st;
 	if ((uint64_t)m->sockets * m->cores_per_socket * m->strands_per_core > TRACE_MAX_CPUS)
 		return FAIL(ld, TRACE_ERR_RANGE, path,
@@ -367,14 +468,6 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 		            (unsigned long long)m->sockets * m->cores_per_socket *
 		                m->strands_per_core,
 		            TRACE_MAX_CPUS);
-	if ((st = field(ld, obj, path, "cpi", 1, &v)))
-		return st;
-	if (!json_is_number(v))
-		return FAIL(ld, TRACE_ERR_TYPE, "$.machine.cpi", "expected a number");
-	m->cpi = json_number_value(v);
-	if (!(m->cpi > 0.0 && m->cpi <= 1000.0))
-		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.cpi", "%g is out of range (0, 1000]",
-		            m->cpi);
 	for (size_t i = 0; i < TRACE_NCOSTS; i++)
 		cost_keys[i] = trace_cost_fields[i].name;
 	cost_keys[TRACE_NCOSTS] = NULL;
@@ -382,15 +475,10 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 	if ((st = field(ld, obj, path, "costs", 1, &c)) || (st = want_object(ld, c, p)) ||
 	    (st = check_keys(ld, c, p, cost_keys)))
 		return st;
-	for (size_t i = 0; i < TRACE_NCOSTS; i++)
-		if ((st = get_uint(ld, c, p, cost_keys[i], 0, 1000000000000ull,
-		                   trace_cost(&m->costs, i))))
+	for (size_t i = 0; i < TRACE_NPARAMS; i++)
+		if ((st = get_param(ld, i < TRACE_PARAM_FIRST_COST ? obj : c,
+		                    i < TRACE_PARAM_FIRST_COST ? path : p, &trace_params[i], m)))
 			return st;
-	if (!m->costs.udelay_granularity_ns)
-		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.costs.udelay_granularity_ns",
-		            "must be at least 1");
-	if (!m->costs.jiffy_ns)
-		return FAIL(ld, TRACE_ERR_RANGE, "$.machine.costs.jiffy_ns", "must be at least 1");
 	return TRACE_OK;
 }
 
@@ -640,7 +728,7 @@ static enum trace_status load_faults(struct ld *ld, json_t *sc)
 		index_path(p, "$.scenario.faults", i);
 		if ((st = want_object(ld, e, p)) || (st = check_keys(ld, e, p, keys)) ||
 		    (st = get_str(ld, e, p, "fn", 64, &name)) ||
-		    (st = get_uint(ld, e, p, "status", 1, 255, &f->status)))
+		    (st = get_uint(ld, e, p, "status", 1, TRACE_FAULT_STATUS_MAX, &f->status)))
 			return st;
 		info = trace_hcall_fn_by_name(name);
 		if (!info || info->trap != 0x80) {
@@ -652,7 +740,7 @@ static enum trace_status load_faults(struct ld *ld, json_t *sc)
 		f->count = 1;
 		f->cpu = -1;
 		if (json_object_get(e, "count") &&
-		    (st = get_u32(ld, e, p, "count", 1, 1000000, &f->count)))
+		    (st = get_u32(ld, e, p, "count", 1, TRACE_FAULT_COUNT_MAX, &f->count)))
 			return st;
 		if (json_object_get(e, "cpu")) {
 			if ((st = get_u32(ld, e, p, "cpu", 0, t->machine.max_cpus - 1, &cpu)))
@@ -735,7 +823,7 @@ static enum trace_status load_scenario(struct ld *ld, json_t *root)
 		op->kind = (enum trace_op_kind)k;
 		t->nops = i + 1;
 		if ((st = check_keys(ld, e, p, k == TRACE_OP_MD_UPDATE ? md_keys : dr_keys)) ||
-		    (st = get_uint(ld, e, p, "t_ns", 0, INT64_MAX, &op->t_ns)) ||
+		    (st = get_uint(ld, e, p, "t_ns", 0, TRACE_T_NS_MAX, &op->t_ns)) ||
 		    (st = get_uint(ld, e, p, "req_num", 0, INT64_MAX, &op->req_num)))
 			return st;
 		if (k == TRACE_OP_MD_UPDATE) {

@@ -65,19 +65,56 @@ struct trace_costs {
 	uint64_t printk_ns;         /* one printk line */
 };
 
-/* The cost fields, in file order: the JSON name under machine.costs and the
- * field in struct trace_costs. One row per field (checked in trace.c). */
-#define TRACE_NCOSTS 11
-struct trace_cost_field {
-	const char *name;
-	size_t offset; /* offsetof(struct trace_costs, ...) */
+struct trace_machine;
+
+/* The machine's timing parameters and their rules: one row per parameter,
+ * the only list of names, units and allowed ranges that the trace reader
+ * ($.machine and $.machine.costs), the writer, trace gen/import and
+ * `run --set` use, so a value one path accepts the others accept too.
+ * Rows TRACE_PARAM_FIRST_COST.. are the cost fields in file order; the
+ * rows before them are keys of $.machine itself. Ranges are inclusive and
+ * exact in a double (below 2^53). */
+enum trace_param_type {
+	TRACE_PARAM_U64,  /* uint64_t, decimal or 0x hex in --set */
+	TRACE_PARAM_REAL, /* double, a finite decimal number */
 };
-extern const struct trace_cost_field trace_cost_fields[TRACE_NCOSTS];
-/* The i-th cost field of c. */
-static inline uint64_t *trace_cost(struct trace_costs *c, size_t i)
-{
-	return (uint64_t *)((char *)c + trace_cost_fields[i].offset);
-}
+struct trace_param {
+	const char *name; /* JSON key and --set name */
+	const char *unit; /* for messages */
+	enum trace_param_type type;
+	size_t offset; /* offsetof(struct trace_machine, ...) */
+	double min, max;
+};
+#define TRACE_NCOSTS           11
+#define TRACE_PARAM_FIRST_COST 3 /* cpi, clock_hz, stick_hz come first */
+#define TRACE_NPARAMS          (TRACE_PARAM_FIRST_COST + TRACE_NCOSTS)
+extern const struct trace_param trace_params[TRACE_NPARAMS];
+/* The smallest cpi and the largest clock_hz keep one instruction at 1 ps
+ * or more (the simulator's clock unit): cpi * 1e12 / clock_hz >= 1. */
+#define TRACE_CPI_MIN      0.1
+#define TRACE_CPI_MAX      1000.0
+#define TRACE_CLOCK_HZ_MAX 100000000000.0  /* 100 GHz */
+#define TRACE_COST_NS_MAX  1000000000000.0 /* 1000 s */
+/* Latest simulated time a trace may name (t_ns of ops, DS messages and
+ * hypercall records), ns: ~11.6 days, far below the simulator's clock
+ * limit (SIM_TIME_MAX_PS, sim/tunables.h), which leaves room for the
+ * costs the run adds after it. */
+#define TRACE_T_NS_MAX 1000000000000000ull
+
+/* The cost fields (rows of trace_params), in file order: i-th is
+ * trace_cost_fields[i], its value in c is *trace_cost(c, i). */
+#define trace_cost_fields (&trace_params[TRACE_PARAM_FIRST_COST])
+/* The parameter called name; NULL if none. */
+const struct trace_param *trace_param_by_name(const char *name);
+/* 0 if v (of a U64 parameter: v_u; of a REAL one: v_real) is inside p's
+ * range; else -1 and why says "V is out of range MIN..MAX UNIT". */
+int trace_param_check(const struct trace_param *p, uint64_t v_u, double v_real, char *why,
+                      size_t n);
+/* Parse text as p's value (--set): U64 a decimal or 0x hex integer (no
+ * sign, no overflow), REAL a finite number; check it against the rule
+ * and store it in m. 0, or -1 with why naming the value and the range. */
+int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
+                    char *why, size_t n);
 
 struct trace_machine {
 	char shape[32];            /* machine shape name, e.g. "t2", "m7-16" */
@@ -90,6 +127,13 @@ struct trace_machine {
 	uint64_t stick_hz;         /* %stick frequency, Hz */
 	struct trace_costs costs;
 };
+
+/* The i-th cost field of c. */
+static inline uint64_t *trace_cost(struct trace_costs *c, size_t i)
+{
+	return (uint64_t *)((char *)c + trace_cost_fields[i].offset -
+	                    offsetof(struct trace_machine, costs));
+}
 
 struct trace_md_gen {
 	uint32_t generation; /* 1, 2, ... (ascending) */
@@ -135,6 +179,20 @@ struct trace_fault {
 	uint32_t count;
 	int32_t cpu;
 };
+/* The rules of a fault, shared by $.scenario.faults and run --inject: fn
+ * a fast-trap call of traces/hv_calls.def, status 1..TRACE_FAULT_STATUS_MAX
+ * (0 is EOK, no fault), count 1..TRACE_FAULT_COUNT_MAX, cpu below the
+ * machine's max_cpus. */
+#define TRACE_FAULT_STATUS_MAX 255
+#define TRACE_FAULT_COUNT_MAX  1000000
+/* Parse a fault written "NAME=STATUS[xCOUNT][@CPU]" (--inject): STATUS an
+ * HV error name (EINVAL, ...) or a decimal or 0x hex number, COUNT
+ * (default 1) and CPU (default any: -1) decimal. 0, or -1 with why naming
+ * the part at fault and its allowed range. */
+int trace_fault_parse(const char *spec, uint32_t max_cpus, struct trace_fault *out, char *why,
+                      size_t n);
+/* The HV error number called name (HV_EOK 0 .. HV_EBUSY 17), or -1. */
+int trace_hv_status_by_name(const char *name);
 
 /* Events the capture a trace was imported from lost on one cpu (1.2,
  * $.capture.lost_events): ftrace's ring buffer overran there, so the

@@ -8,58 +8,13 @@
 
 #include "traces/trace_internal.h"
 
+/* The trace format's view of traces/hv_calls.def: fast-trap functions by
+ * number, dedicated traps (and every CORE_TRAP call) by trap number. */
+#define HV_FAST(fn, name, nargs, nrets, handler)   {#name, fn, 0x80, nargs, nrets},
+#define HV_TRAP(trap, name, nargs, nrets, handler) {#name, trap, trap, nargs, nrets},
+#define HV_CORE(fn, name, nargs, nrets, handler)
 static const struct trace_hcall_fn_info hcall_fns[] = {
-    {"mach_exit", 0x00, 0x80, 1, 0},
-    {"mach_desc", 0x01, 0x80, 2, 1},
-    {"mach_sir", 0x02, 0x80, 0, 0},
-    {"mach_set_watchdog", 0x05, 0x80, 1, 1},
-    {"cpu_start", 0x10, 0x80, 4, 0},
-    {"cpu_stop", 0x11, 0x80, 1, 0},
-    {"cpu_yield", 0x12, 0x80, 0, 0},
-    {"cpu_qconf", 0x14, 0x80, 3, 0},
-    {"cpu_qinfo", 0x15, 0x80, 1, 2},
-    {"cpu_mycpuid", 0x16, 0x80, 0, 1},
-    {"cpu_state", 0x17, 0x80, 1, 1},
-    {"cpu_set_rtba", 0x18, 0x80, 1, 1},
-    {"cpu_get_rtba", 0x19, 0x80, 0, 1},
-    {"mmu_tsb_ctx0", 0x20, 0x80, 2, 0},
-    {"mmu_tsb_ctxnon0", 0x21, 0x80, 2, 0},
-    {"mmu_demap_page", 0x22, 0x80, 5, 0},
-    {"mmu_demap_ctx", 0x23, 0x80, 4, 0},
-    {"mmu_demap_all", 0x24, 0x80, 3, 0},
-    {"mmu_map_perm_addr", 0x25, 0x80, 4, 0},
-    {"mmu_fault_area_conf", 0x26, 0x80, 1, 1},
-    {"mmu_enable", 0x27, 0x80, 2, 0},
-    {"mmu_unmap_perm_addr", 0x28, 0x80, 3, 0},
-    {"mmu_tsb_ctx0_info", 0x29, 0x80, 0, 2},
-    {"mmu_tsb_ctxnon0_info", 0x2a, 0x80, 0, 2},
-    {"mmu_fault_area_info", 0x2b, 0x80, 0, 1},
-    {"mem_scrub", 0x31, 0x80, 2, 1},
-    {"mem_sync", 0x32, 0x80, 2, 1},
-    {"cpu_mondo_send", 0x42, 0x80, 3, 0},
-    {"tod_get", 0x50, 0x80, 0, 1},
-    {"tod_set", 0x51, 0x80, 1, 0},
-    {"cons_getchar", 0x60, 0x80, 0, 1},
-    {"cons_putchar", 0x61, 0x80, 1, 0},
-    {"cons_write", 0x63, 0x80, 2, 1},
-    {"intr_devino2sysino", 0xa0, 0x80, 2, 1},
-    {"intr_getenabled", 0xa1, 0x80, 1, 1},
-    {"intr_setenabled", 0xa2, 0x80, 2, 0},
-    {"intr_getstate", 0xa3, 0x80, 1, 1},
-    {"intr_setstate", 0xa4, 0x80, 2, 0},
-    {"intr_gettarget", 0xa5, 0x80, 1, 1},
-    {"intr_settarget", 0xa6, 0x80, 2, 0},
-    {"ldc_tx_qconf", 0xe0, 0x80, 3, 0},
-    {"ldc_tx_qinfo", 0xe1, 0x80, 1, 2},
-    {"ldc_tx_get_state", 0xe2, 0x80, 1, 3},
-    {"ldc_tx_set_qtail", 0xe3, 0x80, 2, 0},
-    {"ldc_rx_qconf", 0xe4, 0x80, 3, 0},
-    {"ldc_rx_qinfo", 0xe5, 0x80, 1, 2},
-    {"ldc_rx_get_state", 0xe6, 0x80, 1, 3},
-    {"ldc_rx_set_qhead", 0xe7, 0x80, 2, 0},
-    {"mmu_map_addr", 0x83, 0x83, 4, 0},
-    {"mmu_unmap_addr", 0x84, 0x84, 3, 0},
-    {"core_trap", 0xff, 0xff, 5, 1},
+#include "traces/hv_calls.def"
 };
 
 const struct trace_hcall_fn_info *trace_hcall_fn_by_name(const char *name)
@@ -78,6 +33,123 @@ const struct trace_hcall_fn_info *trace_hcall_fn_by_number(uint32_t fn)
 		if (hcall_fns[i].fn == fn)
 			return &hcall_fns[i];
 	return NULL;
+}
+
+static const char *const hv_status_names[] = {
+    "EOK",       "ENOCPU",        "ENORADDR",  "ENOINTR",     "EBADPGSZ",  "EBADTSB",
+    "EINVAL",    "EBADTRAP",      "EBADALIGN", "EWOULDBLOCK", "ENOACCESS", "EIO",
+    "ECPUERROR", "ENOTSUPPORTED", "ENOMAP",    "ETOOMANY",    "ECHANNEL",  "EBUSY",
+};
+
+int trace_hv_status_by_name(const char *name)
+{
+	for (size_t k = 0; k < sizeof hv_status_names / sizeof hv_status_names[0]; k++)
+		if (!strcmp(name, hv_status_names[k]))
+			return (int)k;
+	return -1;
+}
+
+/* An unsigned number filling all of s[0..len): decimal, or hex after
+ * "0x" when hex; no sign, no blanks, no overflow. */
+static int strict_u64(const char *s, size_t len, int hex, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+
+	if (hex && len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (!len)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int c = s[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)d) / base)
+			return -1;
+		v = v * base + (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int trace_fault_parse(const char *spec, uint32_t max_cpus, struct trace_fault *out, char *why,
+                      size_t n)
+{
+	const char *eq = strchr(spec, '='), *st, *st_end, *x, *at;
+	const struct trace_hcall_fn_info *fi;
+	char name[64];
+	uint64_t v;
+	size_t skip;
+
+	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof name) {
+		snprintf(why, n, "'%s': expected NAME=STATUS[xCOUNT][@CPU]", spec);
+		return -1;
+	}
+	memcpy(name, spec, (size_t)(eq - spec));
+	name[eq - spec] = 0;
+	fi = trace_hcall_fn_by_name(name);
+	if (!fi || fi->trap != 0x80) {
+		snprintf(why, n, "'%s' is not a fast-trap hypervisor call (traces/FORMAT.md)",
+		         name);
+		return -1;
+	}
+	*out = (struct trace_fault){.fn = fi->fn, .count = 1, .cpu = -1};
+	st = eq + 1;
+	at = strchr(st, '@');
+	st_end = at ? at : st + strlen(st);
+	/* The count follows an 'x' that is not the one of a 0x status. */
+	skip = st[0] == '0' && (st[1] == 'x' || st[1] == 'X') ? 2 : 0;
+	x = memchr(st + skip, 'x', (size_t)(st_end - st) - skip);
+	if (at) {
+		if (strict_u64(at + 1, strlen(at + 1), 0, &v) || v >= max_cpus) {
+			snprintf(why, n,
+			         "%s: cpu '%s' is not a decimal number in range 0..%u (the "
+			         "MD's max-cpus - 1)",
+			         name, at + 1, max_cpus - 1);
+			return -1;
+		}
+		out->cpu = (int32_t)v;
+	}
+	if (x) {
+		if (strict_u64(x + 1, (size_t)(st_end - x - 1), 0, &v) || !v ||
+		    v > TRACE_FAULT_COUNT_MAX) {
+			snprintf(why, n, "%s: count '%.*s' is not a decimal number in range 1..%u",
+			         name, (int)(st_end - x - 1), x + 1, TRACE_FAULT_COUNT_MAX);
+			return -1;
+		}
+		out->count = (uint32_t)v;
+		st_end = x;
+	}
+	{
+		char text[32];
+		int k;
+
+		snprintf(text, sizeof text, "%.*s", (int)(st_end - st), st);
+		if ((k = trace_hv_status_by_name(text)) >= 0)
+			v = (uint64_t)k;
+		else if (strict_u64(st, (size_t)(st_end - st), 1, &v))
+			v = 0;
+		if (!v || v > TRACE_FAULT_STATUS_MAX) {
+			snprintf(
+			    why, n,
+			    "%s: status '%.*s' is not an HV error name (ENOCPU ... EBUSY) or a "
+			    "number in range 1..%u",
+			    name, (int)(st_end - st), st, TRACE_FAULT_STATUS_MAX);
+			return -1;
+		}
+		out->status = v;
+	}
+	return 0;
 }
 
 const char *const trace_ds_services[] = {
