@@ -346,7 +346,8 @@ const struct trace_param trace_params[TRACE_NPARAMS] = {
 #undef SPEED
 _Static_assert(sizeof(struct trace_costs) == TRACE_NCOSTS * sizeof(uint64_t),
                "every trace_costs field has a row in trace_params");
-_Static_assert(TRACE_CPI_MIN * 1e12 / TRACE_CLOCK_HZ_MAX >= 1.0,
+/* cpi / clock >= 1 ps, i.e. cpi_milli * 10^9 >= clock_hz. */
+_Static_assert(TRACE_CPI_MIN_MILLI * 1000000000ull >= (unsigned long long)TRACE_CLOCK_HZ_MAX,
                "an instruction lasts at least 1 ps");
 
 const struct trace_param *trace_param_by_name(const char *name)

@@ -91,7 +91,10 @@ struct trace_param {
 extern const struct trace_param trace_params[TRACE_NPARAMS];
 /* The smallest cpi and the largest clock_hz keep one instruction at 1 ps
  * or more (the simulator's clock unit): cpi * 1e12 / clock_hz >= 1. */
-#define TRACE_CPI_MIN      0.1
+/* cpi at least 0.1, in thousandths so that integer constant expressions
+ * (_Static_assert, which clang evaluates strictly) can use it. */
+#define TRACE_CPI_MIN_MILLI 100
+#define TRACE_CPI_MIN      (TRACE_CPI_MIN_MILLI / 1000.0)
 #define TRACE_CPI_MAX      1000.0
 #define TRACE_CLOCK_HZ_MAX 100000000000.0  /* 100 GHz */
 #define TRACE_COST_NS_MAX  1000000000000.0 /* 1000 s */
