@@ -24,7 +24,11 @@ static int plan(const char *wrap, const char *dir, const char *goal, const char 
                 size_t cap)
 {
 	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "%s make -n -C %s %s %s 2>&1", wrap, dir, goal, extra);
+	/* Not CI's fuzzing block (a $(MAKE) line runs even under -n), nor an
+	 * enclosing make's jobserver. */
+	snprintf(cmd, sizeof cmd,
+	         "%s env -u CI -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -n -C %s %s %s 2>&1", wrap,
+	         dir, goal, extra);
 	return test_run(cmd, out, cap);
 }
 
