@@ -69,7 +69,8 @@ void bench_run_free(struct bench_run *r);
  * image and its manifest, --set names and values, --inject syntax with
  * cpus of any domain), for a caller that plans many runs (sweep) and must
  * refuse a bad option before the first. 0, or -1 with err naming the
- * option. cfg.trace is not read. */
+ * option. cfg.trace is not read; the guest is checked only when cfg.image
+ * names one (the runs find their default guest beside their binary). */
 int bench_run_check_cfg(const struct bench_run_cfg *cfg, char *err, size_t n);
 
 /* 0: every operation completed and the maps equal the host computation. */
