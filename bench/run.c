@@ -801,13 +801,12 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;
 	}
-	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n))
+	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, sim_hv(r->sim), &r->km, err, n))
 		return -1;
 	if (!r->cfg.no_profile && sim_profile_enable(r->sim)) {
 		snprintf(err, n, "out of memory (profile)");
 		return -1;
 	}
-	sim_set_km(r->sim, r->km);
 	if (boot_hwcaps(r, g1, err, n))
 		return -1;
 	to_km_costs(&m->costs, &costs);

@@ -26,6 +26,17 @@
 
 struct sim;
 
+/* What an entry asks of the machine (km_call turns it into the sim's
+ * trap result). */
+struct km_result {
+	int stop; /* nonzero: the thread stops with msg as its verdict */
+	char msg[200];
+	int redirect;  /* nonzero: continue at pc (guest glue), not at the caller */
+	int yield;     /* nonzero: end the caller's time slice (its clock jumped) */
+	int power_off; /* nonzero: the domain stops (OBP exit); how, in msg */
+	uint64_t pc;
+};
+
 struct km_call {
 	struct km *km;
 	struct sim *s;

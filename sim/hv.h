@@ -14,6 +14,7 @@
 
 struct sim;
 struct hv;
+struct sim_trap_result;
 
 /* sun4v hypervisor API status codes. */
 enum hv_status {
@@ -53,27 +54,15 @@ struct hv_call {
 	uint64_t ret[3]; /* %o1..%o3 after */
 };
 
-/* What the trap dispatcher must do after hv_trap(). */
-enum hv_next {
-	HV_NEXT_RESUME,    /* continue at NPC (like `done`) */
-	HV_NEXT_REDIRECT,  /* continue at *pc (MMU_ENABLE: %o1) */
-	HV_NEXT_STOP,      /* the strand stops: verdict in msg */
-	HV_NEXT_POWER_OFF, /* the whole domain stops (MACH_EXIT): how, in msg */
-};
-
-struct hv_result {
-	enum hv_next next;
-	uint64_t pc;
-	char msg[200];
-};
-
+/* The model answers the sim's hypervisor traps (it registers their
+ * handlers with it) until hv_free. */
 int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out);
 void hv_free(struct hv *hv);
 
 /* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for guest thread
  * tid running on cpu: reads %o0-%o5 through the sim, writes results back. */
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
-             struct hv_result *r);
+             struct sim_trap_result *r);
 
 /* CPU_START semantics for the host (the self-test, a boot cpu). */
 uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t cpu, uint64_t pc, uint64_t rtba,

@@ -66,9 +66,8 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	if (sim_create(&cfg, &s, err, n))
 		return -1;
 	snprintf(r->unicorn_version, sizeof r->unicorn_version, "%s", sim_unicorn_version(s));
-	if (km_create(s, &km, err, n))
+	if (km_create(s, sim_hv(s), &km, err, n))
 		goto out;
-	sim_set_km(s, km);
 
 	/* Boot state as the kernel's early boot leaves it, the mondo queues
 	 * of the new cpu (MD default sizes) and its idle task. */

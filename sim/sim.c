@@ -25,7 +25,6 @@
 #include "sim/priv.h"
 #include "sim/profile.h"
 #include "sim/tunables.h"
-#include "kernel-model/km.h"
 
 #define STACK_BIAS   2047 /* sparc64 ABI: %sp + 2047 is the frame */
 #define MIN_FRAME    192  /* register window save area + outgoing args */
@@ -82,7 +81,11 @@ struct sim {
 	struct sim_image *img;
 	uint8_t *ram;
 	struct hv *hv;
-	struct km *km;
+	struct trap_reg {
+		unsigned lo, hi;
+		struct sim_trap_handler h;
+	} traps[SIM_MAX_TRAP_HANDLERS];
+	unsigned ntraps;
 	struct strand *strands; /* by thread id; the first max_cpus are the cpus' */
 	unsigned nthreads;      /* max_cpus + SIM_MAX_KTHREADS */
 	uint64_t *ps_per_insn;  /* by cpu: CPI / clock-frequency, picoseconds */
@@ -237,14 +240,53 @@ const char *sim_unicorn_version(const struct sim *s)
 	return sim_priv_version(s->priv);
 }
 
-void sim_set_km(struct sim *s, struct km *km)
+static int machine_trap(unsigned tt)
 {
-	s->km = km;
+	return (tt >= 0x80 && tt < 0x100) || tt == SIM_TT_SOFT(SIM_TRAP_RETURN) ||
+	       tt == SIM_TT_SOFT(SIM_TRAP_BADVEC);
 }
 
-struct km *sim_km(struct sim *s)
+int sim_set_trap_handler(struct sim *s, unsigned tt_lo, unsigned tt_hi,
+                         const struct sim_trap_handler *h)
 {
-	return s->km;
+	if (tt_lo > tt_hi || (h && !h->fn))
+		return SIM_E_ARG;
+	for (unsigned tt = tt_lo; tt <= tt_hi; tt++)
+		if (machine_trap(tt))
+			return SIM_E_ARG;
+	/* Cut the range out of what is registered, then add it. */
+	unsigned n = 0;
+	struct trap_reg keep[2 * SIM_MAX_TRAP_HANDLERS];
+	for (unsigned i = 0; i < s->ntraps; i++) {
+		struct trap_reg t = s->traps[i];
+		if (t.hi < tt_lo || t.lo > tt_hi) {
+			keep[n++] = t;
+			continue;
+		}
+		if (t.lo < tt_lo) {
+			keep[n] = t;
+			keep[n++].hi = tt_lo - 1;
+		}
+		if (t.hi > tt_hi) {
+			keep[n] = t;
+			keep[n++].lo = tt_hi + 1;
+		}
+	}
+	if (n + (h != NULL) > SIM_MAX_TRAP_HANDLERS)
+		return SIM_E_NOMEM;
+	if (h)
+		keep[n++] = (struct trap_reg){.lo = tt_lo, .hi = tt_hi, .h = *h};
+	memcpy(s->traps, keep, n * sizeof keep[0]);
+	s->ntraps = n;
+	return SIM_OK;
+}
+
+const struct sim_trap_handler *sim_trap_handler(const struct sim *s, unsigned tt)
+{
+	for (unsigned i = 0; i < s->ntraps; i++)
+		if (tt >= s->traps[i].lo && tt <= s->traps[i].hi)
+			return &s->traps[i].h;
+	return NULL;
 }
 
 int sim_alloc(struct sim *s, uint64_t size, uint64_t align, uint64_t *ra)
@@ -594,6 +636,45 @@ static void resume_after(const struct sim_priv_cpu *c)
 	sim_priv_set_pc(c, npc, npc + 4);
 }
 
+/* A trap some model above the machine answers (sim_set_trap_handler). */
+static void trap_dispatch(struct sim *s, struct strand *st, unsigned tt, uint64_t pc)
+{
+	const struct sim_priv_cpu *c = &st->eng->cpu;
+	const struct sim_trap_handler *h = sim_trap_handler(s, tt);
+	if (!h) {
+		stop(s, st, SIM_STOP_TRAP, pc, tt, 0, "unhandled trap 0x%x (%s)", tt,
+		     trap_name(tt));
+		return;
+	}
+	if (h->stat == SIM_TRAP_STAT_HCALLS)
+		st->stats.hcalls++;
+	else if (h->stat == SIM_TRAP_STAT_KMCALLS)
+		st->stats.kmcalls++;
+	struct sim_trap_result r;
+	memset(&r, 0, sizeof r);
+	h->fn(h->ctx, s, st->id, st->cpu, tt, pc, &r);
+	if (st->stop != SIM_STOP_NONE) /* e.g. CPU_STOP of itself */
+		return;
+	if (r.next == SIM_TRAP_POWER_OFF) {
+		power_off(s, st, pc, r.msg);
+		return;
+	}
+	if (r.next == SIM_TRAP_STOP) {
+		stop(s, st, h->stop_as, pc, tt, 0, "%s", r.msg);
+		return;
+	}
+	if (r.next == SIM_TRAP_REDIRECT)
+		sim_priv_set_pc(c, r.pc, r.pc + 4);
+	else
+		resume_after(c);
+	if (st->blocked)
+		stop(s, st, SIM_STOP_BLOCKED, sim_priv_pc(c), 0, 0, "blocked");
+	else if (r.yield)
+		stop(s, st, SIM_STOP_SLICE, sim_priv_pc(c), 0, 0, "slice");
+	else
+		slice_check(s, st);
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct sim *s = user;
@@ -620,61 +701,6 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		return;
 	}
 	switch (intno) {
-	case SIM_TT_SOFT(0x80): /* FAST_TRAP */
-	case SIM_TT_SOFT(0x83): /* MMU_MAP_ADDR */
-	case SIM_TT_SOFT(0x84): /* MMU_UNMAP_ADDR */
-	case SIM_TT_SOFT(0xff): /* CORE_TRAP */ {
-		struct hv_result r;
-		st->stats.hcalls++;
-		hv_trap(s->hv, st->id, st->cpu, intno - 0x100, pc, &r);
-		if (st->stop != SIM_STOP_NONE) /* e.g. CPU_STOP of itself */
-			return;
-		if (r.next == HV_NEXT_STOP) {
-			stop(s, st, SIM_STOP_HCALL, pc, intno, 0, "%s", r.msg);
-			return;
-		}
-		if (r.next == HV_NEXT_POWER_OFF) {
-			power_off(s, st, pc, r.msg);
-			return;
-		}
-		if (r.next == HV_NEXT_REDIRECT)
-			sim_priv_set_pc(c, r.pc, r.pc + 4);
-		else
-			resume_after(c);
-		slice_check(s, st);
-		return;
-	}
-	case SIM_TT_SOFT(SIM_TRAP_KM): {
-		struct km_result r = {0};
-		st->stats.kmcalls++;
-		if (!s->km) {
-			stop(s, st, SIM_STOP_KM, pc, intno, 0,
-			     "kernel-model stub called but no kernel model is installed");
-			return;
-		}
-		km_call(s->km, s, st->id, st->cpu, pc, &r);
-		if (st->stop != SIM_STOP_NONE)
-			return;
-		if (r.power_off) {
-			power_off(s, st, pc, r.msg);
-			return;
-		}
-		if (r.stop) {
-			stop(s, st, SIM_STOP_KM, pc, intno, 0, "%s", r.msg);
-			return;
-		}
-		if (r.redirect)
-			sim_priv_set_pc(c, r.pc, r.pc + 4);
-		else
-			resume_after(c);
-		if (st->blocked)
-			stop(s, st, SIM_STOP_BLOCKED, sim_priv_pc(c), 0, 0, "blocked");
-		else if (r.yield)
-			stop(s, st, SIM_STOP_SLICE, sim_priv_pc(c), 0, 0, "slice");
-		else
-			slice_check(s, st);
-		return;
-	}
 	case SIM_TT_SOFT(SIM_TRAP_RETURN):
 		stop(s, st, SIM_STOP_RETURNED, pc, intno, 0, "returned");
 		return;
@@ -690,8 +716,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		return;
 	}
 	default:
-		stop(s, st, SIM_STOP_TRAP, pc, intno, 0, "unhandled trap 0x%x (%s)", intno,
-		     trap_name(intno));
+		trap_dispatch(s, st, intno, pc);
 	}
 }
 

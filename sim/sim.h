@@ -13,7 +13,6 @@
 struct sim;
 struct hv;
 struct sim_image;
-struct km;
 
 enum sim_err {
 	SIM_OK = 0,
@@ -61,9 +60,6 @@ void sim_free(struct sim *s);
 const struct sim_image *sim_image(const struct sim *s);
 struct hv *sim_hv(struct sim *s);
 const char *sim_unicorn_version(const struct sim *s);
-/* Install the kernel model that answers the image's stubs (not owned). */
-void sim_set_km(struct sim *s, struct km *km);
-struct km *sim_km(struct sim *s);
 
 /* Apply the kernel's boot-time patch tables of `sets` (enum
  * sim_patch_set, sim/image.h: SIM_PATCH_POPC, SIM_PATCH_PAUSE), as
@@ -124,6 +120,56 @@ struct sim_verdict {
 	char msg[256];  /* one line a person reads */
 };
 
+/* ---- trap handlers ---------------------------------------------------
+ * The machine runs the guest; what answers its traps above the
+ * architecture (the hypervisor, the kernel model) registers a handler for
+ * a range of trap types (QEMU's numbering: 0x100 + n for `ta n`). A trap
+ * with no handler stops the strand with a verdict naming the trap type. */
+
+/* What the machine does once a handler returns. */
+enum sim_trap_next {
+	SIM_TRAP_RESUME = 0, /* continue at NPC (like `done`) */
+	SIM_TRAP_REDIRECT,   /* continue at pc */
+	SIM_TRAP_STOP,       /* the strand stops: verdict in msg */
+	SIM_TRAP_POWER_OFF,  /* the whole domain stops: how, in msg */
+};
+
+/* Zeroed by the machine before the handler runs. */
+struct sim_trap_result {
+	enum sim_trap_next next;
+	uint64_t pc; /* SIM_TRAP_REDIRECT: where */
+	int yield;   /* end the caller's time slice (its clock jumped) */
+	char msg[200];
+};
+
+/* Called for trap tt taken at pc by guest thread tid running on cpu; reads
+ * and writes the strand's registers through the sim. A handler that
+ * blocks the thread (sim_thread_block) resumes it after the trap. */
+typedef void (*sim_trap_fn)(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
+                            uint64_t pc, struct sim_trap_result *r);
+
+/* Which strand counter a handler's traps count in (struct
+ * sim_strand_stats). */
+enum sim_trap_stat { SIM_TRAP_STAT_NONE, SIM_TRAP_STAT_HCALLS, SIM_TRAP_STAT_KMCALLS };
+
+struct sim_trap_handler {
+	sim_trap_fn fn;
+	void *ctx;
+	enum sim_stop stop_as;   /* the verdict's reason on SIM_TRAP_STOP */
+	enum sim_trap_stat stat; /* counter it counts in */
+};
+
+#define SIM_MAX_TRAP_HANDLERS 16 /* registrations per sim */
+/* Handle trap types [tt_lo, tt_hi] with h (copied), replacing what handled
+ * them; h == NULL removes the handlers of the range. Only the spill/fill
+ * vectors (0x80-0xff) and the sim's soft traps SIM_TRAP_RETURN and
+ * SIM_TRAP_BADVEC (sim/guest/sim_traps.h) are the machine's. SIM_E_ARG for those or tt_lo > tt_hi,
+ * SIM_E_NOMEM when SIM_MAX_TRAP_HANDLERS ranges are registered. */
+int sim_set_trap_handler(struct sim *s, unsigned tt_lo, unsigned tt_hi,
+                         const struct sim_trap_handler *h);
+/* The handler of trap type tt, or NULL. */
+const struct sim_trap_handler *sim_trap_handler(const struct sim *s, unsigned tt);
+
 /* Counters of one strand. */
 struct sim_strand_stats {
 	uint64_t insns; /* guest instructions, counted per translated block */
@@ -172,8 +218,8 @@ enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t 
 /* ---- the scheduler ---------------------------------------------------
  * Threads run interleaved in simulated time: the runnable thread with the
  * earliest clock runs until its clock passes the next one's by a quantum,
- * it blocks, returns or stops. Kernel-model entries block (km_result.block)
- * or end their slice early (km_result.yield, after udelay). */
+ * it blocks, returns or stops. Trap handlers block the thread
+ * (sim_thread_block) or end its slice early (sim_trap_result.yield). */
 
 /* Start an extra guest thread (a kthread) on cpu at pc with %o0 = arg0,
  * its clock at time_ps. */

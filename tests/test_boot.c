@@ -36,8 +36,7 @@ static void boot(struct booted *b, const char *shape, const uint32_t *ids, size_
 	cfg.linear_base = 0xffff800000000000ull;
 	cfg.insn_budget = 200000000ull;
 	cr_assert_eq(sim_create(&cfg, &b->s, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(km_create(b->s, &b->km, err, sizeof err), 0, "%s", err);
-	sim_set_km(b->s, b->km);
+	cr_assert_eq(km_create(b->s, sim_hv(b->s), &b->km, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(md_shape_get(shape, &sh, &me), 0, "%s", me.msg);
 	cr_assert_eq(md_gen(sh, ids, n, &b->mb, &me), 0, "%s", me.msg);
 	md_shape_free(sh);

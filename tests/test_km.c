@@ -42,8 +42,7 @@ static void fx_open(struct fx *f)
 	cfg.pool_max = 2;
 	cfg.linear_base = KM_PAGE_OFFSET;
 	cr_assert_eq(sim_create(&cfg, &f->s, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(km_create(f->s, &f->km, err, sizeof err), 0, "%s", err);
-	sim_set_km(f->s, f->km);
+	cr_assert_eq(km_create(f->s, sim_hv(f->s), &f->km, err, sizeof err), 0, "%s", err);
 	uint64_t stack, start;
 	cr_assert_eq(sim_alloc(f->s, STACK_SIZE, 64, &stack), 0);
 	/* Room above the top for the stack arguments sim_call's frame reaches. */
