@@ -17,8 +17,6 @@
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
 
-#include <unicorn/unicorn.h>
-
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
 #define STACK_BIAS   2047
 #define ARGS_OFFSET  176 /* 16 saved window registers, then %o0..%o5 homes */
@@ -218,14 +216,13 @@ static void dispatch(struct km *km, struct sim *s, unsigned tid, unsigned cpu, u
 	    km->nobp < KM_MAX_OBP_CALLS) {
 		struct km_obp_call *o = &km->obp[km->nobp++];
 		snprintf(o->fn, sizeof o->fn, "%s", km_rows[i].name);
-		sim_symbolize(s, sim_strand_reg(s, tid, UC_SPARC_REG_O7), o->caller,
-		              sizeof o->caller);
+		sim_symbolize(s, sim_strand_reg(s, tid, SIM_REG_O7), o->caller, sizeof o->caller);
 		o->cpu = cpu;
 		o->time_ns = sim_thread_time_ps(s, tid) / 1000;
 	}
 	if (!km_rows[i].fn) {
 		char caller[96];
-		uint64_t o7 = sim_strand_reg(s, tid, UC_SPARC_REG_O7);
+		uint64_t o7 = sim_strand_reg(s, tid, SIM_REG_O7);
 		r->stop = 1;
 		snprintf(r->msg, sizeof r->msg,
 		         "kernel-model placeholder '%s' reached (no host implementation yet), "
@@ -385,6 +382,6 @@ uint64_t km_arg(struct km_call *c, unsigned i)
 {
 	if (i < 6)
 		return c->a[i];
-	uint64_t sp = sim_strand_reg(c->s, c->tid, UC_SPARC_REG_SP);
+	uint64_t sp = sim_strand_reg(c->s, c->tid, SIM_REG_SP);
 	return km_ld64(c, sp + STACK_BIAS + ARGS_OFFSET + 8ull * (i - 6));
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
@@ -146,9 +145,9 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 		         sim_stop_name(why), v.where, v.msg);
 	r->insns = sim_strand_stats(s, o->cpu)->insns;
 	if (sim_strand_running(s, o->cpu)) {
-		r->g4 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G4);
-		r->g6 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G6);
-		r->sp = sim_strand_reg(s, o->cpu, UC_SPARC_REG_SP);
+		r->g4 = sim_strand_reg(s, o->cpu, SIM_REG_G4);
+		r->g6 = sim_strand_reg(s, o->cpu, SIM_REG_G6);
+		r->sp = sim_strand_reg(s, o->cpu, SIM_REG_SP);
 	}
 	const struct hv *hv = sim_hv(s);
 	r->nhcalls = hv_log_count(hv);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <unicorn/unicorn.h>
 
 #include "sim/sim.h"
 #include "sim/tunables.h"
@@ -208,16 +207,15 @@ int sim_selftest_machine(const char *elf, struct sim_checks *c, char *err, size_
 	/* Engine recycling: a strand started on a used engine sees none of
 	 * the previous strand's registers. */
 	fresh_strand(s);
-	sim_strand_set_reg(s, 0, UC_SPARC_REG_L5, 0x1234);
-	sim_strand_set_reg(s, 0, UC_SPARC_REG_G3, 0x5678);
+	sim_strand_set_reg(s, 0, SIM_REG_L5, 0x1234);
+	sim_strand_set_reg(s, 0, SIM_REG_G3, 0x5678);
 	call(s, "st_priv", 0, &ret, &v); /* dirties the engine */
 	sim_strand_park(s, 0);
 	unsigned opened_before, idle;
 	sim_pool_stats(s, &opened_before, &idle);
 	int started = sim_strand_start(s, 1, 0x400000, 0x77);
-	uint64_t l5 = sim_strand_reg(s, 1, UC_SPARC_REG_L5),
-	         g3 = sim_strand_reg(s, 1, UC_SPARC_REG_G3);
-	uint64_t o0 = sim_strand_reg(s, 1, UC_SPARC_REG_O0);
+	uint64_t l5 = sim_strand_reg(s, 1, SIM_REG_L5), g3 = sim_strand_reg(s, 1, SIM_REG_G3);
+	uint64_t o0 = sim_strand_reg(s, 1, SIM_REG_O0);
 	unsigned opened_after;
 	sim_pool_stats(s, &opened_after, &idle);
 	sim_checks_add(c, "engine-recycling",

@@ -108,8 +108,16 @@ struct sim {
 	struct sim_power_off power;
 };
 
-static const int oreg_ids[8] = {UC_SPARC_REG_O0, UC_SPARC_REG_O1, UC_SPARC_REG_O2, UC_SPARC_REG_O3,
-                                UC_SPARC_REG_O4, UC_SPARC_REG_O5, UC_SPARC_REG_O6, UC_SPARC_REG_O7};
+/* Unicorn's ids of the window and global registers, by enum sim_reg (PC
+ * and NPC are the privileged state's, sim/priv.h). */
+static const int uc_reg_ids[SIM_REG_PC] = {
+    UC_SPARC_REG_G0, UC_SPARC_REG_G1, UC_SPARC_REG_G2, UC_SPARC_REG_G3, UC_SPARC_REG_G4,
+    UC_SPARC_REG_G5, UC_SPARC_REG_G6, UC_SPARC_REG_G7, UC_SPARC_REG_O0, UC_SPARC_REG_O1,
+    UC_SPARC_REG_O2, UC_SPARC_REG_O3, UC_SPARC_REG_O4, UC_SPARC_REG_O5, UC_SPARC_REG_O6,
+    UC_SPARC_REG_O7, UC_SPARC_REG_L0, UC_SPARC_REG_L1, UC_SPARC_REG_L2, UC_SPARC_REG_L3,
+    UC_SPARC_REG_L4, UC_SPARC_REG_L5, UC_SPARC_REG_L6, UC_SPARC_REG_L7, UC_SPARC_REG_I0,
+    UC_SPARC_REG_I1, UC_SPARC_REG_I2, UC_SPARC_REG_I3, UC_SPARC_REG_I4, UC_SPARC_REG_I5,
+    UC_SPARC_REG_I6, UC_SPARC_REG_I7};
 
 static const char *const stop_names[] = {
     [SIM_STOP_NONE] = "running",
@@ -565,13 +573,13 @@ static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 	return false;
 }
 
+/* Register r of an instruction's encoding (enum sim_reg's order); 0 if
+ * the engine refuses. */
 static uint64_t arch_reg(uc_engine *uc, unsigned r)
 {
-	static const int base[4] = {UC_SPARC_REG_G0, UC_SPARC_REG_O0, UC_SPARC_REG_L0,
-	                            UC_SPARC_REG_I0};
 	uint64_t v = 0;
-	if (r)
-		uc_reg_read(uc, base[r >> 3] + (int)(r & 7), &v);
+	if (r && uc_reg_read(uc, uc_reg_ids[r & 31], &v))
+		return 0;
 	return v;
 }
 
@@ -706,8 +714,13 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		return;
 	case SIM_TT_SOFT(SIM_TRAP_BADVEC): {
 		uint64_t tt = 0, tpc = 0;
-		uc_reg_read(uc, UC_SPARC_REG_G1, &tt);
-		uc_reg_read(uc, UC_SPARC_REG_G2, &tpc);
+		uc_err e;
+		if ((e = uc_reg_read(uc, UC_SPARC_REG_G1, &tt)) ||
+		    (e = uc_reg_read(uc, UC_SPARC_REG_G2, &tpc))) {
+			stop(s, st, SIM_STOP_HOST, pc, intno, 0, "Unicorn: reading %%g1/%%g2: %s",
+			     uc_strerror(e));
+			return;
+		}
 		char where[96];
 		stop(s, st, SIM_STOP_TRAP, tpc, (unsigned)tt, 0,
 		     "trap 0x%llx (%s) has no handler in the guest trap table (taken at %s)",
@@ -1096,8 +1109,17 @@ unsigned sim_thread_cpu(const struct sim *s, unsigned id)
 static void engine_release(struct sim *s, struct engine *e)
 {
 	if (e->stop_hook) {
-		uc_hook_del(e->uc, e->stop_hook);
+		uc_err ue = uc_hook_del(e->uc, e->stop_hook);
 		e->stop_hook = 0;
+		if (ue) {
+			/* It would stop the next strand at this one's address:
+			 * not fit for the pool (sim_free closes it). */
+			if (!s->host_err[0])
+				snprintf(s->host_err, sizeof s->host_err,
+				         "%s: removing a stop hook: %s", sim_priv_version(s->priv),
+				         uc_strerror(ue));
+			return;
+		}
 	}
 	s->pool[s->npool++] = e;
 }
@@ -1243,7 +1265,14 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 	 * and GL, and sets the window registers (CANSAVE 6, ...) that QEMU's
 	 * never-run reset leaves at 0. */
 	uint64_t o7 = s->sim_return - 8;
-	uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7);
+	uc_err ue;
+	if ((ue = uc_reg_write(e->uc, UC_SPARC_REG_O7, &o7))) {
+		sim_note(s, cpu, pc, "engine wipe failed: %%o7: %s", uc_strerror(ue));
+		st->active = 0;
+		st->eng = NULL;
+		engine_release(s, e);
+		return SIM_E_UNICORN;
+	}
 	sim_priv_set_pc(&e->cpu, s->reset_regs, s->reset_regs + 4);
 	st->runaway = st->stats.insns + RESET_BUDGET;
 	/* The wipe is not the strand's work: the profiler must not see it
@@ -1265,7 +1294,13 @@ static int start_thread(struct sim *s, struct strand *st, uint64_t pc, uint64_t 
 		sim_prof_thread_reset(s->prof, st->id, 0, 0, st->clock_ps, 1);
 		st->prof_range[0] = st->prof_range[1] = 0;
 	}
-	uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0);
+	if ((ue = uc_reg_write(e->uc, UC_SPARC_REG_O0, &arg0))) {
+		sim_note(s, cpu, pc, "cannot set %%o0: %s", uc_strerror(ue));
+		st->active = 0;
+		st->eng = NULL;
+		engine_release(s, e);
+		return SIM_E_UNICORN;
+	}
 	sim_priv_set_pc(&e->cpu, pc, pc + 4);
 	st->stop = SIM_STOP_NONE;
 	st->runnable = 1;
@@ -1524,9 +1559,9 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 		return SIM_STOP_HOST;
 	}
 	for (unsigned i = 0; i < nargs; i++)
-		sim_strand_set_reg(s, tid, oreg_ids[i], args[i]);
-	sim_strand_set_reg(s, tid, UC_SPARC_REG_O6, sp - MIN_FRAME - STACK_BIAS);
-	sim_strand_set_reg(s, tid, UC_SPARC_REG_O7, s->sim_return - 8);
+		sim_strand_set_reg(s, tid, SIM_REG_O0 + i, args[i]);
+	sim_strand_set_reg(s, tid, SIM_REG_O6, sp - MIN_FRAME - STACK_BIAS);
+	sim_strand_set_reg(s, tid, SIM_REG_O7, s->sim_return - 8);
 	sim_priv_set_pc(&target->eng->cpu, fn, fn + 4);
 	target->runnable = 1;
 	target->blocked = 0;
@@ -1570,7 +1605,7 @@ enum sim_stop sim_sched_call(struct sim *s, unsigned tid, uint64_t fn, const uin
 	if (v)
 		*v = target->v;
 	if (ret)
-		*ret = why == SIM_STOP_RETURNED ? sim_strand_reg(s, tid, UC_SPARC_REG_O0) : 0;
+		*ret = why == SIM_STOP_RETURNED ? sim_strand_reg(s, tid, SIM_REG_O0) : 0;
 	return why;
 }
 
@@ -1598,8 +1633,8 @@ int sim_strand_stop_at(struct sim *s, unsigned cpu, uint64_t addr)
 	uc_err e;
 	if (!st || !st->active)
 		return SIM_E_CPU;
-	if (st->eng->stop_hook)
-		uc_hook_del(st->eng->uc, st->eng->stop_hook);
+	if (st->eng->stop_hook && uc_hook_del(st->eng->uc, st->eng->stop_hook))
+		return SIM_E_UNICORN; /* the old hook stays: it still stops there */
 	st->eng->stop_hook = 0;
 	st->stop_addr = addr;
 	if ((e = uc_hook_add(st->eng->uc, &st->eng->stop_hook, UC_HOOK_CODE, (void *)hook_stop_at,
@@ -1650,29 +1685,64 @@ const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cp
 void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6])
 {
 	for (int i = 0; i < 6; i++)
-		o[i] = sim_strand_reg(s, cpu, oreg_ids[i]);
+		o[i] = sim_strand_reg(s, cpu, SIM_REG_O0 + i);
 }
 
 void sim_strand_set_oregs(struct sim *s, unsigned cpu, const uint64_t *o, unsigned n)
 {
 	for (unsigned i = 0; i < n && i < 6; i++)
-		sim_strand_set_reg(s, cpu, oreg_ids[i], o[i]);
+		sim_strand_set_reg(s, cpu, SIM_REG_O0 + i, o[i]);
 }
 
-uint64_t sim_strand_reg(struct sim *s, unsigned cpu, int reg)
+/* A register access the engine refused is a host failure: the run is
+ * unusable (sim_host_error). */
+static void reg_failed(struct sim *s, const char *op, enum sim_reg reg, uc_err e)
+{
+	if (!s->host_err[0])
+		snprintf(s->host_err, sizeof s->host_err, "%s: %s register %d: %s",
+		         sim_priv_version(s->priv), op, (int)reg, uc_strerror(e));
+}
+
+uint64_t sim_strand_reg(struct sim *s, unsigned cpu, enum sim_reg reg)
 {
 	struct strand *st = strand_of(s, cpu);
 	uint64_t v = 0;
-	if (st && st->active)
-		uc_reg_read(st->eng->uc, reg, &v);
+	uc_err e;
+	if (!st || !st->active || (unsigned)reg >= SIM_REG_COUNT)
+		return 0;
+	if (reg == SIM_REG_PC)
+		return sim_priv_pc(&st->eng->cpu);
+	if (reg == SIM_REG_NPC)
+		return sim_priv_npc(&st->eng->cpu);
+	if ((e = uc_reg_read(st->eng->uc, uc_reg_ids[reg], &v))) {
+		reg_failed(s, "read", reg, e);
+		return 0;
+	}
 	return v;
 }
 
-void sim_strand_set_reg(struct sim *s, unsigned cpu, int reg, uint64_t v)
+int sim_strand_set_reg(struct sim *s, unsigned cpu, enum sim_reg reg, uint64_t v)
 {
 	struct strand *st = strand_of(s, cpu);
-	if (st && st->active)
-		uc_reg_write(st->eng->uc, reg, &v);
+	uc_err e;
+	if (!st || !st->active)
+		return SIM_E_CPU;
+	if ((unsigned)reg >= SIM_REG_COUNT)
+		return SIM_E_ARG;
+	const struct sim_priv_cpu *c = &st->eng->cpu;
+	if (reg == SIM_REG_PC) {
+		sim_priv_set_pc(c, v, v + 4);
+		return SIM_OK;
+	}
+	if (reg == SIM_REG_NPC) {
+		sim_priv_set_pc(c, sim_priv_pc(c), v);
+		return SIM_OK;
+	}
+	if ((e = uc_reg_write(st->eng->uc, uc_reg_ids[reg], &v))) {
+		reg_failed(s, "write", reg, e);
+		return SIM_E_UNICORN;
+	}
+	return SIM_OK;
 }
 
 enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
@@ -1682,12 +1752,12 @@ enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t 
 	if (!st || !st->active || nargs > 6)
 		return sim_strand_run(s, cpu, 0, v); /* reports the bad state */
 	for (unsigned i = 0; i < nargs; i++)
-		sim_strand_set_reg(s, cpu, oreg_ids[i], args[i]);
-	sim_strand_set_reg(s, cpu, UC_SPARC_REG_O6, sp - MIN_FRAME - STACK_BIAS);
-	sim_strand_set_reg(s, cpu, UC_SPARC_REG_O7, s->sim_return - 8);
+		sim_strand_set_reg(s, cpu, SIM_REG_O0 + i, args[i]);
+	sim_strand_set_reg(s, cpu, SIM_REG_O6, sp - MIN_FRAME - STACK_BIAS);
+	sim_strand_set_reg(s, cpu, SIM_REG_O7, s->sim_return - 8);
 	sim_priv_set_pc(&st->eng->cpu, fn, fn + 4);
 	enum sim_stop why = sim_strand_run(s, cpu, 0, v);
 	if (ret)
-		*ret = why == SIM_STOP_RETURNED ? sim_strand_reg(s, cpu, UC_SPARC_REG_O0) : 0;
+		*ret = why == SIM_STOP_RETURNED ? sim_strand_reg(s, cpu, SIM_REG_O0) : 0;
 	return why;
 }

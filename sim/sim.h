@@ -190,12 +190,57 @@ int sim_strand_stop_at(struct sim *s, unsigned cpu, uint64_t addr);
 enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struct sim_verdict *v);
 const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cpu);
 
-/* Registers of a strand: %o0..%o5 (in the current window), any by the
- * Unicorn register id. */
+/* Registers of a strand, the machine's own numbering (the window
+ * registers are the current window's). */
+enum sim_reg {
+	SIM_REG_G0,
+	SIM_REG_G1,
+	SIM_REG_G2,
+	SIM_REG_G3,
+	SIM_REG_G4,
+	SIM_REG_G5,
+	SIM_REG_G6,
+	SIM_REG_G7,
+	SIM_REG_O0,
+	SIM_REG_O1,
+	SIM_REG_O2,
+	SIM_REG_O3,
+	SIM_REG_O4,
+	SIM_REG_O5,
+	SIM_REG_O6,
+	SIM_REG_O7,
+	SIM_REG_L0,
+	SIM_REG_L1,
+	SIM_REG_L2,
+	SIM_REG_L3,
+	SIM_REG_L4,
+	SIM_REG_L5,
+	SIM_REG_L6,
+	SIM_REG_L7,
+	SIM_REG_I0,
+	SIM_REG_I1,
+	SIM_REG_I2,
+	SIM_REG_I3,
+	SIM_REG_I4,
+	SIM_REG_I5,
+	SIM_REG_I6,
+	SIM_REG_I7,
+	SIM_REG_PC,
+	SIM_REG_NPC,
+	SIM_REG_COUNT,
+	SIM_REG_SP = SIM_REG_O6, /* stack pointer (biased by 2047) */
+	SIM_REG_FP = SIM_REG_I6,
+};
+
+/* %o0..%o5 (in the current window). */
 void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6]);
 void sim_strand_set_oregs(struct sim *s, unsigned cpu, const uint64_t *o, unsigned n);
-uint64_t sim_strand_reg(struct sim *s, unsigned cpu, int uc_reg);
-void sim_strand_set_reg(struct sim *s, unsigned cpu, int uc_reg, uint64_t v);
+/* Any register; 0 when the strand does not run or the engine refuses (the
+ * sim's host error then says why). */
+uint64_t sim_strand_reg(struct sim *s, unsigned cpu, enum sim_reg reg);
+/* SIM_E_CPU when the strand does not run, SIM_E_ARG for a bad register,
+ * SIM_E_UNICORN when the engine refuses (the host error says why). */
+int sim_strand_set_reg(struct sim *s, unsigned cpu, enum sim_reg reg, uint64_t v);
 
 /* Simulated time. Each thread has a clock (picoseconds); guest
  * instructions advance it at its cpu's picoseconds per instruction

@@ -7,9 +7,9 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
@@ -736,7 +736,7 @@ Test(km_lock, contended_spinlock_waits_for_the_unlock)
 	             SIM_STOP_RETURNED, "%s", f.v.msg);
 	cr_expect(!sim_thread_blocked(f.s, CPU), "the unlock wakes the waiter");
 	cr_assert_eq(sim_strand_run(f.s, CPU, 0, &f.v), SIM_STOP_RETURNED, "%s", f.v.msg);
-	cr_expect_eq(sim_strand_reg(f.s, CPU, UC_SPARC_REG_O0), 0, "irqsave flags after the retry");
+	cr_expect_eq(sim_strand_reg(f.s, CPU, SIM_REG_O0), 0, "irqsave flags after the retry");
 	cr_expect_eq(sim_ld32(f.s, l), 1, "the waiter holds it now");
 	cr_expect_geq(sim_thread_time_ps(f.s, CPU), 5000000000ull, "no earlier than the release");
 	fx_close(&f);
@@ -766,7 +766,7 @@ Test(km_lock, mutex_owner_is_current)
 	struct fx f;
 	fx_open(&f);
 	uint64_t task = lin(gmem(&f, 64)), mx = gmem(&f, 64);
-	sim_strand_set_reg(f.s, CPU, UC_SPARC_REG_G4, task);
+	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, task);
 	CALL(&f, "mutex_lock", lin(mx));
 	cr_expect_eq(sim_ld64(f.s, mx), task);
 	CALL(&f, "mutex_unlock", lin(mx));
@@ -777,7 +777,7 @@ Test(km_lock, mutex_owner_is_current)
 	fx_close(&f);
 	fx_open(&f);
 	mx = gmem(&f, 64);
-	sim_strand_set_reg(f.s, CPU, UC_SPARC_REG_G4, 0x1000);
+	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, 0x1000);
 	m = CALL_FAILS(&f, "mutex_unlock", mx);
 	cr_expect_not_null(strstr(m, "not by the caller"), "%s", m);
 	fx_close(&f);
@@ -793,8 +793,8 @@ Test(km_lock, contended_mutex_sleeps_until_unlocked)
 	fx_open(&f);
 	start_strand(&f, 1);
 	uint64_t t0 = lin(gmem(&f, 64)), t1 = lin(gmem(&f, 64)), mx = gmem(&f, 64), ret;
-	sim_strand_set_reg(f.s, CPU, UC_SPARC_REG_G4, t0);
-	sim_strand_set_reg(f.s, 1, UC_SPARC_REG_G4, t1);
+	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, t0);
+	sim_strand_set_reg(f.s, 1, SIM_REG_G4, t1);
 	CALL(&f, "mutex_lock", mx);
 	cr_assert_eq(call_on(&f, 1, "mutex_lock", mx, &ret), SIM_STOP_BLOCKED, "%s", f.v.msg);
 	cr_expect_eq(sim_ld64(f.s, mx), t0);

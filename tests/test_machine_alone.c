@@ -137,3 +137,30 @@ Test(machine_alone, removing_part_of_a_range_keeps_the_rest_handled)
 	cr_expect_null(sim_trap_handler(s, 0x161));
 	sim_free(s);
 }
+
+/* The machine's register numbering reaches the register it names: each
+ * value written comes back from the same register and no other. */
+Test(machine_alone, registers_are_named_by_the_machines_own_enum)
+{
+	struct sim *s = machine();
+	static const enum sim_reg regs[] = {SIM_REG_G1, SIM_REG_G4, SIM_REG_O0, SIM_REG_O5,
+	                                    SIM_REG_SP, SIM_REG_O7, SIM_REG_L3, SIM_REG_I2};
+	size_t n = sizeof regs / sizeof regs[0];
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(sim_strand_set_reg(s, 0, regs[i], 0x1000 + i), SIM_OK);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(sim_strand_reg(s, 0, regs[i]), 0x1000 + i, "register %d", regs[i]);
+	uint64_t o[6];
+	sim_strand_oregs(s, 0, o);
+	cr_expect_eq(o[0], 0x1002);
+	cr_expect_eq(o[5], 0x1003);
+	cr_expect_eq(sim_strand_reg(s, 0, SIM_REG_G0), 0, "%%g0 reads 0");
+	cr_assert_eq(sim_strand_set_reg(s, 0, SIM_REG_PC, 0x400100), SIM_OK);
+	cr_expect_eq(sim_strand_reg(s, 0, SIM_REG_PC), 0x400100);
+	cr_expect_eq(sim_strand_reg(s, 0, SIM_REG_NPC), 0x400104);
+	cr_expect_eq(sim_strand_set_reg(s, 0, SIM_REG_COUNT, 1), SIM_E_ARG);
+	cr_expect_eq(sim_strand_set_reg(s, 3, SIM_REG_O0, 1), SIM_E_CPU, "strand 3 is not running");
+	cr_expect_eq(sim_strand_reg(s, 3, SIM_REG_O0), 0);
+	cr_expect_null(sim_host_error(s));
+	sim_free(s);
+}

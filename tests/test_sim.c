@@ -4,7 +4,6 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
 #include "sim/hv.h"
 #include "sim/image.h"
@@ -334,14 +333,14 @@ Test(sched, slices_are_exact)
 	/* The same loop on two cpus at once: each runs in 1 us slices. */
 	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
 	cr_assert_eq(sim_strand_start(s, 1, fn, 0), 0);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O0, n);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_SP, 0x180000 - 192 - 2047);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
+	sim_strand_set_reg(s, 1, SIM_REG_O0, n);
+	sim_strand_set_reg(s, 1, SIM_REG_SP, 0x180000 - 192 - 2047);
+	sim_strand_set_reg(s, 1, SIM_REG_O7, sym(s, "sim_return") - 8);
 	cr_assert_eq(sim_sched_call(s, 0, fn, &n, 1, 0x200000, &sliced, &v), SIM_STOP_RETURNED,
 	             "%s", v.msg);
 	cr_expect_eq(sliced, one);
 	cr_expect_eq(sim_strand_stats(s, 0)->insns, insns_one);
-	cr_expect_eq(sim_strand_reg(s, 1, UC_SPARC_REG_O0), one, "the other cpu's result");
+	cr_expect_eq(sim_strand_reg(s, 1, SIM_REG_O0), one, "the other cpu's result");
 	/* Both clocks advanced by the same instruction count at 1 ns each. */
 	cr_expect_eq(sim_thread_time_ps(s, 0), insns_one * 1000);
 	sim_free(s);
@@ -357,8 +356,8 @@ Test(sched, spin_wait_interleaves_in_simulated_time)
 	struct sim_verdict v;
 	cr_assert_eq(sim_st64(s, flag, 0), 0);
 	cr_assert_eq(sim_strand_start(s, 1, sym(s, "st_set_flag_after"), flag), 0);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O1, n);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
+	sim_strand_set_reg(s, 1, SIM_REG_O1, n);
+	sim_strand_set_reg(s, 1, SIM_REG_O7, sym(s, "sim_return") - 8);
 	cr_assert_eq(sim_strand_start(s, 0, sym(s, "st_wait_flag"), 0), 0);
 	cr_assert_eq(sim_sched_call(s, 0, sym(s, "st_wait_flag"), &flag, 1, 0x200000, &waited, &v),
 	             SIM_STOP_RETURNED, "%s", v.msg);
