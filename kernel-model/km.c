@@ -12,7 +12,7 @@
 
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
-#include "sim/hv.h"
+#include "hv/hv.h"
 #include "sim/image.h"
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"

@@ -100,6 +100,8 @@ int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_ve
 uint64_t km_per_cpu_offset(struct km *km, unsigned cpu);
 /* Zeroed kernel memory (as kzalloc), its linear-map address; 0 if none. */
 uint64_t km_alloc_zeroed(struct km *km, uint64_t size);
+/* The real address of a kernel virtual address; UINT64_MAX if not RAM. */
+uint64_t km_va_to_ra(const struct km *km, uint64_t va);
 void km_store64(struct km *km, uint64_t va, uint64_t v);   /* big-endian */
 unsigned km_num_kernel_mappings(const struct km *km);      /* 4 MiB locked TTEs */
 uint64_t km_kern_locked_tte(const struct km *km);          /* the first one */

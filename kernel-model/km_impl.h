@@ -57,7 +57,6 @@ void km_fail(struct km_call *c, const char *fmt, ...) __attribute__((format(prin
 
 /* Guest memory by kernel virtual address; NULL if [va, va+len) is not RAM. */
 void *km_ptr(struct km *km, uint64_t va, uint64_t len);
-uint64_t km_va_to_ra(const struct km *km, uint64_t va); /* UINT64_MAX if not RAM */
 uint64_t km_ra_to_va(const struct km *km, uint64_t ra); /* linear-map address */
 /* Big-endian accessors; loads of bad addresses give 0 and fail the call. */
 uint64_t km_ld64(struct km_call *c, uint64_t va);

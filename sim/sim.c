@@ -20,7 +20,6 @@
 #include <unicorn/unicorn.h>
 
 #include "sim/guest/sim_traps.h"
-#include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/priv.h"
 #include "sim/profile.h"
@@ -80,7 +79,11 @@ struct sim {
 	struct sim_priv *priv;
 	struct sim_image *img;
 	uint8_t *ram;
-	struct hv *hv;
+	struct attached {
+		void (*free_fn)(void *ctx);
+		void *ctx;
+	} attached[SIM_MAX_ATTACHED];
+	unsigned nattached;
 	struct trap_reg {
 		unsigned lo, hi;
 		struct sim_trap_handler h;
@@ -238,9 +241,12 @@ const struct sim_image *sim_image(const struct sim *s)
 	return s->img;
 }
 
-struct hv *sim_hv(struct sim *s)
+int sim_attach(struct sim *s, void (*free_fn)(void *ctx), void *ctx)
 {
-	return s->hv;
+	if (s->nattached == SIM_MAX_ATTACHED)
+		return SIM_E_NOMEM;
+	s->attached[s->nattached++] = (struct attached){free_fn, ctx};
+	return SIM_OK;
 }
 
 const char *sim_unicorn_version(const struct sim *s)
@@ -982,8 +988,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	s->ps_per_insn = calloc(cfg->max_cpus, sizeof *s->ps_per_insn);
 	s->ps_per_cycle = calloc(cfg->max_cpus, sizeof *s->ps_per_cycle);
 	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
-	if (!s->strands || !s->pool || !s->ps_per_insn || !s->ps_per_cycle ||
-	    hv_create(s, cfg->max_cpus, &s->hv)) {
+	if (!s->strands || !s->pool || !s->ps_per_insn || !s->ps_per_cycle) {
 		sim_errf(err, n, "out of memory");
 		goto fail;
 	}
@@ -1017,7 +1022,8 @@ void sim_free(struct sim *s)
 	free(s->strands);
 	free(s->ps_per_insn);
 	free(s->ps_per_cycle);
-	hv_free(s->hv);
+	while (s->nattached--)
+		s->attached[s->nattached].free_fn(s->attached[s->nattached].ctx);
 	if (s->ram && !s->cfg.engines)
 		munmap(s->ram, s->cfg.ram_size); /* else the cache's */
 	if (s->cfg.engines && s->cfg.engines->user == s)

@@ -1,8 +1,9 @@
 /*
  * sim/sim.h — the machine: one struct sim owns the Unicorn engines (one per
  * running strand, drawn from a pool, all mapping one guest RAM), the guest
- * image, the hypervisor model and the statistics; it is the user_data of
- * every Unicorn hook. Strands are identified by their cpu id.
+ * image and the statistics; it is the user_data of every Unicorn hook. The
+ * models above it (hv/, kernel-model/) answer the guest's traps through
+ * handlers they register; sim/ knows none of them. Strands are identified by their cpu id.
  */
 #ifndef LDOMSIM_SIM_SIM_H
 #define LDOMSIM_SIM_SIM_H
@@ -11,7 +12,6 @@
 #include <stdint.h>
 
 struct sim;
-struct hv;
 struct sim_image;
 
 enum sim_err {
@@ -58,7 +58,11 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 void sim_free(struct sim *s);
 
 const struct sim_image *sim_image(const struct sim *s);
-struct hv *sim_hv(struct sim *s);
+/* Attach a model to the machine (the hypervisor model): sim_free calls
+ * free_fn(ctx) after the engines are gone, the last attached first.
+ * SIM_E_NOMEM when SIM_MAX_ATTACHED models are attached. */
+#define SIM_MAX_ATTACHED 8
+int sim_attach(struct sim *s, void (*free_fn)(void *ctx), void *ctx);
 const char *sim_unicorn_version(const struct sim *s);
 
 /* Apply the kernel's boot-time patch tables of `sets` (enum

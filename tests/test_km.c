@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "guest/offsets.h"
+#include "hv/hv.h"
 #include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
 #include "sim/sim.h"
@@ -42,7 +43,9 @@ static void fx_open(struct fx *f)
 	cfg.pool_max = 2;
 	cfg.linear_base = KM_PAGE_OFFSET;
 	cr_assert_eq(sim_create(&cfg, &f->s, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(km_create(f->s, sim_hv(f->s), &f->km, err, sizeof err), 0, "%s", err);
+	struct hv *hv;
+	cr_assert_eq(hv_create(f->s, cfg.max_cpus, &hv), 0);
+	cr_assert_eq(km_create(f->s, hv, &f->km, err, sizeof err), 0, "%s", err);
 	uint64_t stack, start;
 	cr_assert_eq(sim_alloc(f->s, STACK_SIZE, 64, &stack), 0);
 	/* Room above the top for the stack arguments sim_call's frame reaches. */

@@ -3,14 +3,13 @@
  * Semantics and status codes follow the sun4v Hypervisor API specification
  * (the cases each handler checks are listed on it).
  */
-#include "sim/hv.h"
+#include "hv/hv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/sim.h"
-#include "sim/tunables.h"
 #include "sim/guest/sim_traps.h"
 
 #define HV_FAST_TRAP           0x80
@@ -494,6 +493,11 @@ const char *hv_fn_name(unsigned trap, unsigned fn)
 	return row ? row->name : NULL;
 }
 
+static void hv_release(void *ctx)
+{
+	hv_free(ctx);
+}
+
 static void hv_on_trap(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
                        uint64_t pc, struct sim_trap_result *r)
 {
@@ -524,8 +528,21 @@ int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
 			hv_free(hv);
 			return -1;
 		}
+	if (sim_attach(sim, hv_release, hv)) {
+		for (size_t i = 0; i < sizeof traps / sizeof traps[0]; i++)
+			sim_set_trap_handler(sim, SIM_TT_SOFT(traps[i]), SIM_TT_SOFT(traps[i]),
+			                     NULL);
+		hv_free(hv);
+		return -1;
+	}
 	*out = hv;
 	return 0;
+}
+
+struct hv *hv_of(struct sim *sim)
+{
+	const struct sim_trap_handler *h = sim_trap_handler(sim, SIM_TT_SOFT(HV_FAST_TRAP));
+	return h && h->fn == hv_on_trap ? h->ctx : NULL;
 }
 
 void hv_free(struct hv *hv)
