@@ -1,5 +1,5 @@
 /*
- * sim/hv.c — the sun4v hypervisor model: one table, one row per function.
+ * hv/hv.c — the sun4v hypervisor model: one table, one row per function.
  * Semantics and status codes follow the sun4v Hypervisor API specification
  * (the cases each handler checks are listed on it).
  */

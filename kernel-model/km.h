@@ -166,7 +166,7 @@ size_t km_log_count(const struct km *km);
 const struct km_log_line *km_log_get(const struct km *km, size_t i);
 
 /* ---- OBP (the firmware's client interface, prom_*) --------------------
- * OBP knows only the strand the domain booted on (sim/hv.h
+ * OBP knows only the strand the domain booted on (hv/hv.h
  * hv_cpu_obp_known); a prom_* entry made on any other strand is recorded
  * here (the first KM_MAX_OBP_CALLS), whatever the entry then does. */
 #define KM_MAX_OBP_CALLS 32
