@@ -102,7 +102,10 @@ void sim__stop(struct sim *s, struct strand *st, enum sim_stop why, uint64_t pc,
 	va_start(ap, fmt);
 	vsnprintf(st->v.msg, sizeof st->v.msg, fmt, ap);
 	va_end(ap);
-	uc_emu_stop(st->eng->uc);
+	uc_err e = uc_emu_stop(st->eng->uc);
+	if (e && !s->host_err[0]) /* it would run on past the verdict */
+		snprintf(s->host_err, sizeof s->host_err, "%s: uc_emu_stop: %s",
+		         sim_priv_version(s->priv), uc_strerror(e));
 }
 
 /* The domain stops: st (the strand that powered it off) leaves with that
