@@ -523,13 +523,13 @@ int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
 		hv->cpus[i].state = HV_CPU_STOPPED;
 	struct sim_trap_handler h = {
 	    .fn = hv_on_trap, .ctx = hv, .stop_as = SIM_STOP_HCALL, .stat = SIM_TRAP_STAT_HCALLS};
-	for (size_t i = 0; i < sizeof traps / sizeof traps[0]; i++)
-		if (sim_set_trap_handler(sim, SIM_TT_SOFT(traps[i]), SIM_TT_SOFT(traps[i]), &h)) {
-			hv_free(hv);
-			return -1;
-		}
-	if (sim_attach(sim, hv_release, hv)) {
-		for (size_t i = 0; i < sizeof traps / sizeof traps[0]; i++)
+	size_t nt = sizeof traps / sizeof traps[0], i = 0;
+	while (i < nt &&
+	       !sim_set_trap_handler(sim, SIM_TT_SOFT(traps[i]), SIM_TT_SOFT(traps[i]), &h))
+		i++;
+	if (i < nt || sim_attach(sim, hv_release, hv)) {
+		/* No handler may outlive the model. */
+		while (i--)
 			sim_set_trap_handler(sim, SIM_TT_SOFT(traps[i]), SIM_TT_SOFT(traps[i]),
 			                     NULL);
 		hv_free(hv);

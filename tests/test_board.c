@@ -9,6 +9,7 @@
 
 #include "board/board.h"
 #include "hv/hv.h"
+#include "sim/guest/sim_traps.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
 
@@ -67,6 +68,48 @@ Test(hv, unknown_function_is_ebadtrap_and_a_note)
 	          sim_note_get(s, 0));
 	cr_expect_eq(sim_strand_stats(s, 0)->hcalls, 1);
 	sim_free(s); /* and the model, attached to it */
+}
+
+static void ignore_trap(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
+                        uint64_t pc, struct sim_trap_result *r)
+{
+}
+
+static void nothing_to_free(void *ctx)
+{
+}
+
+/* A model that cannot be created leaves no handler behind: the machine
+ * would call into freed memory at the next hypercall. */
+Test(hv, a_failed_creation_leaves_no_handler_registered)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	struct hv *hv = NULL;
+	char err[256];
+	sim_config_default(&cfg);
+	cfg.image = SELFTEST_ELF;
+	cfg.ram_size = 8 << 20;
+	cfg.max_cpus = 4;
+	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	/* Room for two of the model's four trap registrations only. */
+	struct sim_trap_handler h = {.fn = ignore_trap};
+	for (unsigned i = 0; i < SIM_MAX_TRAP_HANDLERS - 2; i++)
+		cr_assert_eq(sim_set_trap_handler(s, 0x1a0 + i, 0x1a0 + i, &h), 0);
+	cr_expect_neq(hv_create(s, cfg.max_cpus, &hv), 0);
+	cr_expect_null(sim_trap_handler(s, SIM_TT_SOFT(0x80)), "fast trap left registered");
+	cr_expect_null(sim_trap_handler(s, SIM_TT_SOFT(0x83)), "map trap left registered");
+	cr_expect_null(hv_of(s));
+	sim_free(s);
+
+	/* No room to attach it: the same. */
+	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	for (unsigned i = 0; i < SIM_MAX_ATTACHED; i++)
+		cr_assert_eq(sim_attach(s, nothing_to_free, NULL), 0);
+	cr_expect_neq(hv_create(s, cfg.max_cpus, &hv), 0);
+	for (unsigned tt = 0x180; tt <= 0x1ff; tt++)
+		cr_expect_null(sim_trap_handler(s, tt), "trap 0x%x left registered", tt);
+	sim_free(s);
 }
 
 Test(hv, free_null_is_noop)

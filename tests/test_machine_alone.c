@@ -164,3 +164,33 @@ Test(machine_alone, registers_are_named_by_the_machines_own_enum)
 	cr_expect_null(sim_host_error(s));
 	sim_free(s);
 }
+
+struct freed {
+	unsigned order[4], n;
+};
+struct model {
+	struct freed *log;
+	unsigned id;
+};
+
+static void free_model(void *ctx)
+{
+	struct model *m = ctx;
+	m->log->order[m->log->n++] = m->id;
+}
+
+Test(machine_alone, attached_models_are_freed_with_the_machine_last_attached_first)
+{
+	struct sim *s = machine();
+	struct freed log = {0};
+	struct model a = {&log, 1}, b = {&log, 2}, c = {&log, 3};
+	cr_assert_eq(sim_attach(s, free_model, &a), 0);
+	cr_assert_eq(sim_attach(s, free_model, &b), 0);
+	cr_assert_eq(sim_attach(s, free_model, &c), 0);
+	cr_expect_eq(log.n, 0, "nothing freed while the machine lives");
+	sim_free(s);
+	cr_assert_eq(log.n, 3);
+	cr_expect_eq(log.order[0], 3);
+	cr_expect_eq(log.order[1], 2);
+	cr_expect_eq(log.order[2], 1);
+}
