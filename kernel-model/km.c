@@ -73,6 +73,9 @@ uint64_t km_page_offset(const struct km *km)
 	return km->page_offset;
 }
 
+static void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
+                    struct sim_trap_result *out);
+
 static void km_on_trap(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
                        uint64_t pc, struct sim_trap_result *r)
 {
@@ -238,10 +241,12 @@ static void dispatch(struct km *km, struct sim *s, unsigned tid, unsigned cpu, u
 		sim_strand_set_oregs(s, tid, c.a, c.nret);
 }
 
-/* An entry may ask for several outcomes: the power-off wins, then the
- * verdict, then the redirect. */
-void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
-             struct sim_trap_result *out)
+/* The kernel-model trap at pc (the `ta` in a stub's delay slot) made by
+ * guest thread tid on cpu; arguments in %o0..%o5, result in %o0. An entry
+ * may ask for several outcomes: the power-off wins, then the verdict, then
+ * the redirect. */
+static void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
+                    struct sim_trap_result *out)
 {
 	struct km_result r;
 	dispatch(km, s, tid, cpu, pc, &r);

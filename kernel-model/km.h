@@ -15,7 +15,6 @@ struct sim;
 struct km;
 
 struct hv;
-struct sim_trap_result;
 
 /* Bind the table to the image loaded in s: find km_stubs_start and check
  * that the i-th stub carries the i-th row's name; from then on the model
@@ -23,11 +22,6 @@ struct sim_trap_result;
  * domain's hypervisor model (OBP's state of the cpus), not owned. */
 int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t errlen);
 void km_free(struct km *km);
-
-/* Dispatch the kernel-model trap at pc (the `ta` in a stub's delay slot)
- * made by guest thread tid on cpu; arguments in %o0..%o5, result in %o0. */
-void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
-             struct sim_trap_result *r);
 
 /* Where the kernel's linear map starts (PAGE_OFFSET), and the image. */
 uint64_t km_page_offset(const struct km *km);
