@@ -17,9 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "board/board.h"
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
-#include "sim/hv.h"
+#include "hv/hv.h"
 #include "sim/image.h"
 #include "sim/profile.h"
 #include "sim/selftest.h"
@@ -787,50 +788,42 @@ static int boot(struct bench_run *r, char *err, size_t n)
 {
 	const struct trace_machine *m = &r->m;
 	const struct trace_md_gen *g1 = trace_md_at(r->trace, 0);
-	struct sim_config sc;
+	struct board_config bc;
+	struct board b;
 	struct km_costs costs;
 	struct sim_verdict v;
-	sim_config_default(&sc);
-	sc.image = r->image;
-	sc.ram_size = r->cfg.ram_size;
-	sc.insn_budget = r->cfg.insn_budget;
-	sc.linear_base = 0xffff800000000000ull;
-	sc.max_cpus = LX_NR_CPUS;
-	sc.engines = r->cfg.engines;
+	board_config_default(&bc);
+	bc.image = r->image;
+	bc.ram_size = r->cfg.ram_size;
+	bc.insn_budget = r->cfg.insn_budget;
+	bc.engines = r->cfg.engines;
+	bc.profile = !r->cfg.no_profile;
 	if (!g1 || !g1->bytes) {
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;
 	}
-	if (sim_create(&sc, &r->sim, err, n) || km_create(r->sim, &r->km, err, n))
+	if (board_create(&bc, &b, err, n))
 		return -1;
-	if (!r->cfg.no_profile && sim_profile_enable(r->sim)) {
-		snprintf(err, n, "out of memory (profile)");
-		return -1;
-	}
-	sim_set_km(r->sim, r->km);
+	r->sim = b.sim;
+	r->km = b.km;
 	if (boot_hwcaps(r, g1, err, n))
 		return -1;
 	to_km_costs(&m->costs, &costs);
 	km_set_costs(r->km, &costs);
 	km_set_stick_hz(r->km, m->stick_hz);
-	hv_set_latency(sim_hv(r->sim), hcall_latency, r->trace);
+	hv_set_latency(b.hv, hcall_latency, r->trace);
 	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++)
 		sim_cpu_set_speed(r->sim, cpu, m->clock_hz, m->cpi);
-	hv_set_mdesc(sim_hv(r->sim), g1->bytes, g1->size);
+	hv_set_mdesc(b.hv, g1->bytes, g1->size);
 	r->handed_md = g1->bytes;
 	r->handed_len = g1->size;
 	r->handed_gen = g1->generation;
-	if (km_boot_state(r->km, err, n))
+	if (board_boot_state(&b, err, n))
 		return -1;
 	unsigned boot_cpu = trace_ds_strand(r->trace);
 	struct km_thread t;
-	if (sim_strand_start(r->sim, boot_cpu, 0x400000, 0) ||
-	    km_thread_setup(r->km, boot_cpu, boot_cpu, "swapper/0", &t)) {
-		snprintf(err, n, "cannot start the boot strand");
+	if (board_boot_strand(&b, boot_cpu, &t, err, n))
 		return -1;
-	}
-	hv_set_running(sim_hv(r->sim), boot_cpu);
-	hv_set_boot_cpu(sim_hv(r->sim), boot_cpu);
 	if (km_boot_mdesc(r->km, boot_cpu, t.stack_top, &v, err, n))
 		return -1;
 	/* The domain is up with the trace's present strands online, as
@@ -848,17 +841,12 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	}
 	/* ... and running, for the hypervisor (CPU_STOP can stop them). */
 	for (size_t i = 0; i < npresent; i++)
-		hv_set_running(sim_hv(r->sim), present[i]);
+		hv_set_running(b.hv, present[i]);
 	if (sim_profile(r->sim))
 		sim_prof_query(sim_profile(r->sim), "mdesc_fill_in_cpu_data", NULL,
 		               &r->boot_topo_insns, &r->boot_topo_ps);
-	/* sun4v_init_mondo_queues(): queues for every possible cpu. */
-	static const unsigned qbits[4] = {7, 7, 6, 2};
-	for (unsigned cpu = 0; cpu < m->max_cpus && cpu < LX_NR_CPUS; cpu++)
-		if (km_cpu_queues(r->km, cpu, qbits)) {
-			snprintf(err, n, "kernel heap exhausted allocating mondo queues");
-			return -1;
-		}
+	if (board_mondo_queues(&b, m->max_cpus, err, n))
+		return -1;
 	/* ds_init (fs_initcall): kthread kldomd, vio driver registration. */
 	uint64_t fn, ret;
 	if (sim_sym(r->sim, "ds_init", &fn) ||

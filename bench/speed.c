@@ -9,14 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unicorn/unicorn.h>
 
-#include "sim/image.h"
-#include "sim/priv.h"
-#include "sim/tunables.h"
+#include "sim/bare.h"
 #include "sim/sim.h"
+#include "sim/tunables.h"
 
 #define RAM_SIZE  (8ull << 20)
 #define STACK_TOP 0x200000ull
@@ -26,56 +23,6 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-struct counter {
-	uint64_t insns;
-};
-
-static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
-{
-	((struct counter *)user)->insns += size >> 2;
-}
-
-static void stop_on_trap(uc_engine *uc, uint32_t intno, void *user)
-{
-	uc_emu_stop(uc);
-}
-
-/* A bare engine on the image: raw (only the trap that ends the run is
- * hooked, it fires once) or with a block counter. */
-static int run_bare(const struct sim_priv *priv, uint8_t *ram, uint64_t fn, uint64_t ret_addr,
-                    uint64_t iters, int counter, double *secs, char *err, size_t n)
-{
-	uc_engine *uc;
-	struct sim_priv_cpu c;
-	struct counter cnt = {0};
-	uc_hook h;
-	uc_err e;
-	if (sim_priv_open(priv, &uc, &c, err, n))
-		return -1;
-	if ((e = uc_mem_map_ptr(uc, 0, RAM_SIZE, UC_PROT_ALL, ram)) ||
-	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)stop_on_trap, NULL, 1, 0)) ||
-	    (counter &&
-	     (e = uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)count_block, &cnt, 1, 0)))) {
-		sim_errf(err, n, "engine set-up: %s", uc_strerror(e));
-		uc_close(uc);
-		return -1;
-	}
-	sim_priv_reset(&c);
-	uint64_t o7 = ret_addr - 8, sp = STACK_TOP - 192 - 2047;
-	uc_reg_write(uc, UC_SPARC_REG_O0, &iters);
-	uc_reg_write(uc, UC_SPARC_REG_O7, &o7);
-	uc_reg_write(uc, UC_SPARC_REG_SP, &sp);
-	double t0 = now();
-	e = uc_emu_start(uc, fn, 0xfffffffffffffff0ull, 0, 0);
-	*secs = now() - t0;
-	uc_close(uc);
-	if (e) {
-		sim_errf(err, n, "bare run: %s", uc_strerror(e));
-		return -1;
-	}
-	return 0;
 }
 
 int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
@@ -88,9 +35,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	static const char *const setups[] = {"raw", "block-counter", "full-machine"};
 	struct sim_config cfg;
 	struct sim *s = NULL;
-	struct sim_priv *priv = NULL;
-	struct sim_image *img = NULL;
-	uint8_t *ram = NULL;
+	struct sim_bare *bare = NULL;
 	size_t np = 0;
 	int rc = -1;
 
@@ -99,22 +44,8 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	cfg.ram_size = RAM_SIZE;
 	cfg.max_cpus = 2;
 	cfg.insn_budget = SIM_INSN_BUDGET_MAX; /* the loops end by themselves */
-	if (sim_create(&cfg, &s, err, n) || sim_priv_probe(&priv, err, n) ||
-	    sim_image_open(elf, &img, err, n))
+	if (sim_create(&cfg, &s, err, n) || sim_bare_open(elf, RAM_SIZE, &bare, err, n))
 		goto out;
-	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (ram == MAP_FAILED) {
-		ram = NULL;
-		sim_errf(err, n, "out of memory");
-		goto out;
-	}
-	if (sim_image_load(img, ram, 0, RAM_SIZE, err, n))
-		goto out;
-	uint64_t ret_addr;
-	if (sim_sym(s, "sim_return", &ret_addr)) {
-		sim_errf(err, n, "%s: no sim_return", elf);
-		goto out;
-	}
 	for (size_t l = 0; l < 2; l++) {
 		uint64_t fn;
 		if (sim_sym(s, loops[l].sym, &fn)) {
@@ -130,8 +61,8 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 			for (unsigned r = 0; r < repeats; r++) {
 				double secs;
 				if (k < 2) {
-					if (run_bare(priv, ram, fn, ret_addr, it, k == 1, &secs,
-					             err, n))
+					if (sim_bare_call(bare, fn, it, STACK_TOP, k == 1, &secs,
+					                  err, n))
 						goto out;
 				} else {
 					struct sim_verdict v;
@@ -166,10 +97,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	}
 	rc = (int)np;
 out:
-	if (ram)
-		munmap(ram, RAM_SIZE);
-	sim_image_free(img);
-	sim_priv_free(priv);
+	sim_bare_free(bare);
 	sim_free(s);
 	return rc;
 }

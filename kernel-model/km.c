@@ -12,11 +12,10 @@
 
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
-#include "sim/hv.h"
+#include "hv/hv.h"
 #include "sim/image.h"
 #include "sim/sim.h"
-
-#include <unicorn/unicorn.h>
+#include "sim/guest/sim_traps.h"
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
 #define STACK_BIAS   2047
@@ -74,7 +73,16 @@ uint64_t km_page_offset(const struct km *km)
 	return km->page_offset;
 }
 
-int km_create(struct sim *s, struct km **out, char *err, size_t n)
+static void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
+                    struct sim_trap_result *out);
+
+static void km_on_trap(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
+                       uint64_t pc, struct sim_trap_result *r)
+{
+	km_call(ctx, s, tid, cpu, pc, r);
+}
+
+int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n)
 {
 	struct km *km = calloc(1, sizeof *km);
 	const struct sim_image *img = sim_image(s);
@@ -85,6 +93,7 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 		return -1;
 	}
 	km->s = s;
+	km->hv = hv;
 	km->page_offset = KM_PAGE_OFFSET;
 	km_costs_default(&km->costs);
 	km->stick_hz = KM_STICK_HZ_DEFAULT;
@@ -114,6 +123,12 @@ int km_create(struct sim *s, struct km **out, char *err, size_t n)
 	}
 	if (km_heap_init(km) || km_log_init(km)) {
 		sim_errf(err, n, "out of memory");
+		goto fail;
+	}
+	struct sim_trap_handler h = {
+	    .fn = km_on_trap, .ctx = km, .stop_as = SIM_STOP_KM, .stat = SIM_TRAP_STAT_KMCALLS};
+	if (sim_set_trap_handler(s, SIM_TT_SOFT(SIM_TRAP_KM), SIM_TT_SOFT(SIM_TRAP_KM), &h)) {
+		sim_errf(err, n, "cannot register the kernel-model trap");
 		goto fail;
 	}
 	*out = km;
@@ -187,8 +202,8 @@ const struct km_event *km_event_get(const struct km *km, size_t i)
 	return i < km->nevents ? &km->events[i] : NULL;
 }
 
-void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
-             struct km_result *r)
+static void dispatch(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
+                     struct km_result *r)
 {
 	/* The ta sits in the stub's delay slot: stub = pc - 4. */
 	uint64_t stub = pc - 4;
@@ -200,18 +215,17 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 	}
 	size_t i = (stub - km->stubs) / KM_STUB_SIZE;
 	km->calls[i]++;
-	if (!strncmp(km_rows[i].name, "prom_", 5) && !hv_cpu_obp_known(sim_hv(s), cpu) &&
+	if (!strncmp(km_rows[i].name, "prom_", 5) && !hv_cpu_obp_known(km->hv, cpu) &&
 	    km->nobp < KM_MAX_OBP_CALLS) {
 		struct km_obp_call *o = &km->obp[km->nobp++];
 		snprintf(o->fn, sizeof o->fn, "%s", km_rows[i].name);
-		sim_symbolize(s, sim_strand_reg(s, tid, UC_SPARC_REG_O7), o->caller,
-		              sizeof o->caller);
+		sim_symbolize(s, sim_strand_reg(s, tid, SIM_REG_O7), o->caller, sizeof o->caller);
 		o->cpu = cpu;
 		o->time_ns = sim_thread_time_ps(s, tid) / 1000;
 	}
 	if (!km_rows[i].fn) {
 		char caller[96];
-		uint64_t o7 = sim_strand_reg(s, tid, UC_SPARC_REG_O7);
+		uint64_t o7 = sim_strand_reg(s, tid, SIM_REG_O7);
 		r->stop = 1;
 		snprintf(r->msg, sizeof r->msg,
 		         "kernel-model placeholder '%s' reached (no host implementation yet), "
@@ -225,6 +239,27 @@ void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t 
 	km_rows[i].fn(&c);
 	if (!r->stop)
 		sim_strand_set_oregs(s, tid, c.a, c.nret);
+}
+
+/* The kernel-model trap at pc (the `ta` in a stub's delay slot) made by
+ * guest thread tid on cpu; arguments in %o0..%o5, result in %o0. An entry
+ * may ask for several outcomes: the power-off wins, then the verdict, then
+ * the redirect. */
+static void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
+                    struct sim_trap_result *out)
+{
+	struct km_result r;
+	dispatch(km, s, tid, cpu, pc, &r);
+	memset(out, 0, sizeof *out);
+	if (r.power_off)
+		out->next = SIM_TRAP_POWER_OFF;
+	else if (r.stop)
+		out->next = SIM_TRAP_STOP;
+	else if (r.redirect)
+		out->next = SIM_TRAP_REDIRECT;
+	out->pc = r.pc;
+	out->yield = r.yield;
+	snprintf(out->msg, sizeof out->msg, "%s", r.msg);
 }
 
 size_t km_obp_call_count(const struct km *km)
@@ -352,6 +387,6 @@ uint64_t km_arg(struct km_call *c, unsigned i)
 {
 	if (i < 6)
 		return c->a[i];
-	uint64_t sp = sim_strand_reg(c->s, c->tid, UC_SPARC_REG_SP);
+	uint64_t sp = sim_strand_reg(c->s, c->tid, SIM_REG_SP);
 	return km_ld64(c, sp + STACK_BIAS + ARGS_OFFSET + 8ull * (i - 6));
 }

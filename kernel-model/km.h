@@ -14,24 +14,14 @@
 struct sim;
 struct km;
 
-struct km_result {
-	int stop; /* nonzero: the thread stops with msg as its verdict */
-	char msg[200];
-	int redirect;  /* nonzero: continue at pc (guest glue), not at the caller */
-	int yield;     /* nonzero: end the caller's time slice (its clock jumped) */
-	int power_off; /* nonzero: the domain stops (OBP exit); how, in msg */
-	uint64_t pc;
-};
+struct hv;
 
 /* Bind the table to the image loaded in s: find km_stubs_start and check
- * that the i-th stub carries the i-th row's name. */
-int km_create(struct sim *s, struct km **out, char *err, size_t errlen);
+ * that the i-th stub carries the i-th row's name; from then on the model
+ * answers the sim's kernel-model trap (it registers the handler). hv is the
+ * domain's hypervisor model (OBP's state of the cpus), not owned. */
+int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t errlen);
 void km_free(struct km *km);
-
-/* Dispatch the kernel-model trap at pc (the `ta` in a stub's delay slot)
- * made by guest thread tid on cpu; arguments in %o0..%o5, result in %o0. */
-void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
-             struct km_result *r);
 
 /* Where the kernel's linear map starts (PAGE_OFFSET), and the image. */
 uint64_t km_page_offset(const struct km *km);
@@ -104,6 +94,8 @@ int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_ve
 uint64_t km_per_cpu_offset(struct km *km, unsigned cpu);
 /* Zeroed kernel memory (as kzalloc), its linear-map address; 0 if none. */
 uint64_t km_alloc_zeroed(struct km *km, uint64_t size);
+/* The real address of a kernel virtual address; UINT64_MAX if not RAM. */
+uint64_t km_va_to_ra(const struct km *km, uint64_t va);
 void km_store64(struct km *km, uint64_t va, uint64_t v);   /* big-endian */
 unsigned km_num_kernel_mappings(const struct km *km);      /* 4 MiB locked TTEs */
 uint64_t km_kern_locked_tte(const struct km *km);          /* the first one */
@@ -168,7 +160,7 @@ size_t km_log_count(const struct km *km);
 const struct km_log_line *km_log_get(const struct km *km, size_t i);
 
 /* ---- OBP (the firmware's client interface, prom_*) --------------------
- * OBP knows only the strand the domain booted on (sim/hv.h
+ * OBP knows only the strand the domain booted on (hv/hv.h
  * hv_cpu_obp_known); a prom_* entry made on any other strand is recorded
  * here (the first KM_MAX_OBP_CALLS), whatever the entry then does. */
 #define KM_MAX_OBP_CALLS 32

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
@@ -265,9 +264,9 @@ int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
 	if (sim_strand_running(km->s, tid)) {
 		/* current (%g4), current_thread_info() (%g6), the per-cpu
 		 * offset (%g5) of the cpu it runs on. */
-		sim_strand_set_reg(km->s, tid, UC_SPARC_REG_G4, task);
-		sim_strand_set_reg(km->s, tid, UC_SPARC_REG_G5, km_per_cpu_offset(km, cpu));
-		sim_strand_set_reg(km->s, tid, UC_SPARC_REG_G6, ti);
+		sim_strand_set_reg(km->s, tid, SIM_REG_G4, task);
+		sim_strand_set_reg(km->s, tid, SIM_REG_G5, km_per_cpu_offset(km, cpu));
+		sim_strand_set_reg(km->s, tid, SIM_REG_G6, ti);
 	}
 	return 0;
 }

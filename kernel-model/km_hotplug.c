@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
@@ -209,7 +208,7 @@ void km_remove_cpu(struct km_call *c)
 		km_fail(c, "cannot start cpu %u's idle thread to take it down", cpu);
 		return;
 	}
-	sim_strand_set_reg(c->s, cpu, UC_SPARC_REG_SP, idle.stack_top - LX_STACKFRAME_SZ - 2047);
+	sim_strand_set_reg(c->s, cpu, SIM_REG_SP, idle.stack_top - LX_STACKFRAME_SZ - 2047);
 	sim_thread_set_time_ps(c->s, cpu, (km_now_ns(c) + c->km->costs.ipi_ns) * 1000);
 	d->state = KM_DYING_RUNNING;
 	d->waiter = c->tid;
@@ -249,7 +248,7 @@ void km_cpu_disabled(struct km_call *c)
 	/* The master is blocked right after its km_cpu_down_wait stub: the
 	 * result goes into its %o0. */
 	if (sim_thread_blocked(c->s, d->waiter)) {
-		sim_strand_set_reg(c->s, d->waiter, UC_SPARC_REG_O0, (uint64_t)(int64_t)d->result);
+		sim_strand_set_reg(c->s, d->waiter, SIM_REG_O0, (uint64_t)(int64_t)d->result);
 		sim_wake(c->s, DYING_KEY | c->cpu, (km_now_ns(c) + c->km->costs.ipi_ns) * 1000);
 	}
 }

@@ -26,6 +26,17 @@
 
 struct sim;
 
+/* What an entry asks of the machine (km_call turns it into the sim's
+ * trap result). */
+struct km_result {
+	int stop; /* nonzero: the thread stops with msg as its verdict */
+	char msg[200];
+	int redirect;  /* nonzero: continue at pc (guest glue), not at the caller */
+	int yield;     /* nonzero: end the caller's time slice (its clock jumped) */
+	int power_off; /* nonzero: the domain stops (OBP exit); how, in msg */
+	uint64_t pc;
+};
+
 struct km_call {
 	struct km *km;
 	struct sim *s;
@@ -46,7 +57,6 @@ void km_fail(struct km_call *c, const char *fmt, ...) __attribute__((format(prin
 
 /* Guest memory by kernel virtual address; NULL if [va, va+len) is not RAM. */
 void *km_ptr(struct km *km, uint64_t va, uint64_t len);
-uint64_t km_va_to_ra(const struct km *km, uint64_t va); /* UINT64_MAX if not RAM */
 uint64_t km_ra_to_va(const struct km *km, uint64_t ra); /* linear-map address */
 /* Big-endian accessors; loads of bad addresses give 0 and fail the call. */
 uint64_t km_ld64(struct km_call *c, uint64_t va);

@@ -32,7 +32,6 @@
  * ignores its flags.
  * Costs: KM_COST_* of tunables.h (T2-class strand model), per entry below.
  */
-#include <unicorn/unicorn.h>
 
 #include "kernel-model/km_impl.h"
 #include "kernel-model/tunables.h"
@@ -131,7 +130,7 @@ void km__raw_spin_unlock_irqrestore(struct km_call *c)
 /* current (%g4); 0 and a verdict if there is none. */
 static uint64_t current_task(struct km_call *c)
 {
-	uint64_t task = sim_strand_reg(c->s, c->tid, UC_SPARC_REG_G4);
+	uint64_t task = sim_strand_reg(c->s, c->tid, SIM_REG_G4);
 	if (!task)
 		km_fail(c, "no current task (%%g4 is 0)");
 	return task;

@@ -32,8 +32,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <unicorn/unicorn.h>
-
 #include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
@@ -444,7 +442,7 @@ void km_prom_printf(struct km_call *c)
 /* The caller's return site (%o7: the leaf stub keeps it) as "sym+0xoff". */
 static void caller(struct km_call *c, char *buf, size_t n)
 {
-	sim_symbolize(c->s, sim_strand_reg(c->s, c->tid, UC_SPARC_REG_O7), buf, n);
+	sim_symbolize(c->s, sim_strand_reg(c->s, c->tid, SIM_REG_O7), buf, n);
 }
 
 /* void warn_slowpath_fmt(const char *file, const int line, unsigned

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
@@ -84,8 +83,8 @@ void km_kthread_create_on_node(struct km_call *c)
 		km_fail(c, "cannot create kthread '%s' (no thread slot or memory)", comm);
 		return;
 	}
-	sim_strand_set_reg(c->s, tid, UC_SPARC_REG_SP, t.stack_top - LX_STACKFRAME_SZ - STACK_BIAS);
-	sim_strand_set_reg(c->s, tid, UC_SPARC_REG_O7, ret - 8);
+	sim_strand_set_reg(c->s, tid, SIM_REG_SP, t.stack_top - LX_STACKFRAME_SZ - STACK_BIAS);
+	sim_strand_set_reg(c->s, tid, SIM_REG_O7, ret - 8);
 	struct km_tstate *ts = ts_of(c->km, tid);
 	ts->task = t.task;
 	ts->started = 0;

@@ -26,6 +26,7 @@ struct km_dying {
 
 struct km {
 	struct sim *s;
+	struct hv *hv;             /* not owned */
 	uint64_t stubs, stubs_end; /* the stub table in the image */
 	uint64_t *calls;           /* calls per function row */
 	uint64_t page_offset;      /* PAGE_OFFSET */

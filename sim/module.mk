@@ -18,3 +18,31 @@ $(BUILD)/sim/selftest.elf: $(SIM_SELFTEST_OBJS)
 	$(GUEST_LD) -N -Ttext=0x400000 -e st_priv -o $@ $^
 
 ALL_EXTRA += $(BUILD)/sim/selftest.elf
+
+# The machine alone (`make check-sim`, part of `make check`): sim/ and the
+# tests of the machine (tests/test_sim.c, tests/test_machine_alone.c)
+# compiled with only sim/ on the include path and linked with nothing but
+# sim/ and Unicorn, so that an include of, or a call into, anything above
+# the machine fails the build.
+SIM_ALONE      := $(BUILD)/sim-alone
+SIM_ALONE_SRCS := $(wildcard sim/*.c) tests/test_sim.c tests/test_machine_alone.c
+SIM_ALONE_OBJS := $(SIM_ALONE_SRCS:%.c=$(SIM_ALONE)/obj/%.o)
+SIM_ALONE_CFLAGS := $(filter-out -I. -I$(BUILD),$(CFLAGS)) -I$(SIM_ALONE)/root
+
+$(SIM_ALONE)/root/sim:
+	@mkdir -p $(@D)
+	ln -sfn $(CURDIR)/sim $@
+
+$(SIM_ALONE)/obj/%.o: %.c | $(SIM_ALONE)/root/sim $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(SIM_ALONE_CFLAGS) -c -o $@ $<
+
+$(SIM_ALONE)/sim-tests: $(SIM_ALONE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lunicorn -lm -lpthread -lcriterion
+
+.PHONY: check-sim
+check-sim: $(SIM_ALONE)/sim-tests $(BUILD)/sim/selftest.elf
+	$(SIM_ALONE)/sim-tests $(CHECK_ARGS)
+check: check-sim
+
+-include $(shell find $(SIM_ALONE)/obj -name '*.d' 2>/dev/null)

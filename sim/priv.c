@@ -123,8 +123,11 @@ static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *
 		return -1;
 	}
 	v = 0;
-	uc_reg_write(uc, UC_SPARC_REG_G1, &v);
-	uc_reg_write(uc, UC_SPARC_REG_G2, &v);
+	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &v)) ||
+	    (e = uc_reg_write(uc, UC_SPARC_REG_G2, &v))) {
+		sim_errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
+		return -1;
+	}
 	c->priv = p;
 	c->cpu = cpu;
 	c->env = env;
@@ -325,8 +328,11 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	}
 	sim_priv_reset(&ps.c);
 	uint64_t tba = PROBE_TBA, pc = PROBE_CODE;
-	uc_reg_write(uc, UC_SPARC_REG_G1, &tba);
-	uc_reg_write(uc, UC_SPARC_REG_PC, &pc);
+	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &tba)) ||
+	    (e = uc_reg_write(uc, UC_SPARC_REG_PC, &pc))) {
+		sim_errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
+		goto fail;
+	}
 	if (sim_priv_pstate(&ps.c) != (SIM_PSTATE_PRIV | SIM_PSTATE_PEF) || sim_priv_tl(&ps.c)) {
 		sim_errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)",
 		         p->version, sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));

@@ -1,14 +1,12 @@
 /*
- * sim/selftest.h — the machine's self-tests and the first real run: the
- * kernel's hv_cpu_startup started as CPU_START starts it, up to smp_callin.
+ * sim/selftest.h — the machine's self-tests (the first real run, the
+ * kernel's hv_cpu_startup, is the board's: board/board.h).
  */
 #ifndef LDOMSIM_SIM_SELFTEST_H
 #define LDOMSIM_SIM_SELFTEST_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "sim/hv.h"
 
 struct sim_check {
 	char name[48];
@@ -30,37 +28,6 @@ int sim_checks_all_pass(const struct sim_checks *c);
  * instruction, runaway loop, RED_state, trap without handler), engine
  * recycling — on the self-test image. Returns 0 if it could run at all. */
 int sim_selftest_machine(const char *selftest_elf, struct sim_checks *out, char *err, size_t n);
-
-/* The real hv_cpu_startup run. */
-struct sim_hvtramp_opts {
-	unsigned cpu;         /* cpu id the strand is started as */
-	int fail_fn;          /* hypercall to fail (-1: none), e.g. 0x25 */
-	uint64_t fail_status; /* the status it returns */
-	uint64_t insn_budget; /* 0: default */
-};
-void sim_hvtramp_opts_default(struct sim_hvtramp_opts *o);
-
-struct sim_hvtramp_result {
-	char reached[64];  /* symbol where the strand stopped ("smp_callin") */
-	char verdict[512]; /* "reached" or the verdict line */
-	char stop[32];     /* sim_stop_name */
-	char where[96];
-	uint64_t insns;
-	uint64_t g4, g6, sp; /* at smp_callin */
-	uint64_t expect_g4, expect_g6, expect_sp;
-	struct hv_call *hcalls;
-	size_t nhcalls;
-	unsigned num_mappings;
-	uint64_t descr_ra;
-	char kernel_version[64];
-	char unicorn_version[48];
-};
-void sim_hvtramp_result_free(struct sim_hvtramp_result *r);
-
-/* Returns 0 when the run could be set up (whatever its verdict). */
-int sim_selftest_hvtramp(const char *guest_elf, const struct sim_hvtramp_opts *o,
-                         struct sim_hvtramp_result *r, struct sim_checks *checks, char *err,
-                         size_t n);
 
 /* Default artefact paths, relative to the directory of the running
  * executable (build/): guest/guest.elf and sim/selftest.elf. */

@@ -1,8 +1,9 @@
 /*
  * sim/sim.h — the machine: one struct sim owns the Unicorn engines (one per
  * running strand, drawn from a pool, all mapping one guest RAM), the guest
- * image, the hypervisor model and the statistics; it is the user_data of
- * every Unicorn hook. Strands are identified by their cpu id.
+ * image and the statistics; it is the user_data of every Unicorn hook. The
+ * models above it (hv/, kernel-model/) answer the guest's traps through
+ * handlers they register; sim/ knows none of them. Strands are identified by their cpu id.
  */
 #ifndef LDOMSIM_SIM_SIM_H
 #define LDOMSIM_SIM_SIM_H
@@ -11,9 +12,7 @@
 #include <stdint.h>
 
 struct sim;
-struct hv;
 struct sim_image;
-struct km;
 
 enum sim_err {
 	SIM_OK = 0,
@@ -59,11 +58,12 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 void sim_free(struct sim *s);
 
 const struct sim_image *sim_image(const struct sim *s);
-struct hv *sim_hv(struct sim *s);
+/* Attach a model to the machine (the hypervisor model): sim_free calls
+ * free_fn(ctx) after the engines are gone, the last attached first.
+ * SIM_E_NOMEM when SIM_MAX_ATTACHED models are attached. */
+#define SIM_MAX_ATTACHED 8
+int sim_attach(struct sim *s, void (*free_fn)(void *ctx), void *ctx);
 const char *sim_unicorn_version(const struct sim *s);
-/* Install the kernel model that answers the image's stubs (not owned). */
-void sim_set_km(struct sim *s, struct km *km);
-struct km *sim_km(struct sim *s);
 
 /* Apply the kernel's boot-time patch tables of `sets` (enum
  * sim_patch_set, sim/image.h: SIM_PATCH_POPC, SIM_PATCH_PAUSE), as
@@ -124,6 +124,56 @@ struct sim_verdict {
 	char msg[256];  /* one line a person reads */
 };
 
+/* ---- trap handlers ---------------------------------------------------
+ * The machine runs the guest; what answers its traps above the
+ * architecture (the hypervisor, the kernel model) registers a handler for
+ * a range of trap types (QEMU's numbering: 0x100 + n for `ta n`). A trap
+ * with no handler stops the strand with a verdict naming the trap type. */
+
+/* What the machine does once a handler returns. */
+enum sim_trap_next {
+	SIM_TRAP_RESUME = 0, /* continue at NPC (like `done`) */
+	SIM_TRAP_REDIRECT,   /* continue at pc */
+	SIM_TRAP_STOP,       /* the strand stops: verdict in msg */
+	SIM_TRAP_POWER_OFF,  /* the whole domain stops: how, in msg */
+};
+
+/* Zeroed by the machine before the handler runs. */
+struct sim_trap_result {
+	enum sim_trap_next next;
+	uint64_t pc; /* SIM_TRAP_REDIRECT: where */
+	int yield;   /* end the caller's time slice (its clock jumped) */
+	char msg[200];
+};
+
+/* Called for trap tt taken at pc by guest thread tid running on cpu; reads
+ * and writes the strand's registers through the sim. A handler that
+ * blocks the thread (sim_thread_block) resumes it after the trap. */
+typedef void (*sim_trap_fn)(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
+                            uint64_t pc, struct sim_trap_result *r);
+
+/* Which strand counter a handler's traps count in (struct
+ * sim_strand_stats). */
+enum sim_trap_stat { SIM_TRAP_STAT_NONE, SIM_TRAP_STAT_HCALLS, SIM_TRAP_STAT_KMCALLS };
+
+struct sim_trap_handler {
+	sim_trap_fn fn;
+	void *ctx;
+	enum sim_stop stop_as;   /* the verdict's reason on SIM_TRAP_STOP */
+	enum sim_trap_stat stat; /* counter it counts in */
+};
+
+#define SIM_MAX_TRAP_HANDLERS 16 /* registrations per sim */
+/* Handle trap types [tt_lo, tt_hi] with h (copied), replacing what handled
+ * them; h == NULL removes the handlers of the range. Only the spill/fill
+ * vectors (0x80-0xff) and the sim's soft traps SIM_TRAP_RETURN and
+ * SIM_TRAP_BADVEC (sim/guest/sim_traps.h) are the machine's. SIM_E_ARG for those or tt_lo > tt_hi,
+ * SIM_E_NOMEM when SIM_MAX_TRAP_HANDLERS ranges are registered. */
+int sim_set_trap_handler(struct sim *s, unsigned tt_lo, unsigned tt_hi,
+                         const struct sim_trap_handler *h);
+/* The handler of trap type tt, or NULL. */
+const struct sim_trap_handler *sim_trap_handler(const struct sim *s, unsigned tt);
+
 /* Counters of one strand. */
 struct sim_strand_stats {
 	uint64_t insns; /* guest instructions, counted per translated block */
@@ -144,12 +194,57 @@ int sim_strand_stop_at(struct sim *s, unsigned cpu, uint64_t addr);
 enum sim_stop sim_strand_run(struct sim *s, unsigned cpu, uint64_t budget, struct sim_verdict *v);
 const struct sim_strand_stats *sim_strand_stats(const struct sim *s, unsigned cpu);
 
-/* Registers of a strand: %o0..%o5 (in the current window), any by the
- * Unicorn register id. */
+/* Registers of a strand, the machine's own numbering (the window
+ * registers are the current window's). */
+enum sim_reg {
+	SIM_REG_G0,
+	SIM_REG_G1,
+	SIM_REG_G2,
+	SIM_REG_G3,
+	SIM_REG_G4,
+	SIM_REG_G5,
+	SIM_REG_G6,
+	SIM_REG_G7,
+	SIM_REG_O0,
+	SIM_REG_O1,
+	SIM_REG_O2,
+	SIM_REG_O3,
+	SIM_REG_O4,
+	SIM_REG_O5,
+	SIM_REG_O6,
+	SIM_REG_O7,
+	SIM_REG_L0,
+	SIM_REG_L1,
+	SIM_REG_L2,
+	SIM_REG_L3,
+	SIM_REG_L4,
+	SIM_REG_L5,
+	SIM_REG_L6,
+	SIM_REG_L7,
+	SIM_REG_I0,
+	SIM_REG_I1,
+	SIM_REG_I2,
+	SIM_REG_I3,
+	SIM_REG_I4,
+	SIM_REG_I5,
+	SIM_REG_I6,
+	SIM_REG_I7,
+	SIM_REG_PC,
+	SIM_REG_NPC,
+	SIM_REG_COUNT,
+	SIM_REG_SP = SIM_REG_O6, /* stack pointer (biased by 2047) */
+	SIM_REG_FP = SIM_REG_I6,
+};
+
+/* %o0..%o5 (in the current window). */
 void sim_strand_oregs(struct sim *s, unsigned cpu, uint64_t o[6]);
 void sim_strand_set_oregs(struct sim *s, unsigned cpu, const uint64_t *o, unsigned n);
-uint64_t sim_strand_reg(struct sim *s, unsigned cpu, int uc_reg);
-void sim_strand_set_reg(struct sim *s, unsigned cpu, int uc_reg, uint64_t v);
+/* Any register; 0 when the strand does not run or the engine refuses (the
+ * sim's host error then says why). */
+uint64_t sim_strand_reg(struct sim *s, unsigned cpu, enum sim_reg reg);
+/* SIM_E_CPU when the strand does not run, SIM_E_ARG for a bad register,
+ * SIM_E_UNICORN when the engine refuses (the host error says why). */
+int sim_strand_set_reg(struct sim *s, unsigned cpu, enum sim_reg reg, uint64_t v);
 
 /* Simulated time. Each thread has a clock (picoseconds); guest
  * instructions advance it at its cpu's picoseconds per instruction
@@ -172,8 +267,8 @@ enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t 
 /* ---- the scheduler ---------------------------------------------------
  * Threads run interleaved in simulated time: the runnable thread with the
  * earliest clock runs until its clock passes the next one's by a quantum,
- * it blocks, returns or stops. Kernel-model entries block (km_result.block)
- * or end their slice early (km_result.yield, after udelay). */
+ * it blocks, returns or stops. Trap handlers block the thread
+ * (sim_thread_block) or end its slice early (sim_trap_result.yield). */
 
 /* Start an extra guest thread (a kthread) on cpu at pc with %o0 = arg0,
  * its clock at time_ps. */

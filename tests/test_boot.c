@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "kernel-model/km.h"
-#include "sim/hv.h"
+#include "hv/hv.h"
 #include "sim/sim.h"
 #include "traces/md.h"
 #include "traces/md_shape.h"
@@ -36,17 +36,18 @@ static void boot(struct booted *b, const char *shape, const uint32_t *ids, size_
 	cfg.linear_base = 0xffff800000000000ull;
 	cfg.insn_budget = 200000000ull;
 	cr_assert_eq(sim_create(&cfg, &b->s, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(km_create(b->s, &b->km, err, sizeof err), 0, "%s", err);
-	sim_set_km(b->s, b->km);
+	struct hv *hv;
+	cr_assert_eq(hv_create(b->s, cfg.max_cpus, &hv), 0);
+	cr_assert_eq(km_create(b->s, hv, &b->km, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(md_shape_get(shape, &sh, &me), 0, "%s", me.msg);
 	cr_assert_eq(md_gen(sh, ids, n, &b->mb, &me), 0, "%s", me.msg);
 	md_shape_free(sh);
 	cr_assert_eq(md_read(b->mb.data, b->mb.len, &b->md, &me), 0, "%s", me.msg);
 	cr_assert_eq(md_topo_compute(b->md, &b->topo, &me), 0, "%s", me.msg);
-	hv_set_mdesc(sim_hv(b->s), b->mb.data, b->mb.len);
+	hv_set_mdesc(hv_of(b->s), b->mb.data, b->mb.len);
 	cr_assert_eq(km_boot_state(b->km, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(sim_strand_start(b->s, 0, 0x400000, 0), 0);
-	hv_set_running(sim_hv(b->s), 0);
+	hv_set_running(hv_of(b->s), 0);
 	struct km_thread t;
 	cr_assert_eq(km_thread_setup(b->km, 0, 0, "swapper/0", &t), 0);
 	struct sim_verdict v;

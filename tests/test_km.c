@@ -7,11 +7,12 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
 #include "guest/offsets.h"
+#include "hv/hv.h"
 #include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
 #include "sim/sim.h"
@@ -42,8 +43,9 @@ static void fx_open(struct fx *f)
 	cfg.pool_max = 2;
 	cfg.linear_base = KM_PAGE_OFFSET;
 	cr_assert_eq(sim_create(&cfg, &f->s, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(km_create(f->s, &f->km, err, sizeof err), 0, "%s", err);
-	sim_set_km(f->s, f->km);
+	struct hv *hv;
+	cr_assert_eq(hv_create(f->s, cfg.max_cpus, &hv), 0);
+	cr_assert_eq(km_create(f->s, hv, &f->km, err, sizeof err), 0, "%s", err);
 	uint64_t stack, start;
 	cr_assert_eq(sim_alloc(f->s, STACK_SIZE, 64, &stack), 0);
 	/* Room above the top for the stack arguments sim_call's frame reaches. */
@@ -737,7 +739,7 @@ Test(km_lock, contended_spinlock_waits_for_the_unlock)
 	             SIM_STOP_RETURNED, "%s", f.v.msg);
 	cr_expect(!sim_thread_blocked(f.s, CPU), "the unlock wakes the waiter");
 	cr_assert_eq(sim_strand_run(f.s, CPU, 0, &f.v), SIM_STOP_RETURNED, "%s", f.v.msg);
-	cr_expect_eq(sim_strand_reg(f.s, CPU, UC_SPARC_REG_O0), 0, "irqsave flags after the retry");
+	cr_expect_eq(sim_strand_reg(f.s, CPU, SIM_REG_O0), 0, "irqsave flags after the retry");
 	cr_expect_eq(sim_ld32(f.s, l), 1, "the waiter holds it now");
 	cr_expect_geq(sim_thread_time_ps(f.s, CPU), 5000000000ull, "no earlier than the release");
 	fx_close(&f);
@@ -767,7 +769,7 @@ Test(km_lock, mutex_owner_is_current)
 	struct fx f;
 	fx_open(&f);
 	uint64_t task = lin(gmem(&f, 64)), mx = gmem(&f, 64);
-	sim_strand_set_reg(f.s, CPU, UC_SPARC_REG_G4, task);
+	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, task);
 	CALL(&f, "mutex_lock", lin(mx));
 	cr_expect_eq(sim_ld64(f.s, mx), task);
 	CALL(&f, "mutex_unlock", lin(mx));
@@ -778,7 +780,7 @@ Test(km_lock, mutex_owner_is_current)
 	fx_close(&f);
 	fx_open(&f);
 	mx = gmem(&f, 64);
-	sim_strand_set_reg(f.s, CPU, UC_SPARC_REG_G4, 0x1000);
+	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, 0x1000);
 	m = CALL_FAILS(&f, "mutex_unlock", mx);
 	cr_expect_not_null(strstr(m, "not by the caller"), "%s", m);
 	fx_close(&f);
@@ -794,8 +796,8 @@ Test(km_lock, contended_mutex_sleeps_until_unlocked)
 	fx_open(&f);
 	start_strand(&f, 1);
 	uint64_t t0 = lin(gmem(&f, 64)), t1 = lin(gmem(&f, 64)), mx = gmem(&f, 64), ret;
-	sim_strand_set_reg(f.s, CPU, UC_SPARC_REG_G4, t0);
-	sim_strand_set_reg(f.s, 1, UC_SPARC_REG_G4, t1);
+	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, t0);
+	sim_strand_set_reg(f.s, 1, SIM_REG_G4, t1);
 	CALL(&f, "mutex_lock", mx);
 	cr_assert_eq(call_on(&f, 1, "mutex_lock", mx, &ret), SIM_STOP_BLOCKED, "%s", f.v.msg);
 	cr_expect_eq(sim_ld64(f.s, mx), t0);

@@ -1,12 +1,11 @@
 /*
  * tests/test_sim.c — the machine (sim/): each self-test of
  * `ldomsim selftest` as a test that can fail, run on build/sim/selftest.elf.
+ * Built alone with sim/ (make check-sim): nothing above the machine.
  */
 #include <criterion/criterion.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
-#include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
@@ -97,34 +96,9 @@ Test(machine, verdict_fields)
 	sim_free(s);
 }
 
-/* The hypervisor model: argument checks of the spec, and the log. */
-Test(hv, cpu_start_checks)
-{
-	struct sim_config cfg;
-	struct sim *s;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = 4;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
-	struct hv *hv = sim_hv(s);
-	cr_expect_eq(hv_cpu_start(hv, 0, 9, 0x400000, 0x408000, 0), HV_ENOCPU);
-	cr_expect_eq(hv_cpu_start(hv, 0, 1, 0x400002, 0x408000, 0), HV_EBADALIGN);
-	cr_expect_eq(hv_cpu_start(hv, 0, 1, 0x400000, 0x408010, 0), HV_EBADALIGN);
-	cr_expect_eq(hv_cpu_start(hv, 0, 1, 0x40000000, 0x408000, 0), HV_ENORADDR);
-	cr_expect_eq(hv_cpu_start(hv, 0, 1, 0x400000, 0x408000, 0), HV_EOK);
-	cr_expect(sim_strand_running(s, 1));
-	cr_expect_eq(hv_cpu_start(hv, 0, 1, 0x400000, 0x408000, 0), HV_EINVAL, "already running");
-	cr_expect_str_eq(hv_fn_name(0x80, 0x25), "mmu_map_perm_addr");
-	cr_expect_null(hv_fn_name(0x80, 0x1ff));
-	sim_free(s);
-}
-
 Test(sim, free_null_is_noop)
 {
 	sim_free(NULL);
-	hv_free(NULL);
 }
 
 Test(sim, missing_image_is_an_error_naming_the_file)
@@ -137,127 +111,6 @@ Test(sim, missing_image_is_an_error_naming_the_file)
 	cr_expect_eq(sim_create(&cfg, &s, err, sizeof err), SIM_E_IMAGE);
 	cr_expect_null(s);
 	cr_expect(strstr(err, "build/no-such-image.elf") != NULL, "%s", err);
-}
-
-/* ---- the real hv_cpu_startup (needs build/guest/guest.elf) ---------- */
-
-#define GUEST_ELF "build/guest/guest.elf"
-
-static void hvtramp_run(struct sim_hvtramp_opts *o, struct sim_hvtramp_result *r,
-                        struct sim_checks *c)
-{
-	char err[512] = "";
-	cr_assert_eq(sim_selftest_hvtramp(GUEST_ELF, o, r, c, err, sizeof err), 0, "%s", err);
-}
-
-static int passed(const struct sim_checks *c, const char *name)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->v[i].name, name))
-			return c->v[i].pass;
-	cr_assert_fail("no check %s", name);
-	return 0;
-}
-
-Test(hvtramp, real_hv_cpu_startup_reaches_smp_callin)
-{
-	struct sim_hvtramp_opts o;
-	struct sim_hvtramp_result r;
-	struct sim_checks c = {0};
-	sim_hvtramp_opts_default(&o);
-	hvtramp_run(&o, &r, &c);
-	cr_expect_str_eq(r.reached, "smp_callin", "%s", r.verdict);
-	cr_expect(passed(&c, "hvtramp-reaches-smp_callin"));
-	/* Every guest instruction is counted; hvtramp and the per-cpu set-up
-	 * it calls are a few hundred at most. */
-	cr_expect(r.insns > 50 && r.insns < 2000, "%llu insns", (unsigned long long)r.insns);
-	sim_hvtramp_result_free(&r);
-	sim_checks_free(&c);
-}
-
-/* The exact sequence: one MMU_MAP_PERM_ADDR per 4 MiB kernel mapping with
- * the descriptor's VA and TTE, MMU_FAULT_AREA_CONF with trap_block's fault
- * area, MMU_ENABLE(1, label), then CPU_QCONF of the four queues. */
-Test(hvtramp, exact_hypercall_sequence)
-{
-	struct sim_hvtramp_opts o;
-	struct sim_hvtramp_result r;
-	struct sim_checks c = {0};
-	sim_hvtramp_opts_default(&o);
-	hvtramp_run(&o, &r, &c);
-	cr_assert(passed(&c, "hvtramp-hcall-sequence"));
-	cr_assert_eq(r.nhcalls, r.num_mappings + 6);
-	const char *names[] = {"mmu_fault_area_conf", "mmu_enable", "cpu_qconf",
-	                       "cpu_qconf",           "cpu_qconf",  "cpu_qconf"};
-	for (unsigned i = 0; i < r.num_mappings; i++) {
-		cr_expect_str_eq(r.hcalls[i].name, "mmu_map_perm_addr");
-		cr_expect_eq(r.hcalls[i].arg[0], 0x400000ull + i * 0x400000ull);
-		cr_expect_eq(r.hcalls[i].arg[3], 3, "IMMU|DMMU");
-		cr_expect_eq(r.hcalls[i].arg[2] >> 63, 1, "valid TTE");
-	}
-	for (unsigned i = 0; i < 6; i++)
-		cr_expect_str_eq(r.hcalls[r.num_mappings + i].name, names[i]);
-	const struct hv_call *q = &r.hcalls[r.num_mappings + 2];
-	for (unsigned i = 0; i < 4; i++)
-		cr_expect_eq(q[i].arg[0], 0x3c + i,
-		             "queue order cpu, dev, resumable, nonresumable");
-	for (size_t i = 0; i < r.nhcalls; i++)
-		cr_expect_eq(r.hcalls[i].status, 0, "%s", r.hcalls[i].name);
-	sim_hvtramp_result_free(&r);
-	sim_checks_free(&c);
-}
-
-/* %g6 = thread_info, %g4 = its task, %sp = thread_info + 2^THREAD_SHIFT -
- * (STACKFRAME_SZ + STACK_BIAS), as hvtramp computes them. */
-Test(hvtramp, registers_at_smp_callin)
-{
-	struct sim_hvtramp_opts o;
-	struct sim_hvtramp_result r;
-	struct sim_checks c = {0};
-	sim_hvtramp_opts_default(&o);
-	o.cpu = 37;
-	hvtramp_run(&o, &r, &c);
-	cr_expect_eq(r.g6, r.expect_g6);
-	cr_expect_eq(r.g4, r.expect_g4);
-	cr_expect_eq(r.sp, r.expect_sp);
-	cr_expect_eq(r.sp, r.g6 + 16384 - (192 + 2047));
-	cr_expect(passed(&c, "hvtramp-trap-block"), "init_cur_cpu_trap/init_irqwork_curcpu");
-	sim_hvtramp_result_free(&r);
-	sim_checks_free(&c);
-}
-
-/* A hypervisor error from MMU_MAP_PERM_ADDR: the real hvtramp branches to
- * its error loop (80: ba 80b) and the budget reports it stuck there. */
-Test(hvtramp, map_perm_addr_error_parks_in_error_loop)
-{
-	struct sim_hvtramp_opts o;
-	struct sim_hvtramp_result r;
-	sim_hvtramp_opts_default(&o);
-	o.fail_fn = 0x25;
-	o.fail_status = HV_EINVAL;
-	o.insn_budget = 100000;
-	hvtramp_run(&o, &r, NULL);
-	cr_expect_str_eq(r.stop, "stuck", "%s", r.verdict);
-	cr_expect(!strncmp(r.where, "hv_cpu_startup+0x", 17), "%s", r.where);
-	cr_expect_eq(r.nhcalls, 1, "nothing after the failed mapping");
-	cr_expect_eq(r.hcalls[0].status, HV_EINVAL);
-	cr_expect_str_eq(r.reached, "");
-	sim_hvtramp_result_free(&r);
-}
-
-Test(hvtramp, fault_area_error_parks_too)
-{
-	struct sim_hvtramp_opts o;
-	struct sim_hvtramp_result r;
-	sim_hvtramp_opts_default(&o);
-	o.fail_fn = 0x26;
-	o.fail_status = HV_EBADALIGN;
-	o.insn_budget = 100000;
-	hvtramp_run(&o, &r, NULL);
-	cr_expect_str_eq(r.stop, "stuck", "%s", r.verdict);
-	cr_expect(!strncmp(r.where, "hv_cpu_startup+0x", 17), "%s", r.where);
-	cr_expect_str_eq(r.hcalls[r.nhcalls - 1].name, "mmu_fault_area_conf");
-	sim_hvtramp_result_free(&r);
 }
 
 /* Strands by the thousand over one run: every cpu id of NR_CPUS gets a
@@ -334,14 +187,14 @@ Test(sched, slices_are_exact)
 	/* The same loop on two cpus at once: each runs in 1 us slices. */
 	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
 	cr_assert_eq(sim_strand_start(s, 1, fn, 0), 0);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O0, n);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_SP, 0x180000 - 192 - 2047);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
+	sim_strand_set_reg(s, 1, SIM_REG_O0, n);
+	sim_strand_set_reg(s, 1, SIM_REG_SP, 0x180000 - 192 - 2047);
+	sim_strand_set_reg(s, 1, SIM_REG_O7, sym(s, "sim_return") - 8);
 	cr_assert_eq(sim_sched_call(s, 0, fn, &n, 1, 0x200000, &sliced, &v), SIM_STOP_RETURNED,
 	             "%s", v.msg);
 	cr_expect_eq(sliced, one);
 	cr_expect_eq(sim_strand_stats(s, 0)->insns, insns_one);
-	cr_expect_eq(sim_strand_reg(s, 1, UC_SPARC_REG_O0), one, "the other cpu's result");
+	cr_expect_eq(sim_strand_reg(s, 1, SIM_REG_O0), one, "the other cpu's result");
 	/* Both clocks advanced by the same instruction count at 1 ns each. */
 	cr_expect_eq(sim_thread_time_ps(s, 0), insns_one * 1000);
 	sim_free(s);
@@ -357,8 +210,8 @@ Test(sched, spin_wait_interleaves_in_simulated_time)
 	struct sim_verdict v;
 	cr_assert_eq(sim_st64(s, flag, 0), 0);
 	cr_assert_eq(sim_strand_start(s, 1, sym(s, "st_set_flag_after"), flag), 0);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O1, n);
-	sim_strand_set_reg(s, 1, UC_SPARC_REG_O7, sym(s, "sim_return") - 8);
+	sim_strand_set_reg(s, 1, SIM_REG_O1, n);
+	sim_strand_set_reg(s, 1, SIM_REG_O7, sym(s, "sim_return") - 8);
 	cr_assert_eq(sim_strand_start(s, 0, sym(s, "st_wait_flag"), 0), 0);
 	cr_assert_eq(sim_sched_call(s, 0, sym(s, "st_wait_flag"), &flag, 1, 0x200000, &waited, &v),
 	             SIM_STOP_RETURNED, "%s", v.msg);

@@ -1,19 +1,20 @@
 /*
- * sim/hv.h — the sun4v hypervisor model. Every hypervisor trap the guest
+ * hv/hv.h — the sun4v hypervisor model, above the machine (sim/). Every hypervisor trap the guest
  * executes (`ta 0x80` fast traps with the function in %o5, and the
  * MMU_MAP_ADDR/MMU_UNMAP_ADDR/CORE traps) is answered from one table,
  * one row per function; unknown functions are answered EBADTRAP and
  * reported by number, known but unmodelled ones stop the strand with a
  * verdict naming them. Every call is logged in order.
  */
-#ifndef LDOMSIM_SIM_HV_H
-#define LDOMSIM_SIM_HV_H
+#ifndef LDOMSIM_HV_HV_H
+#define LDOMSIM_HV_HV_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct sim;
 struct hv;
+struct sim_trap_result;
 
 /* sun4v hypervisor API status codes. */
 enum hv_status {
@@ -53,27 +54,25 @@ struct hv_call {
 	uint64_t ret[3]; /* %o1..%o3 after */
 };
 
-/* What the trap dispatcher must do after hv_trap(). */
-enum hv_next {
-	HV_NEXT_RESUME,    /* continue at NPC (like `done`) */
-	HV_NEXT_REDIRECT,  /* continue at *pc (MMU_ENABLE: %o1) */
-	HV_NEXT_STOP,      /* the strand stops: verdict in msg */
-	HV_NEXT_POWER_OFF, /* the whole domain stops (MACH_EXIT): how, in msg */
-};
-
-struct hv_result {
-	enum hv_next next;
-	uint64_t pc;
-	char msg[200];
-};
-
+/* The model of sim's domain: it answers the sim's hypervisor traps (it
+ * registers their handlers) and is attached to the sim, which frees it
+ * (sim_free). max_cpus: the cpu ids it knows, those of the sim. */
 int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out);
+/* For a model not attached to a sim only (its creation failed half-way). */
 void hv_free(struct hv *hv);
+/* The model answering sim's hypervisor traps, or NULL. */
+struct hv *hv_of(struct sim *sim);
+/* Transitional: bench/run.c's name for hv_of, until the run's functions
+ * keep the board's hv themselves. */
+static inline struct hv *sim_hv(struct sim *sim)
+{
+	return hv_of(sim);
+}
 
 /* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for guest thread
  * tid running on cpu: reads %o0-%o5 through the sim, writes results back. */
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
-             struct hv_result *r);
+             struct sim_trap_result *r);
 
 /* CPU_START semantics for the host (the self-test, a boot cpu). */
 uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t cpu, uint64_t pc, uint64_t rtba,

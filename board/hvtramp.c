@@ -1,5 +1,5 @@
 /*
- * sim/hvtramp_run.c — the first real run: the kernel's own hv_cpu_startup
+ * board/hvtramp.c — the first real run: the kernel's own hv_cpu_startup
  * (hvtramp.S), started as CPU_START starts it, with the descriptor built as
  * ldom_startcpu_cpuid() builds it, runs through the real
  * init_irqwork_curcpu, hard_smp_processor_id, sun4v_register_mondo_queues
@@ -12,13 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicorn/unicorn.h>
 
+#include "board/board.h"
 #include "guest/offsets.h"
+#include "hv/hv.h"
 #include "kernel-model/km.h"
-#include "kernel-model/km_impl.h"
-#include "kernel-model/tunables.h"
-#include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
@@ -27,58 +25,52 @@
 #define MAP_4MB      (4ull << 20) /* one locked kernel TTE */
 #define HVT_BUDGET   1000000ull   /* instructions: hvtramp takes well under 1000 */
 
-void sim_hvtramp_opts_default(struct sim_hvtramp_opts *o)
+void board_hvtramp_opts_default(struct board_hvtramp_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->cpu = 1;
 	o->fail_fn = -1;
 }
 
-void sim_hvtramp_result_free(struct sim_hvtramp_result *r)
+void board_hvtramp_result_free(struct board_hvtramp_result *r)
 {
 	free(r->hcalls);
 	r->hcalls = NULL;
 	r->nhcalls = 0;
 }
 
-int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
-                         struct sim_hvtramp_result *r, struct sim_checks *checks, char *err,
-                         size_t n)
+int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
+                      struct board_hvtramp_result *r, struct sim_checks *checks, char *err,
+                      size_t n)
 {
-	struct sim_config cfg;
-	struct sim *s = NULL;
-	struct km *km = NULL;
+	struct board_config cfg;
+	struct board b;
 	int rc = -1;
 	memset(r, 0, sizeof *r);
 	snprintf(r->kernel_version, sizeof r->kernel_version, "%s", LX_KERNEL_VERSION);
 
-	sim_config_default(&cfg);
+	board_config_default(&cfg);
 	cfg.image = elf;
 	cfg.ram_size = HVT_RAM_SIZE;
-	cfg.max_cpus = LX_NR_CPUS;
 	cfg.pool_max = 4;
-	cfg.linear_base = KM_PAGE_OFFSET;
 	cfg.insn_budget = o->insn_budget ? o->insn_budget : HVT_BUDGET;
 	if (o->cpu >= LX_NR_CPUS) {
 		snprintf(err, n, "cpu %u is beyond NR_CPUS (%u)", o->cpu, (unsigned)LX_NR_CPUS);
 		return -1;
 	}
-	if (sim_create(&cfg, &s, err, n))
+	if (board_create(&cfg, &b, err, n))
 		return -1;
+	struct sim *s = b.sim;
+	struct km *km = b.km;
 	snprintf(r->unicorn_version, sizeof r->unicorn_version, "%s", sim_unicorn_version(s));
-	if (km_create(s, &km, err, n))
-		goto out;
-	sim_set_km(s, km);
 
 	/* Boot state as the kernel's early boot leaves it, the mondo queues
 	 * of the new cpu (MD default sizes) and its idle task. */
-	static const unsigned qbits[4] = {7, 7, 6, 2};
 	struct km_thread idle;
 	uint64_t ttable, startup, callin;
-	if (km_boot_state(km, err, n))
+	if (board_boot_state(&b, err, n))
 		goto out;
-	if (km_cpu_queues(km, o->cpu, qbits) ||
-	    km_thread_setup(km, o->cpu, o->cpu, "swapper", &idle)) {
+	if (board_cpu_queues(&b, o->cpu) || km_thread_setup(km, o->cpu, o->cpu, "swapper", &idle)) {
 		snprintf(err, n, "kernel heap exhausted");
 		goto out;
 	}
@@ -94,8 +86,8 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 
 	/* The descriptor, exactly as ldom_startcpu_cpuid() builds it (kzalloc:
 	 * a linear-map address; CPU_START gets __pa()). */
-	uint64_t hd_va = km_heap_alloc(
-	    km, LX_HVTRAMP_DESCR_SIZE + (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE, 64, 1);
+	uint64_t hd_va =
+	    km_alloc_zeroed(km, LX_HVTRAMP_DESCR_SIZE + (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE);
 	uint64_t hd = km_va_to_ra(km, hd_va);
 	if (!hd_va) {
 		snprintf(err, n, "kernel heap exhausted allocating the descriptor");
@@ -118,12 +110,12 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	r->expect_sp = idle.ti + (1ull << LX_THREAD_SHIFT) - (LX_STACKFRAME_SZ + LX_STACK_BIAS);
 
 	if (o->fail_fn >= 0)
-		(void)hv_inject(sim_hv(s), (unsigned)o->fail_fn, (int)o->cpu, o->fail_status,
+		(void)hv_inject(b.hv, (unsigned)o->fail_fn, (int)o->cpu, o->fail_status,
 		                1); /* the first of a fresh hypervisor: cannot be full */
 
 	/* CPU_START(cpu, kimage_addr_to_ra(hv_cpu_startup),
 	 *           kimage_addr_to_ra(&sparc64_ttable_tl0), __pa(hdesc)) from cpu 0. */
-	uint64_t st = hv_cpu_start(sim_hv(s), 0, o->cpu, startup, ttable, hd);
+	uint64_t st = hv_cpu_start(b.hv, 0, o->cpu, startup, ttable, hd);
 	if (st != HV_EOK) {
 		snprintf(err, n, "CPU_START of cpu %u failed with status %llu", o->cpu,
 		         (unsigned long long)st);
@@ -147,11 +139,11 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 		         sim_stop_name(why), v.where, v.msg);
 	r->insns = sim_strand_stats(s, o->cpu)->insns;
 	if (sim_strand_running(s, o->cpu)) {
-		r->g4 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G4);
-		r->g6 = sim_strand_reg(s, o->cpu, UC_SPARC_REG_G6);
-		r->sp = sim_strand_reg(s, o->cpu, UC_SPARC_REG_SP);
+		r->g4 = sim_strand_reg(s, o->cpu, SIM_REG_G4);
+		r->g6 = sim_strand_reg(s, o->cpu, SIM_REG_G6);
+		r->sp = sim_strand_reg(s, o->cpu, SIM_REG_SP);
 	}
-	const struct hv *hv = sim_hv(s);
+	const struct hv *hv = b.hv;
 	r->nhcalls = hv_log_count(hv);
 	r->hcalls = calloc(r->nhcalls ? r->nhcalls : 1, sizeof *r->hcalls);
 	if (!r->hcalls) {
@@ -242,7 +234,6 @@ int sim_selftest_hvtramp(const char *elf, const struct sim_hvtramp_opts *o,
 	}
 	rc = 0;
 out:
-	sim_free(s);
-	km_free(km);
+	board_free(&b);
 	return rc;
 }

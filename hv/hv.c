@@ -1,16 +1,16 @@
 /*
- * sim/hv.c — the sun4v hypervisor model: one table, one row per function.
+ * hv/hv.c — the sun4v hypervisor model: one table, one row per function.
  * Semantics and status codes follow the sun4v Hypervisor API specification
  * (the cases each handler checks are listed on it).
  */
-#include "sim/hv.h"
+#include "hv/hv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/sim.h"
-#include "sim/tunables.h"
+#include "sim/guest/sim_traps.h"
 
 #define HV_FAST_TRAP           0x80
 #define HV_MMU_MAP_ADDR_TRAP   0x83
@@ -87,7 +87,7 @@ void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx)
 
 /* Handler contract: c->arg holds %o0..%o4; set c->status and c->ret[];
  * r->next defaults to RESUME. */
-typedef void (*hv_fn)(struct hv *hv, struct hv_call *c, struct hv_result *r);
+typedef void (*hv_fn)(struct hv *hv, struct hv_call *c, struct sim_trap_result *r);
 
 struct hv_row {
 	unsigned trap, fn;
@@ -108,7 +108,7 @@ static int ra_ok(struct hv *hv, uint64_t ra, uint64_t len)
 
 /* MACH_DESC (0x01): buffer RA %o0, length %o1. A length smaller than the
  * MD (0 asks the size) gives EINVAL with the size in %o1. */
-static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	c->ret[0] = hv->mdesc_len;
 	if (!hv->mdesc) {
@@ -133,19 +133,19 @@ static void hv_mach_desc(struct hv *hv, struct hv_call *c, struct hv_result *r)
 }
 
 /* MACH_EXIT (0x00): exit code. The domain stops; the call never returns. */
-static void hv_mach_exit(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mach_exit(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	for (unsigned i = 0; i < hv->max_cpus; i++)
 		if (hv->cpus[i].state == HV_CPU_RUNNING)
 			hv->cpus[i].state = HV_CPU_STOPPED;
 	c->status = HV_EOK;
-	r->next = HV_NEXT_POWER_OFF;
+	r->next = SIM_TRAP_POWER_OFF;
 	snprintf(r->msg, sizeof r->msg, "MACH_EXIT(%llu): the domain powered off",
 	         (unsigned long long)c->arg[0]);
 }
 
 /* CPU_START (0x10): cpuid, pc (RA), rtba (RA, 256-aligned), arg0. */
-static void hv_cpu_start_fn(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_cpu_start_fn(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	c->status = hv_cpu_start(hv, c->cpu, c->arg[0], c->arg[1], c->arg[2], c->arg[3]);
 	/* The new strand starts when the hypercall completes. */
@@ -177,7 +177,7 @@ uint64_t hv_cpu_start(struct hv *hv, unsigned caller, uint64_t id, uint64_t pc, 
 }
 
 /* CPU_STOP (0x11): cpuid. The strand parks; a stopped cpu can be started. */
-static void hv_cpu_stop(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_cpu_stop(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->arg[0]);
 	if (!t) {
@@ -189,7 +189,7 @@ static void hv_cpu_stop(struct hv *hv, struct hv_call *c, struct hv_result *r)
 		return;
 	}
 	if (c->arg[0] == c->cpu) { /* stopping oneself is CPU_STOP of the caller */
-		r->next = HV_NEXT_STOP;
+		r->next = SIM_TRAP_STOP;
 		snprintf(r->msg, sizeof r->msg, "cpu %u stopped itself (CPU_STOP)", c->cpu);
 	}
 	sim_strand_park(hv->sim, (unsigned)c->arg[0]);
@@ -200,7 +200,7 @@ static void hv_cpu_stop(struct hv *hv, struct hv_call *c, struct hv_result *r)
 /* CPU_QCONF (0x14): queue (0x3c cpu mondo, 0x3d device, 0x3e resumable,
  * 0x3f non-resumable), base RA, entries (power of 2; 0 unconfigures); the
  * base must be aligned to the queue size (entries * 64 bytes). */
-static void hv_cpu_qconf(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_cpu_qconf(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->cpu);
 	uint64_t q = c->arg[0], base = c->arg[1], n = c->arg[2];
@@ -226,14 +226,14 @@ static void hv_cpu_qconf(struct hv *hv, struct hv_call *c, struct hv_result *r)
 }
 
 /* CPU_MYID (0x16): %o1 = the caller's cpu id. */
-static void hv_cpu_myid(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_cpu_myid(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	c->ret[0] = c->cpu;
 	c->status = HV_EOK;
 }
 
 /* CPU_STATE (0x17): cpuid → %o1 = 1 stopped, 2 running, 3 error. */
-static void hv_cpu_state(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_cpu_state(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->arg[0]);
 	if (!t) {
@@ -253,7 +253,7 @@ static uint64_t tte_pagesize(uint64_t tte)
 
 /* MMU_MAP_PERM_ADDR (0x25): va, 0, tte, flags (IMMU|DMMU). Valid TTE,
  * va aligned to its page size, RA in the guest, at most 8 mappings. */
-static void hv_mmu_map_perm_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mmu_map_perm_addr(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->cpu);
 	uint64_t va = c->arg[0], tte = c->arg[2], flags = c->arg[3];
@@ -284,7 +284,7 @@ static void hv_mmu_map_perm_addr(struct hv *hv, struct hv_call *c, struct hv_res
 }
 
 /* MMU_UNMAP_PERM_ADDR (0x28): va, 0, flags. */
-static void hv_mmu_unmap_perm_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mmu_unmap_perm_addr(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->cpu);
 	for (unsigned i = 0; i < t->nperm; i++)
@@ -298,7 +298,7 @@ static void hv_mmu_unmap_perm_addr(struct hv *hv, struct hv_call *c, struct hv_r
 
 /* MMU_FAULT_AREA_CONF (0x26): RA of the 64-byte-aligned fault status
  * area (0 disables); %o1 = the previous RA. */
-static void hv_mmu_fault_area_conf(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mmu_fault_area_conf(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->cpu);
 	uint64_t ra = c->arg[0];
@@ -318,7 +318,7 @@ static void hv_mmu_fault_area_conf(struct hv *hv, struct hv_call *c, struct hv_r
 /* MMU_ENABLE (0x27): enable, return target. On success execution
  * continues at the return target (a virtual address once enabled). The
  * simulator keeps VA == RA for the kernel image, so nothing is remapped. */
-static void hv_mmu_enable(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mmu_enable(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_cpu *t = cpu_of(hv, c->cpu);
 	if (c->arg[0] > 1) {
@@ -331,13 +331,13 @@ static void hv_mmu_enable(struct hv *hv, struct hv_call *c, struct hv_result *r)
 	}
 	t->mmu_enabled = (int)c->arg[0];
 	c->status = HV_EOK;
-	r->next = HV_NEXT_REDIRECT;
+	r->next = SIM_TRAP_REDIRECT;
 	r->pc = c->arg[1];
 }
 
 /* MMU_MAP_ADDR trap (0x83): va, ctx, tte, flags — a non-permanent TLB
  * load; the model keeps no TLB. */
-static void hv_mmu_map_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mmu_map_addr(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	uint64_t flags = c->arg[3];
 	if (!flags || (flags & ~(uint64_t)(HV_MMU_IMMU | HV_MMU_DMMU)) || !(c->arg[2] >> 63)) {
@@ -348,14 +348,14 @@ static void hv_mmu_map_addr(struct hv *hv, struct hv_call *c, struct hv_result *
 }
 
 /* MMU_UNMAP_ADDR trap (0x84): va, ctx, flags. */
-static void hv_mmu_unmap_addr(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_mmu_unmap_addr(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	c->status = HV_EOK;
 }
 
 /* CORE_TRAP SET_VER (group, major, minor): the API group is negotiated;
  * %o1 = the minor granted (the one asked for). */
-static void hv_core_set_ver(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_core_set_ver(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	for (unsigned i = 0; i < hv->ngroups; i++)
 		if (hv->groups[i].group == c->arg[0]) {
@@ -376,7 +376,7 @@ static void hv_core_set_ver(struct hv *hv, struct hv_call *c, struct hv_result *
 
 /* CORE_TRAP GET_VER (group): %o1 major, %o2 minor of a negotiated group;
  * EINVAL for a group never negotiated. */
-static void hv_core_get_ver(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_core_get_ver(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	for (unsigned i = 0; i < hv->ngroups; i++)
 		if (hv->groups[i].group == c->arg[0]) {
@@ -406,7 +406,7 @@ static struct hv_intr *intr_of(struct hv *hv, uint64_t sysino)
 
 /* INTR_DEVINO2SYSINO (0xa0): devhandle, devino → %o1 = sysino; EINVAL for
  * a source the domain does not own. */
-static void hv_intr_devino2sysino(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_intr_devino2sysino(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	uint64_t sysino = sysino_of(c->arg[0], c->arg[1]);
 	if (!intr_of(hv, sysino)) {
@@ -418,7 +418,7 @@ static void hv_intr_devino2sysino(struct hv *hv, struct hv_call *c, struct hv_re
 }
 
 /* INTR_GETTARGET (0xa5): sysino → %o1 = cpu. */
-static void hv_intr_gettarget(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_intr_gettarget(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_intr *in = intr_of(hv, c->arg[0]);
 	if (!in) {
@@ -431,7 +431,7 @@ static void hv_intr_gettarget(struct hv *hv, struct hv_call *c, struct hv_result
 
 /* INTR_SETTARGET (0xa6): sysino, cpu. ENOINTR for an unknown source,
  * ENOCPU for a cpu that is not running. */
-static void hv_intr_settarget(struct hv *hv, struct hv_call *c, struct hv_result *r)
+static void hv_intr_settarget(struct hv *hv, struct hv_call *c, struct sim_trap_result *r)
 {
 	struct hv_intr *in = intr_of(hv, c->arg[0]);
 	struct hv_cpu *t = cpu_of(hv, c->arg[1]);
@@ -493,8 +493,21 @@ const char *hv_fn_name(unsigned trap, unsigned fn)
 	return row ? row->name : NULL;
 }
 
+static void hv_release(void *ctx)
+{
+	hv_free(ctx);
+}
+
+static void hv_on_trap(void *ctx, struct sim *s, unsigned tid, unsigned cpu, unsigned tt,
+                       uint64_t pc, struct sim_trap_result *r)
+{
+	hv_trap(ctx, tid, cpu, tt - SIM_TT_SOFT(0), pc, r);
+}
+
 int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
 {
+	static const unsigned traps[] = {HV_FAST_TRAP, HV_MMU_MAP_ADDR_TRAP, HV_MMU_UNMAP_ADDR_TRAP,
+	                                 HV_CORE_TRAP};
 	struct hv *hv = calloc(1, sizeof *hv);
 	if (!hv || !(hv->cpus = calloc(max_cpus, sizeof *hv->cpus)) ||
 	    !(hv->ncalls = calloc((size_t)max_cpus * 512, sizeof *hv->ncalls))) {
@@ -508,8 +521,28 @@ int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out)
 	hv->boot_cpu = max_cpus;
 	for (unsigned i = 0; i < max_cpus; i++)
 		hv->cpus[i].state = HV_CPU_STOPPED;
+	struct sim_trap_handler h = {
+	    .fn = hv_on_trap, .ctx = hv, .stop_as = SIM_STOP_HCALL, .stat = SIM_TRAP_STAT_HCALLS};
+	size_t nt = sizeof traps / sizeof traps[0], i = 0;
+	while (i < nt &&
+	       !sim_set_trap_handler(sim, SIM_TT_SOFT(traps[i]), SIM_TT_SOFT(traps[i]), &h))
+		i++;
+	if (i < nt || sim_attach(sim, hv_release, hv)) {
+		/* No handler may outlive the model. */
+		while (i--)
+			sim_set_trap_handler(sim, SIM_TT_SOFT(traps[i]), SIM_TT_SOFT(traps[i]),
+			                     NULL);
+		hv_free(hv);
+		return -1;
+	}
 	*out = hv;
 	return 0;
+}
+
+struct hv *hv_of(struct sim *sim)
+{
+	const struct sim_trap_handler *h = sim_trap_handler(sim, SIM_TT_SOFT(HV_FAST_TRAP));
+	return h && h->fn == hv_on_trap ? h->ctx : NULL;
 }
 
 void hv_free(struct hv *hv)
@@ -596,7 +629,7 @@ static int log_push(struct hv *hv, const struct hv_call *c)
 }
 
 void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t pc,
-             struct hv_result *r)
+             struct sim_trap_result *r)
 {
 	struct hv_call c = {.cpu = cpu,
 	                    .tid = tid,
@@ -608,7 +641,7 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 	int by_o5 = trap == HV_FAST_TRAP || trap == HV_CORE_TRAP;
 	c.fn = by_o5 ? (unsigned)o[5] : trap;
 	memcpy(c.arg, o, sizeof c.arg);
-	r->next = HV_NEXT_RESUME;
+	r->next = SIM_TRAP_RESUME;
 	r->msg[0] = 0;
 	const struct hv_row *row = (!by_o5 || o[5] <= 0xffff) ? row_of(trap, c.fn) : NULL;
 	if (!row) {
@@ -629,7 +662,7 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 		}
 		if (!injected(hv, &c)) {
 			if (!row->handler) {
-				r->next = HV_NEXT_STOP;
+				r->next = SIM_TRAP_STOP;
 				snprintf(r->msg, sizeof r->msg,
 				         "hypercall %s (0x%x) is not modelled", row->name, c.fn);
 			} else {
@@ -637,14 +670,14 @@ void hv_trap(struct hv *hv, unsigned tid, unsigned cpu, unsigned trap, uint64_t 
 			}
 		}
 	}
-	if (r->next != HV_NEXT_STOP) {
+	if (r->next != SIM_TRAP_STOP) {
 		uint64_t out[4] = {c.status, c.ret[0], c.ret[1], c.ret[2]};
 		sim_strand_set_oregs(hv->sim, tid, out, 1 + (c.nrets > 3 ? 3 : c.nrets));
 	}
 	/* The caller waits for the hypervisor. */
 	sim_thread_charge_ps(hv->sim, tid, c.latency_ns * 1000);
-	if (log_push(hv, &c) && r->next != HV_NEXT_STOP) {
-		r->next = HV_NEXT_STOP;
+	if (log_push(hv, &c) && r->next != SIM_TRAP_STOP) {
+		r->next = SIM_TRAP_STOP;
 		snprintf(r->msg, sizeof r->msg, "out of memory logging hypercalls");
 	}
 }

@@ -1,5 +1,5 @@
 /*
- * sim/cmd_selftest.c — `ldomsim selftest`.
+ * cli/cmd_selftest.c — `ldomsim selftest`.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "board/board.h"
+#include "hv/hv.h"
 #include "sim/selftest.h"
 
 static void usage(FILE *f)
@@ -33,7 +35,7 @@ static json_t *u64hex(uint64_t v)
 	return json_string(buf);
 }
 
-static json_t *hvtramp_json(const struct sim_hvtramp_result *r)
+static json_t *hvtramp_json(const struct board_hvtramp_result *r)
 {
 	json_t *o = json_object(), *calls = json_array();
 	json_object_set_new(o, "reached", json_string(r->reached));
@@ -74,8 +76,8 @@ int sim_cmd_selftest(int argc, char **argv)
 	char stpath[4096], gpath[4096], *end;
 	const char *st = sim_default_path("sim/selftest.elf", stpath, sizeof stpath);
 	const char *guest = sim_default_path("guest/guest.elf", gpath, sizeof gpath);
-	struct sim_hvtramp_opts ho;
-	sim_hvtramp_opts_default(&ho);
+	struct board_hvtramp_opts ho;
+	board_hvtramp_opts_default(&ho);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -109,10 +111,10 @@ int sim_cmd_selftest(int argc, char **argv)
 		return 2;
 	}
 	struct sim_checks checks = {0};
-	struct sim_hvtramp_result hr;
+	struct board_hvtramp_result hr;
 	char err[512] = "", herr[512] = "";
 	int ran = sim_selftest_machine(st, &checks, err, sizeof err) == 0;
-	int hran = sim_selftest_hvtramp(guest, &ho, &hr, &checks, herr, sizeof herr) == 0;
+	int hran = board_hvtramp_run(guest, &ho, &hr, &checks, herr, sizeof herr) == 0;
 	int ok = ran && hran && sim_checks_all_pass(&checks);
 	if (json) {
 		json_t *root = json_object(), *jc = json_object();
@@ -156,7 +158,7 @@ int sim_cmd_selftest(int argc, char **argv)
 		if (!hran)
 			fprintf(stderr, "ldomsim selftest: hvtramp: %s\n", herr);
 	}
-	sim_hvtramp_result_free(&hr);
+	board_hvtramp_result_free(&hr);
 	sim_checks_free(&checks);
 	return !ran || !hran ? 2 : ok ? 0 : 1;
 }
