@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ds/ds.h"
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
 #include "sim/hv.h"
@@ -33,7 +34,6 @@
 #define MAX_SERVICES 16
 #define MAX_EVENTS   4096
 #define MAX_IRQS     16 /* --irq sources per run */
-#define DS_TAG_LEN   8  /* {u32 type, u32 len} */
 
 enum ev_kind { EV_PEER_MSG, EV_OP };
 
@@ -191,16 +191,6 @@ void bench_run_cfg_default(struct bench_run_cfg *c)
 	c->ram_size = 1ull << 30;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
 /* ---- the event queue (by time, then insertion order) ------------------ */
 
 static int push(struct bench_run *r, struct ev e)
@@ -217,10 +207,10 @@ static int push(struct bench_run *r, struct ev e)
 	return 0;
 }
 
-static int push_msg(struct bench_run *r, uint64_t t, const struct trace_ds_msg *m)
+static int push_msg(struct bench_run *r, uint64_t t, const struct ds_msg *m)
 {
 	struct ev e = {.t_ns = t, .kind = EV_PEER_MSG};
-	if (trace_ds_wire(m, &e.bytes, &e.len))
+	if (ds_encode(m, &e.bytes, &e.len))
 		return -1;
 	if (push(r, e)) {
 		free(e.bytes);
@@ -255,28 +245,26 @@ static struct op_result *op_by_req(struct bench_run *r, uint64_t req_num)
 	return NULL;
 }
 
-/* A dr-cpu reply: {tag, handle, req_num, type, num_records, records}. */
-static void take_dr_reply(struct bench_run *r, const uint8_t *b, size_t len, uint64_t t)
+/* A dr-cpu reply: the records that fit are taken (a short reply keeps
+ * its header). */
+static void take_dr_reply(struct bench_run *r, const struct ds_msg *m, uint64_t t)
 {
-	if (len < DS_TAG_LEN + 8 + 16)
+	struct ds_dr_cpu d;
+	int rc = ds_dr_cpu_decode(m->payload, m->payload_len, 1, &d, NULL, 0);
+	if (rc != DS_OK && rc != DS_ERR_RECORDS && rc != DS_ERR_LONG)
 		return;
-	uint64_t req = be64(b + 16);
-	struct op_result *o = op_by_req(r, req);
+	struct op_result *o = op_by_req(r, d.req_num);
 	if (!o)
 		return;
 	o->t_reply_ns = (int64_t)t;
-	o->reply_type = be32(b + 24);
-	uint32_t n = be32(b + 28);
-	size_t need = DS_TAG_LEN + 8 + 16 + (size_t)n * 16;
-	if (len < need)
-		n = (uint32_t)((len - (DS_TAG_LEN + 8 + 16)) / 16);
-	o->cpus = calloc(n ? n : 1, sizeof *o->cpus);
+	o->reply_type = d.type;
+	o->cpus = calloc(d.nfit ? d.nfit : 1, sizeof *o->cpus);
 	if (!o->cpus)
 		return;
-	o->ncpus = n;
-	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = b + 32 + 16 * i;
-		o->cpus[i] = (struct cpu_result){be32(e), be32(e + 4), be32(e + 8), -1};
+	o->ncpus = d.nfit;
+	for (uint32_t i = 0; i < d.nfit; i++) {
+		struct ds_dr_record e = ds_dr_cpu_record(&d, i);
+		o->cpus[i] = (struct cpu_result){e.cpu, e.result, e.stat, -1};
 	}
 }
 
@@ -286,50 +274,46 @@ static int peer_read(struct bench_run *r)
 	uint64_t lat = r->m.costs.ldc_msg_ns;
 	for (; r->tx_seen < km_ldc_tx_count(r->km); r->tx_seen++) {
 		const struct km_ldc_msg *msg = km_ldc_tx_get(r->km, r->tx_seen);
-		const uint8_t *b = msg->bytes;
-		if (msg->len < DS_TAG_LEN)
+		struct ds_msg in;
+		if (ds_decode(msg->bytes, msg->len, &in, NULL, 0))
 			continue;
-		uint32_t type = be32(b);
-		struct trace_ds_msg ans = {.dir = TRACE_DS_TO_GUEST};
-		switch (type) {
-		case TRACE_DS_INIT_REQ:
-			ans.type = TRACE_DS_INIT_ACK;
+		struct ds_msg ans = {0};
+		switch (in.type) {
+		case DS_INIT_REQ:
+			ans.type = DS_INIT_ACK;
 			if (push_msg(r, msg->time_ns + lat, &ans))
 				return -1;
 			break;
-		case TRACE_DS_REG_REQ: {
-			if (msg->len < DS_TAG_LEN + 12 || r->nsvc == MAX_SERVICES)
+		case DS_REG_REQ: {
+			if (r->nsvc == MAX_SERVICES)
 				break;
 			struct service *s = &r->svc[r->nsvc++];
-			s->handle = be64(b + 8);
-			/* svc_id follows minor at offset 20, but 6.1's ds.c writes
-			 * it after sizeof(struct ds_reg_req) = 24 (the struct is
-			 * padded to its u64): skip the padding NULs. */
-			size_t at = DS_TAG_LEN + 12;
-			while (at < msg->len && !b[at])
-				at++;
-			size_t nl = strnlen((const char *)b + at, msg->len - at);
+			s->handle = in.handle;
+			size_t nl = in.name_len;
 			if (nl >= sizeof s->name)
 				nl = sizeof s->name - 1;
-			memcpy(s->name, b + at, nl);
+			memcpy(s->name, in.name, nl);
 			s->name[nl] = 0;
-			ans.type = TRACE_DS_REG_ACK;
+			ans.type = DS_REG_ACK;
 			ans.handle = s->handle;
 			if (push_msg(r, msg->time_ns + lat, &ans))
 				return -1;
 			break;
 		}
-		case TRACE_DS_DATA: {
-			if (msg->len < DS_TAG_LEN + 8)
-				break;
-			const struct service *s = svc_by_handle(r, be64(b + 8));
+		case DS_DATA: {
+			const struct service *s = svc_by_handle(r, in.handle);
+			struct ds_md_update u;
 			if (s && !strcmp(s->name, "dr-cpu")) {
-				take_dr_reply(r, b, msg->len, msg->time_ns);
-			} else if (s && !strcmp(s->name, "md-update") && msg->len >= 28) {
-				struct op_result *o = op_by_req(r, be64(b + 16));
+				take_dr_reply(r, &in, msg->time_ns);
+			} else if (s && !strcmp(s->name, "md-update")) {
+				int rc =
+				    ds_md_update_decode(in.payload, in.payload_len, 1, &u, NULL, 0);
+				struct op_result *o = rc == DS_OK || rc == DS_ERR_LONG
+				                          ? op_by_req(r, u.req_num)
+				                          : NULL;
 				if (o) {
 					o->t_reply_ns = (int64_t)msg->time_ns;
-					o->reply_type = be32(b + 24);
+					o->reply_type = u.result;
 				}
 			}
 			break;
@@ -1823,30 +1807,26 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 	*reply_len = 0;
 	if (!svc)
 		return -1;
-	uint8_t *b = malloc(DS_TAG_LEN + 8 + len);
-	if (!b)
+	uint8_t *b;
+	size_t blen;
+	if (ds_encode_data(svc->handle, payload, len, &b, &blen))
 		return -1;
-	uint32_t body = (uint32_t)(claimed_len >= 0 ? (size_t)claimed_len : 8 + len);
-	uint32_t words[2] = {TRACE_DS_DATA, body};
-	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < 4; k++)
-			b[4 * i + k] = (uint8_t)(words[i] >> (24 - 8 * k));
-	for (int k = 0; k < 8; k++)
-		b[8 + k] = (uint8_t)(svc->handle >> (56 - 8 * k));
-	memcpy(b + 16, payload, len);
+	if (claimed_len >= 0)
+		ds_set_tag_len(b, blen, (uint32_t)claimed_len);
 	uint64_t t = 0;
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
 		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
 			t = sim_thread_time_ps(r->sim, c) / 1000;
 	size_t seen = km_ldc_tx_count(r->km);
-	int rc = km_ldc_deliver(r->km, b, DS_TAG_LEN + 8 + len);
+	int rc = km_ldc_deliver(r->km, b, blen);
 	free(b);
 	if (rc || raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY) || play(r))
 		return -1;
 	for (size_t i = seen; i < km_ldc_tx_count(r->km); i++) {
 		const struct km_ldc_msg *m = km_ldc_tx_get(r->km, i);
-		if (m->len >= DS_TAG_LEN + 8 && be32(m->bytes) == TRACE_DS_DATA &&
-		    be64(m->bytes + 8) == svc->handle) {
+		struct ds_msg d;
+		if (!ds_decode(m->bytes, m->len, &d, NULL, 0) && d.type == DS_DATA &&
+		    d.handle == svc->handle) {
 			*reply = malloc(m->len);
 			if (!*reply)
 				return -1;
