@@ -20,6 +20,7 @@
 #include "ds/ds.h"
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
+#include "sim/eventq.h"
 #include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/profile.h"
@@ -37,7 +38,9 @@
 
 enum ev_kind { EV_PEER_MSG, EV_OP };
 
+/* An event on the run's queue (the queue's context, owned by it). */
 struct ev {
+	struct bench_run *r;
 	uint64_t t_ns;
 	enum ev_kind kind;
 	size_t op;      /* EV_OP: index into the trace's ops */
@@ -138,8 +141,7 @@ struct bench_run {
 	struct service svc[MAX_SERVICES];
 	size_t nsvc;
 	size_t tx_seen;
-	struct ev *evq;
-	size_t nev;
+	struct sim_eventq *evq; /* the peer's messages and the ops, by time */
 	struct op_result *ops;
 	size_t nops;
 	int failed; /* a verdict or an unanswered request */
@@ -191,19 +193,39 @@ void bench_run_cfg_default(struct bench_run_cfg *c)
 	c->ram_size = 1ull << 30;
 }
 
-/* ---- the event queue (by time, then insertion order) ------------------ */
+/* ---- the event queue ------------------------------------------------------ */
 
+static int deliver(struct bench_run *r, struct ev *e);
+
+static void ev_free(void *ctx)
+{
+	struct ev *e = ctx;
+	free(e->bytes);
+	free(e);
+}
+
+static int ev_run(void *ctx, uint64_t when_ps)
+{
+	struct ev *e = ctx;
+	int rc = deliver(e->r, e);
+	ev_free(e);
+	return rc;
+}
+
+/* Queue e (copied) at its time; equal times keep insertion order. */
 static int push(struct bench_run *r, struct ev e)
 {
-	if (r->nev == MAX_EVENTS)
+	struct ev *c = malloc(sizeof *c);
+	if (!c || sim_eventq_pending(r->evq) == MAX_EVENTS) {
+		free(c);
 		return -1;
-	size_t i = r->nev;
-	while (i > 0 && r->evq[i - 1].t_ns > e.t_ns) {
-		r->evq[i] = r->evq[i - 1];
-		i--;
 	}
-	r->evq[i] = e;
-	r->nev++;
+	*c = e;
+	c->r = r;
+	if (sim_eventq_schedule_owned(r->evq, e.t_ns * 1000, 0, ev_run, c, ev_free)) {
+		free(c);
+		return -1;
+	}
 	return 0;
 }
 
@@ -448,41 +470,36 @@ static int powered_off(struct bench_run *r)
 	if (!sim_power_state(r->sim))
 		return 0;
 	peer_read(r);
-	for (size_t i = 0; i < r->nev; i++)
-		free(r->evq[i].bytes);
-	r->nev = 0;
+	sim_eventq_clear(r->evq);
 	return 1;
 }
 
 static int play(struct bench_run *r)
 {
 	for (;;) {
+		uint64_t t, head;
 		if (powered_off(r))
 			return 0;
 		if (peer_read(r) || release_next_op(r))
 			return -1;
-		if (!r->nev) {
+		if (sim_eventq_next(r->evq, &t)) {
 			sim_sched_run(r->sim, UINT64_MAX);
 			if (powered_off(r))
 				return 0;
 			if (peer_read(r) || release_next_op(r))
 				return -1;
-			if (!r->nev)
+			if (!sim_eventq_pending(r->evq))
 				return 0;
 			continue;
 		}
-		struct ev e = r->evq[0];
-		sim_sched_run(r->sim, e.t_ns * 1000);
+		sim_sched_run(r->sim, t);
 		if (powered_off(r))
 			return 0;
-		size_t before = r->nev;
 		if (peer_read(r))
 			return -1;
-		if (r->nev != before && r->evq[0].t_ns < e.t_ns)
+		if (!sim_eventq_next(r->evq, &head) && head < t)
 			continue; /* an answer is due first */
-		memmove(&r->evq[0], &r->evq[1], (r->nev - 1) * sizeof *r->evq);
-		r->nev--;
-		if (deliver(r, &e))
+		if (sim_eventq_service_one(r->evq, NULL))
 			return -1;
 	}
 }
@@ -1126,8 +1143,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
 	r->snaps = calloc(r->nops + 1, sizeof *r->snaps);
 	r->host_op = calloc(r->nops + 1, sizeof *r->host_op);
-	r->evq = calloc(MAX_EVENTS, sizeof *r->evq);
-	if (!r->ops || !r->evq || !r->snaps || !r->host_op) {
+	if (!r->ops || sim_eventq_create(&r->evq) || !r->snaps || !r->host_op) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
@@ -1244,9 +1260,8 @@ void bench_run_free(struct bench_run *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nev; i++)
-		free(r->evq[i].bytes);
-	free(r->evq);
+	sim_eventq_clear(r->evq);
+	sim_eventq_free(r->evq);
 	for (size_t i = 0; i < r->nops; i++)
 		free(r->ops[i].cpus);
 	free(r->ops);
