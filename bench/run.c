@@ -32,20 +32,15 @@
 #include "traces/trace.h"
 #include "util/atomic.h"
 
-#define MAX_SERVICES 16
-#define MAX_EVENTS   4096
-#define MAX_IRQS     16 /* --irq sources per run */
+#define MAX_EVENTS 4096
+#define MAX_IRQS   16 /* --irq sources per run */
 
-enum ev_kind { EV_PEER_MSG, EV_OP };
-
-/* An event on the run's queue (the queue's context, owned by it). */
+/* An operation of the trace on the run's queue (the queue's context,
+ * owned by it); the DS peer queues its own answers. */
 struct ev {
 	struct bench_run *r;
 	uint64_t t_ns;
-	enum ev_kind kind;
-	size_t op;      /* EV_OP: index into the trace's ops */
-	uint8_t *bytes; /* EV_PEER_MSG */
-	size_t len;
+	size_t op; /* index into the trace's ops */
 };
 
 /* A device interrupt of the domain (--irq) and where the hypervisor
@@ -60,11 +55,6 @@ struct run_irq {
 	int from_trace;   /* else --irq */
 	int has_recorded; /* the trace's INTR_GETTARGET at capture */
 	uint32_t recorded;
-};
-
-struct service {
-	char name[TRACE_DS_SERVICE_MAX];
-	uint64_t handle;
 };
 
 struct cpu_result {
@@ -138,9 +128,13 @@ struct bench_run {
 	struct km *km;
 	unsigned irq_tid;
 	uint64_t irq_stack;
-	struct service svc[MAX_SERVICES];
-	size_t nsvc;
-	size_t tx_seen;
+	struct ds_peer *peer; /* the control domain's end of the DS channel */
+	struct {              /* bench_run_request: the guest's first DATA on handle */
+		int on;
+		uint64_t handle;
+		uint8_t *bytes;
+		size_t len;
+	} capture;
 	struct sim_eventq *evq; /* the peer's messages and the ops, by time */
 	struct op_result *ops;
 	size_t nops;
@@ -199,9 +193,7 @@ static int deliver(struct bench_run *r, struct ev *e);
 
 static void ev_free(void *ctx)
 {
-	struct ev *e = ctx;
-	free(e->bytes);
-	free(e);
+	free(ctx);
 }
 
 static int ev_run(void *ctx, uint64_t when_ps)
@@ -229,35 +221,7 @@ static int push(struct bench_run *r, struct ev e)
 	return 0;
 }
 
-static int push_msg(struct bench_run *r, uint64_t t, const struct ds_msg *m)
-{
-	struct ev e = {.t_ns = t, .kind = EV_PEER_MSG};
-	if (ds_encode(m, &e.bytes, &e.len))
-		return -1;
-	if (push(r, e)) {
-		free(e.bytes);
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- the DS peer ------------------------------------------------------------ */
-
-static const struct service *svc_by_name(const struct bench_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nsvc; i++)
-		if (!strcmp(r->svc[i].name, name))
-			return &r->svc[i];
-	return NULL;
-}
-
-static const struct service *svc_by_handle(const struct bench_run *r, uint64_t h)
-{
-	for (size_t i = 0; i < r->nsvc; i++)
-		if (r->svc[i].handle == h)
-			return &r->svc[i];
-	return NULL;
-}
+/* ---- the DS peer's owner ------------------------------------------------------ */
 
 static struct op_result *op_by_req(struct bench_run *r, uint64_t req_num)
 {
@@ -267,84 +231,46 @@ static struct op_result *op_by_req(struct bench_run *r, uint64_t req_num)
 	return NULL;
 }
 
-/* A dr-cpu reply: the records that fit are taken (a short reply keeps
- * its header). */
-static void take_dr_reply(struct bench_run *r, const struct ds_msg *m, uint64_t t)
+/* The guest's DATA: a reply completes its operation (a dr-cpu reply gives
+ * the records that fit); bench_run_request captures its reply. */
+static void guest_data(void *ctx, const struct ds_peer_data *d)
 {
-	struct ds_dr_cpu d;
-	int rc = ds_dr_cpu_decode(m->payload, m->payload_len, 1, &d, NULL, 0);
-	if (rc != DS_OK && rc != DS_ERR_RECORDS && rc != DS_ERR_LONG)
-		return;
-	struct op_result *o = op_by_req(r, d.req_num);
+	struct bench_run *r = ctx;
+	if (r->capture.on && !r->capture.bytes && d->handle == r->capture.handle) {
+		r->capture.bytes = malloc(d->len);
+		if (r->capture.bytes) {
+			memcpy(r->capture.bytes, d->bytes, d->len);
+			r->capture.len = d->len;
+		}
+	}
+	struct op_result *o = d->has_reply ? op_by_req(r, d->req_num) : NULL;
 	if (!o)
 		return;
-	o->t_reply_ns = (int64_t)t;
-	o->reply_type = d.type;
-	o->cpus = calloc(d.nfit ? d.nfit : 1, sizeof *o->cpus);
+	o->t_reply_ns = (int64_t)d->t_ns;
+	o->reply_type = d->type;
+	if (strcmp(d->service, "dr-cpu"))
+		return;
+	o->cpus = calloc(d->dr.nfit ? d->dr.nfit : 1, sizeof *o->cpus);
 	if (!o->cpus)
 		return;
-	o->ncpus = d.nfit;
-	for (uint32_t i = 0; i < d.nfit; i++) {
-		struct ds_dr_record e = ds_dr_cpu_record(&d, i);
+	o->ncpus = d->dr.nfit;
+	for (uint32_t i = 0; i < d->dr.nfit; i++) {
+		struct ds_dr_record e = ds_dr_cpu_record(&d->dr, i);
 		o->cpus[i] = (struct cpu_result){e.cpu, e.result, e.stat, -1};
 	}
 }
 
-/* Read what the guest wrote since last time; queue the peer's answers. */
+/* The LDC port's write side: what the guest writes goes to the peer. */
+static void guest_wrote(void *ctx, uint64_t t_ns, const uint8_t *bytes, size_t len)
+{
+	struct bench_run *r = ctx;
+	ds_peer_guest_wrote(r->peer, t_ns, bytes, len);
+}
+
+/* The peer met an error answering (its queue full, no memory). */
 static int peer_read(struct bench_run *r)
 {
-	uint64_t lat = r->m.costs.ldc_msg_ns;
-	for (; r->tx_seen < km_ldc_tx_count(r->km); r->tx_seen++) {
-		const struct km_ldc_msg *msg = km_ldc_tx_get(r->km, r->tx_seen);
-		struct ds_msg in;
-		if (ds_decode(msg->bytes, msg->len, &in, NULL, 0))
-			continue;
-		struct ds_msg ans = {0};
-		switch (in.type) {
-		case DS_INIT_REQ:
-			ans.type = DS_INIT_ACK;
-			if (push_msg(r, msg->time_ns + lat, &ans))
-				return -1;
-			break;
-		case DS_REG_REQ: {
-			if (r->nsvc == MAX_SERVICES)
-				break;
-			struct service *s = &r->svc[r->nsvc++];
-			s->handle = in.handle;
-			size_t nl = in.name_len;
-			if (nl >= sizeof s->name)
-				nl = sizeof s->name - 1;
-			memcpy(s->name, in.name, nl);
-			s->name[nl] = 0;
-			ans.type = DS_REG_ACK;
-			ans.handle = s->handle;
-			if (push_msg(r, msg->time_ns + lat, &ans))
-				return -1;
-			break;
-		}
-		case DS_DATA: {
-			const struct service *s = svc_by_handle(r, in.handle);
-			struct ds_md_update u;
-			if (s && !strcmp(s->name, "dr-cpu")) {
-				take_dr_reply(r, &in, msg->time_ns);
-			} else if (s && !strcmp(s->name, "md-update")) {
-				int rc =
-				    ds_md_update_decode(in.payload, in.payload_len, 1, &u, NULL, 0);
-				struct op_result *o = rc == DS_OK || rc == DS_ERR_LONG
-				                          ? op_by_req(r, u.req_num)
-				                          : NULL;
-				if (o) {
-					o->t_reply_ns = (int64_t)msg->time_ns;
-					o->reply_type = u.result;
-				}
-			}
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	return 0;
+	return ds_peer_error(r->peer) ? -1 : 0;
 }
 
 /* ---- raising the channel event in interrupt context --------------------- */
@@ -392,16 +318,19 @@ static void snapshot(struct bench_run *r, struct phase_snap *sn)
 }
 
 /* Deliver one queued event. */
+/* A peer's answer falls due: into the channel, then the channel's event. */
+static int to_guest(void *ctx, uint64_t t_ns, const uint8_t *bytes, size_t len)
+{
+	struct bench_run *r = ctx;
+	if (km_ldc_deliver(r->km, bytes, len))
+		return -1;
+	return raise_event(r, t_ns, LX_LDC_EVENT_DATA_READY);
+}
+
+/* An operation falls due: the trace's request, with the handle the guest
+ * registered its service under. */
 static int deliver(struct bench_run *r, struct ev *e)
 {
-	if (e->kind == EV_PEER_MSG) {
-		int rc = km_ldc_deliver(r->km, e->bytes, e->len);
-		free(e->bytes);
-		e->bytes = NULL;
-		if (rc)
-			return -1;
-		return raise_event(r, e->t_ns, LX_LDC_EVENT_DATA_READY);
-	}
 	const struct trace_op *op = trace_op_at(r->trace, e->op);
 	const struct trace_ds_msg *req = trace_op_request(r->trace, e->op);
 	struct op_result *o = &r->ops[e->op];
@@ -425,13 +354,11 @@ static int deliver(struct bench_run *r, struct ev *e)
 		return -1;
 	}
 	struct trace_ds_msg m = *req;
-	const struct service *s = svc_by_name(r, m.service);
-	if (!s) {
+	if (ds_peer_handle(r->peer, m.service, &m.handle)) {
 		failf(r, "operation %zu: the guest never registered the '%s' service", e->op,
 		      m.service);
 		return -1;
 	}
-	m.handle = s->handle;
 	m.raw = NULL;
 	m.raw_len = 0;
 	uint8_t *bytes;
@@ -460,7 +387,7 @@ static int release_next_op(struct bench_run *r)
 	if (k > 0 && (uint64_t)r->ops[k - 1].t_reply_ns > t)
 		t = (uint64_t)r->ops[k - 1].t_reply_ns;
 	r->next_op = k + 1;
-	return push(r, (struct ev){.t_ns = t, .kind = EV_OP, .op = k});
+	return push(r, (struct ev){.t_ns = t, .op = k});
 }
 
 /* A powered-off domain ends the scenario: what the guest sent before is
@@ -1149,6 +1076,15 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	}
 	if (boot(r, err, n))
 		goto fail;
+	/* The control domain's end of the DS channel, attached to the guest's
+	 * LDC port (what the guest wrote while booting reaches it now). */
+	struct ds_peer_ops pops = {.to_guest = to_guest, .data = guest_data, .ctx = r};
+	struct km_ldc_port port = {.write = guest_wrote, .ctx = r};
+	if (ds_peer_create(r->evq, &pops, r->m.costs.ldc_msg_ns, &r->peer) ||
+	    km_ldc_attach(r->km, &port)) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
 	/* The DS handshake and service registrations complete first: the
 	 * scenario's clock starts when the channel is quiet. */
 	if (play(r) || r->failed) {
@@ -1260,8 +1196,8 @@ void bench_run_free(struct bench_run *r)
 {
 	if (!r)
 		return;
-	sim_eventq_clear(r->evq);
 	sim_eventq_free(r->evq);
+	ds_peer_free(r->peer);
 	for (size_t i = 0; i < r->nops; i++)
 		free(r->ops[i].cpus);
 	free(r->ops);
@@ -1817,14 +1753,14 @@ void bench_run_print_log(const struct bench_run *r, void *file)
 int bench_run_request(struct bench_run *r, const char *service, const void *payload, size_t len,
                       int64_t claimed_len, uint8_t **reply, size_t *reply_len)
 {
-	const struct service *svc = svc_by_name(r, service);
+	uint64_t handle;
 	*reply = NULL;
 	*reply_len = 0;
-	if (!svc)
+	if (ds_peer_handle(r->peer, service, &handle))
 		return -1;
 	uint8_t *b;
 	size_t blen;
-	if (ds_encode_data(svc->handle, payload, len, &b, &blen))
+	if (ds_encode_data(handle, payload, len, &b, &blen))
 		return -1;
 	if (claimed_len >= 0)
 		ds_set_tag_len(b, blen, (uint32_t)claimed_len);
@@ -1832,25 +1768,21 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
 		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
 			t = sim_thread_time_ps(r->sim, c) / 1000;
-	size_t seen = km_ldc_tx_count(r->km);
+	r->capture.on = 1;
+	r->capture.handle = handle;
 	int rc = km_ldc_deliver(r->km, b, blen);
 	free(b);
-	if (rc || raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY) || play(r))
-		return -1;
-	for (size_t i = seen; i < km_ldc_tx_count(r->km); i++) {
-		const struct km_ldc_msg *m = km_ldc_tx_get(r->km, i);
-		struct ds_msg d;
-		if (!ds_decode(m->bytes, m->len, &d, NULL, 0) && d.type == DS_DATA &&
-		    d.handle == svc->handle) {
-			*reply = malloc(m->len);
-			if (!*reply)
-				return -1;
-			memcpy(*reply, m->bytes, m->len);
-			*reply_len = m->len;
-			break;
-		}
+	if (!rc && !raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY) && !play(r)) {
+		*reply = r->capture.bytes;
+		*reply_len = r->capture.len;
+	} else {
+		free(r->capture.bytes);
+		rc = -1;
 	}
-	return 0;
+	r->capture.on = 0;
+	r->capture.bytes = NULL;
+	r->capture.len = 0;
+	return rc ? -1 : 0;
 }
 
 int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)

@@ -133,4 +133,61 @@ int ds_md_update_decode(const uint8_t *p, size_t len, int reply, struct ds_md_up
 int ds_encode_data(uint64_t handle, const uint8_t *payload, size_t plen, uint8_t **out,
                    size_t *len);
 
+/* ---- the control domain's DS peer ------------------------------------------
+ *
+ * The other end of the guest's DS channel: it answers the guest's INIT_REQ
+ * with INIT_ACK and each REG_REQ with REG_ACK (remembering the handle the
+ * guest chose for the service), encodes requests for a registered service
+ * (dr-cpu, md-update) and hands the guest's DATA to its owner. Its answers
+ * are scheduled on the machine's event queue, latency_ns after the guest's
+ * message, and reach the guest through ops.to_guest when they fall due.
+ */
+
+#define DS_SERVICE_MAX   64   /* bytes of a service name, NUL included */
+#define DS_PEER_SERVICES 16   /* services the peer registers at most */
+#define DS_PEER_QUEUE    4096 /* pending events on the queue the peer refuses to exceed */
+
+struct sim_eventq;
+struct ds_peer;
+
+/* A DATA message the guest wrote. service is NULL for a handle the guest
+ * never registered. has_reply: the payload decoded as the service's reply
+ * (the dr-cpu records that fit in dr). */
+struct ds_peer_data {
+	uint64_t t_ns;
+	uint64_t handle;
+	const char *service;
+	const uint8_t *bytes; /* the whole message */
+	size_t len;
+	int has_reply;
+	uint64_t req_num;
+	uint32_t type; /* dr-cpu: DS_DR_OK / DS_DR_ERROR; md-update: its result */
+	struct ds_dr_cpu dr;
+};
+
+struct ds_peer_ops {
+	/* Put an answer's bytes into the guest's channel at t_ns (due now);
+	 * nonzero fails the queue's run. */
+	int (*to_guest)(void *ctx, uint64_t t_ns, const uint8_t *bytes, size_t len);
+	/* The guest wrote a DATA message (may be NULL). */
+	void (*data)(void *ctx, const struct ds_peer_data *d);
+	void *ctx;
+};
+
+int ds_peer_create(struct sim_eventq *q, const struct ds_peer_ops *ops, uint64_t latency_ns,
+                   struct ds_peer **out);
+void ds_peer_free(struct ds_peer *p);
+/* The guest wrote len bytes at t_ns (the LDC port's write callback).
+ * Undecodable messages are ignored, as the control domain drops them. */
+void ds_peer_guest_wrote(struct ds_peer *p, uint64_t t_ns, const uint8_t *bytes, size_t len);
+/* The first error the peer met answering (a full queue, no memory), or
+ * DS_OK; sticky. */
+int ds_peer_error(const struct ds_peer *p);
+/* The handle the guest registered service under: DS_ERR_STATE if none. */
+int ds_peer_handle(const struct ds_peer *p, const char *service, uint64_t *handle);
+/* A whole DATA message carrying payload to service (malloc'd):
+ * DS_ERR_STATE when the guest never registered it. */
+int ds_peer_encode_request(const struct ds_peer *p, const char *service, const uint8_t *payload,
+                           size_t plen, uint8_t **out, size_t *len);
+
 #endif

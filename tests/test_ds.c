@@ -242,3 +242,156 @@ Test(ds_md_update, request_and_reply_payloads_round_trip)
 	cr_expect_eq(ds_md_update_decode(p, 11, 1, &v, NULL, 0), DS_ERR_SHORT);
 	free(p);
 }
+
+/* ---- the peer ------------------------------------------------------------ */
+
+#include "sim/eventq.h"
+
+struct sink {
+	uint64_t t[8];
+	struct ds_msg m[8];
+	uint8_t *bytes[8];
+	size_t n;
+	struct ds_peer_data data[4];
+	uint8_t data_bytes[4][64];
+	size_t ndata;
+};
+
+static int sink_to_guest(void *ctx, uint64_t t_ns, const uint8_t *b, size_t len)
+{
+	struct sink *s = ctx;
+	cr_assert_lt(s->n, 8);
+	s->t[s->n] = t_ns;
+	s->bytes[s->n] = malloc(len);
+	memcpy(s->bytes[s->n], b, len);
+	cr_assert_eq(ds_decode(s->bytes[s->n], len, &s->m[s->n], NULL, 0), DS_OK);
+	s->n++;
+	return 0;
+}
+
+static void sink_data(void *ctx, const struct ds_peer_data *d)
+{
+	struct sink *s = ctx;
+	cr_assert_lt(s->ndata, 4);
+	cr_assert_leq(d->len, 64);
+	memcpy(s->data_bytes[s->ndata], d->bytes, d->len);
+	s->data[s->ndata++] = *d;
+}
+
+static void guest_sends(struct ds_peer *p, uint64_t t, const struct ds_msg *m)
+{
+	uint8_t *b;
+	size_t len;
+	cr_assert_eq(ds_encode(m, &b, &len), DS_OK);
+	ds_peer_guest_wrote(p, t, b, len);
+	free(b);
+}
+
+static struct ds_peer *peer(struct sim_eventq **q, struct sink *s)
+{
+	struct ds_peer *p;
+	struct ds_peer_ops ops = {.to_guest = sink_to_guest, .data = sink_data, .ctx = s};
+	memset(s, 0, sizeof *s);
+	cr_assert_eq(sim_eventq_create(q), 0);
+	cr_assert_eq(ds_peer_create(*q, &ops, 1000, &p), DS_OK);
+	return p;
+}
+
+Test(ds_peer, answers_the_handshake_and_registrations_one_latency_later)
+{
+	struct sim_eventq *q;
+	struct sink s;
+	struct ds_peer *p = peer(&q, &s);
+	guest_sends(p, 100, &(struct ds_msg){.type = DS_INIT_REQ, .major = 1});
+	guest_sends(p, 200,
+	            &(struct ds_msg){
+	                .type = DS_REG_REQ, .handle = 0x42, .name = "md-update", .name_len = 9});
+	guest_sends(
+	    p, 200,
+	    &(struct ds_msg){.type = DS_REG_REQ, .handle = 0x43, .name = "dr-cpu", .name_len = 6});
+	cr_expect_eq(s.n, 0, "nothing reaches the guest before its time");
+	cr_assert_eq(sim_eventq_run_until(q, 1100 * 1000 - 1), 0);
+	cr_expect_eq(s.n, 0);
+	cr_assert_eq(sim_eventq_run_until(q, UINT64_MAX), 0);
+	cr_assert_eq(s.n, 3);
+	cr_expect_eq(s.m[0].type, DS_INIT_ACK);
+	cr_expect_eq(s.t[0], 1100);
+	cr_expect_eq(s.m[1].type, DS_REG_ACK);
+	cr_expect_eq(s.m[1].handle, 0x42);
+	cr_expect_eq(s.m[2].handle, 0x43, "equal times answer in the order asked");
+	cr_expect_eq(s.t[2], 1200);
+	uint64_t h;
+	cr_assert_eq(ds_peer_handle(p, "dr-cpu", &h), DS_OK);
+	cr_expect_eq(h, 0x43);
+	cr_expect_eq(ds_peer_handle(p, "pri", &h), DS_ERR_STATE);
+	cr_expect_eq(ds_peer_error(p), DS_OK);
+	for (size_t i = 0; i < s.n; i++)
+		free(s.bytes[i]);
+	ds_peer_free(p);
+	sim_eventq_free(q);
+}
+
+Test(ds_peer, encodes_requests_only_for_registered_services)
+{
+	struct sim_eventq *q;
+	struct sink s;
+	struct ds_peer *p = peer(&q, &s);
+	uint8_t *b, pl[] = {9, 9};
+	size_t len;
+	cr_expect_eq(ds_peer_encode_request(p, "dr-cpu", pl, 2, &b, &len), DS_ERR_STATE);
+	guest_sends(
+	    p, 0,
+	    &(struct ds_msg){.type = DS_REG_REQ, .handle = 7, .name = "dr-cpu", .name_len = 6});
+	cr_assert_eq(ds_peer_encode_request(p, "dr-cpu", pl, 2, &b, &len), DS_OK);
+	struct ds_msg m;
+	cr_assert_eq(ds_decode(b, len, &m, NULL, 0), DS_OK);
+	cr_expect_eq(m.type, DS_DATA);
+	cr_expect_eq(m.handle, 7);
+	cr_expect_eq(m.payload_len, 2);
+	free(b);
+	ds_peer_free(p);
+	sim_eventq_free(q); /* drops the pending REG_ACK */
+}
+
+Test(ds_peer, hands_the_guests_replies_to_its_owner_decoded)
+{
+	struct sim_eventq *q;
+	struct sink s;
+	struct ds_peer *p = peer(&q, &s);
+	guest_sends(
+	    p, 0,
+	    &(struct ds_msg){.type = DS_REG_REQ, .handle = 7, .name = "dr-cpu", .name_len = 6});
+	guest_sends(
+	    p, 0,
+	    &(struct ds_msg){.type = DS_REG_REQ, .handle = 8, .name = "md-update", .name_len = 9});
+	struct ds_dr_record recs[] = {{60, 0, 2, 0}};
+	uint8_t *pl, *b;
+	size_t plen, len;
+	cr_assert_eq(ds_dr_cpu_encode_reply(5, DS_DR_OK, recs, 1, &pl, &plen), DS_OK);
+	cr_assert_eq(ds_encode_data(7, pl, plen, &b, &len), DS_OK);
+	ds_peer_guest_wrote(p, 500, b, len);
+	free(pl);
+	free(b);
+	struct ds_md_update u = {.req_num = 6, .result = 0};
+	cr_assert_eq(ds_md_update_encode(&u, 1, &pl, &plen), DS_OK);
+	cr_assert_eq(ds_encode_data(8, pl, plen, &b, &len), DS_OK);
+	ds_peer_guest_wrote(p, 600, b, len);
+	free(pl);
+	free(b);
+	/* garbage and an unregistered handle */
+	ds_peer_guest_wrote(p, 700, (const uint8_t *)"\0\0\0\x09\0\0\0\x40", 8);
+	guest_sends(p, 800, &(struct ds_msg){.type = DS_DATA, .handle = 99});
+	cr_assert_eq(s.ndata, 3);
+	cr_expect(s.data[0].has_reply);
+	cr_expect_str_eq(s.data[0].service, "dr-cpu");
+	cr_expect_eq(s.data[0].req_num, 5);
+	cr_expect_eq(s.data[0].type, DS_DR_OK);
+	cr_expect_eq(s.data[0].dr.nfit, 1);
+	cr_expect_eq(s.data[0].t_ns, 500);
+	cr_expect(s.data[1].has_reply);
+	cr_expect_eq(s.data[1].req_num, 6);
+	cr_expect_null(s.data[2].service, "an unregistered handle has no service");
+	cr_expect_not(s.data[2].has_reply);
+	ds_peer_free(p);
+	sim_eventq_free(q);
+}
