@@ -190,4 +190,52 @@ int ds_peer_handle(const struct ds_peer *p, const char *service, uint64_t *handl
 int ds_peer_encode_request(const struct ds_peer *p, const char *service, const uint8_t *payload,
                            size_t plen, uint8_t **out, size_t *len);
 
+/* ---- the protocol validator (trace check) ----------------------------------
+ *
+ * Checks a recorded DS log against the protocol: the handshake (INIT_REQ,
+ * INIT_ACK) before any REG_REQ or DATA; DATA only on a handle an earlier
+ * REG_REQ + REG_ACK registered, for that service; every request answered by
+ * a later guest DATA with its handle and req_num, a dr-cpu reply carrying
+ * one record per distinct requested cpu in ascending order (a STATUS
+ * request an error reply without records); every guest DATA answering a
+ * request. The caller walks the log in order, so its own checks (the
+ * scenario's) interleave with these at the message they concern.
+ */
+
+enum ds_check_err {
+	DS_CHECK_ORDER = -20,        /* out of protocol order */
+	DS_CHECK_UNREGISTERED = -21, /* DATA on a handle nobody registered */
+	DS_CHECK_MISMATCH = -22,     /* contradicts an earlier message */
+	DS_CHECK_NO_REPLY = -23,     /* a request nobody answered */
+	DS_CHECK_UNANSWERED = -24,   /* a reply to no request */
+};
+
+/* One message of a recorded log, as the validator sees it. */
+struct ds_log_msg {
+	int to_guest; /* sent by the control domain, else by the guest */
+	uint32_t type;
+	uint64_t handle;
+	const char *service;  /* REG_REQ; DATA: the service the record names */
+	uint64_t req_num;     /* DATA */
+	uint32_t dr_type;     /* dr-cpu DATA: request type or DS_DR_OK/ERROR */
+	const uint32_t *cpus; /* dr-cpu: the request's cpus, or the reply's records' cpus */
+	uint32_t ncpus;
+};
+
+struct ds_check;
+
+/* A validator over log[n] (borrowed until ds_check_free). */
+int ds_check_create(const struct ds_log_msg *log, size_t n, struct ds_check **out);
+void ds_check_free(struct ds_check *c);
+/* Message i (call for 0, 1, ... in order): handshake and registration. */
+int ds_check_msg(struct ds_check *c, size_t i, char *err, size_t n);
+/* Request i (a DATA to the guest): the index of its reply in *reply. */
+int ds_check_reply(struct ds_check *c, size_t i, size_t *reply, char *err, size_t n);
+/* The dr-cpu reply to request i (found by ds_check_reply) against the
+ * request; *entry: the record at fault, or SIZE_MAX for the reply. */
+int ds_check_dr_reply(struct ds_check *c, size_t i, size_t *entry, char *err, size_t n);
+/* After the last message: every guest DATA answered a request; *at: the
+ * message at fault. */
+int ds_check_finish(struct ds_check *c, size_t *at, char *err, size_t n);
+
 #endif

@@ -395,3 +395,141 @@ Test(ds_peer, hands_the_guests_replies_to_its_owner_decoded)
 	ds_peer_free(p);
 	sim_eventq_free(q);
 }
+
+/* ---- the protocol validator ---------------------------------------------- */
+
+static const uint32_t req_cpus[] = {58, 56, 57, 56};
+static const uint32_t rep_cpus[] = {56, 57, 58};
+
+/* A well-formed log: handshake, dr-cpu registered, a request, its reply. */
+static size_t good_log(struct ds_log_msg *l)
+{
+	size_t n = 0;
+	l[n++] = (struct ds_log_msg){.to_guest = 0, .type = DS_INIT_REQ};
+	l[n++] = (struct ds_log_msg){.to_guest = 1, .type = DS_INIT_ACK};
+	l[n++] = (struct ds_log_msg){.type = DS_REG_REQ, .handle = 5, .service = "dr-cpu"};
+	l[n++] = (struct ds_log_msg){.to_guest = 1, .type = DS_REG_ACK, .handle = 5};
+	l[n++] = (struct ds_log_msg){.to_guest = 1,
+	                             .type = DS_DATA,
+	                             .handle = 5,
+	                             .service = "dr-cpu",
+	                             .req_num = 1,
+	                             .dr_type = DS_DR_CONFIGURE,
+	                             .cpus = req_cpus,
+	                             .ncpus = 4};
+	l[n++] = (struct ds_log_msg){.type = DS_DATA,
+	                             .handle = 5,
+	                             .service = "dr-cpu",
+	                             .req_num = 1,
+	                             .dr_type = DS_DR_OK,
+	                             .cpus = rep_cpus,
+	                             .ncpus = 3};
+	return n;
+}
+
+/* Walk the log as the trace reader does; the first finding, its message
+ * index (or reply entry) and text. */
+static int walk(const struct ds_log_msg *l, size_t n, size_t *at, size_t *entry, char *why,
+                size_t wn)
+{
+	struct ds_check *c;
+	int rc;
+	cr_assert_eq(ds_check_create(l, n, &c), DS_OK);
+	*entry = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+		*at = i;
+		if ((rc = ds_check_msg(c, i, why, wn)))
+			goto out;
+		if (l[i].type != DS_DATA || !l[i].to_guest)
+			continue;
+		if ((rc = ds_check_reply(c, i, &j, why, wn)))
+			goto out;
+		*at = j;
+		if ((rc = ds_check_dr_reply(c, i, entry, why, wn)))
+			goto out;
+	}
+	rc = ds_check_finish(c, at, why, wn);
+out:
+	ds_check_free(c);
+	return rc;
+}
+
+Test(ds_check, a_well_formed_log_passes)
+{
+	struct ds_log_msg l[8];
+	size_t n = good_log(l), at, e;
+	char why[300] = "";
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_OK, "%s", why);
+}
+
+Test(ds_check, registration_or_data_before_the_handshake_is_out_of_order)
+{
+	struct ds_log_msg l[8];
+	size_t n = good_log(l), at, e;
+	char why[300] = "";
+	l[1].type = DS_INIT_NACK;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_ORDER);
+	cr_expect_eq(at, 2);
+	cr_expect(strstr(why, "REG_REQ before the handshake"), "%s", why);
+	good_log(l);
+	l[0].to_guest = 1;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_ORDER);
+	cr_expect_eq(at, 1);
+	cr_expect(strstr(why, "INIT_ACK without an earlier INIT_REQ"), "%s", why);
+}
+
+Test(ds_check, data_needs_a_registered_handle_of_its_service)
+{
+	struct ds_log_msg l[8];
+	size_t n = good_log(l), at, e;
+	char why[300] = "";
+	l[3].handle = 6; /* the REG_ACK acknowledges another handle */
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_UNREGISTERED);
+	cr_expect_eq(at, 4);
+	cr_expect(strstr(why, "handle 0x5"), "%s", why);
+	good_log(l);
+	l[4].service = "md-update";
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_MISMATCH);
+	cr_expect(strstr(why, "registered for \"dr-cpu\" at $.ds[2]"), "%s", why);
+}
+
+Test(ds_check, every_request_gets_a_reply_and_every_reply_a_request)
+{
+	struct ds_log_msg l[8];
+	size_t n = good_log(l), at, e;
+	char why[300] = "";
+	l[5].req_num = 2;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_NO_REPLY);
+	cr_expect_eq(at, 4);
+	cr_expect(strstr(why, "req_num 1"), "%s", why);
+	good_log(l);
+	l[n++] = l[5]; /* a second reply to the same request */
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_UNANSWERED);
+	cr_expect_eq(at, 6);
+}
+
+Test(ds_check, a_dr_cpu_reply_has_one_record_per_distinct_cpu_in_order)
+{
+	struct ds_log_msg l[8];
+	size_t n = good_log(l), at, e;
+	char why[300] = "";
+	static const uint32_t swapped[] = {56, 58, 57};
+	l[5].cpus = swapped;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_MISMATCH);
+	cr_expect_eq(at, 5);
+	cr_expect_eq(e, 1, "the record at fault");
+	cr_expect(strstr(why, "cpu 58, expected 57"), "%s", why);
+	good_log(l);
+	l[5].ncpus = 2;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_MISMATCH);
+	cr_expect_eq(e, SIZE_MAX, "the reply as a whole");
+	cr_expect(strstr(why, "with 3 entries"), "%s", why);
+	good_log(l);
+	l[4].dr_type = DS_DR_STATUS;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_CHECK_MISMATCH);
+	cr_expect(strstr(why, "status request"), "%s", why);
+	l[5].dr_type = DS_DR_ERROR;
+	l[5].ncpus = 0;
+	cr_expect_eq(walk(l, n, &at, &e, why, sizeof why), DS_OK, "%s", why);
+}
