@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "bench/run.h"
 
+#include "bench/play.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -20,7 +22,6 @@
 #include "ds/ds.h"
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
-#include "sim/eventq.h"
 #include "sim/hv.h"
 #include "sim/image.h"
 #include "sim/profile.h"
@@ -32,16 +33,7 @@
 #include "traces/trace.h"
 #include "util/atomic.h"
 
-#define MAX_EVENTS 4096
-#define MAX_IRQS   16 /* --irq sources per run */
-
-/* An operation of the trace on the run's queue (the queue's context,
- * owned by it); the DS peer queues its own answers. */
-struct ev {
-	struct bench_run *r;
-	uint64_t t_ns;
-	size_t op; /* index into the trace's ops */
-};
+#define MAX_IRQS 16 /* --irq sources per run */
 
 /* A device interrupt of the domain (--irq) and where the hypervisor
  * delivers it. */
@@ -135,7 +127,7 @@ struct bench_run {
 		uint8_t *bytes;
 		size_t len;
 	} capture;
-	struct sim_eventq *evq; /* the peer's messages and the ops, by time */
+	struct bench_play *play; /* the scenario player: event queue and DS peer */
 	struct op_result *ops;
 	size_t nops;
 	int failed; /* a verdict or an unanswered request */
@@ -165,8 +157,6 @@ struct bench_run {
 		int from_trace;
 	} faults[HV_MAX_INJECT];
 	size_t nfaults;
-	int ops_started; /* the scenario is playing (after the DS bring-up) */
-	size_t next_op;  /* the next op to send (release_next_op) */
 };
 
 static void failf(struct bench_run *r, const char *fmt, ...)
@@ -185,40 +175,6 @@ void bench_run_cfg_default(struct bench_run_cfg *c)
 	memset(c, 0, sizeof *c);
 	c->insn_budget = 20000000000ull;
 	c->ram_size = 1ull << 30;
-}
-
-/* ---- the event queue ------------------------------------------------------ */
-
-static int deliver(struct bench_run *r, struct ev *e);
-
-static void ev_free(void *ctx)
-{
-	free(ctx);
-}
-
-static int ev_run(void *ctx, uint64_t when_ps)
-{
-	struct ev *e = ctx;
-	int rc = deliver(e->r, e);
-	ev_free(e);
-	return rc;
-}
-
-/* Queue e (copied) at its time; equal times keep insertion order. */
-static int push(struct bench_run *r, struct ev e)
-{
-	struct ev *c = malloc(sizeof *c);
-	if (!c || sim_eventq_pending(r->evq) == MAX_EVENTS) {
-		free(c);
-		return -1;
-	}
-	*c = e;
-	c->r = r;
-	if (sim_eventq_schedule_owned(r->evq, e.t_ns * 1000, 0, ev_run, c, ev_free)) {
-		free(c);
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- the DS peer's owner ------------------------------------------------------ */
@@ -260,38 +216,14 @@ static void guest_data(void *ctx, const struct ds_peer_data *d)
 	}
 }
 
-/* The LDC port's write side: what the guest writes goes to the peer. */
-static void guest_wrote(void *ctx, uint64_t t_ns, const uint8_t *bytes, size_t len)
-{
-	struct bench_run *r = ctx;
-	ds_peer_guest_wrote(r->peer, t_ns, bytes, len);
-}
-
-/* The peer met an error answering (its queue full, no memory). */
-static int peer_read(struct bench_run *r)
-{
-	return ds_peer_error(r->peer) ? -1 : 0;
-}
-
 /* ---- raising the channel event in interrupt context --------------------- */
 
 static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 {
-	uint64_t fn, arg;
-	if (km_ldc_event_target(r->km, &fn, &arg)) {
-		failf(r, "the DS channel is not bound: no LDC event can be delivered");
-		return -1;
-	}
-	if (sim_thread_time_ps(r->sim, r->irq_tid) < t_ns * 1000)
-		sim_thread_set_time_ps(r->sim, r->irq_tid, t_ns * 1000);
-	uint64_t args[2] = {arg, (uint64_t)event};
-	struct sim_verdict v;
-	enum sim_stop why = sim_sched_call(r->sim, r->irq_tid, fn, args, 2, r->irq_stack, NULL, &v);
-	if (why == SIM_STOP_POWER_OFF)
-		return 0; /* the domain stopped meanwhile: the play loop ends, the verdict says why
-		           */
-	if (why != SIM_STOP_RETURNED) {
-		failf(r, "LDC event handler: %s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	char why[512];
+	if (bench_play_raise_event(r->sim, r->km, r->irq_tid, r->irq_stack, t_ns, event, why,
+	                           sizeof why)) {
+		failf(r, "%s", why);
 		return -1;
 	}
 	return 0;
@@ -317,26 +249,17 @@ static void snapshot(struct bench_run *r, struct phase_snap *sn)
 		}
 }
 
-/* Deliver one queued event. */
-/* A peer's answer falls due: into the channel, then the channel's event. */
-static int to_guest(void *ctx, uint64_t t_ns, const uint8_t *bytes, size_t len)
-{
-	struct bench_run *r = ctx;
-	if (km_ldc_deliver(r->km, bytes, len))
-		return -1;
-	return raise_event(r, t_ns, LX_LDC_EVENT_DATA_READY);
-}
-
 /* An operation falls due: the trace's request, with the handle the guest
  * registered its service under. */
-static int deliver(struct bench_run *r, struct ev *e)
+static int op_due(void *ctx, size_t k, uint64_t t_ns)
 {
-	const struct trace_op *op = trace_op_at(r->trace, e->op);
-	const struct trace_ds_msg *req = trace_op_request(r->trace, e->op);
-	struct op_result *o = &r->ops[e->op];
-	o->t_request_ns = e->t_ns + r->m.costs.ldc_msg_ns;
-	snapshot(r, &r->snaps[e->op]);
-	r->host_op[e->op] = now_s() - r->t0;
+	struct bench_run *r = ctx;
+	const struct trace_op *op = trace_op_at(r->trace, k);
+	const struct trace_ds_msg *req = trace_op_request(r->trace, k);
+	struct op_result *o = &r->ops[k];
+	o->t_request_ns = t_ns + r->m.costs.ldc_msg_ns;
+	snapshot(r, &r->snaps[k]);
+	r->host_op[k] = now_s() - r->t0;
 	if (op->kind == TRACE_OP_MD_UPDATE) {
 		/* The hypervisor publishes the new generation, then md-update. */
 		const struct trace_md_gen *g = trace_md_gen(r->trace, op->generation);
@@ -350,12 +273,12 @@ static int deliver(struct bench_run *r, struct ev *e)
 		r->handed_gen = g->generation;
 	}
 	if (!req) {
-		failf(r, "operation %zu has no DS request in the trace", e->op);
+		failf(r, "operation %zu has no DS request in the trace", k);
 		return -1;
 	}
 	struct trace_ds_msg m = *req;
-	if (ds_peer_handle(r->peer, m.service, &m.handle)) {
-		failf(r, "operation %zu: the guest never registered the '%s' service", e->op,
+	if (ds_peer_handle(bench_play_peer(r->play), m.service, &m.handle)) {
+		failf(r, "operation %zu: the guest never registered the '%s' service", k,
 		      m.service);
 		return -1;
 	}
@@ -364,71 +287,29 @@ static int deliver(struct bench_run *r, struct ev *e)
 	uint8_t *bytes;
 	size_t len;
 	if (trace_ds_wire(&m, &bytes, &len)) {
-		failf(r, "operation %zu: cannot encode its DS request", e->op);
+		failf(r, "operation %zu: cannot encode its DS request", k);
 		return -1;
 	}
-	int rc = km_ldc_deliver(r->km, bytes, len);
+	int rc = bench_play_send(r->play, o->t_request_ns, bytes, len);
 	free(bytes);
-	if (rc)
-		return -1;
-	return raise_event(r, o->t_request_ns, LX_LDC_EVENT_DATA_READY);
+	return rc;
 }
 
-/* Play the event queue, letting the guest run between events. */
-/* Operations are serialised (FORMAT.md): op k + 1 goes out at its time or
- * when the guest answered op k, whichever is later; an unanswered op holds
- * back the rest (they get no reply). */
-static int release_next_op(struct bench_run *r)
+static uint64_t op_time(void *ctx, size_t k)
 {
-	size_t k = r->next_op;
-	if (!r->ops_started || k >= r->nops || (k > 0 && r->ops[k - 1].t_reply_ns < 0))
-		return 0;
-	uint64_t t = r->t_base_ns + trace_op_at(r->trace, k)->t_ns;
-	if (k > 0 && (uint64_t)r->ops[k - 1].t_reply_ns > t)
-		t = (uint64_t)r->ops[k - 1].t_reply_ns;
-	r->next_op = k + 1;
-	return push(r, (struct ev){.t_ns = t, .op = k});
+	struct bench_run *r = ctx;
+	return trace_op_at(r->trace, k)->t_ns;
 }
 
-/* A powered-off domain ends the scenario: what the guest sent before is
- * read, nothing more is delivered (no later op, no DS message). */
-static int powered_off(struct bench_run *r)
+static int64_t op_replied(void *ctx, size_t k)
 {
-	if (!sim_power_state(r->sim))
-		return 0;
-	peer_read(r);
-	sim_eventq_clear(r->evq);
-	return 1;
+	struct bench_run *r = ctx;
+	return r->ops[k].t_reply_ns;
 }
 
-static int play(struct bench_run *r)
+static void play_fail(void *ctx, const char *msg)
 {
-	for (;;) {
-		uint64_t t, head;
-		if (powered_off(r))
-			return 0;
-		if (peer_read(r) || release_next_op(r))
-			return -1;
-		if (sim_eventq_next(r->evq, &t)) {
-			sim_sched_run(r->sim, UINT64_MAX);
-			if (powered_off(r))
-				return 0;
-			if (peer_read(r) || release_next_op(r))
-				return -1;
-			if (!sim_eventq_pending(r->evq))
-				return 0;
-			continue;
-		}
-		sim_sched_run(r->sim, t);
-		if (powered_off(r))
-			return 0;
-		if (peer_read(r))
-			return -1;
-		if (!sim_eventq_next(r->evq, &head) && head < t)
-			continue; /* an answer is due first */
-		if (sim_eventq_service_one(r->evq, NULL))
-			return -1;
-	}
+	failf(ctx, "%s", msg);
 }
 
 /* ---- the domain's state and OBP findings ---------------------------------- */
@@ -1070,24 +951,28 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
 	r->snaps = calloc(r->nops + 1, sizeof *r->snaps);
 	r->host_op = calloc(r->nops + 1, sizeof *r->host_op);
-	if (!r->ops || sim_eventq_create(&r->evq) || !r->snaps || !r->host_op) {
+	if (!r->ops || !r->snaps || !r->host_op) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
 	if (boot(r, err, n))
 		goto fail;
-	/* The control domain's end of the DS channel, attached to the guest's
-	 * LDC port (what the guest wrote while booting reaches it now). */
-	struct ds_peer_ops pops = {.to_guest = to_guest, .data = guest_data, .ctx = r};
-	struct km_ldc_port port = {.write = guest_wrote, .ctx = r};
-	if (ds_peer_create(r->evq, &pops, r->m.costs.ldc_msg_ns, &r->peer) ||
-	    km_ldc_attach(r->km, &port)) {
+	/* The player and its DS peer, attached to the guest's LDC port (what
+	 * the guest wrote while booting reaches the peer now). */
+	struct bench_play_ops pops = {.op_due = op_due,
+	                              .op_time = op_time,
+	                              .op_replied = op_replied,
+	                              .data = guest_data,
+	                              .fail = play_fail,
+	                              .ctx = r};
+	if (bench_play_create(r->sim, r->km, r->irq_tid, r->irq_stack, r->m.costs.ldc_msg_ns, &pops,
+	                      &r->play)) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
 	/* The DS handshake and service registrations complete first: the
 	 * scenario's clock starts when the channel is quiet. */
-	if (play(r) || r->failed) {
+	if (bench_play_run(r->play) || r->failed) {
 		snprintf(err, n, "domain services bring-up: %s", r->verdict);
 		goto fail;
 	}
@@ -1104,18 +989,17 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		r->ops[i] =
 		    (struct op_result){.kind = op->kind, .req_num = op->req_num, .t_reply_ns = -1};
 	}
-	r->ops_started = 1;
-	if (release_next_op(r)) {
+	if (bench_play_start(r->play, r->t_base_ns, r->nops)) {
 		snprintf(err, n, "%s: too many events", cfg->trace);
 		goto fail;
 	}
-	int played = play(r);
+	int played = bench_play_run(r->play);
 	if (sim_host_error(r->sim)) {
 		snprintf(err, n, "%s", sim_host_error(r->sim));
 		goto fail;
 	}
 	snapshot(r, &r->snaps[r->nops]);
-	for (size_t j = r->next_op; j < r->nops; j++)
+	for (size_t j = bench_play_released(r->play); j < r->nops; j++)
 		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
 	r->host_op[r->nops] = now_s() - r->t0;
 	if (cfg->folded && sim_profile(r->sim)) {
@@ -1196,8 +1080,7 @@ void bench_run_free(struct bench_run *r)
 {
 	if (!r)
 		return;
-	sim_eventq_free(r->evq);
-	ds_peer_free(r->peer);
+	bench_play_free(r->play);
 	for (size_t i = 0; i < r->nops; i++)
 		free(r->ops[i].cpus);
 	free(r->ops);
@@ -1612,8 +1495,9 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_object_set_new(jo, "op", json_string(op_name(o->kind)));
 		json_object_set_new(jo, "req_num", json_integer((json_int_t)o->req_num));
 		json_object_set_new(jo, "request_ns",
-		                    i < r->next_op ? json_integer((json_int_t)o->t_request_ns)
-		                                   : json_null()); /* held back: never sent */
+		                    i < bench_play_released(r->play)
+		                        ? json_integer((json_int_t)o->t_request_ns)
+		                        : json_null()); /* held back: never sent */
 		json_object_set_new(jo, "reply_ns",
 		                    o->t_reply_ns < 0 ? json_null() : json_integer(o->t_reply_ns));
 		if (o->t_reply_ns >= 0 && o->kind != TRACE_OP_MD_UPDATE) {
@@ -1756,7 +1640,7 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 	uint64_t handle;
 	*reply = NULL;
 	*reply_len = 0;
-	if (ds_peer_handle(r->peer, service, &handle))
+	if (ds_peer_handle(bench_play_peer(r->play), service, &handle))
 		return -1;
 	uint8_t *b;
 	size_t blen;
@@ -1770,9 +1654,9 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 			t = sim_thread_time_ps(r->sim, c) / 1000;
 	r->capture.on = 1;
 	r->capture.handle = handle;
-	int rc = km_ldc_deliver(r->km, b, blen);
+	int rc = bench_play_send(r->play, t + 1000000, b, blen);
 	free(b);
-	if (!rc && !raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY) && !play(r)) {
+	if (!rc && !bench_play_run(r->play)) {
 		*reply = r->capture.bytes;
 		*reply_len = r->capture.len;
 	} else {
@@ -1791,11 +1675,9 @@ int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
 		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
 			t = sim_thread_time_ps(r->sim, c) / 1000;
-	if (km_ldc_deliver(r->km, bytes, len))
+	if (bench_play_send(r->play, t + 1000000, bytes, len))
 		return -1;
-	if (raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY))
-		return -1;
-	return play(r);
+	return bench_play_run(r->play);
 }
 
 /* Append "; "-separated notes to report (no trailing separator). */
