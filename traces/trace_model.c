@@ -159,6 +159,21 @@ const char *const trace_ds_services[] = {
 };
 const size_t trace_ds_nservices = sizeof(trace_ds_services) / sizeof(trace_ds_services[0]);
 
+/* The trace format's DS types and dr-cpu values are the wire's (ds/). */
+_Static_assert((int)TRACE_DS_INIT_REQ == DS_INIT_REQ && (int)TRACE_DS_INIT_ACK == DS_INIT_ACK &&
+                   (int)TRACE_DS_INIT_NACK == DS_INIT_NACK && (int)TRACE_DS_REG_REQ == DS_REG_REQ &&
+                   (int)TRACE_DS_REG_ACK == DS_REG_ACK && (int)TRACE_DS_REG_NACK == DS_REG_NACK &&
+                   (int)TRACE_DS_UNREG_REQ == DS_UNREG_REQ &&
+                   (int)TRACE_DS_UNREG_ACK == DS_UNREG_ACK &&
+                   (int)TRACE_DS_UNREG_NACK == DS_UNREG_NACK && (int)TRACE_DS_DATA == DS_DATA &&
+                   (int)TRACE_DS_NACK == DS_NACK,
+               "trace DS types are the wire's");
+_Static_assert(TRACE_DR_CONFIGURE == DS_DR_CONFIGURE && TRACE_DR_UNCONFIGURE == DS_DR_UNCONFIGURE &&
+                   TRACE_DR_FORCE_UNCONFIGURE == DS_DR_FORCE_UNCONFIGURE &&
+                   TRACE_DR_STATUS == DS_DR_STATUS && TRACE_DR_OK == DS_DR_OK &&
+                   TRACE_DR_ERROR == DS_DR_ERROR,
+               "trace dr-cpu values are the wire's");
+
 const char *trace_ds_type_name(uint32_t type)
 {
 	return ds_type_name(type);
