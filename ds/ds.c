@@ -261,8 +261,10 @@ int ds_decode(const uint8_t *b, size_t len, struct ds_msg *m, char *err, size_t 
 		m->handle = get64(b + OFF_HANDLE);
 		m->major = get16(b + OFF_REG_VER);
 		m->minor = get16(b + OFF_REG_VER + 2);
-		/* 6.1's ds.c writes the name after sizeof(struct ds_reg_req) = 24
-		 * (the struct is padded to its u64): the padding NULs are skipped. */
+		/* The name is 6.1's flexible svc_id[] at offset 20 (its message
+		 * length counts sizeof(struct ds_reg_req) = 24, so 4 bytes follow
+		 * it). Leading NULs are skipped: a writer that places the name
+		 * after the padded struct is still understood. */
 		size_t at = OFF_REG_SVC;
 		while (at < len && !b[at])
 			at++;
