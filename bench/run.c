@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "bench/run.h"
 
+#include "bench/play.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "board/board.h"
+#include "ds/ds.h"
 #include "guest/offsets.h"
 #include "kernel-model/km.h"
 #include "hv/hv.h"
@@ -31,20 +34,7 @@
 #include "traces/trace.h"
 #include "util/atomic.h"
 
-#define MAX_SERVICES 16
-#define MAX_EVENTS   4096
-#define MAX_IRQS     16 /* --irq sources per run */
-#define DS_TAG_LEN   8  /* {u32 type, u32 len} */
-
-enum ev_kind { EV_PEER_MSG, EV_OP };
-
-struct ev {
-	uint64_t t_ns;
-	enum ev_kind kind;
-	size_t op;      /* EV_OP: index into the trace's ops */
-	uint8_t *bytes; /* EV_PEER_MSG */
-	size_t len;
-};
+#define MAX_IRQS 16 /* --irq sources per run */
 
 /* A device interrupt of the domain (--irq) and where the hypervisor
  * delivers it. */
@@ -58,11 +48,6 @@ struct run_irq {
 	int from_trace;   /* else --irq */
 	int has_recorded; /* the trace's INTR_GETTARGET at capture */
 	uint32_t recorded;
-};
-
-struct service {
-	char name[TRACE_DS_SERVICE_MAX];
-	uint64_t handle;
 };
 
 struct cpu_result {
@@ -136,11 +121,14 @@ struct bench_run {
 	struct km *km;
 	unsigned irq_tid;
 	uint64_t irq_stack;
-	struct service svc[MAX_SERVICES];
-	size_t nsvc;
-	size_t tx_seen;
-	struct ev *evq;
-	size_t nev;
+	struct ds_peer *peer; /* the control domain's end of the DS channel */
+	struct {              /* bench_run_request: the guest's first DATA on handle */
+		int on;
+		uint64_t handle;
+		uint8_t *bytes;
+		size_t len;
+	} capture;
+	struct bench_play *play; /* the scenario player: event queue and DS peer */
 	struct op_result *ops;
 	size_t nops;
 	int failed; /* a verdict or an unanswered request */
@@ -170,8 +158,6 @@ struct bench_run {
 		int from_trace;
 	} faults[HV_MAX_INJECT];
 	size_t nfaults;
-	int ops_started; /* the scenario is playing (after the DS bring-up) */
-	size_t next_op;  /* the next op to send (release_next_op) */
 };
 
 static void failf(struct bench_run *r, const char *fmt, ...)
@@ -192,61 +178,7 @@ void bench_run_cfg_default(struct bench_run_cfg *c)
 	c->ram_size = 1ull << 30;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
-/* ---- the event queue (by time, then insertion order) ------------------ */
-
-static int push(struct bench_run *r, struct ev e)
-{
-	if (r->nev == MAX_EVENTS)
-		return -1;
-	size_t i = r->nev;
-	while (i > 0 && r->evq[i - 1].t_ns > e.t_ns) {
-		r->evq[i] = r->evq[i - 1];
-		i--;
-	}
-	r->evq[i] = e;
-	r->nev++;
-	return 0;
-}
-
-static int push_msg(struct bench_run *r, uint64_t t, const struct trace_ds_msg *m)
-{
-	struct ev e = {.t_ns = t, .kind = EV_PEER_MSG};
-	if (trace_ds_wire(m, &e.bytes, &e.len))
-		return -1;
-	if (push(r, e)) {
-		free(e.bytes);
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- the DS peer ------------------------------------------------------------ */
-
-static const struct service *svc_by_name(const struct bench_run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nsvc; i++)
-		if (!strcmp(r->svc[i].name, name))
-			return &r->svc[i];
-	return NULL;
-}
-
-static const struct service *svc_by_handle(const struct bench_run *r, uint64_t h)
-{
-	for (size_t i = 0; i < r->nsvc; i++)
-		if (r->svc[i].handle == h)
-			return &r->svc[i];
-	return NULL;
-}
+/* ---- the DS peer's owner ------------------------------------------------------ */
 
 static struct op_result *op_by_req(struct bench_run *r, uint64_t req_num)
 {
@@ -256,111 +188,43 @@ static struct op_result *op_by_req(struct bench_run *r, uint64_t req_num)
 	return NULL;
 }
 
-/* A dr-cpu reply: {tag, handle, req_num, type, num_records, records}. */
-static void take_dr_reply(struct bench_run *r, const uint8_t *b, size_t len, uint64_t t)
+/* The guest's DATA: a reply completes its operation (a dr-cpu reply gives
+ * the records that fit); bench_run_request captures its reply. */
+static void guest_data(void *ctx, const struct ds_peer_data *d)
 {
-	if (len < DS_TAG_LEN + 8 + 16)
-		return;
-	uint64_t req = be64(b + 16);
-	struct op_result *o = op_by_req(r, req);
+	struct bench_run *r = ctx;
+	if (r->capture.on && !r->capture.bytes && d->handle == r->capture.handle) {
+		r->capture.bytes = malloc(d->len);
+		if (r->capture.bytes) {
+			memcpy(r->capture.bytes, d->bytes, d->len);
+			r->capture.len = d->len;
+		}
+	}
+	struct op_result *o = d->has_reply ? op_by_req(r, d->req_num) : NULL;
 	if (!o)
 		return;
-	o->t_reply_ns = (int64_t)t;
-	o->reply_type = be32(b + 24);
-	uint32_t n = be32(b + 28);
-	size_t need = DS_TAG_LEN + 8 + 16 + (size_t)n * 16;
-	if (len < need)
-		n = (uint32_t)((len - (DS_TAG_LEN + 8 + 16)) / 16);
-	o->cpus = calloc(n ? n : 1, sizeof *o->cpus);
+	o->t_reply_ns = (int64_t)d->t_ns;
+	o->reply_type = d->type;
+	if (strcmp(d->service, "dr-cpu"))
+		return;
+	o->cpus = calloc(d->dr.nfit ? d->dr.nfit : 1, sizeof *o->cpus);
 	if (!o->cpus)
 		return;
-	o->ncpus = n;
-	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = b + 32 + 16 * i;
-		o->cpus[i] = (struct cpu_result){be32(e), be32(e + 4), be32(e + 8), -1};
+	o->ncpus = d->dr.nfit;
+	for (uint32_t i = 0; i < d->dr.nfit; i++) {
+		struct ds_dr_record e = ds_dr_cpu_record(&d->dr, i);
+		o->cpus[i] = (struct cpu_result){e.cpu, e.result, e.stat, -1};
 	}
-}
-
-/* Read what the guest wrote since last time; queue the peer's answers. */
-static int peer_read(struct bench_run *r)
-{
-	uint64_t lat = r->m.costs.ldc_msg_ns;
-	for (; r->tx_seen < km_ldc_tx_count(r->km); r->tx_seen++) {
-		const struct km_ldc_msg *msg = km_ldc_tx_get(r->km, r->tx_seen);
-		const uint8_t *b = msg->bytes;
-		if (msg->len < DS_TAG_LEN)
-			continue;
-		uint32_t type = be32(b);
-		struct trace_ds_msg ans = {.dir = TRACE_DS_TO_GUEST};
-		switch (type) {
-		case TRACE_DS_INIT_REQ:
-			ans.type = TRACE_DS_INIT_ACK;
-			if (push_msg(r, msg->time_ns + lat, &ans))
-				return -1;
-			break;
-		case TRACE_DS_REG_REQ: {
-			if (msg->len < DS_TAG_LEN + 12 || r->nsvc == MAX_SERVICES)
-				break;
-			struct service *s = &r->svc[r->nsvc++];
-			s->handle = be64(b + 8);
-			/* svc_id follows minor at offset 20, but 6.1's ds.c writes
-			 * it after sizeof(struct ds_reg_req) = 24 (the struct is
-			 * padded to its u64): skip the padding NULs. */
-			size_t at = DS_TAG_LEN + 12;
-			while (at < msg->len && !b[at])
-				at++;
-			size_t nl = strnlen((const char *)b + at, msg->len - at);
-			if (nl >= sizeof s->name)
-				nl = sizeof s->name - 1;
-			memcpy(s->name, b + at, nl);
-			s->name[nl] = 0;
-			ans.type = TRACE_DS_REG_ACK;
-			ans.handle = s->handle;
-			if (push_msg(r, msg->time_ns + lat, &ans))
-				return -1;
-			break;
-		}
-		case TRACE_DS_DATA: {
-			if (msg->len < DS_TAG_LEN + 8)
-				break;
-			const struct service *s = svc_by_handle(r, be64(b + 8));
-			if (s && !strcmp(s->name, "dr-cpu")) {
-				take_dr_reply(r, b, msg->len, msg->time_ns);
-			} else if (s && !strcmp(s->name, "md-update") && msg->len >= 28) {
-				struct op_result *o = op_by_req(r, be64(b + 16));
-				if (o) {
-					o->t_reply_ns = (int64_t)msg->time_ns;
-					o->reply_type = be32(b + 24);
-				}
-			}
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	return 0;
 }
 
 /* ---- raising the channel event in interrupt context --------------------- */
 
 static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 {
-	uint64_t fn, arg;
-	if (km_ldc_event_target(r->km, &fn, &arg)) {
-		failf(r, "the DS channel is not bound: no LDC event can be delivered");
-		return -1;
-	}
-	if (sim_thread_time_ps(r->sim, r->irq_tid) < t_ns * 1000)
-		sim_thread_set_time_ps(r->sim, r->irq_tid, t_ns * 1000);
-	uint64_t args[2] = {arg, (uint64_t)event};
-	struct sim_verdict v;
-	enum sim_stop why = sim_sched_call(r->sim, r->irq_tid, fn, args, 2, r->irq_stack, NULL, &v);
-	if (why == SIM_STOP_POWER_OFF)
-		return 0; /* the domain stopped meanwhile: the play loop ends, the verdict says why
-		           */
-	if (why != SIM_STOP_RETURNED) {
-		failf(r, "LDC event handler: %s at %s: %s", sim_stop_name(why), v.where, v.msg);
+	char why[512];
+	if (bench_play_raise_event(r->sim, r->km, r->irq_tid, r->irq_stack, t_ns, event, why,
+	                           sizeof why)) {
+		failf(r, "%s", why);
 		return -1;
 	}
 	return 0;
@@ -386,23 +250,17 @@ static void snapshot(struct bench_run *r, struct phase_snap *sn)
 		}
 }
 
-/* Deliver one queued event. */
-static int deliver(struct bench_run *r, struct ev *e)
+/* An operation falls due: the trace's request, with the handle the guest
+ * registered its service under. */
+static int op_due(void *ctx, size_t k, uint64_t t_ns)
 {
-	if (e->kind == EV_PEER_MSG) {
-		int rc = km_ldc_deliver(r->km, e->bytes, e->len);
-		free(e->bytes);
-		e->bytes = NULL;
-		if (rc)
-			return -1;
-		return raise_event(r, e->t_ns, LX_LDC_EVENT_DATA_READY);
-	}
-	const struct trace_op *op = trace_op_at(r->trace, e->op);
-	const struct trace_ds_msg *req = trace_op_request(r->trace, e->op);
-	struct op_result *o = &r->ops[e->op];
-	o->t_request_ns = e->t_ns + r->m.costs.ldc_msg_ns;
-	snapshot(r, &r->snaps[e->op]);
-	r->host_op[e->op] = now_s() - r->t0;
+	struct bench_run *r = ctx;
+	const struct trace_op *op = trace_op_at(r->trace, k);
+	const struct trace_ds_msg *req = trace_op_request(r->trace, k);
+	struct op_result *o = &r->ops[k];
+	o->t_request_ns = t_ns + r->m.costs.ldc_msg_ns;
+	snapshot(r, &r->snaps[k]);
+	r->host_op[k] = now_s() - r->t0;
 	if (op->kind == TRACE_OP_MD_UPDATE) {
 		/* The hypervisor publishes the new generation, then md-update. */
 		const struct trace_md_gen *g = trace_md_gen(r->trace, op->generation);
@@ -416,92 +274,43 @@ static int deliver(struct bench_run *r, struct ev *e)
 		r->handed_gen = g->generation;
 	}
 	if (!req) {
-		failf(r, "operation %zu has no DS request in the trace", e->op);
+		failf(r, "operation %zu has no DS request in the trace", k);
 		return -1;
 	}
 	struct trace_ds_msg m = *req;
-	const struct service *s = svc_by_name(r, m.service);
-	if (!s) {
-		failf(r, "operation %zu: the guest never registered the '%s' service", e->op,
+	if (ds_peer_handle(bench_play_peer(r->play), m.service, &m.handle)) {
+		failf(r, "operation %zu: the guest never registered the '%s' service", k,
 		      m.service);
 		return -1;
 	}
-	m.handle = s->handle;
 	m.raw = NULL;
 	m.raw_len = 0;
 	uint8_t *bytes;
 	size_t len;
 	if (trace_ds_wire(&m, &bytes, &len)) {
-		failf(r, "operation %zu: cannot encode its DS request", e->op);
+		failf(r, "operation %zu: cannot encode its DS request", k);
 		return -1;
 	}
-	int rc = km_ldc_deliver(r->km, bytes, len);
+	int rc = bench_play_send(r->play, o->t_request_ns, bytes, len);
 	free(bytes);
-	if (rc)
-		return -1;
-	return raise_event(r, o->t_request_ns, LX_LDC_EVENT_DATA_READY);
+	return rc;
 }
 
-/* Play the event queue, letting the guest run between events. */
-/* Operations are serialised (FORMAT.md): op k + 1 goes out at its time or
- * when the guest answered op k, whichever is later; an unanswered op holds
- * back the rest (they get no reply). */
-static int release_next_op(struct bench_run *r)
+static uint64_t op_time(void *ctx, size_t k)
 {
-	size_t k = r->next_op;
-	if (!r->ops_started || k >= r->nops || (k > 0 && r->ops[k - 1].t_reply_ns < 0))
-		return 0;
-	uint64_t t = r->t_base_ns + trace_op_at(r->trace, k)->t_ns;
-	if (k > 0 && (uint64_t)r->ops[k - 1].t_reply_ns > t)
-		t = (uint64_t)r->ops[k - 1].t_reply_ns;
-	r->next_op = k + 1;
-	return push(r, (struct ev){.t_ns = t, .kind = EV_OP, .op = k});
+	struct bench_run *r = ctx;
+	return trace_op_at(r->trace, k)->t_ns;
 }
 
-/* A powered-off domain ends the scenario: what the guest sent before is
- * read, nothing more is delivered (no later op, no DS message). */
-static int powered_off(struct bench_run *r)
+static int64_t op_replied(void *ctx, size_t k)
 {
-	if (!sim_power_state(r->sim))
-		return 0;
-	peer_read(r);
-	for (size_t i = 0; i < r->nev; i++)
-		free(r->evq[i].bytes);
-	r->nev = 0;
-	return 1;
+	struct bench_run *r = ctx;
+	return r->ops[k].t_reply_ns;
 }
 
-static int play(struct bench_run *r)
+static void play_fail(void *ctx, const char *msg)
 {
-	for (;;) {
-		if (powered_off(r))
-			return 0;
-		if (peer_read(r) || release_next_op(r))
-			return -1;
-		if (!r->nev) {
-			sim_sched_run(r->sim, UINT64_MAX);
-			if (powered_off(r))
-				return 0;
-			if (peer_read(r) || release_next_op(r))
-				return -1;
-			if (!r->nev)
-				return 0;
-			continue;
-		}
-		struct ev e = r->evq[0];
-		sim_sched_run(r->sim, e.t_ns * 1000);
-		if (powered_off(r))
-			return 0;
-		size_t before = r->nev;
-		if (peer_read(r))
-			return -1;
-		if (r->nev != before && r->evq[0].t_ns < e.t_ns)
-			continue; /* an answer is due first */
-		memmove(&r->evq[0], &r->evq[1], (r->nev - 1) * sizeof *r->evq);
-		r->nev--;
-		if (deliver(r, &e))
-			return -1;
-	}
+	failf(ctx, "%s", msg);
 }
 
 /* ---- the domain's state and OBP findings ---------------------------------- */
@@ -1133,16 +942,28 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
 	r->snaps = calloc(r->nops + 1, sizeof *r->snaps);
 	r->host_op = calloc(r->nops + 1, sizeof *r->host_op);
-	r->evq = calloc(MAX_EVENTS, sizeof *r->evq);
-	if (!r->ops || !r->evq || !r->snaps || !r->host_op) {
+	if (!r->ops || !r->snaps || !r->host_op) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
 	if (boot(r, err, n))
 		goto fail;
+	/* The player and its DS peer, attached to the guest's LDC port (what
+	 * the guest wrote while booting reaches the peer now). */
+	struct bench_play_ops pops = {.op_due = op_due,
+	                              .op_time = op_time,
+	                              .op_replied = op_replied,
+	                              .data = guest_data,
+	                              .fail = play_fail,
+	                              .ctx = r};
+	if (bench_play_create(r->sim, r->km, r->irq_tid, r->irq_stack, r->m.costs.ldc_msg_ns, &pops,
+	                      &r->play)) {
+		snprintf(err, n, "out of memory");
+		goto fail;
+	}
 	/* The DS handshake and service registrations complete first: the
 	 * scenario's clock starts when the channel is quiet. */
-	if (play(r) || r->failed) {
+	if (bench_play_run(r->play) || r->failed) {
 		snprintf(err, n, "domain services bring-up: %s", r->verdict);
 		goto fail;
 	}
@@ -1159,18 +980,17 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		r->ops[i] =
 		    (struct op_result){.kind = op->kind, .req_num = op->req_num, .t_reply_ns = -1};
 	}
-	r->ops_started = 1;
-	if (release_next_op(r)) {
+	if (bench_play_start(r->play, r->t_base_ns, r->nops)) {
 		snprintf(err, n, "%s: too many events", cfg->trace);
 		goto fail;
 	}
-	int played = play(r);
+	int played = bench_play_run(r->play);
 	if (sim_host_error(r->sim)) {
 		snprintf(err, n, "%s", sim_host_error(r->sim));
 		goto fail;
 	}
 	snapshot(r, &r->snaps[r->nops]);
-	for (size_t j = r->next_op; j < r->nops; j++)
+	for (size_t j = bench_play_released(r->play); j < r->nops; j++)
 		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
 	r->host_op[r->nops] = now_s() - r->t0;
 	if (cfg->folded && sim_profile(r->sim)) {
@@ -1251,9 +1071,7 @@ void bench_run_free(struct bench_run *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nev; i++)
-		free(r->evq[i].bytes);
-	free(r->evq);
+	bench_play_free(r->play);
 	for (size_t i = 0; i < r->nops; i++)
 		free(r->ops[i].cpus);
 	free(r->ops);
@@ -1668,8 +1486,9 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_object_set_new(jo, "op", json_string(op_name(o->kind)));
 		json_object_set_new(jo, "req_num", json_integer((json_int_t)o->req_num));
 		json_object_set_new(jo, "request_ns",
-		                    i < r->next_op ? json_integer((json_int_t)o->t_request_ns)
-		                                   : json_null()); /* held back: never sent */
+		                    i < bench_play_released(r->play)
+		                        ? json_integer((json_int_t)o->t_request_ns)
+		                        : json_null()); /* held back: never sent */
 		json_object_set_new(jo, "reply_ns",
 		                    o->t_reply_ns < 0 ? json_null() : json_integer(o->t_reply_ns));
 		if (o->t_reply_ns >= 0 && o->kind != TRACE_OP_MD_UPDATE) {
@@ -1809,44 +1628,36 @@ void bench_run_print_log(const struct bench_run *r, void *file)
 int bench_run_request(struct bench_run *r, const char *service, const void *payload, size_t len,
                       int64_t claimed_len, uint8_t **reply, size_t *reply_len)
 {
-	const struct service *svc = svc_by_name(r, service);
+	uint64_t handle;
 	*reply = NULL;
 	*reply_len = 0;
-	if (!svc)
+	if (ds_peer_handle(bench_play_peer(r->play), service, &handle))
 		return -1;
-	uint8_t *b = malloc(DS_TAG_LEN + 8 + len);
-	if (!b)
+	uint8_t *b;
+	size_t blen;
+	if (ds_encode_data(handle, payload, len, &b, &blen))
 		return -1;
-	uint32_t body = (uint32_t)(claimed_len >= 0 ? (size_t)claimed_len : 8 + len);
-	uint32_t words[2] = {TRACE_DS_DATA, body};
-	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < 4; k++)
-			b[4 * i + k] = (uint8_t)(words[i] >> (24 - 8 * k));
-	for (int k = 0; k < 8; k++)
-		b[8 + k] = (uint8_t)(svc->handle >> (56 - 8 * k));
-	memcpy(b + 16, payload, len);
+	if (claimed_len >= 0)
+		ds_set_tag_len(b, blen, (uint32_t)claimed_len);
 	uint64_t t = 0;
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
 		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
 			t = sim_thread_time_ps(r->sim, c) / 1000;
-	size_t seen = km_ldc_tx_count(r->km);
-	int rc = km_ldc_deliver(r->km, b, DS_TAG_LEN + 8 + len);
+	r->capture.on = 1;
+	r->capture.handle = handle;
+	int rc = bench_play_send(r->play, t + 1000000, b, blen);
 	free(b);
-	if (rc || raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY) || play(r))
-		return -1;
-	for (size_t i = seen; i < km_ldc_tx_count(r->km); i++) {
-		const struct km_ldc_msg *m = km_ldc_tx_get(r->km, i);
-		if (m->len >= DS_TAG_LEN + 8 && be32(m->bytes) == TRACE_DS_DATA &&
-		    be64(m->bytes + 8) == svc->handle) {
-			*reply = malloc(m->len);
-			if (!*reply)
-				return -1;
-			memcpy(*reply, m->bytes, m->len);
-			*reply_len = m->len;
-			break;
-		}
+	if (!rc && !bench_play_run(r->play)) {
+		*reply = r->capture.bytes;
+		*reply_len = r->capture.len;
+	} else {
+		free(r->capture.bytes);
+		rc = -1;
 	}
-	return 0;
+	r->capture.on = 0;
+	r->capture.bytes = NULL;
+	r->capture.len = 0;
+	return rc ? -1 : 0;
 }
 
 int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
@@ -1855,11 +1666,9 @@ int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
 	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
 		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
 			t = sim_thread_time_ps(r->sim, c) / 1000;
-	if (km_ldc_deliver(r->km, bytes, len))
+	if (bench_play_send(r->play, t + 1000000, bytes, len))
 		return -1;
-	if (raise_event(r, t + 1000000, LX_LDC_EVENT_DATA_READY))
-		return -1;
-	return play(r);
+	return bench_play_run(r->play);
 }
 
 /* Append "; "-separated notes to report (no trailing separator). */

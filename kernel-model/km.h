@@ -121,18 +121,21 @@ size_t km_topology_compare(struct km *km, const struct md_topo *t, char *report,
 /* Record that thread tid runs task (threads the run starts itself). */
 void km_note_task(struct km *km, unsigned tid, uint64_t task, const char *comm);
 int km_task_tid(struct km *km, uint64_t task); /* -1 if unknown */
-/* Bytes from the DS peer into the channel; then raise the channel event
- * (km_ldc_event_target gives the guest's event callback and its arg). */
+/* The DS channel is a port (TinyEMU's CharacterDevice is the model): the
+ * peer puts bytes into the guest's channel with km_ldc_deliver and then
+ * raises the channel's event (km_ldc_event_target gives the guest's event
+ * callback and its arg); every ldc_write of the guest calls the attached
+ * port's write with the bytes and the simulated time of the write. Writes
+ * made before a port is attached are kept and handed to it, in order with
+ * their times, when it is. */
+struct km_ldc_port {
+	void (*write)(void *ctx, uint64_t time_ns, const uint8_t *bytes, size_t len);
+	void *ctx;
+};
+int km_ldc_attach(struct km *km, const struct km_ldc_port *port);
 int km_ldc_deliver(struct km *km, const void *bytes, size_t len);
 int km_ldc_event_target(const struct km *km, uint64_t *fn, uint64_t *arg);
 size_t km_ldc_pending(const struct km *km);
-struct km_ldc_msg {
-	uint64_t time_ns; /* when the guest wrote it */
-	uint8_t *bytes;
-	size_t len;
-};
-size_t km_ldc_tx_count(const struct km *km);
-const struct km_ldc_msg *km_ldc_tx_get(const struct km *km, size_t i);
 /* The driver ds_init registered (struct vio_driver *), 0 before. */
 uint64_t km_vio_driver(const struct km *km);
 

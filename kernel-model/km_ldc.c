@@ -1,9 +1,10 @@
 /*
  * kernel-model/km_ldc.c — the LDC channel ds.c talks over (stream mode),
- * and the vio bus that probes it. The peer (the control domain's domain
- * services) is driven by the run: it puts bytes into the channel with
+ * and the vio bus that probes it. The channel is a port (km.h): the peer
+ * (the control domain's domain services) puts bytes into it with
  * km_ldc_deliver() and then raises the channel's event; every message the
- * guest writes is captured with its simulated time.
+ * guest writes goes to the attached port's write callback with its
+ * simulated time (kept until a port is attached).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,12 @@ struct km_ldc {
 	int bound;
 	uint8_t *rx; /* bytes the peer sent, not yet read */
 	size_t rx_len, rx_cap;
-	struct km_ldc_msg *tx; /* what the guest wrote */
+	struct km_ldc_port port; /* port.write NULL: none attached yet */
+	struct backlog {         /* what the guest wrote before a port was attached */
+		uint64_t time_ns;
+		uint8_t *bytes;
+		size_t len;
+	} * tx;
 	size_t ntx, captx;
 };
 
@@ -45,7 +51,7 @@ void km_ldc_fini(struct km *km)
 static struct km_ldc *ldc_of(struct km_call *c, uint64_t lp)
 {
 	struct km_ldc *l = c->km->ldc;
-	if (!l || l->lp != lp) {
+	if (!l || !l->lp || l->lp != lp) {
 		km_fail(c, "0x%llx is not the LDC channel ldc_alloc returned",
 		        (unsigned long long)lp);
 		return NULL;
@@ -60,14 +66,16 @@ void km_ldc_alloc(struct km_call *c)
 {
 	uint64_t cfg = c->a[1];
 	km_charge(c, 5000);
-	if (c->km->ldc) {
+	if (c->km->ldc && c->km->ldc->lp) {
 		km_fail(c, "a second LDC channel is not modelled");
 		return;
 	}
-	struct km_ldc *l = calloc(1, sizeof *l);
-	uint64_t lp = km_heap_alloc(c->km, LDC_OBJ_SIZE, 64, 1);
+	/* The channel may exist already: a port attached before ldc_alloc. */
+	struct km_ldc *l = c->km->ldc ? c->km->ldc : calloc(1, sizeof *l);
+	uint64_t lp = l ? km_heap_alloc(c->km, LDC_OBJ_SIZE, 64, 1) : 0;
 	if (!l || !lp) {
-		free(l);
+		if (l != c->km->ldc)
+			free(l);
 		km_fail(c, "out of memory");
 		return;
 	}
@@ -103,8 +111,8 @@ void km_ldc_free(struct km_call *c)
 		l->bound = 0;
 }
 
-/* ldc_write(lp, buf, len) — the bytes reach the peer costs.ldc_msg_ns
- * later; captured. Cost 1 us + 2 ns per byte (copy into the TX queue,
+/* ldc_write(lp, buf, len) — the bytes go to the attached port (which adds
+ * costs.ldc_msg_ns of latency to its answers). Cost 1 us + 2 ns per byte (copy into the TX queue,
  * LDC_TX_SET_QTAIL). Returns len, or -ENOTCONN when not bound. */
 void km_ldc_write(struct km_call *c)
 {
@@ -123,9 +131,14 @@ void km_ldc_write(struct km_call *c)
 		        (long long)len);
 		return;
 	}
+	if (l->port.write) {
+		l->port.write(l->port.ctx, km_now_ns(c), p, (size_t)len);
+		c->a[0] = (uint64_t)len;
+		return;
+	}
 	if (l->ntx == l->captx) {
 		size_t cap = l->captx ? l->captx * 2 : 16;
-		struct km_ldc_msg *t = realloc(l->tx, cap * sizeof *t);
+		struct backlog *t = realloc(l->tx, cap * sizeof *t);
 		if (!t) {
 			km_fail(c, "out of memory");
 			return;
@@ -139,7 +152,7 @@ void km_ldc_write(struct km_call *c)
 		return;
 	}
 	memcpy(copy, p, (size_t)len);
-	l->tx[l->ntx++] = (struct km_ldc_msg){km_now_ns(c), copy, (size_t)len};
+	l->tx[l->ntx++] = (struct backlog){km_now_ns(c), copy, (size_t)len};
 	c->a[0] = (uint64_t)len;
 }
 
@@ -191,10 +204,28 @@ void km___vio_register_driver(struct km_call *c)
 
 /* ---- the run's side ------------------------------------------------------ */
 
+int km_ldc_attach(struct km *km, const struct km_ldc_port *port)
+{
+	if (!km || !port || !port->write)
+		return -1;
+	struct km_ldc *l = km->ldc;
+	if (!l && !(l = km->ldc = calloc(1, sizeof *l)))
+		return -1;
+	l->port = *port;
+	for (size_t i = 0; i < l->ntx; i++) {
+		port->write(port->ctx, l->tx[i].time_ns, l->tx[i].bytes, l->tx[i].len);
+		free(l->tx[i].bytes);
+	}
+	free(l->tx);
+	l->tx = NULL;
+	l->ntx = l->captx = 0;
+	return 0;
+}
+
 int km_ldc_deliver(struct km *km, const void *bytes, size_t len)
 {
 	struct km_ldc *l = km->ldc;
-	if (!l)
+	if (!l || !l->lp)
 		return -1;
 	if (l->rx_len + len > l->rx_cap) {
 		size_t cap = l->rx_cap ? l->rx_cap : 4096;
@@ -223,16 +254,6 @@ int km_ldc_event_target(const struct km *km, uint64_t *fn, uint64_t *arg)
 size_t km_ldc_pending(const struct km *km)
 {
 	return km->ldc ? km->ldc->rx_len : 0;
-}
-
-size_t km_ldc_tx_count(const struct km *km)
-{
-	return km->ldc ? km->ldc->ntx : 0;
-}
-
-const struct km_ldc_msg *km_ldc_tx_get(const struct km *km, size_t i)
-{
-	return km->ldc && i < km->ldc->ntx ? &km->ldc->tx[i] : NULL;
 }
 
 uint64_t km_vio_driver(const struct km *km)

@@ -10,28 +10,45 @@
 #include <string.h>
 
 #include "bench/run.h"
+#include "ds/ds.h"
 #include "tests/util.h"
 
-static uint32_t be32(const uint8_t *p)
+/* The guest's DATA reply: its dr-cpu payload (the message must decode;
+ * the payload may hold fewer records than it says). */
+static struct ds_dr_cpu dr_reply(const uint8_t *rep, size_t len)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	struct ds_msg m;
+	struct ds_dr_cpu d;
+	char err[200] = "";
+	cr_assert_eq(ds_decode(rep, len, &m, err, sizeof err), DS_OK, "%s", err);
+	cr_assert_eq(m.type, DS_DATA);
+	int rc = ds_dr_cpu_decode(m.payload, m.payload_len, 1, &d, err, sizeof err);
+	cr_assert(rc == DS_OK || rc == DS_ERR_RECORDS, "%s", err);
+	return d;
 }
 
-static uint64_t be64(const uint8_t *p)
+static struct ds_md_update md_reply(const uint8_t *rep, size_t len)
 {
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
+	struct ds_msg m;
+	struct ds_md_update u;
+	char err[200] = "";
+	cr_assert_eq(ds_decode(rep, len, &m, err, sizeof err), DS_OK, "%s", err);
+	cr_assert_eq(m.type, DS_DATA);
+	cr_assert_eq(ds_md_update_decode(m.payload, m.payload_len, 1, &u, err, sizeof err), DS_OK,
+	             "%s", err);
+	return u;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+/* An md-update request payload into b (8 bytes). */
+static size_t md_req(uint8_t *b, uint64_t req)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
+	struct ds_md_update u = {.req_num = req};
+	uint8_t *p;
+	size_t n;
+	cr_assert_eq(ds_md_update_encode(&u, 0, &p, &n), DS_OK);
+	memcpy(b, p, n);
+	free(p);
+	return n;
 }
 
 /* A domain of 32 T2 strands that grows to 40: cpus 40-63 are possible
@@ -49,15 +66,15 @@ static struct bench_run *small_run(void)
 	return r;
 }
 
-/* dr-cpu request payload: {u64 req_num, u32 type, u32 n, u32 cpu[n]}. */
+/* A dr-cpu request payload into b (room for 16 + 4 n bytes). */
 static size_t dr_req(uint8_t *b, uint64_t req, uint32_t type, const uint32_t *cpus, uint32_t n)
 {
-	put64(b, req);
-	put32(b + 8, type);
-	put32(b + 12, n);
-	for (uint32_t i = 0; i < n; i++)
-		put32(b + 16 + 4 * i, cpus[i]);
-	return 16 + 4 * (size_t)n;
+	uint8_t *p;
+	size_t len;
+	cr_assert_eq(ds_dr_cpu_encode_request(req, type, cpus, n, &p, &len), DS_OK);
+	memcpy(b, p, len);
+	free(p);
+	return len;
 }
 
 Test(dsinput, configure_of_a_cpu_absent_from_the_md, .timeout = 120)
@@ -66,17 +83,16 @@ Test(dsinput, configure_of_a_cpu_absent_from_the_md, .timeout = 120)
 	uint8_t b[64], *rep;
 	size_t len;
 	uint32_t cpus[] = {50};
-	size_t n = dr_req(b, 77, 'C', cpus, 1);
+	size_t n = dr_req(b, 77, DS_DR_CONFIGURE, cpus, 1);
 	cr_assert_eq(bench_run_request(r, "dr-cpu", b, n, -1, &rep, &len), 0);
 	cr_assert_not_null(rep, "the real dr_cpu_configure answers");
-	/* tag, handle, {req_num, type, num_records}, {cpu, result, stat, str_off} */
-	cr_assert_geq(len, 48);
-	cr_expect_eq(be64(rep + 16), 77, "req_num echoed");
-	cr_expect_eq(be32(rep + 24), 'o', "DR_CPU_OK: per-cpu status carries the failure");
-	cr_expect_eq(be32(rep + 28), 1);
-	cr_expect_eq(be32(rep + 32), 50);
-	cr_expect_eq(be32(rep + 36), 4, "DR_CPU_RES_NOT_IN_MD");
-	cr_expect_eq(be32(rep + 40), 0, "DR_CPU_STAT_NOT_PRESENT");
+	struct ds_dr_cpu d = dr_reply(rep, len);
+	cr_expect_eq(d.req_num, 77, "req_num echoed");
+	cr_expect_eq(d.type, DS_DR_OK, "DR_CPU_OK: per-cpu status carries the failure");
+	cr_assert_eq(d.nfit, 1);
+	cr_expect_eq(ds_dr_cpu_record(&d, 0).cpu, 50);
+	cr_expect_eq(ds_dr_cpu_record(&d, 0).result, 4, "DR_CPU_RES_NOT_IN_MD");
+	cr_expect_eq(ds_dr_cpu_record(&d, 0).stat, 0, "DR_CPU_STAT_NOT_PRESENT");
 	free(rep);
 	bench_run_free(r);
 }
@@ -90,8 +106,9 @@ Test(dsinput, unknown_request_type_gets_the_error_reply, .timeout = 120)
 	size_t n = dr_req(b, 78, 'X', cpus, 1);
 	cr_assert_eq(bench_run_request(r, "dr-cpu", b, n, -1, &rep, &len), 0);
 	cr_assert_not_null(rep, "dr_cpu_send_error answers");
-	cr_expect_eq(be64(rep + 16), 78);
-	cr_expect_eq(be32(rep + 24), 'e', "DR_CPU_ERROR");
+	struct ds_dr_cpu d = dr_reply(rep, len);
+	cr_expect_eq(d.req_num, 78);
+	cr_expect_eq(d.type, DS_DR_ERROR, "DR_CPU_ERROR");
 	free(rep);
 	bench_run_free(r);
 }
@@ -104,7 +121,7 @@ Test(dsinput, message_shorter_than_its_header_is_dropped, .timeout = 120)
 	uint8_t b[64], *rep;
 	size_t len;
 	uint32_t cpus[] = {33};
-	size_t n = dr_req(b, 79, 'C', cpus, 1);
+	size_t n = dr_req(b, 79, DS_DR_CONFIGURE, cpus, 1);
 	cr_assert_eq(bench_run_request(r, "dr-cpu", b, n, (int64_t)(8 + n + 64), &rep, &len), 0);
 	cr_expect_null(rep);
 	cr_expect(bench_run_ok(r));
@@ -119,12 +136,13 @@ Test(dsinput, cpu_beyond_nr_cpu_ids_is_skipped, .timeout = 120)
 	uint8_t b[64], *rep;
 	size_t len;
 	uint32_t cpus[] = {5000};
-	size_t n = dr_req(b, 80, 'C', cpus, 1);
+	size_t n = dr_req(b, 80, DS_DR_CONFIGURE, cpus, 1);
 	cr_assert_eq(bench_run_request(r, "dr-cpu", b, n, -1, &rep, &len), 0);
 	cr_assert_not_null(rep);
-	cr_expect_eq(be64(rep + 16), 80);
-	cr_expect_eq(be32(rep + 24), 'o');
-	cr_expect_eq(be32(rep + 28), 0, "no records");
+	struct ds_dr_cpu d = dr_reply(rep, len);
+	cr_expect_eq(d.req_num, 80);
+	cr_expect_eq(d.type, DS_DR_OK);
+	cr_expect_eq(d.num_records, 0, "no records");
 	free(rep);
 	bench_run_free(r);
 }
@@ -151,8 +169,8 @@ static void publish(struct bench_run *r, unsigned ncpus, uint64_t req)
 	md_buf_free(&mb);
 	uint8_t b[8], *rep;
 	size_t len;
-	put64(b, req);
-	cr_assert_eq(bench_run_request(r, "md-update", b, 8, -1, &rep, &len), 0);
+	size_t n = md_req(b, req);
+	cr_assert_eq(bench_run_request(r, "md-update", b, n, -1, &rep, &len), 0);
 	cr_assert_not_null(rep, "md-update answered");
 	free(rep);
 }
@@ -168,13 +186,14 @@ static void dr(struct bench_run *r, uint32_t type, unsigned first, unsigned n, u
 	size_t plen = dr_req(b, req, type, cpus, n);
 	cr_assert_eq(bench_run_request(r, "dr-cpu", b, plen, -1, &rep, &len), 0);
 	cr_assert_not_null(rep);
-	cr_assert_eq(be32(rep + 24), 'o');
-	cr_assert_eq(be32(rep + 28), n);
+	struct ds_dr_cpu d = dr_reply(rep, len);
+	cr_assert_eq(d.type, DS_DR_OK);
+	cr_assert_eq(d.num_records, n);
+	cr_assert_eq(d.nfit, n);
 	for (unsigned i = 0; i < n; i++) {
-		cr_expect_eq(be32(rep + 32 + 16 * i + 4), 0, "cpu %u result",
-		             be32(rep + 32 + 16 * i));
-		cr_expect_eq(be32(rep + 32 + 16 * i + 8), want_stat, "cpu %u stat",
-		             be32(rep + 32 + 16 * i));
+		struct ds_dr_record e = ds_dr_cpu_record(&d, i);
+		cr_expect_eq(e.result, 0, "cpu %u result", e.cpu);
+		cr_expect_eq(e.stat, want_stat, "cpu %u stat", e.cpu);
 	}
 	free(rep);
 }
@@ -192,12 +211,12 @@ Test(dsinput, add_64_remove_32_add_32_keeps_the_maps_right, .timeout = 300)
 	cr_assert(bench_run_ok(r));
 	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after +64: %s", rep);
 
-	dr(r, 'U', 160, 32, 100, 1); /* UNCONFIGURED */
+	dr(r, DS_DR_UNCONFIGURE, 160, 32, 100, 1); /* UNCONFIGURED */
 	publish(r, 160, 101);
 	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after -32: %s", rep);
 
 	publish(r, 192, 102);
-	dr(r, 'C', 160, 32, 103, 2); /* CONFIGURED again */
+	dr(r, DS_DR_CONFIGURE, 160, 32, 103, 2); /* CONFIGURED again */
 	cr_expect_eq(bench_run_topology_check(r, rep, sizeof rep), 0, "after +32: %s", rep);
 	cr_expect(bench_run_ok(r));
 	bench_run_free(r);
@@ -280,7 +299,7 @@ Test(dsinput, interrupts_follow_their_affinity_through_add_and_remove, .timeout 
 	 * the interrupt steps 32 → 33 → ... → 39 and stays on 39, the last
 	 * victim: a stopped strand. Found by this simulator; the test pins
 	 * the real code's behaviour. */
-	dr(r, 'U', 32, 8, 200, 1);
+	dr(r, DS_DR_UNCONFIGURE, 32, 8, 200, 1);
 	cr_expect(bench_run_ok(r));
 	cr_expect_eq(irq_field(r, 0, "target_end"), 39);
 	cr_expect_eq(irq_field(r, 0, "retargets"), 1 + 7);
@@ -315,15 +334,16 @@ Test(dsinput, duplicate_cpus_are_answered_once, .timeout = 120)
 	uint8_t b[64], *rep;
 	size_t len;
 	const uint32_t cpus[] = {36, 36, 37, 36};
-	size_t n = dr_req(b, 300, 'U', cpus, 4);
+	size_t n = dr_req(b, 300, DS_DR_UNCONFIGURE, cpus, 4);
 	cr_assert_eq(bench_run_request(r, "dr-cpu", b, n, -1, &rep, &len), 0);
 	cr_assert_not_null(rep);
-	cr_expect_eq(be32(rep + 24), 'o');
-	cr_assert_eq(be32(rep + 28), 2, "one entry per distinct cpu");
-	cr_expect_eq(be32(rep + 32), 36);
-	cr_expect_eq(be32(rep + 32 + 16), 37);
-	cr_expect_eq(be32(rep + 32 + 8), 1, "UNCONFIGURED");
-	cr_expect_eq(be32(rep + 32 + 16 + 8), 1, "UNCONFIGURED");
+	struct ds_dr_cpu d = dr_reply(rep, len);
+	cr_expect_eq(d.type, DS_DR_OK);
+	cr_assert_eq(d.nfit, 2, "one entry per distinct cpu");
+	cr_expect_eq(ds_dr_cpu_record(&d, 0).cpu, 36);
+	cr_expect_eq(ds_dr_cpu_record(&d, 1).cpu, 37);
+	cr_expect_eq(ds_dr_cpu_record(&d, 0).stat, 1, "UNCONFIGURED");
+	cr_expect_eq(ds_dr_cpu_record(&d, 1).stat, 1, "UNCONFIGURED");
 	free(rep);
 	cr_expect(bench_run_ok(r));
 	bench_run_free(r);
@@ -341,7 +361,7 @@ Test(dsinput, more_cpus_than_nr_cpus_overruns_the_receive_buffer, .timeout = 120
 	cr_assert(cpus && b);
 	for (uint32_t i = 0; i < n; i++)
 		cpus[i] = i;
-	size_t plen = dr_req(b, 301, 'C', cpus, n);
+	size_t plen = dr_req(b, 301, DS_DR_CONFIGURE, cpus, n);
 	bench_run_request(r, "dr-cpu", b, plen, -1, &rep, &len);
 	cr_expect_null(rep, "no reply");
 	cr_expect_not(bench_run_ok(r));
@@ -378,10 +398,10 @@ Test(dsinput, truncated_md_from_mach_desc_is_accepted_by_6_1, .timeout = 120)
 	md_buf_free(&mb);
 	uint8_t b[8], *rep = NULL;
 	size_t len;
-	put64(b, 400);
-	cr_assert_eq(bench_run_request(r, "md-update", b, 8, -1, &rep, &len), 0);
+	size_t n = md_req(b, 400);
+	cr_assert_eq(bench_run_request(r, "md-update", b, n, -1, &rep, &len), 0);
 	cr_assert_not_null(rep, "md-update answered");
-	cr_expect_eq(be32(rep + 24), 0, "MD_UPDATE_SUCCESS");
+	cr_expect_eq(md_reply(rep, len).result, 0, "MD_UPDATE_SUCCESS");
 	cr_expect(bench_run_ok(r));
 	cr_expect_eq(bench_run_topology_check(r, rep_text, sizeof rep_text), SIZE_MAX,
 	             "the host cannot read the published MD: %s", rep_text);
@@ -394,7 +414,7 @@ Test(dsinput, truncated_md_from_mach_desc_is_accepted_by_6_1, .timeout = 120)
 Test(dsinput, force_unconfigure_takes_cpus_down, .timeout = 120)
 {
 	struct bench_run *r = small_run();
-	dr(r, 'F', 38, 2, 500, 1); /* UNCONFIGURED */
+	dr(r, DS_DR_FORCE_UNCONFIGURE, 38, 2, 500, 1); /* UNCONFIGURED */
 	json_t *doc = bench_run_json(r, 0);
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "online_mask")), "0-37");
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "present_mask")), "0-37");

@@ -21,7 +21,7 @@ FUZZ_RUNS_trace ?= -1
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -O1 -g -std=gnu11 -I. -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIBSRCS := $(wildcard traces/*.c util/*.c)
+FUZZ_LIBSRCS := $(wildcard traces/*.c ds/*.c util/*.c)
 FUZZ_LIBOBJS := $(FUZZ_LIBSRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_SRCS    := $(wildcard traces/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(patsubst traces/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRCS))
@@ -54,4 +54,4 @@ endef
 fuzz-run: fuzz
 	$(foreach n,$(FUZZ_BINS:$(FUZZ_DIR)/fuzz_%=%),$(call fuzz_one,$(n)))
 
--include $(wildcard $(FUZZ_DIR)/obj/traces/*.d $(FUZZ_DIR)/obj/util/*.d $(FUZZ_DIR)/*.d)
+-include $(wildcard $(FUZZ_DIR)/obj/traces/*.d $(FUZZ_DIR)/obj/ds/*.d $(FUZZ_DIR)/obj/util/*.d $(FUZZ_DIR)/*.d)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds/ds.h"
 #include "traces/trace_internal.h"
 #include "traces/trace_mdcheck.h"
 
@@ -1121,213 +1122,182 @@ static enum trace_status load_ds_msg(struct ld *ld, json_t *e, const char *p,
 	return TRACE_OK;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* The DS log as the protocol validator (ds/) sees it; *pool holds the
+ * replies' cpus (the caller frees both). */
+static struct ds_log_msg *ds_log(const struct trace *t, uint32_t **pool)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	struct ds_log_msg *log = calloc(t->nds + 1, sizeof *log);
+	size_t total = 0, used = 0;
 
-	return x < y ? -1 : x > y;
+	for (size_t i = 0; i < t->nds; i++)
+		total += t->ds[i].nentries;
+	*pool = malloc((total + 1) * sizeof **pool);
+	if (!log || !*pool) {
+		free(log);
+		free(*pool);
+		*pool = NULL;
+		return NULL;
+	}
+	for (size_t i = 0; i < t->nds; i++) {
+		const struct trace_ds_msg *m = &t->ds[i];
+		struct ds_log_msg *d = &log[i];
+
+		*d = (struct ds_log_msg){.to_guest = m->dir == TRACE_DS_TO_GUEST,
+		                         .type = (uint32_t)m->type,
+		                         .handle = m->handle,
+		                         .service = m->service,
+		                         .req_num = m->req_num,
+		                         .dr_type = m->dr_type,
+		                         .cpus = m->cpus,
+		                         .ncpus = m->ncpus};
+		if (m->entries) {
+			d->cpus = *pool + used;
+			d->ncpus = m->nentries;
+			for (uint32_t k = 0; k < m->nentries; k++)
+				(*pool)[used++] = m->entries[k].cpu;
+		}
+	}
+	return log;
 }
 
-/* Check DS registrations, request/reply pairs and the scenario against the DS log. */
+/* A validator finding as the trace reader's status. */
+static enum trace_status ds_status(int rc)
+{
+	switch (rc) {
+	case DS_ERR_NOMEM:
+		return TRACE_ERR_NOMEM;
+	case DS_CHECK_UNREGISTERED:
+	case DS_CHECK_NO_REPLY:
+	case DS_CHECK_UNANSWERED:
+		return TRACE_ERR_REF;
+	default:
+		return TRACE_ERR_CONSISTENCY;
+	}
+}
+
+/* cpu k of reply r to request m moves the scenario's present cpus. */
+static enum trace_status check_entry(struct ld *ld, const struct trace_ds_msg *m,
+                                     const struct trace_ds_msg *r, size_t k, const char *p,
+                                     uint8_t *online)
+{
+	const struct trace_dr_entry *en = &r->entries[k];
+	const struct trace *t = ld->t;
+	char q[MAX_PATH_TEXT + 32];
+
+	snprintf(q, sizeof(q), "%s.entries[%zu]", p, k);
+	if (m->dr_type == TRACE_DR_CONFIGURE && en->result == 0) {
+		if (online[en->cpu] || en->stat != 2)
+			return FAIL(ld, TRACE_ERR_CONSISTENCY, q, "cpu %u configured OK but it %s",
+			            en->cpu,
+			            online[en->cpu] ? "is already present"
+			                            : "has a stat other than CONFIGURED (2)");
+		online[en->cpu] = 1;
+	} else if (m->dr_type != TRACE_DR_CONFIGURE && en->result == 0) {
+		if (!online[en->cpu] || en->stat != 1 || en->cpu == t->ds_strand)
+			return FAIL(ld, TRACE_ERR_CONSISTENCY, q,
+			            "cpu %u unconfigured OK but it %s", en->cpu,
+			            !online[en->cpu] ? "is not present"
+			            : en->cpu == t->ds_strand
+			                ? "runs the DS service (ds_strand)"
+			                : "has a stat other than UNCONFIGURED (1)");
+		online[en->cpu] = 0;
+	}
+	return TRACE_OK;
+}
+
+/* Check the DS log against the protocol (ds/'s validator) and the scenario
+ * against the DS log: each request carries the next operation, its reply
+ * moves the present cpus. */
 static enum trace_status check_ds(struct ld *ld)
 {
 	struct trace *t = ld->t;
-	size_t nreq = 0;
-	int init_req = 0, hs_done = 0;
+	size_t nreq = 0, at;
 	enum trace_status st = TRACE_OK;
-	char p[MAX_PATH_TEXT];
+	char p[MAX_PATH_TEXT], why[300];
 	uint8_t *online = calloc(t->machine.max_cpus, 1);
-	uint32_t *sorted = NULL;
-	uint8_t *answered = NULL;
+	uint32_t *pool = NULL;
+	struct ds_log_msg *log = ds_log(t, &pool);
+	struct ds_check *c = NULL;
+	int rc;
 
-	if (!online)
-		return FAIL(ld, TRACE_ERR_NOMEM, "$.ds", "out of memory");
+	if (!online || !log || ds_check_create(log, t->nds, &c)) {
+		st = FAIL(ld, TRACE_ERR_NOMEM, "$.ds", "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < t->npresent; i++)
 		online[t->present[i]] = 1;
 	for (size_t i = 0; i < t->nds; i++) {
 		struct trace_ds_msg *m = &t->ds[i];
+		const struct trace_op *op;
+		size_t j, bad;
+		int is_md = !strcmp(m->service, "md-update");
 
 		t->ds_reply[i] = SIZE_MAX;
 		index_path(p, "$.ds", i);
-		if (m->type == TRACE_DS_INIT_REQ && m->dir == TRACE_DS_FROM_GUEST)
-			init_req = 1;
-		if (m->type == TRACE_DS_INIT_ACK && m->dir == TRACE_DS_TO_GUEST) {
-			if (!init_req) {
-				st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-				          "INIT_ACK without an earlier INIT_REQ from the guest");
-				goto out;
-			}
-			hs_done = 1;
-		}
-		if ((m->type == TRACE_DS_REG_REQ || m->type == TRACE_DS_DATA) && !hs_done) {
-			st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-			          "%s before the handshake (INIT_REQ, INIT_ACK) completed",
-			          trace_ds_type_name(m->type));
+		if ((rc = ds_check_msg(c, i, why, sizeof why))) {
+			st = FAIL(ld, ds_status(rc), p, "%s", why);
 			goto out;
-		}
-		if (m->type == TRACE_DS_DATA) {
-			/* The handle must be registered (REG_REQ + REG_ACK) for this service. */
-			int ok = 0;
-			size_t j;
-
-			for (j = 0; j < i; j++)
-				if (t->ds[j].type == TRACE_DS_REG_REQ &&
-				    t->ds[j].handle == m->handle)
-					break;
-			if (j < i) {
-				for (size_t k = j + 1; k < i; k++)
-					ok |= t->ds[k].type == TRACE_DS_REG_ACK &&
-					      t->ds[k].handle == m->handle;
-			}
-			if (!ok) {
-				st = FAIL(
-				    ld, TRACE_ERR_REF, p,
-				    "DATA on handle 0x%llx, which no earlier REG_REQ + REG_ACK "
-				    "registered",
-				    (unsigned long long)m->handle);
-				goto out;
-			}
-			if (strcmp(t->ds[j].service, m->service)) {
-				st = FAIL(
-				    ld, TRACE_ERR_CONSISTENCY, p,
-				    "service \"%s\" but handle 0x%llx was registered for \"%s\" "
-				    "at $.ds[%zu]",
-				    m->service, (unsigned long long)m->handle, t->ds[j].service, j);
-				goto out;
-			}
 		}
 		if (m->type != TRACE_DS_DATA || m->dir != TRACE_DS_TO_GUEST)
 			continue;
 
-		/* A request: find its op and its reply. */
-		{
-			const struct trace_op *op;
-			struct trace_ds_msg *r = NULL;
-			size_t j;
-			int is_md = !strcmp(m->service, "md-update");
+		/* A request: its op, then its reply. */
+		if (nreq >= t->nops) {
+			st = FAIL(ld, TRACE_ERR_REF, p,
+			          "request req_num %llu has no operation in $.scenario.ops",
+			          (unsigned long long)m->req_num);
+			goto out;
+		}
+		op = &t->ops[nreq];
+		if (op->req_num != m->req_num || is_md != (op->kind == TRACE_OP_MD_UPDATE)) {
+			st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
+			          "%s request req_num %llu does not match $.scenario.ops[%zu] "
+			          "(%s, req_num %llu)",
+			          m->service, (unsigned long long)m->req_num, nreq,
+			          op_names[op->kind], (unsigned long long)op->req_num);
+			goto out;
+		}
+		if (!is_md) {
+			static const uint32_t kind_type[] = {
+			    0, TRACE_DR_CONFIGURE, TRACE_DR_UNCONFIGURE, TRACE_DR_FORCE_UNCONFIGURE,
+			    TRACE_DR_STATUS};
 
-			if (nreq >= t->nops) {
-				st = FAIL(ld, TRACE_ERR_REF, p,
-				          "request req_num %llu has no operation in $.scenario.ops",
-				          (unsigned long long)m->req_num);
+			if (kind_type[op->kind] != m->dr_type || op->ncpus != m->ncpus ||
+			    (m->ncpus && memcmp(op->cpus, m->cpus, m->ncpus * sizeof(uint32_t)))) {
+				st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
+				          "dr-cpu request (type or cpu list) differs from "
+				          "$.scenario.ops[%zu]",
+				          nreq);
 				goto out;
 			}
-			op = &t->ops[nreq];
-			if (op->req_num != m->req_num ||
-			    is_md != (op->kind == TRACE_OP_MD_UPDATE)) {
-				st = FAIL(
-				    ld, TRACE_ERR_CONSISTENCY, p,
-				    "%s request req_num %llu does not match $.scenario.ops[%zu] "
-				    "(%s, req_num %llu)",
-				    m->service, (unsigned long long)m->req_num, nreq,
-				    op_names[op->kind], (unsigned long long)op->req_num);
-				goto out;
-			}
-			if (!is_md) {
-				static const uint32_t kind_type[] = {
-				    0, TRACE_DR_CONFIGURE, TRACE_DR_UNCONFIGURE,
-				    TRACE_DR_FORCE_UNCONFIGURE, TRACE_DR_STATUS};
-
-				if (kind_type[op->kind] != m->dr_type || op->ncpus != m->ncpus ||
-				    (m->ncpus &&
-				     memcmp(op->cpus, m->cpus, m->ncpus * sizeof(uint32_t)))) {
-					st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-					          "dr-cpu request (type or cpu list) differs from "
-					          "$.scenario.ops[%zu]",
-					          nreq);
-					goto out;
-				}
-			}
-			t->op_request[nreq++] = i;
-			for (j = i + 1; j < t->nds; j++)
-				if (t->ds[j].type == TRACE_DS_DATA &&
-				    t->ds[j].dir == TRACE_DS_FROM_GUEST &&
-				    t->ds[j].handle == m->handle &&
-				    t->ds[j].req_num == m->req_num) {
-					r = &t->ds[j];
-					break;
-				}
-			if (!r) {
-				st = FAIL(ld, TRACE_ERR_REF, p,
-				          "no reply from the guest with req_num %llu follows this "
-				          "request",
-				          (unsigned long long)m->req_num);
-				goto out;
-			}
-			t->ds_reply[i] = j;
-			if (is_md)
-				continue;
-			index_path(p, "$.ds", j);
-			if (m->dr_type == TRACE_DR_STATUS) {
-				if (r->dr_type != TRACE_DR_ERROR || r->nentries) {
-					st = FAIL(ld, TRACE_ERR_CONSISTENCY, p,
-					          "the guest answers a status request with an "
-					          "\"error\" reply without entries");
-					goto out;
-				}
-				continue;
-			}
-			/* Expected entries: the request's cpus, sorted, without duplicates. */
-			free(sorted);
-			sorted = malloc((m->ncpus + 1) * sizeof(uint32_t));
-			if (!sorted) {
-				st = FAIL(ld, TRACE_ERR_NOMEM, p, "out of memory");
-				goto out;
-			}
-			size_t ns = 0;
-
-			if (m->ncpus)
-				memcpy(sorted, m->cpus, m->ncpus * sizeof(uint32_t));
-			qsort(sorted, m->ncpus, sizeof(uint32_t), cmp_u32);
-			for (size_t k = 0; k < m->ncpus; k++)
-				if (!ns || sorted[ns - 1] != sorted[k])
-					sorted[ns++] = sorted[k];
-			if (r->dr_type != TRACE_DR_OK || r->nentries != ns) {
-				st = FAIL(
-				    ld, TRACE_ERR_CONSISTENCY, p,
-				    "expected an \"ok\" reply with %zu entries (one per distinct "
-				    "requested cpu), got %s with %u",
-				    ns, r->dr_type == TRACE_DR_OK ? "ok" : "error", r->nentries);
-				goto out;
-			}
-			for (size_t k = 0; k < ns; k++) {
-				const struct trace_dr_entry *en = &r->entries[k];
+		}
+		t->op_request[nreq++] = i;
+		if ((rc = ds_check_reply(c, i, &j, why, sizeof why))) {
+			st = FAIL(ld, ds_status(rc), p, "%s", why);
+			goto out;
+		}
+		t->ds_reply[i] = j;
+		if (is_md)
+			continue;
+		index_path(p, "$.ds", j);
+		rc = ds_check_dr_reply(c, i, &bad, why, sizeof why);
+		if (rc && bad == SIZE_MAX) {
+			st = FAIL(ld, ds_status(rc), p, "%s", why);
+			goto out;
+		}
+		if (m->dr_type == TRACE_DR_STATUS)
+			continue;
+		/* Entries in order: the first at fault, the protocol's or the scenario's. */
+		for (size_t k = 0; k < t->ds[j].nentries; k++) {
+			if (rc && k == bad) {
 				char q[MAX_PATH_TEXT + 32];
 
 				snprintf(q, sizeof(q), "%s.entries[%zu]", p, k);
-				if (en->cpu != sorted[k]) {
-					st = FAIL(
-					    ld, TRACE_ERR_CONSISTENCY, q,
-					    "cpu %u, expected %u (entries follow the request's "
-					    "cpus in ascending order)",
-					    en->cpu, sorted[k]);
-					goto out;
-				}
-				if (m->dr_type == TRACE_DR_CONFIGURE && en->result == 0) {
-					if (online[en->cpu] || en->stat != 2) {
-						st = FAIL(ld, TRACE_ERR_CONSISTENCY, q,
-						          "cpu %u configured OK but it %s", en->cpu,
-						          online[en->cpu] ? "is already present"
-						                          : "has a stat other than "
-						                            "CONFIGURED (2)");
-						goto out;
-					}
-					online[en->cpu] = 1;
-				} else if (m->dr_type != TRACE_DR_CONFIGURE && en->result == 0) {
-					if (!online[en->cpu] || en->stat != 1 ||
-					    en->cpu == t->ds_strand) {
-						st = FAIL(
-						    ld, TRACE_ERR_CONSISTENCY, q,
-						    "cpu %u unconfigured OK but it %s", en->cpu,
-						    !online[en->cpu] ? "is not present"
-						    : en->cpu == t->ds_strand
-						        ? "runs the DS service (ds_strand)"
-						        : "has a stat other than UNCONFIGURED (1)");
-						goto out;
-					}
-					online[en->cpu] = 0;
-				}
+				st = FAIL(ld, ds_status(rc), q, "%s", why);
+				goto out;
 			}
+			if ((st = check_entry(ld, m, &t->ds[j], k, p, online)))
+				goto out;
 		}
 	}
 	if (nreq != t->nops) {
@@ -1336,29 +1306,18 @@ static enum trace_status check_ds(struct ld *ld)
 		goto out;
 	}
 	/* Every DATA from the guest answers one request. */
-	answered = calloc(t->nds + 1, 1);
-	if (!answered) {
-		st = FAIL(ld, TRACE_ERR_NOMEM, "$.ds", "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < t->nds; i++)
-		if (t->ds_reply[i] != SIZE_MAX)
-			answered[t->ds_reply[i]] = 1;
-	for (size_t j = 0; j < t->nds; j++) {
-		if (t->ds[j].type != TRACE_DS_DATA || t->ds[j].dir != TRACE_DS_FROM_GUEST)
-			continue;
-		if (!answered[j]) {
-			index_path(p, "$.ds", j);
-			st =
-			    FAIL(ld, TRACE_ERR_REF, p,
-			         "reply with req_num %llu answers no earlier request on its handle",
-			         (unsigned long long)t->ds[j].req_num);
+	if ((rc = ds_check_finish(c, &at, why, sizeof why))) {
+		if (rc == DS_ERR_NOMEM) {
+			st = FAIL(ld, TRACE_ERR_NOMEM, "$.ds", "out of memory");
 			goto out;
 		}
+		index_path(p, "$.ds", at);
+		st = FAIL(ld, ds_status(rc), p, "%s", why);
 	}
 out:
-	free(answered);
-	free(sorted);
+	ds_check_free(c);
+	free(log);
+	free(pool);
 	free(online);
 	return st;
 }

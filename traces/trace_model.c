@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds/ds.h"
 #include "traces/trace_internal.h"
 
 /* The trace format's view of traces/hv_calls.def: fast-trap functions by
@@ -158,14 +159,24 @@ const char *const trace_ds_services[] = {
 };
 const size_t trace_ds_nservices = sizeof(trace_ds_services) / sizeof(trace_ds_services[0]);
 
-static const char *const ds_type_names[] = {
-    "INIT_REQ",  "INIT_ACK",  "INIT_NACK",  "REG_REQ", "REG_ACK", "REG_NACK",
-    "UNREG_REQ", "UNREG_ACK", "UNREG_NACK", "DATA",    "NACK",
-};
+/* The trace format's DS types and dr-cpu values are the wire's (ds/). */
+_Static_assert((int)TRACE_DS_INIT_REQ == DS_INIT_REQ && (int)TRACE_DS_INIT_ACK == DS_INIT_ACK &&
+                   (int)TRACE_DS_INIT_NACK == DS_INIT_NACK && (int)TRACE_DS_REG_REQ == DS_REG_REQ &&
+                   (int)TRACE_DS_REG_ACK == DS_REG_ACK && (int)TRACE_DS_REG_NACK == DS_REG_NACK &&
+                   (int)TRACE_DS_UNREG_REQ == DS_UNREG_REQ &&
+                   (int)TRACE_DS_UNREG_ACK == DS_UNREG_ACK &&
+                   (int)TRACE_DS_UNREG_NACK == DS_UNREG_NACK && (int)TRACE_DS_DATA == DS_DATA &&
+                   (int)TRACE_DS_NACK == DS_NACK,
+               "trace DS types are the wire's");
+_Static_assert(TRACE_DR_CONFIGURE == DS_DR_CONFIGURE && TRACE_DR_UNCONFIGURE == DS_DR_UNCONFIGURE &&
+                   TRACE_DR_FORCE_UNCONFIGURE == DS_DR_FORCE_UNCONFIGURE &&
+                   TRACE_DR_STATUS == DS_DR_STATUS && TRACE_DR_OK == DS_DR_OK &&
+                   TRACE_DR_ERROR == DS_DR_ERROR,
+               "trace dr-cpu values are the wire's");
 
 const char *trace_ds_type_name(uint32_t type)
 {
-	return type < sizeof(ds_type_names) / sizeof(ds_type_names[0]) ? ds_type_names[type] : NULL;
+	return ds_type_name(type);
 }
 
 /* ---- deterministic latency model (FORMAT.md, "hcall_model") ---- */
@@ -297,124 +308,57 @@ int trace_hex_decode(const char *s, uint8_t **out, size_t *len)
 	return 0;
 }
 
-/* ---- DS wire encoding (big-endian; struct layouts incl. padding) ---- */
+/* ---- DS wire encoding: the ds/ codec, from the trace's record ---- */
 
-static void put16(uint8_t *p, uint16_t v)
+static enum trace_status from_ds(int rc)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	return rc == DS_OK ? TRACE_OK : rc == DS_ERR_NOMEM ? TRACE_ERR_NOMEM : TRACE_ERR_ARG;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+/* The DATA payload of m (malloc'd). */
+static int ds_payload(const struct trace_ds_msg *m, uint8_t **out, size_t *len)
 {
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
+	int reply = m->dir == TRACE_DS_FROM_GUEST;
+	if (!strcmp(m->service, "md-update")) {
+		struct ds_md_update u = {.req_num = m->req_num, .result = m->result};
+		return ds_md_update_encode(&u, reply, out, len);
+	}
+	if (!reply)
+		return ds_dr_cpu_encode_request(m->req_num, m->dr_type, m->cpus, m->ncpus, out,
+		                                len);
+	struct ds_dr_record *recs = calloc(m->nentries ? m->nentries : 1, sizeof *recs);
+	if (!recs)
+		return DS_ERR_NOMEM;
+	for (uint32_t i = 0; i < m->nentries; i++)
+		recs[i] = (struct ds_dr_record){m->entries[i].cpu, m->entries[i].result,
+		                                m->entries[i].stat, 0};
+	int rc = ds_dr_cpu_encode_reply(m->req_num, m->dr_type, recs, m->nentries, out, len);
+	free(recs);
+	return rc;
 }
 
 enum trace_status trace_ds_encode(const struct trace_ds_msg *m, uint8_t **out, size_t *len)
 {
-	size_t n;
-	uint8_t *b;
+	struct ds_msg d = {.type = (uint32_t)m->type,
+	                   .major = m->major,
+	                   .minor = m->minor,
+	                   .handle = m->handle,
+	                   .result = m->result};
+	uint8_t *payload = NULL;
+	int rc;
 
-	switch (m->type) {
-	case TRACE_DS_INIT_REQ:
-	case TRACE_DS_INIT_ACK:
-	case TRACE_DS_INIT_NACK:
-		n = 12;
-		break;
-	case TRACE_DS_REG_REQ:
-		n = 24 + strlen(m->service);
-		break;
-	case TRACE_DS_REG_ACK:
-	case TRACE_DS_REG_NACK:
-	case TRACE_DS_NACK:
-		n = 24;
-		break;
-	case TRACE_DS_UNREG_REQ:
-	case TRACE_DS_UNREG_ACK:
-	case TRACE_DS_UNREG_NACK:
-		n = 16;
-		break;
-	case TRACE_DS_DATA:
-		if (!strcmp(m->service, "md-update"))
-			n = m->dir == TRACE_DS_TO_GUEST ? 24 : 32;
-		else if (m->dir == TRACE_DS_TO_GUEST)
-			n = 32 + 4 * (size_t)m->ncpus;
-		else
-			n = 32 + 16 * (size_t)m->nentries;
-		break;
-	default:
+	if (ds_type_name(d.type) == NULL)
 		return TRACE_ERR_ARG;
+	if (m->type == TRACE_DS_REG_REQ) {
+		d.name = m->service;
+		d.name_len = strlen(m->service);
 	}
-	b = calloc(1, n);
-	if (!b)
-		return TRACE_ERR_NOMEM;
-	put32(b, (uint32_t)m->type);
-	put32(b + 4, (uint32_t)(n - 8));
-	switch (m->type) {
-	case TRACE_DS_INIT_REQ:
-		put16(b + 8, m->major);
-		put16(b + 10, m->minor);
-		break;
-	case TRACE_DS_INIT_ACK:
-		put16(b + 8, m->minor);
-		break;
-	case TRACE_DS_INIT_NACK:
-		put16(b + 8, m->major);
-		break;
-	case TRACE_DS_REG_REQ:
-		put64(b + 8, m->handle);
-		put16(b + 16, m->major);
-		put16(b + 18, m->minor);
-		memcpy(b + 20, m->service, strlen(m->service));
-		break;
-	case TRACE_DS_REG_ACK:
-		put64(b + 8, m->handle);
-		put16(b + 16, m->minor);
-		break;
-	case TRACE_DS_REG_NACK:
-		put64(b + 8, m->handle);
-		put16(b + 16, m->major);
-		break;
-	case TRACE_DS_NACK:
-		put64(b + 8, m->handle);
-		put64(b + 16, m->result);
-		break;
-	case TRACE_DS_UNREG_REQ:
-	case TRACE_DS_UNREG_ACK:
-	case TRACE_DS_UNREG_NACK:
-		put64(b + 8, m->handle);
-		break;
-	case TRACE_DS_DATA:
-		put64(b + 8, m->handle);
-		put64(b + 16, m->req_num);
-		if (!strcmp(m->service, "md-update")) {
-			if (m->dir == TRACE_DS_FROM_GUEST)
-				put32(b + 24, m->result);
-			break;
-		}
-		put32(b + 24, m->dr_type);
-		if (m->dir == TRACE_DS_TO_GUEST) {
-			put32(b + 28, m->ncpus);
-			for (uint32_t i = 0; i < m->ncpus; i++)
-				put32(b + 32 + 4 * i, m->cpus[i]);
-		} else {
-			put32(b + 28, m->nentries);
-			for (uint32_t i = 0; i < m->nentries; i++) {
-				put32(b + 32 + 16 * i, m->entries[i].cpu);
-				put32(b + 36 + 16 * i, m->entries[i].result);
-				put32(b + 40 + 16 * i, m->entries[i].stat);
-			}
-		}
-		break;
+	if (m->type == TRACE_DS_DATA) {
+		if ((rc = ds_payload(m, &payload, &d.payload_len)))
+			return from_ds(rc);
+		d.payload = payload;
 	}
-	*out = b;
-	*len = n;
-	return TRACE_OK;
+	rc = ds_encode(&d, out, len);
+	free(payload);
+	return from_ds(rc);
 }
