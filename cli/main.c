@@ -1,6 +1,7 @@
 /*
- * ldomsim — command dispatcher. Each subcommand lives in the module it
- * belongs to and has the signature int fn(int argc, char **argv), where
+ * ldomsim — command dispatcher. Each subcommand's argument parsing and
+ * printing lives in cli/ (the library, libldomsim.a, holds no command
+ * code) and has the signature int fn(int argc, char **argv), where
  * argv[0] is the subcommand name. Exit status: 0 success, 1 a verdict or
  * finding (regression, failed check), 2 usage or unusable input.
  */

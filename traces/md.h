@@ -197,9 +197,4 @@ enum md_status md_b_finish(struct md_builder *b, struct md_buf *out);
  * "PATH: what: the system's reason"). */
 enum md_status md_buf_write_file(const struct md_buf *buf, const char *path, struct md_err *err);
 
-/* ---- CLI ------------------------------------------------------------- */
-
-/* `ldomsim md ...` (dump, stat, diff, gen, topo). */
-int md_cmd_main(int argc, char **argv);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * bench/cmd_run.c — `ldomsim run TRACE`.
+ * cli/run_cmd.c — `ldomsim run TRACE`.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * bench/sweep_cmd.c — `ldomsim sweep`.
+ * cli/sweep_cmd.c — `ldomsim sweep`.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
