@@ -29,6 +29,9 @@
 #include "traces/md_topo.h"
 #include "traces/trace.h"
 #include "util/atomic.h"
+#include "util/bytes.h"
+#include "util/file.h"
+#include "util/stats.h"
 
 #define MAX_SERVICES 16
 #define MAX_EVENTS   4096
@@ -191,16 +194,6 @@ void bench_run_cfg_default(struct bench_run_cfg *c)
 	c->ram_size = 1ull << 30;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
 /* ---- the event queue (by time, then insertion order) ------------------ */
 
 static int push(struct bench_run *r, struct ev e)
@@ -260,13 +253,13 @@ static void take_dr_reply(struct bench_run *r, const uint8_t *b, size_t len, uin
 {
 	if (len < DS_TAG_LEN + 8 + 16)
 		return;
-	uint64_t req = be64(b + 16);
+	uint64_t req = util_be64(b + 16);
 	struct op_result *o = op_by_req(r, req);
 	if (!o)
 		return;
 	o->t_reply_ns = (int64_t)t;
-	o->reply_type = be32(b + 24);
-	uint32_t n = be32(b + 28);
+	o->reply_type = util_be32(b + 24);
+	uint32_t n = util_be32(b + 28);
 	size_t need = DS_TAG_LEN + 8 + 16 + (size_t)n * 16;
 	if (len < need)
 		n = (uint32_t)((len - (DS_TAG_LEN + 8 + 16)) / 16);
@@ -276,7 +269,7 @@ static void take_dr_reply(struct bench_run *r, const uint8_t *b, size_t len, uin
 	o->ncpus = n;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = b + 32 + 16 * i;
-		o->cpus[i] = (struct cpu_result){be32(e), be32(e + 4), be32(e + 8), -1};
+		o->cpus[i] = (struct cpu_result){util_be32(e), util_be32(e + 4), util_be32(e + 8), -1};
 	}
 }
 
@@ -289,7 +282,7 @@ static int peer_read(struct bench_run *r)
 		const uint8_t *b = msg->bytes;
 		if (msg->len < DS_TAG_LEN)
 			continue;
-		uint32_t type = be32(b);
+		uint32_t type = util_be32(b);
 		struct trace_ds_msg ans = {.dir = TRACE_DS_TO_GUEST};
 		switch (type) {
 		case TRACE_DS_INIT_REQ:
@@ -301,7 +294,7 @@ static int peer_read(struct bench_run *r)
 			if (msg->len < DS_TAG_LEN + 12 || r->nsvc == MAX_SERVICES)
 				break;
 			struct service *s = &r->svc[r->nsvc++];
-			s->handle = be64(b + 8);
+			s->handle = util_be64(b + 8);
 			/* svc_id follows minor at offset 20, but 6.1's ds.c writes
 			 * it after sizeof(struct ds_reg_req) = 24 (the struct is
 			 * padded to its u64): skip the padding NULs. */
@@ -322,14 +315,14 @@ static int peer_read(struct bench_run *r)
 		case TRACE_DS_DATA: {
 			if (msg->len < DS_TAG_LEN + 8)
 				break;
-			const struct service *s = svc_by_handle(r, be64(b + 8));
+			const struct service *s = svc_by_handle(r, util_be64(b + 8));
 			if (s && !strcmp(s->name, "dr-cpu")) {
 				take_dr_reply(r, b, msg->len, msg->time_ns);
 			} else if (s && !strcmp(s->name, "md-update") && msg->len >= 28) {
-				struct op_result *o = op_by_req(r, be64(b + 16));
+				struct op_result *o = op_by_req(r, util_be64(b + 16));
 				if (o) {
 					o->t_reply_ns = (int64_t)msg->time_ns;
-					o->reply_type = be32(b + 24);
+					o->reply_type = util_be32(b + 24);
 				}
 			}
 			break;
@@ -1018,19 +1011,10 @@ static int guest_identity(struct bench_run *r, char *err, size_t n)
 	json_t *m = json_load_file(path, 0, NULL);
 	if (!m)
 		return 0;
-	FILE *f = fopen(r->image, "rb");
 	uint8_t *buf = NULL, h[32];
 	size_t len = 0;
 	char hex[65] = "";
-	if (f) {
-		fseek(f, 0, SEEK_END);
-		long sz = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		buf = sz > 0 ? malloc((size_t)sz) : NULL;
-		len = buf && fread(buf, 1, (size_t)sz, f) == (size_t)sz ? (size_t)sz : 0;
-		fclose(f);
-	}
-	if (!len) {
+	if (util_read_file(r->image, &buf, &len) || !len) {
 		free(buf);
 		json_decref(m);
 		snprintf(err, n, "%s: cannot read the guest image", r->image);
@@ -1434,29 +1418,19 @@ static const char *op_name(enum trace_op_kind k)
 	return "?";
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* min/p50/p90/p99/max (nearest rank) of n values. */
 static json_t *percentiles(int64_t *v, size_t n)
 {
 	if (!n)
 		return json_null();
-	qsort(v, n, sizeof *v, cmp_i64);
+	util_sort_i64(v, n);
 	static const struct {
 		const char *name;
-		double q;
-	} qs[] = {{"min", 0}, {"p50", .5}, {"p90", .9}, {"p99", .99}, {"max", 1}};
+		double pct;
+	} qs[] = {{"min", 0}, {"p50", 50}, {"p90", 90}, {"p99", 99}, {"max", 100}};
 	json_t *o = json_object();
-	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-		size_t k = qs[i].q <= 0 ? 0 : (size_t)(qs[i].q * (double)n + 0.999999) - 1;
-		if (k >= n)
-			k = n - 1;
-		json_object_set_new(o, qs[i].name, json_integer(v[k]));
-	}
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+		json_object_set_new(o, qs[i].name, json_integer(util_percentile(v, n, qs[i].pct)));
 	return o;
 }
 
@@ -1845,8 +1819,8 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 		return -1;
 	for (size_t i = seen; i < km_ldc_tx_count(r->km); i++) {
 		const struct km_ldc_msg *m = km_ldc_tx_get(r->km, i);
-		if (m->len >= DS_TAG_LEN + 8 && be32(m->bytes) == TRACE_DS_DATA &&
-		    be64(m->bytes + 8) == svc->handle) {
+		if (m->len >= DS_TAG_LEN + 8 && util_be32(m->bytes) == TRACE_DS_DATA &&
+		    util_be64(m->bytes + 8) == svc->handle) {
 			*reply = malloc(m->len);
 			if (!*reply)
 				return -1;

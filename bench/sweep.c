@@ -29,6 +29,7 @@
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
 #include "util/atomic.h"
+#include "util/file.h"
 
 extern char **environ;
 
@@ -901,28 +902,17 @@ static size_t uniq_u32(uint32_t *v, size_t k)
 /* A copy of file from into to (atomically); 0 if from does not exist. */
 static int copy_file(const char *from, const char *to, char *err, size_t n)
 {
-	FILE *f = fopen(from, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	int rc;
-	if (!f)
+	uint8_t *buf;
+	size_t len;
+	int rc = util_read_file(from, &buf, &len);
+	if (rc == UTIL_E_OPEN)
 		return 0;
-	do {
-		if (len + 65536 > cap) {
-			char *nb = realloc(buf, cap = len + 65536);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				sim_errf(err, n, "%s: out of memory", from);
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got);
-	fclose(f);
-	rc = bench_write_atomic(to, buf ? buf : "", len, err, n);
+	if (rc) {
+		sim_errf(err, n, "%s: %s", from,
+		         rc == UTIL_E_NOMEM ? "out of memory" : strerror(errno));
+		return -1;
+	}
+	rc = bench_write_atomic(to, buf, len, err, n);
 	free(buf);
 	return rc;
 }

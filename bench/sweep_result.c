@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/errf.h"
+#include "util/stats.h"
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
@@ -126,24 +127,6 @@ void bench_result_key(const json_t *doc, struct bench_point_key *k)
 	k->present = (uint32_t)nstrands;
 }
 
-int64_t bench_percentile(const int64_t *sorted, size_t n, double p)
-{
-	if (!n)
-		return 0;
-	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return sorted[rank - 1];
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* m[prefix + suffix] = v, when v is an integer. */
 static void set_int(json_t *m, const char *prefix, const char *suffix, const json_t *v)
 {
@@ -235,10 +218,10 @@ json_t *bench_result_metrics(const json_t *doc)
 		           {"online_p90_ns", 90},
 		           {"online_p99_ns", 99},
 		           {"online_max_ns", 100}};
-		qsort(lat, ncpus, sizeof *lat, cmp_i64);
+		util_sort_i64(lat, ncpus);
 		for (size_t p = 0; p < sizeof pct / sizeof pct[0]; p++)
 			json_object_set_new(m, pct[p].name,
-			                    json_integer(bench_percentile(lat, ncpus, pct[p].p)));
+			                    json_integer(util_percentile(lat, ncpus, pct[p].p)));
 	}
 	free(lat);
 	set_int(m, "md_update", "_ns", md);

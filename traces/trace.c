@@ -16,6 +16,7 @@
 
 #include "traces/trace_internal.h"
 #include "traces/trace_mdcheck.h"
+#include "util/file.h"
 
 #define MAX_PATH_TEXT 160
 #define HV_STATUS_MAX 17 /* EBUSY: highest status the format knows */
@@ -485,43 +486,11 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 
 /* ---- md generations ---- */
 
+/* The whole file (util/file.h); errno says why on TRACE_ERR_IO. */
 static enum trace_status read_file(const char *path, uint8_t **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return TRACE_ERR_IO;
-	for (;;) {
-		size_t got;
-
-		if (n == cap) {
-			uint8_t *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return TRACE_ERR_NOMEM;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return TRACE_ERR_IO;
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return TRACE_OK;
+	int rc = util_read_file(path, out, len);
+	return !rc ? TRACE_OK : rc == UTIL_E_NOMEM ? TRACE_ERR_NOMEM : TRACE_ERR_IO;
 }
 
 static int parse_sha(const char *s, uint8_t out[32])
