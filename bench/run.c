@@ -269,7 +269,8 @@ static void take_dr_reply(struct bench_run *r, const uint8_t *b, size_t len, uin
 	o->ncpus = n;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = b + 32 + 16 * i;
-		o->cpus[i] = (struct cpu_result){util_be32(e), util_be32(e + 4), util_be32(e + 8), -1};
+		o->cpus[i] =
+		    (struct cpu_result){util_be32(e), util_be32(e + 4), util_be32(e + 8), -1};
 	}
 }
 
@@ -585,20 +586,16 @@ static uint64_t hcall_latency(void *ctx, unsigned cpu, unsigned fn, unsigned k)
 	return trace_hcall_latency(ctx, cpu, fn, k);
 }
 
+/* The trace's costs (the COST rows of kernel-model/costs.def) over the
+ * kernel model's defaults (its MODEL_COST rows). */
 static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 {
 	km_costs_default(c);
-	c->hotplug_prepare_ns = t->hotplug_prepare_ns;
-	c->hotplug_online_ns = t->hotplug_online_ns;
-	c->hotplug_teardown_ns = t->hotplug_teardown_ns;
-	c->udelay_granularity_ns = t->udelay_granularity_ns;
-	c->udelay_overhead_ns = t->udelay_overhead_ns;
-	c->jiffy_ns = t->jiffy_ns;
-	c->sched_switch_ns = t->sched_switch_ns;
-	c->kthread_wakeup_ns = t->kthread_wakeup_ns;
-	c->ldc_msg_ns = t->ldc_msg_ns;
-	c->ipi_ns = t->ipi_ns;
-	c->printk_ns = t->printk_ns;
+#define COST(name, unit, model_default, trace_default, min, what) c->name = t->name;
+#define MODEL_COST(name, unit, model_default, what)
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 }
 
 /* "DEVHANDLE:DEVINO[@CPULIST]" (run.h). */

@@ -12,48 +12,58 @@
 
 #include "bench/run.h"
 #include "bench/sweep_io.h"
+#include "traces/trace.h"
 #include "cli/commands.h"
 #include "sim/tunables.h"
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
-	       "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
-	       "                  [--no-profile]\n\n"
-	       "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
-	       "code), brings up domain services (the real ds.c), and plays the trace's\n"
-	       "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
-	       "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
-	       "  -o, --json FILE  write the result JSON (atomically)\n"
-	       "  --log            print the kernel log (dmesg, simulated timestamps)\n"
-	       "  --guest ELF|NAME guest image, or the name of one built with make guest\n"
-	       "                   GUEST=NAME (build/guests/NAME/guest.elf); default\n"
-	       "                   build/guest/guest.elf. Its manifest's identity (kernel\n"
-	       "                   version, source and object hashes) goes into the result\n"
-	       "  --insn-budget N  instructions a thread may run without blocking\n"
-	       "                   before it counts as stuck (default 20000000000, at\n"
-	       "                   most 10000000000000)\n"
-	       "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
-	       "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
-	       "                   (hotplug_prepare_ns, hotplug_online_ns, udelay_granularity_ns,\n"
-	       "                   udelay_overhead_ns, jiffy_ns, sched_switch_ns,\n"
-	       "                   kthread_wakeup_ns, ldc_msg_ns, ipi_ns, printk_ns)\n"
-	       "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
-	       "  --no-profile     no per-function profile and phases (faster)\n"
-	       "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
-	       "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
-	       "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
-	       "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
-	       "                   number)\n"
-	       "  --irq DEVHANDLE:DEVINO[@CPULIST]\n"
-	       "                   a device interrupt of the domain (repeatable; devhandle\n"
-	       "                   0-7, devino 0-255, affinity like 64-127,200, default all\n"
-	       "                   cpus): built by the real sun4v_build_irq at boot and\n"
-	       "                   retargeted by the real fixup_irqs on every dr-cpu; the\n"
-	       "                   result's \"interrupts\" gives its target and retargets\n"
-	       "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
-	       "faulted, a request got no reply, maps differ), 2 unusable input.\n");
+	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
+	           "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
+	           "                  [--no-profile]\n\n"
+	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
+	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
+	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
+	           "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
+	           "  -o, --json FILE  write the result JSON (atomically)\n"
+	           "  --log            print the kernel log (dmesg, simulated timestamps)\n"
+	           "  --guest ELF|NAME guest image, or the name of one built with make guest\n"
+	           "                   GUEST=NAME (build/guests/NAME/guest.elf); default\n"
+	           "                   build/guest/guest.elf. Its manifest's identity (kernel\n"
+	           "                   version, source and object hashes) goes into the result\n"
+	           "  --insn-budget N  instructions a thread may run without blocking\n"
+	           "                   before it counts as stuck (default 20000000000, at\n"
+	           "                   most 10000000000000)\n"
+	           "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
+	           "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
+	           "                   (");
+	/* The cost names, from the one table (kernel-model/costs.def). */
+	for (size_t i = 0, col = 20; i < TRACE_NCOSTS; i++) {
+		const char *name = trace_cost_fields[i].name;
+		if (i && col + 2 + strlen(name) > 79) {
+			fprintf(f, ",\n                   ");
+			col = 19;
+		} else if (i) {
+			col += (size_t)fprintf(f, ", ");
+		}
+		col += (size_t)fprintf(f, "%s", name);
+	}
+	fprintf(f, ")\n");
+	fprintf(f, "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
+	           "  --no-profile     no per-function profile and phases (faster)\n"
+	           "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
+	           "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
+	           "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
+	           "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
+	           "                   number)\n"
+	           "  --irq DEVHANDLE:DEVINO[@CPULIST]\n"
+	           "                   a device interrupt of the domain (repeatable; devhandle\n"
+	           "                   0-7, devino 0-255, affinity like 64-127,200, default all\n"
+	           "                   cpus): built by the real sun4v_build_irq at boot and\n"
+	           "                   retargeted by the real fixup_irqs on every dr-cpu; the\n"
+	           "                   result's \"interrupts\" gives its target and retargets\n"
+	           "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
+	           "faulted, a request got no reply, maps differ), 2 unusable input.\n");
 }
 
 static int write_atomic(const char *path, json_t *doc)

@@ -2,13 +2,17 @@
  * tests/test_cli.c — the boundary between the commands and the library:
  * every command's argument parsing and printing lives in cli/, and the
  * library (build/libldomsim.a) neither holds command code nor includes
- * cli/ headers.
+ * cli/ headers; one table of timing costs (kernel-model/costs.def) drives
+ * --set, the trace, the result's config and the kernel model.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/run.h"
 #include "tests/util.h"
+#include "traces/trace.h"
 
 /* sim/cmd_selftest.c leaves sim/ with the machine's own redesign (issue 11,
  * item 1); until then it is the one command entry point the library keeps. */
@@ -61,4 +65,84 @@ Test(cli_boundary, no_library_source_includes_a_cli_header)
 	                  "traces/*.[ch] bench/*.[ch] 2>/dev/null | grep -v '^sim/cmd_selftest.c$'",
 	                  out, sizeof out);
 	cr_expect_neq(rc, 0, "library files include cli/ headers:\n%s", out);
+}
+
+/* ---- the costs table (kernel-model/costs.def) ------------------------- */
+
+/* The result of running trace with --set kv (NULL: none); a new reference. */
+static json_t *run_with(const char *trace, const char *kv)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r = NULL;
+	char err[1024];
+	const char *set[1] = {kv};
+	test_run_cfg(&cfg, trace);
+	cfg.set = set;
+	cfg.nset = kv != NULL;
+	cfg.no_profile = 1;
+	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "--set %s: %s", kv ? kv : "-", err);
+	json_t *doc = bench_run_json(r, 0);
+	bench_run_free(r);
+	return doc;
+}
+
+/* The first configure operation's reply latency (ns). */
+static json_int_t configure_latency(const json_t *doc)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(doc, "operations"), i, o)
+	{
+		if (!strcmp(json_string_value(json_object_get(o, "op")), "configure"))
+			return json_integer_value(json_object_get(o, "latency_ns"));
+	}
+	cr_assert_fail("no configure operation");
+	return 0;
+}
+
+Test(costs_table, every_cost_row_is_a_set_parameter_echoed_in_the_result_config, .timeout = 120)
+{
+	char trace[1100];
+	test_gen_trace(trace, sizeof trace, "--shape t2 --present 8 --add 4");
+	size_t rows = 0;
+#define COST(name, unit, model_default, trace_default, min, what)                                  \
+	do {                                                                                       \
+		char kv[128];                                                                      \
+		uint64_t v = (uint64_t)(trace_default)*2 + 1;                                      \
+		rows++;                                                                            \
+		cr_assert_not_null(trace_param_by_name(#name), "%s is not a --set parameter",      \
+		                   #name);                                                         \
+		snprintf(kv, sizeof kv, "%s=%llu", #name, (unsigned long long)v);                  \
+		json_t *doc = run_with(trace, kv);                                                 \
+		json_t *got = json_object_get(json_object_get(doc, "config"), #name);              \
+		cr_expect(json_is_integer(got) && (uint64_t)json_integer_value(got) == v,          \
+		          "config.%s is not %llu", #name, (unsigned long long)v);                  \
+		json_decref(doc);                                                                  \
+	} while (0);
+#define MODEL_COST(name, unit, model_default, what)                                                \
+	cr_expect_null(trace_param_by_name(#name), "%s is the model's own", #name);
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
+	cr_expect_eq(rows, TRACE_NCOSTS);
+}
+
+/* A traced cost reaches the kernel model: a larger printk_ns or
+ * hotplug_prepare_ns makes the configure request slower (printk_ns once
+ * stopped reaching it while the trace and --set still took it). */
+Test(costs_table, a_traced_cost_reaches_the_kernel_model, .timeout = 120)
+{
+	char trace[1100];
+	test_gen_trace(trace, sizeof trace, "--shape t2 --present 8 --add 4");
+	json_t *base = run_with(trace, NULL);
+	json_int_t l0 = configure_latency(base);
+	static const char *const sets[] = {"printk_ns=1000000", "hotplug_prepare_ns=5000000"};
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+		json_t *doc = run_with(trace, sets[i]);
+		cr_expect_gt(configure_latency(doc), l0,
+		             "--set %s: configure took %lld ns, as before", sets[i],
+		             (long long)configure_latency(doc));
+		json_decref(doc);
+	}
+	json_decref(base);
 }

@@ -322,31 +322,18 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 	{                                                                                          \
 #f, unit, type, offsetof(struct trace_machine, f), lo, hi                          \
 	}
-#define COST(f, lo)                                                                                \
-	{                                                                                          \
-#f, "ns", TRACE_PARAM_U64, offsetof(struct trace_machine, costs.f), lo,            \
-		    TRACE_COST_NS_MAX                                                              \
-	}
+#define COST(f, unit, model_default, trace_default, lo, what)                                      \
+	{#f, unit, TRACE_PARAM_U64, offsetof(struct trace_machine, costs.f), lo, TRACE_COST_NS_MAX},
+#define MODEL_COST(f, unit, model_default, what)
 const struct trace_param trace_params[TRACE_NPARAMS] = {
     SPEED(cpi, TRACE_PARAM_REAL, "cycles per instruction", TRACE_CPI_MIN, TRACE_CPI_MAX),
     SPEED(clock_hz, TRACE_PARAM_U64, "Hz", 1, TRACE_CLOCK_HZ_MAX),
     SPEED(stick_hz, TRACE_PARAM_U64, "Hz", 1, TRACE_CLOCK_HZ_MAX),
-    COST(hotplug_prepare_ns, 0),
-    COST(hotplug_online_ns, 0),
-    COST(hotplug_teardown_ns, 0),
-    COST(udelay_granularity_ns, 1), /* a divisor */
-    COST(udelay_overhead_ns, 0),
-    COST(jiffy_ns, 1), /* a divisor */
-    COST(sched_switch_ns, 0),
-    COST(kthread_wakeup_ns, 0),
-    COST(ldc_msg_ns, 0),
-    COST(ipi_ns, 0),
-    COST(printk_ns, 0),
+#include "kernel-model/costs.def"
 };
 #undef COST
+#undef MODEL_COST
 #undef SPEED
-_Static_assert(sizeof(struct trace_costs) == TRACE_NCOSTS * sizeof(uint64_t),
-               "every trace_costs field has a row in trace_params");
 /* cpi / clock >= 1 ps, i.e. cpi_milli * 10^9 >= clock_hz. */
 _Static_assert(TRACE_CPI_MIN_MILLI * 1000000000ull >= (unsigned long long)TRACE_CLOCK_HZ_MAX,
                "an instruction lasts at least 1 ps");

@@ -48,21 +48,14 @@ struct trace_error {
 	char msg[1024];
 };
 
-/* Costs of modelled (non-emulated) kernel steps, all in nanoseconds. */
+/* Costs of modelled (non-emulated) kernel steps, all in nanoseconds: the
+ * COST rows of kernel-model/costs.def, in file order. */
 struct trace_costs {
-	uint64_t hotplug_prepare_ns; /* generic cpuhp work on the master before __cpu_up, per cpu */
-	uint64_t
-	    hotplug_online_ns; /* cpuhp work after the new cpu is online until cpu_up returns */
-	uint64_t hotplug_teardown_ns; /* generic cpuhp work before __cpu_disable, per cpu */
-	uint64_t
-	    udelay_granularity_ns;   /* udelay(us) costs us*1000 rounded up to a multiple of this */
-	uint64_t udelay_overhead_ns; /* fixed cost added to each udelay call */
-	uint64_t jiffy_ns;          /* one jiffy (1e9/HZ); msleep(ms) sleeps ms/jiffy + 1 jiffies */
-	uint64_t sched_switch_ns;   /* one context switch */
-	uint64_t kthread_wakeup_ns; /* waking a kthread or work item until it runs */
-	uint64_t ldc_msg_ns;        /* one-way latency of one DS message over LDC */
-	uint64_t ipi_ns;            /* cross-call (cpu mondo) delivery latency */
-	uint64_t printk_ns;         /* one printk line */
+#define COST(name, unit, model_default, trace_default, min, what) uint64_t name;
+#define MODEL_COST(name, unit, model_default, what)
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 };
 
 struct trace_machine;
@@ -85,7 +78,8 @@ struct trace_param {
 	size_t offset; /* offsetof(struct trace_machine, ...) */
 	double min, max;
 };
-#define TRACE_NCOSTS           11
+/* The number of COST rows of kernel-model/costs.def. */
+#define TRACE_NCOSTS           (sizeof(struct trace_costs) / sizeof(uint64_t))
 #define TRACE_PARAM_FIRST_COST 3 /* cpi, clock_hz, stick_hz come first */
 #define TRACE_NPARAMS          (TRACE_PARAM_FIRST_COST + TRACE_NCOSTS)
 extern const struct trace_param trace_params[TRACE_NPARAMS];
@@ -94,10 +88,10 @@ extern const struct trace_param trace_params[TRACE_NPARAMS];
 /* cpi at least 0.1, in thousandths so that integer constant expressions
  * (_Static_assert, which clang evaluates strictly) can use it. */
 #define TRACE_CPI_MIN_MILLI 100
-#define TRACE_CPI_MIN      (TRACE_CPI_MIN_MILLI / 1000.0)
-#define TRACE_CPI_MAX      1000.0
-#define TRACE_CLOCK_HZ_MAX 100000000000.0  /* 100 GHz */
-#define TRACE_COST_NS_MAX  1000000000000.0 /* 1000 s */
+#define TRACE_CPI_MIN       (TRACE_CPI_MIN_MILLI / 1000.0)
+#define TRACE_CPI_MAX       1000.0
+#define TRACE_CLOCK_HZ_MAX  100000000000.0  /* 100 GHz */
+#define TRACE_COST_NS_MAX   1000000000000.0 /* 1000 s */
 /* Latest simulated time a trace may name (t_ns of ops, DS messages and
  * hypercall records), ns: ~11.6 days, far below the simulator's clock
  * limit (SIM_TIME_MAX_PS, sim/tunables.h), which leaves room for the
