@@ -12,9 +12,15 @@
 
 #include "bench/run.h"
 #include "bench/sweep_io.h"
+#include "cli/options.h"
 #include "traces/trace.h"
 #include "cli/commands.h"
 #include "sim/tunables.h"
+
+/* Repeatable options, at most (more: a usage error). */
+#define RUN_MAX_SETS    64
+#define RUN_MAX_INJECTS 16
+#define RUN_MAX_IRQS    16
 
 static void usage(FILE *f)
 {
@@ -77,6 +83,44 @@ static int write_atomic(const char *path, json_t *doc)
 	return rc;
 }
 
+/* The option strings as the library's typed configuration (cli/options.h),
+ * in static storage that outlives the run. 0, or -1 with err. */
+static int typed_options(struct bench_run_cfg *cfg, const char *const *sets, size_t nset,
+                         const char *const *injects, size_t ninject, const char *const *irqs,
+                         size_t nirq, char *err, size_t n)
+{
+	static struct trace_param_value set_v[RUN_MAX_SETS];
+	static struct bench_fault inject_v[RUN_MAX_INJECTS];
+	static struct bench_irq irq_v[RUN_MAX_IRQS];
+	for (size_t i = 0; i < nset; i++)
+		if (cli_parse_set(sets[i], &set_v[i], err, n))
+			return -1;
+	if (ninject) {
+		/* A fault's cpu is one of the trace's domain. */
+		struct trace *t;
+		struct trace_error te;
+		if (trace_load(cfg->trace, &t, &te)) {
+			snprintf(err, n, "%s", te.msg);
+			return -1;
+		}
+		uint32_t max_cpus = trace_machine(t)->max_cpus;
+		trace_free(t);
+		for (size_t i = 0; i < ninject; i++)
+			if (cli_parse_inject(injects[i], max_cpus, &inject_v[i], err, n))
+				return -1;
+	}
+	for (size_t i = 0; i < nirq; i++)
+		if (cli_parse_irq(irqs[i], irq_v, i, &irq_v[i], err, n))
+			return -1;
+	cfg->set = set_v;
+	cfg->nset = nset;
+	cfg->inject = inject_v;
+	cfg->ninject = ninject;
+	cfg->irq = irq_v;
+	cfg->nirq = nirq;
+	return 0;
+}
+
 int bench_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -92,7 +136,7 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct bench_run_cfg cfg;
-	const char *out = NULL, *sets[64], *injects[16], *irqs[16];
+	const char *out = NULL, *sets[RUN_MAX_SETS], *injects[RUN_MAX_INJECTS], *irqs[RUN_MAX_IRQS];
 	size_t nset = 0, ninject = 0, nirq = 0;
 	int log = 0, ch;
 	char *end;
@@ -160,12 +204,6 @@ int bench_cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	cfg.set = sets;
-	cfg.nset = nset;
-	cfg.inject = injects;
-	cfg.ninject = ninject;
-	cfg.irq = irqs;
-	cfg.nirq = nirq;
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
@@ -173,7 +211,8 @@ int bench_cmd_run(int argc, char **argv)
 	cfg.trace = argv[optind];
 	struct bench_run *r;
 	char err[1024];
-	if (bench_run(&cfg, &r, err, sizeof err)) {
+	if (typed_options(&cfg, sets, nset, injects, ninject, irqs, nirq, err, sizeof err) ||
+	    bench_run(&cfg, &r, err, sizeof err)) {
 		fprintf(stderr, "ldomsim run: %s\n", err);
 		return 2;
 	}

@@ -13,6 +13,7 @@
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "traces/trace.h"
 
 static void usage(FILE *f)
@@ -171,6 +172,15 @@ int bench_cmd_sweep(int argc, char **argv)
 				    "'%s'\n",
 				    BENCH_SWEEP_MAX_SETS, optarg);
 				return 2;
+			}
+			{
+				/* Refused before any point runs, by the rule run applies. */
+				struct trace_param_value v;
+				char why[512];
+				if (cli_parse_set(optarg, &v, why, sizeof why)) {
+					fprintf(stderr, "ldomsim sweep: %s\n", why);
+					return 2;
+				}
 			}
 			sets[cfg.nsets++] = optarg;
 			break;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench/run.h"
+#include "cli/options.h"
 #include "tests/util.h"
 #include "traces/trace.h"
 
@@ -75,7 +76,9 @@ static json_t *run_with(const char *trace, const char *kv)
 	struct bench_run_cfg cfg;
 	struct bench_run *r = NULL;
 	char err[1024];
-	const char *set[1] = {kv};
+	struct trace_param_value set[1];
+	if (kv)
+		cr_assert_eq(cli_parse_set(kv, &set[0], err, sizeof err), 0, "%s", err);
 	test_run_cfg(&cfg, trace);
 	cfg.set = set;
 	cfg.nset = kv != NULL;
@@ -145,4 +148,87 @@ Test(costs_table, a_traced_cost_reaches_the_kernel_model, .timeout = 120)
 		json_decref(doc);
 	}
 	json_decref(base);
+}
+
+/* ---- typed configuration: the library takes values, not option strings */
+
+/* A run of trace with the typed fault f (spec NULL: no option string). */
+static struct bench_run *run_fault(const char *trace, const struct bench_fault *f, char *err,
+                                   size_t n)
+{
+	struct bench_run_cfg cfg;
+	struct bench_run *r = NULL;
+	test_run_cfg(&cfg, trace);
+	cfg.no_profile = 1;
+	cfg.inject = f;
+	cfg.ninject = 1;
+	if (bench_run(&cfg, &r, err, n))
+		return NULL;
+	return r;
+}
+
+Test(typed_config, a_fault_built_in_code_runs_as_the_same_inject_option, .timeout = 120)
+{
+	char trace[1100], err[1024];
+	test_gen_trace(trace, sizeof trace, "--shape t2 --present 8 --add 4");
+	struct bench_fault parsed, built = {.spec = NULL};
+	cr_assert_eq(cli_parse_inject("cpu_start=ENOCPU@9", 64, &parsed, err, sizeof err), 0, "%s",
+	             err);
+	built.f = (struct trace_fault){.fn = trace_hcall_fn_by_name("cpu_start")->fn,
+	                               .status = (uint64_t)trace_hv_status_by_name("ENOCPU"),
+	                               .count = 1,
+	                               .cpu = 9};
+	struct bench_run *a = run_fault(trace, &parsed, err, sizeof err);
+	cr_assert_not_null(a, "%s", err);
+	struct bench_run *b = run_fault(trace, &built, err, sizeof err);
+	cr_assert_not_null(b, "%s", err);
+	json_t *ja = bench_run_json(a, 0), *jb = bench_run_json(b, 0);
+	cr_expect(json_equal(json_object_get(ja, "operations"), json_object_get(jb, "operations")));
+	cr_expect(json_equal(json_object_get(ja, "faults"), json_object_get(jb, "faults")));
+	json_t *fa = json_array_get(json_object_get(ja, "faults"), 0);
+	cr_expect_gt(json_integer_value(json_object_get(fa, "fired")), 0, "the fault never fired");
+	const char *echo = json_string_value(
+	    json_array_get(json_object_get(json_object_get(ja, "config"), "inject"), 0));
+	cr_expect(echo && !strcmp(echo, "cpu_start=ENOCPU@9"), "config.inject: %s", echo);
+	json_decref(ja);
+	json_decref(jb);
+	bench_run_free(a);
+	bench_run_free(b);
+}
+
+Test(typed_config, the_library_refuses_a_fault_cpu_beyond_the_domain, .timeout = 60)
+{
+	char trace[1100], err[1024] = "";
+	test_gen_trace(trace, sizeof trace, "--shape t2 --present 8 --add 4");
+	uint32_t max_cpus = 0;
+	struct trace *t;
+	struct trace_error te;
+	cr_assert_eq(trace_load(trace, &t, &te), 0, "%s", te.msg);
+	max_cpus = trace_machine(t)->max_cpus;
+	trace_free(t);
+	struct bench_fault f = {.f = {.fn = trace_hcall_fn_by_name("cpu_start")->fn,
+	                              .status = 2,
+	                              .count = 1,
+	                              .cpu = (int32_t)max_cpus}};
+	cr_expect_null(run_fault(trace, &f, err, sizeof err));
+	char want[64];
+	snprintf(want, sizeof want, "0..%u", max_cpus - 1);
+	cr_expect(strstr(err, "--inject cpu_start") && strstr(err, want), "%s", err);
+}
+
+Test(typed_config, irq_option_builds_the_affinity_mask)
+{
+	struct bench_irq q[2];
+	char err[512];
+	cr_assert_eq(cli_parse_irq("0x3:17@2-4,4095", NULL, 0, &q[0], err, sizeof err), 0, "%s",
+	             err);
+	cr_expect_eq(q[0].devhandle, 3);
+	cr_expect_eq(q[0].devino, 17);
+	cr_expect(!q[0].all);
+	cr_expect_eq(q[0].aff[0], 0x1cull);
+	cr_expect_eq(q[0].aff[BENCH_IRQ_CPU_WORDS - 1], 1ull << 63);
+	cr_assert_eq(cli_parse_irq("1:2", q, 1, &q[1], err, sizeof err), 0, "%s", err);
+	cr_expect(q[1].all);
+	cr_expect_neq(cli_parse_irq("3:0x11", q, 2, &q[1], err, sizeof err), 0);
+	cr_expect(strstr(err, "twice"), "%s", err);
 }

@@ -361,8 +361,8 @@ int trace_param_check(const struct trace_param *p, uint64_t v_u, double v_real, 
 	return -1;
 }
 
-int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
-                    char *why, size_t n)
+int trace_param_parse(const struct trace_param *p, const char *text, struct trace_param_value *out,
+                      char *why, size_t n)
 {
 	char *end = (char *)text;
 	uint64_t u = 0;
@@ -385,10 +385,25 @@ int trace_param_set(struct trace_machine *m, const struct trace_param *p, const 
 	}
 	if (trace_param_check(p, u, d, why, n))
 		return -1;
-	if (p->type == TRACE_PARAM_REAL)
-		*(double *)((char *)m + p->offset) = d;
+	*out = (struct trace_param_value){.param = p, .u = u, .real = d};
+	return 0;
+}
+
+void trace_param_store(struct trace_machine *m, const struct trace_param_value *v)
+{
+	if (v->param->type == TRACE_PARAM_REAL)
+		*(double *)((char *)m + v->param->offset) = v->real;
 	else
-		*(uint64_t *)((char *)m + p->offset) = u;
+		*(uint64_t *)((char *)m + v->param->offset) = v->u;
+}
+
+int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
+                    char *why, size_t n)
+{
+	struct trace_param_value v;
+	if (trace_param_parse(p, text, &v, why, n))
+		return -1;
+	trace_param_store(m, &v);
 	return 0;
 }
 
@@ -417,10 +432,7 @@ static enum trace_status get_param(struct ld *ld, json_t *obj, const char *path,
 	}
 	if (trace_param_check(tp, u, d, why, sizeof why))
 		return FAIL(ld, TRACE_ERR_RANGE, p, "%s", why);
-	if (tp->type == TRACE_PARAM_REAL)
-		*(double *)((char *)m + tp->offset) = d;
-	else
-		*(uint64_t *)((char *)m + tp->offset) = u;
+	trace_param_store(m, &(struct trace_param_value){.param = tp, .u = u, .real = d});
 	return TRACE_OK;
 }
 

@@ -107,9 +107,21 @@ const struct trace_param *trace_param_by_name(const char *name);
  * range; else -1 and why says "V is out of range MIN..MAX UNIT". */
 int trace_param_check(const struct trace_param *p, uint64_t v_u, double v_real, char *why,
                       size_t n);
+/* A timing parameter's value, typed (run's cost overrides): the row of
+ * trace_params and its value (u for U64 rows, real for REAL rows). */
+struct trace_param_value {
+	const struct trace_param *param;
+	uint64_t u;
+	double real;
+};
 /* Parse text as p's value (--set): U64 a decimal or 0x hex integer (no
- * sign, no overflow), REAL a finite number; check it against the rule
- * and store it in m. 0, or -1 with why naming the value and the range. */
+ * sign, no overflow), REAL a finite number; check it against the rule.
+ * 0, or -1 with why naming the value and the range. */
+int trace_param_parse(const struct trace_param *p, const char *text, struct trace_param_value *out,
+                      char *why, size_t n);
+/* Store v in m (v already under its rule: trace_param_check). */
+void trace_param_store(struct trace_machine *m, const struct trace_param_value *v);
+/* trace_param_parse, then trace_param_store into m. */
 int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
                     char *why, size_t n);
 
