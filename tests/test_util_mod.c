@@ -1,6 +1,7 @@
 /*
  * tests/test_util_mod.c — util/: the helpers every module shares (byte
- * order, whole-file reading, percentiles), written once.
+ * order, whole-file reading, percentiles), written once; and the one
+ * error convention of the library's modules.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -8,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/sim.h"
 #include "tests/util.h"
+#include "traces/md.h"
+#include "traces/trace.h"
 #include "util/bytes.h"
 #include "util/file.h"
 #include "util/stats.h"
@@ -121,4 +125,37 @@ Test(util_stats, the_rank_is_exact_for_every_cpu_count)
 			             "n %zu, p%u: rank %lld, exact %zu", n, pcts[p],
 			             (long long)util_percentile(v, n, pcts[p]), rank);
 		}
+}
+
+/* ---- one error convention (README Conventions) ------------------------ */
+
+/* Every module's status is 0 or negative, and its *_strerror names every
+ * code (a failing call's result can be tested with < 0 across modules). */
+Test(error_convention, every_module_status_is_zero_or_negative_and_named)
+{
+	static const int trace_codes[] = {TRACE_ERR_ARG,   TRACE_ERR_NOMEM,       TRACE_ERR_IO,
+	                                  TRACE_ERR_JSON,  TRACE_ERR_VERSION,     TRACE_ERR_FORMAT,
+	                                  TRACE_ERR_TYPE,  TRACE_ERR_MISSING,     TRACE_ERR_FIELD,
+	                                  TRACE_ERR_RANGE, TRACE_ERR_NAME,        TRACE_ERR_HASH,
+	                                  TRACE_ERR_REF,   TRACE_ERR_CONSISTENCY, TRACE_ERR_MD};
+	for (size_t i = 0; i < sizeof trace_codes / sizeof trace_codes[0]; i++) {
+		cr_expect_lt(trace_codes[i], 0, "trace status %d", trace_codes[i]);
+		cr_expect_str_neq(trace_strerror((enum trace_status)trace_codes[i]),
+		                  "unknown error");
+	}
+	cr_expect_eq(TRACE_OK, 0);
+	cr_expect_eq(MD_OK, 0);
+	for (int c = 1; c < MD_STATUS_COUNT; c++)
+		cr_expect_str_neq(md_strerror((enum md_status) - c), "unknown MD error", "md -%d",
+		                  c);
+	cr_expect_lt(MD_ERR_ARC_CYCLE, 0);
+	cr_expect_lt(UTIL_E_NOMEM, 0);
+	cr_expect_lt(SIM_E_NOMEM, 0);
+	/* A real failure of each reader gives a negative code. */
+	struct md *md;
+	struct md_err me;
+	cr_expect_lt(md_read_file("/nonexistent/md.bin", &md, &me), 0);
+	struct trace *t;
+	struct trace_error te;
+	cr_expect_lt(trace_load("/nonexistent/trace.json", &t, &te), 0);
 }

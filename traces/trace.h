@@ -23,23 +23,26 @@
 #define TRACE_MAX_DS_MSGS    20000   /* $.ds messages */
 #define TRACE_MAX_HCALLS     4000000 /* $.hcalls records */
 
+/* 0, or a negative code (the library's convention: README Conventions);
+ * trace_strerror names it, struct trace_error adds the message. */
 enum trace_status {
 	TRACE_OK = 0,
-	TRACE_ERR_ARG,         /* bad argument to an API call */
-	TRACE_ERR_NOMEM,       /* allocation failed */
-	TRACE_ERR_IO,          /* cannot read or write a file */
-	TRACE_ERR_JSON,        /* not well-formed JSON */
-	TRACE_ERR_VERSION,     /* format version too old or too new */
-	TRACE_ERR_FORMAT,      /* not an ldomsim trace ("format" field) */
-	TRACE_ERR_TYPE,        /* a field has the wrong JSON type */
-	TRACE_ERR_MISSING,     /* a required field is absent */
-	TRACE_ERR_FIELD,       /* a field this version does not define */
-	TRACE_ERR_RANGE,       /* a value out of its documented range */
-	TRACE_ERR_NAME,        /* unknown name (hcall function, DS type, op, service) */
-	TRACE_ERR_HASH,        /* an MD file does not match its sha256/size */
-	TRACE_ERR_REF,         /* dangling reference (MD generation, DS handle, req_num) */
-	TRACE_ERR_CONSISTENCY, /* records contradict each other (cpus, responses, raw bytes) */
-	TRACE_ERR_MD,          /* an MD generation is not a valid machine description */
+	TRACE_ERR_ARG = -1,     /* bad argument to an API call */
+	TRACE_ERR_NOMEM = -2,   /* allocation failed */
+	TRACE_ERR_IO = -3,      /* cannot read or write a file */
+	TRACE_ERR_JSON = -4,    /* not well-formed JSON */
+	TRACE_ERR_VERSION = -5, /* format version too old or too new */
+	TRACE_ERR_FORMAT = -6,  /* not an ldomsim trace ("format" field) */
+	TRACE_ERR_TYPE = -7,    /* a field has the wrong JSON type */
+	TRACE_ERR_MISSING = -8, /* a required field is absent */
+	TRACE_ERR_FIELD = -9,   /* a field this version does not define */
+	TRACE_ERR_RANGE = -10,  /* a value out of its documented range */
+	TRACE_ERR_NAME = -11,   /* unknown name (hcall function, DS type, op, service) */
+	TRACE_ERR_HASH = -12,   /* an MD file does not match its sha256/size */
+	TRACE_ERR_REF = -13,    /* dangling reference (MD generation, DS handle, req_num) */
+	TRACE_ERR_CONSISTENCY =
+	    -14,            /* records contradict each other (cpus, responses, raw bytes) */
+	TRACE_ERR_MD = -15, /* an MD generation is not a valid machine description */
 };
 
 /* Error details: code plus a message "FILE: $.json.path[index]: what". */
