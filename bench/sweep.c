@@ -103,27 +103,13 @@ bad:
 
 /* ---- summary ---- */
 
-static int is_count(const json_t *j)
-{
-	return json_is_integer(j) && json_integer_value(j) >= 0;
-}
-
 int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n)
 {
 	const json_t *v, *row, *m;
 	size_t i;
-	v = json_object_get(doc, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), BENCH_SWEEP_FORMAT))
-		FAIL("%s: $.format: expected \"%s\"", file, BENCH_SWEEP_FORMAT);
-	v = json_object_get(doc, "version");
-	if (json_array_size(v) != 2 || !is_count(json_array_get(v, 0)) ||
-	    !is_count(json_array_get(v, 1)))
-		FAIL("%s: $.version: expected [major, minor]", file);
-	if (json_integer_value(json_array_get(v, 0)) != BENCH_SWEEP_MAJOR)
-		FAIL("%s: $.version: summary version %lld.%lld is another major version (this "
-		     "ldomsim reads %d.x)",
-		     file, (long long)json_integer_value(json_array_get(v, 0)),
-		     (long long)json_integer_value(json_array_get(v, 1)), BENCH_SWEEP_MAJOR);
+	if (bench_check_version(doc, file, BENCH_SWEEP_FORMAT, BENCH_SWEEP_MAJOR, "summary", err,
+	                        n))
+		return -1;
 	if (!json_is_array(json_object_get(doc, "points")))
 		FAIL("%s: $.points: expected an array", file);
 	json_array_foreach(json_object_get(doc, "points"), i, row)
@@ -134,7 +120,7 @@ int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n
 		if (!json_is_string(v) || strlen(json_string_value(v)) >= 32)
 			FAIL("%s: $.points[%zu].shape: expected a shape name", file, i);
 		for (size_t k = 0; k < 2; k++)
-			if (!is_count(json_object_get(row, counts[k])))
+			if (!bench_is_count(json_object_get(row, counts[k])))
 				FAIL("%s: $.points[%zu].%s: expected a number of strands", file, i,
 				     counts[k]);
 		if (!json_is_boolean(json_object_get(row, "ok")))
@@ -142,7 +128,7 @@ int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n
 		if (!json_is_string(json_object_get(row, "verdict")))
 			FAIL("%s: $.points[%zu].verdict: expected a string", file, i);
 		v = json_object_get(row, "result_version");
-		if (v && (!is_count(json_array_get(v, 0)) ||
+		if (v && (!bench_is_count(json_array_get(v, 0)) ||
 		          json_integer_value(json_array_get(v, 0)) != BENCH_RESULT_MAJOR))
 			FAIL("%s: $.points[%zu].result_version: result version %lld.%lld is "
 			     "another major version (this ldomsim reads %d.x)",

@@ -22,6 +22,36 @@ int bench_write_atomic(const char *path, const void *buf, size_t len, char *err,
 	return util_write_atomic(path, buf, len, err, n);
 }
 
+int bench_is_count(const json_t *j)
+{
+	return json_is_integer(j) && json_integer_value(j) >= 0;
+}
+
+int bench_check_version(const json_t *doc, const char *file, const char *format, int major,
+                        const char *what, char *err, size_t n)
+{
+	const json_t *v = json_object_get(doc, "format");
+	if (!json_is_string(v) || strcmp(json_string_value(v), format)) {
+		sim_errf(err, n, "%s: $.format: expected \"%s\"", file, format);
+		return -1;
+	}
+	v = json_object_get(doc, "version");
+	if (json_array_size(v) != 2 || !bench_is_count(json_array_get(v, 0)) ||
+	    !bench_is_count(json_array_get(v, 1))) {
+		sim_errf(err, n, "%s: $.version: expected [major, minor]", file);
+		return -1;
+	}
+	if (json_integer_value(json_array_get(v, 0)) != major) {
+		sim_errf(err, n,
+		         "%s: $.version: %s version %lld.%lld is another major version (this "
+		         "ldomsim reads %d.x)",
+		         file, what, (long long)json_integer_value(json_array_get(v, 0)),
+		         (long long)json_integer_value(json_array_get(v, 1)), major);
+		return -1;
+	}
+	return 0;
+}
+
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n)
 {
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

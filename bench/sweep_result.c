@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/sweep_io.h"
 #include "sim/errf.h"
 #include "util/stats.h"
 
@@ -17,29 +18,15 @@
 		return -1;                                                                         \
 	} while (0)
 
-static int is_count(const json_t *j)
-{
-	return json_is_integer(j) && json_integer_value(j) >= 0;
-}
-
 int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 {
 	const json_t *v, *ops, *o, *c;
 	size_t i, k;
 	if (!json_is_object(doc))
 		FAIL("%s: $: expected an object (an ldomsim result)", file);
-	v = json_object_get(doc, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), BENCH_RESULT_FORMAT))
-		FAIL("%s: $.format: expected \"%s\"", file, BENCH_RESULT_FORMAT);
-	v = json_object_get(doc, "version");
-	if (json_array_size(v) != 2 || !is_count(json_array_get(v, 0)) ||
-	    !is_count(json_array_get(v, 1)))
-		FAIL("%s: $.version: expected [major, minor]", file);
-	if (json_integer_value(json_array_get(v, 0)) != BENCH_RESULT_MAJOR)
-		FAIL("%s: $.version: result version %lld.%lld is another major version (this "
-		     "ldomsim reads %d.x)",
-		     file, (long long)json_integer_value(json_array_get(v, 0)),
-		     (long long)json_integer_value(json_array_get(v, 1)), BENCH_RESULT_MAJOR);
+	if (bench_check_version(doc, file, BENCH_RESULT_FORMAT, BENCH_RESULT_MAJOR, "result", err,
+	                        n))
+		return -1;
 	v = json_object_get(json_object_get(doc, "config"), "shape");
 	if (!json_is_string(v) ||
 	    strlen(json_string_value(v)) >= sizeof(((struct bench_point_key *)0)->shape))
@@ -51,7 +38,7 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 	if (!json_is_array(json_object_get(doc, "strands")))
 		FAIL("%s: $.strands: expected an array", file);
 	json_array_foreach(json_object_get(doc, "strands"), i,
-	                   o) if (!is_count(json_object_get(o, "cpu")))
+	                   o) if (!bench_is_count(json_object_get(o, "cpu")))
 	    FAIL("%s: $.strands[%zu].cpu: expected a cpu number", file, i);
 	ops = json_object_get(doc, "operations");
 	if (!json_is_array(ops))
@@ -61,7 +48,7 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 		if (!json_is_string(json_object_get(o, "op")))
 			FAIL("%s: $.operations[%zu].op: expected a string", file, i);
 		v = json_object_get(o, "latency_ns");
-		if (v && !is_count(v))
+		if (v && !bench_is_count(v))
 			FAIL("%s: $.operations[%zu].latency_ns: expected a non-negative integer",
 			     file, i);
 		v = json_object_get(o, "cpus");
@@ -69,11 +56,11 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 			FAIL("%s: $.operations[%zu].cpus: expected an array", file, i);
 		json_array_foreach(v, k, c)
 		{
-			if (!is_count(json_object_get(c, "cpu")))
+			if (!bench_is_count(json_object_get(c, "cpu")))
 				FAIL("%s: $.operations[%zu].cpus[%zu].cpu: expected a cpu number",
 				     file, i, k);
 			const json_t *l = json_object_get(c, "latency_ns");
-			if (l && !is_count(l))
+			if (l && !bench_is_count(l))
 				FAIL("%s: $.operations[%zu].cpus[%zu].latency_ns: expected a "
 				     "non-negative integer",
 				     file, i, k);

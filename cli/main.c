@@ -9,14 +9,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/dispatch.h"
 
-struct command {
-	const char *name;
-	const char *summary;
-	int (*fn)(int argc, char **argv);
-};
-
-static const struct command commands[] = {
+static const struct cli_cmd commands[] = {
 #define CMD(name, summary, fn) {name, summary, fn},
 #include "cli/commands.def"
 #undef CMD
@@ -35,18 +30,6 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "ldomsim: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	return cli_dispatch("ldomsim", "command", commands, sizeof commands / sizeof commands[0],
+	                    usage, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "cli/dispatch.h"
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
 
@@ -251,21 +252,8 @@ static int cmd_import(int argc, char **argv)
 
 int trace_cmd_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "gen"))
-		return cmd_gen(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "check"))
-		return cmd_check(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
-		return cmd_import(argc - 1, argv + 1);
-	fprintf(stderr, "ldomsim trace: unknown subcommand '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	static const struct cli_cmd subs[] = {
+	    {"gen", NULL, cmd_gen}, {"check", NULL, cmd_check}, {"import", NULL, cmd_import}};
+	return cli_dispatch("ldomsim trace", "subcommand", subs, sizeof subs / sizeof subs[0],
+	                    usage, argc, argv);
 }
