@@ -9,6 +9,7 @@
 
 #include "bench/compare.h"
 #include "cli/commands.h"
+#include "cli/dispatch.h"
 
 static void usage(FILE *f)
 {
@@ -55,10 +56,7 @@ int bench_cmd_compare(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim compare: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim compare", argv, usage);
 		}
 	}
 	if (optind + 2 != argc) {

@@ -3,6 +3,7 @@
  */
 #include "cli/dispatch.h"
 
+#include <getopt.h>
 #include <string.h>
 
 int cli_dispatch(const char *prog, const char *what, const struct cli_cmd *cmds, size_t n,
@@ -21,6 +22,13 @@ int cli_dispatch(const char *prog, const char *what, const struct cli_cmd *cmds,
 		if (!strcmp(name, cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "%s: unknown %s '%s'\n", prog, what, name);
+	usage(stderr);
+	return 2;
+}
+
+int cli_bad_option(const char *prog, char **argv, void (*usage)(FILE *f))
+{
+	fprintf(stderr, "%s: unknown or incomplete option '%s'\n", prog, argv[optind - 1]);
 	usage(stderr);
 	return 2;
 }

@@ -20,4 +20,8 @@ struct cli_cmd {
 int cli_dispatch(const char *prog, const char *what, const struct cli_cmd *cmds, size_t n,
                  void (*usage)(FILE *f), int argc, char **argv);
 
+/* getopt_long refused argv[optind - 1] (unknown, or its value missing):
+ * "PROG: unknown or incomplete option 'ARG'" and usage on stderr; 2. */
+int cli_bad_option(const char *prog, char **argv, void (*usage)(FILE *f));
+
 #endif

@@ -13,6 +13,7 @@
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
 #include "cli/commands.h"
+#include "cli/dispatch.h"
 #include "cli/options.h"
 #include "traces/trace.h"
 
@@ -188,10 +189,7 @@ int bench_cmd_sweep(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim sweep: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim sweep", argv, usage);
 		}
 	}
 	if (optind != argc || !cfg.shape || !cfg.npresent || !cfg.nadd || !cfg.dir) {
@@ -271,10 +269,7 @@ int bench_cmd_merge(int argc, char **argv)
 			merge_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim merge: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			merge_usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim merge", argv, merge_usage);
 		}
 	}
 	if (!out || optind == argc) {

@@ -95,10 +95,7 @@ static int cmd_gen(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim trace gen: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim trace gen", argv, usage);
 		}
 	}
 	if (optind != argc || !o.shape || !o.present || !have_add || !dir) {
@@ -231,10 +228,7 @@ static int cmd_import(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim trace import: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim trace import", argv, usage);
 		}
 	}
 	if (optind != argc - 1 || !dir) {
