@@ -232,3 +232,14 @@ Test(typed_config, irq_option_builds_the_affinity_mask)
 	cr_expect_neq(cli_parse_irq("3:0x11", q, 2, &q[1], err, sizeof err), 0);
 	cr_expect(strstr(err, "twice"), "%s", err);
 }
+
+/* run --help lists every cost --set takes, from the table (the hand-kept
+ * list had lost hotplug_teardown_ns). */
+Test(costs_table, run_help_names_every_cost)
+{
+	static char out[1 << 14];
+	cr_assert_eq(test_run("build/ldomsim run --help", out, sizeof out), 0);
+	for (size_t i = 0; i < TRACE_NCOSTS; i++)
+		cr_expect(strstr(out, trace_cost_fields[i].name), "run --help lacks %s",
+		          trace_cost_fields[i].name);
+}
