@@ -178,7 +178,7 @@ static int draw(struct plot *p, json_t *plots, char *err, size_t n)
 	json_t *files = json_array();
 	int rc = 0;
 	fflush(p->f);
-	if (!p->vars || bench_write_atomic(p->data, p->buf, p->len, err, n))
+	if (!p->vars || util_write_atomic(p->data, p->buf, p->len, err, n))
 		rc = -1;
 	for (size_t i = 0; !rc && i < sizeof terms / sizeof terms[0]; i++) {
 		char *out = bench_strf("%s/plots/%s.%s", p->dir, p->name, terms[i].ext);

@@ -757,7 +757,7 @@ static int emit_jobs(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t n
 		goto out;
 	}
 	f = NULL;
-	if (bench_write_atomic(cfg->emit_jobs, buf, len, err, n))
+	if (util_write_atomic(cfg->emit_jobs, buf, len, err, n))
 		goto out;
 	if (progress)
 		fprintf(progress,
@@ -897,7 +897,7 @@ static int copy_file(const char *from, const char *to, char *err, size_t n)
 		         rc == UTIL_E_NOMEM ? "out of memory" : strerror(errno));
 		return -1;
 	}
-	rc = bench_write_atomic(to, buf, len, err, n);
+	rc = util_write_atomic(to, buf, len, err, n);
 	free(buf);
 	return rc;
 }

@@ -17,11 +17,6 @@
 #include "sim/errf.h"
 #include "util/atomic.h"
 
-int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n)
-{
-	return util_write_atomic(path, buf, len, err, n);
-}
-
 int bench_is_count(const json_t *j)
 {
 	return json_is_integer(j) && json_integer_value(j) >= 0;
@@ -60,7 +55,7 @@ int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size
 	if (!t)
 		sim_errf(err, n, "%s: out of memory", path);
 	else
-		rc = bench_write_atomic(path, t, strlen(t), err, n);
+		rc = util_write_atomic(path, t, strlen(t), err, n);
 	free(s);
 	free(t);
 	return rc;

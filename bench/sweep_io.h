@@ -9,9 +9,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* util_write_atomic: len bytes to path, all or nothing. 0, or -1 with err
- * naming path and the system's reason. */
-int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n);
 /* The document, indented, in insertion order, newline-terminated. */
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n);
 /* A JSON document, or NULL with err "FILE: line L, column C: what". */

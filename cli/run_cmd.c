@@ -16,6 +16,7 @@
 #include "traces/trace.h"
 #include "cli/commands.h"
 #include "sim/tunables.h"
+#include "util/atomic.h"
 
 /* Repeatable options, at most (more: a usage error). */
 #define RUN_MAX_SETS    64
@@ -76,7 +77,7 @@ static int write_atomic(const char *path, json_t *doc)
 {
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char err[256];
-	int rc = text ? bench_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
+	int rc = text ? util_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
 	if (rc && text)
 		fprintf(stderr, "ldomsim run: %s\n", err);
 	free(text);
