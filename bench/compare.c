@@ -11,7 +11,7 @@
 
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
-#include "sim/errf.h"
+#include "util/errf.h"
 
 struct bench_points {
 	struct bench_point *v;
@@ -57,15 +57,15 @@ static int add_point(struct bench_points *s, const struct bench_point *p, char *
 {
 	const struct bench_point *dup = bench_points_find(s, &p->key);
 	if (dup) {
-		sim_errf(err, n, "%s: point %s p%u a%u appears twice (also in %s)", p->source,
-		         p->key.shape, p->key.present, p->key.add, dup->source);
+		util_errf(err, n, "%s: point %s p%u a%u appears twice (also in %s)", p->source,
+		          p->key.shape, p->key.present, p->key.add, dup->source);
 		return -1;
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
 		struct bench_point *v = realloc(s->v, cap * sizeof *v);
 		if (!v) {
-			sim_errf(err, n, "%s: out of memory", p->source);
+			util_errf(err, n, "%s: out of memory", p->source);
 			return -1;
 		}
 		s->v = v;
@@ -138,7 +138,7 @@ int bench_points_load(const char *path, struct bench_points **out, char *err, si
 	*out = NULL;
 	if (!s || !(s->keep = json_array())) {
 		free(s);
-		sim_errf(err, n, "%s: out of memory", path);
+		util_errf(err, n, "%s: out of memory", path);
 		return -1;
 	}
 	char **files;
@@ -244,8 +244,8 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 			        c->key.add);
 	}
 	if (!matched) {
-		sim_errf(msg, n,
-		         "no point of BASE is in NEW (points match by shape, present, add)");
+		util_errf(msg, n,
+		          "no point of BASE is in NEW (points match by shape, present, add)");
 		return -1;
 	}
 	if (top[0])

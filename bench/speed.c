@@ -3,8 +3,8 @@
  * these figures describe the simulator, never the simulated machine.
  */
 #define _GNU_SOURCE
-#include "sim/errf.h"
 #include "bench/speed.h"
+#include "util/errf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +58,7 @@ static int run_bare(const struct sim_priv *priv, uint8_t *ram, uint64_t fn, uint
 	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)stop_on_trap, NULL, 1, 0)) ||
 	    (counter &&
 	     (e = uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)count_block, &cnt, 1, 0)))) {
-		sim_errf(err, n, "engine set-up: %s", uc_strerror(e));
+		util_errf(err, n, "engine set-up: %s", uc_strerror(e));
 		uc_close(uc);
 		return -1;
 	}
@@ -72,7 +72,7 @@ static int run_bare(const struct sim_priv *priv, uint8_t *ram, uint64_t fn, uint
 	*secs = now() - t0;
 	uc_close(uc);
 	if (e) {
-		sim_errf(err, n, "bare run: %s", uc_strerror(e));
+		util_errf(err, n, "bare run: %s", uc_strerror(e));
 		return -1;
 	}
 	return 0;
@@ -105,20 +105,20 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ram == MAP_FAILED) {
 		ram = NULL;
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		goto out;
 	}
 	if (sim_image_load(img, ram, 0, RAM_SIZE, err, n))
 		goto out;
 	uint64_t ret_addr;
 	if (sim_sym(s, "sim_return", &ret_addr)) {
-		sim_errf(err, n, "%s: no sim_return", elf);
+		util_errf(err, n, "%s: no sim_return", elf);
 		goto out;
 	}
 	for (size_t l = 0; l < 2; l++) {
 		uint64_t fn;
 		if (sim_sym(s, loops[l].sym, &fn)) {
-			sim_errf(err, n, "%s: no %s", elf, loops[l].sym);
+			util_errf(err, n, "%s: no %s", elf, loops[l].sym);
 			goto out;
 		}
 		/* Fewer iterations of the shorter loop: similar run times. */
@@ -137,7 +137,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 					struct sim_verdict v;
 					sim_strand_park(s, 0);
 					if (sim_strand_start(s, 0, fn, 0)) {
-						sim_errf(err, n, "cannot start a strand");
+						util_errf(err, n, "cannot start a strand");
 						goto out;
 					}
 					double t0 = now();
@@ -145,7 +145,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 					    sim_call(s, 0, fn, &it, 1, STACK_TOP, NULL, &v);
 					secs = now() - t0;
 					if (why != SIM_STOP_RETURNED) {
-						sim_errf(err, n, "full-machine run: %s", v.msg);
+						util_errf(err, n, "full-machine run: %s", v.msg);
 						goto out;
 					}
 					insns = sim_strand_stats(s, 0)->insns;

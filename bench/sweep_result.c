@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "bench/sweep_io.h"
-#include "sim/errf.h"
+#include "util/errf.h"
 #include "util/stats.h"
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
-		sim_errf(err, n, __VA_ARGS__);                                                     \
+		util_errf(err, n, __VA_ARGS__);                                                    \
 		return -1;                                                                         \
 	} while (0)
 
