@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/run.h"
@@ -242,4 +243,16 @@ Test(costs_table, run_help_names_every_cost)
 	for (size_t i = 0; i < TRACE_NCOSTS; i++)
 		cr_expect(strstr(out, trace_cost_fields[i].name), "run --help lacks %s",
 		          trace_cost_fields[i].name);
+}
+
+/* The trace format's documentation has a row for every cost of the table. */
+Test(costs_table, format_md_documents_every_cost)
+{
+	char *doc = test_slurp("traces/FORMAT.md");
+	for (size_t i = 0; i < TRACE_NCOSTS; i++) {
+		char row[96];
+		snprintf(row, sizeof row, "| `%s` |", trace_cost_fields[i].name);
+		cr_expect(strstr(doc, row), "traces/FORMAT.md has no row %s", row);
+	}
+	free(doc);
 }
