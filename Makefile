@@ -19,6 +19,8 @@ MODULES  := util ds sim hv kernel-model board traces bench
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
+# The commands without main(): the tests call them as functions.
+CMD_OBJS := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJS))
 TEST_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/*.c))
 LIB      := $(BUILD)/libldomsim.a
 
@@ -60,7 +62,7 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/ldomsim: $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/ldomsim-tests: $(TEST_OBJS) $(LIB)
+$(BUILD)/ldomsim-tests: $(TEST_OBJS) $(CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # The main job: the bundled default scenario (8 strands added to a 56-strand
@@ -104,12 +106,13 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 ASAN_LIB_OBJS  := $(LIB_SRCS:%.c=$(ASAN_DIR)/obj/%.o)
 ASAN_TEST_OBJS := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(wildcard tests/*.c))
 ASAN_CLI_OBJS  := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(wildcard cli/*.c))
+ASAN_CMD_OBJS  := $(filter-out $(ASAN_DIR)/obj/cli/main.o,$(ASAN_CLI_OBJS))
 
 $(ASAN_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-$(ASAN_DIR)/ldomsim-tests: $(ASAN_TEST_OBJS) $(ASAN_LIB_OBJS)
+$(ASAN_DIR)/ldomsim-tests: $(ASAN_TEST_OBJS) $(ASAN_CMD_OBJS) $(ASAN_LIB_OBJS)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 $(ASAN_DIR)/ldomsim: $(ASAN_CLI_OBJS) $(ASAN_LIB_OBJS)

@@ -1,10 +1,9 @@
 /*
- * bench/compare.c — see compare.h; `ldomsim compare BASE NEW`.
+ * bench/compare.c — see compare.h (the command is cli/compare_cmd.c).
  */
 #define _GNU_SOURCE
 #include "bench/compare.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,8 +11,7 @@
 
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
-#include "cli/commands.h"
-#include "sim/errf.h"
+#include "util/errf.h"
 
 struct bench_points {
 	struct bench_point *v;
@@ -59,15 +57,15 @@ static int add_point(struct bench_points *s, const struct bench_point *p, char *
 {
 	const struct bench_point *dup = bench_points_find(s, &p->key);
 	if (dup) {
-		sim_errf(err, n, "%s: point %s p%u a%u appears twice (also in %s)", p->source,
-		         p->key.shape, p->key.present, p->key.add, dup->source);
+		util_errf(err, n, "%s: point %s p%u a%u appears twice (also in %s)", p->source,
+		          p->key.shape, p->key.present, p->key.add, dup->source);
 		return -1;
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
 		struct bench_point *v = realloc(s->v, cap * sizeof *v);
 		if (!v) {
-			sim_errf(err, n, "%s: out of memory", p->source);
+			util_errf(err, n, "%s: out of memory", p->source);
 			return -1;
 		}
 		s->v = v;
@@ -140,7 +138,7 @@ int bench_points_load(const char *path, struct bench_points **out, char *err, si
 	*out = NULL;
 	if (!s || !(s->keep = json_array())) {
 		free(s);
-		sim_errf(err, n, "%s: out of memory", path);
+		util_errf(err, n, "%s: out of memory", path);
 		return -1;
 	}
 	char **files;
@@ -246,8 +244,8 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 			        c->key.add);
 	}
 	if (!matched) {
-		sim_errf(msg, n,
-		         "no point of BASE is in NEW (points match by shape, present, add)");
+		util_errf(msg, n,
+		          "no point of BASE is in NEW (points match by shape, present, add)");
 		return -1;
 	}
 	if (top[0])
@@ -256,79 +254,4 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 	    out, "%zu points, %zu metrics: %zu equal, %zu lower, %zu higher; %zu beyond %.2f%%\n",
 	    matched, compared, compared - worse - better, better, worse, regressed, threshold_pct);
 	return regressed ? 1 : 0;
-}
-
-/* ---- ldomsim compare ---- */
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: ldomsim compare BASE NEW [--threshold PCT]\n\n"
-	        "Compares measured points: BASE and NEW are result files (ldomsim run --json),\n"
-	        "sweep folders (ldomsim sweep -o DIR), their summary.json, or folders of\n"
-	        "sweep folders (results/). Points match by (shape, present, add); prints each\n"
-	        "metric of the matched points with its relative change (simulated time is\n"
-	        "deterministic: an unchanged kernel and trace compare exactly equal).\n\n"
-	        "  --threshold PCT  a metric regresses when NEW > BASE * (1 + PCT/100)\n"
-	        "                   (default %.0f); a point regresses when its run failed\n"
-	        "                   in NEW and not in BASE\n\n"
-	        "Exit status: 0 nothing regressed, 1 a regression (named on stderr), 2 usage\n"
-	        "or unusable input (the file and field named; results of another major\n"
-	        "version are refused).\n",
-	        BENCH_COMPARE_THRESHOLD_PCT);
-}
-
-int bench_cmd_compare(int argc, char **argv)
-{
-	static const struct option opts[] = {{"threshold", required_argument, NULL, 't'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	double thr = BENCH_COMPARE_THRESHOLD_PCT;
-	struct bench_points *base = NULL, *cur = NULL;
-	char err[2048], *end;
-	int ch, rc;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			thr = strtod(optarg, &end);
-			if (end == optarg || *end || !(thr >= 0) || !isfinite(thr)) {
-				fprintf(
-				    stderr,
-				    "ldomsim compare: --threshold: '%s' is not a percentage >= 0\n",
-				    optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "ldomsim compare: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind + 2 != argc) {
-		fprintf(stderr, "ldomsim compare: expected BASE and NEW\n");
-		usage(stderr);
-		return 2;
-	}
-	if (bench_points_load(argv[optind], &base, err, sizeof err) ||
-	    bench_points_load(argv[optind + 1], &cur, err, sizeof err)) {
-		fprintf(stderr, "ldomsim compare: %s; refusing to compare\n", err);
-		bench_points_free(base);
-		return 2;
-	}
-	rc = bench_compare(base, cur, thr, stdout, err, sizeof err);
-	if (rc < 0)
-		fprintf(stderr, "ldomsim compare: %s and %s: %s\n", argv[optind], argv[optind + 1],
-		        err);
-	else if (rc)
-		fprintf(stderr, "ldomsim compare: regressed beyond %.2f%%: %s\n", thr, err);
-	bench_points_free(base);
-	bench_points_free(cur);
-	return rc < 0 ? 2 : rc;
 }

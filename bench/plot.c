@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "bench/sweep_io.h"
-#include "sim/errf.h"
 #include "util/atomic.h"
+#include "util/errf.h"
 
 extern char **environ;
 
@@ -103,12 +103,12 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 	pid_t pid;
 	int rc = -1, status = 0, fd = -1, sp;
 	if (!tmp || !errf || !script || !e) {
-		sim_errf(err, n, "%s: out of memory", out);
+		util_errf(err, n, "%s: out of memory", out);
 		goto out;
 	}
 	fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		sim_errf(err, n, "%s: cannot create: %s", errf, strerror(errno));
+		util_errf(err, n, "%s: cannot create: %s", errf, strerror(errno));
 		goto out;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -126,8 +126,8 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd);
 	if (sp) {
-		sim_errf(err, n, "gnuplot: cannot start it (%s); install gnuplot-nox",
-		         strerror(sp));
+		util_errf(err, n, "gnuplot: cannot start it (%s); install gnuplot-nox",
+		          strerror(sp));
 		goto out;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -143,12 +143,12 @@ static int gnuplot(struct plot *p, const char *term, const char *out, char *err,
 		fclose(ef);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || said[0]) {
-		sim_errf(err, n, "gnuplot %s (%s): %s", script, term,
-		         said[0] ? said : "failed without a message");
+		util_errf(err, n, "gnuplot %s (%s): %s", script, term,
+		          said[0] ? said : "failed without a message");
 		goto out;
 	}
 	if (stat(tmp, &st) || !st.st_size) {
-		sim_errf(err, n, "gnuplot %s (%s): wrote nothing to %s", script, term, tmp);
+		util_errf(err, n, "gnuplot %s (%s): wrote nothing to %s", script, term, tmp);
 		goto out;
 	}
 	if (util_commit(tmp, out, err, n))
@@ -178,7 +178,7 @@ static int draw(struct plot *p, json_t *plots, char *err, size_t n)
 	json_t *files = json_array();
 	int rc = 0;
 	fflush(p->f);
-	if (!p->vars || bench_write_atomic(p->data, p->buf, p->len, err, n))
+	if (!p->vars || util_write_atomic(p->data, p->buf, p->len, err, n))
 		rc = -1;
 	for (size_t i = 0; !rc && i < sizeof terms / sizeof terms[0]; i++) {
 		char *out = bench_strf("%s/plots/%s.%s", p->dir, p->name, terms[i].ext);
@@ -283,7 +283,7 @@ static int plot_latency(const char *dir, const json_t *sum, const char *scripts,
 	if (plot_begin(&p, dir, scripts, "latency")) {
 		free(adds);
 		plot_end(&p);
-		sim_errf(err, n, "%s: out of memory", dir);
+		util_errf(err, n, "%s: out of memory", dir);
 		return -1;
 	}
 	fprintf(p.f, "# present request_ms online_p50_ms online_p99_ms\n");
@@ -327,7 +327,7 @@ static int plot_topology(const char *dir, const json_t *sum, const char *scripts
 	if (plot_begin(&p, dir, scripts, "topology")) {
 		plot_end(&p);
 		free(adds), free(fitidx), free(exps), free(coefs);
-		sim_errf(err, n, "%s: out of memory", dir);
+		util_errf(err, n, "%s: out of memory", dir);
 		return -1;
 	}
 	fprintf(p.f, "# present %s (ms)\n", m);
@@ -422,7 +422,7 @@ static int plot_phases(const char *dir, const json_t *sum, const char *scripts, 
 	if (plot_begin(&p, dir, scripts, "phases")) {
 		plot_end(&p);
 		json_decref(names);
-		sim_errf(err, n, "%s: out of memory", dir);
+		util_errf(err, n, "%s: out of memory", dir);
 		return -1;
 	}
 	fprintf(p.f, "point");
@@ -550,7 +550,7 @@ static int plot_timeline(const char *dir, const json_t *sum, const char *scripts
 	                   c) if (!op && !strcmp(json_string_value(json_object_get(c, "op")) ?: "",
 	                                         "configure")) op = c;
 	if (!op || !json_is_integer(json_object_get(op, "latency_ns"))) {
-		sim_errf(err, n, "%s: $.operations: no answered configure request", file);
+		util_errf(err, n, "%s: $.operations: no answered configure request", file);
 		json_array_append_new(plots, json_pack("{ssss}", "name", "timeline", "error", err));
 		json_decref(doc);
 		free(file);
@@ -560,7 +560,7 @@ static int plot_timeline(const char *dir, const json_t *sum, const char *scripts
 		plot_end(&p);
 		json_decref(doc);
 		free(file);
-		sim_errf(err, n, "%s: out of memory", dir);
+		util_errf(err, n, "%s: out of memory", dir);
 		return -1;
 	}
 	fprintf(p.f, "# %s: cpu online_ms (after the request arrived)\n", file);
@@ -596,7 +596,7 @@ int bench_plot_sweep(const char *dir, const json_t *summary, const char *scripts
 	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
 		if (fns[i](dir, summary, scripts, *plots, e, sizeof e) && !rc) {
 			rc = -1;
-			sim_errf(err, n, "%s", e);
+			util_errf(err, n, "%s", e);
 		}
 	return rc;
 }

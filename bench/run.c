@@ -33,11 +33,17 @@
 #include "traces/md_topo.h"
 #include "traces/trace.h"
 #include "util/atomic.h"
+#include "util/bytes.h"
+#include "util/file.h"
+#include "util/stats.h"
 
 #define MAX_IRQS 16 /* --irq sources per run */
 
 /* A device interrupt of the domain (--irq) and where the hypervisor
  * delivers it. */
+/* --irq affinity masks (run.h) copy into run_irq's. */
+_Static_assert(BENCH_IRQ_CPU_WORDS == LX_NR_CPUS / 64, "one cpu mask size");
+
 struct run_irq {
 	unsigned devhandle, devino;
 	unsigned irq;                  /* sun4v_build_irq's number */
@@ -402,85 +408,55 @@ static uint64_t hcall_latency(void *ctx, unsigned cpu, unsigned fn, unsigned k)
 	return trace_hcall_latency(ctx, cpu, fn, k);
 }
 
+/* The trace's costs (the COST rows of kernel-model/costs.def) over the
+ * kernel model's defaults (its MODEL_COST rows). */
 static void to_km_costs(const struct trace_costs *t, struct km_costs *c)
 {
 	km_costs_default(c);
-	c->hotplug_prepare_ns = t->hotplug_prepare_ns;
-	c->hotplug_online_ns = t->hotplug_online_ns;
-	c->hotplug_teardown_ns = t->hotplug_teardown_ns;
-	c->udelay_granularity_ns = t->udelay_granularity_ns;
-	c->udelay_overhead_ns = t->udelay_overhead_ns;
-	c->jiffy_ns = t->jiffy_ns;
-	c->sched_switch_ns = t->sched_switch_ns;
-	c->kthread_wakeup_ns = t->kthread_wakeup_ns;
-	c->ldc_msg_ns = t->ldc_msg_ns;
-	c->ipi_ns = t->ipi_ns;
-	c->printk_ns = t->printk_ns;
+#define COST(name, unit, model_default, trace_default, min, what) c->name = t->name;
+#define MODEL_COST(name, unit, model_default, what)
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 }
 
-/* "DEVHANDLE:DEVINO[@CPULIST]" (run.h). */
-static int parse_irqs(struct bench_run *r, char *err, size_t n)
+/* The spec of --irq source q for messages ("DEVHANDLE:DEVINO" when the
+ * caller gave none). */
+static const char *irq_spec(const struct bench_irq *q, char *buf, size_t n)
+{
+	if (q->spec)
+		return q->spec;
+	snprintf(buf, n, "%u:%u", q->devhandle, q->devino);
+	return buf;
+}
+
+/* The --irq sources (run.h struct bench_irq), then the trace's. */
+static int take_irqs(struct bench_run *r, char *err, size_t n)
 {
 	size_t ntrace = trace_irq_count(r->trace);
+	char sb[32];
 	if (r->cfg.nirq + ntrace > MAX_IRQS) {
 		snprintf(err, n, "--irq and the trace's interrupts: at most %d sources", MAX_IRQS);
 		return -1;
 	}
 	for (size_t i = 0; i < r->cfg.nirq; i++) {
-		const char *spec = r->cfg.irq[i];
+		const struct bench_irq *c = &r->cfg.irq[i];
 		struct run_irq *q = &r->irqs[i];
-		char *end;
-		unsigned long dh = strtoul(spec, &end, 0), di;
-		if (end == spec || *end != ':' || dh > HV_MAX_DEVHANDLE) {
-			snprintf(err, n,
-			         "--irq '%s': expected DEVHANDLE:DEVINO[@CPULIST], devhandle 0-7",
-			         spec);
+		if (c->devhandle > HV_MAX_DEVHANDLE || c->devino > HV_MAX_DEVINO) {
+			snprintf(err, n, "--irq '%s': devhandle 0-7, devino 0-255",
+			         irq_spec(c, sb, sizeof sb));
 			return -1;
 		}
-		const char *p = end + 1;
-		di = strtoul(p, &end, 0);
-		if (end == p || (*end && *end != '@') || di > HV_MAX_DEVINO) {
-			snprintf(err, n, "--irq '%s': devino must be 0-255", spec);
-			return -1;
-		}
-		*q = (struct run_irq){
-		    .devhandle = (unsigned)dh, .devino = (unsigned)di, .all = !*end};
+		*q =
+		    (struct run_irq){.devhandle = c->devhandle, .devino = c->devino, .all = c->all};
+		memcpy(q->aff, c->aff, sizeof q->aff);
 		for (size_t k = 0; k < i; k++)
 			if (r->irqs[k].devhandle == q->devhandle &&
 			    r->irqs[k].devino == q->devino) {
-				snprintf(err, n, "--irq '%s': source given twice", spec);
+				snprintf(err, n, "--irq '%s': source given twice",
+				         irq_spec(c, sb, sizeof sb));
 				return -1;
 			}
-		for (p = *end ? end + 1 : end; *p;) {
-			unsigned long lo = strtoul(p, &end, 10), hi = lo;
-			if (end == p)
-				goto bad_list;
-			if (*end == '-') {
-				p = end + 1;
-				hi = strtoul(p, &end, 10);
-				if (end == p)
-					goto bad_list;
-			}
-			if (lo > hi || hi >= LX_NR_CPUS || (*end && *end != ','))
-				goto bad_list;
-			for (unsigned long c = lo; c <= hi; c++)
-				q->aff[c / 64] |= 1ull << (c % 64);
-			p = *end ? end + 1 : end;
-			if (*end && !*p)
-				goto bad_list;
-		}
-		if (!q->all) {
-			int any = 0;
-			for (size_t w = 0; w < LX_NR_CPUS / 64; w++)
-				any |= q->aff[w] != 0;
-			if (!any)
-				goto bad_list;
-		}
-		continue;
-	bad_list:
-		snprintf(err, n, "--irq '%s': CPULIST must be like 64-127,200 (cpus below %d)",
-		         spec, LX_NR_CPUS);
-		return -1;
 	}
 	for (size_t i = 0; i < ntrace; i++) {
 		const struct trace_irq *ti = trace_irq_at(r->trace, i);
@@ -498,7 +474,7 @@ static int parse_irqs(struct bench_run *r, char *err, size_t n)
 			if (r->irqs[k].devhandle == q->devhandle &&
 			    r->irqs[k].devino == q->devino) {
 				snprintf(err, n, "--irq '%s': source given twice (also in %s)",
-				         r->cfg.irq[k], r->cfg.trace);
+				         irq_spec(&r->cfg.irq[k], sb, sizeof sb), r->cfg.trace);
 				return -1;
 			}
 	}
@@ -701,31 +677,18 @@ static int boot(struct bench_run *r, char *err, size_t n)
 _Static_assert(TRACE_T_NS_MAX * 1000 <= SIM_TIME_MAX_PS / 10,
                "TRACE_T_NS_MAX fits well below SIM_TIME_MAX_PS");
 
-/* --set NAME=VALUE: the trace's timing parameters, under the same rules
- * (traces/trace.h trace_params) as the trace reader applies to them. */
+/* The cost overrides (run.h): the trace's timing parameters, under the
+ * same rules (traces/trace.h trace_params) as the trace reader applies. */
 static int apply_overrides(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.nset; i++) {
-		const char *kv = r->cfg.set[i], *eq = strchr(kv, '=');
-		char key[64], why[200];
-		if (!eq || (size_t)(eq - kv) >= sizeof key) {
-			snprintf(err, n, "--set '%s': expected NAME=VALUE", kv);
+		const struct trace_param_value *v = &r->cfg.set[i];
+		char why[200];
+		if (trace_param_check(v->param, v->u, v->real, why, sizeof why)) {
+			snprintf(err, n, "--set %s: %s", v->param->name, why);
 			return -1;
 		}
-		memcpy(key, kv, (size_t)(eq - kv));
-		key[eq - kv] = 0;
-		const struct trace_param *p = trace_param_by_name(key);
-		if (!p) {
-			snprintf(err, n,
-			         "--set: unknown timing parameter '%s' (one of cpi, clock_hz, "
-			         "stick_hz, or a cost field of traces/FORMAT.md)",
-			         key);
-			return -1;
-		}
-		if (trace_param_set(&r->m, p, eq + 1, why, sizeof why)) {
-			snprintf(err, n, "--set %s: %s", key, why);
-			return -1;
-		}
+		trace_param_store(&r->m, v);
 	}
 	return 0;
 }
@@ -740,33 +703,32 @@ static int add_fault(struct bench_run *r, struct run_fault f, char *err, size_t 
 	return 0;
 }
 
-/* The --inject options under the rules of the trace's faults, before
+/* The injected faults' cpus are the domain's (below its max_cpus; the
+ * rest of trace_fault_parse's rule holds by construction), before
  * anything runs (apply_injections injects them once the scenario starts). */
 static int check_injections(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.ninject; i++) {
-		struct trace_fault f;
-		char why[256];
-		if (trace_fault_parse(r->cfg.inject[i], r->m.max_cpus, &f, why, sizeof why)) {
-			snprintf(err, n, "--inject %s", why);
+		const struct trace_fault *f = &r->cfg.inject[i].f;
+		if (f->cpu >= 0 && (uint32_t)f->cpu >= r->m.max_cpus) {
+			const char *name = hv_fn_name(0x80, f->fn);
+			snprintf(
+			    err, n,
+			    "--inject %s: cpu '%d' is not a decimal number in range 0..%u (the "
+			    "MD's max-cpus - 1)",
+			    name ? name : "?", (int)f->cpu, r->m.max_cpus - 1);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* --inject NAME=STATUS[xCOUNT][@CPU], under the rules of the trace's
- * faults (traces/trace.h trace_fault_parse), then the trace's faults. */
+/* The injected faults, then the trace's. */
 static int apply_injections(struct bench_run *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->cfg.ninject; i++) {
-		struct trace_fault f;
-		char why[256];
-		if (trace_fault_parse(r->cfg.inject[i], r->m.max_cpus, &f, why, sizeof why)) {
-			snprintf(err, n, "--inject %s", why);
-			return -1;
-		}
-		if (add_fault(r, (struct run_fault){f.fn, f.count, f.cpu, f.status, 0}, err, n))
+		const struct trace_fault *f = &r->cfg.inject[i].f;
+		if (add_fault(r, (struct run_fault){f->fn, f->count, f->cpu, f->status, 0}, err, n))
 			return -1;
 	}
 	for (size_t i = 0; i < trace_fault_count(r->trace); i++) {
@@ -815,19 +777,10 @@ static int guest_identity(struct bench_run *r, char *err, size_t n)
 	json_t *m = json_load_file(path, 0, NULL);
 	if (!m)
 		return 0;
-	FILE *f = fopen(r->image, "rb");
 	uint8_t *buf = NULL, h[32];
 	size_t len = 0;
 	char hex[65] = "";
-	if (f) {
-		fseek(f, 0, SEEK_END);
-		long sz = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		buf = sz > 0 ? malloc((size_t)sz) : NULL;
-		len = buf && fread(buf, 1, (size_t)sz, f) == (size_t)sz ? (size_t)sz : 0;
-		fclose(f);
-	}
-	if (!len) {
+	if (util_read_file(r->image, &buf, &len) || !len) {
 		free(buf);
 		json_decref(m);
 		snprintf(err, n, "%s: cannot read the guest image", r->image);
@@ -936,7 +889,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	r->m = *trace_machine(r->trace);
 	if (apply_overrides(r, err, n) || check_injections(r, err, n))
 		goto fail;
-	if (parse_irqs(r, err, n))
+	if (take_irqs(r, err, n))
 		goto fail;
 	r->nops = trace_op_count(r->trace);
 	r->ops = calloc(r->nops ? r->nops : 1, sizeof *r->ops);
@@ -1243,29 +1196,19 @@ static const char *op_name(enum trace_op_kind k)
 	return "?";
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* min/p50/p90/p99/max (nearest rank) of n values. */
 static json_t *percentiles(int64_t *v, size_t n)
 {
 	if (!n)
 		return json_null();
-	qsort(v, n, sizeof *v, cmp_i64);
+	util_sort_i64(v, n);
 	static const struct {
 		const char *name;
-		double q;
-	} qs[] = {{"min", 0}, {"p50", .5}, {"p90", .9}, {"p99", .99}, {"max", 1}};
+		double pct;
+	} qs[] = {{"min", 0}, {"p50", 50}, {"p90", 90}, {"p99", 99}, {"max", 100}};
 	json_t *o = json_object();
-	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-		size_t k = qs[i].q <= 0 ? 0 : (size_t)(qs[i].q * (double)n + 0.999999) - 1;
-		if (k >= n)
-			k = n - 1;
-		json_object_set_new(o, qs[i].name, json_integer(v[k]));
-	}
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+		json_object_set_new(o, qs[i].name, json_integer(util_percentile(v, n, qs[i].pct)));
 	return o;
 }
 
@@ -1452,12 +1395,21 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "quantum_ps", json_integer(SIM_QUANTUM_PS));
 	json_object_set_new(cfg, "profile", json_boolean(!r->cfg.no_profile));
 	json_t *inj = json_array();
-	for (size_t i = 0; i < r->cfg.ninject; i++)
-		json_array_append_new(inj, json_string(r->cfg.inject[i]));
+	for (size_t i = 0; i < r->cfg.ninject; i++) {
+		const struct bench_fault *f = &r->cfg.inject[i];
+		const char *name = hv_fn_name(0x80, f->f.fn);
+		json_array_append_new(inj, f->spec
+		                               ? json_string(f->spec)
+		                               : json_sprintf("%s=%llux%u@%d", name ? name : "?",
+		                                              (unsigned long long)f->f.status,
+		                                              f->f.count, f->f.cpu));
+	}
 	json_object_set_new(cfg, "inject", inj);
 	json_t *irqs = json_array();
-	for (size_t i = 0; i < r->cfg.nirq; i++)
-		json_array_append_new(irqs, json_string(r->cfg.irq[i]));
+	for (size_t i = 0; i < r->cfg.nirq; i++) {
+		char sb[32];
+		json_array_append_new(irqs, json_string(irq_spec(&r->cfg.irq[i], sb, sizeof sb)));
+	}
 	json_object_set_new(cfg, "irq", irqs);
 	json_object_set_new(cfg, "insn_budget", json_integer((json_int_t)r->cfg.insn_budget));
 	json_object_set_new(cfg, "ram_size", json_integer((json_int_t)r->cfg.ram_size));

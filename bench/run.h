@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "traces/trace.h" /* struct trace_fault, trace_param_value */
+
 /* The result document's format and version (bench/result.schema.json):
  * a major change breaks readers (compare refuses it), a minor one adds. */
 #define BENCH_RESULT_FORMAT "ldomsim-result"
@@ -23,8 +25,29 @@
  *      topology "generation", "host_refused", "stale_bits", "stale_report" */
 #define BENCH_RESULT_MINOR 3
 
+/* A hypervisor fault to inject (run --inject; traces/trace.h
+ * trace_fault_parse is its rule): the next f.count calls of fast-trap
+ * function f.fn on strand f.cpu (-1: any) return f.status. */
+struct bench_fault {
+	struct trace_fault f;
+	const char *spec; /* as written, for the result's config.inject; NULL: none */
+};
+
+/* A device interrupt the domain owns (run --irq): built at boot with the
+ * real sun4v_build_irq, requested, and targeted by the real fixup_irqs;
+ * dr-cpu then retargets it through the real sun4v_set_affinity. */
+#define BENCH_IRQ_CPU_WORDS (TRACE_MAX_CPUS / 64)
+struct bench_irq {
+	unsigned devhandle;                /* 0-7 */
+	unsigned devino;                   /* 0-255 */
+	int all;                           /* affinity: every cpu */
+	uint64_t aff[BENCH_IRQ_CPU_WORDS]; /* else these cpus (bit c of word c / 64) */
+	const char *spec; /* as written, for messages and the result's config.irq; NULL: none */
+};
+
 /* The run copies trace and image; the arrays (set, inject, irq) and their
- * strings are borrowed and must outlive the run. */
+ * strings are borrowed and must outlive the run. The library takes typed
+ * values: cli/options.h parses the command line's strings into them. */
 struct sim_engines; /* sim/sim.h */
 
 struct bench_run_cfg {
@@ -32,23 +55,17 @@ struct bench_run_cfg {
 	const char *image;    /* guest ELF; NULL: build/guest/guest.elf beside the binary */
 	uint64_t insn_budget; /* instructions a thread may run without blocking */
 	uint64_t ram_size;    /* bytes of guest RAM */
-	/* Timing parameters overriding the trace's machine section, "name=value":
-	 * cpi, clock_hz, stick_hz, or a cost (hotplug_prepare_ns, ...). */
-	const char *const *set;
+	/* Timing parameters overriding the trace's machine section: cpi,
+	 * clock_hz, stick_hz, or a cost (kernel-model/costs.def). */
+	const struct trace_param_value *set;
 	size_t nset;
 	const char *folded; /* write folded stacks here (flame graphs); NULL: not */
-	/* Hypervisor faults to inject, "NAME=STATUS[xCOUNT][@CPU]": the next
-	 * COUNT (default 1) calls of fast-trap function NAME (cpu_start,
-	 * mmu_map_perm_addr, cpu_stop, mach_desc, ...) on CPU (default any)
-	 * return STATUS (a number or EINVAL, ENOCPU, EWOULDBLOCK, ...). */
-	const char *const *inject;
+	/* Hypervisor faults to inject before the trace's own; a cpu must be
+	 * below the trace's max_cpus. */
+	const struct bench_fault *inject;
 	size_t ninject;
-	/* Device interrupts the domain owns, "DEVHANDLE:DEVINO[@CPULIST]"
-	 * (devhandle 0-7, devino 0-255; CPULIST like 64-127,200 is the
-	 * affinity, default every cpu). Built at boot with the real
-	 * sun4v_build_irq, requested, and targeted by the real fixup_irqs;
-	 * dr-cpu then retargets them through the real sun4v_set_affinity. */
-	const char *const *irq;
+	/* Device interrupts the domain owns besides the trace's. */
+	const struct bench_irq *irq;
 	size_t nirq;
 	int no_profile; /* skip the per-function profile (and the phases it
 	                   gives): ~30% faster on the largest shapes */
@@ -66,11 +83,11 @@ struct bench_run;
 int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err, size_t n);
 void bench_run_free(struct bench_run *r);
 /* The checks bench_run makes of cfg before it runs anything (the guest
- * image and its manifest, --set names and values, --inject syntax with
- * cpus of any domain), for a caller that plans many runs (sweep) and must
- * refuse a bad option before the first. 0, or -1 with err naming the
- * option. cfg.trace is not read; the guest is checked only when cfg.image
- * names one (the runs find their default guest beside their binary). */
+ * image and its manifest, the overrides' ranges, fault cpus of any
+ * domain), for a caller that plans many runs (sweep) and must refuse a bad
+ * option before the first. 0, or -1 with err naming the option.
+ * cfg.trace is not read; the guest is checked only when cfg.image names
+ * one (the runs find their default guest beside their binary). */
 int bench_run_check_cfg(const struct bench_run_cfg *cfg, char *err, size_t n);
 
 /* 0: every operation completed and the maps equal the host computation. */

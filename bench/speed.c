@@ -3,8 +3,8 @@
  * these figures describe the simulator, never the simulated machine.
  */
 #define _GNU_SOURCE
-#include "sim/errf.h"
 #include "bench/speed.h"
+#include "util/errf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +49,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 	for (size_t l = 0; l < 2; l++) {
 		uint64_t fn;
 		if (sim_sym(s, loops[l].sym, &fn)) {
-			sim_errf(err, n, "%s: no %s", elf, loops[l].sym);
+			util_errf(err, n, "%s: no %s", elf, loops[l].sym);
 			goto out;
 		}
 		/* Fewer iterations of the shorter loop: similar run times. */
@@ -68,7 +68,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 					struct sim_verdict v;
 					sim_strand_park(s, 0);
 					if (sim_strand_start(s, 0, fn, 0)) {
-						sim_errf(err, n, "cannot start a strand");
+						util_errf(err, n, "cannot start a strand");
 						goto out;
 					}
 					double t0 = now();
@@ -76,7 +76,7 @@ int bench_speed_run(const char *elf, uint64_t iters, unsigned repeats,
 					    sim_call(s, 0, fn, &it, 1, STACK_TOP, NULL, &v);
 					secs = now() - t0;
 					if (why != SIM_STOP_RETURNED) {
-						sim_errf(err, n, "full-machine run: %s", v.msg);
+						util_errf(err, n, "full-machine run: %s", v.msg);
 						goto out;
 					}
 					insns = sim_strand_stats(s, 0)->insns;

@@ -25,16 +25,17 @@
 #include "bench/run.h"
 #include "bench/sweep_io.h"
 #include "bench/sweep_result.h"
-#include "sim/errf.h"
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
 #include "util/atomic.h"
+#include "util/errf.h"
+#include "util/file.h"
 
 extern char **environ;
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
-		sim_errf(err, n, __VA_ARGS__);                                                     \
+		util_errf(err, n, __VA_ARGS__);                                                    \
 		return -1;                                                                         \
 	} while (0)
 
@@ -102,27 +103,13 @@ bad:
 
 /* ---- summary ---- */
 
-static int is_count(const json_t *j)
-{
-	return json_is_integer(j) && json_integer_value(j) >= 0;
-}
-
 int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n)
 {
 	const json_t *v, *row, *m;
 	size_t i;
-	v = json_object_get(doc, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), BENCH_SWEEP_FORMAT))
-		FAIL("%s: $.format: expected \"%s\"", file, BENCH_SWEEP_FORMAT);
-	v = json_object_get(doc, "version");
-	if (json_array_size(v) != 2 || !is_count(json_array_get(v, 0)) ||
-	    !is_count(json_array_get(v, 1)))
-		FAIL("%s: $.version: expected [major, minor]", file);
-	if (json_integer_value(json_array_get(v, 0)) != BENCH_SWEEP_MAJOR)
-		FAIL("%s: $.version: summary version %lld.%lld is another major version (this "
-		     "ldomsim reads %d.x)",
-		     file, (long long)json_integer_value(json_array_get(v, 0)),
-		     (long long)json_integer_value(json_array_get(v, 1)), BENCH_SWEEP_MAJOR);
+	if (bench_check_version(doc, file, BENCH_SWEEP_FORMAT, BENCH_SWEEP_MAJOR, "summary", err,
+	                        n))
+		return -1;
 	if (!json_is_array(json_object_get(doc, "points")))
 		FAIL("%s: $.points: expected an array", file);
 	json_array_foreach(json_object_get(doc, "points"), i, row)
@@ -133,7 +120,7 @@ int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n
 		if (!json_is_string(v) || strlen(json_string_value(v)) >= 32)
 			FAIL("%s: $.points[%zu].shape: expected a shape name", file, i);
 		for (size_t k = 0; k < 2; k++)
-			if (!is_count(json_object_get(row, counts[k])))
+			if (!bench_is_count(json_object_get(row, counts[k])))
 				FAIL("%s: $.points[%zu].%s: expected a number of strands", file, i,
 				     counts[k]);
 		if (!json_is_boolean(json_object_get(row, "ok")))
@@ -141,7 +128,7 @@ int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n
 		if (!json_is_string(json_object_get(row, "verdict")))
 			FAIL("%s: $.points[%zu].verdict: expected a string", file, i);
 		v = json_object_get(row, "result_version");
-		if (v && (!is_count(json_array_get(v, 0)) ||
+		if (v && (!bench_is_count(json_array_get(v, 0)) ||
 		          json_integer_value(json_array_get(v, 0)) != BENCH_RESULT_MAJOR))
 			FAIL("%s: $.points[%zu].result_version: result version %lld.%lld is "
 			     "another major version (this ldomsim reads %d.x)",
@@ -285,7 +272,7 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct pt *p, const si
 	unlink(p->result); /* a stale result of an earlier sweep must not count */
 	fd = open(p->logtmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		sim_errf(why, wn, "%s: cannot create: %s", p->logtmp, strerror(errno));
+		util_errf(why, wn, "%s: cannot create: %s", p->logtmp, strerror(errno));
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -300,7 +287,7 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct pt *p, const si
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd);
 	if (rc) {
-		sim_errf(why, wn, "cannot start %s: %s", cfg->ldomsim, strerror(rc));
+		util_errf(why, wn, "cannot start %s: %s", cfg->ldomsim, strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -637,8 +624,8 @@ static int mkdirs(const struct bench_sweep_cfg *cfg, char *err, size_t n)
 		char *d = bench_strf("%s%s", cfg->dir, sub[i]);
 		int rc = d ? trace_mkdir_p(d) : -1;
 		if (rc) {
-			sim_errf(err, n, "%s: cannot create the folder: %s", d ? d : cfg->dir,
-			         strerror(errno));
+			util_errf(err, n, "%s: cannot create the folder: %s", d ? d : cfg->dir,
+			          strerror(errno));
 			free(d);
 			return -1;
 		}
@@ -668,7 +655,7 @@ static int summarize(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t n
 	              "fits", bench_sweep_fits(rows));
 	sim = json_pack("{sfso}", "host_seconds", now_s() - t0, "points", timing);
 	if (!summary || !path || !sim) {
-		sim_errf(err, n, "%s: out of memory", cfg->dir);
+		util_errf(err, n, "%s: out of memory", cfg->dir);
 		goto out;
 	}
 	json_object_set(summary, "simulator", sim);
@@ -687,10 +674,10 @@ static int summarize(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t n
 			snprintf(perr, sizeof perr, "plots: failed");
 	}
 	if (failed) {
-		sim_errf(err, n, "%zu of %zu points failed (see %s)", failed, np, path);
+		util_errf(err, n, "%zu of %zu points failed (see %s)", failed, np, path);
 		rc = 1;
 	} else if (perr[0]) {
-		sim_errf(err, n, "%s", perr);
+		util_errf(err, n, "%s", perr);
 		rc = 1;
 	} else {
 		rc = 0;
@@ -729,7 +716,7 @@ static int emit_jobs(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t n
 	json_t *plan = NULL;
 	FILE *f = NULL;
 	if (!abs || !ldomsim || !plan_path || !order) {
-		sim_errf(err, n, "%s: cannot resolve the folder or %s", cfg->dir, cfg->ldomsim);
+		util_errf(err, n, "%s: cannot resolve the folder or %s", cfg->dir, cfg->ldomsim);
 		goto out;
 	}
 	plan = json_pack("{sss[ii]so}", "format", BENCH_PLAN_FORMAT, "version", BENCH_SWEEP_MAJOR,
@@ -770,7 +757,7 @@ static int emit_jobs(const struct bench_sweep_cfg *cfg, struct pt *pts, size_t n
 		goto out;
 	}
 	f = NULL;
-	if (bench_write_atomic(cfg->emit_jobs, buf, len, err, n))
+	if (util_write_atomic(cfg->emit_jobs, buf, len, err, n))
 		goto out;
 	if (progress)
 		fprintf(progress,
@@ -806,13 +793,12 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 	if (cfg->remove && cfg->remove > cfg->add[0])
 		FAIL("--remove %u: more than the smallest --add (%u)", cfg->remove, cfg->add[0]);
 	{
-		/* Every point runs `ldomsim run --set ... --guest ...`: its checks
-		 * of those options, once, before any point. */
+		/* Every point runs `ldomsim run --guest ...`: its checks of the
+		 * guest, once, before any point (the caller checked the --set
+		 * strings with the typed parse, cli/options.h). */
 		struct bench_run_cfg rc_cfg;
 		bench_run_cfg_default(&rc_cfg);
 		rc_cfg.image = cfg->guest;
-		rc_cfg.set = cfg->sets;
-		rc_cfg.nset = cfg->nsets;
 		if (bench_run_check_cfg(&rc_cfg, err, n))
 			return -1;
 	}
@@ -838,7 +824,7 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 			p->weight = 1.0 + s * s + (double)p->add / 64.0;
 			p->exit_status = -1;
 			if (!p->tracedir || !p->trace || !p->result || !p->log || !p->logtmp) {
-				sim_errf(err, n, "%s: out of memory", cfg->dir);
+				util_errf(err, n, "%s: out of memory", cfg->dir);
 				goto out;
 			}
 		}
@@ -857,7 +843,7 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 		goto stopped;
 	rc = summarize(cfg, pts, np, progress, t0, err, n);
 	if (rc >= 0 && (sig = take_stop(&stop, 0))) {
-		sim_errf(
+		util_errf(
 		    err, n,
 		    "stopped by SIG%s after %s/summary.json was written (the plots may be missing)",
 		    sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal", cfg->dir);
@@ -865,11 +851,11 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 	}
 	goto out;
 stopped:
-	sim_errf(err, n,
-	         "stopped by SIG%s: %zu running point%s ended, temporary files removed; %s holds "
-	         "the points that finished and no summary.json (to start again: --force)",
-	         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", nstopped, nstopped == 1 ? "" : "s",
-	         cfg->dir);
+	util_errf(err, n,
+	          "stopped by SIG%s: %zu running point%s ended, temporary files removed; %s holds "
+	          "the points that finished and no summary.json (to start again: --force)",
+	          sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", nstopped, nstopped == 1 ? "" : "s",
+	          cfg->dir);
 	rc = 128 + sig;
 out:
 	pthread_sigmask(SIG_SETMASK, &mask, NULL);
@@ -901,28 +887,17 @@ static size_t uniq_u32(uint32_t *v, size_t k)
 /* A copy of file from into to (atomically); 0 if from does not exist. */
 static int copy_file(const char *from, const char *to, char *err, size_t n)
 {
-	FILE *f = fopen(from, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	int rc;
-	if (!f)
+	uint8_t *buf;
+	size_t len;
+	int rc = util_read_file(from, &buf, &len);
+	if (rc == UTIL_E_OPEN)
 		return 0;
-	do {
-		if (len + 65536 > cap) {
-			char *nb = realloc(buf, cap = len + 65536);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				sim_errf(err, n, "%s: out of memory", from);
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got);
-	fclose(f);
-	rc = bench_write_atomic(to, buf ? buf : "", len, err, n);
+	if (rc) {
+		util_errf(err, n, "%s: %s", from,
+		          rc == UTIL_E_NOMEM ? "out of memory" : strerror(errno));
+		return -1;
+	}
+	rc = util_write_atomic(to, buf, len, err, n);
 	free(buf);
 	return rc;
 }
@@ -947,13 +922,13 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 	struct bench_sweep_cfg cfg = {.dir = out, .scripts = scripts, .jobs = 1};
 	sigset_t stop, mask;
 	if (!docs || !ndirs || !out) {
-		sim_errf(err, n, "merge: one or more sweep folders and -o are required");
+		util_errf(err, n, "merge: one or more sweep folders and -o are required");
 		goto out;
 	}
 	for (size_t d = 0; d < ndirs; d++)
 		if (same_dir(out, dirs[d])) {
-			sim_errf(err, n, "-o %s: is the sweep folder %s being merged", out,
-			         dirs[d]);
+			util_errf(err, n, "-o %s: is the sweep folder %s being merged", out,
+			          dirs[d]);
 			goto out;
 		}
 	if (bench_out_prepare("-o", out, force, err, n))
@@ -965,9 +940,9 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		docs[d] = from ? bench_read_json(from, err, n) : NULL;
 		if (!docs[d]) {
 			if (from)
-				sim_errf(err, n,
-				         "%s: neither plan.json nor summary.json is readable",
-				         dirs[d]);
+				util_errf(err, n,
+				          "%s: neither plan.json nor summary.json is readable",
+				          dirs[d]);
 			free(plan);
 			free(sum);
 			goto out;
@@ -976,7 +951,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		json_t *tr = json_object_get(c, "traces");
 		if (!json_is_object(c) || !json_is_array(tr) ||
 		    !json_is_string(json_object_get(c, "shape"))) {
-			sim_errf(err, n, "%s: no config.shape / config.traces", from);
+			util_errf(err, n, "%s: no config.shape / config.traces", from);
 			free(plan);
 			free(sum);
 			goto out;
@@ -990,8 +965,8 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 				       *y = json_object_get(c, same[k]);
 				if (!x || json_is_null(x) ? y && !json_is_null(y)
 				                          : !json_equal(x, y)) {
-					sim_errf(err, n, "%s: config.%s differs from %s's", from,
-					         same[k], dirs[0]);
+					util_errf(err, n, "%s: config.%s differs from %s's", from,
+					          same[k], dirs[0]);
 					free(plan);
 					free(sum);
 					goto out;
@@ -1007,16 +982,16 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 			json_t *jp = json_object_get(t, "present"), *ja = json_object_get(t, "add");
 			if (!name || !trace || !json_is_integer(jp) || !json_is_integer(ja) ||
 			    strlen(name) >= sizeof pts->name) {
-				sim_errf(err, n, "%s: config.traces[%zu]: bad point", from, i);
+				util_errf(err, n, "%s: config.traces[%zu]: bad point", from, i);
 				free(plan);
 				free(sum);
 				goto out;
 			}
 			for (size_t k = 0; k < np; k++)
 				if (!strcmp(pts[k].name, name)) {
-					sim_errf(err, n,
-					         "point %s is in two folders (the second: %s)",
-					         name, dirs[d]);
+					util_errf(err, n,
+					          "point %s is in two folders (the second: %s)",
+					          name, dirs[d]);
 					free(plan);
 					free(sum);
 					goto out;
@@ -1033,7 +1008,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 				if (a2)
 					add = a2;
 				if (!np2 || !p2 || !a2) {
-					sim_errf(err, n, "out of memory");
+					util_errf(err, n, "out of memory");
 					free(plan);
 					free(sum);
 					goto out;
@@ -1060,7 +1035,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 			             : "");
 			np++;
 			if (!p->trace || !p->result || !p->log || !p->logtmp || !p->tracedir) {
-				sim_errf(err, n, "out of memory");
+				util_errf(err, n, "out of memory");
 				free(plan);
 				free(sum);
 				goto out;
@@ -1070,7 +1045,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		free(sum);
 	}
 	if (!np) {
-		sim_errf(err, n, "merge: the folders hold no points");
+		util_errf(err, n, "merge: the folders hold no points");
 		goto out;
 	}
 	cfg.shape = json_string_value(json_object_get(first, "shape"));
@@ -1081,7 +1056,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 	nsets = json_array_size(js);
 	sets = calloc(nsets ? nsets : 1, sizeof *sets);
 	if (!sets) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < nsets; i++)
@@ -1110,10 +1085,10 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		finish_point(&cfg, p, NULL);
 	}
 	if (sig || (sig = take_stop(&stop, 0))) {
-		sim_errf(err, n,
-		         "stopped by SIG%s: %s holds the points copied so far and no "
-		         "summary.json (to start again: --force)",
-		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
+		util_errf(err, n,
+		          "stopped by SIG%s: %s holds the points copied so far and no "
+		          "summary.json (to start again: --force)",
+		          sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
 		rc = 128 + sig;
 		goto out;
 	}
@@ -1121,10 +1096,10 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		fprintf(progress, "merge: %zu points from %zu folders into %s\n", np, ndirs, out);
 	rc = summarize(&cfg, pts, np, progress, t0, err, n);
 	if (rc >= 0 && (sig = take_stop(&stop, 0))) {
-		sim_errf(err, n,
-		         "stopped by SIG%s after %s/summary.json was written (the plots may "
-		         "be missing)",
-		         sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
+		util_errf(err, n,
+		          "stopped by SIG%s after %s/summary.json was written (the plots may "
+		          "be missing)",
+		          sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", out);
 		rc = 128 + sig;
 	}
 out:

@@ -34,10 +34,12 @@ struct bench_sweep_cfg {
 	size_t npresent;
 	const uint32_t *add; /* strands one CONFIGURE adds, ascending */
 	size_t nadd;
-	uint32_t remove;         /* of those, unconfigured again afterwards (0: none) */
-	unsigned jobs;           /* points run at a time, >= 1 */
-	const char *ldomsim;     /* the binary that runs a point: LDOMSIM run TRACE --json F */
-	const char *const *sets; /* NAME=VALUE timing overrides passed as run --set */
+	uint32_t remove;     /* of those, unconfigured again afterwards (0: none) */
+	unsigned jobs;       /* points run at a time, >= 1 */
+	const char *ldomsim; /* the binary that runs a point: LDOMSIM run TRACE --json F */
+	/* NAME=VALUE timing overrides passed as run --set, already checked
+	 * (cli/options.h cli_parse_set: the sweep does not parse them) */
+	const char *const *sets;
 	size_t nsets;
 	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */
 	const char *guest;   /* passed as run --guest (ELF or name); NULL: the default */

@@ -14,12 +14,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/errf.h"
 #include "util/atomic.h"
+#include "util/errf.h"
 
-int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n)
+int bench_is_count(const json_t *j)
 {
-	return util_write_atomic(path, buf, len, err, n);
+	return json_is_integer(j) && json_integer_value(j) >= 0;
+}
+
+int bench_check_version(const json_t *doc, const char *file, const char *format, int major,
+                        const char *what, char *err, size_t n)
+{
+	const json_t *v = json_object_get(doc, "format");
+	if (!json_is_string(v) || strcmp(json_string_value(v), format)) {
+		util_errf(err, n, "%s: $.format: expected \"%s\"", file, format);
+		return -1;
+	}
+	v = json_object_get(doc, "version");
+	if (json_array_size(v) != 2 || !bench_is_count(json_array_get(v, 0)) ||
+	    !bench_is_count(json_array_get(v, 1))) {
+		util_errf(err, n, "%s: $.version: expected [major, minor]", file);
+		return -1;
+	}
+	if (json_integer_value(json_array_get(v, 0)) != major) {
+		util_errf(err, n,
+		          "%s: $.version: %s version %lld.%lld is another major version (this "
+		          "ldomsim reads %d.x)",
+		          file, what, (long long)json_integer_value(json_array_get(v, 0)),
+		          (long long)json_integer_value(json_array_get(v, 1)), major);
+		return -1;
+	}
+	return 0;
 }
 
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n)
@@ -28,9 +53,9 @@ int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size
 	char *t = s ? bench_strf("%s\n", s) : NULL;
 	int rc = -1;
 	if (!t)
-		sim_errf(err, n, "%s: out of memory", path);
+		util_errf(err, n, "%s: out of memory", path);
 	else
-		rc = bench_write_atomic(path, t, strlen(t), err, n);
+		rc = util_write_atomic(path, t, strlen(t), err, n);
 	free(s);
 	free(t);
 	return rc;
@@ -41,13 +66,13 @@ json_t *bench_read_json(const char *path, char *err, size_t n)
 	json_error_t je;
 	json_t *doc;
 	if (!bench_is_file(path)) {
-		sim_errf(err, n, "%s: cannot read: %s", path,
-		         errno ? strerror(errno) : "not a regular file");
+		util_errf(err, n, "%s: cannot read: %s", path,
+		          errno ? strerror(errno) : "not a regular file");
 		return NULL;
 	}
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!doc)
-		sim_errf(err, n, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+		util_errf(err, n, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
 	return doc;
 }
 
@@ -117,7 +142,7 @@ int bench_summary_files(const char *path, char ***files, char *err, size_t n)
 	free(top);
 	nent = scandir(path, &ents, NULL, alphasort);
 	if (nent < 0) {
-		sim_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
+		util_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < nent; i++) {
@@ -132,15 +157,15 @@ int bench_summary_files(const char *path, char ***files, char *err, size_t n)
 	if (rc)
 		goto oom;
 	if (!k) {
-		sim_errf(err, n,
-		         "%s: not a sweep folder (no summary.json) and no sweep folders in it",
-		         path);
+		util_errf(err, n,
+		          "%s: not a sweep folder (no summary.json) and no sweep folders in it",
+		          path);
 		return -1;
 	}
 	return 0;
 oom:
 	bench_free_list(*files);
 	*files = NULL;
-	sim_errf(err, n, "%s: out of memory", path);
+	util_errf(err, n, "%s: out of memory", path);
 	return -1;
 }

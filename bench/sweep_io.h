@@ -9,15 +9,19 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* util_write_atomic: len bytes to path, all or nothing. 0, or -1 with err
- * naming path and the system's reason. */
-int bench_write_atomic(const char *path, const void *buf, size_t len, char *err, size_t n);
 /* The document, indented, in insertion order, newline-terminated. */
 int bench_write_json_atomic(const char *path, const json_t *doc, char *err, size_t n);
 /* A JSON document, or NULL with err "FILE: line L, column C: what". */
 json_t *bench_read_json(const char *path, char *err, size_t n);
 /* malloc'd printf-style string (NULL when out of memory). */
 __attribute__((format(printf, 1, 2))) char *bench_strf(const char *fmt, ...);
+/* 1 when j is an integer >= 0. */
+int bench_is_count(const json_t *j);
+/* The header of a versioned document: $.format is format and $.version
+ * is [major, minor] of this major (what names the document in the
+ * message: "result", "summary"). 0, or -1 with err "FILE: $.format: ...". */
+int bench_check_version(const json_t *doc, const char *file, const char *format, int major,
+                        const char *what, char *err, size_t n);
 /* 1 when path is an existing directory / regular file. */
 int bench_is_dir(const char *path);
 int bench_is_file(const char *path);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "bench/sweep_io.h"
-#include "sim/errf.h"
+#include "util/errf.h"
 
 /* The folders of a sweep folder, by what they hold (bench/sweep.h). */
 enum out_kind { OUT_TOP, OUT_POINTS, OUT_TRACES, OUT_TRACE, OUT_PLOTS, OUT_NONE };
@@ -104,7 +104,7 @@ static int scan(const char *path, enum out_kind k, enum scan_mode mode, char **f
 	struct dirent *de;
 	int rc = 0;
 	if (!d) {
-		sim_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
+		util_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
 		return -1;
 	}
 	while (!rc && (errno = 0, de = readdir(d))) {
@@ -115,12 +115,12 @@ static int scan(const char *path, enum out_kind k, enum scan_mode mode, char **f
 			continue;
 		sub = bench_strf("%s/%s", path, de->d_name);
 		if (!sub) {
-			sim_errf(err, n, "%s: out of memory", path);
+			util_errf(err, n, "%s: out of memory", path);
 			rc = -1;
 			break;
 		}
 		if (lstat(sub, &st)) {
-			sim_errf(err, n, "%s: %s", sub, strerror(errno));
+			util_errf(err, n, "%s: %s", sub, strerror(errno));
 			free(sub);
 			rc = -1;
 			break;
@@ -136,18 +136,18 @@ static int scan(const char *path, enum out_kind k, enum scan_mode mode, char **f
 			rc = scan(sub, kind < 0 ? OUT_NONE : (enum out_kind)kind, mode, found, err,
 			          n);
 			if (!rc && mode == SCAN_REMOVE && rmdir(sub)) {
-				sim_errf(err, n, "%s: cannot remove: %s", sub, strerror(errno));
+				util_errf(err, n, "%s: cannot remove: %s", sub, strerror(errno));
 				rc = -1;
 			}
 		} else if (mode == SCAN_REMOVE && unlink(sub)) {
-			sim_errf(err, n, "%s: cannot remove: %s", sub, strerror(errno));
+			util_errf(err, n, "%s: cannot remove: %s", sub, strerror(errno));
 			rc = -1;
 		}
 		if (rc != 1)
 			free(sub);
 	}
 	if (!rc && errno) {
-		sim_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
+		util_errf(err, n, "%s: cannot read the folder: %s", path, strerror(errno));
 		rc = -1;
 	}
 	closedir(d);
@@ -162,21 +162,21 @@ int bench_out_prepare(const char *opt, const char *dir, int force, char *err, si
 	if (stat(dir, &st)) {
 		if (errno == ENOENT)
 			return 0; /* made later */
-		sim_errf(err, n, "%s %s: %s", opt, dir, strerror(errno));
+		util_errf(err, n, "%s %s: %s", opt, dir, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		sim_errf(err, n, "%s %s: exists and is not a folder", opt, dir);
+		util_errf(err, n, "%s %s: exists and is not a folder", opt, dir);
 		return -1;
 	}
 	rc = scan(dir, OUT_TOP, SCAN_ANY_FILE, &found, err, n);
 	if (rc <= 0)
 		return rc; /* only folders in it (a sweep that stopped early): nothing to lose */
 	if (!force) {
-		sim_errf(err, n,
-		         "%s %s: the folder is not empty (it holds %s): choose a new or empty "
-		         "folder, or pass --force to replace the sweep in it",
-		         opt, dir, found);
+		util_errf(err, n,
+		          "%s %s: the folder is not empty (it holds %s): choose a new or empty "
+		          "folder, or pass --force to replace the sweep in it",
+		          opt, dir, found);
 		free(found);
 		return -1;
 	}
@@ -184,10 +184,10 @@ int bench_out_prepare(const char *opt, const char *dir, int force, char *err, si
 	found = NULL;
 	rc = scan(dir, OUT_TOP, SCAN_UNKNOWN, &found, err, n);
 	if (rc == 1) {
-		sim_errf(err, n,
-		         "%s %s --force: the folder holds %s, which a sweep does not write: "
-		         "nothing was removed (move it away or choose another folder)",
-		         opt, dir, found);
+		util_errf(err, n,
+		          "%s %s --force: the folder holds %s, which a sweep does not write: "
+		          "nothing was removed (move it away or choose another folder)",
+		          opt, dir, found);
 		free(found);
 		return -1;
 	}

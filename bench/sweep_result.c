@@ -8,18 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/errf.h"
+#include "bench/sweep_io.h"
+#include "util/errf.h"
+#include "util/stats.h"
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
-		sim_errf(err, n, __VA_ARGS__);                                                     \
+		util_errf(err, n, __VA_ARGS__);                                                    \
 		return -1;                                                                         \
 	} while (0)
-
-static int is_count(const json_t *j)
-{
-	return json_is_integer(j) && json_integer_value(j) >= 0;
-}
 
 int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 {
@@ -27,18 +24,9 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 	size_t i, k;
 	if (!json_is_object(doc))
 		FAIL("%s: $: expected an object (an ldomsim result)", file);
-	v = json_object_get(doc, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), BENCH_RESULT_FORMAT))
-		FAIL("%s: $.format: expected \"%s\"", file, BENCH_RESULT_FORMAT);
-	v = json_object_get(doc, "version");
-	if (json_array_size(v) != 2 || !is_count(json_array_get(v, 0)) ||
-	    !is_count(json_array_get(v, 1)))
-		FAIL("%s: $.version: expected [major, minor]", file);
-	if (json_integer_value(json_array_get(v, 0)) != BENCH_RESULT_MAJOR)
-		FAIL("%s: $.version: result version %lld.%lld is another major version (this "
-		     "ldomsim reads %d.x)",
-		     file, (long long)json_integer_value(json_array_get(v, 0)),
-		     (long long)json_integer_value(json_array_get(v, 1)), BENCH_RESULT_MAJOR);
+	if (bench_check_version(doc, file, BENCH_RESULT_FORMAT, BENCH_RESULT_MAJOR, "result", err,
+	                        n))
+		return -1;
 	v = json_object_get(json_object_get(doc, "config"), "shape");
 	if (!json_is_string(v) ||
 	    strlen(json_string_value(v)) >= sizeof(((struct bench_point_key *)0)->shape))
@@ -50,7 +38,7 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 	if (!json_is_array(json_object_get(doc, "strands")))
 		FAIL("%s: $.strands: expected an array", file);
 	json_array_foreach(json_object_get(doc, "strands"), i,
-	                   o) if (!is_count(json_object_get(o, "cpu")))
+	                   o) if (!bench_is_count(json_object_get(o, "cpu")))
 	    FAIL("%s: $.strands[%zu].cpu: expected a cpu number", file, i);
 	ops = json_object_get(doc, "operations");
 	if (!json_is_array(ops))
@@ -60,7 +48,7 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 		if (!json_is_string(json_object_get(o, "op")))
 			FAIL("%s: $.operations[%zu].op: expected a string", file, i);
 		v = json_object_get(o, "latency_ns");
-		if (v && !is_count(v))
+		if (v && !bench_is_count(v))
 			FAIL("%s: $.operations[%zu].latency_ns: expected a non-negative integer",
 			     file, i);
 		v = json_object_get(o, "cpus");
@@ -68,11 +56,11 @@ int bench_result_check(const json_t *doc, const char *file, char *err, size_t n)
 			FAIL("%s: $.operations[%zu].cpus: expected an array", file, i);
 		json_array_foreach(v, k, c)
 		{
-			if (!is_count(json_object_get(c, "cpu")))
+			if (!bench_is_count(json_object_get(c, "cpu")))
 				FAIL("%s: $.operations[%zu].cpus[%zu].cpu: expected a cpu number",
 				     file, i, k);
 			const json_t *l = json_object_get(c, "latency_ns");
-			if (l && !is_count(l))
+			if (l && !bench_is_count(l))
 				FAIL("%s: $.operations[%zu].cpus[%zu].latency_ns: expected a "
 				     "non-negative integer",
 				     file, i, k);
@@ -124,24 +112,6 @@ void bench_result_key(const json_t *doc, struct bench_point_key *k)
 		nstrands += !added;
 	}
 	k->present = (uint32_t)nstrands;
-}
-
-int64_t bench_percentile(const int64_t *sorted, size_t n, double p)
-{
-	if (!n)
-		return 0;
-	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return sorted[rank - 1];
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
 }
 
 /* m[prefix + suffix] = v, when v is an integer. */
@@ -235,10 +205,10 @@ json_t *bench_result_metrics(const json_t *doc)
 		           {"online_p90_ns", 90},
 		           {"online_p99_ns", 99},
 		           {"online_max_ns", 100}};
-		qsort(lat, ncpus, sizeof *lat, cmp_i64);
+		util_sort_i64(lat, ncpus);
 		for (size_t p = 0; p < sizeof pct / sizeof pct[0]; p++)
 			json_object_set_new(m, pct[p].name,
-			                    json_integer(bench_percentile(lat, ncpus, pct[p].p)));
+			                    json_integer(util_percentile(lat, ncpus, pct[p].p)));
 	}
 	free(lat);
 	set_int(m, "md_update", "_ns", md);

@@ -43,7 +43,5 @@ void bench_result_key(const json_t *doc, struct bench_point_key *k);
 json_t *bench_result_metrics(const json_t *doc);
 /* The first CONFIGURE operation of a checked result, or NULL. */
 const json_t *bench_result_configure(const json_t *doc);
-/* Nearest-rank percentile (0 < p <= 100) of n sorted values. */
-int64_t bench_percentile(const int64_t *sorted, size_t n, double p);
 
 #endif

@@ -2,7 +2,7 @@
 #ifndef LDOMSIM_CLI_COMMANDS_H
 #define LDOMSIM_CLI_COMMANDS_H
 
-int sim_cmd_selftest(int argc, char **argv);
+int selftest_cmd_main(int argc, char **argv);
 int bench_cmd_main(int argc, char **argv);
 int bench_cmd_run(int argc, char **argv);
 int bench_cmd_sweep(int argc, char **argv);

@@ -1,6 +1,7 @@
 /*
- * ldomsim — command dispatcher. Each subcommand lives in the module it
- * belongs to and has the signature int fn(int argc, char **argv), where
+ * ldomsim — command dispatcher. Each subcommand's argument parsing and
+ * printing lives in cli/ (the library, libldomsim.a, holds no command
+ * code) and has the signature int fn(int argc, char **argv), where
  * argv[0] is the subcommand name. Exit status: 0 success, 1 a verdict or
  * finding (regression, failed check), 2 usage or unusable input.
  */
@@ -8,14 +9,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/dispatch.h"
 
-struct command {
-	const char *name;
-	const char *summary;
-	int (*fn)(int argc, char **argv);
-};
-
-static const struct command commands[] = {
+static const struct cli_cmd commands[] = {
 #define CMD(name, summary, fn) {name, summary, fn},
 #include "cli/commands.def"
 #undef CMD
@@ -34,18 +30,6 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "ldomsim: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	return cli_dispatch("ldomsim", "command", commands, sizeof commands / sizeof commands[0],
+	                    usage, argc, argv);
 }

@@ -156,21 +156,11 @@ void km_free(struct km *km)
 void km_costs_default(struct km_costs *c)
 {
 	*c = (struct km_costs){
-	    .hotplug_prepare_ns = KM_COST_HOTPLUG_PREPARE_NS,
-	    .hotplug_online_ns = KM_COST_HOTPLUG_ONLINE_NS,
-	    .hotplug_teardown_ns = KM_COST_HOTPLUG_TEARDOWN_NS,
-	    .notify_starting_ns = KM_COST_NOTIFY_STARTING_NS,
-	    .cpu_map_rebuild_ns = KM_COST_CPU_MAP_REBUILD_NS,
-	    .udelay_granularity_ns = KM_COST_UDELAY_GRANULARITY_NS,
-	    .udelay_overhead_ns = KM_COST_UDELAY_OVERHEAD_NS,
-	    .jiffy_ns = KM_COST_JIFFY_NS,
-	    .sched_switch_ns = KM_COST_SCHED_SWITCH_NS,
-	    .kthread_wakeup_ns = KM_COST_KTHREAD_WAKEUP_NS,
-	    .ldc_msg_ns = KM_COST_LDC_MSG_NS,
-	    .ipi_ns = KM_COST_IPI_NS,
-	    .printk_ns = KM_COST_PRINTK_NS,
-	    .hcall_ns = KM_COST_HCALL_NS,
-	    .timer_setup_ns = KM_COST_TIMER_SETUP_NS,
+#define COST(name, unit, model_default, trace_default, min, what) .name = model_default,
+#define MODEL_COST(name, unit, model_default, what)               .name = model_default,
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 	};
 }
 

@@ -27,23 +27,16 @@ void km_free(struct km *km);
 uint64_t km_page_offset(const struct km *km);
 
 /* ---- costs of the modelled services (nanoseconds of simulated time) -- */
+/* One field per row of kernel-model/costs.def (traced costs first, in
+ * file order, then the model's own). */
 struct km_costs {
-	uint64_t hotplug_prepare_ns;    /* cpuhp prepare states + fork_idle, per cpu up */
-	uint64_t hotplug_online_ns;     /* cpuhp states after the cpu is online */
-	uint64_t hotplug_teardown_ns;   /* cpuhp states before __cpu_disable */
-	uint64_t notify_starting_ns;    /* CPUHP_AP_* callbacks on the new cpu */
-	uint64_t cpu_map_rebuild_ns;    /* scheduler domain rebuild */
-	uint64_t udelay_granularity_ns; /* udelay rounds up to a multiple of this */
-	uint64_t udelay_overhead_ns;    /* per udelay call */
-	uint64_t jiffy_ns;              /* 1e9 / HZ */
-	uint64_t sched_switch_ns;       /* one context switch */
-	uint64_t kthread_wakeup_ns;     /* wake-up of a kthread until it runs */
-	uint64_t ldc_msg_ns;            /* one DS message over LDC, one way */
-	uint64_t ipi_ns;                /* cross-call delivery */
-	uint64_t printk_ns;             /* one log line: vsnprintf + storing the record */
-	uint64_t hcall_ns;              /* a hypercall made by code not under study */
-	uint64_t timer_setup_ns;        /* setup_sparc64_timer */
+#define COST(name, unit, model_default, trace_default, min, what) uint64_t name;
+#define MODEL_COST(name, unit, model_default, what)               uint64_t name;
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 };
+/* The model_default column of costs.def. */
 void km_costs_default(struct km_costs *c);
 void km_set_costs(struct km *km, const struct km_costs *c);
 /* The %stick frequency tick_ops reports (Hz); before km_boot_state. */

@@ -15,23 +15,7 @@
  * KM_HEAP_RESERVE for other boot memory). 4096 cpus need ~150 MiB. */
 #define KM_HEAP_SIZE    (512ull << 20)
 #define KM_HEAP_RESERVE (16ull << 20)
-/* Default costs of the modelled services (nanoseconds); a trace's machine
- * section overrides them. Rough figures for a T2-class domain, from the
- * orders of magnitude of the generic code they stand for. */
-#define KM_COST_HOTPLUG_PREPARE_NS    150000  /* cpuhp prepare states, fork_idle */
-#define KM_COST_HOTPLUG_ONLINE_NS     200000  /* cpuhp online states */
-#define KM_COST_HOTPLUG_TEARDOWN_NS   200000  /* cpuhp teardown states */
-#define KM_COST_NOTIFY_STARTING_NS    20000   /* CPUHP_AP_* starting callbacks */
-#define KM_COST_CPU_MAP_REBUILD_NS    500000  /* sched domains rebuild */
-#define KM_COST_UDELAY_GRANULARITY_NS 1       /* %stick-based delay loop */
-#define KM_COST_UDELAY_OVERHEAD_NS    50      /* call + loop set-up */
-#define KM_COST_JIFFY_NS              4000000 /* HZ = 250 */
-#define KM_COST_SCHED_SWITCH_NS       2000    /* context switch */
-#define KM_COST_KTHREAD_WAKEUP_NS     10000   /* wake-up to run */
-#define KM_COST_LDC_MSG_NS            20000   /* DS message over LDC */
-#define KM_COST_IPI_NS                5000    /* cpu mondo delivery */
-#define KM_COST_HCALL_NS              1000    /* hypercall by code not under study */
-#define KM_COST_TIMER_SETUP_NS        5000    /* setup_sparc64_timer */
+/* Default costs of the modelled services: kernel-model/costs.def. */
 /* Kernel log lines kept (lines); later lines are counted, not kept. */
 #define KM_LOG_MAX_LINES 65536
 
@@ -68,10 +52,8 @@
  * hweight64 is ~15 instructions; a find loop ~3 per word). */
 #define KM_COST_WEIGHT_PER_WORD_NS 12
 #define KM_COST_FIND_PER_WORD_NS   3
-/* printk: vsnprintf and storing the record (no console attached), fixed
- * part (the default of costs.printk_ns; a trace's printk_ns replaces it)
- * and per byte of formatted text. */
-#define KM_COST_PRINTK_NS          1500
+/* printk: vsnprintf and storing the record (no console attached), per
+ * byte of formatted text (the fixed part is costs.printk_ns, costs.def). */
 #define KM_COST_PRINTK_PER_BYTE_NS 5
 /* prom_printf: OBP's console path, a firmware call per line plus the
  * hypervisor console, per byte. */

@@ -1,23 +1,12 @@
 /*
- * sim/errf.h — the one way library code fills a caller's error buffer
- * (err may be NULL or n 0: nothing is written).
+ * sim/errf.h — the machine's name for util_errf (util/errf.h), the one way
+ * library code fills a caller's error buffer.
  */
 #ifndef LDOMSIM_SIM_ERRF_H
 #define LDOMSIM_SIM_ERRF_H
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
+#include "util/errf.h"
 
-__attribute__((format(printf, 3, 4))) static inline void sim_errf(char *err, size_t n,
-                                                                  const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
+#define sim_errf util_errf
 
 #endif

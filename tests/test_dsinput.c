@@ -11,6 +11,7 @@
 
 #include "bench/run.h"
 #include "ds/ds.h"
+#include "cli/options.h"
 #include "tests/util.h"
 
 /* The guest's DATA reply: its dr-cpu payload (the message must decode;
@@ -230,9 +231,15 @@ static struct bench_run *irq_run(const char *const *irqs, size_t n, char *err, s
 	test_gen_trace(path, sizeof path, "--shape t2 --present 32 --add 8");
 	struct bench_run_cfg cfg;
 	struct bench_run *r = NULL;
+	/* The strings as `run --irq` parses them. */
+	static struct bench_irq typed[16];
+	cr_assert_leq(n, 16);
+	for (size_t i = 0; i < n; i++)
+		if (cli_parse_irq(irqs[i], typed, i, &typed[i], err, errlen))
+			return NULL;
 	test_run_cfg(&cfg, path);
 	cfg.no_profile = 1;
-	cfg.irq = irqs;
+	cfg.irq = typed;
 	cfg.nirq = n;
 	if (bench_run(&cfg, &r, err, errlen))
 		return NULL;

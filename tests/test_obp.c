@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bench/run.h"
+#include "cli/options.h"
 #include "tests/util.h"
 
 static json_t *run_trace(const char *trace, const char *inject, int *ok)
@@ -19,7 +20,10 @@ static json_t *run_trace(const char *trace, const char *inject, int *ok)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	const char *inj[1] = {inject};
+	struct bench_fault inj[1];
+	if (inject)
+		cr_assert_eq(cli_parse_inject(inject, TRACE_MAX_CPUS, &inj[0], err, sizeof err), 0,
+		             "%s", err);
 	test_run_cfg(&cfg, trace);
 	cfg.inject = inject ? inj : NULL;
 	cfg.ninject = inject != NULL;

@@ -13,6 +13,7 @@
 
 #include "bench/fit.h"
 #include "bench/run.h"
+#include "cli/options.h"
 #include "sim/sim.h"
 #include "traces/trace.h"
 #include "tests/util.h"
@@ -366,8 +367,12 @@ static void t2_latencies(const char *const *set, size_t nset, int64_t lat[5])
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
+	struct trace_param_value v[4];
+	cr_assert_leq(nset, 4);
+	for (size_t i = 0; i < nset; i++)
+		cr_assert_eq(cli_parse_set(set[i], &v[i], err, sizeof err), 0, "%s", err);
 	test_run_cfg(&cfg, "traces/t2/trace.json");
-	cfg.set = set;
+	cfg.set = v;
 	cfg.nset = nset;
 	cfg.no_profile = 1;
 	cr_assert_eq(bench_run(&cfg, &r, err, sizeof err), 0, "%s", err);
@@ -423,7 +428,8 @@ Test(measure, set_overrides_a_cost, .timeout = 120)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	const char *set[] = {"hotplug_online_ns=1000000"};
+	struct trace_param_value set[1];
+	cr_assert_eq(cli_parse_set("hotplug_online_ns=1000000", &set[0], err, sizeof err), 0);
 	test_run_cfg(&cfg, "traces/default/trace.json");
 	cfg.set = set;
 	cfg.nset = 1;
@@ -532,7 +538,13 @@ static json_t *run_with(const char *trace, const char *inject, const char *irq)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	const char *inj[] = {inject}, *irqs[] = {irq};
+	struct bench_fault inj[1];
+	struct bench_irq irqs[1];
+	if (inject)
+		cr_assert_eq(cli_parse_inject(inject, TRACE_MAX_CPUS, &inj[0], err, sizeof err), 0,
+		             "%s", err);
+	if (irq)
+		cr_assert_eq(cli_parse_irq(irq, NULL, 0, &irqs[0], err, sizeof err), 0, "%s", err);
 	test_run_cfg(&cfg, trace);
 	cfg.inject = inj;
 	cfg.ninject = inject != NULL;
@@ -779,7 +791,8 @@ Test(removal, die_wait_is_quantised_by_msleep_100, .timeout = 120)
 	struct bench_run_cfg cfg;
 	struct bench_run *r;
 	char err[1024];
-	const char *set[] = {"ipi_ns=1000"};
+	struct trace_param_value set[1];
+	cr_assert_eq(cli_parse_set("ipi_ns=1000", &set[0], err, sizeof err), 0);
 	test_run_cfg(&cfg, "traces/t2/trace.json");
 	cfg.set = set;
 	cfg.nset = 1;

@@ -74,13 +74,6 @@ Test(sweep, lists_and_percentiles)
 		             -1, "'%s'", bad[i]);
 		cr_expect(strstr(err, "--add"), "%s", err);
 	}
-	int64_t s[] = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100};
-	cr_expect_eq(bench_percentile(s, 10, 0), 10);
-	cr_expect_eq(bench_percentile(s, 10, 50), 50);
-	cr_expect_eq(bench_percentile(s, 10, 90), 90);
-	cr_expect_eq(bench_percentile(s, 10, 99), 100);
-	cr_expect_eq(bench_percentile(s, 10, 100), 100);
-	cr_expect_eq(bench_percentile(s, 1, 50), 10);
 }
 
 /* The CLI end to end: 2 t2 points, 2 jobs, stderr not a terminal. */

@@ -36,32 +36,10 @@
 
 #include "traces/md.h"
 #include "util/atomic.h"
+#include "util/bytes.h"
+#include "util/file.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
 
 static enum md_status set_err(struct md_err *err, enum md_status code, uint64_t elem,
                               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -82,39 +60,39 @@ static enum md_status set_err(struct md_err *err, enum md_status code, uint64_t 
 const char *md_strerror(enum md_status code)
 {
 	static const char *const msgs[MD_STATUS_COUNT] = {
-	    [MD_OK] = "success",
-	    [MD_ERR_ARG] = "invalid argument",
-	    [MD_ERR_NOMEM] = "out of memory",
-	    [MD_ERR_IO] = "I/O error",
-	    [MD_ERR_SHORT] = "shorter than the MD header",
-	    [MD_ERR_VERSION] = "unsupported MD transport version",
-	    [MD_ERR_NODE_BLOCK_ALIGN] = "node block size not a multiple of 16",
-	    [MD_ERR_BLOCKS_SIZE] = "MD blocks larger than the buffer",
-	    [MD_ERR_TRAILING] = "bytes after the data block",
-	    [MD_ERR_EMPTY] = "empty node block",
-	    [MD_ERR_NAME_BOUNDS] = "name outside the name block",
-	    [MD_ERR_NAME_UNTERMINATED] = "name not NUL-terminated at its length",
-	    [MD_ERR_NAME_EMPTY] = "empty name",
-	    [MD_ERR_DATA_BOUNDS] = "payload outside the data block",
-	    [MD_ERR_STRING_UNTERMINATED] = "string payload not NUL-terminated",
-	    [MD_ERR_ARC_TARGET] = "arc target is not a node",
-	    [MD_ERR_OUTSIDE_NODE] = "element outside a node",
-	    [MD_ERR_NODE_UNTERMINATED] = "node not terminated by E",
-	    [MD_ERR_NODE_NEXT] = "node's next-node value is wrong",
-	    [MD_ERR_LIST_UNTERMINATED] = "element list not terminated",
-	    [MD_ERR_AFTER_END] = "elements after the list end",
-	    [MD_ERR_UNKNOWN_TAG] = "unknown tag outside a node",
-	    [MD_ERR_RESERVED] = "reserved field not zero",
-	    [MD_ERR_LIMIT] = "MD too large",
-	    [MD_ERR_SHAPE] = "unknown or malformed machine shape",
-	    [MD_ERR_PRESENT] = "bad present strand list",
-	    [MD_ERR_TOPO] = "MD lacks what the topology computation needs",
-	    [MD_ERR_NAME_LENGTH] = "name contains a NUL before its length",
-	    [MD_ERR_ARC_CYCLE] = "arcs at their own node or in a cycle",
+	    [-MD_OK] = "success",
+	    [-MD_ERR_ARG] = "invalid argument",
+	    [-MD_ERR_NOMEM] = "out of memory",
+	    [-MD_ERR_IO] = "I/O error",
+	    [-MD_ERR_SHORT] = "shorter than the MD header",
+	    [-MD_ERR_VERSION] = "unsupported MD transport version",
+	    [-MD_ERR_NODE_BLOCK_ALIGN] = "node block size not a multiple of 16",
+	    [-MD_ERR_BLOCKS_SIZE] = "MD blocks larger than the buffer",
+	    [-MD_ERR_TRAILING] = "bytes after the data block",
+	    [-MD_ERR_EMPTY] = "empty node block",
+	    [-MD_ERR_NAME_BOUNDS] = "name outside the name block",
+	    [-MD_ERR_NAME_UNTERMINATED] = "name not NUL-terminated at its length",
+	    [-MD_ERR_NAME_EMPTY] = "empty name",
+	    [-MD_ERR_DATA_BOUNDS] = "payload outside the data block",
+	    [-MD_ERR_STRING_UNTERMINATED] = "string payload not NUL-terminated",
+	    [-MD_ERR_ARC_TARGET] = "arc target is not a node",
+	    [-MD_ERR_OUTSIDE_NODE] = "element outside a node",
+	    [-MD_ERR_NODE_UNTERMINATED] = "node not terminated by E",
+	    [-MD_ERR_NODE_NEXT] = "node's next-node value is wrong",
+	    [-MD_ERR_LIST_UNTERMINATED] = "element list not terminated",
+	    [-MD_ERR_AFTER_END] = "elements after the list end",
+	    [-MD_ERR_UNKNOWN_TAG] = "unknown tag outside a node",
+	    [-MD_ERR_RESERVED] = "reserved field not zero",
+	    [-MD_ERR_LIMIT] = "MD too large",
+	    [-MD_ERR_SHAPE] = "unknown or malformed machine shape",
+	    [-MD_ERR_PRESENT] = "bad present strand list",
+	    [-MD_ERR_TOPO] = "MD lacks what the topology computation needs",
+	    [-MD_ERR_NAME_LENGTH] = "name contains a NUL before its length",
+	    [-MD_ERR_ARC_CYCLE] = "arcs at their own node or in a cycle",
 	};
-	if ((unsigned)code >= MD_STATUS_COUNT || !msgs[code])
+	if (code > 0 || -(int)code >= MD_STATUS_COUNT || !msgs[-code])
 		return "unknown MD error";
-	return msgs[code];
+	return msgs[-code];
 }
 
 void md_buf_free(struct md_buf *buf)
@@ -266,8 +244,8 @@ static enum md_status parse_header(struct md *md, struct md_err *err)
 	if (md->len < MD_HEADER_SIZE)
 		return set_err(err, MD_ERR_SHORT, MD_NO_ELEM,
 		               "header: %zu bytes, shorter than the 16-byte header", md->len);
-	uint32_t ver = be32(md->bytes), node_sz = be32(md->bytes + 4);
-	uint32_t name_sz = be32(md->bytes + 8), data_sz = be32(md->bytes + 12);
+	uint32_t ver = util_be32(md->bytes), node_sz = util_be32(md->bytes + 4);
+	uint32_t name_sz = util_be32(md->bytes + 8), data_sz = util_be32(md->bytes + 12);
 	if (ver != MD_TRANSPORT_VERSION)
 		return set_err(err, MD_ERR_VERSION, MD_NO_ELEM,
 		               "header: transport version 0x%x, expected 0x%x", ver,
@@ -398,8 +376,8 @@ static enum md_status validate(struct md *md, struct md_err *err)
 		const uint8_t *p = md->bytes + MD_HEADER_SIZE + (size_t)i * MD_ELEM_SIZE;
 		md->el[i].tag = p[0];
 		md->el[i].name_len = p[1];
-		md->el[i].name_off = be32(p + 4);
-		md->el[i].val = be64(p + 8);
+		md->el[i].name_off = util_be32(p + 4);
+		md->el[i].val = util_be64(p + 8);
 		if (p[2] || p[3])
 			md->warn.reserved_nonzero++;
 	}
@@ -579,43 +557,19 @@ fail:
 	return rc;
 }
 
+/* The whole file, with md_read_file's messages. */
 static enum md_status slurp(const char *path, uint8_t **data, size_t *len, struct md_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	switch (util_read_file(path, data, len)) {
+	case UTIL_OK:
+		return MD_OK;
+	case UTIL_E_OPEN:
 		return set_err(err, MD_ERR_IO, MD_NO_ELEM, "%s: %s", path, strerror(errno));
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf = malloc(cap);
-	if (!buf) {
-		fclose(f);
+	case UTIL_E_NOMEM:
 		return set_err(err, MD_ERR_NOMEM, MD_NO_ELEM, "%s: out of memory", path);
-	}
-	for (;;) {
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return set_err(err, MD_ERR_NOMEM, MD_NO_ELEM, "%s: out of memory",
-				               path);
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
+	default:
 		return set_err(err, MD_ERR_IO, MD_NO_ELEM, "%s: read error", path);
 	}
-	*data = buf;
-	*len = n;
-	return MD_OK;
 }
 
 enum md_status md_read_file(const char *path, struct md **out, struct md_err *err)
@@ -1187,30 +1141,30 @@ enum md_status md_b_finish(struct md_builder *b, struct md_buf *out)
 	img = calloc(1, total);
 	if (!img)
 		goto fail_offs;
-	put32(img, MD_TRANSPORT_VERSION);
-	put32(img + 4, (uint32_t)node_sz);
-	put32(img + 8, (uint32_t)name_sz);
-	put32(img + 12, (uint32_t)data_sz);
+	util_put_be32(img, MD_TRANSPORT_VERSION);
+	util_put_be32(img + 4, (uint32_t)node_sz);
+	util_put_be32(img + 8, (uint32_t)name_sz);
+	util_put_be32(img + 12, (uint32_t)data_sz);
 	uint8_t *el = img + MD_HEADER_SIZE;
 	ni = 0;
 	for (uint32_t k = 0; k < b->nnodes; k++) {
 		const struct b_node *n = &b->nodes[k];
 		el[0] = MD_TAG_NODE;
 		el[1] = (uint8_t)b->names.blen[n->name];
-		put32(el + 4, name_off[ni++]);
-		put64(el + 8, start[k + 1]);
+		util_put_be32(el + 4, name_off[ni++]);
+		util_put_be64(el + 8, start[k + 1]);
 		el += MD_ELEM_SIZE;
 		for (uint32_t p = n->first; p != UINT32_MAX; p = b->props[p].next) {
 			const struct b_prop *pp = &b->props[p];
 			el[0] = pp->tag;
 			el[1] = (uint8_t)b->names.blen[pp->name];
-			put32(el + 4, name_off[ni++]);
+			util_put_be32(el + 4, name_off[ni++]);
 			if (pp->tag == MD_TAG_ARC)
-				put64(el + 8, start[pp->val]);
+				util_put_be64(el + 8, start[pp->val]);
 			else if (pp->tag == MD_TAG_VAL)
-				put64(el + 8, pp->val);
+				util_put_be64(el + 8, pp->val);
 			else
-				put64(el + 8, (uint64_t)pp->dlen << 32 | data_off[p]);
+				util_put_be64(el + 8, (uint64_t)pp->dlen << 32 | data_off[p]);
 			el += MD_ELEM_SIZE;
 		}
 		el[0] = MD_TAG_NODE_END;

@@ -41,38 +41,41 @@ typedef uint32_t md_node_t;     /* element index of a node's `N` */
 #define MD_NODE_NONE UINT32_MAX /* "no node" / end of an iteration */
 #define MD_NO_ELEM   UINT64_MAX /* md_err.elem when no element is at fault */
 
+/* 0, or a negative code (the library's convention: README Conventions);
+ * md_strerror names it, struct md_err adds the element and message. */
 enum md_status {
 	MD_OK = 0,
-	MD_ERR_ARG,                 /* bad argument to an API call */
-	MD_ERR_NOMEM,               /* allocation failed */
-	MD_ERR_IO,                  /* cannot read or write a file */
-	MD_ERR_SHORT,               /* buffer shorter than the header */
-	MD_ERR_VERSION,             /* header transport version is not 0x10000 */
-	MD_ERR_NODE_BLOCK_ALIGN,    /* node block size not a multiple of 16 */
-	MD_ERR_BLOCKS_SIZE,         /* header + blocks larger than the buffer */
-	MD_ERR_TRAILING,            /* bytes after the data block */
-	MD_ERR_EMPTY,               /* node block holds no element */
-	MD_ERR_NAME_BOUNDS,         /* name offset+length outside the name block */
-	MD_ERR_NAME_UNTERMINATED,   /* name[name_len] is not NUL */
-	MD_ERR_NAME_EMPTY,          /* `N`/`a`/`v`/`s`/`d` element with name length 0 */
-	MD_ERR_DATA_BOUNDS,         /* `s`/`d` offset+length outside the data block */
-	MD_ERR_STRING_UNTERMINATED, /* `s` payload empty or not ending in NUL */
-	MD_ERR_ARC_TARGET,          /* arc value is not the index of an `N` element */
-	MD_ERR_OUTSIDE_NODE,        /* property/arc/`E` element not inside a node */
-	MD_ERR_NODE_UNTERMINATED,   /* `N` (or list end) before the `E` of the open node */
-	MD_ERR_NODE_NEXT,           /* `N` value is not the index of the next node (or list end) */
-	MD_ERR_LIST_UNTERMINATED,   /* node block ends without a list end (0x00) */
-	MD_ERR_AFTER_END,           /* non-zero elements after the list end */
-	MD_ERR_UNKNOWN_TAG,         /* unknown tag outside a node */
-	MD_ERR_RESERVED,            /* reserved field of an element is not 0 (unused: accepted) */
-	MD_ERR_LIMIT,               /* an MD too large for this implementation (>= 2^32 elements) */
-	MD_ERR_SHAPE,               /* unknown or malformed machine shape */
-	MD_ERR_PRESENT,             /* present strand list: bad syntax, out of range, duplicate */
-	MD_ERR_TOPO,                /* MD lacks what the topology computation needs */
-	MD_ERR_NAME_LENGTH,         /* name has a NUL before name_len */
-	MD_ERR_ARC_CYCLE,           /* `fwd` (or `back`) arcs at their own node or in a cycle */
-	MD_STATUS_COUNT
+	MD_ERR_ARG = -1,                  /* bad argument to an API call */
+	MD_ERR_NOMEM = -2,                /* allocation failed */
+	MD_ERR_IO = -3,                   /* cannot read or write a file */
+	MD_ERR_SHORT = -4,                /* buffer shorter than the header */
+	MD_ERR_VERSION = -5,              /* header transport version is not 0x10000 */
+	MD_ERR_NODE_BLOCK_ALIGN = -6,     /* node block size not a multiple of 16 */
+	MD_ERR_BLOCKS_SIZE = -7,          /* header + blocks larger than the buffer */
+	MD_ERR_TRAILING = -8,             /* bytes after the data block */
+	MD_ERR_EMPTY = -9,                /* node block holds no element */
+	MD_ERR_NAME_BOUNDS = -10,         /* name offset+length outside the name block */
+	MD_ERR_NAME_UNTERMINATED = -11,   /* name[name_len] is not NUL */
+	MD_ERR_NAME_EMPTY = -12,          /* `N`/`a`/`v`/`s`/`d` element with name length 0 */
+	MD_ERR_DATA_BOUNDS = -13,         /* `s`/`d` offset+length outside the data block */
+	MD_ERR_STRING_UNTERMINATED = -14, /* `s` payload empty or not ending in NUL */
+	MD_ERR_ARC_TARGET = -15,          /* arc value is not the index of an `N` element */
+	MD_ERR_OUTSIDE_NODE = -16,        /* property/arc/`E` element not inside a node */
+	MD_ERR_NODE_UNTERMINATED = -17,   /* `N` (or list end) before the `E` of the open node */
+	MD_ERR_NODE_NEXT = -18, /* `N` value is not the index of the next node (or list end) */
+	MD_ERR_LIST_UNTERMINATED = -19, /* node block ends without a list end (0x00) */
+	MD_ERR_AFTER_END = -20,         /* non-zero elements after the list end */
+	MD_ERR_UNKNOWN_TAG = -21,       /* unknown tag outside a node */
+	MD_ERR_RESERVED = -22,    /* reserved field of an element is not 0 (unused: accepted) */
+	MD_ERR_LIMIT = -23,       /* an MD too large for this implementation (>= 2^32 elements) */
+	MD_ERR_SHAPE = -24,       /* unknown or malformed machine shape */
+	MD_ERR_PRESENT = -25,     /* present strand list: bad syntax, out of range, duplicate */
+	MD_ERR_TOPO = -26,        /* MD lacks what the topology computation needs */
+	MD_ERR_NAME_LENGTH = -27, /* name has a NUL before name_len */
+	MD_ERR_ARC_CYCLE = -28,   /* `fwd` (or `back`) arcs at their own node or in a cycle */
 };
+/* The number of codes, MD_OK included (MD_OK .. -(MD_STATUS_COUNT - 1)). */
+#define MD_STATUS_COUNT 29
 
 /* Error details. msg reads e.g. "element 17 (arc 'fwd' in node 'cpu' @12):
  * target 99 is not a node start"; md_read_file() prefixes "FILE: ". */
@@ -196,10 +199,5 @@ enum md_status md_b_finish(struct md_builder *b, struct md_buf *out);
 /* Write a buffer to a file atomically (util/atomic.h; 0 / MD_ERR_IO with msg
  * "PATH: what: the system's reason"). */
 enum md_status md_buf_write_file(const struct md_buf *buf, const char *path, struct md_err *err);
-
-/* ---- CLI ------------------------------------------------------------- */
-
-/* `ldomsim md ...` (dump, stat, diff, gen, topo). */
-int md_cmd_main(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "ds/ds.h"
 #include "traces/trace_internal.h"
 #include "traces/trace_mdcheck.h"
+#include "util/file.h"
 
 #define MAX_PATH_TEXT 160
 #define HV_STATUS_MAX 17 /* EBUSY: highest status the format knows */
@@ -322,31 +323,18 @@ static enum trace_status get_cpus(struct ld *ld, json_t *obj, const char *path, 
 	{                                                                                          \
 #f, unit, type, offsetof(struct trace_machine, f), lo, hi                          \
 	}
-#define COST(f, lo)                                                                                \
-	{                                                                                          \
-#f, "ns", TRACE_PARAM_U64, offsetof(struct trace_machine, costs.f), lo,            \
-		    TRACE_COST_NS_MAX                                                              \
-	}
+#define COST(f, unit, model_default, trace_default, lo, what)                                      \
+	{#f, unit, TRACE_PARAM_U64, offsetof(struct trace_machine, costs.f), lo, TRACE_COST_NS_MAX},
+#define MODEL_COST(f, unit, model_default, what)
 const struct trace_param trace_params[TRACE_NPARAMS] = {
     SPEED(cpi, TRACE_PARAM_REAL, "cycles per instruction", TRACE_CPI_MIN, TRACE_CPI_MAX),
     SPEED(clock_hz, TRACE_PARAM_U64, "Hz", 1, TRACE_CLOCK_HZ_MAX),
     SPEED(stick_hz, TRACE_PARAM_U64, "Hz", 1, TRACE_CLOCK_HZ_MAX),
-    COST(hotplug_prepare_ns, 0),
-    COST(hotplug_online_ns, 0),
-    COST(hotplug_teardown_ns, 0),
-    COST(udelay_granularity_ns, 1), /* a divisor */
-    COST(udelay_overhead_ns, 0),
-    COST(jiffy_ns, 1), /* a divisor */
-    COST(sched_switch_ns, 0),
-    COST(kthread_wakeup_ns, 0),
-    COST(ldc_msg_ns, 0),
-    COST(ipi_ns, 0),
-    COST(printk_ns, 0),
+#include "kernel-model/costs.def"
 };
 #undef COST
+#undef MODEL_COST
 #undef SPEED
-_Static_assert(sizeof(struct trace_costs) == TRACE_NCOSTS * sizeof(uint64_t),
-               "every trace_costs field has a row in trace_params");
 /* cpi / clock >= 1 ps, i.e. cpi_milli * 10^9 >= clock_hz. */
 _Static_assert(TRACE_CPI_MIN_MILLI * 1000000000ull >= (unsigned long long)TRACE_CLOCK_HZ_MAX,
                "an instruction lasts at least 1 ps");
@@ -374,8 +362,8 @@ int trace_param_check(const struct trace_param *p, uint64_t v_u, double v_real, 
 	return -1;
 }
 
-int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
-                    char *why, size_t n)
+int trace_param_parse(const struct trace_param *p, const char *text, struct trace_param_value *out,
+                      char *why, size_t n)
 {
 	char *end = (char *)text;
 	uint64_t u = 0;
@@ -398,10 +386,25 @@ int trace_param_set(struct trace_machine *m, const struct trace_param *p, const 
 	}
 	if (trace_param_check(p, u, d, why, n))
 		return -1;
-	if (p->type == TRACE_PARAM_REAL)
-		*(double *)((char *)m + p->offset) = d;
+	*out = (struct trace_param_value){.param = p, .u = u, .real = d};
+	return 0;
+}
+
+void trace_param_store(struct trace_machine *m, const struct trace_param_value *v)
+{
+	if (v->param->type == TRACE_PARAM_REAL)
+		*(double *)((char *)m + v->param->offset) = v->real;
 	else
-		*(uint64_t *)((char *)m + p->offset) = u;
+		*(uint64_t *)((char *)m + v->param->offset) = v->u;
+}
+
+int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
+                    char *why, size_t n)
+{
+	struct trace_param_value v;
+	if (trace_param_parse(p, text, &v, why, n))
+		return -1;
+	trace_param_store(m, &v);
 	return 0;
 }
 
@@ -430,10 +433,7 @@ static enum trace_status get_param(struct ld *ld, json_t *obj, const char *path,
 	}
 	if (trace_param_check(tp, u, d, why, sizeof why))
 		return FAIL(ld, TRACE_ERR_RANGE, p, "%s", why);
-	if (tp->type == TRACE_PARAM_REAL)
-		*(double *)((char *)m + tp->offset) = d;
-	else
-		*(uint64_t *)((char *)m + tp->offset) = u;
+	trace_param_store(m, &(struct trace_param_value){.param = tp, .u = u, .real = d});
 	return TRACE_OK;
 }
 
@@ -486,43 +486,11 @@ static enum trace_status load_machine(struct ld *ld, json_t *root)
 
 /* ---- md generations ---- */
 
+/* The whole file (util/file.h); errno says why on TRACE_ERR_IO. */
 static enum trace_status read_file(const char *path, uint8_t **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return TRACE_ERR_IO;
-	for (;;) {
-		size_t got;
-
-		if (n == cap) {
-			uint8_t *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return TRACE_ERR_NOMEM;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return TRACE_ERR_IO;
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return TRACE_OK;
+	int rc = util_read_file(path, out, len);
+	return !rc ? TRACE_OK : rc == UTIL_E_NOMEM ? TRACE_ERR_NOMEM : TRACE_ERR_IO;
 }
 
 static int parse_sha(const char *s, uint8_t out[32])

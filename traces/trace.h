@@ -23,23 +23,26 @@
 #define TRACE_MAX_DS_MSGS    20000   /* $.ds messages */
 #define TRACE_MAX_HCALLS     4000000 /* $.hcalls records */
 
+/* 0, or a negative code (the library's convention: README Conventions);
+ * trace_strerror names it, struct trace_error adds the message. */
 enum trace_status {
 	TRACE_OK = 0,
-	TRACE_ERR_ARG,         /* bad argument to an API call */
-	TRACE_ERR_NOMEM,       /* allocation failed */
-	TRACE_ERR_IO,          /* cannot read or write a file */
-	TRACE_ERR_JSON,        /* not well-formed JSON */
-	TRACE_ERR_VERSION,     /* format version too old or too new */
-	TRACE_ERR_FORMAT,      /* not an ldomsim trace ("format" field) */
-	TRACE_ERR_TYPE,        /* a field has the wrong JSON type */
-	TRACE_ERR_MISSING,     /* a required field is absent */
-	TRACE_ERR_FIELD,       /* a field this version does not define */
-	TRACE_ERR_RANGE,       /* a value out of its documented range */
-	TRACE_ERR_NAME,        /* unknown name (hcall function, DS type, op, service) */
-	TRACE_ERR_HASH,        /* an MD file does not match its sha256/size */
-	TRACE_ERR_REF,         /* dangling reference (MD generation, DS handle, req_num) */
-	TRACE_ERR_CONSISTENCY, /* records contradict each other (cpus, responses, raw bytes) */
-	TRACE_ERR_MD,          /* an MD generation is not a valid machine description */
+	TRACE_ERR_ARG = -1,     /* bad argument to an API call */
+	TRACE_ERR_NOMEM = -2,   /* allocation failed */
+	TRACE_ERR_IO = -3,      /* cannot read or write a file */
+	TRACE_ERR_JSON = -4,    /* not well-formed JSON */
+	TRACE_ERR_VERSION = -5, /* format version too old or too new */
+	TRACE_ERR_FORMAT = -6,  /* not an ldomsim trace ("format" field) */
+	TRACE_ERR_TYPE = -7,    /* a field has the wrong JSON type */
+	TRACE_ERR_MISSING = -8, /* a required field is absent */
+	TRACE_ERR_FIELD = -9,   /* a field this version does not define */
+	TRACE_ERR_RANGE = -10,  /* a value out of its documented range */
+	TRACE_ERR_NAME = -11,   /* unknown name (hcall function, DS type, op, service) */
+	TRACE_ERR_HASH = -12,   /* an MD file does not match its sha256/size */
+	TRACE_ERR_REF = -13,    /* dangling reference (MD generation, DS handle, req_num) */
+	TRACE_ERR_CONSISTENCY =
+	    -14,            /* records contradict each other (cpus, responses, raw bytes) */
+	TRACE_ERR_MD = -15, /* an MD generation is not a valid machine description */
 };
 
 /* Error details: code plus a message "FILE: $.json.path[index]: what". */
@@ -48,21 +51,14 @@ struct trace_error {
 	char msg[1024];
 };
 
-/* Costs of modelled (non-emulated) kernel steps, all in nanoseconds. */
+/* Costs of modelled (non-emulated) kernel steps, all in nanoseconds: the
+ * COST rows of kernel-model/costs.def, in file order. */
 struct trace_costs {
-	uint64_t hotplug_prepare_ns; /* generic cpuhp work on the master before __cpu_up, per cpu */
-	uint64_t
-	    hotplug_online_ns; /* cpuhp work after the new cpu is online until cpu_up returns */
-	uint64_t hotplug_teardown_ns; /* generic cpuhp work before __cpu_disable, per cpu */
-	uint64_t
-	    udelay_granularity_ns;   /* udelay(us) costs us*1000 rounded up to a multiple of this */
-	uint64_t udelay_overhead_ns; /* fixed cost added to each udelay call */
-	uint64_t jiffy_ns;          /* one jiffy (1e9/HZ); msleep(ms) sleeps ms/jiffy + 1 jiffies */
-	uint64_t sched_switch_ns;   /* one context switch */
-	uint64_t kthread_wakeup_ns; /* waking a kthread or work item until it runs */
-	uint64_t ldc_msg_ns;        /* one-way latency of one DS message over LDC */
-	uint64_t ipi_ns;            /* cross-call (cpu mondo) delivery latency */
-	uint64_t printk_ns;         /* one printk line */
+#define COST(name, unit, model_default, trace_default, min, what) uint64_t name;
+#define MODEL_COST(name, unit, model_default, what)
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 };
 
 struct trace_machine;
@@ -85,7 +81,8 @@ struct trace_param {
 	size_t offset; /* offsetof(struct trace_machine, ...) */
 	double min, max;
 };
-#define TRACE_NCOSTS           11
+/* The number of COST rows of kernel-model/costs.def. */
+#define TRACE_NCOSTS           (sizeof(struct trace_costs) / sizeof(uint64_t))
 #define TRACE_PARAM_FIRST_COST 3 /* cpi, clock_hz, stick_hz come first */
 #define TRACE_NPARAMS          (TRACE_PARAM_FIRST_COST + TRACE_NCOSTS)
 extern const struct trace_param trace_params[TRACE_NPARAMS];
@@ -94,10 +91,10 @@ extern const struct trace_param trace_params[TRACE_NPARAMS];
 /* cpi at least 0.1, in thousandths so that integer constant expressions
  * (_Static_assert, which clang evaluates strictly) can use it. */
 #define TRACE_CPI_MIN_MILLI 100
-#define TRACE_CPI_MIN      (TRACE_CPI_MIN_MILLI / 1000.0)
-#define TRACE_CPI_MAX      1000.0
-#define TRACE_CLOCK_HZ_MAX 100000000000.0  /* 100 GHz */
-#define TRACE_COST_NS_MAX  1000000000000.0 /* 1000 s */
+#define TRACE_CPI_MIN       (TRACE_CPI_MIN_MILLI / 1000.0)
+#define TRACE_CPI_MAX       1000.0
+#define TRACE_CLOCK_HZ_MAX  100000000000.0  /* 100 GHz */
+#define TRACE_COST_NS_MAX   1000000000000.0 /* 1000 s */
 /* Latest simulated time a trace may name (t_ns of ops, DS messages and
  * hypercall records), ns: ~11.6 days, far below the simulator's clock
  * limit (SIM_TIME_MAX_PS, sim/tunables.h), which leaves room for the
@@ -113,9 +110,21 @@ const struct trace_param *trace_param_by_name(const char *name);
  * range; else -1 and why says "V is out of range MIN..MAX UNIT". */
 int trace_param_check(const struct trace_param *p, uint64_t v_u, double v_real, char *why,
                       size_t n);
+/* A timing parameter's value, typed (run's cost overrides): the row of
+ * trace_params and its value (u for U64 rows, real for REAL rows). */
+struct trace_param_value {
+	const struct trace_param *param;
+	uint64_t u;
+	double real;
+};
 /* Parse text as p's value (--set): U64 a decimal or 0x hex integer (no
- * sign, no overflow), REAL a finite number; check it against the rule
- * and store it in m. 0, or -1 with why naming the value and the range. */
+ * sign, no overflow), REAL a finite number; check it against the rule.
+ * 0, or -1 with why naming the value and the range. */
+int trace_param_parse(const struct trace_param *p, const char *text, struct trace_param_value *out,
+                      char *why, size_t n);
+/* Store v in m (v already under its rule: trace_param_check). */
+void trace_param_store(struct trace_machine *m, const struct trace_param_value *v);
+/* trace_param_parse, then trace_param_store into m. */
 int trace_param_set(struct trace_machine *m, const struct trace_param *p, const char *text,
                     char *why, size_t n);
 

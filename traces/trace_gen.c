@@ -19,17 +19,11 @@
 void trace_gen_costs(struct trace_costs *c)
 {
 	*c = (struct trace_costs){
-	    .hotplug_prepare_ns = TRACE_GEN_HOTPLUG_PREPARE_NS,
-	    .hotplug_online_ns = TRACE_GEN_HOTPLUG_ONLINE_NS,
-	    .hotplug_teardown_ns = TRACE_GEN_HOTPLUG_TEARDOWN_NS,
-	    .udelay_granularity_ns = TRACE_GEN_UDELAY_GRANULARITY_NS,
-	    .udelay_overhead_ns = TRACE_GEN_UDELAY_OVERHEAD_NS,
-	    .jiffy_ns = TRACE_GEN_JIFFY_NS,
-	    .sched_switch_ns = TRACE_GEN_SCHED_SWITCH_NS,
-	    .kthread_wakeup_ns = TRACE_GEN_KTHREAD_WAKEUP_NS,
-	    .ldc_msg_ns = TRACE_GEN_LDC_MSG_NS,
-	    .ipi_ns = TRACE_GEN_IPI_NS,
-	    .printk_ns = TRACE_GEN_PRINTK_NS,
+#define COST(name, unit, model_default, trace_default, min, what) .name = trace_default,
+#define MODEL_COST(name, unit, model_default, what)
+#include "kernel-model/costs.def"
+#undef COST
+#undef MODEL_COST
 	};
 }
 

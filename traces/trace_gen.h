@@ -8,19 +8,8 @@
 
 #include "traces/trace.h"
 
-/* Modelled kernel-step costs written into generated/imported traces (ns).
- * Estimates for a sun4v guest, not measurements; see FORMAT.md. */
-#define TRACE_GEN_HOTPLUG_PREPARE_NS    150000   /* cpuhp prepare states + idle thread */
-#define TRACE_GEN_HOTPLUG_ONLINE_NS     400000   /* cpuhp online states, sched domains */
-#define TRACE_GEN_HOTPLUG_TEARDOWN_NS   300000   /* cpuhp teardown before __cpu_disable */
-#define TRACE_GEN_UDELAY_GRANULARITY_NS 1000     /* udelay rounds to whole microseconds */
-#define TRACE_GEN_UDELAY_OVERHEAD_NS    200      /* call + loop set-up */
-#define TRACE_GEN_JIFFY_NS              10000000 /* HZ=100 (sparc64_defconfig) */
-#define TRACE_GEN_SCHED_SWITCH_NS       3000     /* one context switch */
-#define TRACE_GEN_KTHREAD_WAKEUP_NS     8000     /* wake-up to running */
-#define TRACE_GEN_LDC_MSG_NS            20000    /* one DS message over LDC, one way */
-#define TRACE_GEN_IPI_NS                5000     /* cpu mondo delivery */
-#define TRACE_GEN_PRINTK_NS             2000     /* one log line, no console */
+/* The kernel-step costs generated and imported traces carry: the
+ * trace_default column of kernel-model/costs.def. */
 
 /* Plausible guest addresses (real addresses of a sun4v guest kernel). */
 #define TRACE_GEN_KERNBASE        0x400000ull           /* KERNBASE */

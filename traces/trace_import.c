@@ -36,6 +36,7 @@
 #include "traces/trace_gen.h"
 #include "traces/trace_import.h"
 #include "traces/trace_internal.h"
+#include "util/file.h"
 
 #define IMP_MAX_DEPTH 64
 
@@ -626,26 +627,6 @@ static char *manifest_get(const char *text, const char *key)
 	return NULL;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t n = 0;
-	long len;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(buf = malloc((size_t)len + 1))) {
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, (size_t)len, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static uint64_t fnv1a(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -897,6 +878,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 	char *p_manifest = NULL, *p_before = NULL, *p_after = NULL, *p_dmesg = NULL,
 	     *p_ftrace = NULL;
 	char *manifest = NULL, *shape = NULL, *path = NULL, *text = NULL;
+	size_t manifest_len;
 	struct mdinfo *mds = NULL; /* generation g + 1 at index g */
 	char **md_src = NULL;      /* the capture file of each */
 	size_t nmds = 0, nupdates = 0, ngen_op = 0;
@@ -934,8 +916,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		st = trace_fail(err, TRACE_ERR_NOMEM, cap, NULL, "out of memory");
 		goto out;
 	}
-	manifest = slurp(p_manifest);
-	if (!manifest) {
+	if (util_read_file(p_manifest, (uint8_t **)&manifest, &manifest_len)) {
 		st = trace_fail(err, TRACE_ERR_IO, p_manifest, NULL, "cannot read: %s",
 		                strerror(errno));
 		goto out;

@@ -7,22 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 3, 4))) static void errf(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
+#include "util/errf.h"
 
 /* The rename is durable once the folder's entry is on disk. Best effort:
  * the file itself is complete either way. */
@@ -44,7 +35,7 @@ int util_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 	const char *p = buf, *what = "cannot write";
 	int fd, saved;
 	if (!tmp) {
-		errf(err, n, "%s: out of memory", path);
+		util_errf(err, n, "%s: out of memory", path);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -53,8 +44,8 @@ int util_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		saved = errno;
-		errf(err, n, "%s: cannot create a temporary file beside it: %s", path,
-		     strerror(saved));
+		util_errf(err, n, "%s: cannot create a temporary file beside it: %s", path,
+		          strerror(saved));
 		free(tmp);
 		errno = saved;
 		return -1;
@@ -91,7 +82,7 @@ int util_write_atomic(const char *path, const void *buf, size_t len, char *err, 
 	return 0;
 fail:
 	saved = errno;
-	errf(err, n, "%s: %s: %s", path, what, strerror(saved));
+	util_errf(err, n, "%s: %s: %s", path, what, strerror(saved));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -116,7 +107,7 @@ int util_commit(const char *tmp, const char *path, char *err, size_t n)
 		}
 	}
 	saved = errno;
-	errf(err, n, "%s: %s (%s): %s", path, what, tmp, strerror(saved));
+	util_errf(err, n, "%s: %s (%s): %s", path, what, tmp, strerror(saved));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);

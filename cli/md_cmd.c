@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "cli/commands.h"
+#include "cli/dispatch.h"
 #include "traces/md.h"
 #include "traces/md_shape.h"
 #include "traces/md_topo.h"
@@ -1056,28 +1058,9 @@ static void usage(FILE *f)
 
 int md_cmd_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	const char *sub = argv[1];
-	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(sub, "check"))
-		return cmd_check(argc - 1, argv + 1);
-	if (!strcmp(sub, "dump"))
-		return cmd_dump(argc - 1, argv + 1);
-	if (!strcmp(sub, "stat"))
-		return cmd_stat(argc - 1, argv + 1);
-	if (!strcmp(sub, "diff"))
-		return cmd_diff(argc - 1, argv + 1);
-	if (!strcmp(sub, "gen"))
-		return cmd_gen(argc - 1, argv + 1);
-	if (!strcmp(sub, "topo"))
-		return cmd_topo(argc - 1, argv + 1);
-	fprintf(stderr, "ldomsim md: unknown subcommand '%s'\n", sub);
-	usage(stderr);
-	return 2;
+	static const struct cli_cmd subs[] = {{"check", NULL, cmd_check}, {"dump", NULL, cmd_dump},
+	                                      {"stat", NULL, cmd_stat},   {"diff", NULL, cmd_diff},
+	                                      {"gen", NULL, cmd_gen},     {"topo", NULL, cmd_topo}};
+	return cli_dispatch("ldomsim md", "subcommand", subs, sizeof subs / sizeof subs[0], usage,
+	                    argc, argv);
 }

@@ -1,5 +1,5 @@
 /*
- * cli/cmd_selftest.c — `ldomsim selftest`.
+ * cli/selftest_cmd.c — `ldomsim selftest`.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -64,7 +64,7 @@ static json_t *hvtramp_json(const struct board_hvtramp_result *r)
 	return o;
 }
 
-int sim_cmd_selftest(int argc, char **argv)
+int selftest_cmd_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 	                                     {"guest", required_argument, NULL, 'g'},

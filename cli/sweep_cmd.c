@@ -1,5 +1,5 @@
 /*
- * bench/sweep_cmd.c — `ldomsim sweep`.
+ * cli/sweep_cmd.c — `ldomsim sweep`.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -13,6 +13,8 @@
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
 #include "cli/commands.h"
+#include "cli/dispatch.h"
+#include "cli/options.h"
 #include "traces/trace.h"
 
 static void usage(FILE *f)
@@ -172,16 +174,22 @@ int bench_cmd_sweep(int argc, char **argv)
 				    BENCH_SWEEP_MAX_SETS, optarg);
 				return 2;
 			}
+			{
+				/* Refused before any point runs, by the rule run applies. */
+				struct trace_param_value v;
+				char why[512];
+				if (cli_parse_set(optarg, &v, why, sizeof why)) {
+					fprintf(stderr, "ldomsim sweep: %s\n", why);
+					return 2;
+				}
+			}
 			sets[cfg.nsets++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim sweep: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim sweep", argv, usage);
 		}
 	}
 	if (optind != argc || !cfg.shape || !cfg.npresent || !cfg.nadd || !cfg.dir) {
@@ -261,10 +269,7 @@ int bench_cmd_merge(int argc, char **argv)
 			merge_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim merge: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			merge_usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim merge", argv, merge_usage);
 		}
 	}
 	if (!out || optind == argc) {

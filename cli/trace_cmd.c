@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "cli/dispatch.h"
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
 
@@ -94,10 +95,7 @@ static int cmd_gen(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim trace gen: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim trace gen", argv, usage);
 		}
 	}
 	if (optind != argc || !o.shape || !o.present || !have_add || !dir) {
@@ -230,10 +228,7 @@ static int cmd_import(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ldomsim trace import: unknown or incomplete option '%s'\n",
-			        argv[optind - 1]);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("ldomsim trace import", argv, usage);
 		}
 	}
 	if (optind != argc - 1 || !dir) {
@@ -251,21 +246,8 @@ static int cmd_import(int argc, char **argv)
 
 int trace_cmd_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "gen"))
-		return cmd_gen(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "check"))
-		return cmd_check(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
-		return cmd_import(argc - 1, argv + 1);
-	fprintf(stderr, "ldomsim trace: unknown subcommand '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	static const struct cli_cmd subs[] = {
+	    {"gen", NULL, cmd_gen}, {"check", NULL, cmd_check}, {"import", NULL, cmd_import}};
+	return cli_dispatch("ldomsim trace", "subcommand", subs, sizeof subs / sizeof subs[0],
+	                    usage, argc, argv);
 }

@@ -1,5 +1,5 @@
 /*
- * bench/cmd_run.c — `ldomsim run TRACE`.
+ * cli/run_cmd.c — `ldomsim run TRACE`.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,59 +12,114 @@
 
 #include "bench/run.h"
 #include "bench/sweep_io.h"
+#include "cli/options.h"
+#include "traces/trace.h"
 #include "cli/commands.h"
 #include "sim/tunables.h"
+#include "util/atomic.h"
+
+/* Repeatable options, at most (more: a usage error). */
+#define RUN_MAX_SETS    64
+#define RUN_MAX_INJECTS 16
+#define RUN_MAX_IRQS    16
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
-	       "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
-	       "                  [--no-profile]\n\n"
-	       "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
-	       "code), brings up domain services (the real ds.c), and plays the trace's\n"
-	       "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
-	       "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
-	       "  -o, --json FILE  write the result JSON (atomically)\n"
-	       "  --log            print the kernel log (dmesg, simulated timestamps)\n"
-	       "  --guest ELF|NAME guest image, or the name of one built with make guest\n"
-	       "                   GUEST=NAME (build/guests/NAME/guest.elf); default\n"
-	       "                   build/guest/guest.elf. Its manifest's identity (kernel\n"
-	       "                   version, source and object hashes) goes into the result\n"
-	       "  --insn-budget N  instructions a thread may run without blocking\n"
-	       "                   before it counts as stuck (default 20000000000, at\n"
-	       "                   most 10000000000000)\n"
-	       "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
-	       "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
-	       "                   (hotplug_prepare_ns, hotplug_online_ns, udelay_granularity_ns,\n"
-	       "                   udelay_overhead_ns, jiffy_ns, sched_switch_ns,\n"
-	       "                   kthread_wakeup_ns, ldc_msg_ns, ipi_ns, printk_ns)\n"
-	       "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
-	       "  --no-profile     no per-function profile and phases (faster)\n"
-	       "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
-	       "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
-	       "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
-	       "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
-	       "                   number)\n"
-	       "  --irq DEVHANDLE:DEVINO[@CPULIST]\n"
-	       "                   a device interrupt of the domain (repeatable; devhandle\n"
-	       "                   0-7, devino 0-255, affinity like 64-127,200, default all\n"
-	       "                   cpus): built by the real sun4v_build_irq at boot and\n"
-	       "                   retargeted by the real fixup_irqs on every dr-cpu; the\n"
-	       "                   result's \"interrupts\" gives its target and retargets\n"
-	       "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
-	       "faulted, a request got no reply, maps differ), 2 unusable input.\n");
+	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
+	           "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
+	           "                  [--no-profile]\n\n"
+	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
+	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
+	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
+	           "ds.c, smp_64.c and hvtramp.S; new strands come online in simulated time.\n\n"
+	           "  -o, --json FILE  write the result JSON (atomically)\n"
+	           "  --log            print the kernel log (dmesg, simulated timestamps)\n"
+	           "  --guest ELF|NAME guest image, or the name of one built with make guest\n"
+	           "                   GUEST=NAME (build/guests/NAME/guest.elf); default\n"
+	           "                   build/guest/guest.elf. Its manifest's identity (kernel\n"
+	           "                   version, source and object hashes) goes into the result\n"
+	           "  --insn-budget N  instructions a thread may run without blocking\n"
+	           "                   before it counts as stuck (default 20000000000, at\n"
+	           "                   most 10000000000000)\n"
+	           "  --set NAME=VALUE override a timing parameter of the trace (repeatable):\n"
+	           "                   cpi, clock_hz, stick_hz, or a cost in ns\n"
+	           "                   (");
+	/* The cost names, from the one table (kernel-model/costs.def). */
+	for (size_t i = 0, col = 20; i < TRACE_NCOSTS; i++) {
+		const char *name = trace_cost_fields[i].name;
+		if (i && col + 2 + strlen(name) > 79) {
+			fprintf(f, ",\n                   ");
+			col = 19;
+		} else if (i) {
+			col += (size_t)fprintf(f, ", ");
+		}
+		col += (size_t)fprintf(f, "%s", name);
+	}
+	fprintf(f, ")\n");
+	fprintf(f, "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
+	           "  --no-profile     no per-function profile and phases (faster)\n"
+	           "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
+	           "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
+	           "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
+	           "                   on CPU return STATUS (EINVAL, ENOCPU, EWOULDBLOCK, or a\n"
+	           "                   number)\n"
+	           "  --irq DEVHANDLE:DEVINO[@CPULIST]\n"
+	           "                   a device interrupt of the domain (repeatable; devhandle\n"
+	           "                   0-7, devino 0-255, affinity like 64-127,200, default all\n"
+	           "                   cpus): built by the real sun4v_build_irq at boot and\n"
+	           "                   retargeted by the real fixup_irqs on every dr-cpu; the\n"
+	           "                   result's \"interrupts\" gives its target and retargets\n"
+	           "\nExit status: 0 the run did what the trace asked, 1 a verdict (a strand\n"
+	           "faulted, a request got no reply, maps differ), 2 unusable input.\n");
 }
 
 static int write_atomic(const char *path, json_t *doc)
 {
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char err[256];
-	int rc = text ? bench_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
+	int rc = text ? util_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
 	if (rc && text)
 		fprintf(stderr, "ldomsim run: %s\n", err);
 	free(text);
 	return rc;
+}
+
+/* The option strings as the library's typed configuration (cli/options.h),
+ * in static storage that outlives the run. 0, or -1 with err. */
+static int typed_options(struct bench_run_cfg *cfg, const char *const *sets, size_t nset,
+                         const char *const *injects, size_t ninject, const char *const *irqs,
+                         size_t nirq, char *err, size_t n)
+{
+	static struct trace_param_value set_v[RUN_MAX_SETS];
+	static struct bench_fault inject_v[RUN_MAX_INJECTS];
+	static struct bench_irq irq_v[RUN_MAX_IRQS];
+	for (size_t i = 0; i < nset; i++)
+		if (cli_parse_set(sets[i], &set_v[i], err, n))
+			return -1;
+	if (ninject) {
+		/* A fault's cpu is one of the trace's domain. */
+		struct trace *t;
+		struct trace_error te;
+		if (trace_load(cfg->trace, &t, &te)) {
+			snprintf(err, n, "%s", te.msg);
+			return -1;
+		}
+		uint32_t max_cpus = trace_machine(t)->max_cpus;
+		trace_free(t);
+		for (size_t i = 0; i < ninject; i++)
+			if (cli_parse_inject(injects[i], max_cpus, &inject_v[i], err, n))
+				return -1;
+	}
+	for (size_t i = 0; i < nirq; i++)
+		if (cli_parse_irq(irqs[i], irq_v, i, &irq_v[i], err, n))
+			return -1;
+	cfg->set = set_v;
+	cfg->nset = nset;
+	cfg->inject = inject_v;
+	cfg->ninject = ninject;
+	cfg->irq = irq_v;
+	cfg->nirq = nirq;
+	return 0;
 }
 
 int bench_cmd_run(int argc, char **argv)
@@ -82,7 +137,7 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct bench_run_cfg cfg;
-	const char *out = NULL, *sets[64], *injects[16], *irqs[16];
+	const char *out = NULL, *sets[RUN_MAX_SETS], *injects[RUN_MAX_INJECTS], *irqs[RUN_MAX_IRQS];
 	size_t nset = 0, ninject = 0, nirq = 0;
 	int log = 0, ch;
 	char *end;
@@ -150,12 +205,6 @@ int bench_cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	cfg.set = sets;
-	cfg.nset = nset;
-	cfg.inject = injects;
-	cfg.ninject = ninject;
-	cfg.irq = irqs;
-	cfg.nirq = nirq;
 	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
@@ -163,7 +212,8 @@ int bench_cmd_run(int argc, char **argv)
 	cfg.trace = argv[optind];
 	struct bench_run *r;
 	char err[1024];
-	if (bench_run(&cfg, &r, err, sizeof err)) {
+	if (typed_options(&cfg, sets, nset, injects, ninject, irqs, nirq, err, sizeof err) ||
+	    bench_run(&cfg, &r, err, sizeof err)) {
 		fprintf(stderr, "ldomsim run: %s\n", err);
 		return 2;
 	}

@@ -1,5 +1,5 @@
 /*
- * bench/cmd_bench.c — `ldomsim bench speed`: the simulator's own speed.
+ * cli/bench_cmd.c — `ldomsim bench speed`: the simulator's own speed.
  */
 #include <getopt.h>
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * bench/report.c — `ldomsim report DIR`: the summary table of a sweep (the
+ * cli/report_cmd.c — `ldomsim report DIR`: the summary table of a sweep (the
  * numbers behind its plots).
  */
 #include <getopt.h>
