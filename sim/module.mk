@@ -21,19 +21,19 @@ ALL_EXTRA += $(BUILD)/sim/selftest.elf
 
 # The machine alone (`make check-sim`, part of `make check`): sim/ and the
 # tests of the machine (tests/test_sim.c, tests/test_machine_alone.c)
-# compiled with only sim/ on the include path and linked with nothing but
-# sim/ and Unicorn, so that an include of, or a call into, anything above
-# the machine fails the build.
+# compiled with only sim/ and util/ (the helpers below every module) on the
+# include path and linked with nothing but those and Unicorn, so that an
+# include of, or a call into, anything above the machine fails the build.
 SIM_ALONE      := $(BUILD)/sim-alone
-SIM_ALONE_SRCS := $(wildcard sim/*.c) tests/test_sim.c tests/test_machine_alone.c
+SIM_ALONE_SRCS := $(wildcard sim/*.c) $(wildcard util/*.c) tests/test_sim.c tests/test_machine_alone.c
 SIM_ALONE_OBJS := $(SIM_ALONE_SRCS:%.c=$(SIM_ALONE)/obj/%.o)
 SIM_ALONE_CFLAGS := $(filter-out -I. -I$(BUILD),$(CFLAGS)) -I$(SIM_ALONE)/root
 
-$(SIM_ALONE)/root/sim:
+$(SIM_ALONE)/root/sim $(SIM_ALONE)/root/util:
 	@mkdir -p $(@D)
-	ln -sfn $(CURDIR)/sim $@
+	ln -sfn $(CURDIR)/$(@F) $@
 
-$(SIM_ALONE)/obj/%.o: %.c | $(SIM_ALONE)/root/sim $(DEPS_STAMP)
+$(SIM_ALONE)/obj/%.o: %.c | $(SIM_ALONE)/root/sim $(SIM_ALONE)/root/util $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SIM_ALONE_CFLAGS) -c -o $@ $<
 
