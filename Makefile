@@ -2,7 +2,8 @@
 #
 #   make            build build/ldomsim (and the guest image it runs)
 #   make run        the main job on the bundled default scenario
-#   make check      the Criterion test suite
+#   make check      the Criterion test suite (the fast one)
+#   make check-slow the tests that build guest images (CI runs both)
 #   make bench      the simulator's own speed benchmarks (figures, not tests)
 #   make format     clang-format every C source and header
 #
@@ -20,6 +21,9 @@ LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
 TEST_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/*.c))
+# tests/slow/: tests that run `make guest` (a second image, a patched
+# kernel); their own binary, sharing tests/util.c.
+SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o
 LIB      := $(BUILD)/libldomsim.a
 
 # Generated headers the host sources include (module.mk files append).
@@ -29,7 +33,7 @@ ALL_EXTRA :=
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all run check bench format clean deps guest
+.PHONY: all run check check-slow bench format clean deps guest
 .DEFAULT_GOAL := all
 
 # Module rules first, so that ALL_EXTRA and GEN_HDRS are complete below.
@@ -63,6 +67,9 @@ $(BUILD)/ldomsim: $(CLI_OBJS) $(LIB)
 $(BUILD)/ldomsim-tests: $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
+$(BUILD)/ldomsim-tests-slow: $(SLOW_TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
 # The main job: the bundled default scenario (8 strands added to a 56-strand
 # T2 domain), its kernel log and result JSON.
 RUN_TRACE ?= traces/default/trace.json
@@ -88,6 +95,13 @@ check: all $(BUILD)/ldomsim-tests
 	fi
 	$(BUILD)/ldomsim-tests $(CHECK_ARGS)
 	@scripts/check-tmp.sh $(BUILD)/ldomsim-tests
+
+# The tests that build guest images from inside the run (make guest with
+# another table, a second guest, the patched what-if kernel): minutes on a
+# fresh machine, seconds once build/linux/ holds the kernels. .ci/run runs
+# this after `make check`.
+check-slow: all $(BUILD)/ldomsim-tests-slow
+	$(BUILD)/ldomsim-tests-slow $(CHECK_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
