@@ -1,6 +1,7 @@
 /*
  * tests/test_sim.c — the machine (sim/): each self-test of
- * `ldomsim selftest` as a test that can fail, run on build/sim/selftest.elf.
+ * `ldomsim selftest` as a test that can fail, run on build/sim/selftest.elf
+ * once per suite run (tests/selftest_once.h).
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -10,22 +11,14 @@
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
+#include "tests/selftest_once.h"
 
 #define SELFTEST_ELF "build/sim/selftest.elf"
 
 static void expect_check(const char *name)
 {
-	struct sim_checks c = {0};
-	char err[512] = "";
-	cr_assert_eq(sim_selftest_machine(SELFTEST_ELF, &c, err, sizeof err), 0, "cannot run: %s",
-	             err);
-	const struct sim_check *k = NULL;
-	for (size_t i = 0; i < c.n; i++)
-		if (!strcmp(c.v[i].name, name))
-			k = &c.v[i];
-	cr_assert_not_null(k, "no check named %s", name);
-	cr_expect(k->pass, "%s: %s", name, k->detail);
-	sim_checks_free(&c);
+	char detail[256];
+	cr_expect(test_machine_check(name, detail, sizeof detail), "%s: %s", name, detail);
 }
 
 Test(machine, unicorn_internals_verified)
