@@ -21,15 +21,15 @@ static void expect_check(const char *name)
 	cr_expect(test_machine_check(name, detail, sizeof detail), "%s: %s", name, detail);
 }
 
-Test(machine, unicorn_internals_verified)
+Test(machine, unicorn_internals_are_located_and_verified)
 {
 	expect_check("unicorn-internals");
 }
-Test(machine, privileged_state)
+Test(machine, privileged_state_is_as_cpu_start_leaves_it)
 {
 	expect_check("privileged-state");
 }
-Test(machine, spill_fill_recursion_30_deep)
+Test(machine, spill_and_fill_survive_recursion_30_deep)
 {
 	expect_check("spill-fill-recursion");
 }
@@ -37,27 +37,27 @@ Test(machine, hcall_in_delay_slot_honours_npc)
 {
 	expect_check("hcall-in-delay-slot");
 }
-Test(machine, unknown_hcall_verdict)
+Test(machine, an_unknown_hcall_is_a_verdict)
 {
 	expect_check("verdict-unknown-hcall");
 }
-Test(machine, unmapped_access_verdict)
+Test(machine, an_unmapped_access_is_a_verdict)
 {
 	expect_check("verdict-unmapped");
 }
-Test(machine, illegal_instruction_verdict)
+Test(machine, an_illegal_instruction_is_a_verdict)
 {
 	expect_check("verdict-illegal");
 }
-Test(machine, runaway_loop_verdict)
+Test(machine, a_runaway_loop_is_a_verdict)
 {
 	expect_check("verdict-runaway");
 }
-Test(machine, red_state_verdict)
+Test(machine, red_state_is_a_verdict)
 {
 	expect_check("verdict-red-state");
 }
-Test(machine, trap_without_handler_verdict)
+Test(machine, a_trap_without_handler_is_a_verdict)
 {
 	expect_check("verdict-trap-without-handler");
 }
@@ -67,7 +67,7 @@ Test(machine, engine_recycling_wipes_registers)
 }
 
 /* The verdict names the strand, function+offset and trap type. */
-Test(machine, verdict_fields)
+Test(machine, a_verdict_names_strand_function_offset_and_trap_type)
 {
 	struct sim_config cfg;
 	struct sim *s;
@@ -91,7 +91,7 @@ Test(machine, verdict_fields)
 }
 
 /* The hypervisor model: argument checks of the spec, and the log. */
-Test(hv, cpu_start_checks)
+Test(hv, cpu_start_checks_its_arguments_and_logs_the_call)
 {
 	struct sim_config cfg;
 	struct sim *s;
@@ -114,7 +114,7 @@ Test(hv, cpu_start_checks)
 	sim_free(s);
 }
 
-Test(sim, free_null_is_noop)
+Test(sim, free_of_null_is_a_noop)
 {
 	sim_free(NULL);
 	hv_free(NULL);
@@ -171,7 +171,7 @@ Test(hvtramp, real_hv_cpu_startup_reaches_smp_callin)
 /* The exact sequence: one MMU_MAP_PERM_ADDR per 4 MiB kernel mapping with
  * the descriptor's VA and TTE, MMU_FAULT_AREA_CONF with trap_block's fault
  * area, MMU_ENABLE(1, label), then CPU_QCONF of the four queues. */
-Test(hvtramp, exact_hypercall_sequence)
+Test(hvtramp, makes_the_exact_hypercall_sequence)
 {
 	struct sim_hvtramp_opts o;
 	struct sim_hvtramp_result r;
@@ -202,7 +202,7 @@ Test(hvtramp, exact_hypercall_sequence)
 
 /* %g6 = thread_info, %g4 = its task, %sp = thread_info + 2^THREAD_SHIFT -
  * (STACKFRAME_SZ + STACK_BIAS), as hvtramp computes them. */
-Test(hvtramp, registers_at_smp_callin)
+Test(hvtramp, sets_g6_g4_and_sp_as_smp_callin_expects)
 {
 	struct sim_hvtramp_opts o;
 	struct sim_hvtramp_result r;
@@ -238,7 +238,7 @@ Test(hvtramp, map_perm_addr_error_parks_in_error_loop)
 	sim_hvtramp_result_free(&r);
 }
 
-Test(hvtramp, fault_area_error_parks_too)
+Test(hvtramp, fault_area_error_parks_in_the_error_loop_too)
 {
 	struct sim_hvtramp_opts o;
 	struct sim_hvtramp_result r;
@@ -315,7 +315,7 @@ static uint64_t sym(struct sim *s, const char *name)
 /* Time slices end between blocks and resume exactly there: a loop cut into
  * hundreds of slices computes what it computes in one run, and the counted
  * instructions are the same. */
-Test(sched, slices_are_exact)
+Test(sched, time_slices_resume_exactly_where_they_ended)
 {
 	struct sim *s = selftest_sim(4);
 	uint64_t fn = sym(s, "st_loop16"), n = 100000, one, sliced;
@@ -367,7 +367,7 @@ Test(sched, spin_wait_interleaves_in_simulated_time)
 
 /* A blocked thread stays out of the run until woken, then resumes at the
  * waker's time at the earliest. */
-Test(sched, block_and_wake)
+Test(sched, a_blocked_thread_runs_again_only_once_woken)
 {
 	struct sim *s = selftest_sim(4);
 	uint64_t fn = sym(s, "st_loop4"), n = 10, ret;
