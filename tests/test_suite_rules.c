@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "guest/offsets.h" /* LX_KERNEL_VERSION: the kernel the guest was built from */
 #include "tests/util.h"
@@ -28,4 +29,29 @@ Test(suite_rules, no_test_names_the_kernel_version_literally)
 		test_run("grep -rnF '\"" LX_KERNEL_VERSION "\"' tests/", out, sizeof out);
 	cr_assert_eq(rc, 1, "the literal \"%s\" in the tests (use LX_KERNEL_VERSION):\n%s",
 	             LX_KERNEL_VERSION, rc == 1 ? "" : out);
+}
+
+/* `make check-slow` on a fresh clone plans the package install before the
+ * kernel extraction, as `make check` does
+ * (build::fresh_machine_plans_the_package_install_first). */
+Test(suite_rules, check_slow_on_a_fresh_clone_plans_the_package_install_first, .timeout = 120)
+{
+	static char out[1 << 18];
+	char dir[1024], cmd[4096];
+	test_tmpdir(dir, sizeof dir, "fresh-slow");
+	cr_assert_eq(test_sh("git ls-files -z | xargs -0 cp --parents -t %s", dir), 0);
+	/* Not CI's fuzzing block, nor an enclosing make's jobserver; the
+	 * default tarball's path made absent. */
+	snprintf(cmd, sizeof cmd,
+	         "env -u CI -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -n -C %s check-slow "
+	         "KERNEL_SRC=%s/usr-src/linux-source.tar.xz 2>&1",
+	         dir, dir);
+	int rc = test_run(cmd, out, sizeof out);
+	cr_assert_eq(rc, 0, "make -n check-slow failed:\n%s", out);
+	const char *deps = strstr(out, "scripts/deps.sh");
+	const char *extract = strstr(out, "kernel.sh extract");
+	const char *slow = strstr(out, "ldomsim-tests-slow");
+	cr_assert(deps && extract && slow,
+	          "deps.sh, the extraction and the slow tests planned:\n%s", out);
+	cr_assert(deps < extract, "deps.sh after the kernel extraction:\n%s", out);
 }
