@@ -2,7 +2,8 @@
 #
 #   make            build build/ldomsim (and the guest image it runs)
 #   make run        the main job on the bundled default scenario
-#   make check      the Criterion test suite
+#   make check      the Criterion test suite (the fast one)
+#   make check-slow the tests that build guest images (CI runs both)
 #   make bench      the simulator's own speed benchmarks (figures, not tests)
 #   make format     clang-format every C source and header
 #
@@ -22,6 +23,9 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
 # The commands without main(): the tests call them as functions.
 CMD_OBJS := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJS))
 TEST_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/*.c))
+# tests/slow/: tests that run `make guest` (a second image, a patched
+# kernel); their own binary, sharing tests/util.c.
+SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o
 LIB      := $(BUILD)/libldomsim.a
 
 # Generated headers the host sources include (module.mk files append).
@@ -31,7 +35,7 @@ ALL_EXTRA :=
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all run check bench format clean deps guest
+.PHONY: all run check check-slow bench format clean deps guest
 .DEFAULT_GOAL := all
 
 # Module rules first, so that ALL_EXTRA and GEN_HDRS are complete below.
@@ -65,6 +69,9 @@ $(BUILD)/ldomsim: $(CLI_OBJS) $(LIB)
 $(BUILD)/ldomsim-tests: $(TEST_OBJS) $(CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
+$(BUILD)/ldomsim-tests-slow: $(SLOW_TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
 # The main job: the bundled default scenario (8 strands added to a 56-strand
 # T2 domain), its kernel log and result JSON.
 RUN_TRACE ?= traces/default/trace.json
@@ -90,6 +97,13 @@ check: all $(BUILD)/ldomsim-tests
 	fi
 	$(BUILD)/ldomsim-tests $(CHECK_ARGS)
 	@scripts/check-tmp.sh $(BUILD)/ldomsim-tests
+
+# The tests that build guest images from inside the run (make guest with
+# another table, a second guest, the patched what-if kernel): minutes on a
+# fresh machine, seconds once build/linux/ holds the kernels. .ci/run runs
+# this after `make check`.
+check-slow: all $(BUILD)/ldomsim-tests-slow
+	$(BUILD)/ldomsim-tests-slow $(CHECK_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

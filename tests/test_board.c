@@ -16,7 +16,7 @@
 #define SELFTEST_ELF "build/sim/selftest.elf"
 
 /* The hypervisor model: argument checks of the spec, and the log. */
-Test(hv, cpu_start_checks)
+Test(hv, cpu_start_checks_its_arguments_and_logs_the_call)
 {
 	struct sim_config cfg;
 	struct sim *s;
@@ -112,7 +112,7 @@ Test(hv, a_failed_creation_leaves_no_handler_registered)
 	sim_free(s);
 }
 
-Test(hv, free_null_is_noop)
+Test(hv, free_of_null_is_a_noop)
 {
 	hv_free(NULL);
 }
@@ -156,7 +156,7 @@ Test(hvtramp, real_hv_cpu_startup_reaches_smp_callin)
 /* The exact sequence: one MMU_MAP_PERM_ADDR per 4 MiB kernel mapping with
  * the descriptor's VA and TTE, MMU_FAULT_AREA_CONF with trap_block's fault
  * area, MMU_ENABLE(1, label), then CPU_QCONF of the four queues. */
-Test(hvtramp, exact_hypercall_sequence)
+Test(hvtramp, makes_the_exact_hypercall_sequence)
 {
 	struct board_hvtramp_opts o;
 	struct board_hvtramp_result r;
@@ -187,7 +187,7 @@ Test(hvtramp, exact_hypercall_sequence)
 
 /* %g6 = thread_info, %g4 = its task, %sp = thread_info + 2^THREAD_SHIFT -
  * (STACKFRAME_SZ + STACK_BIAS), as hvtramp computes them. */
-Test(hvtramp, registers_at_smp_callin)
+Test(hvtramp, sets_g6_g4_and_sp_as_smp_callin_expects)
 {
 	struct board_hvtramp_opts o;
 	struct board_hvtramp_result r;
@@ -223,7 +223,7 @@ Test(hvtramp, map_perm_addr_error_parks_in_error_loop)
 	board_hvtramp_result_free(&r);
 }
 
-Test(hvtramp, fault_area_error_parks_too)
+Test(hvtramp, fault_area_error_parks_in_the_error_loop_too)
 {
 	struct board_hvtramp_opts o;
 	struct board_hvtramp_result r;

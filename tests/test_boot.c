@@ -104,7 +104,7 @@ Test(boot, t2_56_strands_maps_equal_host_computation, .timeout = 60)
 	unboot(&b);
 }
 
-Test(boot, t4_4_with_sockets_and_a_sparse_domain, .timeout = 60)
+Test(boot, t4_4_sparse_domain_with_sockets_gets_maps_equal_to_the_host, .timeout = 60)
 {
 	/* every other core of every socket: a domain owning part of the machine */
 	uint32_t ids[128];

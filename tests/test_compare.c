@@ -163,7 +163,7 @@ Test(compare, unusable_input_exits_2, .timeout = 120)
 }
 
 /* Points of a sweep folder match a single result by (shape, present, add). */
-Test(compare, result_key_and_sweep_summary, .timeout = 120)
+Test(compare, sweep_points_match_a_single_result_by_shape_present_and_add, .timeout = 120)
 {
 	struct fx x;
 	struct bench_points *s;

@@ -176,7 +176,7 @@ Test(import_real, failures_leave_no_folder_and_name_existing_files)
 
 /* An existing output folder keeps what it had when the import fails, and
  * receives the trace when it succeeds. */
-Test(import_real, existing_output_folder)
+Test(import_real, an_existing_output_folder_is_kept_on_failure_and_filled_on_success)
 {
 	char cap[600], out[800], msg[2048], keep[900];
 	capture_copy(cap, sizeof cap,

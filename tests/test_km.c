@@ -179,7 +179,7 @@ Test(km_string, strncmp_stops_after_n_bytes)
 	fx_close(&f);
 }
 
-Test(km_string, strlen_and_strcpy)
+Test(km_string, strlen_counts_and_strcpy_copies_the_nul)
 {
 	struct fx f;
 	fx_open(&f);
@@ -381,7 +381,7 @@ Test(km_bitops, bitmap_weight_counts_only_nbits)
 	fx_close(&f);
 }
 
-Test(km_bitops, find_next_bit)
+Test(km_bitops, find_next_bit_finds_each_set_bit)
 {
 	struct fx f;
 	fx_open(&f);
@@ -398,7 +398,7 @@ Test(km_bitops, find_next_bit)
 	fx_close(&f);
 }
 
-Test(km_bitops, fls)
+Test(km_bitops, fls_gives_the_highest_set_bit)
 {
 	struct fx f;
 	fx_open(&f);
@@ -455,7 +455,7 @@ static const char *printk1(struct fx *f, const char *fmt, int nargs, ...)
 
 #define U(x) ((uint64_t)(x))
 
-Test(km_printk, signed_decimal)
+Test(km_printk, prints_signed_decimals_with_width_and_flags)
 {
 	struct fx f;
 	fx_open(&f);
@@ -469,7 +469,7 @@ Test(km_printk, signed_decimal)
 	fx_close(&f);
 }
 
-Test(km_printk, unsigned_octal_hex)
+Test(km_printk, prints_unsigned_octal_and_hex)
 {
 	struct fx f;
 	fx_open(&f);
@@ -483,7 +483,7 @@ Test(km_printk, unsigned_octal_hex)
 	fx_close(&f);
 }
 
-Test(km_printk, linux_number_quirks)
+Test(km_printk, prints_numbers_with_linux_quirks_not_c_ones)
 {
 	struct fx f;
 	fx_open(&f);
@@ -497,7 +497,7 @@ Test(km_printk, linux_number_quirks)
 	fx_close(&f);
 }
 
-Test(km_printk, char_string_percent)
+Test(km_printk, prints_chars_strings_and_percent)
 {
 	struct fx f;
 	fx_open(&f);
@@ -510,7 +510,7 @@ Test(km_printk, char_string_percent)
 	fx_close(&f);
 }
 
-Test(km_printk, star_width_and_precision)
+Test(km_printk, takes_star_width_and_precision_from_the_arguments)
 {
 	struct fx f;
 	fx_open(&f);
@@ -531,7 +531,7 @@ Test(km_printk, pointers_print_raw)
 	fx_close(&f);
 }
 
-Test(km_printk, symbolic_pointers)
+Test(km_printk, prints_symbolic_pointers_as_function_and_offset)
 {
 	struct fx f;
 	fx_open(&f);
@@ -560,7 +560,7 @@ Test(km_printk, more_than_five_arguments_come_from_the_stack)
 	fx_close(&f);
 }
 
-Test(km_printk, levels_newlines_and_return_value)
+Test(km_printk, takes_the_level_and_newline_out_and_returns_the_length)
 {
 	struct fx f;
 	fx_open(&f);
@@ -704,7 +704,7 @@ static enum sim_stop call_on(struct fx *f, unsigned cpu, const char *sym, uint64
 	return sim_call(f->s, cpu, stub(f, sym), &arg, 1, f->sp - 4096 * cpu, ret, &f->v);
 }
 
-Test(km_lock, spinlock_word_and_unlock_of_a_free_lock)
+Test(km_lock, spinlock_sets_its_word_and_unlock_frees_it)
 {
 	struct fx f;
 	fx_open(&f);

@@ -124,7 +124,7 @@ static enum md_status read_rel(const struct rel *el, size_t n, struct md_err *er
 
 /* ---- reader: valid input and accessors -------------------------------- */
 
-Test(md_read, base_is_valid_and_accessors_work)
+Test(md_reader, reads_a_valid_md_and_answers_every_accessor)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -169,7 +169,7 @@ Test(md_read, base_is_valid_and_accessors_work)
 	md_free(NULL);
 }
 
-Test(md_read, accepts_data_block_not_padded_to_16)
+Test(md_reader, accepts_a_data_block_not_padded_to_16_bytes)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -187,7 +187,7 @@ Test(md_read, accepts_data_block_not_padded_to_16)
 	free(b);
 }
 
-Test(md_read, accepts_harmless_deviations)
+Test(md_reader, accepts_harmless_deviations_from_the_format)
 {
 	/* Unknown tag and no-op inside a node, no-op between nodes, zero
 	 * element after the list end, reserved field set, 8 trailing zeros. */
@@ -220,7 +220,7 @@ Test(md_read, accepts_harmless_deviations)
 
 /* ---- reader: one test per error class --------------------------------- */
 
-Test(md_err, short_buffer)
+Test(md_reader, refuses_a_buffer_shorter_than_the_header)
 {
 	uint8_t b[10] = {0};
 	struct md *md;
@@ -273,7 +273,7 @@ static void p_empty(uint8_t *b, size_t *len)
 	put32(b + 4, 0);
 }
 
-Test(md_err, version)
+Test(md_reader, refuses_an_unknown_transport_version)
 {
 	struct md_err e;
 	cr_assert_eq(read_patched(p_version, &e), MD_ERR_VERSION);
@@ -281,21 +281,21 @@ Test(md_err, version)
 	cr_assert_eq(e.elem, MD_NO_ELEM);
 }
 
-Test(md_err, node_block_alignment)
+Test(md_reader, refuses_a_node_block_not_a_multiple_of_16_bytes)
 {
 	struct md_err e;
 	cr_assert_eq(read_patched(p_align, &e), MD_ERR_NODE_BLOCK_ALIGN);
 	cr_assert(strstr(e.msg, "node block size 184"), "%s", e.msg);
 }
 
-Test(md_err, blocks_larger_than_buffer)
+Test(md_reader, refuses_blocks_larger_than_the_buffer)
 {
 	struct md_err e;
 	cr_assert_eq(read_patched(p_blocks, &e), MD_ERR_BLOCKS_SIZE);
 	cr_assert(strstr(e.msg, "data block 1000"), "%s", e.msg);
 }
 
-Test(md_err, trailing_bytes)
+Test(md_reader, refuses_bytes_after_the_data_block)
 {
 	struct md_err e;
 	cr_assert_eq(read_patched(p_trailing, &e), MD_ERR_TRAILING);
@@ -303,14 +303,14 @@ Test(md_err, trailing_bytes)
 	cr_assert_eq(read_patched(p_trailing_junk, &e), MD_ERR_TRAILING);
 }
 
-Test(md_err, empty_node_block)
+Test(md_reader, refuses_an_empty_node_block)
 {
 	struct md_err e;
 	cr_assert_eq(read_patched(p_empty, &e), MD_ERR_EMPTY);
 	cr_assert(strstr(e.msg, "node block size is 0"), "%s", e.msg);
 }
 
-Test(md_err, name_out_of_bounds)
+Test(md_reader, refuses_a_name_offset_outside_the_name_block)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -319,7 +319,7 @@ Test(md_err, name_out_of_bounds)
 	           "name_offset 5000");
 }
 
-Test(md_err, name_not_terminated)
+Test(md_reader, refuses_a_name_not_nul_terminated_at_its_length)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -328,7 +328,7 @@ Test(md_err, name_not_terminated)
 	           "not NUL-terminated at name_len 1");
 }
 
-Test(md_err, name_with_inner_nul)
+Test(md_reader, refuses_a_name_with_a_nul_before_its_length)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -338,7 +338,7 @@ Test(md_err, name_with_inner_nul)
 	           "has a NUL at 1, before name_len 5");
 }
 
-Test(md_err, empty_name)
+Test(md_reader, refuses_an_empty_name)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -346,7 +346,7 @@ Test(md_err, empty_name)
 	EXPECT_ERR(el, BASE_N, MD_ERR_NAME_EMPTY, 5, "element 5 (node)", "name_len is 0");
 }
 
-Test(md_err, data_out_of_bounds)
+Test(md_reader, refuses_data_outside_the_data_block)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -355,7 +355,7 @@ Test(md_err, data_out_of_bounds)
 	           "data offset 10 + length 11", "data block of 17 bytes");
 }
 
-Test(md_err, string_not_terminated)
+Test(md_reader, refuses_a_string_value_not_ending_in_nul)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -364,7 +364,7 @@ Test(md_err, string_not_terminated)
 	           "element 3 (string 'str' in node 'root' @0)", "does not end in NUL");
 }
 
-Test(md_err, arc_to_non_node)
+Test(md_reader, refuses_an_arc_to_anything_but_a_node_start)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -375,7 +375,7 @@ Test(md_err, arc_to_non_node)
 	EXPECT_ERR(el, BASE_N, MD_ERR_ARC_TARGET, 1, "target 99 is not a node start");
 }
 
-Test(md_err, element_outside_node)
+Test(md_reader, refuses_an_element_outside_any_node)
 {
 	const struct rel el[] = {
 	    R('N', "root", 4), R('v', "x", 1),  R('E', NULL, 0), R('v', "stray", 2),
@@ -388,7 +388,7 @@ Test(md_err, element_outside_node)
 	EXPECT_ERR(el2, 4, MD_ERR_OUTSIDE_NODE, 0, "element 0 must be a node");
 }
 
-Test(md_err, node_end_without_node)
+Test(md_reader, refuses_a_node_end_outside_any_node)
 {
 	const struct rel el[] = {R('N', "root", 3), R('E', NULL, 0), R(0x20, NULL, 0),
 	                         R('E', NULL, 0), R(0, NULL, 0)};
@@ -396,7 +396,7 @@ Test(md_err, node_end_without_node)
 	EXPECT_ERR(el, 5, MD_ERR_OUTSIDE_NODE, 3, "element 3 (node end outside any node)");
 }
 
-Test(md_err, node_not_terminated)
+Test(md_reader, refuses_a_node_without_its_end)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -409,7 +409,7 @@ Test(md_err, node_not_terminated)
 	           "before the list end at element 10");
 }
 
-Test(md_err, wrong_next_node_value)
+Test(md_reader, refuses_a_next_node_value_other_than_the_next_node)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -422,7 +422,7 @@ Test(md_err, wrong_next_node_value)
 	           "not the list end 10");
 }
 
-Test(md_err, list_not_terminated)
+Test(md_reader, refuses_an_element_list_without_its_end)
 {
 	struct rel el[BASE_N];
 	base(el);
@@ -430,7 +430,7 @@ Test(md_err, list_not_terminated)
 	EXPECT_ERR(el, BASE_N, MD_ERR_LIST_UNTERMINATED, 10, "element 10", "without a list end");
 }
 
-Test(md_err, element_after_list_end)
+Test(md_reader, refuses_an_element_after_the_list_end)
 {
 	struct rel el[BASE_N + 1];
 	base(el);
@@ -439,14 +439,14 @@ Test(md_err, element_after_list_end)
 	           "after the list end at element 10");
 }
 
-Test(md_err, unknown_tag_outside_node)
+Test(md_reader, refuses_an_unknown_tag_outside_any_node)
 {
 	const struct rel el[] = {R('N', "root", 3), R('E', NULL, 0), R(0x7a, "odd", 0),
 	                         R('N', "cpu", 5),  R('E', NULL, 0), R(0, NULL, 0)};
 	EXPECT_ERR(el, 6, MD_ERR_UNKNOWN_TAG, 2, "element 2 (tag 0x7a outside any node)");
 }
 
-Test(md_err, file_errors_name_the_file)
+Test(md_reader, file_errors_name_the_file)
 {
 	struct md *md;
 	struct md_err e;
@@ -463,7 +463,7 @@ Test(md_err, file_errors_name_the_file)
 	unlink(path);
 }
 
-Test(md_err, strerror_covers_every_code)
+Test(md_reader, strerror_names_every_status_code)
 {
 	for (int c = 0; c < MD_STATUS_COUNT; c++) {
 		cr_assert_not_null(md_strerror((enum md_status) - c));
@@ -475,7 +475,7 @@ Test(md_err, strerror_covers_every_code)
 
 /* ---- builder ---------------------------------------------------------- */
 
-Test(md_builder, rejects_bad_arguments)
+Test(md_builder, refuses_bad_arguments)
 {
 	struct md_builder *b;
 	md_bnode_t n;
@@ -503,7 +503,7 @@ static struct md *finish_and_read(struct md_builder *b, struct md_buf *out)
 	return md;
 }
 
-Test(md_builder, forward_arcs_dedup_and_padding)
+Test(md_builder, resolves_forward_arcs_stores_equal_strings_once_and_pads_blocks)
 {
 	struct md_builder *b;
 	md_bnode_t r, c;
@@ -560,7 +560,7 @@ Test(md_builder, empty_data_payload_round_trips)
 
 /* String lists (`compatible`, `hwcap-list`): each string in turn, an
  * empty one kept, a last one without its NUL still bounded by the payload. */
-Test(md_builder, string_list_iteration)
+Test(md_builder, string_lists_iterate_each_string_within_the_payload)
 {
 	struct md_builder *b;
 	md_bnode_t r;
@@ -618,7 +618,7 @@ Test(md_gen, round_trip_is_byte_identical_for_every_shape)
 	}
 }
 
-Test(md_gen, present_subset)
+Test(md_gen, a_present_subset_gives_those_cpus_in_order_and_the_whole_machine)
 {
 	struct md_shape *s;
 	struct md_err e;
@@ -662,7 +662,7 @@ Test(md_gen, present_subset)
 	md_shape_free(s);
 }
 
-Test(md_shape, definitions)
+Test(md_shape, each_shape_has_its_documented_geometry_and_clock)
 {
 	struct md_shape *s;
 	struct md_err e;
@@ -698,7 +698,7 @@ Test(md_shape, definitions)
 	cr_assert_str_eq(names[0], "t2");
 }
 
-Test(md_shape, cpulist)
+Test(md_shape, cpu_lists_parse_ranges_and_counts_and_refuse_bad_ones)
 {
 	uint32_t *ids;
 	size_t n;
@@ -726,7 +726,7 @@ Test(md_shape, cpulist)
 
 /* ---- the CLI ---------------------------------------------------------- */
 
-Test(md_cli, stat_counts_equal_each_shape)
+Test(md_cli, md_stat_counts_equal_each_shapes_geometry)
 {
 	static char out[1 << 20];
 	char cmd[1024], path[256];
@@ -822,7 +822,7 @@ Test(md_cli, diff_reports_strands_first_and_exit_status)
 	unlink(b);
 }
 
-Test(md_cli, usage_and_errors)
+Test(md_cli, md_usage_errors_exit_2_help_exits_0_and_errors_name_the_file)
 {
 	static char out[1 << 16];
 	cr_assert_eq(test_run("build/ldomsim md 2>/dev/null", NULL, 0), 2);

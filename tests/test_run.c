@@ -14,6 +14,7 @@
 #include "bench/fit.h"
 #include "bench/run.h"
 #include "cli/options.h"
+#include "guest/offsets.h" /* LX_KERNEL_VERSION: the kernel the guest was built from */
 #include "sim/sim.h"
 #include "traces/trace.h"
 #include "tests/util.h"
@@ -154,7 +155,7 @@ Test(run, default_scenario_configures_eight_cpus, .timeout = 120)
  * popc_patch() rewrite ffs/__ffs as setup_arch does, and the real guest
  * then runs the patched code: every __ffs call is the 5-instruction popc
  * sequence (neg, xnor, popc, retl, nop), not the 30-odd generic one. */
-Test(run, hwcaps_from_the_md_patch_popc, .timeout = 120)
+Test(run, md_hwcaps_make_the_kernel_patch_in_popc, .timeout = 120)
 {
 	json_t *doc = run_default();
 	json_t *cfg = json_object_get(doc, "config"), *cap;
@@ -201,7 +202,7 @@ static json_t *run_borrowing(struct sim_engines *c)
 	return doc;
 }
 
-Test(run, engines_borrowed_across_runs, .timeout = 120)
+Test(run, engines_are_borrowed_across_runs, .timeout = 120)
 {
 	struct sim_engines *c;
 	char err[256];
@@ -225,7 +226,7 @@ Test(run, engines_borrowed_across_runs, .timeout = 120)
 	sim_engines_free(NULL);
 }
 
-Test(run, deterministic, .timeout = 120)
+Test(run, identical_inputs_give_identical_results, .timeout = 120)
 {
 	json_t *a = run_default(), *b = run_default();
 	json_object_del(a, "simulator");
@@ -245,7 +246,8 @@ Test(run, result_starts_with_the_configuration, .timeout = 120)
 	cr_expect_str_eq(first, "format");
 	json_t *cfg = json_object_get(doc, "config");
 	cr_assert_not_null(cfg);
-	cr_expect_str_eq(json_string_value(json_object_get(cfg, "kernel_version")), "6.1.192");
+	cr_expect_str_eq(json_string_value(json_object_get(cfg, "kernel_version")),
+	                 LX_KERNEL_VERSION);
 	cr_expect_eq(strlen(json_string_value(json_object_get(cfg, "trace_sha256"))), 64);
 	json_decref(doc);
 }
@@ -297,19 +299,19 @@ static void run_shape(const char *trace)
 	bench_run_free(r);
 }
 
-Test(fidelity, t4_4, .timeout = 300)
+Test(fidelity, t4_4_runs_with_maps_equal_to_the_host, .timeout = 300)
 {
 	run_shape("traces/t4-4/trace.json");
 }
-Test(fidelity, t5_8, .timeout = 300)
+Test(fidelity, t5_8_runs_with_maps_equal_to_the_host, .timeout = 300)
 {
 	run_shape("traces/t5-8/trace.json");
 }
-Test(fidelity, m8_8, .timeout = 300)
+Test(fidelity, m8_8_runs_with_maps_equal_to_the_host, .timeout = 300)
 {
 	run_shape("traces/m8-8/trace.json");
 }
-Test(fidelity, m7_16, .timeout = 600)
+Test(fidelity, m7_16_runs_with_maps_equal_to_the_host, .timeout = 600)
 {
 	run_shape("traces/m7-16/trace.json");
 }
@@ -317,7 +319,7 @@ Test(fidelity, m7_16, .timeout = 600)
 /* The measurements: phases of the request, the topology-map cost by step,
  * per-cpu bring-up phases that add up, and a profile that names the code
  * under study. */
-Test(measure, phases_profile_and_topology_cost, .timeout = 120)
+Test(measure, result_gives_phases_profile_and_topology_cost, .timeout = 120)
 {
 	json_t *doc = run_default();
 	json_t *op = json_array_get(json_object_get(doc, "operations"), 1);
@@ -585,7 +587,7 @@ static void expect_stuck(json_t *doc, int cpu)
 	cr_expect(json_integer_value(json_object_get(op, "latency_ns")) > 5000000000ll);
 }
 
-Test(inject, cpu_start_enocpu, .timeout = 120)
+Test(inject, cpu_start_enocpu_keeps_the_cpu_from_coming_online, .timeout = 120)
 {
 	json_t *doc = run_injected("cpu_start=ENOCPU@58");
 	expect_stuck(doc, 58);
@@ -593,7 +595,7 @@ Test(inject, cpu_start_enocpu, .timeout = 120)
 	json_decref(doc);
 }
 
-Test(inject, map_perm_addr_failure_on_the_new_strand, .timeout = 120)
+Test(inject, map_perm_addr_failure_keeps_the_new_strand_from_coming_online, .timeout = 120)
 {
 	json_t *doc = run_injected("mmu_map_perm_addr=EINVAL@59");
 	expect_stuck(doc, 59);
@@ -666,7 +668,7 @@ Test(inject, mach_desc_failure_hits_the_kernels_bug_on, .timeout = 120)
 	json_decref(doc);
 }
 
-Test(inject, cpu_start_einval_and_ewouldblock, .timeout = 120)
+Test(inject, cpu_start_einval_and_ewouldblock_give_the_kernels_errors, .timeout = 120)
 {
 	static const char *const inj[] = {"cpu_start=EINVAL@58", "cpu_start=EWOULDBLOCK@58"};
 	static const char *const msg[] = {"sun4v_cpu_start() gives error 6",
@@ -683,7 +685,7 @@ Test(inject, cpu_start_einval_and_ewouldblock, .timeout = 120)
 
 /* hvtramp's MMU_FAULT_AREA_CONF failing: the strand parks in the
  * trampoline's error loop, never calls in. */
-Test(inject, fault_area_conf_failure_on_the_new_strand, .timeout = 120)
+Test(inject, fault_area_conf_failure_parks_the_new_strand_in_the_trampoline, .timeout = 120)
 {
 	json_t *doc = run_injected("mmu_fault_area_conf=EINVAL@59");
 	expect_stuck(doc, 59);
@@ -697,7 +699,7 @@ Test(inject, fault_area_conf_failure_on_the_new_strand, .timeout = 120)
  * its error and leaves the cpu present; dr-cpu still reports it
  * UNCONFIGURED (remove_cpu succeeded), and the hypervisor keeps the
  * strands running (parked in cpu_play_dead). */
-Test(inject, cpu_stop_failing_repeatedly, .timeout = 120)
+Test(inject, cpu_stop_failing_for_good_leaves_the_cpu_present_but_unconfigured, .timeout = 120)
 {
 	json_t *doc = run_with("traces/t2/trace.json", "cpu_stop=EINVALx1000", NULL), *c;
 	json_t *un = json_array_get(json_object_get(doc, "operations"), 3);
@@ -729,7 +731,7 @@ Test(inject, cpu_stop_failing_repeatedly, .timeout = 120)
 
 /* INTR_SETTARGET failing during the configure's fixup_irqs: the real
  * sun4v_set_affinity logs it and the interrupt stays where it was. */
-Test(inject, interrupt_retarget_failure, .timeout = 120)
+Test(inject, interrupt_retarget_failure_leaves_the_interrupt_where_it_was, .timeout = 120)
 {
 	json_t *doc = run_with("traces/default/trace.json", "intr_settarget=EINVAL", "0:1@56-63");
 	cr_expect(json_is_true(json_object_get(doc, "ok")));
@@ -745,7 +747,7 @@ Test(inject, interrupt_retarget_failure, .timeout = 120)
 
 /* A 1.1 trace carrying the domain's interrupt sources and a fault: the
  * same behaviour as --irq and --inject, marked as coming from the trace. */
-Test(inject, interrupts_and_faults_from_the_trace, .timeout = 120)
+Test(inject, interrupts_and_faults_from_the_trace_act_as_the_options_do, .timeout = 120)
 {
 	char dir[256], cmd[1024], path[320];
 	test_tmpdir(dir, sizeof dir, "trace11");

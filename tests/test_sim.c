@@ -1,7 +1,8 @@
 /*
  * tests/test_sim.c — the machine (sim/): each self-test of
- * `ldomsim selftest` as a test that can fail, run on build/sim/selftest.elf.
- * Built alone with sim/ (make check-sim): nothing above the machine.
+ * `ldomsim selftest` as a test that can fail, run on build/sim/selftest.elf
+ * once per suite run (tests/selftest_once.h). Built alone with sim/ (make
+ * check-sim): nothing above the machine.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -9,33 +10,25 @@
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
+#include "tests/selftest_once.h"
 
 #define SELFTEST_ELF "build/sim/selftest.elf"
 
 static void expect_check(const char *name)
 {
-	struct sim_checks c = {0};
-	char err[512] = "";
-	cr_assert_eq(sim_selftest_machine(SELFTEST_ELF, &c, err, sizeof err), 0, "cannot run: %s",
-	             err);
-	const struct sim_check *k = NULL;
-	for (size_t i = 0; i < c.n; i++)
-		if (!strcmp(c.v[i].name, name))
-			k = &c.v[i];
-	cr_assert_not_null(k, "no check named %s", name);
-	cr_expect(k->pass, "%s: %s", name, k->detail);
-	sim_checks_free(&c);
+	char detail[256];
+	cr_expect(test_machine_check(name, detail, sizeof detail), "%s: %s", name, detail);
 }
 
-Test(machine, unicorn_internals_verified)
+Test(machine, unicorn_internals_are_located_and_verified)
 {
 	expect_check("unicorn-internals");
 }
-Test(machine, privileged_state)
+Test(machine, privileged_state_is_as_cpu_start_leaves_it)
 {
 	expect_check("privileged-state");
 }
-Test(machine, spill_fill_recursion_30_deep)
+Test(machine, spill_and_fill_survive_recursion_30_deep)
 {
 	expect_check("spill-fill-recursion");
 }
@@ -43,27 +36,27 @@ Test(machine, hcall_in_delay_slot_honours_npc)
 {
 	expect_check("hcall-in-delay-slot");
 }
-Test(machine, unknown_hcall_verdict)
+Test(machine, an_unknown_hcall_is_a_verdict)
 {
 	expect_check("verdict-unknown-hcall");
 }
-Test(machine, unmapped_access_verdict)
+Test(machine, an_unmapped_access_is_a_verdict)
 {
 	expect_check("verdict-unmapped");
 }
-Test(machine, illegal_instruction_verdict)
+Test(machine, an_illegal_instruction_is_a_verdict)
 {
 	expect_check("verdict-illegal");
 }
-Test(machine, runaway_loop_verdict)
+Test(machine, a_runaway_loop_is_a_verdict)
 {
 	expect_check("verdict-runaway");
 }
-Test(machine, red_state_verdict)
+Test(machine, red_state_is_a_verdict)
 {
 	expect_check("verdict-red-state");
 }
-Test(machine, trap_without_handler_verdict)
+Test(machine, a_trap_without_handler_is_a_verdict)
 {
 	expect_check("verdict-trap-without-handler");
 }
@@ -73,7 +66,7 @@ Test(machine, engine_recycling_wipes_registers)
 }
 
 /* The verdict names the strand, function+offset and trap type. */
-Test(machine, verdict_fields)
+Test(machine, a_verdict_names_strand_function_offset_and_trap_type)
 {
 	struct sim_config cfg;
 	struct sim *s;
@@ -96,7 +89,7 @@ Test(machine, verdict_fields)
 	sim_free(s);
 }
 
-Test(sim, free_null_is_noop)
+Test(sim, free_of_null_is_a_noop)
 {
 	sim_free(NULL);
 }
@@ -175,7 +168,7 @@ static uint64_t sym(struct sim *s, const char *name)
 /* Time slices end between blocks and resume exactly there: a loop cut into
  * hundreds of slices computes what it computes in one run, and the counted
  * instructions are the same. */
-Test(sched, slices_are_exact)
+Test(sched, time_slices_resume_exactly_where_they_ended)
 {
 	struct sim *s = selftest_sim(4);
 	uint64_t fn = sym(s, "st_loop16"), n = 100000, one, sliced;
@@ -227,7 +220,7 @@ Test(sched, spin_wait_interleaves_in_simulated_time)
 
 /* A blocked thread stays out of the run until woken, then resumes at the
  * waker's time at the earliest. */
-Test(sched, block_and_wake)
+Test(sched, a_blocked_thread_runs_again_only_once_woken)
 {
 	struct sim *s = selftest_sim(4);
 	uint64_t fn = sym(s, "st_loop4"), n = 10, ret;

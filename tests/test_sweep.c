@@ -55,7 +55,7 @@ Test(sweep, fit_recovers_a_power_law)
 	cr_expect_eq(bench_fit_power(x, y, 1, &f), -1);
 }
 
-Test(sweep, lists_and_percentiles)
+Test(sweep, parses_value_lists_and_computes_percentiles)
 {
 	uint32_t v[BENCH_SWEEP_MAX_LIST];
 	size_t n;
@@ -77,7 +77,7 @@ Test(sweep, lists_and_percentiles)
 }
 
 /* The CLI end to end: 2 t2 points, 2 jobs, stderr not a terminal. */
-Test(sweep, small_sweep_summary_plots_progress, .timeout = 180)
+Test(sweep, small_sweep_writes_summary_plots_and_progress, .timeout = 180)
 {
 	char *d = tmpdir(), path[512];
 	int rc = test_sh("build/ldomsim sweep --shape t2 --present 16,24 --add 8 --jobs 2 -o %s/a "

@@ -140,7 +140,7 @@ static struct md *two_by_two(int b_first, int with_eu)
 	return mini_finish(&m);
 }
 
-Test(md_topo, two_cores_two_strands_shared_l2)
+Test(md_topo, two_cores_of_two_strands_sharing_an_l2_get_their_maps)
 {
 	struct md *md = two_by_two(0, 1);
 	struct md_topo *t = topo_of(md);
@@ -378,7 +378,7 @@ Test(md_topo, error_names_the_element)
 	md_free(md);
 }
 
-Test(md_topo, generated_shapes)
+Test(md_topo, generated_shapes_give_the_expected_group_counts)
 {
 	static const struct {
 		const char *name;

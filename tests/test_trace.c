@@ -206,7 +206,7 @@ static char *read_all(const char *path, size_t *len)
 
 /* ---- valid traces ---- */
 
-Test(trace, fixture_loads_and_accessors_answer)
+Test(trace, loads_a_trace_and_answers_every_accessor)
 {
 	struct fx fx;
 	struct trace *t;
@@ -279,7 +279,7 @@ Test(trace, round_trip_is_byte_identical)
 	fx_fini(&fx);
 }
 
-Test(trace, load_mem_without_files)
+Test(trace, loads_from_memory_without_reading_the_md_files)
 {
 	struct fx fx;
 	struct trace *t;
@@ -325,7 +325,7 @@ Test(trace, model_is_deterministic_and_in_range)
 	fx_fini(&fx);
 }
 
-Test(trace, sha256_known_answers)
+Test(trace, sha256_gives_the_known_answers)
 {
 	uint8_t h[32];
 	char x[65];
@@ -361,7 +361,7 @@ Test(trace, raw_bytes_must_match_the_fields)
 
 /* ---- one test per error class ---- */
 
-Test(trace_errors, version_too_old)
+Test(trace_reader, refuses_a_version_too_old_before_anything_else)
 {
 	struct fx fx;
 
@@ -374,7 +374,7 @@ Test(trace_errors, version_too_old)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, version_too_new)
+Test(trace_reader, refuses_a_version_too_new)
 {
 	struct fx fx;
 
@@ -388,7 +388,7 @@ Test(trace_errors, version_too_new)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, not_json_and_not_a_trace)
+Test(trace_reader, refuses_text_that_is_not_json_or_not_a_trace)
 {
 	struct fx fx;
 	struct trace *t;
@@ -404,7 +404,7 @@ Test(trace_errors, not_json_and_not_a_trace)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, wrong_type_names_path_and_record)
+Test(trace_reader, refuses_a_wrong_type_naming_path_and_record)
 {
 	struct fx fx;
 
@@ -420,7 +420,7 @@ Test(trace_errors, wrong_type_names_path_and_record)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, missing_field)
+Test(trace_reader, refuses_a_missing_required_field)
 {
 	struct fx fx;
 
@@ -434,7 +434,7 @@ Test(trace_errors, missing_field)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, unknown_field)
+Test(trace_reader, refuses_an_unknown_field)
 {
 	struct fx fx;
 
@@ -444,7 +444,7 @@ Test(trace_errors, unknown_field)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, value_out_of_range)
+Test(trace_reader, refuses_a_value_out_of_range)
 {
 	struct fx fx;
 
@@ -458,7 +458,7 @@ Test(trace_errors, value_out_of_range)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, cpu_out_of_range)
+Test(trace_reader, refuses_a_cpu_out_of_range)
 {
 	struct fx fx;
 
@@ -473,7 +473,7 @@ Test(trace_errors, cpu_out_of_range)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, hash_mismatch)
+Test(trace_reader, refuses_an_md_whose_sha256_differs)
 {
 	struct fx fx;
 
@@ -486,7 +486,7 @@ Test(trace_errors, hash_mismatch)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, md_file_missing_or_resized)
+Test(trace_reader, refuses_an_md_file_missing_or_resized)
 {
 	struct fx fx;
 
@@ -502,7 +502,7 @@ Test(trace_errors, md_file_missing_or_resized)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, unknown_hcall_function)
+Test(trace_reader, refuses_an_unknown_hypervisor_function)
 {
 	struct fx fx;
 
@@ -514,7 +514,7 @@ Test(trace_errors, unknown_hcall_function)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, too_many_hcall_arguments)
+Test(trace_reader, refuses_more_hcall_arguments_than_the_function_takes)
 {
 	struct fx fx;
 
@@ -524,7 +524,7 @@ Test(trace_errors, too_many_hcall_arguments)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, dangling_md_generation)
+Test(trace_reader, refuses_an_op_naming_an_md_generation_not_in_the_trace)
 {
 	struct fx fx;
 
@@ -537,7 +537,7 @@ Test(trace_errors, dangling_md_generation)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, md_generation_goes_backwards)
+Test(trace_reader, refuses_md_generations_going_backwards)
 {
 	struct fx fx;
 
@@ -550,7 +550,7 @@ Test(trace_errors, md_generation_goes_backwards)
 	fx_fini(&fx);
 }
 
-Test(trace, status_nack_and_unreg_messages)
+Test(trace, status_nack_and_unreg_messages_load)
 {
 	size_t len;
 	char *text = read_all("traces/fuzz/corpus/trace/status-nack.json", &len);
@@ -570,7 +570,7 @@ Test(trace, status_nack_and_unreg_messages)
 	free(text);
 }
 
-Test(trace_errors, handshake_order)
+Test(trace_reader, refuses_a_registration_before_the_handshake)
 {
 	struct fx fx;
 
@@ -580,7 +580,7 @@ Test(trace_errors, handshake_order)
 	fx_fini(&fx);
 }
 
-Test(trace, op_requests_and_wire_bytes)
+Test(trace, scenario_ops_find_their_ds_requests_and_wire_bytes)
 {
 	struct fx fx;
 	struct trace *t;
@@ -618,7 +618,7 @@ Test(trace, op_requests_and_wire_bytes)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, unknown_names)
+Test(trace_reader, refuses_an_unknown_request_name)
 {
 	struct fx fx;
 
@@ -637,7 +637,7 @@ Test(trace_errors, unknown_names)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, unregistered_ds_handle)
+Test(trace_reader, refuses_a_message_on_an_unregistered_ds_handle)
 {
 	struct fx fx;
 
@@ -647,7 +647,7 @@ Test(trace_errors, unregistered_ds_handle)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, ds_request_differs_from_scenario)
+Test(trace_reader, refuses_a_ds_request_that_differs_from_the_scenario)
 {
 	struct fx fx;
 
@@ -657,7 +657,7 @@ Test(trace_errors, ds_request_differs_from_scenario)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, reply_entries_inconsistent)
+Test(trace_reader, refuses_reply_entries_inconsistent_with_the_request)
 {
 	struct fx fx;
 
@@ -678,7 +678,7 @@ Test(trace_errors, reply_entries_inconsistent)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, missing_reply)
+Test(trace_reader, refuses_a_request_without_a_reply)
 {
 	struct fx fx;
 
@@ -688,7 +688,7 @@ Test(trace_errors, missing_reply)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, reply_without_request)
+Test(trace_reader, refuses_a_reply_without_its_request)
 {
 	struct fx fx;
 
@@ -705,7 +705,7 @@ Test(trace_errors, reply_without_request)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, hcall_strand_never_present)
+Test(trace_reader, refuses_an_hcall_on_a_strand_never_present)
 {
 	struct fx fx;
 
@@ -715,7 +715,7 @@ Test(trace_errors, hcall_strand_never_present)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, md_invalid_or_disagreeing)
+Test(trace_reader, refuses_an_md_invalid_or_disagreeing_with_the_trace)
 {
 	struct fx fx;
 	char p[700];
@@ -746,7 +746,7 @@ Test(trace_errors, md_invalid_or_disagreeing)
 
 /* ---- ftrace function_graph parsing and import ---- */
 
-Test(trace_import, ftrace_lines)
+Test(trace_import, parses_ftrace_lines_of_each_kind)
 {
 	struct trace_ftrace_line l;
 
@@ -908,7 +908,7 @@ Test(trace_import, function_graph_capture_uses_wrapper_durations)
 	rm_rf(dir2);
 }
 
-Test(trace_import, removal_capture)
+Test(trace_import, imports_a_removal_capture)
 {
 	char dir[512];
 	struct trace *t = import_capture("traces/testdata/import/capture-remove", dir, sizeof(dir));
@@ -1005,7 +1005,7 @@ static int same_file(const char *a, const char *b)
 	return same;
 }
 
-Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
+Test(trace_gen, is_deterministic_and_equal_to_the_shipped_default)
 {
 	char d1[512], d2[512], a[700], b[700];
 	char *argv1[] = {"trace", "gen", "--shape", "t2", "--present", "56",
@@ -1032,7 +1032,7 @@ Test(trace_gen, deterministic_and_equal_to_the_shipped_default)
 	rm_rf(d2);
 }
 
-Test(trace_gen, removal_and_batches)
+Test(trace_gen, generates_removals_and_batched_requests)
 {
 	char d[512], p[700];
 	char *argv[] = {"trace",    "gen", "--shape", "t4-4", "--present", "0-127", "--add", "16",
@@ -1157,7 +1157,7 @@ Test(trace, interrupts_and_faults_load_and_round_trip)
 	fx_fini(&fx);
 }
 
-Test(trace_errors, interrupts_and_faults_are_checked)
+Test(trace_reader, checks_interrupts_and_faults_and_the_version_they_need)
 {
 	struct fx fx;
 

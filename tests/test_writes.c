@@ -350,7 +350,7 @@ Test(writes, util_write_atomic_replaces_or_leaves_the_old_file)
 
 /* ---- exit codes ------------------------------------------------------- */
 
-Test(writes, trace_and_md_exit_codes, .timeout = 60)
+Test(writes, trace_and_md_commands_follow_the_exit_status_contract, .timeout = 60)
 {
 	char d[1024], path[1200];
 	test_tmpdir(d, sizeof d, "writes-exit");

@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/run.h"
 
 /* The suite's temporary root, made by the runner before any test and
  * handed to the test processes through the environment (they are forked or
@@ -127,11 +126,4 @@ void test_gen_trace(char *path, size_t n, const char *args_fmt, ...)
 	             "trace gen %s", args);
 	int len = snprintf(path, n, "%s/trace.json", dir);
 	cr_assert(len > 0 && (size_t)len < n);
-}
-
-void test_run_cfg(struct bench_run_cfg *cfg, const char *trace)
-{
-	bench_run_cfg_default(cfg);
-	cfg->trace = trace;
-	cfg->image = "build/guest/guest.elf";
 }
