@@ -112,4 +112,70 @@ int trace_hex_decode(const char *s, uint8_t **out, size_t *len);
 extern const char *const trace_ds_services[];
 extern const size_t trace_ds_nservices;
 
+/* ---- the loader (trace.c and the trace_*.c files of its sections) ---- */
+
+/* Longest JSON path an error message names ("..." ends a longer one). */
+#define MAX_PATH_TEXT 160
+
+/* One load in progress: the document's name, the folder its MD files are
+ * relative to (NULL: in memory, MD files not read), where errors go. */
+struct trace_ld {
+	const char *name;
+	const char *base_dir;
+	struct trace_error *err;
+	struct trace *t;
+	unsigned minor; /* the file's minor version */
+};
+
+#define FAIL(ld, code, path, ...) trace_fail((ld)->err, code, (ld)->name, path, __VA_ARGS__)
+
+/* JSON reading helpers (trace_json.c): each fails with the path and reason.
+ * out of join/index_path holds MAX_PATH_TEXT bytes. */
+void trace__join(char *out, const char *path, const char *key);
+void trace__index_path(char *out, const char *path, size_t i);
+/* Every key of obj is one of allowed (NULL-terminated). */
+enum trace_status trace__check_keys(struct trace_ld *ld, json_t *obj, const char *path,
+                                    const char *const *allowed);
+enum trace_status trace__want_object(struct trace_ld *ld, json_t *v, const char *path);
+enum trace_status trace__want_array(struct trace_ld *ld, json_t *v, const char *path);
+/* Look up a field; *out is NULL when optional and absent. */
+enum trace_status trace__field(struct trace_ld *ld, json_t *obj, const char *path, const char *key,
+                               int required, json_t **out);
+enum trace_status trace__get_uint(struct trace_ld *ld, json_t *obj, const char *path,
+                                  const char *key, uint64_t min, uint64_t max, uint64_t *out);
+enum trace_status trace__get_u32(struct trace_ld *ld, json_t *obj, const char *path,
+                                 const char *key, uint64_t min, uint64_t max, uint32_t *out);
+/* A 64-bit register value: an unsigned integer or a "0x..." hex string. */
+enum trace_status trace__reg_of(struct trace_ld *ld, json_t *v, const char *path, uint64_t *out);
+enum trace_status trace__get_reg(struct trace_ld *ld, json_t *obj, const char *path,
+                                 const char *key, uint64_t *out);
+enum trace_status trace__get_str(struct trace_ld *ld, json_t *obj, const char *path,
+                                 const char *key, size_t maxlen, const char **out);
+/* Optional t_ns. */
+enum trace_status trace__get_opt_t(struct trace_ld *ld, json_t *obj, const char *path, int *has,
+                                   uint64_t *out);
+/* A list of cpu ids (< max_cpus), at least min_n entries. */
+enum trace_status trace__get_cpus(struct trace_ld *ld, json_t *obj, const char *path,
+                                  const char *key, size_t min_n, uint32_t **out, uint32_t *n);
+
+/* The loader's sections, in the order trace.c calls them: each reads its
+ * part of the document root into ld->t. */
+enum trace_status trace__load_machine(struct trace_ld *ld, json_t *root);  /* trace_machine.c */
+enum trace_status trace__load_md(struct trace_ld *ld, json_t *root);       /* trace_md.c */
+enum trace_status trace__load_scenario(struct trace_ld *ld, json_t *root); /* trace_scenario.c */
+enum trace_status trace__load_ds(struct trace_ld *ld, json_t *root);       /* trace_ds.c */
+/* The DS log against the protocol and the scenario (trace_ds.c). */
+enum trace_status trace__check_ds(struct trace_ld *ld);
+enum trace_status trace__load_hcalls(struct trace_ld *ld, json_t *root); /* trace_hcalls.c */
+/* Index the records by strand and check each strand exists at some point. */
+enum trace_status trace__index_hcalls(struct trace_ld *ld);
+enum trace_status trace__load_model(struct trace_ld *ld, json_t *root); /* trace_hcalls.c */
+
+/* The whole file (util/file.h); errno says why on TRACE_ERR_IO (trace_md.c). */
+enum trace_status trace__read_file(const char *path, uint8_t **out, size_t *len);
+/* Index of MD generation gen in t->mds, -1 if none (trace_md.c). */
+int trace__find_gen(const struct trace *t, uint32_t gen);
+/* $.scenario.ops[].op names, by enum trace_op_kind (trace_scenario.c). */
+extern const char *const trace__op_names[];
+
 #endif
