@@ -178,4 +178,101 @@ int trace__find_gen(const struct trace *t, uint32_t gen);
 /* $.scenario.ops[].op names, by enum trace_op_kind (trace_scenario.c). */
 extern const char *const trace__op_names[];
 
+/* ---- trace import (trace_import.c, trace_ftrace.c, trace_capture.c, trace_outdir.c) ---- */
+
+struct md;
+
+/* A completed call of the ftrace capture. */
+struct trace_imp_call {
+	uint32_t cpu;
+	uint64_t start_ns, dur_ns;
+	char func[64];
+	int probed; /* from a kprobe/kretprobe pair (args and status known) */
+	uint32_t nargs;
+	uint64_t args[TRACE_HCALL_MAX_ARGS];
+	uint64_t status;
+};
+
+struct trace_imp_calls {
+	struct trace_imp_call *v;
+	size_t n, cap;
+};
+
+/* Events ftrace lost on one cpu (its "CPU:N [LOST ...]" markers). */
+struct trace_imp_lostacc {
+	int seen, unknown;
+	uint64_t events;
+};
+
+/* dmesg lines "[  215.497400] ds-1: Starting cpu 56..." */
+struct trace_imp_klog {
+	uint64_t t_ns;
+	int kind; /* 0 md-update, 1 starting, 2 shutting down, 3 startup failed */
+	uint32_t cpu;
+};
+
+struct trace_imp_mdinfo {
+	struct md *md;
+	uint32_t max_cpus;
+	uint64_t clock_hz, stick_hz;
+	uint32_t *cpus;
+	size_t ncpus;
+};
+
+/* An import's output: written into a staging folder beside DIR and moved
+ * into place by trace__outdir_commit, so that a failed import leaves nothing
+ * behind (trace__outdir_abort removes the staging folder and the parents it made). */
+struct trace_imp_outdir {
+	char *dir;   /* -o DIR, trailing slashes removed */
+	char *stage; /* DIR.import-XXXXXX */
+	char **made; /* parent folders this import created, outermost first */
+	size_t nmade;
+	char **files; /* names written into stage */
+	size_t nfiles;
+	int committed;
+};
+
+/* Whitespace (spaces and tabs) skipped (trace_ftrace.c). */
+const char *trace__skip_ws(const char *p);
+/* qsort order of uint32_t, ascending (trace_capture.c). */
+int trace__cmp_u32(const void *a, const void *b);
+/* Append x; -1 when out of memory (trace_capture.c). */
+int trace__calls_add(struct trace_imp_calls *c, const struct trace_imp_call *x);
+/* Completed calls of every function in the capture, in completion order;
+ * the overrun markers per cpu into lost[TRACE_MAX_CPUS] (trace_capture.c). */
+enum trace_status trace__read_ftrace(const char *path, struct trace_imp_calls *out,
+                                     struct trace_imp_lostacc *lost, struct trace_error *err);
+/* The DR lines of dmesg.txt, in order (*out malloc'd; trace_capture.c). */
+enum trace_status trace__read_dmesg(const char *path, struct trace_imp_klog **out, size_t *n,
+                                    struct trace_error *err);
+/* An MD file and what the trace takes from it (trace_capture.c). */
+enum trace_status trace__read_md(const char *path, struct trace_imp_mdinfo *mi,
+                                 struct trace_error *err);
+/* The value of key=value in the manifest text (malloc'd), NULL if absent. */
+char *trace__manifest_get(const char *text, const char *key);
+/* FNV-1a hash of s (the hcall model's seed: the manifest's text). */
+uint64_t trace__fnv1a(const char *s);
+/* Fit a lognormal per hypercall function from the recorded latencies. */
+json_t *trace__fit_model(const struct trace_imp_calls *hc, const uint32_t *fnof, uint64_t seed,
+                         int *ok);
+
+/* The output folder (trace_outdir.c): open stages it, note/write add a
+ * file, commit moves the staged files into DIR, abort removes the staging
+ * folder and the parents it made, free releases the struct. */
+enum trace_status trace__outdir_open(struct trace_imp_outdir *od, const char *dir,
+                                     struct trace_error *err);
+enum trace_status trace__outdir_note(struct trace_imp_outdir *od, const char *name,
+                                     struct trace_error *err);
+enum trace_status trace__outdir_write(struct trace_imp_outdir *od, const char *name, const void *b,
+                                      size_t len, struct trace_error *err);
+enum trace_status trace__outdir_commit(struct trace_imp_outdir *od, struct trace_error *err);
+void trace__outdir_abort(struct trace_imp_outdir *od);
+void trace__outdir_free(struct trace_imp_outdir *od);
+/* Replace every "from" in msg (n bytes) by "to". */
+void trace__replace_all(char *msg, size_t n, const char *from, const char *to);
+/* A message about the staged trace names what the user has: the capture's
+ * MD file for md-genN.bin, the capture folder for the rest. */
+void trace__outdir_rename_in_msg(const struct trace_imp_outdir *od, struct trace_error *err,
+                                 char *const *md_src, size_t nmds, const char *cap);
+
 #endif
