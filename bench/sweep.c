@@ -20,6 +20,7 @@
 #include "traces/trace.h"
 #include "traces/trace_gen.h"
 #include "util/errf.h"
+#include "util/stats.h"
 
 #define FAIL(...)                                                                                  \
 	do {                                                                                       \
@@ -28,12 +29,6 @@
 	} while (0)
 
 /* ---- lists ---- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
 
 static int parse_num(const char *s, char **end, uint32_t *v)
 {
@@ -78,7 +73,7 @@ int bench_sweep_parse_list(const char *opt, const char *s, uint32_t *out, size_t
 	}
 	if (!k)
 		goto bad;
-	qsort(out, k, sizeof *out, cmp_u32);
+	qsort(out, k, sizeof *out, util_cmp_u32);
 	*count = 0;
 	for (size_t i = 0; i < k; i++)
 		if (!*count || out[*count - 1] != out[i])

@@ -15,18 +15,13 @@
 #include "util/atomic.h"
 #include "util/errf.h"
 #include "util/file.h"
-
-static int cmp_u32_val(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
+#include "util/stats.h"
 
 /* Sorted distinct values in v[0..k) (in place); the new count. */
 static size_t uniq_u32(uint32_t *v, size_t k)
 {
 	size_t m = 0;
-	qsort(v, k, sizeof *v, cmp_u32_val);
+	qsort(v, k, sizeof *v, util_cmp_u32);
 	for (size_t i = 0; i < k; i++)
 		if (!m || v[m - 1] != v[i])
 			v[m++] = v[i];

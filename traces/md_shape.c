@@ -58,6 +58,7 @@
 #include <string.h>
 
 #include "traces/md_shape.h"
+#include "util/stats.h"
 
 #define KB 1024ull
 #define MB (1024ull * 1024ull)
@@ -350,12 +351,6 @@ const struct md_shape_cache *md_shape_cache(const struct md_shape *s, size_t i)
 
 /* ---- strand lists ----------------------------------------------------- */
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint32_t **ids,
                                 size_t *n, struct md_err *err)
 {
@@ -424,7 +419,7 @@ enum md_status md_parse_cpulist(const char *s, uint32_t max, int count_ok, uint3
 		else if (*p)
 			goto syntax;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_u32);
+	qsort(v, cnt, sizeof(*v), util_cmp_u32);
 	for (size_t i = 1; i < cnt; i++)
 		if (v[i] == v[i - 1]) {
 			if (err) {

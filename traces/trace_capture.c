@@ -14,6 +14,7 @@
 #include "traces/trace_gen.h"
 #include "traces/trace_import.h"
 #include "traces/trace_internal.h"
+#include "util/stats.h"
 
 #define IMP_MAX_DEPTH 64
 
@@ -284,13 +285,6 @@ enum trace_status trace__read_dmesg(const char *path, struct trace_imp_klog **ou
 	return TRACE_OK;
 }
 
-int trace__cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -333,7 +327,7 @@ enum trace_status trace__read_md(const char *path, struct trace_imp_mdinfo *mi,
 		if (!mi->clock_hz)
 			md_get_u64(mi->md, n, "clock-frequency", &mi->clock_hz);
 	}
-	qsort(mi->cpus, mi->ncpus, sizeof(uint32_t), trace__cmp_u32);
+	qsort(mi->cpus, mi->ncpus, sizeof(uint32_t), util_cmp_u32);
 	if (!mi->ncpus)
 		return trace_fail(err, TRACE_ERR_MD, path, NULL, "no cpu node with an id");
 	return TRACE_OK;

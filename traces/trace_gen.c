@@ -15,6 +15,7 @@
 #include "traces/md_shape.h"
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
+#include "util/stats.h"
 
 void trace_gen_costs(struct trace_costs *c)
 {
@@ -333,13 +334,6 @@ static json_t *model_json(const struct trace_model *m, int *ok)
 	return o;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static enum trace_status write_md(const char *dir, uint32_t gen, const struct md_buf *b, json_t *md,
                                   int *ok, struct trace_error *err)
 {
@@ -427,7 +421,7 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	memcpy(all, present, npresent * sizeof(uint32_t));
 	memcpy(all + npresent, added, o->add * sizeof(uint32_t));
 	nall = npresent + o->add;
-	qsort(all, nall, sizeof(uint32_t), cmp_u32);
+	qsort(all, nall, sizeof(uint32_t), util_cmp_u32);
 
 	if (md_gen(shape, present, npresent, &mb[0], &merr) ||
 	    md_gen(shape, all, nall, &mb[1], &merr)) {

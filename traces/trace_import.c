@@ -37,6 +37,7 @@
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
 #include "util/file.h"
+#include "util/stats.h"
 
 enum trace_status trace_import(const char *cap, const char *dir, struct trace_error *err)
 {
@@ -375,7 +376,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			                       kind == 1 ? "configure" : "unconfigure", "cpus",
 			                       trace_cpus_json(opcpus, n)),
 			             &ok);
-			qsort(opcpus, n, sizeof(uint32_t), trace__cmp_u32);
+			qsort(opcpus, n, sizeof(uint32_t), util_cmp_u32);
 			for (size_t k = 0; k < n; k++) {
 				int bad = (failed[opcpus[k] / 8] >> (opcpus[k] % 8)) & 1;
 
@@ -407,7 +408,7 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 			if ((!strcmp(calls.v[c].func, "dr_cpu_data") ||
 			     !strcmp(calls.v[c].func, "mdesc_update")) &&
 			    bsearch(&calls.v[c].cpu, mds[0].cpus, mds[0].ncpus, sizeof(uint32_t),
-			            trace__cmp_u32)) {
+			            util_cmp_u32)) {
 				dss = calls.v[c].cpu;
 				break;
 			}

@@ -235,7 +235,6 @@ struct trace_imp_outdir {
 /* Whitespace (spaces and tabs) skipped (trace_ftrace.c). */
 const char *trace__skip_ws(const char *p);
 /* qsort order of uint32_t, ascending (trace_capture.c). */
-int trace__cmp_u32(const void *a, const void *b);
 /* Append x; -1 when out of memory (trace_capture.c). */
 int trace__calls_add(struct trace_imp_calls *c, const struct trace_imp_call *x);
 /* Completed calls of every function in the capture, in completion order;

@@ -198,9 +198,6 @@ json_t *trace_cpus_json(const uint32_t *c, size_t n)
 	return a;
 }
 
-static const char *const op_names[] = {"md-update", "configure", "unconfigure", "force-unconfigure",
-                                       "status"};
-
 static json_t *ds_json(const struct trace_ds_msg *m, int *ok)
 {
 	json_t *o = json_object();
@@ -354,7 +351,7 @@ json_t *trace_to_json(const struct trace *t)
 		json_t *o = json_object();
 
 		trace_put(o, "t_ns", u64_json(op->t_ns), &ok);
-		trace_put(o, "op", json_string(op_names[op->kind]), &ok);
+		trace_put(o, "op", json_string(trace__op_names[op->kind]), &ok);
 		trace_put(o, "req_num", u64_json(op->req_num), &ok);
 		if (op->kind == TRACE_OP_MD_UPDATE)
 			trace_put(o, "generation", json_integer(op->generation), &ok);

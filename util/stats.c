@@ -12,6 +12,18 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+int util_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+void util_sort_u32(uint32_t *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof *v, util_cmp_u32);
+}
+
 void util_sort_i64(int64_t *v, size_t n)
 {
 	if (n)

@@ -9,6 +9,9 @@
 
 /* Sorts v ascending. */
 void util_sort_i64(int64_t *v, size_t n);
+void util_sort_u32(uint32_t *v, size_t n);
+/* The qsort/bsearch comparator of two uint32_t. */
+int util_cmp_u32(const void *a, const void *b);
 
 /* The pct-th percentile (0-100) of n ascending values by nearest rank:
  * the value of rank ceil(pct/100 * n), at least 1 (pct 0 gives the
