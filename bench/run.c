@@ -274,7 +274,7 @@ static int op_due(void *ctx, size_t k, uint64_t t_ns)
 			failf(r, "md-update to generation %u: not in the trace", op->generation);
 			return -1;
 		}
-		hv_set_mdesc(sim_hv(r->sim), g->bytes, g->size);
+		hv_set_mdesc(hv_of(r->sim), g->bytes, g->size);
 		r->handed_md = g->bytes;
 		r->handed_len = g->size;
 		r->handed_gen = g->generation;
@@ -488,7 +488,7 @@ static int take_irqs(struct bench_run *r, char *err, size_t n)
  * fixup_irqs targets each through sun4v_set_affinity (INTR_SETTARGET). */
 static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *err, size_t n)
 {
-	struct hv *hv = sim_hv(r->sim);
+	struct hv *hv = hv_of(r->sim);
 	struct sim_verdict v;
 	uint64_t build, fixup, ret;
 	if (!r->nirqs)
@@ -695,7 +695,7 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 
 static int add_fault(struct bench_run *r, struct run_fault f, char *err, size_t n)
 {
-	if (hv_inject(sim_hv(r->sim), f.fn, f.cpu, f.status, f.count)) {
+	if (hv_inject(hv_of(r->sim), f.fn, f.cpu, f.status, f.count)) {
 		snprintf(err, n, "--inject and the trace's faults: at most %d", HV_MAX_INJECT);
 		return -1;
 	}
@@ -747,7 +747,7 @@ static json_t *faults_json(struct bench_run *r)
 		const char *name = hv_fn_name(0x80, f->fn);
 		json_t *o = json_pack("{sssIsIsIss}", "fn", name ? name : "?", "status",
 		                      (json_int_t)f->status, "count", (json_int_t)f->count, "fired",
-		                      (json_int_t)hv_inject_fired(sim_hv(r->sim), (unsigned)i),
+		                      (json_int_t)hv_inject_fired(hv_of(r->sim), (unsigned)i),
 		                      "from", f->from_trace ? "trace" : "--inject");
 		json_object_set_new(o, "cpu", f->cpu < 0 ? json_null() : json_integer(f->cpu));
 		json_array_append_new(a, o);
@@ -1085,7 +1085,7 @@ static json_t *hv_running_mask(struct bench_run *r)
 	if (!ids)
 		return json_null();
 	for (unsigned c = 0; c < LX_NR_CPUS; c++)
-		if (hv_cpu_running(sim_hv(r->sim), c))
+		if (hv_cpu_running(hv_of(r->sim), c))
 			ids[n++] = c;
 	json_t *j = cpu_list(ids, n);
 	free(ids);
@@ -1101,7 +1101,7 @@ static json_t *irqs_json(struct bench_run *r)
 		uint64_t target = 0;
 		unsigned retargets = 0;
 		size_t nids = 0;
-		hv_intr_target(sim_hv(r->sim), q->devhandle, q->devino, &target, &retargets);
+		hv_intr_target(hv_of(r->sim), q->devhandle, q->devino, &target, &retargets);
 		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
 			if (q->aff[c / 64] >> (c % 64) & 1)
 				ids[nids++] = c;
@@ -1115,7 +1115,7 @@ static json_t *irqs_json(struct bench_run *r)
 			json_object_set_new(o, "target_recorded", json_integer(q->recorded));
 		/* An interrupt aimed at a stopped strand is not delivered. */
 		json_object_set_new(o, "target_running",
-		                    json_boolean(hv_cpu_running(sim_hv(r->sim), (unsigned)target)));
+		                    json_boolean(hv_cpu_running(hv_of(r->sim), (unsigned)target)));
 		json_array_append_new(a, o);
 	}
 	free(ids);
@@ -1157,7 +1157,7 @@ static json_t *strands_json(struct bench_run *r)
 static json_t *hcalls_json(struct bench_run *r)
 {
 	json_t *by = json_object();
-	const struct hv *hv = sim_hv(r->sim);
+	const struct hv *hv = hv_of(r->sim);
 	for (size_t i = 0; i < hv_log_count(hv); i++) {
 		const struct hv_call *c = hv_log_get(hv, i);
 		char key[16];
@@ -1235,7 +1235,7 @@ static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after, int
 	int64_t callin = event_time(r, KM_EV_CPU_CALLIN, cpu, after);
 	int64_t online = event_time(r, KM_EV_CPU_ONLINE, cpu, after);
 	int64_t done = event_time(r, KM_EV_CPU_UP_DONE, cpu, after);
-	const struct hv *hv = sim_hv(r->sim);
+	const struct hv *hv = hv_of(r->sim);
 	const struct hv_call *start = NULL;
 	for (size_t i = 0; i < hv_log_count(hv); i++) {
 		const struct hv_call *c = hv_log_get(hv, i);
@@ -1271,7 +1271,7 @@ static json_t *cpu_down_phases(struct bench_run *r, unsigned cpu, uint64_t after
 	int64_t start = event_time(r, KM_EV_CPU_DOWN_START, cpu, after);
 	int64_t offline = event_time(r, KM_EV_CPU_OFFLINE, cpu, after);
 	int64_t done = event_time(r, KM_EV_CPU_DOWN_DONE, cpu, after);
-	const struct hv *hv = sim_hv(r->sim);
+	const struct hv *hv = hv_of(r->sim);
 	int64_t first_stop = -1, last_stop_end = -1, stop_ns = 0, dead = -1;
 	unsigned master = trace_ds_strand(r->trace), stops = 0;
 	if (start < 0 || offline < 0 || done < 0)
@@ -1779,7 +1779,7 @@ int bench_run_publish_md(struct bench_run *r, const void *md, size_t len)
 	free(r->extra_md);
 	r->extra_md = copy;
 	r->extra_md_len = len;
-	hv_set_mdesc(sim_hv(r->sim), copy, len);
+	hv_set_mdesc(hv_of(r->sim), copy, len);
 	r->handed_md = copy;
 	r->handed_len = len;
 	r->handed_gen = 0;
