@@ -97,8 +97,8 @@ static void guest_data(void *ctx, const struct ds_peer_data *d)
 static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 {
 	char why[512];
-	if (bench_play_raise_event(r->sim, r->km, r->irq_tid, r->irq_stack, t_ns, event, why,
-	                           sizeof why)) {
+	if (bench_play_raise_event(r->board.sim, r->board.km, r->irq_tid, r->irq_stack, t_ns, event,
+	                           why, sizeof why)) {
 		failf(r, "%s", why);
 		return -1;
 	}
@@ -110,7 +110,7 @@ static int apply_injections(struct bench_run *r, char *err, size_t n);
 
 static void snapshot(struct bench_run *r, struct phase_snap *sn)
 {
-	struct sim_prof *p = sim_profile(r->sim);
+	struct sim_prof *p = sim_profile(r->board.sim);
 	memset(sn, 0, sizeof *sn);
 	for (size_t i = 0; p && i < BENCH_RUN_NPHASES; i++)
 		for (int k = 0; k < 2 && bench_run_phase_defs[i].fn[k]; k++) {
@@ -140,7 +140,7 @@ static int op_due(void *ctx, size_t k, uint64_t t_ns)
 			failf(r, "md-update to generation %u: not in the trace", op->generation);
 			return -1;
 		}
-		hv_set_mdesc(hv_of(r->sim), g->bytes, g->size);
+		hv_set_mdesc(r->board.hv, g->bytes, g->size);
 		r->handed_md = g->bytes;
 		r->handed_len = g->size;
 		r->handed_gen = g->generation;
@@ -200,8 +200,8 @@ void bench_run_obp_finding_text(const struct km_obp_call *o, char *buf, size_t n
  * prom_halt's caller and the console's last line when the guest halted. */
 void bench_run_domain_reason(struct bench_run *r, char *buf, size_t n)
 {
-	const struct sim_power_off *p = sim_power_state(r->sim);
-	const struct km_halt *h = km_halt_state(r->km);
+	const struct sim_power_off *p = sim_power_state(r->board.sim);
+	const struct km_halt *h = km_halt_state(r->board.km);
 	if (!p) {
 		snprintf(buf, n, "running");
 		return;
@@ -218,16 +218,16 @@ void bench_run_domain_reason(struct bench_run *r, char *buf, size_t n)
  * a finding: the run's verdict (the power-off first). */
 static void domain_verdict(struct bench_run *r)
 {
-	const struct sim_power_off *p = sim_power_state(r->sim);
+	const struct sim_power_off *p = sim_power_state(r->board.sim);
 	if (p) {
 		char why[1024];
 		bench_run_domain_reason(r, why, sizeof why);
 		failf(r, "the domain powered off at %.6f ms on cpu %u: %s",
 		      (double)(p->time_ps / 1000 - r->t_base_ns) / 1e6, p->cpu, why);
 	}
-	if (km_obp_call_count(r->km)) {
+	if (km_obp_call_count(r->board.km)) {
 		char f[300];
-		bench_run_obp_finding_text(km_obp_call_get(r->km, 0), f, sizeof f);
+		bench_run_obp_finding_text(km_obp_call_get(r->board.km, 0), f, sizeof f);
 		failf(r, "%s", f);
 	}
 }
@@ -320,13 +320,14 @@ static int take_irqs(struct bench_run *r, char *err, size_t n)
  * fixup_irqs targets each through sun4v_set_affinity (INTR_SETTARGET). */
 static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *err, size_t n)
 {
-	struct hv *hv = hv_of(r->sim);
+	struct hv *hv = r->board.hv;
 	struct sim_verdict v;
 	uint64_t build, fixup, ret;
 	if (!r->nirqs)
 		return 0;
-	if (sim_sym(r->sim, "sun4v_build_irq", &build) || sim_sym(r->sim, "fixup_irqs", &fixup) ||
-	    km_irq_ivector_init(r->km, HV_NSYSINO)) {
+	if (sim_sym(r->board.sim, "sun4v_build_irq", &build) ||
+	    sim_sym(r->board.sim, "fixup_irqs", &fixup) ||
+	    km_irq_ivector_init(r->board.km, HV_NSYSINO)) {
 		snprintf(
 		    err, n,
 		    "guest image lacks sun4v_build_irq/fixup_irqs/ivector_table, or no memory");
@@ -339,7 +340,7 @@ static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *e
 			snprintf(err, n, "hypervisor: too many interrupt sources");
 			return -1;
 		}
-		if (sim_sched_call(r->sim, cpu, build, args, 2, stack, &ret, &v) !=
+		if (sim_sched_call(r->board.sim, cpu, build, args, 2, stack, &ret, &v) !=
 		        SIM_STOP_RETURNED ||
 		    !(uint32_t)ret) {
 			snprintf(err, n, "sun4v_build_irq(%#x, %#x): %s (irq %u)", q->devhandle,
@@ -347,18 +348,19 @@ static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *e
 			return -1;
 		}
 		q->irq = (uint32_t)ret;
-		uint64_t aff = km_irq_affinity(r->km, q->irq);
-		if (!aff || km_irq_request(r->km, q->irq)) {
+		uint64_t aff = km_irq_affinity(r->board.km, q->irq);
+		if (!aff || km_irq_request(r->board.km, q->irq)) {
 			snprintf(err, n, "irq %u: no descriptor", q->irq);
 			return -1;
 		}
 		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
 			if (q->aff[c / 64] >> (c % 64) & 1)
-				km_cpumask_set(r->km, aff, c);
+				km_cpumask_set(r->board.km, aff, c);
 			else
-				km_cpumask_clear(r->km, aff, c);
+				km_cpumask_clear(r->board.km, aff, c);
 	}
-	if (sim_sched_call(r->sim, cpu, fixup, NULL, 0, stack, &ret, &v) != SIM_STOP_RETURNED) {
+	if (sim_sched_call(r->board.sim, cpu, fixup, NULL, 0, stack, &ret, &v) !=
+	    SIM_STOP_RETURNED) {
 		snprintf(err, n, "fixup_irqs: %s at %s", v.msg, v.where);
 		return -1;
 	}
@@ -398,7 +400,7 @@ static int boot_hwcaps(struct bench_run *r, const struct trace_md_gen *g1, char 
 		sets |= SIM_PATCH_PAUSE;
 	md_free(md);
 	r->patch_sets = sets;
-	return sim_apply_patches(r->sim, sets, &r->patched, err, n) ? -1 : 0;
+	return sim_apply_patches(r->board.sim, sets, &r->patched, err, n) ? -1 : 0;
 }
 
 static int boot(struct bench_run *r, char *err, size_t n)
@@ -406,7 +408,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	const struct trace_machine *m = &r->m;
 	const struct trace_md_gen *g1 = trace_md_at(r->trace, 0);
 	struct board_config bc;
-	struct board b;
+	struct board *b = &r->board;
 	struct km_costs costs;
 	struct sim_verdict v;
 	board_config_default(&bc);
@@ -419,29 +421,27 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;
 	}
-	if (board_create(&bc, &b, err, n))
+	if (board_create(&bc, b, err, n))
 		return -1;
-	r->sim = b.sim;
-	r->km = b.km;
 	if (boot_hwcaps(r, g1, err, n))
 		return -1;
 	to_km_costs(&m->costs, &costs);
-	km_set_costs(r->km, &costs);
-	km_set_stick_hz(r->km, m->stick_hz);
-	hv_set_latency(b.hv, hcall_latency, r->trace);
+	km_set_costs(r->board.km, &costs);
+	km_set_stick_hz(r->board.km, m->stick_hz);
+	hv_set_latency(b->hv, hcall_latency, r->trace);
 	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++)
-		sim_cpu_set_speed(r->sim, cpu, m->clock_hz, m->cpi);
-	hv_set_mdesc(b.hv, g1->bytes, g1->size);
+		sim_cpu_set_speed(r->board.sim, cpu, m->clock_hz, m->cpi);
+	hv_set_mdesc(b->hv, g1->bytes, g1->size);
 	r->handed_md = g1->bytes;
 	r->handed_len = g1->size;
 	r->handed_gen = g1->generation;
-	if (board_boot_state(&b, err, n))
+	if (board_boot_state(b, err, n))
 		return -1;
 	unsigned boot_cpu = trace_ds_strand(r->trace);
 	struct km_thread t;
-	if (board_boot_strand(&b, boot_cpu, &t, err, n))
+	if (board_boot_strand(b, boot_cpu, &t, err, n))
 		return -1;
-	if (km_boot_mdesc(r->km, boot_cpu, t.stack_top, &v, err, n))
+	if (km_boot_mdesc(r->board.km, boot_cpu, t.stack_top, &v, err, n))
 		return -1;
 	/* The domain is up with the trace's present strands online, as
 	 * smp_init() leaves them (boot state: their bring-up is not part of
@@ -451,36 +451,37 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	static const char *const up_masks[] = {"__cpu_online_mask", "__cpu_active_mask"};
 	for (size_t k = 0; k < 2; k++) {
 		uint64_t mask;
-		if (sim_sym(r->sim, up_masks[k], &mask))
+		if (sim_sym(r->board.sim, up_masks[k], &mask))
 			continue; /* not linked: nothing under study reads it */
 		for (size_t i = 0; i < npresent; i++)
-			km_cpumask_set(r->km, mask, present[i]);
+			km_cpumask_set(r->board.km, mask, present[i]);
 	}
 	/* ... and running, for the hypervisor (CPU_STOP can stop them). */
 	for (size_t i = 0; i < npresent; i++)
-		hv_set_running(b.hv, present[i]);
-	if (sim_profile(r->sim))
-		sim_prof_query(sim_profile(r->sim), "mdesc_fill_in_cpu_data", NULL,
+		hv_set_running(b->hv, present[i]);
+	if (sim_profile(r->board.sim))
+		sim_prof_query(sim_profile(r->board.sim), "mdesc_fill_in_cpu_data", NULL,
 		               &r->boot_topo_insns, &r->boot_topo_ps);
-	if (board_mondo_queues(&b, m->max_cpus, err, n))
+	if (board_mondo_queues(b, m->max_cpus, err, n))
 		return -1;
 	/* ds_init (fs_initcall): kthread kldomd, vio driver registration. */
 	uint64_t fn, ret;
-	if (sim_sym(r->sim, "ds_init", &fn) ||
-	    sim_sched_call(r->sim, boot_cpu, fn, NULL, 0, t.stack_top, &ret, &v) !=
+	if (sim_sym(r->board.sim, "ds_init", &fn) ||
+	    sim_sched_call(r->board.sim, boot_cpu, fn, NULL, 0, t.stack_top, &ret, &v) !=
 	        SIM_STOP_RETURNED) {
 		snprintf(err, n, "ds_init: %s at %s", v.msg, v.where);
 		return -1;
 	}
 	/* The vio bus probes the DS device: ds_probe(vdev, id). */
 	uint64_t vdev = 0;
-	if (sim_sym(r->sim, "ds_probe", &fn) || !(vdev = km_alloc_zeroed(r->km, LX_VIO_DEV_SIZE))) {
+	if (sim_sym(r->board.sim, "ds_probe", &fn) ||
+	    !(vdev = km_alloc_zeroed(r->board.km, LX_VIO_DEV_SIZE))) {
 		snprintf(err, n, "guest image lacks ds_probe, or no memory");
 		return -1;
 	}
-	km_store64(r->km, vdev + LX_VIO_DEV_MP, ~0ull); /* no MD node: ds id 0 */
+	km_store64(r->board.km, vdev + LX_VIO_DEV_MP, ~0ull); /* no MD node: ds id 0 */
 	uint64_t args[2] = {vdev, 0};
-	if (sim_sched_call(r->sim, boot_cpu, fn, args, 2, t.stack_top, &ret, &v) !=
+	if (sim_sched_call(r->board.sim, boot_cpu, fn, args, 2, t.stack_top, &ret, &v) !=
 	        SIM_STOP_RETURNED ||
 	    ret) {
 		snprintf(err, n, "ds_probe: %s (returned %lld)", v.msg, (long long)(int64_t)ret);
@@ -490,15 +491,15 @@ static int boot(struct bench_run *r, char *err, size_t n)
 		return -1;
 	/* Interrupt context on the boot cpu, for the LDC events. */
 	struct km_thread it;
-	if (sim_thread_create(r->sim, boot_cpu, 0x400000, 0, sim_thread_time_ps(r->sim, boot_cpu),
-	                      &r->irq_tid) ||
-	    km_thread_setup(r->km, r->irq_tid, boot_cpu, "irq/ldc", &it)) {
+	if (sim_thread_create(r->board.sim, boot_cpu, 0x400000, 0,
+	                      sim_thread_time_ps(r->board.sim, boot_cpu), &r->irq_tid) ||
+	    km_thread_setup(r->board.km, r->irq_tid, boot_cpu, "irq/ldc", &it)) {
 		snprintf(err, n, "cannot create the interrupt context");
 		return -1;
 	}
 	r->irq_stack = it.stack_top;
 	/* The link comes up: ds_up sends INIT_REQ; the handshake follows. */
-	if (raise_event(r, sim_thread_time_ps(r->sim, boot_cpu) / 1000, LX_LDC_EVENT_UP)) {
+	if (raise_event(r, sim_thread_time_ps(r->board.sim, boot_cpu) / 1000, LX_LDC_EVENT_UP)) {
 		snprintf(err, n, "%s", r->verdict);
 		return -1;
 	}
@@ -527,7 +528,7 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 
 static int add_fault(struct bench_run *r, struct run_fault f, char *err, size_t n)
 {
-	if (hv_inject(hv_of(r->sim), f.fn, f.cpu, f.status, f.count)) {
+	if (hv_inject(r->board.hv, f.fn, f.cpu, f.status, f.count)) {
 		snprintf(err, n, "--inject and the trace's faults: at most %d", HV_MAX_INJECT);
 		return -1;
 	}
@@ -725,8 +726,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	                              .data = guest_data,
 	                              .fail = play_fail,
 	                              .ctx = r};
-	if (bench_play_create(r->sim, r->km, r->irq_tid, r->irq_stack, r->m.costs.ldc_msg_ns, &pops,
-	                      &r->play)) {
+	if (bench_play_create(r->board.sim, r->board.km, r->irq_tid, r->irq_stack,
+	                      r->m.costs.ldc_msg_ns, &pops, &r->play)) {
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
@@ -739,11 +740,11 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	/* Faults are injected into the scenario, not into boot. */
 	if (apply_injections(r, err, n))
 		goto fail;
-	r->t_base_ns = sim_thread_time_ps(r->sim, trace_ds_strand(r->trace)) / 1000;
-	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
-		if (sim_strand_running(r->sim, c) &&
-		    sim_thread_time_ps(r->sim, c) / 1000 > r->t_base_ns)
-			r->t_base_ns = sim_thread_time_ps(r->sim, c) / 1000;
+	r->t_base_ns = sim_thread_time_ps(r->board.sim, trace_ds_strand(r->trace)) / 1000;
+	for (unsigned c = 0; c < sim_thread_count(r->board.sim); c++)
+		if (sim_strand_running(r->board.sim, c) &&
+		    sim_thread_time_ps(r->board.sim, c) / 1000 > r->t_base_ns)
+			r->t_base_ns = sim_thread_time_ps(r->board.sim, c) / 1000;
 	for (size_t i = 0; i < r->nops; i++) {
 		const struct trace_op *op = trace_op_at(r->trace, i);
 		r->ops[i] =
@@ -754,20 +755,20 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		goto fail;
 	}
 	int played = bench_play_run(r->play);
-	if (sim_host_error(r->sim)) {
-		snprintf(err, n, "%s", sim_host_error(r->sim));
+	if (sim_host_error(r->board.sim)) {
+		snprintf(err, n, "%s", sim_host_error(r->board.sim));
 		goto fail;
 	}
 	snapshot(r, &r->snaps[r->nops]);
 	for (size_t j = bench_play_released(r->play); j < r->nops; j++)
 		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
 	r->host_op[r->nops] = now_s() - r->t0;
-	if (cfg->folded && sim_profile(r->sim)) {
+	if (cfg->folded && sim_profile(r->board.sim)) {
 		/* Built in memory, then written all or nothing. */
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&text, &len);
-		int bad = !f || sim_prof_write_folded(sim_profile(r->sim), f);
+		int bad = !f || sim_prof_write_folded(sim_profile(r->board.sim), f);
 		if (f && fclose(f))
 			bad = 1;
 		if (bad)
@@ -781,8 +782,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	/* The domain's power-off explains everything after it; then a thread's
 	 * verdict explains a missing reply: report them first. */
 	domain_verdict(r);
-	for (size_t i = 0; i < sim_verdict_count(r->sim); i++) {
-		const struct sim_verdict *v = sim_verdict_get(r->sim, i);
+	for (size_t i = 0; i < sim_verdict_count(r->board.sim); i++) {
+		const struct sim_verdict *v = sim_verdict_get(r->board.sim, i);
 		failf(r, "cpu %u %s at %s: %s", v->cpu, sim_stop_name(v->why), v->where, v->msg);
 	}
 	if (!played && !r->failed)
@@ -816,8 +817,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		      "topology maps of %zu strand%s differ from the host computation of MD "
 		      "generation %u: %s",
 		      r->topo_diffs, r->topo_diffs == 1 ? "" : "s", r->handed_gen, r->topo_report);
-	for (unsigned c = 0; c < sim_thread_count(r->sim); c++) {
-		const struct sim_strand_stats *st = sim_strand_stats(r->sim, c);
+	for (unsigned c = 0; c < sim_thread_count(r->board.sim); c++) {
+		const struct sim_strand_stats *st = sim_strand_stats(r->board.sim, c);
 		if (st)
 			r->guest_insns += st->insns;
 		if (st && st->insns > 10000000 && getenv("LDOMSIM_DEBUG_THREADS"))
@@ -830,8 +831,8 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	return 0;
 fail:
 	/* The host's failure explains whatever the guest did about it. */
-	if (r->sim && sim_host_error(r->sim))
-		snprintf(err, n, "%s", sim_host_error(r->sim));
+	if (r->board.sim && sim_host_error(r->board.sim))
+		snprintf(err, n, "%s", sim_host_error(r->board.sim));
 	bench_run_free(r);
 	return -1;
 }
@@ -847,8 +848,7 @@ void bench_run_free(struct bench_run *r)
 	free(r->snaps);
 	free(r->host_op);
 	free(r->extra_md);
-	sim_free(r->sim);
-	km_free(r->km);
+	board_free(&r->board);
 	trace_free(r->trace);
 	json_decref(r->guest);
 	json_decref(r->hwcaps);
@@ -863,8 +863,8 @@ int bench_run_ok(const struct bench_run *r)
 int64_t bench_run_event_time(struct bench_run *r, enum km_event_kind kind, unsigned cpu,
                              uint64_t after)
 {
-	for (size_t e = 0; e < km_event_count(r->km); e++) {
-		const struct km_event *ev = km_event_get(r->km, e);
+	for (size_t e = 0; e < km_event_count(r->board.km); e++) {
+		const struct km_event *ev = km_event_get(r->board.km, e);
 		if (ev->kind == kind && ev->cpu == cpu && ev->time_ns >= after)
 			return (int64_t)ev->time_ns;
 	}
@@ -874,8 +874,8 @@ int64_t bench_run_event_time(struct bench_run *r, enum km_event_kind kind, unsig
 void bench_run_print_log(const struct bench_run *r, void *file)
 {
 	FILE *f = file;
-	for (size_t i = 0; i < km_log_count(r->km); i++) {
-		const struct km_log_line *l = km_log_get(r->km, i);
+	for (size_t i = 0; i < km_log_count(r->board.km); i++) {
+		const struct km_log_line *l = km_log_get(r->board.km, i);
 		fprintf(f, "[%5llu.%06llu] %s\n", (unsigned long long)(l->time_ns / 1000000000ull),
 		        (unsigned long long)(l->time_ns / 1000 % 1000000), l->text);
 	}
@@ -896,9 +896,10 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 	if (claimed_len >= 0)
 		ds_set_tag_len(b, blen, (uint32_t)claimed_len);
 	uint64_t t = 0;
-	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
-		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
-			t = sim_thread_time_ps(r->sim, c) / 1000;
+	for (unsigned c = 0; c < sim_thread_count(r->board.sim); c++)
+		if (sim_strand_running(r->board.sim, c) &&
+		    sim_thread_time_ps(r->board.sim, c) / 1000 > t)
+			t = sim_thread_time_ps(r->board.sim, c) / 1000;
 	r->capture.on = 1;
 	r->capture.handle = handle;
 	int rc = bench_play_send(r->play, t + 1000000, b, blen);
@@ -919,9 +920,10 @@ int bench_run_request(struct bench_run *r, const char *service, const void *payl
 int bench_run_deliver_raw(struct bench_run *r, const void *bytes, size_t len)
 {
 	uint64_t t = 0;
-	for (unsigned c = 0; c < sim_thread_count(r->sim); c++)
-		if (sim_strand_running(r->sim, c) && sim_thread_time_ps(r->sim, c) / 1000 > t)
-			t = sim_thread_time_ps(r->sim, c) / 1000;
+	for (unsigned c = 0; c < sim_thread_count(r->board.sim); c++)
+		if (sim_strand_running(r->board.sim, c) &&
+		    sim_thread_time_ps(r->board.sim, c) / 1000 > t)
+			t = sim_thread_time_ps(r->board.sim, c) / 1000;
 	if (bench_play_send(r->play, t + 1000000, bytes, len))
 		return -1;
 	return bench_play_run(r->play);
@@ -936,7 +938,7 @@ int bench_run_publish_md(struct bench_run *r, const void *md, size_t len)
 	free(r->extra_md);
 	r->extra_md = copy;
 	r->extra_md_len = len;
-	hv_set_mdesc(hv_of(r->sim), copy, len);
+	hv_set_mdesc(r->board.hv, copy, len);
 	r->handed_md = copy;
 	r->handed_len = len;
 	r->handed_gen = 0;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "bench/run.h"
+#include "board/board.h"
 #include "guest/offsets.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
@@ -87,8 +88,7 @@ struct bench_run {
 	unsigned patch_sets;   /* enum sim_patch_set applied for the hwcaps */
 	unsigned patched;      /* instructions they replaced */
 	struct trace *trace;
-	struct sim *sim;
-	struct km *km;
+	struct board board; /* the machine, its hypervisor and the kernel model */
 	unsigned irq_tid;
 	uint64_t irq_stack;
 	struct ds_peer *peer; /* the control domain's end of the DS channel */

@@ -52,8 +52,8 @@ _Static_assert(sizeof bench_run_phase_defs / sizeof bench_run_phase_defs[0] == B
 
 static json_t *domain_json(struct bench_run *r)
 {
-	const struct sim_power_off *p = sim_power_state(r->sim);
-	const struct km_halt *h = km_halt_state(r->km);
+	const struct sim_power_off *p = sim_power_state(r->board.sim);
+	const struct km_halt *h = km_halt_state(r->board.km);
 	char why[1024];
 	if (!p)
 		return json_pack("{ss}", "state", "running");
@@ -73,8 +73,8 @@ static json_t *domain_json(struct bench_run *r)
 static json_t *findings_json(struct bench_run *r)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < km_obp_call_count(r->km); i++) {
-		const struct km_obp_call *o = km_obp_call_get(r->km, i);
+	for (size_t i = 0; i < km_obp_call_count(r->board.km); i++) {
+		const struct km_obp_call *o = km_obp_call_get(r->board.km, i);
 		char text[300];
 		bench_run_obp_finding_text(o, text, sizeof text);
 		json_array_append_new(a,
@@ -93,8 +93,8 @@ static json_t *faults_json(struct bench_run *r)
 		const char *name = hv_fn_name(0x80, f->fn);
 		json_t *o = json_pack("{sssIsIsIss}", "fn", name ? name : "?", "status",
 		                      (json_int_t)f->status, "count", (json_int_t)f->count, "fired",
-		                      (json_int_t)hv_inject_fired(hv_of(r->sim), (unsigned)i),
-		                      "from", f->from_trace ? "trace" : "--inject");
+		                      (json_int_t)hv_inject_fired(r->board.hv, (unsigned)i), "from",
+		                      f->from_trace ? "trace" : "--inject");
 		json_object_set_new(o, "cpu", f->cpu < 0 ? json_null() : json_integer(f->cpu));
 		json_array_append_new(a, o);
 	}
@@ -127,7 +127,7 @@ static json_t *guest_mask(struct bench_run *r, uint64_t mask_va)
 	if (!ids)
 		return json_null();
 	for (unsigned c = 0; c < LX_NR_CPUS; c++)
-		if (km_cpumask_test(r->km, mask_va, c))
+		if (km_cpumask_test(r->board.km, mask_va, c))
 			ids[n++] = c;
 	json_t *j = cpu_list(ids, n);
 	free(ids);
@@ -142,7 +142,7 @@ static json_t *hv_running_mask(struct bench_run *r)
 	if (!ids)
 		return json_null();
 	for (unsigned c = 0; c < LX_NR_CPUS; c++)
-		if (hv_cpu_running(hv_of(r->sim), c))
+		if (hv_cpu_running(r->board.hv, c))
 			ids[n++] = c;
 	json_t *j = cpu_list(ids, n);
 	free(ids);
@@ -158,7 +158,7 @@ static json_t *irqs_json(struct bench_run *r)
 		uint64_t target = 0;
 		unsigned retargets = 0;
 		size_t nids = 0;
-		hv_intr_target(hv_of(r->sim), q->devhandle, q->devino, &target, &retargets);
+		hv_intr_target(r->board.hv, q->devhandle, q->devino, &target, &retargets);
 		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
 			if (q->aff[c / 64] >> (c % 64) & 1)
 				ids[nids++] = c;
@@ -172,7 +172,7 @@ static json_t *irqs_json(struct bench_run *r)
 			json_object_set_new(o, "target_recorded", json_integer(q->recorded));
 		/* An interrupt aimed at a stopped strand is not delivered. */
 		json_object_set_new(o, "target_running",
-		                    json_boolean(hv_cpu_running(hv_of(r->sim), (unsigned)target)));
+		                    json_boolean(hv_cpu_running(r->board.hv, (unsigned)target)));
 		json_array_append_new(a, o);
 	}
 	free(ids);
@@ -186,23 +186,23 @@ static json_t *strands_json(struct bench_run *r)
 	uint64_t present, maps[4];
 	static const char *const names[4] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
 	                                     "cpu_core_sib_cache_map"};
-	if (sim_sym(r->sim, "__cpu_present_mask", &present))
+	if (sim_sym(r->board.sim, "__cpu_present_mask", &present))
 		return arr;
 	for (int m = 0; m < 4; m++)
-		if (sim_sym(r->sim, names[m], &maps[m]))
+		if (sim_sym(r->board.sim, names[m], &maps[m]))
 			return arr;
 	for (unsigned c = 0; c < LX_NR_CPUS; c++) {
-		if (!km_cpumask_test(r->km, present, c))
+		if (!km_cpumask_test(r->board.km, present, c))
 			continue;
 		struct km_cpu_ids g;
-		if (km_cpu_ids(r->km, c, &g))
+		if (km_cpu_ids(r->board.km, c, &g))
 			continue;
 		json_t *o =
 		    json_pack("{sIsIsIsIsI}", "cpu", (json_int_t)c, "core_id",
 		              (json_int_t)g.core_id, "proc_id", (json_int_t)g.proc_id, "sock_id",
 		              (json_int_t)g.sock_id, "max_cache_id", (json_int_t)g.max_cache_id);
 		for (int m = 0; m < 4; m++) {
-			uint64_t va = m == 0 ? maps[0] + km_per_cpu_offset(r->km, c)
+			uint64_t va = m == 0 ? maps[0] + km_per_cpu_offset(r->board.km, c)
 			                     : maps[m] + (uint64_t)c * LX_CPUMASK_SIZE;
 			json_object_set_new(o, names[m], guest_mask(r, va));
 		}
@@ -214,7 +214,7 @@ static json_t *strands_json(struct bench_run *r)
 static json_t *hcalls_json(struct bench_run *r)
 {
 	json_t *by = json_object();
-	const struct hv *hv = hv_of(r->sim);
+	const struct hv *hv = r->board.hv;
 	for (size_t i = 0; i < hv_log_count(hv); i++) {
 		const struct hv_call *c = hv_log_get(hv, i);
 		char key[16];
@@ -281,7 +281,7 @@ static json_t *cpu_phases(struct bench_run *r, unsigned cpu, uint64_t after, int
 	int64_t callin = bench_run_event_time(r, KM_EV_CPU_CALLIN, cpu, after);
 	int64_t online = bench_run_event_time(r, KM_EV_CPU_ONLINE, cpu, after);
 	int64_t done = bench_run_event_time(r, KM_EV_CPU_UP_DONE, cpu, after);
-	const struct hv *hv = hv_of(r->sim);
+	const struct hv *hv = r->board.hv;
 	const struct hv_call *start = NULL;
 	for (size_t i = 0; i < hv_log_count(hv); i++) {
 		const struct hv_call *c = hv_log_get(hv, i);
@@ -317,7 +317,7 @@ static json_t *cpu_down_phases(struct bench_run *r, unsigned cpu, uint64_t after
 	int64_t start = bench_run_event_time(r, KM_EV_CPU_DOWN_START, cpu, after);
 	int64_t offline = bench_run_event_time(r, KM_EV_CPU_OFFLINE, cpu, after);
 	int64_t done = bench_run_event_time(r, KM_EV_CPU_DOWN_DONE, cpu, after);
-	const struct hv *hv = hv_of(r->sim);
+	const struct hv *hv = r->board.hv;
 	int64_t first_stop = -1, last_stop_end = -1, stop_ns = 0, dead = -1;
 	unsigned master = trace_ds_strand(r->trace), stops = 0;
 	if (start < 0 || offline < 0 || done < 0)
@@ -339,8 +339,8 @@ static json_t *cpu_down_phases(struct bench_run *r, unsigned cpu, uint64_t after
 	if (first_stop < 0)
 		return json_null();
 	unsigned msleeps = 0;
-	for (size_t e = 0; e < km_event_count(r->km); e++) {
-		const struct km_event *ev = km_event_get(r->km, e);
+	for (size_t e = 0; e < km_event_count(r->board.km); e++) {
+		const struct km_event *ev = km_event_get(r->board.km, e);
 		msleeps += ev->kind == KM_EV_MSLEEP && ev->cpu == master &&
 		           ev->time_ns >= (uint64_t)offline && ev->time_ns < (uint64_t)first_stop;
 	}
@@ -357,7 +357,7 @@ static json_t *cpu_down_phases(struct bench_run *r, unsigned cpu, uint64_t after
 static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
                            const struct phase_snap *b, int with_insns)
 {
-	if (!sim_profile(r->sim))
+	if (!sim_profile(r->board.sim))
 		return json_null();
 	json_t *o = json_object();
 	for (size_t i = 0; i < BENCH_RUN_NPHASES; i++) {
@@ -390,13 +390,13 @@ static json_t *fn_rows(struct sim_prof_fn *f, size_t n, size_t top)
  * (thread that ran guest code) its top functions. */
 static json_t *profile_json(struct bench_run *r, size_t top)
 {
-	struct sim_prof *p = sim_profile(r->sim);
+	struct sim_prof *p = sim_profile(r->board.sim);
 	struct sim_prof_fn *f;
 	size_t n = sim_prof_functions(p, &f);
 	json_t *root = json_object(), *threads = json_object();
 	json_object_set_new(root, "functions", fn_rows(f, n, top));
 	free(f);
-	for (unsigned t = 0; t < sim_thread_count(r->sim); t++) {
+	for (unsigned t = 0; t < sim_thread_count(r->board.sim); t++) {
 		if (!sim_prof_thread_ran(p, t))
 			continue;
 		n = sim_prof_thread_functions(p, (int)t, &f);
@@ -429,7 +429,7 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	                    json_pack("{sbsbsi}", "popc", !!(r->patch_sets & SIM_PATCH_POPC),
 	                              "pause", !!(r->patch_sets & SIM_PATCH_PAUSE), "instructions",
 	                              (int)r->patched));
-	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->sim)));
+	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->board.sim)));
 	json_object_set_new(cfg, "shape", json_string(m->shape));
 	json_object_set_new(cfg, "cpi", json_real(m->cpi));
 	json_object_set_new(cfg, "clock_hz", json_integer((json_int_t)m->clock_hz));
@@ -463,9 +463,9 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "config", cfg);
 	json_object_set_new(root, "ok", json_boolean(!r->failed));
 	json_object_set_new(root, "verdict", json_string(r->failed ? r->verdict : "ok"));
-	if (sim_power_state(r->sim)) /* 1.x: only when the domain stopped */
+	if (sim_power_state(r->board.sim)) /* 1.x: only when the domain stopped */
 		json_object_set_new(root, "domain", domain_json(r));
-	if (km_obp_call_count(r->km))
+	if (km_obp_call_count(r->board.km))
 		json_object_set_new(root, "findings", findings_json(r));
 	if (trace_lost_count(r->trace)) { /* 1.3: the trace's capture lost events */
 		json_t *le = json_array();
@@ -563,10 +563,10 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "scenario_start_ns", json_integer((json_int_t)r->t_base_ns));
 	json_object_set_new(root, "operations", ops);
 	uint64_t online;
-	if (!sim_sym(r->sim, "__cpu_online_mask", &online))
+	if (!sim_sym(r->board.sim, "__cpu_online_mask", &online))
 		json_object_set_new(root, "online_mask", guest_mask(r, online));
 	uint64_t present;
-	if (!sim_sym(r->sim, "__cpu_present_mask", &present))
+	if (!sim_sym(r->board.sim, "__cpu_present_mask", &present))
 		json_object_set_new(root, "present_mask", guest_mask(r, present));
 	json_object_set_new(root, "hv_running_mask", hv_running_mask(r));
 	json_object_set_new(root, "strands", strands_json(r));
@@ -576,12 +576,12 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(root, "faults", faults_json(r));
 	json_object_set_new(root, "hcalls", hcalls_json(r));
 	json_object_set_new(root, "boot_topology_cost",
-	                    sim_profile(r->sim)
+	                    sim_profile(r->board.sim)
 	                        ? json_pack("{sIsI}", "ns", (json_int_t)(r->boot_topo_ps / 1000),
 	                                    "insns", (json_int_t)r->boot_topo_insns)
 	                        : json_null());
 	json_object_set_new(root, "profile",
-	                    sim_profile(r->sim) ? profile_json(r, 40) : json_null());
+	                    sim_profile(r->board.sim) ? profile_json(r, 40) : json_null());
 	json_object_set_new(root, "topology",
 	                    json_pack("{sIsssIsbsIss}", "differences", (json_int_t)r->topo_diffs,
 	                              "report", r->topo_report, "generation",
@@ -590,8 +590,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	                              r->topo_stale_report));
 	if (with_log) {
 		json_t *log = json_array();
-		for (size_t i = 0; i < km_log_count(r->km); i++) {
-			const struct km_log_line *l = km_log_get(r->km, i);
+		for (size_t i = 0; i < km_log_count(r->board.km); i++) {
+			const struct km_log_line *l = km_log_get(r->board.km, i);
 			json_array_append_new(log, json_pack("{sIsIss}", "t_ns",
 			                                     (json_int_t)l->time_ns, "cpu",
 			                                     (json_int_t)l->cpu, "text", l->text));

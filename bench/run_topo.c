@@ -37,7 +37,7 @@ static void note(char *report, size_t n, size_t *used, const char *fmt, ...)
 static const uint8_t *guest_cpumask(struct bench_run *r, uint64_t va)
 {
 	uint64_t ra = va >= 0xffff800000000000ull ? va - 0xffff800000000000ull : va;
-	return sim_ra_ptr(r->sim, ra, LX_CPUMASK_SIZE);
+	return sim_ra_ptr(r->board.sim, ra, LX_CPUMASK_SIZE);
 }
 
 static int mask_bit(const uint8_t *m, unsigned cpu)
@@ -76,10 +76,10 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 		diffs = SIZE_MAX;
 		goto out;
 	}
-	if (!sim_sym(r->sim, "__cpu_present_mask", &va))
+	if (!sim_sym(r->board.sim, "__cpu_present_mask", &va))
 		present = guest_cpumask(r, va);
 	for (int m = 0; m < 4; m++)
-		if (sim_sym(r->sim, maps[m], &map_va[m]))
+		if (sim_sym(r->board.sim, maps[m], &map_va[m]))
 			present = NULL;
 	if (!present) {
 		note(report, n, &used, "the guest image lacks the present mask or a sibling map");
@@ -92,7 +92,7 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 			continue;
 		size_t bad = 0;
 		struct km_cpu_ids g;
-		if (!md_topo_present(topo, cpu) || km_cpu_ids(r->km, cpu, &g)) {
+		if (!md_topo_present(topo, cpu) || km_cpu_ids(r->board.km, cpu, &g)) {
 			if (noted++ < 8)
 				note(report, n, &used,
 				     "cpu %u: present in the guest, not in the MD", cpu);
@@ -118,7 +118,7 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 					want[8 * (ids[j] / 64) + 7 - (ids[j] % 64) / 8] |=
 					    (uint8_t)(1u << (ids[j] % 8));
 			uint64_t a =
-			    map_va[m] + (m == MD_TOPO_SIBLING ? km_per_cpu_offset(r->km, cpu)
+			    map_va[m] + (m == MD_TOPO_SIBLING ? km_per_cpu_offset(r->board.km, cpu)
 			                                      : (uint64_t)cpu * LX_CPUMASK_SIZE);
 			const uint8_t *got = guest_cpumask(r, a);
 			int differs = !got;
