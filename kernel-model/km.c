@@ -16,6 +16,7 @@
 #include "sim/image.h"
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
+#include "util/bytes.h"
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
 #define STACK_BIAS   2047
@@ -312,14 +313,11 @@ void *km_ptr(struct km *km, uint64_t va, uint64_t len)
 uint64_t km_ld64(struct km_call *c, uint64_t va)
 {
 	const uint8_t *p = km_ptr(c->km, va, 8);
-	uint64_t v = 0;
 	if (!p) {
 		km_fail(c, "load from bad address 0x%llx", (unsigned long long)va);
 		return 0;
 	}
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	return util_be64(p);
 }
 
 uint32_t km_ld32(struct km_call *c, uint64_t va)
@@ -329,7 +327,7 @@ uint32_t km_ld32(struct km_call *c, uint64_t va)
 		km_fail(c, "load from bad address 0x%llx", (unsigned long long)va);
 		return 0;
 	}
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return util_be32(p);
 }
 
 void km_st64(struct km_call *c, uint64_t va, uint64_t v)
@@ -339,8 +337,7 @@ void km_st64(struct km_call *c, uint64_t va, uint64_t v)
 		km_fail(c, "store to bad address 0x%llx", (unsigned long long)va);
 		return;
 	}
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	util_put_be64(p, v);
 }
 
 void km_st32(struct km_call *c, uint64_t va, uint32_t v)
@@ -350,8 +347,7 @@ void km_st32(struct km_call *c, uint64_t va, uint32_t v)
 		km_fail(c, "store to bad address 0x%llx", (unsigned long long)va);
 		return;
 	}
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	util_put_be32(p, v);
 }
 
 int km_cstr(struct km *km, uint64_t va, char *buf, size_t n)
