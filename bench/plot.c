@@ -377,7 +377,7 @@ static int plot_topology(const char *dir, const json_t *sum, const char *scripts
 /* Phases that lie inside another and would count twice in a stack: the
  * steps of the topology update (the result's topology_cost lists them:
  * topology_STEP_ns) and the whole dr-cpu handler (PLOT_PHASE_WHOLE, the
- * last of bench/run.c's request phases). */
+ * last of bench/run_json.c's request phases). */
 #define PLOT_PHASE_WHOLE "dr_cpu_data"
 static int nested_phase(const json_t *row, const char *metric_name)
 {
@@ -461,7 +461,7 @@ static int plot_phases(const char *dir, const json_t *sum, const char *scripts, 
 	return rc;
 }
 
-/* The per-cpu bring-up phases of bench/run.c are contiguous: every one
+/* The per-cpu bring-up phases of bench/run_json.c are contiguous: every one
  * before PLOT_CPU_AFTER_ONLINE ends when the cpu is online, that one starts
  * there. Writes one data block per phase ("cpu start_ms length_ms") and
  * returns their names (NULL when the cpus have no phases). */

@@ -4,6 +4,7 @@
  * after it, 16-byte dr-cpu reply records.
  */
 #include "ds/ds.h"
+#include "util/bytes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,39 +77,6 @@ static int fail(int code, char *err, size_t n, const char *fmt, ...)
 	return code;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
 /* Size of a message of this type with m's variable part (0: unknown type).
  * INIT_* are {tag, u16, u16} padded to 12; REG_ACK/NACK and NACK to 24. */
 static size_t msg_size(const struct ds_msg *m)
@@ -165,45 +133,45 @@ int ds_encode(const struct ds_msg *m, uint8_t **out, size_t *len)
 	uint8_t *b = calloc(1, n);
 	if (!b)
 		return DS_ERR_NOMEM;
-	put32(b + OFF_TYPE, m->type);
-	put32(b + OFF_LEN, (uint32_t)(n - DS_TAG_SIZE));
+	util_put_be32(b + OFF_TYPE, m->type);
+	util_put_be32(b + OFF_LEN, (uint32_t)(n - DS_TAG_SIZE));
 	switch (m->type) {
 	case DS_INIT_REQ:
-		put16(b + OFF_BODY, m->major);
-		put16(b + OFF_BODY + 2, m->minor);
+		util_put_be16(b + OFF_BODY, m->major);
+		util_put_be16(b + OFF_BODY + 2, m->minor);
 		break;
 	case DS_INIT_ACK:
-		put16(b + OFF_BODY, m->minor);
+		util_put_be16(b + OFF_BODY, m->minor);
 		break;
 	case DS_INIT_NACK:
-		put16(b + OFF_BODY, m->major);
+		util_put_be16(b + OFF_BODY, m->major);
 		break;
 	case DS_REG_REQ:
-		put64(b + OFF_HANDLE, m->handle);
-		put16(b + OFF_REG_VER, m->major);
-		put16(b + OFF_REG_VER + 2, m->minor);
+		util_put_be64(b + OFF_HANDLE, m->handle);
+		util_put_be16(b + OFF_REG_VER, m->major);
+		util_put_be16(b + OFF_REG_VER + 2, m->minor);
 		if (m->name_len)
 			memcpy(b + OFF_REG_SVC, m->name, m->name_len);
 		break;
 	case DS_REG_ACK:
-		put64(b + OFF_HANDLE, m->handle);
-		put16(b + OFF_REG_VER, m->minor);
+		util_put_be64(b + OFF_HANDLE, m->handle);
+		util_put_be16(b + OFF_REG_VER, m->minor);
 		break;
 	case DS_REG_NACK:
-		put64(b + OFF_HANDLE, m->handle);
-		put16(b + OFF_REG_VER, m->major);
+		util_put_be64(b + OFF_HANDLE, m->handle);
+		util_put_be16(b + OFF_REG_VER, m->major);
 		break;
 	case DS_NACK:
-		put64(b + OFF_HANDLE, m->handle);
-		put64(b + OFF_NACK_RS, m->result);
+		util_put_be64(b + OFF_HANDLE, m->handle);
+		util_put_be64(b + OFF_NACK_RS, m->result);
 		break;
 	case DS_DATA:
-		put64(b + OFF_HANDLE, m->handle);
+		util_put_be64(b + OFF_HANDLE, m->handle);
 		if (m->payload_len)
 			memcpy(b + OFF_PAYLOAD, m->payload, m->payload_len);
 		break;
 	default: /* UNREG_* */
-		put64(b + OFF_HANDLE, m->handle);
+		util_put_be64(b + OFF_HANDLE, m->handle);
 		break;
 	}
 	*out = b;
@@ -221,7 +189,7 @@ int ds_encode_data(uint64_t handle, const uint8_t *payload, size_t plen, uint8_t
 void ds_set_tag_len(uint8_t *b, size_t len, uint32_t claimed)
 {
 	if (b && len >= DS_TAG_SIZE)
-		put32(b + OFF_LEN, claimed);
+		util_put_be32(b + OFF_LEN, claimed);
 }
 
 int ds_decode(const uint8_t *b, size_t len, struct ds_msg *m, char *err, size_t n)
@@ -232,7 +200,7 @@ int ds_decode(const uint8_t *b, size_t len, struct ds_msg *m, char *err, size_t 
 	if (len < DS_TAG_SIZE)
 		return fail(DS_ERR_SHORT, err, n, "%zu bytes, the tag alone is %d", len,
 		            DS_TAG_SIZE);
-	uint32_t type = get32(b + OFF_TYPE), body = get32(b + OFF_LEN);
+	uint32_t type = util_be32(b + OFF_TYPE), body = util_be32(b + OFF_LEN);
 	if (type >= DS_NTYPES)
 		return fail(DS_ERR_TYPE, err, n, "type 0x%x (allowed 0x0..0x%x)", type,
 		            DS_NTYPES - 1);
@@ -248,19 +216,19 @@ int ds_decode(const uint8_t *b, size_t len, struct ds_msg *m, char *err, size_t 
 	m->type = type;
 	switch (type) {
 	case DS_INIT_REQ:
-		m->major = get16(b + OFF_BODY);
-		m->minor = get16(b + OFF_BODY + 2);
+		m->major = util_be16(b + OFF_BODY);
+		m->minor = util_be16(b + OFF_BODY + 2);
 		break;
 	case DS_INIT_ACK:
-		m->minor = get16(b + OFF_BODY);
+		m->minor = util_be16(b + OFF_BODY);
 		break;
 	case DS_INIT_NACK:
-		m->major = get16(b + OFF_BODY);
+		m->major = util_be16(b + OFF_BODY);
 		break;
 	case DS_REG_REQ: {
-		m->handle = get64(b + OFF_HANDLE);
-		m->major = get16(b + OFF_REG_VER);
-		m->minor = get16(b + OFF_REG_VER + 2);
+		m->handle = util_be64(b + OFF_HANDLE);
+		m->major = util_be16(b + OFF_REG_VER);
+		m->minor = util_be16(b + OFF_REG_VER + 2);
 		/* The name is 6.1's flexible svc_id[] at offset 20 (its message
 		 * length counts sizeof(struct ds_reg_req) = 24, so 4 bytes follow
 		 * it). Leading NULs are skipped: a writer that places the name
@@ -273,24 +241,24 @@ int ds_decode(const uint8_t *b, size_t len, struct ds_msg *m, char *err, size_t 
 		break;
 	}
 	case DS_REG_ACK:
-		m->handle = get64(b + OFF_HANDLE);
-		m->minor = get16(b + OFF_REG_VER);
+		m->handle = util_be64(b + OFF_HANDLE);
+		m->minor = util_be16(b + OFF_REG_VER);
 		break;
 	case DS_REG_NACK:
-		m->handle = get64(b + OFF_HANDLE);
-		m->major = get16(b + OFF_REG_VER);
+		m->handle = util_be64(b + OFF_HANDLE);
+		m->major = util_be16(b + OFF_REG_VER);
 		break;
 	case DS_NACK:
-		m->handle = get64(b + OFF_HANDLE);
-		m->result = get64(b + OFF_NACK_RS);
+		m->handle = util_be64(b + OFF_HANDLE);
+		m->result = util_be64(b + OFF_NACK_RS);
 		break;
 	case DS_DATA:
-		m->handle = get64(b + OFF_HANDLE);
+		m->handle = util_be64(b + OFF_HANDLE);
 		m->payload = b + OFF_PAYLOAD;
 		m->payload_len = len - OFF_PAYLOAD;
 		break;
 	default: /* UNREG_* */
-		m->handle = get64(b + OFF_HANDLE);
+		m->handle = util_be64(b + OFF_HANDLE);
 		break;
 	}
 	return DS_OK;
@@ -307,9 +275,9 @@ static int dr_encode(uint64_t req_num, uint32_t type, uint32_t n, size_t each, u
 	uint8_t *b = calloc(1, size);
 	if (!b)
 		return DS_ERR_NOMEM;
-	put64(b, req_num);
-	put32(b + 8, type);
-	put32(b + 12, n);
+	util_put_be64(b, req_num);
+	util_put_be32(b + 8, type);
+	util_put_be32(b + 12, n);
 	*out = b;
 	*len = size;
 	*recs = b + DR_HDR_SIZE;
@@ -324,7 +292,7 @@ int ds_dr_cpu_encode_request(uint64_t req_num, uint32_t type, const uint32_t *cp
 		return DS_ERR_ARG;
 	int rc = dr_encode(req_num, type, n, DR_CPU_SIZE, out, len, &r);
 	for (uint32_t i = 0; !rc && i < n; i++)
-		put32(r + DR_CPU_SIZE * i, cpus[i]);
+		util_put_be32(r + DR_CPU_SIZE * i, cpus[i]);
 	return rc;
 }
 
@@ -337,10 +305,10 @@ int ds_dr_cpu_encode_reply(uint64_t req_num, uint32_t type, const struct ds_dr_r
 	int rc = dr_encode(req_num, type, n, DR_REC_SIZE, out, len, &r);
 	for (uint32_t i = 0; !rc && i < n; i++) {
 		uint8_t *e = r + DR_REC_SIZE * i;
-		put32(e, recs[i].cpu);
-		put32(e + 4, recs[i].result);
-		put32(e + 8, recs[i].stat);
-		put32(e + 12, recs[i].str_off);
+		util_put_be32(e, recs[i].cpu);
+		util_put_be32(e + 4, recs[i].result);
+		util_put_be32(e + 8, recs[i].stat);
+		util_put_be32(e + 12, recs[i].str_off);
 	}
 	return rc;
 }
@@ -355,9 +323,9 @@ int ds_dr_cpu_decode(const uint8_t *p, size_t len, int reply, struct ds_dr_cpu *
 		return fail(DS_ERR_SHORT, err, n, "dr-cpu payload of %zu bytes, its header is %d",
 		            len, DR_HDR_SIZE);
 	size_t each = reply ? DR_REC_SIZE : DR_CPU_SIZE;
-	d->req_num = get64(p);
-	d->type = get32(p + 8);
-	d->num_records = get32(p + 12);
+	d->req_num = util_be64(p);
+	d->type = util_be32(p + 8);
+	d->num_records = util_be32(p + 12);
 	d->reply = reply;
 	d->records = p + DR_HDR_SIZE;
 	size_t fit = (len - DR_HDR_SIZE) / each;
@@ -376,7 +344,8 @@ struct ds_dr_record ds_dr_cpu_record(const struct ds_dr_cpu *d, uint32_t i)
 	struct ds_dr_record r = {0};
 	if (d && d->reply && i < d->nfit) {
 		const uint8_t *e = d->records + DR_REC_SIZE * (size_t)i;
-		r = (struct ds_dr_record){get32(e), get32(e + 4), get32(e + 8), get32(e + 12)};
+		r = (struct ds_dr_record){util_be32(e), util_be32(e + 4), util_be32(e + 8),
+		                          util_be32(e + 12)};
 	}
 	return r;
 }
@@ -385,8 +354,8 @@ uint32_t ds_dr_cpu_cpu(const struct ds_dr_cpu *d, uint32_t i)
 {
 	if (!d || i >= d->nfit)
 		return 0;
-	return d->reply ? get32(d->records + DR_REC_SIZE * (size_t)i)
-	                : get32(d->records + DR_CPU_SIZE * (size_t)i);
+	return d->reply ? util_be32(d->records + DR_REC_SIZE * (size_t)i)
+	                : util_be32(d->records + DR_CPU_SIZE * (size_t)i);
 }
 
 /* ---- md-update ------------------------------------------------------------ */
@@ -399,9 +368,9 @@ int ds_md_update_encode(const struct ds_md_update *u, int reply, uint8_t **out, 
 	uint8_t *b = calloc(1, size);
 	if (!b)
 		return DS_ERR_NOMEM;
-	put64(b, u->req_num);
+	util_put_be64(b, u->req_num);
 	if (reply)
-		put32(b + 8, u->result);
+		util_put_be32(b + 8, u->result);
 	*out = b;
 	*len = size;
 	return DS_OK;
@@ -417,9 +386,9 @@ int ds_md_update_decode(const uint8_t *p, size_t len, int reply, struct ds_md_up
 	if (len < min)
 		return fail(DS_ERR_SHORT, err, n, "md-update %s of %zu bytes, needs %zu",
 		            reply ? "reply" : "request", len, min);
-	u->req_num = get64(p);
+	u->req_num = util_be64(p);
 	if (reply)
-		u->result = get32(p + 8);
+		u->result = util_be32(p + 8);
 	if (len > max)
 		return fail(DS_ERR_LONG, err, n, "md-update %s of %zu bytes, at most %zu",
 		            reply ? "reply" : "request", len, max);

@@ -62,12 +62,6 @@ int hv_create(struct sim *sim, unsigned max_cpus, struct hv **out);
 void hv_free(struct hv *hv);
 /* The model answering sim's hypervisor traps, or NULL. */
 struct hv *hv_of(struct sim *sim);
-/* Transitional: bench/run.c's name for hv_of, until the run's functions
- * keep the board's hv themselves. */
-static inline struct hv *sim_hv(struct sim *sim)
-{
-	return hv_of(sim);
-}
 
 /* Service trap `trap` (0x80 fast trap, 0x83, 0x84, 0xff) for guest thread
  * tid running on cpu: reads %o0-%o5 through the sim, writes results back. */

@@ -16,6 +16,7 @@
 #include "sim/image.h"
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
+#include "util/bytes.h"
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
 #define STACK_BIAS   2047
@@ -309,49 +310,40 @@ void *km_ptr(struct km *km, uint64_t va, uint64_t len)
 	return sim_ra_ptr(km->s, ra, len);
 }
 
+/* The guest memory a model call loads from or stores to (access: "load
+ * from", "store to"); NULL and a verdict when va is not guest memory. */
+static uint8_t *call_ptr(struct km_call *c, uint64_t va, uint64_t len, const char *access)
+{
+	uint8_t *p = km_ptr(c->km, va, len);
+	if (!p)
+		km_fail(c, "%s bad address 0x%llx", access, (unsigned long long)va);
+	return p;
+}
+
 uint64_t km_ld64(struct km_call *c, uint64_t va)
 {
-	const uint8_t *p = km_ptr(c->km, va, 8);
-	uint64_t v = 0;
-	if (!p) {
-		km_fail(c, "load from bad address 0x%llx", (unsigned long long)va);
-		return 0;
-	}
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	const uint8_t *p = call_ptr(c, va, 8, "load from");
+	return p ? util_be64(p) : 0;
 }
 
 uint32_t km_ld32(struct km_call *c, uint64_t va)
 {
-	const uint8_t *p = km_ptr(c->km, va, 4);
-	if (!p) {
-		km_fail(c, "load from bad address 0x%llx", (unsigned long long)va);
-		return 0;
-	}
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	const uint8_t *p = call_ptr(c, va, 4, "load from");
+	return p ? util_be32(p) : 0;
 }
 
 void km_st64(struct km_call *c, uint64_t va, uint64_t v)
 {
-	uint8_t *p = km_ptr(c->km, va, 8);
-	if (!p) {
-		km_fail(c, "store to bad address 0x%llx", (unsigned long long)va);
-		return;
-	}
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	uint8_t *p = call_ptr(c, va, 8, "store to");
+	if (p)
+		util_put_be64(p, v);
 }
 
 void km_st32(struct km_call *c, uint64_t va, uint32_t v)
 {
-	uint8_t *p = km_ptr(c->km, va, 4);
-	if (!p) {
-		km_fail(c, "store to bad address 0x%llx", (unsigned long long)va);
-		return;
-	}
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	uint8_t *p = call_ptr(c, va, 4, "store to");
+	if (p)
+		util_put_be32(p, v);
 }
 
 int km_cstr(struct km *km, uint64_t va, char *buf, size_t n)

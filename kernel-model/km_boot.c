@@ -17,6 +17,7 @@
 #include "kernel-model/km_state.h"
 #include "sim/image.h"
 #include "sim/sim.h"
+#include "util/bytes.h"
 
 #define MAP_4MB (4ull << 20)
 
@@ -34,33 +35,28 @@ static int sym(struct km *km, const char *name, uint64_t *va, char *err, size_t 
 static void st64(struct km *km, uint64_t va, uint64_t v)
 {
 	uint8_t *p = km_ptr(km, va, 8);
-	for (int i = 7; p && i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	if (p)
+		util_put_be64(p, v);
 }
 
 static void st32(struct km *km, uint64_t va, uint32_t v)
 {
 	uint8_t *p = km_ptr(km, va, 4);
-	for (int i = 3; p && i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	if (p)
+		util_put_be32(p, v);
 }
 
 static void st16(struct km *km, uint64_t va, uint16_t v)
 {
 	uint8_t *p = km_ptr(km, va, 2);
-	if (p) {
-		p[0] = (uint8_t)(v >> 8);
-		p[1] = (uint8_t)v;
-	}
+	if (p)
+		util_put_be16(p, v);
 }
 
 static uint64_t ld64(struct km *km, uint64_t va)
 {
 	const uint8_t *p = km_ptr(km, va, 8);
-	uint64_t v = 0;
-	for (int i = 0; p && i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	return p ? util_be64(p) : 0;
 }
 
 /* cpumask bit: 64-bit big-endian words, bit cpu%64 of word cpu/64. */

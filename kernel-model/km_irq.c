@@ -16,6 +16,7 @@
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
+#include "util/bytes.h"
 
 static int ensure(struct km *km)
 {
@@ -188,11 +189,8 @@ void km___bitmap_equal(struct km_call *c)
 	}
 	int eq = !memcmp(a, b, 8ull * words);
 	if (eq && bits % 64) { /* compare the low bits of the last (big-endian) word */
-		uint64_t x = 0, y = 0, mask = (1ull << (bits % 64)) - 1;
-		for (int i = 0; i < 8; i++) {
-			x = x << 8 | a[8 * words + i];
-			y = y << 8 | b[8 * words + i];
-		}
+		uint64_t x = util_be64(a + 8 * words), y = util_be64(b + 8 * words),
+		         mask = (1ull << (bits % 64)) - 1;
 		eq = (x & mask) == (y & mask);
 	}
 	km_charge(c, 5 * (uint64_t)((bits + 63) / 64));
@@ -225,8 +223,7 @@ int km_irq_request(struct km *km, unsigned irq)
 	uint8_t *p = d ? km_ptr(km, d + LX_IRQ_DESC_ACTION, 8) : NULL;
 	if (!p || !action)
 		return -1;
-	for (int i = 7; i >= 0; i--, action >>= 8)
-		p[i] = (uint8_t)action;
+	util_put_be64(p, action);
 	return 0;
 }
 
@@ -244,9 +241,7 @@ int km_irq_ivector_init(struct km *km, unsigned nsysino)
 	uint8_t *p = km_ptr(km, table, 8);
 	if (!p)
 		return -1;
-	cur = 0;
-	for (int i = 0; i < 8; i++)
-		cur = cur << 8 | p[i];
+	cur = util_be64(p);
 	if (cur)
 		return 0;
 	uint64_t va = km_heap_alloc(km, (uint64_t)LX_INO_BUCKET_SIZE * nsysino, 64, 1);

@@ -146,17 +146,27 @@ static uint64_t mutex_owner(struct km_call *c, uint64_t va)
 	return km_ld64(c, va + MUTEX_OWNER_OFF);
 }
 
+/* What mutex_lock and mutex_unlock begin with: KM_COST_MUTEX_NS charged,
+ * the mutex (va, the call's first argument), the calling task and the
+ * mutex's owner word. -1 (and a verdict) when there is no current task or
+ * no mutex at va. */
+static int mutex_enter(struct km_call *c, uint64_t *va, uint64_t *task, uint64_t *owner)
+{
+	*va = c->a[0];
+	km_charge(c, KM_COST_MUTEX_NS);
+	*task = current_task(c);
+	*owner = *task ? mutex_owner(c, *va) : UINT64_MAX;
+	return *owner == UINT64_MAX ? -1 : 0;
+}
+
 /* void mutex_lock(struct mutex *lock): owner 0 -> current. Held by another
  * task: the caller sleeps until it is unlocked; held by the caller: a
  * deadlock verdict.
  * Cost: KM_COST_MUTEX_NS per attempt (+ the wait). */
 void km_mutex_lock(struct km_call *c)
 {
-	uint64_t va = c->a[0];
-	km_charge(c, KM_COST_MUTEX_NS);
-	uint64_t task = current_task(c);
-	uint64_t owner = task ? mutex_owner(c, va) : UINT64_MAX;
-	if (owner == UINT64_MAX)
+	uint64_t va, task, owner;
+	if (mutex_enter(c, &va, &task, &owner))
 		return;
 	if ((owner & ~MUTEX_FLAGS) == task) {
 		km_fail(c, "deadlock: mutex 0x%llx already held by the caller (task 0x%llx)",
@@ -176,11 +186,8 @@ void km_mutex_lock(struct km_call *c)
  * Cost: KM_COST_MUTEX_NS. */
 void km_mutex_unlock(struct km_call *c)
 {
-	uint64_t va = c->a[0];
-	km_charge(c, KM_COST_MUTEX_NS);
-	uint64_t task = current_task(c);
-	uint64_t owner = task ? mutex_owner(c, va) : UINT64_MAX;
-	if (owner == UINT64_MAX)
+	uint64_t va, task, owner;
+	if (mutex_enter(c, &va, &task, &owner))
 		return;
 	if ((owner & ~MUTEX_FLAGS) != task) {
 		km_fail(c, "unlock of mutex 0x%llx held by 0x%llx, not by the caller (task 0x%llx)",

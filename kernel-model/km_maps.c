@@ -12,11 +12,12 @@
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
 #include "traces/md_topo.h"
+#include "util/bytes.h"
 
 static int16_t ld16(struct km *km, uint64_t va)
 {
 	const uint8_t *p = km_ptr(km, va, 2);
-	return p ? (int16_t)(p[0] << 8 | p[1]) : 0;
+	return p ? (int16_t)util_be16(p) : 0;
 }
 
 int km_cpu_ids(struct km *km, unsigned cpu, struct km_cpu_ids *out)

@@ -4,6 +4,7 @@
  */
 #include "sim/errf.h"
 #include "sim/image.h"
+#include "util/bytes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,21 +43,6 @@ struct sim_image {
 	uint64_t lo, hi;
 };
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
 static int cmp_addr(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
@@ -82,24 +68,25 @@ static int in_file(const struct sim_image *img, uint64_t off, uint64_t len)
 
 static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, size_t n)
 {
-	uint64_t shoff = be64(eh + 0x28);
-	unsigned shentsize = be16(eh + 0x3a), shnum = be16(eh + 0x3c);
+	uint64_t shoff = util_be64(eh + 0x28);
+	unsigned shentsize = util_be16(eh + 0x3a), shnum = util_be16(eh + 0x3c);
 	if (!shoff || shentsize < 0x40 || !in_file(img, shoff, (uint64_t)shentsize * shnum)) {
 		sim_errf(err, n, "%s: bad section header table", img->path);
 		return -1;
 	}
 	for (unsigned i = 0; i < shnum; i++) {
 		const uint8_t *sh = img->file + shoff + (uint64_t)i * shentsize;
-		if (be32(sh + 4) != SHT_SYMTAB)
+		if (util_be32(sh + 4) != SHT_SYMTAB)
 			continue;
-		uint64_t off = be64(sh + 0x18), size = be64(sh + 0x20), entsize = be64(sh + 0x38);
-		unsigned link = be32(sh + 0x28);
+		uint64_t off = util_be64(sh + 0x18), size = util_be64(sh + 0x20),
+		         entsize = util_be64(sh + 0x38);
+		unsigned link = util_be32(sh + 0x28);
 		if (entsize < 24 || !in_file(img, off, size) || link >= shnum) {
 			sim_errf(err, n, "%s: bad .symtab (section %u)", img->path, i);
 			return -1;
 		}
 		const uint8_t *strh = img->file + shoff + (uint64_t)link * shentsize;
-		uint64_t stroff = be64(strh + 0x18), strsize = be64(strh + 0x20);
+		uint64_t stroff = util_be64(strh + 0x18), strsize = util_be64(strh + 0x20);
 		if (!in_file(img, stroff, strsize) || !strsize || img->file[stroff + strsize - 1]) {
 			sim_errf(err, n, "%s: bad symbol string table", img->path);
 			return -1;
@@ -113,10 +100,10 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 		}
 		for (size_t k = 0; k < count; k++) {
 			const uint8_t *s = img->file + off + k * entsize;
-			uint32_t name = be32(s);
+			uint32_t name = util_be32(s);
 			unsigned type = s[4] & 0xf;
-			unsigned shndx = be16(s + 6);
-			uint64_t value = be64(s + 8), sz = be64(s + 16);
+			unsigned shndx = util_be16(s + 6);
+			uint64_t value = util_be64(s + 8), sz = util_be64(s + 16);
 			if (shndx == SHN_UNDEF || !name || name >= strsize)
 				continue;
 			const char *nm = (const char *)img->file + stroff + name;
@@ -167,12 +154,12 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 		sim_errf(err, n, "%s: not a 64-bit big-endian ELF file", path);
 		goto fail;
 	}
-	if (be16(eh + 0x12) != EM_SPARCV9) {
-		sim_errf(err, n, "%s: ELF machine %u is not SPARC V9", path, be16(eh + 0x12));
+	if (util_be16(eh + 0x12) != EM_SPARCV9) {
+		sim_errf(err, n, "%s: ELF machine %u is not SPARC V9", path, util_be16(eh + 0x12));
 		goto fail;
 	}
-	uint64_t phoff = be64(eh + 0x20);
-	unsigned phentsize = be16(eh + 0x36), phnum = be16(eh + 0x38);
+	uint64_t phoff = util_be64(eh + 0x20);
+	unsigned phentsize = util_be16(eh + 0x36), phnum = util_be16(eh + 0x38);
 	if (phentsize < 0x38 || !in_file(img, phoff, (uint64_t)phentsize * phnum)) {
 		sim_errf(err, n, "%s: bad program header table", path);
 		goto fail;
@@ -185,9 +172,10 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 	img->lo = UINT64_MAX;
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = img->file + phoff + (uint64_t)i * phentsize;
-		if (be32(ph) != PT_LOAD || !be64(ph + 0x28))
+		if (util_be32(ph) != PT_LOAD || !util_be64(ph + 0x28))
 			continue;
-		struct seg s = {be64(ph + 0x18), be64(ph + 0x20), be64(ph + 0x28), be64(ph + 0x08)};
+		struct seg s = {util_be64(ph + 0x18), util_be64(ph + 0x20), util_be64(ph + 0x28),
+		                util_be64(ph + 0x08)};
 		if (s.filesz > s.memsz || !in_file(img, s.offset, s.filesz) ||
 		    s.paddr + s.memsz < s.paddr) {
 			sim_errf(err, n, "%s: program header %u: bad sizes", path, i);
@@ -376,7 +364,7 @@ int sim_image_apply_patches(const struct sim_image *img, unsigned sets, uint8_t 
 		}
 		for (uint64_t e = start; e < end; e += 4 * pt->entry_words) {
 			const uint8_t *ent = ram + (e - base);
-			uint64_t at = be32(ent);
+			uint64_t at = util_be32(ent);
 			if (at < base || at - base + 4ull * pt->ninsns > size) {
 				sim_errf(err, n,
 				         "%s: %s entry at 0x%llx patches 0x%llx outside RAM",

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "sim/sim_impl.h"
+#include "util/bytes.h"
 
 /* ---- guest memory ---------------------------------------------------- */
 
@@ -20,16 +21,13 @@ uint8_t *sim_ra_ptr(struct sim *s, uint64_t ra, uint64_t len)
 uint64_t sim_ld64(struct sim *s, uint64_t ra)
 {
 	const uint8_t *p = sim_ra_ptr(s, ra, 8);
-	uint64_t v = 0;
-	for (int i = 0; p && i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	return p ? util_be64(p) : 0;
 }
 
 uint32_t sim_ld32(struct sim *s, uint64_t ra)
 {
 	const uint8_t *p = sim_ra_ptr(s, ra, 4);
-	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
+	return p ? util_be32(p) : 0;
 }
 
 int sim_st64(struct sim *s, uint64_t ra, uint64_t v)
@@ -37,8 +35,7 @@ int sim_st64(struct sim *s, uint64_t ra, uint64_t v)
 	uint8_t *p = sim_ra_ptr(s, ra, 8);
 	if (!p)
 		return -1;
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	util_put_be64(p, v);
 	return 0;
 }
 
@@ -47,8 +44,7 @@ int sim_st32(struct sim *s, uint64_t ra, uint32_t v)
 	uint8_t *p = sim_ra_ptr(s, ra, 4);
 	if (!p)
 		return -1;
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	util_put_be32(p, v);
 	return 0;
 }
 

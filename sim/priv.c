@@ -9,6 +9,7 @@
 #include "sim/errf.h"
 #include "sim/priv.h"
 #include "sim/tunables.h"
+#include "util/bytes.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -293,14 +294,6 @@ static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
 	uc_emu_stop(uc);
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
 /* Run the probe program on a fresh engine: privileged wrpr works after
  * reset, a `ta` reaches the hook with the documented pc/npc and
  * exception_index, and the injected trap enters the vector at TL 1. */
@@ -316,9 +309,9 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 		sim_errf(err, n, "out of memory");
 		return -1;
 	}
-	put_be32(mem + PROBE_CODE, INSN_WRPR_G1_TBA);
-	put_be32(mem + PROBE_CODE + 4, INSN_TA_55);
-	put_be32(mem + PROBE_TBA + (0x80 << 5), INSN_TA_56);
+	util_put_be32(mem + PROBE_CODE, INSN_WRPR_G1_TBA);
+	util_put_be32(mem + PROBE_CODE + 4, INSN_TA_55);
+	util_put_be32(mem + PROBE_TBA + (0x80 << 5), INSN_TA_56);
 	if (sim_priv_open(p, &uc, &ps.c, err, n))
 		goto fail;
 	if ((e = uc_mem_map_ptr(uc, PROBE_BASE, PROBE_SIZE, UC_PROT_ALL, mem)) ||

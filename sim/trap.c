@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "sim/sim_impl.h"
+#include "util/bytes.h"
 
 static int machine_trap(unsigned tt)
 {
@@ -150,8 +151,7 @@ static int is_self_loop(const struct sim *s, uint64_t addr, uint32_t size)
 	if ((size != 8 && size != 4) || addr + 8 > s->cfg.ram_size)
 		return 0;
 	const uint8_t *p = s->ram + addr;
-	uint32_t insn = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	uint32_t next = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	uint32_t insn = util_be32(p), next = util_be32(p + 4);
 	unsigned op2 = (insn >> 22) & 7, annul = (insn >> 29) & 1;
 	if (insn >> 30 || ((insn >> 25) & 0xf) != 8)
 		return 0; /* not a branch-always */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board/board.h"
 #include "kernel-model/km.h"
 #include "hv/hv.h"
 #include "sim/sim.h"
@@ -16,8 +17,7 @@
 #include "traces/md_topo.h"
 
 struct booted {
-	struct sim *s;
-	struct km *km;
+	struct board board;
 	struct md_buf mb;
 	struct md *md;
 	struct md_topo *topo;
@@ -25,39 +25,34 @@ struct booted {
 
 static void boot(struct booted *b, const char *shape, const uint32_t *ids, size_t n)
 {
-	struct sim_config cfg;
+	struct board_config cfg;
 	char err[512];
 	struct md_err me;
 	struct md_shape *sh;
 	memset(b, 0, sizeof *b);
-	sim_config_default(&cfg);
+	board_config_default(&cfg);
 	cfg.image = "build/guest/guest.elf";
 	cfg.ram_size = 512ull << 20;
-	cfg.linear_base = 0xffff800000000000ull;
 	cfg.insn_budget = 200000000ull;
-	cr_assert_eq(sim_create(&cfg, &b->s, err, sizeof err), 0, "%s", err);
-	struct hv *hv;
-	cr_assert_eq(hv_create(b->s, cfg.max_cpus, &hv), 0);
-	cr_assert_eq(km_create(b->s, hv, &b->km, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_create(&cfg, &b->board, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(md_shape_get(shape, &sh, &me), 0, "%s", me.msg);
 	cr_assert_eq(md_gen(sh, ids, n, &b->mb, &me), 0, "%s", me.msg);
 	md_shape_free(sh);
 	cr_assert_eq(md_read(b->mb.data, b->mb.len, &b->md, &me), 0, "%s", me.msg);
 	cr_assert_eq(md_topo_compute(b->md, &b->topo, &me), 0, "%s", me.msg);
-	hv_set_mdesc(hv_of(b->s), b->mb.data, b->mb.len);
-	cr_assert_eq(km_boot_state(b->km, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(sim_strand_start(b->s, 0, 0x400000, 0), 0);
-	hv_set_running(hv_of(b->s), 0);
+	hv_set_mdesc(b->board.hv, b->mb.data, b->mb.len);
+	cr_assert_eq(km_boot_state(b->board.km, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sim_strand_start(b->board.sim, 0, 0x400000, 0), 0);
+	hv_set_running(b->board.hv, 0);
 	struct km_thread t;
-	cr_assert_eq(km_thread_setup(b->km, 0, 0, "swapper/0", &t), 0);
+	cr_assert_eq(km_thread_setup(b->board.km, 0, 0, "swapper/0", &t), 0);
 	struct sim_verdict v;
-	cr_assert_eq(km_boot_mdesc(b->km, 0, t.stack_top, &v, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(km_boot_mdesc(b->board.km, 0, t.stack_top, &v, err, sizeof err), 0, "%s", err);
 }
 
 static void unboot(struct booted *b)
 {
-	sim_free(b->s);
-	km_free(b->km);
+	board_free(&b->board);
 	md_topo_free(b->topo);
 	md_free(b->md);
 	md_buf_free(&b->mb);
@@ -74,8 +69,8 @@ static int logged(struct km *km, const char *text)
 static int mask_has(struct booted *b, const char *mask, unsigned cpu)
 {
 	uint64_t a;
-	cr_assert_eq(sim_sym(b->s, mask, &a), 0);
-	return km_cpumask_test(b->km, a, cpu);
+	cr_assert_eq(sim_sym(b->board.sim, mask, &a), 0);
+	return km_cpumask_test(b->board.km, a, cpu);
 }
 
 Test(boot, t2_56_strands_maps_equal_host_computation, .timeout = 60)
@@ -86,19 +81,19 @@ Test(boot, t2_56_strands_maps_equal_host_computation, .timeout = 60)
 	struct booted b;
 	boot(&b, "t2", ids, 56);
 	char rep[2048];
-	size_t bad = km_topology_compare(b.km, b.topo, rep, sizeof rep);
+	size_t bad = km_topology_compare(b.board.km, b.topo, rep, sizeof rep);
 	cr_expect_eq(bad, 0, "%zu differences: %s", bad, rep);
 	/* report_platform_properties() read max-cpus and set the possible
 	 * mask; record_one_cpu() the present mask. */
-	cr_expect(logged(b.km, "PLATFORM: max-cpus [64]"));
-	cr_expect(logged(b.km, "MDESC: Size is"));
+	cr_expect(logged(b.board.km, "PLATFORM: max-cpus [64]"));
+	cr_expect(logged(b.board.km, "MDESC: Size is"));
 	cr_expect(mask_has(&b, "__cpu_possible_mask", 63));
 	cr_expect(!mask_has(&b, "__cpu_possible_mask", 64));
 	cr_expect(mask_has(&b, "__cpu_present_mask", 55));
 	cr_expect(!mask_has(&b, "__cpu_present_mask", 56));
 	/* T2: 8 strands per core, 2 integer pipelines of 4 (proc_id). */
 	struct km_cpu_ids g;
-	cr_assert_eq(km_cpu_ids(b.km, 13, &g), 0);
+	cr_assert_eq(km_cpu_ids(b.board.km, 13, &g), 0);
 	cr_expect_eq(g.core_id, md_topo_core_id(b.topo, 13));
 	cr_expect_eq(g.proc_id, md_topo_proc_id(b.topo, 13));
 	unboot(&b);
@@ -115,7 +110,7 @@ Test(boot, t4_4_sparse_domain_with_sockets_gets_maps_equal_to_the_host, .timeout
 	struct booted b;
 	boot(&b, "t4-4", ids, n);
 	char rep[2048];
-	size_t bad = km_topology_compare(b.km, b.topo, rep, sizeof rep);
+	size_t bad = km_topology_compare(b.board.km, b.topo, rep, sizeof rep);
 	cr_expect_eq(bad, 0, "%zu differences: %s", bad, rep);
 	cr_expect(!mask_has(&b, "__cpu_present_mask", 8));
 	cr_expect(mask_has(&b, "__cpu_present_mask", 16));
@@ -131,10 +126,10 @@ Test(boot, a_corrupted_guest_map_is_reported)
 	struct booted b;
 	boot(&b, "t2", ids, 16);
 	uint64_t a;
-	cr_assert_eq(sim_sym(b.s, "cpu_core_map", &a), 0);
-	km_cpumask_set(b.km, a + 3 * 512, 9); /* cpu 3's core map gains cpu 9 */
+	cr_assert_eq(sim_sym(b.board.sim, "cpu_core_map", &a), 0);
+	km_cpumask_set(b.board.km, a + 3 * 512, 9); /* cpu 3's core map gains cpu 9 */
 	char rep[2048];
-	cr_expect_eq(km_topology_compare(b.km, b.topo, rep, sizeof rep), 1, "%s", rep);
+	cr_expect_eq(km_topology_compare(b.board.km, b.topo, rep, sizeof rep), 1, "%s", rep);
 	cr_expect(strstr(rep, "cpu 3: cpu_core_map differs") != NULL, "%s", rep);
 	unboot(&b);
 }

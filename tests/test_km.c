@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "guest/offsets.h"
-#include "hv/hv.h"
+#include "board/board.h"
 #include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
 #include "sim/sim.h"
@@ -25,45 +25,38 @@
 #define CPU         0
 
 struct fx {
-	struct sim *s;
-	struct km *km;
+	struct board board;
 	uint64_t sp; /* stack top handed to sim_call */
 	struct sim_verdict v;
 };
 
 static void fx_open(struct fx *f)
 {
-	struct sim_config cfg;
+	struct board_config cfg;
 	char err[256] = "";
 	memset(f, 0, sizeof *f);
-	sim_config_default(&cfg);
+	board_config_default(&cfg);
 	cfg.image = GUEST_ELF;
 	cfg.ram_size = 256ull << 20;
-	cfg.max_cpus = 8;
 	cfg.pool_max = 2;
-	cfg.linear_base = KM_PAGE_OFFSET;
-	cr_assert_eq(sim_create(&cfg, &f->s, err, sizeof err), 0, "%s", err);
-	struct hv *hv;
-	cr_assert_eq(hv_create(f->s, cfg.max_cpus, &hv), 0);
-	cr_assert_eq(km_create(f->s, hv, &f->km, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(board_create(&cfg, &f->board, err, sizeof err), 0, "%s", err);
 	uint64_t stack, start;
-	cr_assert_eq(sim_alloc(f->s, STACK_SIZE, 64, &stack), 0);
+	cr_assert_eq(sim_alloc(f->board.sim, STACK_SIZE, 64, &stack), 0);
 	/* Room above the top for the stack arguments sim_call's frame reaches. */
 	f->sp = stack + STACK_SIZE - 1024;
-	cr_assert_eq(sim_sym(f->s, "km_stubs_start", &start), 0);
-	cr_assert_eq(sim_strand_start(f->s, CPU, start, 0), 0);
+	cr_assert_eq(sim_sym(f->board.sim, "km_stubs_start", &start), 0);
+	cr_assert_eq(sim_strand_start(f->board.sim, CPU, start, 0), 0);
 }
 
 static void fx_close(struct fx *f)
 {
-	km_free(f->km);
-	sim_free(f->s);
+	board_free(&f->board);
 }
 
 static uint64_t stub(struct fx *f, const char *sym)
 {
 	uint64_t a;
-	cr_assert_eq(sim_sym(f->s, sym, &a), 0, "no stub %s", sym);
+	cr_assert_eq(sim_sym(f->board.sim, sym, &a), 0, "no stub %s", sym);
 	return a;
 }
 
@@ -71,7 +64,7 @@ static uint64_t stub(struct fx *f, const char *sym)
 static uint64_t call(struct fx *f, const char *sym, const uint64_t *args, unsigned n)
 {
 	uint64_t ret = 0;
-	enum sim_stop why = sim_call(f->s, CPU, stub(f, sym), args, n, f->sp, &ret, &f->v);
+	enum sim_stop why = sim_call(f->board.sim, CPU, stub(f, sym), args, n, f->sp, &ret, &f->v);
 	cr_assert_eq(why, SIM_STOP_RETURNED, "%s: stopped (%s): %s", sym, sim_stop_name(why),
 	             f->v.msg);
 	return ret;
@@ -81,7 +74,7 @@ static uint64_t call(struct fx *f, const char *sym, const uint64_t *args, unsign
 static const char *call_fails(struct fx *f, const char *sym, const uint64_t *args, unsigned n)
 {
 	uint64_t ret = 0;
-	enum sim_stop why = sim_call(f->s, CPU, stub(f, sym), args, n, f->sp, &ret, &f->v);
+	enum sim_stop why = sim_call(f->board.sim, CPU, stub(f, sym), args, n, f->sp, &ret, &f->v);
 	cr_assert_eq(why, SIM_STOP_KM, "%s: expected a verdict, got %s (%s)", sym,
 	             sim_stop_name(why), f->v.msg);
 	return f->v.msg;
@@ -98,13 +91,13 @@ static const char *call_fails(struct fx *f, const char *sym, const uint64_t *arg
 static uint64_t gmem(struct fx *f, uint64_t size)
 {
 	uint64_t ra;
-	cr_assert_eq(sim_alloc(f->s, size, 64, &ra), 0);
+	cr_assert_eq(sim_alloc(f->board.sim, size, 64, &ra), 0);
 	return ra;
 }
 
 static uint8_t *host(struct fx *f, uint64_t ra, uint64_t len)
 {
-	uint8_t *p = sim_ra_ptr(f->s, ra, len);
+	uint8_t *p = sim_ra_ptr(f->board.sim, ra, len);
 	cr_assert_not_null(p);
 	return p;
 }
@@ -125,7 +118,7 @@ static uint64_t lin(uint64_t ra)
 
 static uint64_t now_ps(struct fx *f)
 {
-	return sim_thread_time_ps(f->s, CPU);
+	return sim_thread_time_ps(f->board.sim, CPU);
 }
 
 /* ---- string.h ------------------------------------------------------- */
@@ -298,8 +291,8 @@ Test(km_alloc, kmemdup_copies)
 static uint64_t rodata_string(struct fx *f, const char *s)
 {
 	uint64_t lo, hi;
-	cr_assert_eq(sim_sym(f->s, "km_stubs_end", &lo), 0);
-	cr_assert_eq(sim_sym(f->s, "__cpuid_patch", &hi), 0);
+	cr_assert_eq(sim_sym(f->board.sim, "km_stubs_end", &lo), 0);
+	cr_assert_eq(sim_sym(f->board.sim, "__cpuid_patch", &hi), 0);
 	const uint8_t *p = host(f, lo, hi - lo);
 	const uint8_t *q = memmem(p, hi - lo, s, strlen(s) + 1);
 	cr_assert_not_null(q, "'%s' is not in .rodata", s);
@@ -332,7 +325,7 @@ Test(km_alloc, memblock_returns_real_addresses_in_range)
 	cr_assert_neq(pa, 0);
 	cr_expect_lt(pa, KM_PAGE_OFFSET, "a physical address");
 	cr_expect_eq(pa % 64, 0);
-	cr_expect(sim_ra_valid(f.s, pa, 20000));
+	cr_expect(sim_ra_valid(f.board.sim, pa, 20000));
 	cr_expect_eq(CALL(&f, "memblock_phys_alloc_range", 64, 64, 0, 0x1000), 0,
 	             "nothing below 4 KiB");
 	CALL(&f, "memblock_free_late", pa, 20000);
@@ -356,10 +349,10 @@ Test(km_bitops, set_and_clear_bit_on_big_endian_words)
 	CALL(&f, "set_bit", 69, bm);
 	const uint8_t want[16] = {0x80, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x20};
 	cr_expect_eq(memcmp(p, want, 16), 0);
-	cr_expect_eq(sim_ld64(f.s, bm + 8), 1ull << 5);
+	cr_expect_eq(sim_ld64(f.board.sim, bm + 8), 1ull << 5);
 	CALL(&f, "clear_bit", 63, bm);
 	CALL(&f, "clear_bit", 1, bm); /* already clear */
-	cr_expect_eq(sim_ld64(f.s, bm), 1);
+	cr_expect_eq(sim_ld64(f.board.sim, bm), 1);
 	/* set_bit/clear_bit are the kernel's own arch/sparc/lib/bitops.S
 	 * now (built real: they run in the topology code's inner loops), so a
 	 * misaligned word is the hardware's mem_address_not_aligned trap. */
@@ -371,9 +364,9 @@ Test(km_bitops, bitmap_weight_counts_only_nbits)
 	struct fx f;
 	fx_open(&f);
 	uint64_t bm = gmem(&f, 24);
-	sim_st64(f.s, bm, ~0ull);
-	sim_st64(f.s, bm + 8, 0xf0f0ull);
-	sim_st64(f.s, bm + 16, ~0ull);
+	sim_st64(f.board.sim, bm, ~0ull);
+	sim_st64(f.board.sim, bm + 8, 0xf0f0ull);
+	sim_st64(f.board.sim, bm + 16, ~0ull);
 	cr_expect_eq(CALL(&f, "__bitmap_weight", bm, 128), 64 + 8);
 	cr_expect_eq(CALL(&f, "__bitmap_weight", bm, 64 + 8), 64 + 4, "bits >= nbits ignored");
 	cr_expect_eq(CALL(&f, "__bitmap_weight", bm, 3), 3);
@@ -386,8 +379,8 @@ Test(km_bitops, find_next_bit_finds_each_set_bit)
 	struct fx f;
 	fx_open(&f);
 	uint64_t bm = gmem(&f, 32);
-	sim_st64(f.s, bm, 1ull << 3 | 1ull << 40);
-	sim_st64(f.s, bm + 16, 1ull << 2); /* bit 130 */
+	sim_st64(f.board.sim, bm, 1ull << 3 | 1ull << 40);
+	sim_st64(f.board.sim, bm + 16, 1ull << 2); /* bit 130 */
 	cr_expect_eq(CALL(&f, "_find_next_bit", bm, 256, 0), 3);
 	cr_expect_eq(CALL(&f, "_find_next_bit", bm, 256, 3), 3);
 	cr_expect_eq(CALL(&f, "_find_next_bit", bm, 256, 4), 40);
@@ -414,18 +407,18 @@ Test(km_bitops, atomics_on_32_bit_big_endian_ints)
 	struct fx f;
 	fx_open(&f);
 	uint64_t v = gmem(&f, 16);
-	sim_st32(f.s, v + 4, 5);
+	sim_st32(f.board.sim, v + 4, 5);
 	CALL(&f, "arch_atomic_add", 3, v + 4);
-	cr_expect_eq(sim_ld32(f.s, v + 4), 8);
-	cr_expect_eq(sim_ld32(f.s, v), 0, "the neighbour word is untouched");
+	cr_expect_eq(sim_ld32(f.board.sim, v + 4), 8);
+	cr_expect_eq(sim_ld32(f.board.sim, v), 0, "the neighbour word is untouched");
 	cr_expect_eq(CALL(&f, "arch_atomic_fetch_add", (uint64_t)-10, lin(v) + 4), 8);
-	cr_expect_eq(sim_ld32(f.s, v + 4), (uint32_t)-2);
+	cr_expect_eq(sim_ld32(f.board.sim, v + 4), (uint32_t)-2);
 	cr_expect_eq(CALL(&f, "arch_atomic_fetch_sub", 1, v + 4), (uint64_t)-2,
 	             "an int result is sign-extended");
-	cr_expect_eq(sim_ld32(f.s, v + 4), (uint32_t)-3);
+	cr_expect_eq(sim_ld32(f.board.sim, v + 4), (uint32_t)-3);
 	/* Only the low 32 bits of the int argument count. */
 	cr_expect_eq(CALL(&f, "arch_atomic_fetch_add", 0x100000004ull, v + 4), (uint64_t)-3);
-	cr_expect_eq(sim_ld32(f.s, v + 4), 1);
+	cr_expect_eq(sim_ld32(f.board.sim, v + 4), 1);
 	const char *m = CALL_FAILS(&f, "arch_atomic_add", 1, v + 2);
 	cr_expect_not_null(strstr(m, "misaligned atomic_t"), "%s", m);
 	fx_close(&f);
@@ -438,16 +431,16 @@ Test(km_bitops, atomics_on_32_bit_big_endian_ints)
 static const char *printk1(struct fx *f, const char *fmt, int nargs, ...)
 {
 	uint64_t a[6] = {gstr(f, fmt)};
-	size_t before = km_log_count(f->km);
+	size_t before = km_log_count(f->board.km);
 	va_list ap;
 	va_start(ap, nargs);
 	for (int i = 0; i < nargs; i++)
 		a[1 + i] = va_arg(ap, uint64_t);
 	va_end(ap);
 	uint64_t n = call(f, "_printk", a, 1 + (unsigned)nargs);
-	cr_assert_eq(km_log_count(f->km), before + 1, "\"%s\" logged %zu lines", fmt,
-	             km_log_count(f->km) - before);
-	const struct km_log_line *l = km_log_get(f->km, before);
+	cr_assert_eq(km_log_count(f->board.km), before + 1, "\"%s\" logged %zu lines", fmt,
+	             km_log_count(f->board.km) - before);
+	const struct km_log_line *l = km_log_get(f->board.km, before);
 	cr_expect_eq(l->level, -1, "\"%s\"", fmt);
 	cr_expect_eq(n, strlen(l->text), "\"%s\": printk returns the record length", fmt);
 	return l->text;
@@ -553,10 +546,11 @@ Test(km_printk, more_than_five_arguments_come_from_the_stack)
 	uint64_t sp = f.sp - MIN_FRAME - STACK_BIAS;
 	uint64_t stack_args[4] = {6, 7, 0xabcdef123ull, s};
 	for (int i = 0; i < 4; i++)
-		sim_st64(f.s, sp + STACK_BIAS + ARGS_OFFSET + 8 * (uint64_t)i, stack_args[i]);
+		sim_st64(f.board.sim, sp + STACK_BIAS + ARGS_OFFSET + 8 * (uint64_t)i,
+		         stack_args[i]);
 	call(&f, "_printk", a, 6);
-	cr_assert_eq(km_log_count(f.km), 1);
-	cr_expect_str_eq(km_log_get(f.km, 0)->text, "1 2 3 4 5 6 7 abcdef123 end");
+	cr_assert_eq(km_log_count(f.board.km), 1);
+	cr_expect_str_eq(km_log_get(f.board.km, 0)->text, "1 2 3 4 5 6 7 abcdef123 end");
 	fx_close(&f);
 }
 
@@ -571,7 +565,7 @@ Test(km_printk, takes_the_level_and_newline_out_and_returns_the_length)
 	CALL(&f, "_printk", gstr(&f, "%s"), gstr(&f, "\0014level from the argument"));
 	CALL(&f, "_printk", gstr(&f, "\001c\0012cont then crit"));
 	CALL(&f, "_printk", gstr(&f, "\0013\0016the first level wins"));
-	cr_assert_eq(km_log_count(f.km), 7);
+	cr_assert_eq(km_log_count(f.board.km), 7);
 	const struct {
 		int level;
 		const char *text;
@@ -585,7 +579,7 @@ Test(km_printk, takes_the_level_and_newline_out_and_returns_the_length)
 	    {3, "the first level wins"},
 	};
 	for (size_t i = 0; i < 7; i++) {
-		const struct km_log_line *l = km_log_get(f.km, i);
+		const struct km_log_line *l = km_log_get(f.board.km, i);
 		cr_expect_str_eq(l->text, want[i].text, "line %zu", i);
 		cr_expect_eq(l->level, want[i].level, "line %zu", i);
 		cr_expect_eq(l->cpu, CPU);
@@ -598,9 +592,9 @@ Test(km_printk, unsupported_conversion_ends_the_text_and_warns)
 	struct fx f;
 	fx_open(&f);
 	CALL(&f, "_printk", gstr(&f, "a=%d %q b=%d"), 1, 2);
-	cr_assert_eq(km_log_count(f.km), 2);
-	cr_expect_not_null(strstr(km_log_get(f.km, 0)->text, "unsupported %q"));
-	cr_expect_str_eq(km_log_get(f.km, 1)->text, "a=1 ");
+	cr_assert_eq(km_log_count(f.board.km), 2);
+	cr_expect_not_null(strstr(km_log_get(f.board.km, 0)->text, "unsupported %q"));
+	cr_expect_str_eq(km_log_get(f.board.km, 1)->text, "a=1 ");
 	fx_close(&f);
 }
 
@@ -609,12 +603,12 @@ Test(km_printk, log_time_is_the_callers_simulated_time_and_cost_is_charged)
 	struct fx f;
 	fx_open(&f);
 	uint64_t fmt = gstr(&f, "0123456789");
-	sim_thread_set_time_ps(f.s, CPU, 5000000000000ull); /* 5 s */
+	sim_thread_set_time_ps(f.board.sim, CPU, 5000000000000ull); /* 5 s */
 	uint64_t t0 = now_ps(&f);
 	CALL(&f, "_printk", fmt);
 	uint64_t t1 = now_ps(&f);
-	cr_assert_eq(km_log_count(f.km), 1);
-	uint64_t first = km_log_get(f.km, 0)->time_ns;
+	cr_assert_eq(km_log_count(f.board.km), 1);
+	uint64_t first = km_log_get(f.board.km, 0)->time_ns;
 	cr_expect_geq(first * 1000, t0);
 	cr_expect_lt(first * 1000, t0 + 100000, "stamped at the call, not after its cost");
 	struct km_costs d;
@@ -623,7 +617,7 @@ Test(km_printk, log_time_is_the_callers_simulated_time_and_cost_is_charged)
 	cr_expect_geq(t1 - t0, cost * 1000);
 	/* The next call logs a time at least one printk cost later. */
 	CALL(&f, "_printk", fmt);
-	cr_expect_geq(km_log_get(f.km, 1)->time_ns, first + cost);
+	cr_expect_geq(km_log_get(f.board.km, 1)->time_ns, first + cost);
 	fx_close(&f);
 }
 
@@ -632,9 +626,9 @@ Test(km_printk, prom_printf_logs_without_level)
 	struct fx f;
 	fx_open(&f);
 	CALL(&f, "prom_printf", gstr(&f, "\0013Processor %d is stuck.\n"), 65);
-	cr_assert_eq(km_log_count(f.km), 1);
-	cr_expect_str_eq(km_log_get(f.km, 0)->text, "\0013Processor 65 is stuck.");
-	cr_expect_eq(km_log_get(f.km, 0)->level, -1);
+	cr_assert_eq(km_log_count(f.board.km), 1);
+	cr_expect_str_eq(km_log_get(f.board.km, 0)->text, "\0013Processor 65 is stuck.");
+	cr_expect_eq(km_log_get(f.board.km, 0)->level, -1);
 	fx_close(&f);
 }
 
@@ -644,14 +638,14 @@ Test(km_printk, warn_logs_and_keeps_running)
 	fx_open(&f);
 	CALL(&f, "warn_slowpath_fmt", gstr(&f, "arch/sparc/kernel/ds.c"), 512, 9,
 	     gstr(&f, "bad handle %llx\n"), 0x77);
-	cr_assert_eq(km_log_count(f.km), 3);
-	cr_expect_str_eq(km_log_get(f.km, 0)->text, "------------[ cut here ]------------");
-	cr_expect(
-	    strstr(km_log_get(f.km, 1)->text, "WARNING: CPU: 0 at arch/sparc/kernel/ds.c:512") ==
-	        km_log_get(f.km, 1)->text,
-	    "%s", km_log_get(f.km, 1)->text);
-	cr_expect_eq(km_log_get(f.km, 1)->level, 4);
-	cr_expect_str_eq(km_log_get(f.km, 2)->text, "bad handle 77");
+	cr_assert_eq(km_log_count(f.board.km), 3);
+	cr_expect_str_eq(km_log_get(f.board.km, 0)->text, "------------[ cut here ]------------");
+	cr_expect(strstr(km_log_get(f.board.km, 1)->text,
+	                 "WARNING: CPU: 0 at arch/sparc/kernel/ds.c:512") ==
+	              km_log_get(f.board.km, 1)->text,
+	          "%s", km_log_get(f.board.km, 1)->text);
+	cr_expect_eq(km_log_get(f.board.km, 1)->level, 4);
+	cr_expect_str_eq(km_log_get(f.board.km, 2)->text, "bad handle 77");
 	fx_close(&f);
 }
 
@@ -661,17 +655,19 @@ Test(km_printk, panic_is_a_verdict_quoting_the_message)
 	fx_open(&f);
 	const char *m = CALL_FAILS(&f, "panic", gstr(&f, "cpu %d: %s\n"), 3, gstr(&f, "boom"));
 	cr_expect_str_eq(m, "panic: Kernel panic - not syncing: cpu 3: boom");
-	cr_assert_eq(km_log_count(f.km), 1);
-	cr_expect_str_eq(km_log_get(f.km, 0)->text, "Kernel panic - not syncing: cpu 3: boom");
-	cr_expect_eq(km_log_get(f.km, 0)->level, 0);
+	cr_assert_eq(km_log_count(f.board.km), 1);
+	cr_expect_str_eq(km_log_get(f.board.km, 0)->text,
+	                 "Kernel panic - not syncing: cpu 3: boom");
+	cr_expect_eq(km_log_get(f.board.km, 0)->level, 0);
 	fx_close(&f);
 	/* prom_halt stops the domain (6.1: ldom_power_off, or OBP's exit). */
 	fx_open(&f);
 	uint64_t ret = 0;
-	enum sim_stop why = sim_call(f.s, CPU, stub(&f, "prom_halt"), NULL, 0, f.sp, &ret, &f.v);
+	enum sim_stop why =
+	    sim_call(f.board.sim, CPU, stub(&f, "prom_halt"), NULL, 0, f.sp, &ret, &f.v);
 	cr_expect_eq(why, SIM_STOP_POWER_OFF, "%s: %s", sim_stop_name(why), f.v.msg);
-	cr_expect_not_null(sim_power_state(f.s));
-	cr_expect_not_null(km_halt_state(f.km));
+	cr_expect_not_null(sim_power_state(f.board.sim));
+	cr_expect_not_null(km_halt_state(f.board.km));
 	fx_close(&f);
 }
 
@@ -680,11 +676,11 @@ Test(km_printk, refcount_warn_saturate_saturates_and_warns)
 	struct fx f;
 	fx_open(&f);
 	uint64_t r = gmem(&f, 8);
-	sim_st32(f.s, r, 1);
+	sim_st32(f.board.sim, r, 1);
 	CALL(&f, "refcount_warn_saturate", r, 3); /* REFCOUNT_SUB_UAF */
-	cr_expect_eq(sim_ld32(f.s, r), 0xc0000000u);
-	cr_assert_eq(km_log_count(f.km), 3);
-	cr_expect_str_eq(km_log_get(f.km, 2)->text, "refcount_t: underflow; use-after-free.");
+	cr_expect_eq(sim_ld32(f.board.sim, r), 0xc0000000u);
+	cr_assert_eq(km_log_count(f.board.km), 3);
+	cr_expect_str_eq(km_log_get(f.board.km, 2)->text, "refcount_t: underflow; use-after-free.");
 	CALL(&f, "bust_spinlocks", 1);
 	fx_close(&f);
 }
@@ -694,14 +690,14 @@ Test(km_printk, refcount_warn_saturate_saturates_and_warns)
 /* Start strand cpu (besides the fixture's) for calls of its own. */
 static void start_strand(struct fx *f, unsigned cpu)
 {
-	cr_assert_eq(sim_strand_start(f->s, cpu, stub(f, "bust_spinlocks"), 0), 0);
+	cr_assert_eq(sim_strand_start(f->board.sim, cpu, stub(f, "bust_spinlocks"), 0), 0);
 }
 
 /* Call sym(arg) on strand cpu; the reason it stopped. */
 static enum sim_stop call_on(struct fx *f, unsigned cpu, const char *sym, uint64_t arg,
                              uint64_t *ret)
 {
-	return sim_call(f->s, cpu, stub(f, sym), &arg, 1, f->sp - 4096 * cpu, ret, &f->v);
+	return sim_call(f->board.sim, cpu, stub(f, sym), &arg, 1, f->sp - 4096 * cpu, ret, &f->v);
 }
 
 Test(km_lock, spinlock_sets_its_word_and_unlock_frees_it)
@@ -710,11 +706,11 @@ Test(km_lock, spinlock_sets_its_word_and_unlock_frees_it)
 	fx_open(&f);
 	uint64_t l = gmem(&f, 8);
 	CALL(&f, "_raw_spin_lock_irq", lin(l));
-	cr_expect_eq(sim_ld32(f.s, l), 1, "_Q_LOCKED_VAL in the locked byte");
+	cr_expect_eq(sim_ld32(f.board.sim, l), 1, "_Q_LOCKED_VAL in the locked byte");
 	CALL(&f, "_raw_spin_unlock_irqrestore", l, 0);
-	cr_expect_eq(sim_ld32(f.s, l), 0);
+	cr_expect_eq(sim_ld32(f.board.sim, l), 0);
 	cr_expect_eq(CALL(&f, "_raw_spin_lock_irqsave", l), 0, "flags");
-	cr_expect_eq(sim_ld32(f.s, l), 1);
+	cr_expect_eq(sim_ld32(f.board.sim, l), 1);
 	fx_close(&f);
 	fx_open(&f);
 	const char *m = CALL_FAILS(&f, "_raw_spin_unlock_irqrestore", gmem(&f, 8), 0);
@@ -730,20 +726,22 @@ Test(km_lock, contended_spinlock_waits_for_the_unlock)
 	fx_open(&f);
 	start_strand(&f, 1);
 	uint64_t l = gmem(&f, 8), ret = 7;
-	sim_thread_set_time_ps(f.s, 1, 5000000000ull); /* 5 ms */
+	sim_thread_set_time_ps(f.board.sim, 1, 5000000000ull); /* 5 ms */
 	cr_assert_eq(call_on(&f, 1, "_raw_spin_lock_irqsave", l, &ret), SIM_STOP_RETURNED);
 	cr_assert_eq(call_on(&f, CPU, "_raw_spin_lock_irqsave", lin(l), &ret), SIM_STOP_BLOCKED,
 	             "%s", f.v.msg);
-	cr_expect(sim_thread_blocked(f.s, CPU));
+	cr_expect(sim_thread_blocked(f.board.sim, CPU));
 	uint64_t args[2] = {l, 0};
-	cr_assert_eq(sim_call(f.s, 1, stub(&f, "_raw_spin_unlock_irqrestore"), args, 2, f.sp - 4096,
-	                      &ret, &f.v),
+	cr_assert_eq(sim_call(f.board.sim, 1, stub(&f, "_raw_spin_unlock_irqrestore"), args, 2,
+	                      f.sp - 4096, &ret, &f.v),
 	             SIM_STOP_RETURNED, "%s", f.v.msg);
-	cr_expect(!sim_thread_blocked(f.s, CPU), "the unlock wakes the waiter");
-	cr_assert_eq(sim_strand_run(f.s, CPU, 0, &f.v), SIM_STOP_RETURNED, "%s", f.v.msg);
-	cr_expect_eq(sim_strand_reg(f.s, CPU, SIM_REG_O0), 0, "irqsave flags after the retry");
-	cr_expect_eq(sim_ld32(f.s, l), 1, "the waiter holds it now");
-	cr_expect_geq(sim_thread_time_ps(f.s, CPU), 5000000000ull, "no earlier than the release");
+	cr_expect(!sim_thread_blocked(f.board.sim, CPU), "the unlock wakes the waiter");
+	cr_assert_eq(sim_strand_run(f.board.sim, CPU, 0, &f.v), SIM_STOP_RETURNED, "%s", f.v.msg);
+	cr_expect_eq(sim_strand_reg(f.board.sim, CPU, SIM_REG_O0), 0,
+	             "irqsave flags after the retry");
+	cr_expect_eq(sim_ld32(f.board.sim, l), 1, "the waiter holds it now");
+	cr_expect_geq(sim_thread_time_ps(f.board.sim, CPU), 5000000000ull,
+	              "no earlier than the release");
 	fx_close(&f);
 }
 
@@ -756,8 +754,8 @@ Test(km_lock, spinlock_taken_twice_is_a_deadlock_verdict)
 	uint64_t l = gmem(&f, 8), ret;
 	CALL(&f, "_raw_spin_lock_irq", l);
 	uint64_t arg = lin(l);
-	enum sim_stop why =
-	    sim_sched_call(f.s, CPU, stub(&f, "_raw_spin_lock_irq"), &arg, 1, f.sp, &ret, &f.v);
+	enum sim_stop why = sim_sched_call(f.board.sim, CPU, stub(&f, "_raw_spin_lock_irq"), &arg,
+	                                   1, f.sp, &ret, &f.v);
 	cr_expect_eq(why, SIM_STOP_DEADLOCK, "%s: %s", sim_stop_name(why), f.v.msg);
 	char key[64];
 	snprintf(key, sizeof key, "key 0x%llx", (unsigned long long)(0x8000000000000001ull | l));
@@ -771,18 +769,18 @@ Test(km_lock, mutex_owner_is_current)
 	struct fx f;
 	fx_open(&f);
 	uint64_t task = lin(gmem(&f, 64)), mx = gmem(&f, 64);
-	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, task);
+	sim_strand_set_reg(f.board.sim, CPU, SIM_REG_G4, task);
 	CALL(&f, "mutex_lock", lin(mx));
-	cr_expect_eq(sim_ld64(f.s, mx), task);
+	cr_expect_eq(sim_ld64(f.board.sim, mx), task);
 	CALL(&f, "mutex_unlock", lin(mx));
-	cr_expect_eq(sim_ld64(f.s, mx), 0);
+	cr_expect_eq(sim_ld64(f.board.sim, mx), 0);
 	CALL(&f, "mutex_lock", mx);
 	const char *m = CALL_FAILS(&f, "mutex_lock", mx);
 	cr_expect_not_null(strstr(m, "deadlock: mutex"), "%s", m);
 	fx_close(&f);
 	fx_open(&f);
 	mx = gmem(&f, 64);
-	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, 0x1000);
+	sim_strand_set_reg(f.board.sim, CPU, SIM_REG_G4, 0x1000);
 	m = CALL_FAILS(&f, "mutex_unlock", mx);
 	cr_expect_not_null(strstr(m, "not by the caller"), "%s", m);
 	fx_close(&f);
@@ -798,14 +796,14 @@ Test(km_lock, contended_mutex_sleeps_until_unlocked)
 	fx_open(&f);
 	start_strand(&f, 1);
 	uint64_t t0 = lin(gmem(&f, 64)), t1 = lin(gmem(&f, 64)), mx = gmem(&f, 64), ret;
-	sim_strand_set_reg(f.s, CPU, SIM_REG_G4, t0);
-	sim_strand_set_reg(f.s, 1, SIM_REG_G4, t1);
+	sim_strand_set_reg(f.board.sim, CPU, SIM_REG_G4, t0);
+	sim_strand_set_reg(f.board.sim, 1, SIM_REG_G4, t1);
 	CALL(&f, "mutex_lock", mx);
 	cr_assert_eq(call_on(&f, 1, "mutex_lock", mx, &ret), SIM_STOP_BLOCKED, "%s", f.v.msg);
-	cr_expect_eq(sim_ld64(f.s, mx), t0);
+	cr_expect_eq(sim_ld64(f.board.sim, mx), t0);
 	CALL(&f, "mutex_unlock", mx);
-	cr_assert_eq(sim_strand_run(f.s, 1, 0, &f.v), SIM_STOP_RETURNED, "%s", f.v.msg);
-	cr_expect_eq(sim_ld64(f.s, mx), t1, "the waiter owns it");
+	cr_assert_eq(sim_strand_run(f.board.sim, 1, 0, &f.v), SIM_STOP_RETURNED, "%s", f.v.msg);
+	cr_expect_eq(sim_ld64(f.board.sim, mx), t1, "the waiter owns it");
 	fx_close(&f);
 }
 
