@@ -11,6 +11,7 @@
 
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
+#include "util/grow.h"
 
 #define HV_FAST_TRAP           0x80
 #define HV_MMU_MAP_ADDR_TRAP   0x83
@@ -616,14 +617,8 @@ static int injected(struct hv *hv, struct hv_call *c)
 
 static int log_push(struct hv *hv, const struct hv_call *c)
 {
-	if (hv->nlog == hv->caplog) {
-		size_t cap = hv->caplog ? hv->caplog * 2 : 64;
-		struct hv_call *p = realloc(hv->log, cap * sizeof *p);
-		if (!p)
-			return -1;
-		hv->log = p;
-		hv->caplog = cap;
-	}
+	if (util_grow((void **)&hv->log, &hv->caplog, hv->nlog, sizeof *hv->log, 64))
+		return -1;
 	hv->log[hv->nlog++] = *c;
 	return 0;
 }

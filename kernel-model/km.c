@@ -17,6 +17,7 @@
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
 #include "util/bytes.h"
+#include "util/grow.h"
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
 #define STACK_BIAS   2047
@@ -172,14 +173,8 @@ void km_set_costs(struct km *km, const struct km_costs *c)
 
 void km_event(struct km *km, enum km_event_kind kind, unsigned cpu, uint64_t time_ns)
 {
-	if (km->nevents == km->capevents) {
-		size_t cap = km->capevents ? km->capevents * 2 : 64;
-		struct km_event *p = realloc(km->events, cap * sizeof *p);
-		if (!p)
-			return;
-		km->events = p;
-		km->capevents = cap;
-	}
+	if (util_grow((void **)&km->events, &km->capevents, km->nevents, sizeof *km->events, 64))
+		return;
 	km->events[km->nevents++] = (struct km_event){kind, cpu, time_ns};
 }
 

@@ -14,6 +14,7 @@
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
+#include "util/grow.h"
 
 #define LDC_OBJ_SIZE 64 /* the opaque struct ldc_channel ds.c holds */
 
@@ -136,15 +137,9 @@ void km_ldc_write(struct km_call *c)
 		c->a[0] = (uint64_t)len;
 		return;
 	}
-	if (l->ntx == l->captx) {
-		size_t cap = l->captx ? l->captx * 2 : 16;
-		struct backlog *t = realloc(l->tx, cap * sizeof *t);
-		if (!t) {
-			km_fail(c, "out of memory");
-			return;
-		}
-		l->tx = t;
-		l->captx = cap;
+	if (util_grow((void **)&l->tx, &l->captx, l->ntx, sizeof *l->tx, 16)) {
+		km_fail(c, "out of memory");
+		return;
 	}
 	uint8_t *copy = malloc((size_t)len);
 	if (!copy) {

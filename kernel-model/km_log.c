@@ -7,6 +7,7 @@
 
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
+#include "util/grow.h"
 
 struct km_logbuf {
 	struct km_log_line *lines;
@@ -38,15 +39,9 @@ void km_log(struct km *km, unsigned cpu, uint64_t time_ns, int level, const char
 		b->dropped++;
 		return;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct km_log_line *p = realloc(b->lines, cap * sizeof *p);
-		if (!p) {
-			b->dropped++;
-			return;
-		}
-		b->lines = p;
-		b->cap = cap;
+	if (util_grow((void **)&b->lines, &b->cap, b->n, sizeof *b->lines, 64)) {
+		b->dropped++;
+		return;
 	}
 	char *t = strdup(text);
 	if (!t) {

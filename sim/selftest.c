@@ -13,6 +13,7 @@
 #include "sim/guest/sim_traps.h"
 #include "sim/sim.h"
 #include "sim/tunables.h"
+#include "util/grow.h"
 
 #define ST_STACK_TOP 0x200000ull /* unbiased top of the self-test stack */
 #define ST_BUDGET    2000000ull  /* instructions per self-test call */
@@ -62,14 +63,8 @@ int sim_checks_all_pass(const struct sim_checks *c)
 
 void sim_checks_add(struct sim_checks *c, const char *name, int pass, const char *fmt, ...)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct sim_check *v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (util_grow((void **)&c->v, &c->cap, c->n, sizeof *c->v, 16))
+		return;
 	struct sim_check *k = &c->v[c->n++];
 	snprintf(k->name, sizeof k->name, "%s", name);
 	k->pass = pass;

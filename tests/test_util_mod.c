@@ -15,6 +15,7 @@
 #include "traces/trace.h"
 #include "util/bytes.h"
 #include "util/file.h"
+#include "util/grow.h"
 #include "util/stats.h"
 
 Test(util_bytes, big_endian_loads_and_stores_round_trip_at_any_alignment)
@@ -158,4 +159,34 @@ Test(error_convention, every_module_status_is_zero_or_negative_and_named)
 	struct trace *t;
 	struct trace_error te;
 	cr_expect_lt(trace_load("/nonexistent/trace.json", &t, &te), 0);
+}
+
+Test(util_grow, doubles_from_the_first_capacity_and_keeps_the_contents)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0, n = 0;
+	for (uint32_t i = 0; i < 1000; i++) {
+		cr_assert_eq(util_grow((void **)&v, &cap, n, sizeof *v, 4), 0);
+		cr_assert_gt(cap, n);
+		v[n++] = i;
+	}
+	cr_expect_eq(cap, 1024, "4 doubled to fit 1000: %zu", cap);
+	for (uint32_t i = 0; i < 1000; i++)
+		cr_assert_eq(v[i], i);
+	/* Room enough: nothing moves. */
+	uint32_t *before = v;
+	cr_expect_eq(util_grow((void **)&v, &cap, 10, sizeof *v, 4), 0);
+	cr_expect_eq(v, before);
+	free(v);
+}
+
+Test(util_grow, an_impossible_size_fails_and_leaves_the_array_alone)
+{
+	char *v = malloc(8);
+	size_t cap = SIZE_MAX / 2 + 1;
+	cr_assert_not_null(v);
+	cr_expect_eq(util_grow((void **)&v, &cap, cap, 4, 16), -1);
+	cr_expect_eq(cap, SIZE_MAX / 2 + 1);
+	cr_expect_not_null(v);
+	free(v);
 }

@@ -15,6 +15,7 @@
 #include "traces/trace_import.h"
 #include "traces/trace_internal.h"
 #include "util/stats.h"
+#include "util/grow.h"
 
 #define IMP_MAX_DEPTH 64
 
@@ -74,15 +75,8 @@ static int parse_probe(const char *text, char name[64], struct trace_imp_call *c
 
 int trace__calls_add(struct trace_imp_calls *c, const struct trace_imp_call *x)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct trace_imp_call *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (util_grow((void **)&c->v, &c->cap, c->n, sizeof(*c->v), 256))
+		return -1;
 	c->v[c->n++] = *x;
 	return 0;
 }
