@@ -12,22 +12,14 @@
 #include "sim/guest/sim_traps.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
-
-#define SELFTEST_ELF "build/sim/selftest.elf"
+#include "tests/util.h"
 
 /* The hypervisor model: argument checks of the spec, and the log. */
 Test(hv, cpu_start_checks_its_arguments_and_logs_the_call)
 {
-	struct sim_config cfg;
-	struct sim *s;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = 4;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	struct sim *s = test_selftest_sim(4);
 	struct hv *hv;
-	cr_assert_eq(hv_create(s, cfg.max_cpus, &hv), 0);
+	cr_assert_eq(hv_create(s, 4, &hv), 0);
 	cr_expect_eq(hv_of(s), hv);
 	cr_expect_eq(hv_cpu_start(hv, 0, 9, 0x400000, 0x408000, 0), HV_ENOCPU);
 	cr_expect_eq(hv_cpu_start(hv, 0, 1, 0x400002, 0x408000, 0), HV_EBADALIGN);
@@ -45,16 +37,9 @@ Test(hv, cpu_start_checks_its_arguments_and_logs_the_call)
  * number (the machine's self-test checks only the machine's side). */
 Test(hv, unknown_function_is_ebadtrap_and_a_note)
 {
-	struct sim_config cfg;
-	struct sim *s;
 	struct hv *hv;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = 4;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(hv_create(s, cfg.max_cpus, &hv), 0);
+	struct sim *s = test_selftest_sim(4);
+	cr_assert_eq(hv_create(s, 4, &hv), 0);
 	uint64_t fn, ret = 0;
 	cr_assert_eq(sim_sym(s, "st_unknown_hcall", &fn), 0);
 	cr_assert_eq(sim_strand_start(s, 0, 0x400000, 0), 0);
@@ -83,30 +68,23 @@ static void nothing_to_free(void *ctx)
  * would call into freed memory at the next hypercall. */
 Test(hv, a_failed_creation_leaves_no_handler_registered)
 {
-	struct sim_config cfg;
-	struct sim *s;
 	struct hv *hv = NULL;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = 4;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	struct sim *s = test_selftest_sim(4);
 	/* Room for two of the model's four trap registrations only. */
 	struct sim_trap_handler h = {.fn = ignore_trap};
 	for (unsigned i = 0; i < SIM_MAX_TRAP_HANDLERS - 2; i++)
 		cr_assert_eq(sim_set_trap_handler(s, 0x1a0 + i, 0x1a0 + i, &h), 0);
-	cr_expect_neq(hv_create(s, cfg.max_cpus, &hv), 0);
+	cr_expect_neq(hv_create(s, 4, &hv), 0);
 	cr_expect_null(sim_trap_handler(s, SIM_TT_SOFT(0x80)), "fast trap left registered");
 	cr_expect_null(sim_trap_handler(s, SIM_TT_SOFT(0x83)), "map trap left registered");
 	cr_expect_null(hv_of(s));
 	sim_free(s);
 
 	/* No room to attach it: the same. */
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	s = test_selftest_sim(4);
 	for (unsigned i = 0; i < SIM_MAX_ATTACHED; i++)
 		cr_assert_eq(sim_attach(s, nothing_to_free, NULL), 0);
-	cr_expect_neq(hv_create(s, cfg.max_cpus, &hv), 0);
+	cr_expect_neq(hv_create(s, 4, &hv), 0);
 	for (unsigned tt = 0x180; tt <= 0x1ff; tt++)
 		cr_expect_null(sim_trap_handler(s, tt), "trap 0x%x left registered", tt);
 	sim_free(s);

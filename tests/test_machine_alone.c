@@ -9,20 +9,13 @@
 
 #include "sim/guest/sim_traps.h"
 #include "sim/sim.h"
+#include "tests/util.h"
 
-#define SELFTEST_ELF "build/sim/selftest.elf"
-#define FAST_TRAP    SIM_TT_SOFT(0x80) /* `ta 0x80` as QEMU numbers it */
+#define FAST_TRAP SIM_TT_SOFT(0x80) /* `ta 0x80` as QEMU numbers it */
 
 static struct sim *machine(void)
 {
-	struct sim_config cfg;
-	struct sim *s;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = 4;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	struct sim *s = test_selftest_sim(4);
 	cr_assert_eq(sim_strand_start(s, 0, 0x400000, 0), 0);
 	return s;
 }

@@ -10,9 +10,8 @@
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
+#include "tests/util.h"
 #include "tests/selftest_once.h"
-
-#define SELFTEST_ELF "build/sim/selftest.elf"
 
 static void expect_check(const char *name)
 {
@@ -68,14 +67,7 @@ Test(machine, engine_recycling_wipes_registers)
 /* The verdict names the strand, function+offset and trap type. */
 Test(machine, a_verdict_names_strand_function_offset_and_trap_type)
 {
-	struct sim_config cfg;
-	struct sim *s;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = 8;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	struct sim *s = test_selftest_sim(8);
 	uint64_t fn;
 	cr_assert_eq(sim_sym(s, "st_illegal", &fn), 0);
 	cr_assert_eq(sim_strand_start(s, 5, 0x400000, 0), 0);
@@ -114,7 +106,7 @@ Test(machine, thousands_of_strands_from_a_small_pool, .timeout = 120)
 	struct sim *s;
 	char err[256];
 	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
+	cfg.image = TEST_SELFTEST_ELF;
 	cfg.ram_size = 8 << 20;
 	cfg.max_cpus = 4096;
 	cfg.pool_max = 4;
@@ -145,19 +137,6 @@ Test(machine, thousands_of_strands_from_a_small_pool, .timeout = 120)
 
 /* ---- the scheduler --------------------------------------------------- */
 
-static struct sim *selftest_sim(unsigned max_cpus)
-{
-	struct sim_config cfg;
-	struct sim *s;
-	char err[256];
-	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
-	cfg.ram_size = 8 << 20;
-	cfg.max_cpus = max_cpus;
-	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
-	return s;
-}
-
 static uint64_t sym(struct sim *s, const char *name)
 {
 	uint64_t a;
@@ -170,7 +149,7 @@ static uint64_t sym(struct sim *s, const char *name)
  * instructions are the same. */
 Test(sched, time_slices_resume_exactly_where_they_ended)
 {
-	struct sim *s = selftest_sim(4);
+	struct sim *s = test_selftest_sim(4);
 	uint64_t fn = sym(s, "st_loop16"), n = 100000, one, sliced;
 	struct sim_verdict v;
 	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
@@ -198,7 +177,7 @@ Test(sched, time_slices_resume_exactly_where_they_ended)
  * simulated time (to within a quantum). */
 Test(sched, spin_wait_interleaves_in_simulated_time)
 {
-	struct sim *s = selftest_sim(4);
+	struct sim *s = test_selftest_sim(4);
 	uint64_t flag = 0x300000, n = 200000, waited;
 	struct sim_verdict v;
 	cr_assert_eq(sim_st64(s, flag, 0), 0);
@@ -222,7 +201,7 @@ Test(sched, spin_wait_interleaves_in_simulated_time)
  * waker's time at the earliest. */
 Test(sched, a_blocked_thread_runs_again_only_once_woken)
 {
-	struct sim *s = selftest_sim(4);
+	struct sim *s = test_selftest_sim(4);
 	uint64_t fn = sym(s, "st_loop4"), n = 10, ret;
 	struct sim_verdict v;
 	cr_assert_eq(sim_strand_start(s, 0, fn, 0), 0);
@@ -261,7 +240,7 @@ static void pause_call(struct sim *s, const char *fn, uint64_t cycles, uint64_t 
 
 Test(machine, pause_instruction_is_modelled)
 {
-	struct sim *s = selftest_sim(2);
+	struct sim *s = test_selftest_sim(2);
 	uint64_t ni, np, pi, pp;
 	cr_assert_eq(sim_strand_start(s, 0, sym(s, "st_nopause"), 0), 0);
 	pause_call(s, "st_nopause", 1000, &ni, &np);
@@ -296,7 +275,7 @@ Test(sim, engine_cache_serves_one_sim_at_a_time)
 	char err[256] = "";
 	cr_assert_eq(sim_engines_create(&c, err, sizeof err), 0, "%s", err);
 	sim_config_default(&cfg);
-	cfg.image = SELFTEST_ELF;
+	cfg.image = TEST_SELFTEST_ELF;
 	cfg.ram_size = 8 << 20;
 	cfg.max_cpus = 2;
 	cfg.engines = c;

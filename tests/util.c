@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim/sim.h"
 
 /* The suite's temporary root, made by the runner before any test and
  * handed to the test processes through the environment (they are forked or
@@ -126,4 +127,17 @@ void test_gen_trace(char *path, size_t n, const char *args_fmt, ...)
 	             "trace gen %s", args);
 	int len = snprintf(path, n, "%s/trace.json", dir);
 	cr_assert(len > 0 && (size_t)len < n);
+}
+
+struct sim *test_selftest_sim(unsigned max_cpus)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	char err[256];
+	sim_config_default(&cfg);
+	cfg.image = TEST_SELFTEST_ELF;
+	cfg.ram_size = 8 << 20;
+	cfg.max_cpus = max_cpus;
+	cr_assert_eq(sim_create(&cfg, &s, err, sizeof err), 0, "%s", err);
+	return s;
 }

@@ -23,6 +23,11 @@ void test_tmpdir(char *buf, size_t n, const char *tag);
 void test_tmpfile(char *buf, size_t n, const char *tag);
 /* The suite run's temporary root. */
 const char *test_tmproot(void);
+struct sim;
+/* The machine's self-test image build/sim/selftest.elf (TEST_SELFTEST_ELF)
+ * in a new sim with 8 MiB of RAM and max_cpus cpus (the caller frees it). */
+#define TEST_SELFTEST_ELF "build/sim/selftest.elf"
+struct sim *test_selftest_sim(unsigned max_cpus);
 /* The whole file, NUL-terminated (the caller frees it). */
 char *test_slurp(const char *path);
 
