@@ -81,9 +81,12 @@ static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	*(uint64_t *)user += size >> 2;
 }
 
+/* The trap that ends the run (the `ta` at ret_addr). user: the uc_err of
+ * the stop, which the caller reports (a refused stop would let the run go
+ * on past the function measured). */
 static void stop_on_trap(uc_engine *uc, uint32_t intno, void *user)
 {
-	uc_emu_stop(uc);
+	*(uc_err *)user = uc_emu_stop(uc);
 }
 
 int sim_bare_call(struct sim_bare *b, uint64_t fn, uint64_t arg0, uint64_t sp, int count_blocks,
@@ -93,29 +96,29 @@ int sim_bare_call(struct sim_bare *b, uint64_t fn, uint64_t arg0, uint64_t sp, i
 	struct sim_priv_cpu c;
 	uint64_t insns = 0;
 	uc_hook h;
-	uc_err e;
+	uc_err e, stop = UC_ERR_OK;
 	if (sim_priv_open(b->priv, &uc, &c, err, n))
 		return SIM_E_UNICORN;
 	sim_priv_reset(&c);
 	/* The C calling convention: a minimal frame below the biased stack. */
 	uint64_t o7 = b->ret_addr - 8, bsp = sp - 192 - 2047;
 	if ((e = uc_mem_map_ptr(uc, 0, b->ram_size, UC_PROT_ALL, b->ram)) ||
-	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)stop_on_trap, NULL, 1, 0)) ||
+	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)stop_on_trap, &stop, 1, 0)) ||
 	    (count_blocks &&
 	     (e = uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)count_block, &insns, 1, 0))) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_O0, &arg0)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_O7, &o7)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_SP, &bsp))) {
 		sim_errf(err, n, "engine set-up: %s", uc_strerror(e));
-		uc_close(uc);
+		sim_priv_close(uc);
 		return SIM_E_UNICORN;
 	}
 	double t0 = now();
 	e = uc_emu_start(uc, fn, 0xfffffffffffffff0ull, 0, 0);
 	*secs = now() - t0;
-	uc_close(uc);
-	if (e) {
-		sim_errf(err, n, "bare run: %s", uc_strerror(e));
+	sim_priv_close(uc);
+	if (e || stop) {
+		sim_errf(err, n, "bare run: %s", uc_strerror(e ? e : stop));
 		return SIM_E_UNICORN;
 	}
 	return SIM_OK;

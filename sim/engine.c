@@ -83,7 +83,7 @@ int sim__engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	                      (void *)sim__hook_mem_invalid, s, 1, 0))) {
 		sim_errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv),
 		         uc_strerror(ue));
-		uc_close(e->uc); /* half set up: not fit for the cache */
+		sim_priv_close(e->uc); /* half set up: not fit for the cache */
 		free(e);
 		return SIM_E_UNICORN;
 	}
@@ -126,7 +126,7 @@ void sim__engine_return(struct sim *s, struct engine *e)
 		}
 	}
 	if (!ok) {
-		uc_close(e->uc);
+		sim_priv_close(e->uc);
 		free(e);
 		return;
 	}
@@ -156,7 +156,7 @@ void sim_engines_free(struct sim_engines *c)
 	if (!c)
 		return;
 	for (unsigned i = 0; i < c->nidle; i++) {
-		uc_close(c->idle[i]->uc);
+		sim_priv_close(c->idle[i]->uc);
 		free(c->idle[i]);
 	}
 	free(c->idle);

@@ -180,6 +180,10 @@ static int vspace_check(const struct sim_priv *p, char *err, size_t n)
 	return -1;
 }
 
+uc_err sim_priv_close(uc_engine *uc)
+{
+	return uc ? uc_close(uc) : UC_ERR_OK;
+}
 int sim_priv_open(const struct sim_priv *p, uc_engine **ucp, struct sim_priv_cpu *c, char *err,
                   size_t n)
 {
@@ -196,11 +200,11 @@ int sim_priv_open(const struct sim_priv *p, uc_engine **ucp, struct sim_priv_cpu
 	 * must be set before any register access. */
 	if ((e = uc_ctl_set_cpu_model(uc, UC_CPU_SPARC64_SUN_ULTRASPARC_T1))) {
 		sim_errf(err, n, "%s: cpu model UltraSPARC T1: %s", p->version, uc_strerror(e));
-		uc_close(uc);
+		sim_priv_close(uc);
 		return -1;
 	}
 	if (attach(p, uc, c, (uint64_t)(uintptr_t)uc, err, n)) {
-		uc_close(uc);
+		sim_priv_close(uc);
 		return -1;
 	}
 	*ucp = uc;
@@ -266,6 +270,18 @@ struct probe_state {
 	char why[160]; /* first mismatch */
 };
 
+/* End the probe run from its hook; a refused stop fails the probe (the
+ * run would go on past the step checked). */
+static void probe_stop(struct probe_state *ps, uc_engine *uc)
+{
+	uc_err e = uc_emu_stop(uc);
+	if (e != UC_ERR_OK) {
+		if (!ps->why[0])
+			snprintf(ps->why, sizeof ps->why, "uc_emu_stop: %s", uc_strerror(e));
+		ps->step = -1;
+	}
+}
+
 static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct probe_state *ps = user;
@@ -279,7 +295,7 @@ static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
 			         "ta 0x55: intno 0x%x exception_index 0x%x pc 0x%llx npc 0x%llx",
 			         intno, (unsigned)exc, (unsigned long long)sim_priv_pc(c),
 			         (unsigned long long)sim_priv_npc(c));
-			uc_emu_stop(uc);
+			probe_stop(ps, uc);
 			return;
 		}
 		ps->step = 1;
@@ -291,7 +307,7 @@ static void probe_intr(uc_engine *uc, uint32_t intno, void *user)
 		         intno, sim_priv_tl(c), (unsigned long long)sim_priv_pc(c));
 	else
 		ps->step = 2;
-	uc_emu_stop(uc);
+	probe_stop(ps, uc);
 }
 
 /* Run the probe program on a fresh engine: privileged wrpr works after
@@ -347,7 +363,7 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	rc = 0;
 fail:
 	if (uc)
-		uc_close(uc);
+		sim_priv_close(uc);
 	free(mem);
 	return rc;
 }
@@ -390,7 +406,7 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 		struct sim_priv_cpu c;
 		if (sim_priv_open(p, &uc, &c, err, n))
 			goto fail;
-		uc_close(uc);
+		sim_priv_close(uc);
 	}
 	if (probe_run(p, err, n))
 		goto fail;

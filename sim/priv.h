@@ -32,6 +32,10 @@ void sim_priv_free(struct sim_priv *p);
 const char *sim_priv_version(const struct sim_priv *p);
 
 /* Create an engine (UltraSPARC T1 model) and attach to its cpu state. */
+/* Close an engine opened by sim_priv_open: uc_close's status (a failure
+ * leaves nothing to undo: the handle is gone either way, so callers on
+ * failure and teardown paths may drop it). */
+uc_err sim_priv_close(uc_engine *uc);
 int sim_priv_open(const struct sim_priv *p, uc_engine **uc, struct sim_priv_cpu *cpu, char *err,
                   size_t errlen);
 

@@ -245,7 +245,7 @@ void sim_free(struct sim *s)
 		if (s->cfg.engines) {
 			sim__engine_return(s, s->all[i]);
 		} else {
-			uc_close(s->all[i]->uc);
+			sim_priv_close(s->all[i]->uc);
 			free(s->all[i]);
 		}
 	}
