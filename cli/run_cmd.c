@@ -78,8 +78,9 @@ static int write_atomic(const char *path, json_t *doc)
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char err[256];
 	int rc = text ? util_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
-	if (rc && text)
-		fprintf(stderr, "ldomsim run: %s\n", err);
+	/* One message: the file and why (util_write_atomic names both). */
+	if (rc)
+		fprintf(stderr, "ldomsim run: %s\n", text ? err : "cannot write the result: out of memory");
 	free(text);
 	return rc;
 }
@@ -306,10 +307,8 @@ int bench_cmd_run(int argc, char **argv)
 		printf("  topology: %s\n",
 		       json_string_value(json_object_get(topo, "stale_report")));
 	int rc = bench_run_ok(r) ? 0 : 1;
-	if (out && write_atomic(out, doc)) {
-		fprintf(stderr, "ldomsim run: cannot write %s\n", out);
+	if (out && write_atomic(out, doc))
 		rc = 2;
-	}
 	json_decref(doc);
 	bench_run_free(r);
 	return rc;

@@ -426,3 +426,23 @@ Test(writes, engine_without_address_space_says_what_it_needs, .timeout = 60)
 		free(said);
 	}
 }
+
+/* A result that cannot be written: exit 2 and one message that names the
+ * file and says why (not a second, vaguer "cannot write" line). */
+Test(writes, an_unwritable_result_is_one_message_naming_file_and_reason, .timeout = 60)
+{
+	char d[512], errf[600];
+	test_tmpdir(d, sizeof d, "writes-result");
+	snprintf(errf, sizeof errf, "%s/stderr.txt", d);
+	cr_assert_eq(test_sh("build/ldomsim run traces/default/trace.json -o %s/no/such/r.json "
+	                     ">/dev/null 2>%s",
+	                     d, errf),
+	             2);
+	char *said = test_slurp(errf);
+	size_t lines = 0;
+	for (const char *p = said; *p; p++)
+		lines += *p == '\n';
+	cr_expect_eq(lines, 1, "%s", said);
+	cr_expect(strstr(said, "/no/such/r.json") && strstr(said, strerror(ENOENT)), "%s", said);
+	free(said);
+}
