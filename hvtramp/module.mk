@@ -64,9 +64,13 @@ guest: $(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json
 # The default tarball comes from the linux-source-6.1 package that
 # scripts/deps.sh installs: make must plan that install before it looks for
 # the file (a plain prerequisite would stop a fresh machine with "No rule to
-# make target"). Any other missing KERNEL_SRC is refused by name.
+# make target"). Another Debian tarball, /usr/src/linux-source-X.Y.tar.xz, is
+# installed on demand (scripts/deps.sh linux-source-X.Y), not for everyone.
+# Any other missing KERNEL_SRC is refused by name.
+HV_DEB_PKG := $(patsubst /usr/src/%.tar.xz,%,$(filter /usr/src/linux-source-%.tar.xz,$(KERNEL_SRC)))
 ifeq ($(HV_ISTREE),)
 $(KERNEL_SRC): | $(DEPS_STAMP)
+	$(if $(HV_DEB_PKG),@test -f $@ || ./scripts/deps.sh $(HV_DEB_PKG))
 	@test -f $@ || { echo "hvtramp: kernel source $@ not found (KERNEL_SRC: a linux-source tarball or an unpacked tree; the default comes from Debian's linux-source-6.1, which scripts/deps.sh installs)" >&2; exit 2; }
 endif
 # hvtramp/kernel.sh writes the stamps itself, under a lock (parallel makes).

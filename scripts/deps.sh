@@ -1,12 +1,23 @@
 #!/bin/sh
 # Install the Debian packages ldomsim needs, only those that are missing.
 # Idempotent: a second run with everything present does nothing and exits 0.
+#
+#   scripts/deps.sh [PACKAGE...]   also install these (the guest build asks
+#                                  for linux-source-X.Y when KERNEL_SRC names
+#                                  /usr/src/linux-source-X.Y.tar.xz)
+# Exit: 0 installed or present, 1 install failed, 2 a bad package name.
 set -eu
+
+for p in "$@"; do
+	case $p in
+	*[!a-z0-9.+-]* | [!a-z0-9]* | *[!a-z0-9]) echo "deps.sh: '$p' is not a Debian package name (a-z 0-9 . + -, starting and ending alphanumeric)" >&2; exit 2 ;;
+	esac
+done
 
 PKGS="make gcc libunicorn-dev libcriterion-dev libjansson-dev gnuplot-nox \
 binutils-sparc64-linux-gnu gcc-sparc64-linux-gnu linux-source-6.1 \
 flex bison bc xz-utils libssl-dev libelf-dev python3 pkg-config \
-clang libclang-rt-dev parallel patch python3-jsonschema"
+clang libclang-rt-dev parallel patch python3-jsonschema $*"
 
 missing=""
 for p in $PKGS; do

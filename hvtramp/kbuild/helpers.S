@@ -10,7 +10,13 @@
 #include <asm/ptrace.h>
 #include <asm/pstate.h>
 #include <asm/cpudata.h>
+/* EXPORT_SYMBOL for assembler: <asm/export.h> up to 6.4, <linux/export.h>
+ * from 6.5 on (asm/export.h was removed). */
+#if __has_include(<asm/export.h>)
 #include <asm/export.h>
+#else
+#include <linux/export.h>
+#endif
 
 	.text
 #include "helpers.S"

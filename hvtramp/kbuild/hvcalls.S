@@ -8,7 +8,13 @@
  */
 #include <linux/linkage.h>
 #include <asm/hypervisor.h>
+/* EXPORT_SYMBOL for assembler: <asm/export.h> up to 6.4, <linux/export.h>
+ * from 6.5 on (asm/export.h was removed). */
+#if __has_include(<asm/export.h>)
 #include <asm/export.h>
+#else
+#include <linux/export.h>
+#endif
 
 	.text
 #include "hvcalls.S"
