@@ -10,7 +10,10 @@
 set -eu
 tests=${1:?usage: check-tmp.sh TESTS_BINARY}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ldomsim-check-tmp-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# dash runs no EXIT trap when a signal ends the script (a closed pipe, ^C):
+# remove the folder on those too.
+trap 'rm -rf "$tmp" "$tmp.log"' EXIT
+trap 'exit 130' INT HUP TERM PIPE
 # The failing test exits the runner with status 1: expected.
 TMPDIR=$tmp LDOMSIM_TMP_FAIL_ON_PURPOSE=1 "$tests" --filter='util/*' >"$tmp.log" 2>&1 || true
 TMPDIR=$tmp "$tests" --filter='trace_import/*' >>"$tmp.log" 2>&1 ||

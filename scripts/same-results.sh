@@ -27,7 +27,10 @@ ref=${1:?usage: same-results.sh [--quick] REF_BIN NEW_BIN}
 new=${2:?usage: same-results.sh [--quick] REF_BIN NEW_BIN}
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ldomsim-same-XXXXXX")
+# dash runs no EXIT trap when a signal ends the script (a closed pipe, ^C):
+# remove the folder on those too.
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT HUP TERM PIPE
 
 cases=""
 for t in traces/*/trace.json traces/testdata/*/trace.json; do
