@@ -231,14 +231,11 @@ bool sim__hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
 	                   : (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT)
 	                       ? "store to"
 	                       : "load from";
-	if (addr < SIM_NULL_GUARD)
-		sim__stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
-		          "NULL pointer dereference: %s 0x%llx (%d bytes)", what,
-		          (unsigned long long)addr, size);
-	else
-		sim__stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
-		          "%s unmapped address 0x%llx (%d bytes)", what, (unsigned long long)addr,
-		          size);
+	/* Below SIM_NULL_GUARD nothing is mapped, as in the kernel's view. */
+	int null = addr < SIM_NULL_GUARD;
+	sim__stop(s, st, SIM_STOP_UNMAPPED, sim_priv_pc(&st->eng->cpu), 0, addr,
+	          "%s%s %s0x%llx (%d bytes)", null ? "NULL pointer dereference: " : "", what,
+	          null ? "" : "unmapped address ", (unsigned long long)addr, size);
 	return false;
 }
 
