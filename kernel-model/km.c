@@ -3,7 +3,7 @@
  * entries.def (the single source of truth shared with the guest build),
  * and the services every entry uses (km_impl.h).
  */
-#include "sim/errf.h"
+#include "util/errf.h"
 #include "kernel-model/km.h"
 
 #include <stdio.h>
@@ -91,7 +91,7 @@ int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n
 	*out = NULL;
 	if (!km || !(km->calls = calloc(KM_NROWS + 1, sizeof *km->calls))) {
 		free(km);
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return -1;
 	}
 	km->s = s;
@@ -101,12 +101,12 @@ int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n
 	km->stick_hz = KM_STICK_HZ_DEFAULT;
 	if (sim_image_sym(img, "km_stubs_start", &km->stubs, NULL) ||
 	    sim_image_sym(img, "km_stubs_end", &km->stubs_end, NULL)) {
-		sim_errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
+		util_errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
 		         sim_image_path(img));
 		goto fail;
 	}
 	if (km->stubs_end - km->stubs != KM_NROWS * KM_STUB_SIZE) {
-		sim_errf(
+		util_errf(
 		    err, n,
 		    "%s has %llu kernel-model stubs but this ldomsim has %zu rows: rebuild the "
 		    "image and the simulator from the same entries.def",
@@ -118,19 +118,19 @@ int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n
 		uint64_t addr;
 		if (sim_image_sym(img, km_rows[i].name, &addr, NULL) ||
 		    addr != km->stubs + i * KM_STUB_SIZE) {
-			sim_errf(err, n, "%s: stub %zu is not '%s' (table and image disagree)",
+			util_errf(err, n, "%s: stub %zu is not '%s' (table and image disagree)",
 			         sim_image_path(img), i, km_rows[i].name);
 			goto fail;
 		}
 	}
 	if (km_heap_init(km) || km_log_init(km)) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		goto fail;
 	}
 	struct sim_trap_handler h = {
 	    .fn = km_on_trap, .ctx = km, .stop_as = SIM_STOP_KM, .stat = SIM_TRAP_STAT_KMCALLS};
 	if (sim_set_trap_handler(s, SIM_TT_SOFT(SIM_TRAP_KM), SIM_TT_SOFT(SIM_TRAP_KM), &h)) {
-		sim_errf(err, n, "cannot register the kernel-model trap");
+		util_errf(err, n, "cannot register the kernel-model trap");
 		goto fail;
 	}
 	*out = km;

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unicorn/unicorn.h>
 
-#include "sim/errf.h"
+#include "util/errf.h"
 #include "sim/image.h"
 #include "sim/priv.h"
 #include "sim/sim.h"
@@ -35,7 +35,7 @@ int sim_bare_open(const char *elf, uint64_t ram_size, struct sim_bare **out, cha
 	struct sim_bare *b = calloc(1, sizeof *b);
 	*out = NULL;
 	if (!b) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
 	b->ram_size = ram_size;
@@ -45,7 +45,7 @@ int sim_bare_open(const char *elf, uint64_t ram_size, struct sim_bare **out, cha
 	b->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b->ram == MAP_FAILED) {
 		b->ram = NULL;
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		rc = SIM_E_NOMEM;
 		goto fail;
 	}
@@ -54,7 +54,7 @@ int sim_bare_open(const char *elf, uint64_t ram_size, struct sim_bare **out, cha
 		goto fail;
 	}
 	if (sim_image_sym(b->img, "sim_return", &b->ret_addr, NULL)) {
-		sim_errf(err, n, "%s: no sim_return", elf);
+		util_errf(err, n, "%s: no sim_return", elf);
 		rc = SIM_E_NOSYM;
 		goto fail;
 	}
@@ -109,7 +109,7 @@ int sim_bare_call(struct sim_bare *b, uint64_t fn, uint64_t arg0, uint64_t sp, i
 	    (e = uc_reg_write(uc, UC_SPARC_REG_O0, &arg0)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_O7, &o7)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_SP, &bsp))) {
-		sim_errf(err, n, "engine set-up: %s", uc_strerror(e));
+		util_errf(err, n, "engine set-up: %s", uc_strerror(e));
 		sim_priv_close(uc);
 		return SIM_E_UNICORN;
 	}
@@ -118,7 +118,7 @@ int sim_bare_call(struct sim_bare *b, uint64_t fn, uint64_t arg0, uint64_t sp, i
 	*secs = now() - t0;
 	sim_priv_close(uc);
 	if (e || stop) {
-		sim_errf(err, n, "bare run: %s", uc_strerror(e ? e : stop));
+		util_errf(err, n, "bare run: %s", uc_strerror(e ? e : stop));
 		return SIM_E_UNICORN;
 	}
 	return SIM_OK;

@@ -35,7 +35,7 @@ int sim__engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	uc_err ue;
 	struct engine **all = realloc(s->all, (s->opened + 1) * sizeof *all);
 	if (!all) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
 	s->all = all;
@@ -44,7 +44,7 @@ int sim__engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	} else {
 		e = calloc(1, sizeof *e);
 		if (!e) {
-			sim_errf(err, n, "out of memory");
+			util_errf(err, n, "out of memory");
 			return SIM_E_NOMEM;
 		}
 		char why[sizeof s->host_err - 128];
@@ -56,7 +56,7 @@ int sim__engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 				         "at once, and %llu MiB of guest RAM): %s",
 				         s->opened + 1, s->opened,
 				         (unsigned long long)(s->cfg.ram_size >> 20), why);
-			sim_errf(err, n, "%s", why);
+			util_errf(err, n, "%s", why);
 			free(e);
 			return SIM_E_UNICORN;
 		}
@@ -81,7 +81,7 @@ int sim__engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	         uc_hook_add(e->uc, &e->hooks[1], UC_HOOK_INTR, (void *)sim__hook_intr, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[2], UC_HOOK_MEM_INVALID,
 	                      (void *)sim__hook_mem_invalid, s, 1, 0))) {
-		sim_errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv),
+		util_errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv),
 		         uc_strerror(ue));
 		sim_priv_close(e->uc); /* half set up: not fit for the cache */
 		free(e);
@@ -140,7 +140,7 @@ int sim_engines_create(struct sim_engines **out, char *err, size_t n)
 	struct sim_engines *c = calloc(1, sizeof *c);
 	*out = NULL;
 	if (!c) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
 	if (sim_priv_probe(&c->priv, err, n)) {

@@ -2,7 +2,7 @@
  * sim/image.c — minimal ELF64 big-endian reader for the guest image.
  * Only what the loader needs: program headers (PT_LOAD) and .symtab.
  */
-#include "sim/errf.h"
+#include "util/errf.h"
 #include "sim/image.h"
 #include "util/bytes.h"
 
@@ -71,7 +71,7 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 	uint64_t shoff = util_be64(eh + 0x28);
 	unsigned shentsize = util_be16(eh + 0x3a), shnum = util_be16(eh + 0x3c);
 	if (!shoff || shentsize < 0x40 || !in_file(img, shoff, (uint64_t)shentsize * shnum)) {
-		sim_errf(err, n, "%s: bad section header table", img->path);
+		util_errf(err, n, "%s: bad section header table", img->path);
 		return -1;
 	}
 	for (unsigned i = 0; i < shnum; i++) {
@@ -82,20 +82,20 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 		         entsize = util_be64(sh + 0x38);
 		unsigned link = util_be32(sh + 0x28);
 		if (entsize < 24 || !in_file(img, off, size) || link >= shnum) {
-			sim_errf(err, n, "%s: bad .symtab (section %u)", img->path, i);
+			util_errf(err, n, "%s: bad .symtab (section %u)", img->path, i);
 			return -1;
 		}
 		const uint8_t *strh = img->file + shoff + (uint64_t)link * shentsize;
 		uint64_t stroff = util_be64(strh + 0x18), strsize = util_be64(strh + 0x20);
 		if (!in_file(img, stroff, strsize) || !strsize || img->file[stroff + strsize - 1]) {
-			sim_errf(err, n, "%s: bad symbol string table", img->path);
+			util_errf(err, n, "%s: bad symbol string table", img->path);
 			return -1;
 		}
 		size_t count = size / entsize;
 		img->by_addr = calloc(count ? count : 1, sizeof *img->by_addr);
 		img->by_name = calloc(count ? count : 1, sizeof *img->by_name);
 		if (!img->by_addr || !img->by_name) {
-			sim_errf(err, n, "out of memory");
+			util_errf(err, n, "out of memory");
 			return -1;
 		}
 		for (size_t k = 0; k < count; k++) {
@@ -120,7 +120,7 @@ static int read_symbols(struct sim_image *img, const uint8_t *eh, char *err, siz
 		qsort(img->by_name, img->nname, sizeof *img->by_name, cmp_name);
 		return 0;
 	}
-	sim_errf(err, n, "%s: no symbol table (the image must not be stripped)", img->path);
+	util_errf(err, n, "%s: no symbol table (the image must not be stripped)", img->path);
 	return -1;
 }
 
@@ -129,44 +129,44 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 	struct sim_image *img = calloc(1, sizeof *img);
 	FILE *f = NULL;
 	if (!img || !(img->path = strdup(path))) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		goto fail;
 	}
 	f = fopen(path, "rb");
 	if (!f) {
-		sim_errf(err, n, "%s: %s", path, strerror(errno));
+		util_errf(err, n, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (fseek(f, 0, SEEK_END) || (long)(img->file_len = (size_t)ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET)) {
-		sim_errf(err, n, "%s: cannot size file", path);
+		util_errf(err, n, "%s: cannot size file", path);
 		goto fail;
 	}
 	img->file = malloc(img->file_len ? img->file_len : 1);
 	if (!img->file || fread(img->file, 1, img->file_len, f) != img->file_len) {
-		sim_errf(err, n, "%s: read failed", path);
+		util_errf(err, n, "%s: read failed", path);
 		goto fail;
 	}
 	fclose(f);
 	f = NULL;
 	const uint8_t *eh = img->file;
 	if (img->file_len < 0x40 || memcmp(eh, "\177ELF", 4) || eh[4] != 2 || eh[5] != 2) {
-		sim_errf(err, n, "%s: not a 64-bit big-endian ELF file", path);
+		util_errf(err, n, "%s: not a 64-bit big-endian ELF file", path);
 		goto fail;
 	}
 	if (util_be16(eh + 0x12) != EM_SPARCV9) {
-		sim_errf(err, n, "%s: ELF machine %u is not SPARC V9", path, util_be16(eh + 0x12));
+		util_errf(err, n, "%s: ELF machine %u is not SPARC V9", path, util_be16(eh + 0x12));
 		goto fail;
 	}
 	uint64_t phoff = util_be64(eh + 0x20);
 	unsigned phentsize = util_be16(eh + 0x36), phnum = util_be16(eh + 0x38);
 	if (phentsize < 0x38 || !in_file(img, phoff, (uint64_t)phentsize * phnum)) {
-		sim_errf(err, n, "%s: bad program header table", path);
+		util_errf(err, n, "%s: bad program header table", path);
 		goto fail;
 	}
 	img->segs = calloc(phnum ? phnum : 1, sizeof *img->segs);
 	if (!img->segs) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		goto fail;
 	}
 	img->lo = UINT64_MAX;
@@ -178,7 +178,7 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 		                util_be64(ph + 0x08)};
 		if (s.filesz > s.memsz || !in_file(img, s.offset, s.filesz) ||
 		    s.paddr + s.memsz < s.paddr) {
-			sim_errf(err, n, "%s: program header %u: bad sizes", path, i);
+			util_errf(err, n, "%s: program header %u: bad sizes", path, i);
 			goto fail;
 		}
 		img->segs[img->nsegs++] = s;
@@ -188,7 +188,7 @@ int sim_image_open(const char *path, struct sim_image **out, char *err, size_t n
 			img->hi = s.paddr + s.memsz;
 	}
 	if (!img->nsegs) {
-		sim_errf(err, n, "%s: no loadable segment", path);
+		util_errf(err, n, "%s: no loadable segment", path);
 		goto fail;
 	}
 	if (read_symbols(img, eh, err, n))
@@ -232,7 +232,7 @@ int sim_image_load(const struct sim_image *img, uint8_t *ram, uint64_t base, uin
 		const struct seg *s = &img->segs[i];
 		if (s->paddr < base || s->paddr - base > size ||
 		    s->memsz > size - (s->paddr - base)) {
-			sim_errf(err, n, "%s: segment at 0x%llx (+0x%llx) is outside guest RAM",
+			util_errf(err, n, "%s: segment at 0x%llx (+0x%llx) is outside guest RAM",
 			         img->path, (unsigned long long)s->paddr,
 			         (unsigned long long)s->memsz);
 			return -1;
@@ -358,7 +358,7 @@ int sim_image_apply_patches(const struct sim_image *img, unsigned sets, uint8_t 
 			continue;
 		if (sim_image_sym(img, pt->end, &end, NULL) || end < start || start < base ||
 		    end - base > size || (end - start) % (4 * pt->entry_words)) {
-			sim_errf(err, n, "%s: patch table %s..%s is malformed", img->path,
+			util_errf(err, n, "%s: patch table %s..%s is malformed", img->path,
 			         pt->start, pt->end);
 			return -1;
 		}
@@ -366,7 +366,7 @@ int sim_image_apply_patches(const struct sim_image *img, unsigned sets, uint8_t 
 			const uint8_t *ent = ram + (e - base);
 			uint64_t at = util_be32(ent);
 			if (at < base || at - base + 4ull * pt->ninsns > size) {
-				sim_errf(err, n,
+				util_errf(err, n,
 				         "%s: %s entry at 0x%llx patches 0x%llx outside RAM",
 				         img->path, pt->start, (unsigned long long)e,
 				         (unsigned long long)at);

@@ -95,7 +95,7 @@ int sim_apply_patches(struct sim *s, unsigned sets, unsigned *applied, char *err
 	if (s->opened) {
 		/* Unicorn does not see host writes to mapped RAM: blocks
 		 * already translated would keep the old instructions. */
-		sim_errf(err, n, "instruction patches must precede the first strand");
+		util_errf(err, n, "instruction patches must precede the first strand");
 		return SIM_E_ARG;
 	}
 	if (sim_image_apply_patches(s->img, sets, s->ram, 0, s->cfg.ram_size, applied, err, n))

@@ -6,7 +6,7 @@
  * them.
  */
 #define _GNU_SOURCE
-#include "sim/errf.h"
+#include "util/errf.h"
 #include "sim/priv.h"
 #include "sim/tunables.h"
 #include "util/bytes.h"
@@ -86,47 +86,47 @@ static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *
 	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &g1)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_G2, &g2)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_PC, &pc))) {
-		sim_errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
+		util_errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
 		return -1;
 	}
 	uint8_t *cpu = *(uint8_t **)((uint8_t *)uc + UCP_HANDLE_CPU);
 	if (!cpu) {
-		sim_errf(err, n, "%s: no CPUState at handle+0x%x (layout differs from 2.0.1)",
+		util_errf(err, n, "%s: no CPUState at handle+0x%x (layout differs from 2.0.1)",
 		         p->version, UCP_HANDLE_CPU);
 		return -1;
 	}
 	uint8_t *env = cpu + UCP_CPU_ENV;
 	if (*(uint8_t **)(cpu + UCP_CPU_ENV_PTR) != env) {
-		sim_errf(err, n, "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
+		util_errf(err, n, "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
 		         p->version, UCP_CPU_ENV);
 		return -1;
 	}
 	if (env_u64(env, UCP_ENV_GREGS + 8) != g1 || env_u64(env, UCP_ENV_GREGS + 16) != g2 ||
 	    env_u64(env, UCP_ENV_PC) != pc || env_u64(env, UCP_ENV_NPC) != pc + 4) {
-		sim_errf(err, n, "%s: %%g1/%%g2/pc/npc not found at env+0x8/0x10/0x48/0x50",
+		util_errf(err, n, "%s: %%g1/%%g2/pc/npc not found at env+0x8/0x10/0x48/0x50",
 		         p->version);
 		return -1;
 	}
 	uint8_t *regw = *(uint8_t **)(env + UCP_ENV_REGWPTR);
 	if (regw < env || regw >= env + UCP_ENV_SIZE) {
-		sim_errf(err, n, "%s: env->regwptr does not point into env", p->version);
+		util_errf(err, n, "%s: env->regwptr does not point into env", p->version);
 		return -1;
 	}
 	if (env_u32(env, UCP_ENV_MAXTL) != 6) {
-		sim_errf(err, n, "%s: MAXTL at env+0x%x is %u, expected 6", p->version,
+		util_errf(err, n, "%s: MAXTL at env+0x%x is %u, expected 6", p->version,
 		         UCP_ENV_MAXTL, env_u32(env, UCP_ENV_MAXTL));
 		return -1;
 	}
 	/* The public API must round-trip through the same words. */
 	v = ~g1;
 	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &v)) || env_u64(env, UCP_ENV_GREGS + 8) != v) {
-		sim_errf(err, n, "%s: %%g1 write does not reach env+0x8", p->version);
+		util_errf(err, n, "%s: %%g1 write does not reach env+0x8", p->version);
 		return -1;
 	}
 	v = 0;
 	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &v)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_G2, &v))) {
-		sim_errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
+		util_errf(err, n, "%s: uc_reg_write: %s", p->version, uc_strerror(e));
 		return -1;
 	}
 	c->priv = p;
@@ -170,7 +170,7 @@ static int vspace_check(const struct sim_priv *p, char *err, size_t n)
 		         "least %llu KiB)",
 		         (unsigned long long)rl.rlim_cur >> 10, used, (used + (want >> 20)) << 10);
 	}
-	sim_errf(err, n,
+	util_errf(err, n,
 	         "%s: cannot reserve the %llu MiB of virtual address space an engine needs "
 	         "(its translation buffer): %s%s. ldomsim needs about %llu GiB of virtual "
 	         "address space per engine besides the guest RAM: raise ulimit -v or lift it "
@@ -193,13 +193,13 @@ int sim_priv_open(const struct sim_priv *p, uc_engine **ucp, struct sim_priv_cpu
 		return -1;
 	e = uc_open(UC_ARCH_SPARC, UC_MODE_SPARC64 | UC_MODE_BIG_ENDIAN, &uc);
 	if (e) {
-		sim_errf(err, n, "%s: uc_open(sparc64): %s", p->version, uc_strerror(e));
+		util_errf(err, n, "%s: uc_open(sparc64): %s", p->version, uc_strerror(e));
 		return -1;
 	}
 	/* The cpu is created lazily by the first call that needs it: the model
 	 * must be set before any register access. */
 	if ((e = uc_ctl_set_cpu_model(uc, UC_CPU_SPARC64_SUN_ULTRASPARC_T1))) {
-		sim_errf(err, n, "%s: cpu model UltraSPARC T1: %s", p->version, uc_strerror(e));
+		util_errf(err, n, "%s: cpu model UltraSPARC T1: %s", p->version, uc_strerror(e));
 		sim_priv_close(uc);
 		return -1;
 	}
@@ -322,7 +322,7 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	int rc = -1;
 	uint8_t *mem = calloc(1, PROBE_SIZE);
 	if (!mem) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return -1;
 	}
 	util_put_be32(mem + PROBE_CODE, INSN_WRPR_G1_TBA);
@@ -332,18 +332,18 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 		goto fail;
 	if ((e = uc_mem_map_ptr(uc, PROBE_BASE, PROBE_SIZE, UC_PROT_ALL, mem)) ||
 	    (e = uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)probe_intr, &ps, 1, 0))) {
-		sim_errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
+		util_errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
 		goto fail;
 	}
 	sim_priv_reset(&ps.c);
 	uint64_t tba = PROBE_TBA, pc = PROBE_CODE;
 	if ((e = uc_reg_write(uc, UC_SPARC_REG_G1, &tba)) ||
 	    (e = uc_reg_write(uc, UC_SPARC_REG_PC, &pc))) {
-		sim_errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
+		util_errf(err, n, "%s: probe set-up: %s", p->version, uc_strerror(e));
 		goto fail;
 	}
 	if (sim_priv_pstate(&ps.c) != (SIM_PSTATE_PRIV | SIM_PSTATE_PEF) || sim_priv_tl(&ps.c)) {
-		sim_errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)",
+		util_errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)",
 		         p->version, sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));
 		goto fail;
 	}
@@ -351,12 +351,12 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	 * stop from the hook. A count bounds a broken probe. */
 	e = uc_emu_start(uc, PROBE_CODE, 0xfffffffffff0ull, 0, 16);
 	if (e) {
-		sim_errf(err, n, "%s: probe program stopped: %s (step %d)", p->version,
+		util_errf(err, n, "%s: probe program stopped: %s (step %d)", p->version,
 		         uc_strerror(e), ps.step);
 		goto fail;
 	}
 	if (ps.step != 2) {
-		sim_errf(err, n, "%s: trap probe failed: %s", p->version,
+		util_errf(err, n, "%s: trap probe failed: %s", p->version,
 		         ps.why[0] ? ps.why : "the probe traps never arrived");
 		goto fail;
 	}
@@ -374,12 +374,12 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 	unsigned packed = uc_version(&maj, &min);
 	struct sim_priv *p = calloc(1, sizeof *p);
 	if (!p) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return -1;
 	}
 	snprintf(p->version, sizeof p->version, "unicorn %u.%u.%u", maj, min, (packed >> 8) & 0xff);
 	if (maj != 2 || min != 0) {
-		sim_errf(err, n, "%s: ldomsim's privileged-state module knows unicorn 2.0 only",
+		util_errf(err, n, "%s: ldomsim's privileged-state module knows unicorn 2.0 only",
 		         p->version);
 		goto fail;
 	}
@@ -395,7 +395,7 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
 		*syms[i].slot = dlsym(RTLD_DEFAULT, syms[i].name);
 		if (!*syms[i].slot) {
-			sim_errf(err, n, "%s: libunicorn does not export %s", p->version,
+			util_errf(err, n, "%s: libunicorn does not export %s", p->version,
 			         syms[i].name);
 			goto fail;
 		}

@@ -129,14 +129,14 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	unsigned patched;
 	*out = NULL;
 	if (!s) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		return SIM_E_NOMEM;
 	}
 	s->cfg = *cfg;
 	if (!cfg->image || cfg->ram_size <= SIM_NULL_GUARD || (cfg->ram_size & 0xfff) ||
 	    !cfg->max_cpus || !cfg->pool_max || !cfg->insn_budget ||
 	    cfg->insn_budget > SIM_INSN_BUDGET_MAX) {
-		sim_errf(err, n,
+		util_errf(err, n,
 		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
 		         "pool_max, insn_budget 1..%llu)",
 		         SIM_INSN_BUDGET_MAX);
@@ -145,7 +145,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	}
 	if (cfg->engines && cfg->engines->user) {
 		s->cfg.engines = NULL; /* not this sim's to give back */
-		sim_errf(err, n, "the engine cache serves one sim at a time (its RAM is one)");
+		util_errf(err, n, "the engine cache serves one sim at a time (its RAM is one)");
 		rc = SIM_E_ARG;
 		goto fail;
 	}
@@ -162,7 +162,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	}
 	struct sim_engines *c = cfg->engines;
 	if (c && c->ram && (c->ram_size != cfg->ram_size || c->linear_base != cfg->linear_base)) {
-		sim_errf(err, n,
+		util_errf(err, n,
 		         "the engine cache holds %llu bytes of RAM at linear base 0x%llx, not %llu "
 		         "at 0x%llx",
 		         (unsigned long long)c->ram_size, (unsigned long long)c->linear_base,
@@ -174,7 +174,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		/* Zero pages again, as a fresh mapping reads: the last sim's
 		 * guest memory must not leak into this one. */
 		if (madvise(c->ram, c->ram_size, MADV_DONTNEED)) {
-			sim_errf(err, n, "cannot clear the engine cache's guest RAM");
+			util_errf(err, n, "cannot clear the engine cache's guest RAM");
 			goto fail;
 		}
 		s->ram = c->ram;
@@ -183,7 +183,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (s->ram == MAP_FAILED) {
 			s->ram = NULL;
-			sim_errf(err, n,
+			util_errf(err, n,
 			         "cannot map %llu MiB of guest RAM: %s (ldomsim needs the guest "
 			         "RAM plus about %llu GiB of virtual address space per engine: "
 			         "under ulimit -v, raise it or lift it)",
@@ -205,7 +205,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	}
 	if (sim_sym(s, "sim_return", &s->sim_return) ||
 	    sim_sym(s, "sim_reset_regs", &s->reset_regs)) {
-		sim_errf(err, n,
+		util_errf(err, n,
 		         "%s: lacks sim_return/sim_reset_regs (sim/guest/entry.S not linked in)",
 		         cfg->image);
 		rc = SIM_E_NOSYM;
@@ -221,7 +221,7 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	s->ps_per_cycle = calloc(cfg->max_cpus, sizeof *s->ps_per_cycle);
 	s->pool = calloc(cfg->pool_max, sizeof *s->pool);
 	if (!s->strands || !s->pool || !s->ps_per_insn || !s->ps_per_cycle) {
-		sim_errf(err, n, "out of memory");
+		util_errf(err, n, "out of memory");
 		goto fail;
 	}
 	for (unsigned i = 0; i < s->nthreads; i++) {

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unicorn/unicorn.h>
 
-#include "sim/errf.h"
+#include "util/errf.h"
 #include "sim/guest/sim_traps.h"
 #include "sim/image.h"
 #include "sim/priv.h"
