@@ -34,7 +34,9 @@ static void usage(FILE *f)
 	        "          unwritable DIR (the message says why).\n"
 	        "  check   validate a trace and the MD files it references; print a summary.\n"
 	        "          Exit 0 valid, 1 invalid, 2 usage or unreadable file.\n"
-	        "  import  turn a capture of scripts/record-ldom.sh into a trace in DIR.\n");
+	        "  import  turn a capture of scripts/record-ldom.sh into a trace in DIR.\n"
+	        "          Exit 0 written, 2 an unusable capture or DIR (the message names\n"
+	        "          the file and why; nothing is left in DIR).\n");
 }
 
 static int parse_u32(const char *opt, const char *s, uint32_t *out)
@@ -238,7 +240,7 @@ static int cmd_import(int argc, char **argv)
 	}
 	if (trace_import(argv[optind], dir, &err)) {
 		fprintf(stderr, "ldomsim trace import: %s\n", err.msg);
-		return err.code == TRACE_ERR_IO || err.code == TRACE_ERR_ARG ? 2 : 1;
+		return 2; /* a capture that cannot be imported is unusable input */
 	}
 	printf("%s/trace.json\n", dir);
 	return 0;

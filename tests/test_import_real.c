@@ -149,7 +149,7 @@ Test(import_real, failures_leave_no_folder_and_name_existing_files)
 	capture_copy(cap, sizeof cap,
 	             "echo '[  215.530000] ds-1: Machine description update.' >> "
 	             "'%1$s/dmesg.txt'");
-	cr_expect_eq(import(cap, out, sizeof out, msg, sizeof msg), 1, "%s", msg);
+	cr_expect_eq(import(cap, out, sizeof out, msg, sizeof msg), 2, "%s", msg);
 	snprintf(want, sizeof want, "%s/dmesg.txt", cap);
 	cr_expect(strstr(msg, want), "%s", msg);
 	cr_expect(strstr(msg, "mdesc-gen2.bin"), "%s", msg);
@@ -160,7 +160,7 @@ Test(import_real, failures_leave_no_folder_and_name_existing_files)
 	capture_copy(cap, sizeof cap,
 	             "build/ldomsim md gen --shape param:1x2x4@2.5 --present 6 "
 	             "-o '%1$s/mdesc-after.bin' >/dev/null");
-	cr_expect_eq(import(cap, out, sizeof out, msg, sizeof msg), 1, "%s", msg);
+	cr_expect_eq(import(cap, out, sizeof out, msg, sizeof msg), 2, "%s", msg);
 	snprintf(want, sizeof want, "%s/mdesc-after.bin", cap);
 	cr_expect(strstr(msg, want), "%s", msg);
 	cr_expect(!strstr(msg, out), "names the output folder: %s", msg);
@@ -188,7 +188,7 @@ Test(import_real, an_existing_output_folder_is_kept_on_failure_and_filled_on_suc
 	char cmd[2400];
 	snprintf(cmd, sizeof cmd, "build/ldomsim trace import '%s' -o '%s' 2>&1 >/dev/null", cap,
 	         out);
-	cr_expect_eq(test_run(cmd, msg, sizeof msg), 1, "%s", msg);
+	cr_expect_eq(test_run(cmd, msg, sizeof msg), 2, "%s", msg);
 	cr_expect(exists(keep));
 	cr_expect_eq(test_sh("[ \"$(ls -A '%s')\" = keep.txt ]", out), 0, "files were left");
 	snprintf(cmd, sizeof cmd, "build/ldomsim trace import " KPROBES " -o '%s' 2>&1", out);

@@ -982,12 +982,12 @@ Test(trace_import, bad_capture_is_refused)
 	cr_assert_not_null(f);
 	fputs("format=something\n", f);
 	fclose(f);
-	cr_assert_eq(trace_cmd_main(5, argv), 1);
+	cr_assert_eq(trace_cmd_main(5, argv), 2);
 	/* a capture whose kernel log has no DR lines */
 	snprintf(p, sizeof(p),
 	         "cp traces/testdata/import/capture-graph/* '%s' && : > '%s/dmesg.txt'", cap, cap);
 	cr_assert_eq(system(p), 0);
-	cr_assert_eq(trace_cmd_main(5, argv), 1);
+	cr_assert_eq(trace_cmd_main(5, argv), 2);
 	rm_rf(dir);
 	rm_rf(cap);
 }
