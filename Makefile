@@ -13,10 +13,10 @@
 BUILD    := build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I. -I$(BUILD)
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I.
 LDLIBS   += -lunicorn -ljansson -lm -lpthread
 
-MODULES  := util ds sim hv kernel-model board traces bench
+MODULES  := util ds sim hv lx kernel-model board traces bench
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
@@ -25,11 +25,9 @@ CMD_OBJS := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJS))
 TEST_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/*.c))
 # tests/slow/: tests that run `make guest` (a second image, a patched
 # kernel); their own binary, sharing tests/util.c.
-SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o
+SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o $(BUILD)/obj/tests/util_run.o
 LIB      := $(BUILD)/libldomsim.a
 
-# Generated headers the host sources include (module.mk files append).
-GEN_HDRS :=
 # Things `make` builds besides the binary (module.mk files append).
 ALL_EXTRA :=
 
@@ -38,12 +36,9 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .PHONY: all run check check-slow bench format clean deps guest
 .DEFAULT_GOAL := all
 
-# Module rules first, so that ALL_EXTRA and GEN_HDRS are complete below.
-# hvtramp/ first: it produces the generated headers (GEN_HDRS) that the
-# other modules' rules name as prerequisites, and make expands a rule's
-# prerequisites when it reads the rule (alphabetical order read bench/
-# before GEN_HDRS was set, so fuzz-ds objects could compile before
-# offsets.h existed).
+# Module rules first, so that ALL_EXTRA is complete below. No host source
+# includes a generated header: the guest's layouts are read at run time
+# (lx/lx.h), so the simulator compiles without any guest built.
 -include hvtramp/module.mk $(filter-out hvtramp/module.mk,$(wildcard */module.mk))
 
 all: $(BUILD)/ldomsim $(ALL_EXTRA)
@@ -54,7 +49,7 @@ $(DEPS_STAMP): scripts/deps.sh
 	./scripts/deps.sh
 	@touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -122,7 +117,7 @@ ASAN_TEST_OBJS := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(wildcard tests/*.c))
 ASAN_CLI_OBJS  := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(wildcard cli/*.c))
 ASAN_CMD_OBJS  := $(filter-out $(ASAN_DIR)/obj/cli/main.o,$(ASAN_CLI_OBJS))
 
-$(ASAN_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
+$(ASAN_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 

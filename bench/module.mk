@@ -57,11 +57,11 @@ whatif: all
 FUZZDS_DIR  := $(BUILD)/fuzz-ds
 FUZZ_RUNS_ds ?= -1
 FUZZDS_OBJS := $(LIB_SRCS:%.c=$(FUZZDS_DIR)/obj/%.o)
-$(FUZZDS_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
+$(FUZZDS_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 $(FUZZDS_DIR)/fuzz_ds: bench/fuzz/fuzz_ds.c $(FUZZDS_OBJS)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(BUILD) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 .PHONY: fuzz-ds fuzz-ds-run
 fuzz-ds: all $(FUZZDS_DIR)/fuzz_ds
 fuzz-ds-run: fuzz-ds

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "ds/ds.h"
-#include "guest/offsets.h"
 #include "kernel-model/km.h"
+#include "lx/lx.h"
 #include "sim/eventq.h"
 #include "sim/sim.h"
 
@@ -71,7 +71,7 @@ int bench_play_send(struct bench_play *p, uint64_t t_ns, const uint8_t *bytes, s
 {
 	if (km_ldc_deliver(p->km, bytes, len))
 		return -1;
-	return raise_event(p, t_ns, LX_LDC_EVENT_DATA_READY);
+	return raise_event(p, t_ns, km_layout(p->km)->ldc_event_data_ready);
 }
 
 static int to_guest(void *ctx, uint64_t t_ns, const uint8_t *bytes, size_t len)

@@ -45,7 +45,7 @@ int bench_play_create(struct sim *sim, struct km *km, unsigned irq_tid, uint64_t
 void bench_play_free(struct bench_play *p);
 struct ds_peer *bench_play_peer(const struct bench_play *p);
 
-/* Raise the DS channel's event (LX_LDC_EVENT_*) in interrupt context at
+/* Raise the DS channel's event (LDC_EVENT_* of the guest's layout) in interrupt context at
  * t_ns on thread tid: 0 (also when the domain powered off meanwhile), or
  * -1 with why (n bytes) naming the failure. No player needed: boot raises
  * LDC_EVENT_UP before there is one. */

@@ -22,7 +22,6 @@
 
 #include "board/board.h"
 #include "ds/ds.h"
-#include "guest/offsets.h"
 #include "kernel-model/km.h"
 #include "hv/hv.h"
 #include "sim/image.h"
@@ -264,6 +263,7 @@ const char *bench_run_irq_spec(const struct bench_irq *q, char *buf, size_t n)
 /* The --irq sources (run.h struct bench_irq), then the trace's. */
 static int take_irqs(struct bench_run *r, char *err, size_t n)
 {
+	const struct lx_layout *lx = r->lx;
 	size_t ntrace = trace_irq_count(r->trace);
 	char sb[32];
 	if (r->cfg.nirq + ntrace > MAX_IRQS) {
@@ -299,7 +299,7 @@ static int take_irqs(struct bench_run *r, char *err, size_t n)
 		                      .has_recorded = ti->has_target,
 		                      .recorded = ti->target};
 		for (uint32_t k = 0; k < ti->naffinity; k++)
-			if (ti->affinity[k] < LX_NR_CPUS)
+			if (ti->affinity[k] < lx->nr_cpus)
 				q->aff[ti->affinity[k] / 64] |= 1ull << (ti->affinity[k] % 64);
 		for (size_t k = 0; k < r->cfg.nirq; k++)
 			if (r->irqs[k].devhandle == q->devhandle &&
@@ -320,6 +320,7 @@ static int take_irqs(struct bench_run *r, char *err, size_t n)
  * fixup_irqs targets each through sun4v_set_affinity (INTR_SETTARGET). */
 static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *err, size_t n)
 {
+	const struct lx_layout *lx = r->lx;
 	struct hv *hv = r->board.hv;
 	struct sim_verdict v;
 	uint64_t build, fixup, ret;
@@ -353,7 +354,7 @@ static int setup_irqs(struct bench_run *r, unsigned cpu, uint64_t stack, char *e
 			snprintf(err, n, "irq %u: no descriptor", q->irq);
 			return -1;
 		}
-		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
+		for (unsigned c = 0; c < lx->nr_cpus && !q->all; c++)
 			if (q->aff[c / 64] >> (c % 64) & 1)
 				km_cpumask_set(r->board.km, aff, c);
 			else
@@ -417,19 +418,21 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	bc.insn_budget = r->cfg.insn_budget;
 	bc.engines = r->cfg.engines;
 	bc.profile = !r->cfg.no_profile;
+	bc.lx = r->lx;
 	if (!g1 || !g1->bytes) {
 		snprintf(err, n, "%s: no MD generation to boot from", r->cfg.trace);
 		return -1;
 	}
 	if (board_create(&bc, b, err, n))
 		return -1;
+	const struct lx_layout *lx = r->lx;
 	if (boot_hwcaps(r, g1, err, n))
 		return -1;
 	to_km_costs(&m->costs, &costs);
 	km_set_costs(r->board.km, &costs);
 	km_set_stick_hz(r->board.km, m->stick_hz);
 	hv_set_latency(b->hv, hcall_latency, r->trace);
-	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++)
+	for (unsigned cpu = 0; cpu < lx->nr_cpus; cpu++)
 		sim_cpu_set_speed(r->board.sim, cpu, m->clock_hz, m->cpi);
 	hv_set_mdesc(b->hv, g1->bytes, g1->size);
 	r->handed_md = g1->bytes;
@@ -475,11 +478,11 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	/* The vio bus probes the DS device: ds_probe(vdev, id). */
 	uint64_t vdev = 0;
 	if (sim_sym(r->board.sim, "ds_probe", &fn) ||
-	    !(vdev = km_alloc_zeroed(r->board.km, LX_VIO_DEV_SIZE))) {
+	    !(vdev = km_alloc_zeroed(r->board.km, lx->vio_dev_size))) {
 		snprintf(err, n, "guest image lacks ds_probe, or no memory");
 		return -1;
 	}
-	km_store64(r->board.km, vdev + LX_VIO_DEV_MP, ~0ull); /* no MD node: ds id 0 */
+	km_store64(r->board.km, vdev + lx->vio_dev_mp, ~0ull); /* no MD node: ds id 0 */
 	uint64_t args[2] = {vdev, 0};
 	if (sim_sched_call(r->board.sim, boot_cpu, fn, args, 2, t.stack_top, &ret, &v) !=
 	        SIM_STOP_RETURNED ||
@@ -499,7 +502,7 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	}
 	r->irq_stack = it.stack_top;
 	/* The link comes up: ds_up sends INIT_REQ; the handshake follows. */
-	if (raise_event(r, sim_thread_time_ps(r->board.sim, boot_cpu) / 1000, LX_LDC_EVENT_UP)) {
+	if (raise_event(r, sim_thread_time_ps(r->board.sim, boot_cpu) / 1000, lx->ldc_event_up)) {
 		snprintf(err, n, "%s", r->verdict);
 		return -1;
 	}
@@ -701,8 +704,10 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		snprintf(err, n, "%s", te.msg);
 		goto fail;
 	}
-	if (resolve_guest(r, err, n) || guest_identity(r, err, n))
+	if (resolve_guest(r, err, n) || guest_identity(r, err, n) ||
+	    lx_layout_load(r->image, &r->layout, err, n))
 		goto fail;
+	r->lx = &r->layout;
 	r->m = *trace_machine(r->trace);
 	if (apply_overrides(r, err, n) || check_injections(r, err, n))
 		goto fail;

@@ -15,9 +15,9 @@
 
 #include "bench/run.h"
 #include "board/board.h"
-#include "guest/offsets.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
+#include "lx/lx.h"
 #include "traces/trace.h"
 
 #define MAX_IRQS 16 /* --irq sources per run */
@@ -25,14 +25,14 @@
 /* A device interrupt of the domain (--irq) and where the hypervisor
  * delivers it. */
 /* --irq affinity masks (run.h) copy into run_irq's. */
-_Static_assert(BENCH_IRQ_CPU_WORDS == LX_NR_CPUS / 64, "one cpu mask size");
+_Static_assert(BENCH_IRQ_CPU_WORDS == LX_MAX_NR_CPUS / 64, "a cpu mask of the largest guest");
 
 struct run_irq {
 	unsigned devhandle, devino;
-	unsigned irq;                  /* sun4v_build_irq's number */
-	int all;                       /* affinity: every cpu */
-	uint64_t aff[LX_NR_CPUS / 64]; /* else these cpus */
-	uint64_t target_boot;          /* INTR_SETTARGET state after boot */
+	unsigned irq;                      /* sun4v_build_irq's number */
+	int all;                           /* affinity: every cpu */
+	uint64_t aff[LX_MAX_NR_CPUS / 64]; /* else these cpus */
+	uint64_t target_boot;              /* INTR_SETTARGET state after boot */
 	unsigned retargets_boot;
 	int from_trace;   /* else --irq */
 	int has_recorded; /* the trace's INTR_GETTARGET at capture */
@@ -82,11 +82,13 @@ struct bench_run {
 	double *host_op; /* host seconds from the start at each op's delivery, then the end */
 	double t0;
 	char image[4096];
-	char trace_path[4096]; /* cfg.trace, owned: the caller's string may go */
-	json_t *guest;         /* the image's identity from its manifest, or NULL */
-	json_t *hwcaps;        /* the boot MD's cpu hwcap-list, as strings */
-	unsigned patch_sets;   /* enum sim_patch_set applied for the hwcaps */
-	unsigned patched;      /* instructions they replaced */
+	char trace_path[4096];      /* cfg.trace, owned: the caller's string may go */
+	json_t *guest;              /* the image's identity from its manifest, or NULL */
+	struct lx_layout layout;    /* the guest's layouts, read once per run */
+	const struct lx_layout *lx; /* &layout */
+	json_t *hwcaps;             /* the boot MD's cpu hwcap-list, as strings */
+	unsigned patch_sets;        /* enum sim_patch_set applied for the hwcaps */
+	unsigned patched;           /* instructions they replaced */
 	struct trace *trace;
 	struct board board; /* the machine, its hypervisor and the kernel model */
 	unsigned irq_tid;

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "guest/offsets.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
 #include "sim/image.h"
@@ -122,11 +121,12 @@ static json_t *cpu_list(const uint32_t *ids, size_t n)
 
 static json_t *guest_mask(struct bench_run *r, uint64_t mask_va)
 {
-	uint32_t *ids = malloc(LX_NR_CPUS * sizeof *ids);
+	const struct lx_layout *lx = r->lx;
+	uint32_t *ids = malloc(lx->nr_cpus * sizeof *ids);
 	size_t n = 0;
 	if (!ids)
 		return json_null();
-	for (unsigned c = 0; c < LX_NR_CPUS; c++)
+	for (unsigned c = 0; c < lx->nr_cpus; c++)
 		if (km_cpumask_test(r->board.km, mask_va, c))
 			ids[n++] = c;
 	json_t *j = cpu_list(ids, n);
@@ -137,11 +137,12 @@ static json_t *guest_mask(struct bench_run *r, uint64_t mask_va)
 /* The strands the hypervisor has running (CPU_START'ed, not stopped). */
 static json_t *hv_running_mask(struct bench_run *r)
 {
-	uint32_t *ids = malloc(LX_NR_CPUS * sizeof *ids);
+	const struct lx_layout *lx = r->lx;
+	uint32_t *ids = malloc(lx->nr_cpus * sizeof *ids);
 	size_t n = 0;
 	if (!ids)
 		return json_null();
-	for (unsigned c = 0; c < LX_NR_CPUS; c++)
+	for (unsigned c = 0; c < lx->nr_cpus; c++)
 		if (hv_cpu_running(r->board.hv, c))
 			ids[n++] = c;
 	json_t *j = cpu_list(ids, n);
@@ -151,15 +152,16 @@ static json_t *hv_running_mask(struct bench_run *r)
 
 static json_t *irqs_json(struct bench_run *r)
 {
+	const struct lx_layout *lx = r->lx;
 	json_t *a = json_array();
-	uint32_t *ids = malloc(LX_NR_CPUS * sizeof *ids);
+	uint32_t *ids = malloc(lx->nr_cpus * sizeof *ids);
 	for (size_t i = 0; i < r->nirqs && ids; i++) {
 		const struct run_irq *q = &r->irqs[i];
 		uint64_t target = 0;
 		unsigned retargets = 0;
 		size_t nids = 0;
 		hv_intr_target(r->board.hv, q->devhandle, q->devino, &target, &retargets);
-		for (unsigned c = 0; c < LX_NR_CPUS && !q->all; c++)
+		for (unsigned c = 0; c < lx->nr_cpus && !q->all; c++)
 			if (q->aff[c / 64] >> (c % 64) & 1)
 				ids[nids++] = c;
 		json_t *o = json_pack("{sIsIsIsosssIsIsI}", "devhandle", (json_int_t)q->devhandle,
@@ -182,6 +184,7 @@ static json_t *irqs_json(struct bench_run *r)
 /* Per present strand, what the guest's real code left in guest memory. */
 static json_t *strands_json(struct bench_run *r)
 {
+	const struct lx_layout *lx = r->lx;
 	json_t *arr = json_array();
 	uint64_t present, maps[4];
 	static const char *const names[4] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
@@ -191,7 +194,7 @@ static json_t *strands_json(struct bench_run *r)
 	for (int m = 0; m < 4; m++)
 		if (sim_sym(r->board.sim, names[m], &maps[m]))
 			return arr;
-	for (unsigned c = 0; c < LX_NR_CPUS; c++) {
+	for (unsigned c = 0; c < lx->nr_cpus; c++) {
 		if (!km_cpumask_test(r->board.km, present, c))
 			continue;
 		struct km_cpu_ids g;
@@ -203,7 +206,7 @@ static json_t *strands_json(struct bench_run *r)
 		              (json_int_t)g.sock_id, "max_cache_id", (json_int_t)g.max_cache_id);
 		for (int m = 0; m < 4; m++) {
 			uint64_t va = m == 0 ? maps[0] + km_per_cpu_offset(r->board.km, c)
-			                     : maps[m] + (uint64_t)c * LX_CPUMASK_SIZE;
+			                     : maps[m] + (uint64_t)c * lx->cpumask_size;
 			json_object_set_new(o, names[m], guest_mask(r, va));
 		}
 		json_array_append_new(arr, o);
@@ -414,6 +417,7 @@ static json_t *profile_json(struct bench_run *r, size_t top)
 
 void *bench_run_json(struct bench_run *r, int with_log)
 {
+	const struct lx_layout *lx = r->lx;
 	const struct trace_machine *m = &r->m;
 	json_t *root = json_object(), *cfg = json_object(), *ops = json_array();
 	json_object_set_new(root, "format", json_string(BENCH_RESULT_FORMAT));
@@ -423,7 +427,7 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "trace_sha256", json_string(trace_sha256_hex(r->trace)));
 	json_object_set_new(cfg, "guest_image", json_string(r->image));
 	json_object_set_new(cfg, "guest", r->guest ? json_incref(r->guest) : json_null());
-	json_object_set_new(cfg, "kernel_version", json_string(LX_KERNEL_VERSION));
+	json_object_set_new(cfg, "kernel_version", json_string(lx->kernel_version));
 	json_object_set_new(cfg, "hwcaps", r->hwcaps ? json_incref(r->hwcaps) : json_array());
 	json_object_set_new(cfg, "code_patches",
 	                    json_pack("{sbsbsi}", "popc", !!(r->patch_sets & SIM_PATCH_POPC),

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km.h"
 #include "sim/sim.h"
 #include "traces/md.h"
@@ -36,8 +35,9 @@ static void note(char *report, size_t n, size_t *used, const char *fmt, ...)
 /* A guest cpumask by kernel virtual address (image or linear map). */
 static const uint8_t *guest_cpumask(struct bench_run *r, uint64_t va)
 {
+	const struct lx_layout *lx = r->lx;
 	uint64_t ra = va >= 0xffff800000000000ull ? va - 0xffff800000000000ull : va;
-	return sim_ra_ptr(r->board.sim, ra, LX_CPUMASK_SIZE);
+	return sim_ra_ptr(r->board.sim, ra, lx->cpumask_size);
 }
 
 static int mask_bit(const uint8_t *m, unsigned cpu)
@@ -57,6 +57,7 @@ static int mask_bit(const uint8_t *m, unsigned cpu)
 size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t len, char *report,
                             size_t n)
 {
+	const struct lx_layout *lx = r->lx;
 	static const char *const maps[] = {"cpu_sibling_map", "cpu_core_map", "cpu_core_sib_map",
 	                                   "cpu_core_sib_cache_map"};
 	static const char *const id_names[] = {"core_id", "proc_id", "sock_id", "max_cache_id"};
@@ -66,7 +67,7 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 	size_t diffs = 0, used = 0, noted = 0;
 	uint64_t va, map_va[4];
 	const uint8_t *present = NULL;
-	uint8_t want[LX_CPUMASK_SIZE], stale_cpus[LX_CPUMASK_SIZE];
+	uint8_t want[LX_MAX_CPUMASK_SIZE], stale_cpus[LX_MAX_CPUMASK_SIZE];
 	if (report && n)
 		report[0] = 0;
 	r->topo_stale = 0;
@@ -86,8 +87,8 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 		diffs = SIZE_MAX;
 		goto out;
 	}
-	memset(stale_cpus, 0, sizeof stale_cpus);
-	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++) {
+	memset(stale_cpus, 0, lx->cpumask_size);
+	for (unsigned cpu = 0; cpu < lx->nr_cpus; cpu++) {
 		if (!mask_bit(present, cpu))
 			continue;
 		size_t bad = 0;
@@ -112,17 +113,17 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 		for (int m = 0; m < 4; m++) {
 			const uint32_t *ids;
 			size_t k = md_topo_siblings(topo, cpu, (enum md_topo_map)m, &ids);
-			memset(want, 0, sizeof want);
+			memset(want, 0, lx->cpumask_size);
 			for (size_t j = 0; j < k; j++)
-				if (ids[j] < LX_NR_CPUS && mask_bit(present, ids[j]))
+				if (ids[j] < lx->nr_cpus && mask_bit(present, ids[j]))
 					want[8 * (ids[j] / 64) + 7 - (ids[j] % 64) / 8] |=
 					    (uint8_t)(1u << (ids[j] % 8));
 			uint64_t a =
 			    map_va[m] + (m == MD_TOPO_SIBLING ? km_per_cpu_offset(r->board.km, cpu)
-			                                      : (uint64_t)cpu * LX_CPUMASK_SIZE);
+			                                      : (uint64_t)cpu * lx->cpumask_size);
 			const uint8_t *got = guest_cpumask(r, a);
 			int differs = !got;
-			for (size_t b = 0; got && b < LX_CPUMASK_SIZE; b++) {
+			for (size_t b = 0; got && b < lx->cpumask_size; b++) {
 				uint8_t gb = got[b];
 				/* never cleared: the bits of cpus gone since stay */
 				if (m >= MD_TOPO_CORE_SIB) {
@@ -149,7 +150,7 @@ size_t bench_run_topo_check(struct bench_run *r, const uint8_t *md_bytes, size_t
 		size_t sn = sizeof r->topo_stale_report;
 		u += (size_t)snprintf(s, sn, "%zu stale bit%s of cpus no longer present (",
 		                      r->topo_stale, r->topo_stale == 1 ? "" : "s");
-		for (unsigned c = 0; c < LX_NR_CPUS && u < sn; c++)
+		for (unsigned c = 0; c < lx->nr_cpus && u < sn; c++)
 			if (mask_bit(stale_cpus, c) && listed++ < 16)
 				u += (size_t)snprintf(s + u, sn - u, "%s%u", listed > 1 ? "," : "",
 				                      c);

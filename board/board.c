@@ -6,14 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
+#include "lx/lx.h"
 #include "sim/sim.h"
 
 /* Where OBP leaves the boot strand: the image's entry (KERNBASE). */
-#define BOARD_ENTRY LX_KERNBASE
+#define BOARD_ENTRY(lx) ((lx)->kernbase)
 
 void board_config_default(struct board_config *c)
 {
@@ -26,8 +26,14 @@ void board_config_default(struct board_config *c)
 
 int board_create(const struct board_config *c, struct board *b, char *err, size_t n)
 {
+	struct lx_layout lx;
 	struct sim_config sc;
 	memset(b, 0, sizeof *b);
+	/* The guest's layouts first: NR_CPUS sizes the machine. */
+	if (c->lx)
+		lx = *c->lx;
+	else if (lx_layout_load(c->image, &lx, err, n))
+		return -1;
 	sim_config_default(&sc);
 	sc.image = c->image;
 	sc.ram_size = c->ram_size;
@@ -35,7 +41,7 @@ int board_create(const struct board_config *c, struct board *b, char *err, size_
 	if (c->pool_max)
 		sc.pool_max = c->pool_max;
 	sc.linear_base = KM_PAGE_OFFSET;
-	sc.max_cpus = LX_NR_CPUS;
+	sc.max_cpus = (unsigned)lx.nr_cpus;
 	sc.engines = c->engines;
 	if (sim_create(&sc, &b->sim, err, n))
 		return -1;
@@ -43,7 +49,7 @@ int board_create(const struct board_config *c, struct board *b, char *err, size_
 		snprintf(err, n, "out of memory (hypervisor model)");
 		goto fail;
 	}
-	if (km_create(b->sim, b->hv, &b->km, err, n))
+	if (km_create(b->sim, b->hv, &lx, &b->km, err, n))
 		goto fail;
 	if (c->profile && sim_profile_enable(b->sim)) {
 		snprintf(err, n, "out of memory (profile)");
@@ -75,7 +81,8 @@ int board_boot_state(struct board *b, char *err, size_t n)
 
 int board_mondo_queues(struct board *b, unsigned ncpus, char *err, size_t n)
 {
-	for (unsigned cpu = 0; cpu < ncpus && cpu < LX_NR_CPUS; cpu++)
+	const struct lx_layout *lx = km_layout(b->km);
+	for (unsigned cpu = 0; cpu < ncpus && cpu < lx->nr_cpus; cpu++)
 		if (board_cpu_queues(b, cpu)) {
 			snprintf(err, n, "kernel heap exhausted allocating mondo queues");
 			return -1;
@@ -85,7 +92,7 @@ int board_mondo_queues(struct board *b, unsigned ncpus, char *err, size_t n)
 
 int board_boot_strand(struct board *b, unsigned cpu, struct km_thread *t, char *err, size_t n)
 {
-	if (sim_strand_start(b->sim, cpu, BOARD_ENTRY, 0) ||
+	if (sim_strand_start(b->sim, cpu, BOARD_ENTRY(km_layout(b->km)), 0) ||
 	    km_thread_setup(b->km, cpu, cpu, "swapper/0", t)) {
 		snprintf(err, n, "cannot start the boot strand");
 		return -1;

@@ -18,6 +18,7 @@ struct hv_call;
 struct km;
 struct km_thread;
 struct sim_checks;
+struct lx_layout;
 
 /* The parts of one domain. The sim owns the hypervisor model (attached);
  * the caller owns the sim and the kernel model (board_free frees both). */
@@ -34,6 +35,8 @@ struct board_config {
 	unsigned pool_max;           /* engines (0: the sim's default) */
 	struct sim_engines *engines; /* engines to borrow (NULL: the sim's own) */
 	int profile;                 /* nonzero: the per-function profile is on */
+	const struct lx_layout *lx;  /* the guest's layouts (NULL: read from the
+	                                image's manifest.json); copied */
 };
 void board_config_default(struct board_config *c);
 

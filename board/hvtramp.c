@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "board/board.h"
-#include "guest/offsets.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
+#include "lx/lx.h"
 #include "sim/image.h"
 #include "sim/selftest.h"
 #include "sim/sim.h"
@@ -47,21 +47,23 @@ int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
 	struct board b;
 	int rc = -1;
 	memset(r, 0, sizeof *r);
-	snprintf(r->kernel_version, sizeof r->kernel_version, "%s", LX_KERNEL_VERSION);
 
 	board_config_default(&cfg);
 	cfg.image = elf;
 	cfg.ram_size = HVT_RAM_SIZE;
 	cfg.pool_max = 4;
 	cfg.insn_budget = o->insn_budget ? o->insn_budget : HVT_BUDGET;
-	if (o->cpu >= LX_NR_CPUS) {
-		snprintf(err, n, "cpu %u is beyond NR_CPUS (%u)", o->cpu, (unsigned)LX_NR_CPUS);
-		return -1;
-	}
 	if (board_create(&cfg, &b, err, n))
 		return -1;
 	struct sim *s = b.sim;
 	struct km *km = b.km;
+	const struct lx_layout *lx = km_layout(km);
+	snprintf(r->kernel_version, sizeof r->kernel_version, "%s", lx->kernel_version);
+	if (o->cpu >= lx->nr_cpus) {
+		snprintf(err, n, "cpu %u is beyond NR_CPUS (%u)", o->cpu, (unsigned)lx->nr_cpus);
+		board_free(&b);
+		return -1;
+	}
 	snprintf(r->unicorn_version, sizeof r->unicorn_version, "%s", sim_unicorn_version(s));
 
 	/* Boot state as the kernel's early boot leaves it, the mondo queues
@@ -80,34 +82,34 @@ int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
 		goto out;
 	}
 	uint64_t tb = km_trap_block(km, o->cpu);
-	sim_st64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA, 0xdeadbeefull); /* must be cleared */
+	sim_st64(s, tb + lx->trap_per_cpu_irq_worklist_pa, 0xdeadbeefull); /* must be cleared */
 	unsigned nmaps = km_num_kernel_mappings(km);
 	uint64_t tte = km_kern_locked_tte(km);
 
 	/* The descriptor, exactly as ldom_startcpu_cpuid() builds it (kzalloc:
 	 * a linear-map address; CPU_START gets __pa()). */
-	uint64_t hd_va =
-	    km_alloc_zeroed(km, LX_HVTRAMP_DESCR_SIZE + (uint64_t)nmaps * LX_HVTRAMP_MAPPING_SIZE);
+	uint64_t hd_va = km_alloc_zeroed(km, lx->hvtramp_descr_size +
+	                                         (uint64_t)nmaps * lx->hvtramp_mapping_size);
 	uint64_t hd = km_va_to_ra(km, hd_va);
 	if (!hd_va) {
 		snprintf(err, n, "kernel heap exhausted allocating the descriptor");
 		goto out;
 	}
-	sim_st32(s, hd + LX_HVTRAMP_DESCR_CPU, o->cpu);
-	sim_st32(s, hd + LX_HVTRAMP_DESCR_NUM_MAPPINGS, nmaps);
-	sim_st64(s, hd + LX_HVTRAMP_DESCR_FAULT_INFO_VA, tb + LX_TRAP_PER_CPU_FAULT_INFO);
-	sim_st64(s, hd + LX_HVTRAMP_DESCR_FAULT_INFO_PA, tb + LX_TRAP_PER_CPU_FAULT_INFO);
-	sim_st64(s, hd + LX_HVTRAMP_DESCR_THREAD_REG, idle.ti);
+	sim_st32(s, hd + lx->hvtramp_descr_cpu, o->cpu);
+	sim_st32(s, hd + lx->hvtramp_descr_num_mappings, nmaps);
+	sim_st64(s, hd + lx->hvtramp_descr_fault_info_va, tb + lx->trap_per_cpu_fault_info);
+	sim_st64(s, hd + lx->hvtramp_descr_fault_info_pa, tb + lx->trap_per_cpu_fault_info);
+	sim_st64(s, hd + lx->hvtramp_descr_thread_reg, idle.ti);
 	for (unsigned i = 0; i < nmaps; i++) {
-		uint64_t m = hd + LX_HVTRAMP_DESCR_MAPS + (uint64_t)i * LX_HVTRAMP_MAPPING_SIZE;
-		sim_st64(s, m + LX_HVTRAMP_MAPPING_VADDR, LX_KERNBASE + i * MAP_4MB);
-		sim_st64(s, m + LX_HVTRAMP_MAPPING_TTE, tte + i * MAP_4MB);
+		uint64_t m = hd + lx->hvtramp_descr_maps + (uint64_t)i * lx->hvtramp_mapping_size;
+		sim_st64(s, m + lx->hvtramp_mapping_vaddr, lx->kernbase + i * MAP_4MB);
+		sim_st64(s, m + lx->hvtramp_mapping_tte, tte + i * MAP_4MB);
 	}
 	r->num_mappings = nmaps;
 	r->descr_ra = hd;
 	r->expect_g6 = idle.ti;
 	r->expect_g4 = idle.task;
-	r->expect_sp = idle.ti + (1ull << LX_THREAD_SHIFT) - (LX_STACKFRAME_SZ + LX_STACK_BIAS);
+	r->expect_sp = idle.ti + (1ull << lx->thread_shift) - (lx->stackframe_sz + lx->stack_bias);
 
 	if (o->fail_fn >= 0)
 		(void)hv_inject(b.hv, (unsigned)o->fail_fn, (int)o->cpu, o->fail_status,
@@ -161,9 +163,9 @@ int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
 		char why_bad[200] = "";
 		for (unsigned i = 0; i < nmaps && seq_ok; i++, k++) {
 			const struct hv_call *c = k < r->nhcalls ? &r->hcalls[k] : NULL;
-			seq_ok = c && c->fn == 0x25 && c->arg[0] == LX_KERNBASE + i * MAP_4MB &&
+			seq_ok = c && c->fn == 0x25 && c->arg[0] == lx->kernbase + i * MAP_4MB &&
 			         c->arg[1] == 0 && c->arg[2] == tte + i * MAP_4MB &&
-			         c->arg[3] == (LX_HV_MMU_IMMU | LX_HV_MMU_DMMU) && c->status == 0;
+			         c->arg[3] == (lx->hv_mmu_immu | lx->hv_mmu_dmmu) && c->status == 0;
 			if (!seq_ok)
 				snprintf(why_bad, sizeof why_bad,
 				         "call %zu: not mmu_map_perm_addr of "
@@ -172,7 +174,7 @@ int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
 		}
 		const struct hv_call *c = k < r->nhcalls ? &r->hcalls[k] : NULL;
 		if (seq_ok &&
-		    !(c && c->fn == 0x26 && c->arg[0] == tb + LX_TRAP_PER_CPU_FAULT_INFO)) {
+		    !(c && c->fn == 0x26 && c->arg[0] == tb + lx->trap_per_cpu_fault_info)) {
 			seq_ok = 0;
 			snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_fault_area_conf", k);
 		}
@@ -184,12 +186,14 @@ int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
 			snprintf(why_bad, sizeof why_bad, "call %zu: not mmu_enable(1, 1f)", k);
 		}
 		k++;
-		static const struct {
-			unsigned q, pa, bits;
-		} qs[] = {{0x3c, LX_TRAP_PER_CPU_CPU_MONDO_PA, 7},
-		          {0x3d, LX_TRAP_PER_CPU_DEV_MONDO_PA, 7},
-		          {0x3e, LX_TRAP_PER_CPU_RESUM_MONDO_PA, 6},
-		          {0x3f, LX_TRAP_PER_CPU_NONRESUM_MONDO_PA, 2}};
+		const struct {
+			unsigned q;
+			uint64_t pa;
+			unsigned bits;
+		} qs[] = {{0x3c, lx->trap_per_cpu_cpu_mondo_pa, 7},
+		          {0x3d, lx->trap_per_cpu_dev_mondo_pa, 7},
+		          {0x3e, lx->trap_per_cpu_resum_mondo_pa, 6},
+		          {0x3f, lx->trap_per_cpu_nonresum_mondo_pa, 2}};
 		for (unsigned i = 0; i < 4 && seq_ok; i++, k++) {
 			c = k < r->nhcalls ? &r->hcalls[k] : NULL;
 			seq_ok = c && c->fn == 0x14 && c->arg[0] == qs[i].q &&
@@ -225,11 +229,11 @@ int board_hvtramp_run(const char *elf, const struct board_hvtramp_opts *o,
 			/* What the real per-cpu set-up wrote. */
 			sim_checks_add(
 			    checks, "hvtramp-trap-block",
-			    reached && sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD) == idle.ti &&
-			        sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA) == 0,
+			    reached && sim_ld64(s, tb + lx->trap_per_cpu_thread) == idle.ti &&
+			        sim_ld64(s, tb + lx->trap_per_cpu_irq_worklist_pa) == 0,
 			    "trap_block[%u].thread 0x%llx irq_worklist_pa 0x%llx", o->cpu,
-			    (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_THREAD),
-			    (unsigned long long)sim_ld64(s, tb + LX_TRAP_PER_CPU_IRQ_WORKLIST_PA));
+			    (unsigned long long)sim_ld64(s, tb + lx->trap_per_cpu_thread),
+			    (unsigned long long)sim_ld64(s, tb + lx->trap_per_cpu_irq_worklist_pa));
 		}
 	}
 	rc = 0;

@@ -1,6 +1,6 @@
 /*
  * Linker script of the ldomsim guest image (written for ldomsim; run
- * through cpp with build/guest/offsets.h). One ELF at KERNBASE:
+ * through cpp with the guest's offsets.h). One ELF at KERNBASE:
  *
  *   .text     entry roots first (hv_cpu_startup), the reachable kernel code,
  *             the sim/guest code (trap table ...), the kernel-model stubs
@@ -15,7 +15,7 @@
  * --orphan-handling=error: a section this script does not place is an error,
  * so a new kind of section in a new kernel cannot slip in unnoticed.
  */
-#include "guest/offsets.h"
+#include "offsets.h" /* the guest's own: -I$(GUEST_DIR) */
 
 OUTPUT_FORMAT("elf64-sparc")
 OUTPUT_ARCH(sparc:v9)

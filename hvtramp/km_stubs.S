@@ -14,7 +14,7 @@
  * caller. KM_DATA rows are zero-filled objects in .bss.km, KM_PERCPU rows
  * are zero-filled objects in the per-cpu template (.data..percpu..km).
  */
-#include "guest/offsets.h"
+#include "offsets.h" /* the guest's own: -I$(GUEST_DIR) */
 #include "sim/guest/sim_traps.h"
 
 #ifndef SIM_TRAP_KM

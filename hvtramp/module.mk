@@ -13,8 +13,7 @@ KERNEL_SRC ?= /usr/src/linux-source-6.1.tar.xz
 KM_TABLE   ?= kernel-model/entries.def
 GUEST_DIR  ?= $(BUILD)/guest
 # make guest GUEST=NAME [KERNEL_SRC=...]: a named guest in build/guests/NAME
-# beside the default (ldomsim run --guest NAME); its kernel's layouts must
-# equal those the simulator is built with (checked, differences named).
+# beside the default (ldomsim run --guest NAME), with its own layouts.
 GUEST      ?=
 ifneq ($(GUEST),)
 GUEST_DIR  := $(BUILD)/guests/$(GUEST)
@@ -39,19 +38,18 @@ HV_KDIR    := $(BUILD)/linux/$(HV_NAME)$(if $(PATCHES),-$(GUEST))
 HV_OUT     := $(HV_KDIR)/ldomsim
 HV_KOBJS   := $(addprefix $(HV_OUT)/,hvtramp.o smp_64.o mdesc.o ds.o irq_64.o traps_64.o hvcalls.o helpers.o \
 		lib_string.o lib_find_bit.o lib_bitops.o lib_ffs.o)
-HV_OFFSETS := $(BUILD)/guest/offsets.h
+HV_OFFSETS := $(GUEST_DIR)/offsets.h
 HV_SIM_SRCS:= $(filter-out sim/guest/selftest%.S,$(wildcard sim/guest/*.S))
 HV_SIM_OBJS:= $(patsubst sim/guest/%.S,$(GUEST_DIR)/simguest_%.o,$(HV_SIM_SRCS))
 # Guest-side glue of the kernel model (it calls real kernel functions
 # around host entries); linked like the sim/guest objects.
 HV_KM_SRCS := $(wildcard kernel-model/guest/*.S)
 HV_SIM_OBJS+= $(patsubst kernel-model/guest/%.S,$(GUEST_DIR)/simguest_km_%.o,$(HV_KM_SRCS))
-HV_ASFLAGS := -fno-pic -m64 -mcpu=ultrasparc -Wa,--undeclared-regs -Wa,--noexecstack -I. -I$(BUILD) -MMD -MP
+HV_ASFLAGS := -fno-pic -m64 -mcpu=ultrasparc -Wa,--undeclared-regs -Wa,--noexecstack -I. -I$(GUEST_DIR) -MMD -MP
 HV_LD      := $(HV_CROSS)ld -m elf64_sparc -static -nostdlib --gc-sections \
               --orphan-handling=error --no-warn-rwx-segments -z noexecstack \
               -z max-page-size=8192 -z common-page-size=8192
 
-GEN_HDRS  += $(HV_OFFSETS)
 ALL_EXTRA += $(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json
 # The top Makefile expands ALL_EXTRA in `all:` before including module.mk
 # files, so name the prerequisites here too.
@@ -87,7 +85,7 @@ $(HV_KDIR)/.objects: $(HV_KDIR)/.configured hvtramp/kernel.sh $(wildcard hvtramp
 # Which kernel (and which table) an output was made from: rewritten only when
 # KERNEL_SRC / KM_TABLE name something else, so switching back and forth
 # rebuilds what depends on them even when the other files are older.
-$(sort $(if $(GUEST),,$(BUILD)/guest/kernel_src.path) $(GUEST_DIR)/kernel_src.path): HV_FORCE
+$(GUEST_DIR)/kernel_src.path: HV_FORCE
 	@mkdir -p $(@D)
 	@echo '$(abspath $(KERNEL_SRC))' | cmp -s - $@ 2>/dev/null || echo '$(abspath $(KERNEL_SRC))' >$@
 
@@ -100,20 +98,11 @@ define hv_gen_offsets
 	  echo; echo '#endif'; } >$@.tmp && mv $@.tmp $@
 endef
 
-ifeq ($(GUEST),)
-$(HV_OFFSETS): $(HV_KDIR)/.objects hvtramp/offsets.sed $(BUILD)/guest/kernel_src.path
+# The guest's layouts: its own assembler sources include them, and the link
+# records them in manifest.json ("layout"), which the simulator reads at run
+# time (lx/lx.def): no guest's numbers are compiled into the simulator.
+$(HV_OFFSETS): $(HV_KDIR)/.objects hvtramp/offsets.sed $(GUEST_DIR)/kernel_src.path
 	$(hv_gen_offsets)
-HV_LAYOUT_OK :=
-else
-# The simulator's layouts stay the default kernel's.
-$(HV_OFFSETS):
-	@test -f $@ || { echo "make guest GUEST=$(GUEST): build the default guest first (make guest): the simulator is built against its layouts" >&2; exit 1; }
-$(GUEST_DIR)/offsets.h: $(HV_KDIR)/.objects hvtramp/offsets.sed $(GUEST_DIR)/kernel_src.path
-	$(hv_gen_offsets)
-HV_LAYOUT_OK := $(GUEST_DIR)/layout.ok
-$(HV_LAYOUT_OK): $(GUEST_DIR)/offsets.h $(HV_OFFSETS) hvtramp/guest.py
-	python3 hvtramp/guest.py layout --name $(GUEST) $(HV_OFFSETS) $(GUEST_DIR)/offsets.h $@
-endif
 
 # --- the link ---------------------------------------------------------------
 $(GUEST_DIR)/roots.ld: hvtramp/entries.txt hvtramp/guest.py $(HV_KDIR)/.objects $(GUEST_DIR)/kernel_src.path
@@ -122,7 +111,7 @@ $(GUEST_DIR)/roots.ld: hvtramp/entries.txt hvtramp/guest.py $(HV_KDIR)/.objects 
 
 $(GUEST_DIR)/guest.lds: hvtramp/guest.lds.S $(HV_OFFSETS)
 	@mkdir -p $(@D)
-	cpp -P -undef -I$(BUILD) -o $@ $<
+	cpp -P -undef -I$(GUEST_DIR) -o $@ $<
 
 $(GUEST_DIR)/simguest_%.o: sim/guest/%.S $(HV_OFFSETS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -140,14 +129,14 @@ $(GUEST_DIR)/km_stubs.o: hvtramp/km_stubs.S $(KM_TABLE) $(GUEST_DIR)/km_table.pa
 	@mkdir -p $(@D)
 	$(HV_CROSS)gcc $(HV_ASFLAGS) -DKM_TABLE_FILE='"$(abspath $(KM_TABLE))"' -c -o $@ $<
 
-$(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json &: $(HV_LAYOUT_OK) $(HV_KDIR)/.objects $(GUEST_DIR)/roots.ld \
+$(GUEST_DIR)/guest.elf $(GUEST_DIR)/manifest.json &: $(HV_OFFSETS) $(HV_KDIR)/.objects $(GUEST_DIR)/roots.ld \
 		$(GUEST_DIR)/guest.lds $(GUEST_DIR)/km_stubs.o $(HV_SIM_OBJS) $(KM_TABLE) hvtramp/guest.py \
 		$(GUEST_DIR)/kernel_src.path
 	python3 hvtramp/guest.py link --table $(KM_TABLE) --ld '$(HV_LD)' \
 		--lds $(GUEST_DIR)/guest.lds --libdir $(GUEST_DIR) --stubs $(GUEST_DIR)/km_stubs.o \
 		--out $(GUEST_DIR)/guest.elf --manifest $(GUEST_DIR)/manifest.json \
 		--release $(HV_OUT)/kernel.release --source $(KERNEL_SRC) --kdir $(HV_KDIR) \
-		--entries hvtramp/entries.txt $(addprefix --sim ,$(HV_SIM_OBJS)) $(HV_KOBJS)
+		--entries hvtramp/entries.txt --offsets $(HV_OFFSETS) $(addprefix --sim ,$(HV_SIM_OBJS)) $(HV_KOBJS)
 
 .PHONY: HV_FORCE
 HV_FORCE:

@@ -75,6 +75,11 @@ uint64_t km_page_offset(const struct km *km)
 	return km->page_offset;
 }
 
+const struct lx_layout *km_layout(const struct km *km)
+{
+	return &km->lx;
+}
+
 static void km_call(struct km *km, struct sim *s, unsigned tid, unsigned cpu, uint64_t pc,
                     struct sim_trap_result *out);
 
@@ -84,7 +89,8 @@ static void km_on_trap(void *ctx, struct sim *s, unsigned tid, unsigned cpu, uns
 	km_call(ctx, s, tid, cpu, pc, r);
 }
 
-int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n)
+int km_create(struct sim *s, struct hv *hv, const struct lx_layout *lx, struct km **out, char *err,
+              size_t n)
 {
 	struct km *km = calloc(1, sizeof *km);
 	const struct sim_image *img = sim_image(s);
@@ -95,6 +101,7 @@ int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n
 		return -1;
 	}
 	km->s = s;
+	km->lx = *lx;
 	km->hv = hv;
 	km->page_offset = KM_PAGE_OFFSET;
 	km_costs_default(&km->costs);
@@ -102,7 +109,7 @@ int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n
 	if (sim_image_sym(img, "km_stubs_start", &km->stubs, NULL) ||
 	    sim_image_sym(img, "km_stubs_end", &km->stubs_end, NULL)) {
 		util_errf(err, n, "%s: no km_stubs_start/km_stubs_end (not a ldomsim guest image?)",
-		         sim_image_path(img));
+		          sim_image_path(img));
 		goto fail;
 	}
 	if (km->stubs_end - km->stubs != KM_NROWS * KM_STUB_SIZE) {
@@ -119,7 +126,7 @@ int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t n
 		if (sim_image_sym(img, km_rows[i].name, &addr, NULL) ||
 		    addr != km->stubs + i * KM_STUB_SIZE) {
 			util_errf(err, n, "%s: stub %zu is not '%s' (table and image disagree)",
-			         sim_image_path(img), i, km_rows[i].name);
+			          sim_image_path(img), i, km_rows[i].name);
 			goto fail;
 		}
 	}

@@ -15,12 +15,16 @@ struct sim;
 struct km;
 
 struct hv;
+struct lx_layout;
 
 /* Bind the table to the image loaded in s: find km_stubs_start and check
  * that the i-th stub carries the i-th row's name; from then on the model
  * answers the sim's kernel-model trap (it registers the handler). hv is the
  * domain's hypervisor model (OBP's state of the cpus), not owned. */
-int km_create(struct sim *s, struct hv *hv, struct km **out, char *err, size_t errlen);
+int km_create(struct sim *s, struct hv *hv, const struct lx_layout *lx, struct km **out, char *err,
+              size_t errlen);
+/* The guest's layouts the model was created with (lx/lx.h). */
+const struct lx_layout *km_layout(const struct km *km);
 void km_free(struct km *km);
 
 /* Where the kernel's linear map starts (PAGE_OFFSET), and the image. */

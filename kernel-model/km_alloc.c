@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/tunables.h"
 #include "sim/image.h"
@@ -32,12 +31,12 @@
  * 1 << (MAX_ORDER + PAGE_SHIFT - 1); SMP_CACHE_BYTES (asm/cache.h), the
  * alignment memblock uses when asked for 0; MEMBLOCK_ALLOC_ACCESSIBLE (0)
  * and MEMBLOCK_ALLOC_ANYWHERE (~0) as an end mean "no upper bound". */
-#define ZERO_SIZE_PTR             16ull
-#define KMALLOC_MAX_CACHE_SIZE    (2ull * LX_PAGE_SIZE)
-#define KMALLOC_MAX_SIZE          (LX_PAGE_SIZE << 10)
-#define SMP_CACHE_BYTES           64ull
-#define MEMBLOCK_ALLOC_ACCESSIBLE 0ull
-#define MEMBLOCK_ALLOC_ANYWHERE   (~0ull)
+#define ZERO_SIZE_PTR              16ull
+#define KMALLOC_MAX_CACHE_SIZE(lx) (2ull * (lx)->page_size)
+#define KMALLOC_MAX_SIZE(lx)       ((lx)->page_size << 10)
+#define SMP_CACHE_BYTES            64ull
+#define MEMBLOCK_ALLOC_ACCESSIBLE  0ull
+#define MEMBLOCK_ALLOC_ANYWHERE    (~0ull)
 
 static uint64_t words8(uint64_t n)
 {
@@ -58,10 +57,10 @@ static uint64_t pow2_ceil(uint64_t x)
 }
 
 /* The alignment kmalloc(size) has in the kernel (see the header). */
-static uint64_t kmalloc_align(uint64_t size)
+static uint64_t kmalloc_align(const struct lx_layout *lx, uint64_t size)
 {
-	if (size > KMALLOC_MAX_CACHE_SIZE)
-		return pow2_ceil(size) < LX_PAGE_SIZE ? LX_PAGE_SIZE : pow2_ceil(size);
+	if (size > KMALLOC_MAX_CACHE_SIZE(lx))
+		return pow2_ceil(size) < lx->page_size ? lx->page_size : pow2_ceil(size);
 	return is_pow2(size) ? size : 16;
 }
 
@@ -70,12 +69,14 @@ static uint64_t kmalloc_align(uint64_t size)
  * the zeroing. */
 static uint64_t do_kmalloc(struct km_call *c, uint64_t size, uint64_t gfp, const char *who)
 {
-	int zero = (gfp & LX_GFP_ZERO) != 0;
+	const struct lx_layout *lx = km_layout(c->km);
+	int zero = (gfp & lx->gfp_zero) != 0;
 	km_charge(c, KM_COST_KMALLOC_NS + (zero ? KM_COST_COPY_PER_8B_NS * words8(size) : 0));
 	if (!size)
 		return ZERO_SIZE_PTR;
-	uint64_t va =
-	    size > KMALLOC_MAX_SIZE ? 0 : km_heap_alloc(c->km, size, kmalloc_align(size), zero);
+	uint64_t va = size > KMALLOC_MAX_SIZE(lx)
+	                  ? 0
+	                  : km_heap_alloc(c->km, size, kmalloc_align(lx, size), zero);
 	if (!va) {
 		char line[160];
 		snprintf(line, sizeof line,
@@ -160,6 +161,7 @@ void km_kfree_const(struct km_call *c)
  * Cost: KM_COST_KMALLOC_NS + KM_COST_COPY_PER_8B_NS per 8 bytes copied. */
 void km_kmemdup(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t src = c->a[0], len = c->a[1];
 	const void *s = len ? km_ptr(c->km, src, len) : NULL;
 	if (len && !s) {
@@ -168,7 +170,7 @@ void km_kmemdup(struct km_call *c)
 		return;
 	}
 	km_charge(c, KM_COST_COPY_PER_8B_NS * words8(len));
-	uint64_t va = do_kmalloc(c, len, c->a[2] & ~(uint64_t)LX_GFP_ZERO, "kmemdup");
+	uint64_t va = do_kmalloc(c, len, c->a[2] & ~(uint64_t)lx->gfp_zero, "kmemdup");
 	if (va > ZERO_SIZE_PTR)
 		memcpy(km_ptr(c->km, va, len), s, len);
 	c->a[0] = va;
@@ -180,6 +182,7 @@ void km_kmemdup(struct km_call *c)
  * KM_COST_STR_PER_BYTE_NS per byte copied. */
 void km_kstrdup_const(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t s = c->a[0], n = 0;
 	if (!s || in_rodata(c, s)) {
 		km_charge(c, KM_COST_CALL_NS);
@@ -197,7 +200,7 @@ void km_kstrdup_const(struct km_call *c)
 	}
 	n++; /* the NUL */
 	km_charge(c, KM_COST_STR_PER_BYTE_NS * n);
-	uint64_t va = do_kmalloc(c, n, c->a[1] & ~(uint64_t)LX_GFP_ZERO, "kstrdup_const");
+	uint64_t va = do_kmalloc(c, n, c->a[1] & ~(uint64_t)lx->gfp_zero, "kstrdup_const");
 	if (va)
 		memcpy(km_ptr(c->km, va, n), km_ptr(c->km, s, n), n);
 	c->a[0] = va;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/image.h"
@@ -92,18 +91,21 @@ uint64_t km_kern_locked_tte(const struct km *km)
 
 uint64_t km_trap_block(const struct km *km, unsigned cpu)
 {
-	return km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE;
+	const struct lx_layout *lx = km_layout(km);
+	return km->trap_block + (uint64_t)cpu * lx->trap_per_cpu_size;
 }
 
 uint64_t km_per_cpu_offset(struct km *km, unsigned cpu)
 {
-	return cpu < LX_NR_CPUS ? ld64(km, km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE +
-	                                       LX_TRAP_PER_CPU_PER_CPU_BASE)
-	                        : 0;
+	const struct lx_layout *lx = km_layout(km);
+	return cpu < lx->nr_cpus ? ld64(km, km->trap_block + (uint64_t)cpu * lx->trap_per_cpu_size +
+	                                        lx->trap_per_cpu_per_cpu_base)
+	                         : 0;
 }
 
 int km_boot_state(struct km *km, char *err, size_t n)
 {
+	const struct lx_layout *lx = km_layout(km);
 	struct sim *s = km->s;
 	uint64_t a, pcpu_start, pcpu_end;
 	if (sym(km, "trap_block", &km->trap_block, err, n) ||
@@ -114,10 +116,10 @@ int km_boot_state(struct km *km, char *err, size_t n)
 	/* The image sits at its link address: kern_base == KERNBASE, so
 	 * kimage_addr_to_ra() is the identity. num_kernel_image_mappings and
 	 * the locked TTE as paging_init()/remap_kernel() compute them. */
-	uint64_t kern_size = (sim_image_end(s) - LX_KERNBASE + MAP_4MB - 1) & ~(MAP_4MB - 1);
+	uint64_t kern_size = (sim_image_end(s) - lx->kernbase + MAP_4MB - 1) & ~(MAP_4MB - 1);
 	km->nmaps = (unsigned)(kern_size / MAP_4MB);
-	km->locked_tte = LX_KERNBASE | LX_PAGE_VALID | LX_PAGE_SZ4MB_4V | LX_PAGE_CP_4V |
-	                 LX_PAGE_CV_4V | LX_PAGE_P_4V | LX_PAGE_EXEC_4V | LX_PAGE_W_4V;
+	km->locked_tte = lx->kernbase | lx->page_valid | lx->page_sz4mb_4v | lx->page_cp_4v |
+	                 lx->page_cv_4v | lx->page_p_4v | lx->page_exec_4v | lx->page_w_4v;
 	static const struct {
 		const char *name;
 		int width; /* bytes */
@@ -133,8 +135,8 @@ int km_boot_state(struct km *km, char *err, size_t n)
 	    {"nr_cpu_ids", 4, 0},
 	};
 	uint64_t vals[] = {
-	    LX_KERNBASE,    kern_size, km->page_offset, LX_TLB_TYPE_HYPERVISOR, km->nmaps,
-	    km->locked_tte, 1,         LX_NR_CPUS};
+	    lx->kernbase,   kern_size, km->page_offset, lx->tlb_type_hypervisor, km->nmaps,
+	    km->locked_tte, 1,         lx->nr_cpus};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		if (sim_sym(s, vars[i].name, &a)) {
 			if (vars[i].required) {
@@ -152,48 +154,48 @@ int km_boot_state(struct km *km, char *err, size_t n)
 	/* cpu_bit_bitmap[1 + b][0] = 1 << b: the table cpumask_of() indexes. */
 	if (!sim_sym(s, "cpu_bit_bitmap", &a))
 		for (unsigned b = 0; b < 64; b++)
-			st64(km, a + (uint64_t)(1 + b) * LX_CPUMASK_SIZE, 1ull << b);
+			st64(km, a + (uint64_t)(1 + b) * lx->cpumask_size, 1ull << b);
 
 	/* setup_per_cpu_areas(): one copy of the per-cpu template per cpu,
 	 * trap_block[cpu].__per_cpu_base = copy - __per_cpu_start. All
 	 * NR_CPUS cpus get one (the kernel does it for the possible ones). */
 	uint64_t tsize = pcpu_end - pcpu_start, stride = (tsize + 63) & ~63ull;
 	const void *tmpl = km_ptr(km, pcpu_start, tsize);
-	uint64_t areas = km_heap_alloc(km, stride * LX_NR_CPUS, 8192, 1);
+	uint64_t areas = km_heap_alloc(km, stride * lx->nr_cpus, 8192, 1);
 	if (!tmpl || !areas) {
 		snprintf(err, n, "kernel heap exhausted allocating per-cpu areas");
 		return -1;
 	}
-	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++) {
+	for (unsigned cpu = 0; cpu < lx->nr_cpus; cpu++) {
 		uint64_t copy = areas + cpu * stride;
 		memcpy(km_ptr(km, copy, tsize), tmpl, tsize);
 		st64(km,
-		     km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE +
-		         LX_TRAP_PER_CPU_PER_CPU_BASE,
+		     km->trap_block + (uint64_t)cpu * lx->trap_per_cpu_size +
+		         lx->trap_per_cpu_per_cpu_base,
 		     copy - pcpu_start);
 	}
 
 	/* cpu_all_mask (the kernel's const cpu_all_bits). */
-	km->cpu_all_mask = km_heap_alloc(km, LX_CPUMASK_SIZE, 64, 1);
+	km->cpu_all_mask = km_heap_alloc(km, lx->cpumask_size, 64, 1);
 	if (!km->cpu_all_mask) {
 		snprintf(err, n, "kernel heap exhausted");
 		return -1;
 	}
-	memset(km_ptr(km, km->cpu_all_mask, LX_CPUMASK_SIZE), 0xff, LX_CPUMASK_SIZE);
+	memset(km_ptr(km, km->cpu_all_mask, lx->cpumask_size), 0xff, lx->cpumask_size);
 
 	/* tick_ops = the %stick operations (time_init picks "stick" on
 	 * sun4v): a table in guest memory pointing at kernel-model stubs. */
 	if (!sim_sym(s, "tick_ops", &a)) {
-		static const struct {
-			unsigned off;
+		const struct {
+			uint64_t off;
 			const char *stub;
-		} ops[] = {{LX_TICK_OPS_GET_TICK, "km_tick_get_tick"},
-		           {LX_TICK_OPS_ADD_COMPARE, "km_tick_add_compare"},
-		           {LX_TICK_OPS_DISABLE_IRQ, "km_tick_disable_irq"},
-		           {LX_TICK_OPS_INIT_TICK, "km_tick_init_tick"},
-		           {LX_TICK_OPS_ADD_TICK, "km_tick_add_tick"},
-		           {LX_TICK_OPS_GET_FREQUENCY, "km_tick_get_frequency"}};
-		uint64_t t = km_heap_alloc(km, LX_TICK_OPS_SIZE, 64, 1), fn;
+		} ops[] = {{lx->tick_ops_get_tick, "km_tick_get_tick"},
+		           {lx->tick_ops_add_compare, "km_tick_add_compare"},
+		           {lx->tick_ops_disable_irq, "km_tick_disable_irq"},
+		           {lx->tick_ops_init_tick, "km_tick_init_tick"},
+		           {lx->tick_ops_add_tick, "km_tick_add_tick"},
+		           {lx->tick_ops_get_frequency, "km_tick_get_frequency"}};
+		uint64_t t = km_heap_alloc(km, lx->tick_ops_size, 64, 1), fn;
 		if (!t) {
 			snprintf(err, n, "kernel heap exhausted");
 			return -1;
@@ -203,7 +205,7 @@ int km_boot_state(struct km *km, char *err, size_t n)
 				return -1;
 			st64(km, t + ops[i].off, fn);
 		}
-		st64(km, t + LX_TICK_OPS_FREQUENCY, km->stick_hz);
+		st64(km, t + lx->tick_ops_frequency, km->stick_hz);
 		st64(km, a, t);
 	}
 
@@ -221,16 +223,18 @@ int km_boot_state(struct km *km, char *err, size_t n)
  * bits are the MD's q-*-#bits (defaults 7, 7, 6, 2). */
 int km_cpu_queues(struct km *km, unsigned cpu, const unsigned bits[4])
 {
-	static const unsigned pa[4] = {LX_TRAP_PER_CPU_CPU_MONDO_PA, LX_TRAP_PER_CPU_DEV_MONDO_PA,
-	                               LX_TRAP_PER_CPU_RESUM_MONDO_PA,
-	                               LX_TRAP_PER_CPU_NONRESUM_MONDO_PA};
-	static const unsigned mask[4] = {
-	    LX_TRAP_PER_CPU_CPU_MONDO_QMASK, LX_TRAP_PER_CPU_DEV_MONDO_QMASK,
-	    LX_TRAP_PER_CPU_RESUM_QMASK, LX_TRAP_PER_CPU_NONRESUM_QMASK};
-	uint64_t tb = km->trap_block + (uint64_t)cpu * LX_TRAP_PER_CPU_SIZE;
+	const struct lx_layout *lx = km_layout(km);
+	const uint64_t pa[4] = {lx->trap_per_cpu_cpu_mondo_pa, lx->trap_per_cpu_dev_mondo_pa,
+	                        lx->trap_per_cpu_resum_mondo_pa,
+	                        lx->trap_per_cpu_nonresum_mondo_pa};
+	const uint64_t mask[4] = {lx->trap_per_cpu_cpu_mondo_qmask,
+	                          lx->trap_per_cpu_dev_mondo_qmask, lx->trap_per_cpu_resum_qmask,
+	                          lx->trap_per_cpu_nonresum_qmask};
+	uint64_t tb = km->trap_block + (uint64_t)cpu * lx->trap_per_cpu_size;
 	for (int q = 0; q < 4; q++) {
 		uint64_t size = (1ull << bits[q]) * 64;
-		uint64_t va = km_heap_alloc(km, size, size < LX_PAGE_SIZE ? LX_PAGE_SIZE : size, 1);
+		uint64_t va =
+		    km_heap_alloc(km, size, size < lx->page_size ? lx->page_size : size, 1);
 		if (!va)
 			return -1;
 		st64(km, tb + pa[q], km_va_to_ra(km, va));
@@ -242,20 +246,21 @@ int km_cpu_queues(struct km *km, unsigned cpu, const unsigned bits[4])
 int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
                     struct km_thread *out)
 {
-	uint64_t ti = km_heap_alloc(km, LX_THREAD_SIZE, LX_THREAD_SIZE, 1);
-	uint64_t task = km_heap_alloc(km, LX_TASK_STRUCT_SIZE, 64, 1);
+	const struct lx_layout *lx = km_layout(km);
+	uint64_t ti = km_heap_alloc(km, lx->thread_size, lx->thread_size, 1);
+	uint64_t task = km_heap_alloc(km, lx->task_struct_size, 64, 1);
 	if (!ti || !task)
 		return -1;
-	st64(km, ti + LX_TI_TASK, task);
-	st16(km, ti + LX_TI_CPU, (uint16_t)cpu);
-	st64(km, task + LX_TASK_STACK, ti);
-	st32(km, task + LX_TASK_PID, tid);
-	char *c = km_ptr(km, task + LX_TASK_COMM, LX_TASK_COMM_LEN);
+	st64(km, ti + lx->ti_task, task);
+	st16(km, ti + lx->ti_cpu, (uint16_t)cpu);
+	st64(km, task + lx->task_stack, ti);
+	st32(km, task + lx->task_pid, tid);
+	char *c = km_ptr(km, task + lx->task_comm, lx->task_comm_len);
 	if (c)
-		snprintf(c, LX_TASK_COMM_LEN, "%s", comm);
+		snprintf(c, lx->task_comm_len, "%s", comm);
 	out->task = task;
 	out->ti = ti;
-	out->stack_top = ti + LX_THREAD_SIZE;
+	out->stack_top = ti + lx->thread_size;
 	km_note_task(km, tid, task, comm);
 	if (sim_strand_running(km->s, tid)) {
 		/* current (%g4), current_thread_info() (%g6), the per-cpu
@@ -271,6 +276,7 @@ int km_thread_setup(struct km *km, unsigned tid, unsigned cpu, const char *comm,
 int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_verdict *v, char *err,
                   size_t n)
 {
+	const struct lx_layout *lx = km_layout(km);
 	static const char *const steps[] = {"sun4v_mdesc_init", "mdesc_populate_present_mask",
 	                                    "mdesc_fill_in_cpu_data"};
 	for (size_t i = 0; i < 3; i++) {
@@ -290,7 +296,7 @@ int km_boot_mdesc(struct km *km, unsigned tid, uint64_t stack_top, struct sim_ve
 			if (!sim_sym(km->s, "__cpu_possible_mask", &pm) &&
 			    !sim_sym(km->s, "nr_cpu_ids", &nr)) {
 				unsigned last = 0;
-				for (unsigned c = 0; c < LX_NR_CPUS; c++)
+				for (unsigned c = 0; c < lx->nr_cpus; c++)
 					if (km_cpumask_test(km, pm, c))
 						last = c;
 				st32(km, nr, last + 1);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
@@ -22,6 +21,7 @@
  * __cpu_up returns (0 or -errno); -EINVAL for a cpu id out of range. */
 void km_add_cpu(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t cpu = c->a[0], glue, possible, present, online;
 	struct km_thread idle;
 	if (sim_sym(c->s, "__cpu_possible_mask", &possible) ||
@@ -34,18 +34,18 @@ void km_add_cpu(struct km_call *c)
 	 * kernel's message); _cpu_up(): nor one that is not present; one
 	 * that is online already is done. */
 	km_charge(c, 200);
-	if (cpu >= LX_NR_CPUS || !km_cpumask_test(c->km, possible, (unsigned)cpu)) {
+	if (cpu >= lx->nr_cpus || !km_cpumask_test(c->km, possible, (unsigned)cpu)) {
 		char line[160];
 		snprintf(line, sizeof line,
 		         "can't online cpu %llu because it is not configured as may-hotadd at "
 		         "boot time",
 		         (unsigned long long)cpu);
 		km_log(c->km, c->cpu, km_now_ns(c), 3, line);
-		c->a[0] = (uint64_t)-LX_EINVAL;
+		c->a[0] = (uint64_t)-lx->einval;
 		return;
 	}
 	if (!km_cpumask_test(c->km, present, (unsigned)cpu)) {
-		c->a[0] = (uint64_t)-LX_EINVAL;
+		c->a[0] = (uint64_t)-lx->einval;
 		return;
 	}
 	if (km_cpumask_test(c->km, online, (unsigned)cpu)) {
@@ -85,11 +85,12 @@ void km_add_cpu_done(struct km_call *c)
  * real kernel). Cost: an atomic bit operation, 20 ns. */
 void km_set_cpu_online(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	unsigned cpu = (unsigned)c->a[0];
 	int online = (c->a[1] & 0xff) != 0;
 	uint64_t mask;
 	km_charge(c, 20);
-	if (cpu >= LX_NR_CPUS || sim_sym(c->s, "__cpu_online_mask", &mask)) {
+	if (cpu >= lx->nr_cpus || sim_sym(c->s, "__cpu_online_mask", &mask)) {
 		km_fail(c, "cpu %u out of range", cpu);
 		return;
 	}
@@ -153,9 +154,10 @@ void km_setup_sparc64_timer(struct km_call *c)
 
 static struct km_dying *dying_of(struct km *km, unsigned cpu)
 {
+	const struct lx_layout *lx = km_layout(km);
 	if (!km->dying)
-		km->dying = calloc(LX_NR_CPUS, sizeof *km->dying);
-	return km->dying && cpu < LX_NR_CPUS ? &km->dying[cpu] : NULL;
+		km->dying = calloc(lx->nr_cpus, sizeof *km->dying);
+	return km->dying && cpu < lx->nr_cpus ? &km->dying[cpu] : NULL;
 }
 
 /* remove_cpu(cpu) — kernel/cpu.c: device_offline → cpu_down →
@@ -168,6 +170,7 @@ static struct km_dying *dying_of(struct km *km, unsigned cpu)
  * then runs the real __cpu_die. Returns __cpu_disable's error or 0. */
 void km_remove_cpu(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	unsigned cpu = (unsigned)c->a[0];
 	uint64_t online, glue, dying_pc;
 	km_charge(c, 200);
@@ -177,15 +180,15 @@ void km_remove_cpu(struct km_call *c)
 		km_fail(c, "guest image lacks the removal glue or the online mask");
 		return;
 	}
-	if (cpu >= LX_NR_CPUS || !km_cpumask_test(c->km, online, cpu)) {
+	if (cpu >= lx->nr_cpus || !km_cpumask_test(c->km, online, cpu)) {
 		c->a[0] = 1;
 		return;
 	}
 	unsigned n = 0;
-	for (unsigned i = 0; i < LX_NR_CPUS && n < 2; i++)
+	for (unsigned i = 0; i < lx->nr_cpus && n < 2; i++)
 		n += km_cpumask_test(c->km, online, i);
 	if (n < 2 || cpu == c->cpu) {
-		c->a[0] = (uint64_t)-LX_EBUSY;
+		c->a[0] = (uint64_t)-lx->ebusy;
 		return;
 	}
 	struct km_dying *d = dying_of(c->km, cpu);
@@ -208,7 +211,7 @@ void km_remove_cpu(struct km_call *c)
 		km_fail(c, "cannot start cpu %u's idle thread to take it down", cpu);
 		return;
 	}
-	sim_strand_set_reg(c->s, cpu, SIM_REG_SP, idle.stack_top - LX_STACKFRAME_SZ - 2047);
+	sim_strand_set_reg(c->s, cpu, SIM_REG_SP, idle.stack_top - lx->stackframe_sz - 2047);
 	sim_thread_set_time_ps(c->s, cpu, (km_now_ns(c) + c->km->costs.ipi_ns) * 1000);
 	d->state = KM_DYING_RUNNING;
 	d->waiter = c->tid;

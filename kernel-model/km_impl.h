@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "kernel-model/km.h"
+#include "lx/lx.h"
 
 struct sim;
 

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
@@ -20,8 +19,9 @@
 
 static int ensure(struct km *km)
 {
+	const struct lx_layout *lx = km_layout(km);
 	if (!km->irq_desc)
-		km->irq_desc = calloc(LX_NR_IRQS, sizeof *km->irq_desc);
+		km->irq_desc = calloc(lx->nr_irqs, sizeof *km->irq_desc);
 	return km->irq_desc ? 0 : -1;
 }
 
@@ -33,7 +33,8 @@ void km_irq_fini(struct km *km)
 
 uint64_t km_irq_desc(struct km *km, unsigned irq)
 {
-	return km->irq_desc && irq < LX_NR_IRQS ? km->irq_desc[irq] : 0;
+	const struct lx_layout *lx = km_layout(km);
+	return km->irq_desc && irq < lx->nr_irqs ? km->irq_desc[irq] : 0;
 }
 
 /* __irq_alloc_descs(irq, from, cnt, node, owner, affinity) — cnt new
@@ -43,16 +44,17 @@ uint64_t km_irq_desc(struct km *km, unsigned irq)
  * Cost 1 us per descriptor. */
 void km___irq_alloc_descs(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	int64_t want = (int32_t)c->a[0];
 	unsigned from = (unsigned)c->a[1], cnt = (unsigned)c->a[2];
 	if (ensure(c->km) || !cnt) {
-		c->a[0] = (uint64_t)-LX_ENOMEM;
+		c->a[0] = (uint64_t)-lx->enomem;
 		return;
 	}
 	unsigned start = want >= 0 ? (unsigned)want : (from ? from : 1);
 	for (;; start++) {
-		if (start + cnt > LX_NR_IRQS) {
-			c->a[0] = (uint64_t)-LX_ENOMEM;
+		if (start + cnt > lx->nr_irqs) {
+			c->a[0] = (uint64_t)-lx->enomem;
 			return;
 		}
 		unsigned k = 0;
@@ -61,22 +63,22 @@ void km___irq_alloc_descs(struct km_call *c)
 		if (k == cnt)
 			break;
 		if (want >= 0) {
-			c->a[0] = (uint64_t)-LX_EEXIST;
+			c->a[0] = (uint64_t)-lx->eexist;
 			return;
 		}
 	}
 	for (unsigned k = 0; k < cnt; k++) {
-		uint64_t d = km_heap_alloc(c->km, LX_IRQ_DESC_SIZE, 64, 1);
+		uint64_t d = km_heap_alloc(c->km, lx->irq_desc_size, 64, 1);
 		if (!d) {
-			c->a[0] = (uint64_t)-LX_ENOMEM;
+			c->a[0] = (uint64_t)-lx->enomem;
 			return;
 		}
-		km_st32(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_IRQ, start + k);
-		km_st64(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_HWIRQ, start + k);
-		km_st64(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_COMMON, d + LX_IRQ_DESC_COMMON);
-		memset(
-		    km_ptr(c->km, d + LX_IRQ_DESC_COMMON + LX_IRQ_COMMON_AFFINITY, LX_CPUMASK_SIZE),
-		    0xff, LX_CPUMASK_SIZE);
+		km_st32(c, d + lx->irq_desc_data + lx->irq_data_irq, start + k);
+		km_st64(c, d + lx->irq_desc_data + lx->irq_data_hwirq, start + k);
+		km_st64(c, d + lx->irq_desc_data + lx->irq_data_common, d + lx->irq_desc_common);
+		memset(km_ptr(c->km, d + lx->irq_desc_common + lx->irq_common_affinity,
+		              lx->cpumask_size),
+		       0xff, lx->cpumask_size);
 		c->km->irq_desc[start + k] = d;
 	}
 	km_charge(c, 1000 * (uint64_t)cnt);
@@ -86,8 +88,9 @@ void km___irq_alloc_descs(struct km_call *c)
 /* irq_free_descs(irq, cnt). Cost 500 ns per descriptor. */
 void km_irq_free_descs(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	unsigned irq = (unsigned)c->a[0], cnt = (unsigned)c->a[1];
-	for (unsigned k = 0; c->km->irq_desc && k < cnt && irq + k < LX_NR_IRQS; k++) {
+	for (unsigned k = 0; c->km->irq_desc && k < cnt && irq + k < lx->nr_irqs; k++) {
 		km_heap_free(c->km, c->km->irq_desc[irq + k]);
 		c->km->irq_desc[irq + k] = 0;
 	}
@@ -105,24 +108,26 @@ void km_irq_to_desc(struct km_call *c)
 /* irq_get_irq_data(irq) — &desc->irq_data, or NULL. Cost 5 ns. */
 void km_irq_get_irq_data(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t d = km_irq_desc(c->km, (unsigned)c->a[0]);
 	km_charge(c, 5);
-	c->a[0] = d ? d + LX_IRQ_DESC_DATA : 0;
+	c->a[0] = d ? d + lx->irq_desc_data : 0;
 }
 
 /* irq_set_chip_and_handler_name(irq, chip, handle, name) — the chip (the
  * real sun4v_irq) and the flow handler's address. Cost 200 ns. */
 void km_irq_set_chip_and_handler_name(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t d = km_irq_desc(c->km, (unsigned)c->a[0]);
 	km_charge(c, 200);
 	if (!d) {
 		km_fail(c, "irq %llu has no descriptor", (unsigned long long)c->a[0]);
 		return;
 	}
-	km_st64(c, d + LX_IRQ_DESC_DATA + LX_IRQ_DATA_CHIP, c->a[1]);
-	km_st64(c, d + LX_IRQ_DESC_HANDLE_IRQ, c->a[2]);
-	km_st64(c, d + LX_IRQ_DESC_NAME, c->a[3]);
+	km_st64(c, d + lx->irq_desc_data + lx->irq_data_chip, c->a[1]);
+	km_st64(c, d + lx->irq_desc_handle_irq, c->a[2]);
+	km_st64(c, d + lx->irq_desc_name, c->a[3]);
 }
 
 /* irq_set_handler_data(irq, data) — the chip's per-irq data (sparc's
@@ -130,13 +135,14 @@ void km_irq_set_chip_and_handler_name(struct km_call *c)
  * Cost 100 ns. */
 void km_irq_set_handler_data(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t d = km_irq_desc(c->km, (unsigned)c->a[0]);
 	km_charge(c, 100);
 	if (!d) {
-		c->a[0] = (uint64_t)-LX_EINVAL;
+		c->a[0] = (uint64_t)-lx->einval;
 		return;
 	}
-	km_st64(c, d + LX_IRQ_DESC_COMMON + LX_IRQ_COMMON_HANDLER_DATA, c->a[1]);
+	km_st64(c, d + lx->irq_desc_common + lx->irq_common_handler_data, c->a[1]);
 	c->a[0] = 0;
 }
 
@@ -154,13 +160,14 @@ void km_handle_fasteoi_irq(struct km_call *c)
  * 2 ns per cpu scanned. */
 void km_map_to_cpu(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t online;
 	if (sim_sym(c->s, "__cpu_online_mask", &online)) {
 		km_fail(c, "guest image lacks __cpu_online_mask");
 		return;
 	}
 	unsigned n = 0, first = 0, found = 0;
-	for (unsigned cpu = 0; cpu < LX_NR_CPUS; cpu++)
+	for (unsigned cpu = 0; cpu < lx->nr_cpus; cpu++)
 		if (km_cpumask_test(c->km, online, cpu)) {
 			if (!n)
 				first = cpu;
@@ -168,7 +175,7 @@ void km_map_to_cpu(struct km_call *c)
 		}
 	unsigned end = n ? (unsigned)(c->a[0] % n) : 0, seen = 0;
 	c->a[0] = first;
-	for (unsigned cpu = 0; cpu < LX_NR_CPUS && !found; cpu++)
+	for (unsigned cpu = 0; cpu < lx->nr_cpus && !found; cpu++)
 		if (km_cpumask_test(c->km, online, cpu) && seen++ == end) {
 			c->a[0] = cpu;
 			found = 1;
@@ -218,9 +225,10 @@ void km___bitmap_and(struct km_call *c)
 
 int km_irq_request(struct km *km, unsigned irq)
 {
+	const struct lx_layout *lx = km_layout(km);
 	uint64_t d = km_irq_desc(km, irq);
-	uint64_t action = km_heap_alloc(km, LX_IRQACTION_SIZE, 64, 1);
-	uint8_t *p = d ? km_ptr(km, d + LX_IRQ_DESC_ACTION, 8) : NULL;
+	uint64_t action = km_heap_alloc(km, lx->irqaction_size, 64, 1);
+	uint8_t *p = d ? km_ptr(km, d + lx->irq_desc_action, 8) : NULL;
 	if (!p || !action)
 		return -1;
 	util_put_be64(p, action);
@@ -229,12 +237,14 @@ int km_irq_request(struct km *km, unsigned irq)
 
 uint64_t km_irq_affinity(struct km *km, unsigned irq)
 {
+	const struct lx_layout *lx = km_layout(km);
 	uint64_t d = km_irq_desc(km, irq);
-	return d ? d + LX_IRQ_DESC_COMMON + LX_IRQ_COMMON_AFFINITY : 0;
+	return d ? d + lx->irq_desc_common + lx->irq_common_affinity : 0;
 }
 
 int km_irq_ivector_init(struct km *km, unsigned nsysino)
 {
+	const struct lx_layout *lx = km_layout(km);
 	uint64_t table, table_pa, cur;
 	if (sim_sym(km->s, "ivector_table", &table))
 		return -1;
@@ -244,7 +254,7 @@ int km_irq_ivector_init(struct km *km, unsigned nsysino)
 	cur = util_be64(p);
 	if (cur)
 		return 0;
-	uint64_t va = km_heap_alloc(km, (uint64_t)LX_INO_BUCKET_SIZE * nsysino, 64, 1);
+	uint64_t va = km_heap_alloc(km, (uint64_t)lx->ino_bucket_size * nsysino, 64, 1);
 	if (!va)
 		return -1;
 	km_store64(km, table, va);

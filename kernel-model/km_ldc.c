@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
@@ -65,6 +64,7 @@ static struct km_ldc *ldc_of(struct km_call *c, uint64_t lp)
  * hypercalls). Returns the channel handle. */
 void km_ldc_alloc(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t cfg = c->a[1];
 	km_charge(c, 5000);
 	if (c->km->ldc && c->km->ldc->lp) {
@@ -82,9 +82,9 @@ void km_ldc_alloc(struct km_call *c)
 	}
 	l->lp = lp;
 	l->id = c->a[0];
-	l->event_fn = km_ld64(c, cfg + LX_LDC_CFG_EVENT);
-	l->mtu = km_ld32(c, cfg + LX_LDC_CFG_MTU);
-	const uint8_t *mode = km_ptr(c->km, cfg + LX_LDC_CFG_MODE, 1);
+	l->event_fn = km_ld64(c, cfg + lx->ldc_cfg_event);
+	l->mtu = km_ld32(c, cfg + lx->ldc_cfg_mtu);
+	const uint8_t *mode = km_ptr(c->km, cfg + lx->ldc_cfg_mode, 1);
 	l->mode = mode ? *mode : 0;
 	l->event_arg = c->a[2];
 	c->km->ldc = l;
@@ -117,13 +117,14 @@ void km_ldc_free(struct km_call *c)
  * LDC_TX_SET_QTAIL). Returns len, or -ENOTCONN when not bound. */
 void km_ldc_write(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	struct km_ldc *l = ldc_of(c, c->a[0]);
 	int64_t len = (int32_t)c->a[2];
 	if (!l)
 		return;
 	km_charge(c, 1000 + 2 * (uint64_t)(len > 0 ? len : 0));
 	if (!l->bound) {
-		c->a[0] = (uint64_t)-LX_ENOTCONN;
+		c->a[0] = (uint64_t)-lx->enotconn;
 		return;
 	}
 	const void *p = len > 0 ? km_ptr(c->km, c->a[1], (uint64_t)len) : NULL;

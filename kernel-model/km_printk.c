@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "kernel-model/tunables.h"
@@ -162,9 +161,10 @@ static void put_padded(struct out *o, const char *s, size_t len, struct spec sp)
 /* %s: the guest string at va, at most prec bytes. */
 static void put_guest_str(struct out *o, struct km *km, uint64_t va, struct spec sp)
 {
+	const struct lx_layout *lx = km_layout(km);
 	char tmp[LOG_LINE_MAX];
 	size_t len = 0, max = sp.prec >= 0 ? (size_t)sp.prec : sizeof tmp;
-	if (!va || va < LX_PAGE_SIZE || !km_ptr(km, va, 1)) {
+	if (!va || va < lx->page_size || !km_ptr(km, va, 1)) {
 		const char *msg = va ? "(efault)" : "(null)";
 		size_t n = strlen(msg);
 		put_padded(o, msg, sp.prec >= 0 && (size_t)sp.prec < n ? (size_t)sp.prec : n, sp);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/offsets.h"
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
@@ -21,11 +20,11 @@
 #define STACK_BIAS 2047
 
 struct km_tstate {
-	uint64_t task; /* its task_struct, 0 for a thread the model did not create */
-	uint64_t wq;   /* wait queue it prepared to wait on, 0 if none */
-	int woken;     /* woken since prepare_to_wait / creation */
-	int started;   /* a kthread runs only after wake_up_process */
-	char comm[LX_TASK_COMM_LEN];
+	uint64_t task;               /* its task_struct, 0 for a thread the model did not create */
+	uint64_t wq;                 /* wait queue it prepared to wait on, 0 if none */
+	int woken;                   /* woken since prepare_to_wait / creation */
+	int started;                 /* a kthread runs only after wake_up_process */
+	char comm[LX_MAX_TASK_COMM]; /* NUL-terminated within TASK_COMM_LEN */
 };
 
 static struct km_tstate *ts_of(struct km *km, unsigned tid)
@@ -58,7 +57,7 @@ void km_note_task(struct km *km, unsigned tid, uint64_t task, const char *comm)
 	if (ts) {
 		ts->task = task;
 		ts->started = 1;
-		snprintf(ts->comm, sizeof ts->comm, "%s", comm);
+		snprintf(ts->comm, (size_t)km_layout(km)->task_comm_len, "%s", comm);
 	}
 	snprintf(label, sizeof label, "%s/cpu%u", comm, sim_thread_cpu(km->s, tid));
 	sim_thread_label(km->s, tid, label);
@@ -71,11 +70,12 @@ void km_note_task(struct km *km, unsigned tid, uint64_t task, const char *comm)
  * Returns its task_struct. */
 void km_kthread_create_on_node(struct km_call *c)
 {
+	const struct lx_layout *lx = km_layout(c->km);
 	uint64_t fn = c->a[0], data = c->a[1], ret;
-	char comm[LX_TASK_COMM_LEN] = "kthread";
+	char comm[LX_MAX_TASK_COMM] = "kthread"; /* TASK_COMM_LEN of the guest */
 	unsigned tid;
 	struct km_thread t;
-	km_cstr(c->km, c->a[3], comm, sizeof comm);
+	km_cstr(c->km, c->a[3], comm, (size_t)lx->task_comm_len);
 	if (sim_thread_create(c->s, c->km->boot_cpu, fn, data, sim_thread_time_ps(c->s, c->tid),
 	                      &tid) ||
 	    km_thread_setup(c->km, tid, c->km->boot_cpu, comm, &t) ||
@@ -83,12 +83,12 @@ void km_kthread_create_on_node(struct km_call *c)
 		km_fail(c, "cannot create kthread '%s' (no thread slot or memory)", comm);
 		return;
 	}
-	sim_strand_set_reg(c->s, tid, SIM_REG_SP, t.stack_top - LX_STACKFRAME_SZ - STACK_BIAS);
+	sim_strand_set_reg(c->s, tid, SIM_REG_SP, t.stack_top - lx->stackframe_sz - STACK_BIAS);
 	sim_strand_set_reg(c->s, tid, SIM_REG_O7, ret - 8);
 	struct km_tstate *ts = ts_of(c->km, tid);
 	ts->task = t.task;
 	ts->started = 0;
-	snprintf(ts->comm, sizeof ts->comm, "%s", comm);
+	snprintf(ts->comm, (size_t)lx->task_comm_len, "%s", comm);
 	sim_thread_block(c->s, tid, t.task); /* created stopped */
 	km_charge(c, c->km->costs.kthread_wakeup_ns);
 	c->a[0] = t.task;

@@ -10,6 +10,7 @@
 
 #include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
+#include "lx/lx.h"
 
 struct sim;
 struct km_heap;
@@ -26,6 +27,7 @@ struct km_dying {
 
 struct km {
 	struct sim *s;
+	struct lx_layout lx;       /* the guest's layouts (a copy) */
 	struct hv *hv;             /* not owned */
 	uint64_t stubs, stubs_end; /* the stub table in the image */
 	uint64_t *calls;           /* calls per function row */

@@ -1,7 +1,8 @@
 /*
  * tests/test_guest.c — the guest image (hvtramp/): the default image
- * carries a manifest, a kernel with other layouts is refused, and a stale
- * image is refused. Tests that build another guest image are in
+ * carries a manifest with its layouts, which the simulator reads at run
+ * time (a missing or unusable one is refused by name), and a stale image is
+ * refused. Tests that build another guest image are in
  * tests/slow/ (make check-slow).
  */
 #include <criterion/criterion.h>
@@ -9,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/offsets.h" /* LX_KERNEL_VERSION: the kernel the guest was built from */
+#include "lx/lx.h"
 #include "tests/util.h"
 
 /* Run a command from the project root; returns its exit status and up to
@@ -17,7 +18,7 @@
  * its jobserver into the child: drop them. */
 static int run(const char *cmd, char *out, size_t n)
 {
-	char full[2200];
+	char full[4400];
 	snprintf(full, sizeof full, "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS %s 2>&1", cmd);
 	return test_run(full, out, n);
 }
@@ -28,7 +29,7 @@ Test(guest, manifest_describes_the_image)
 	json_t *m = json_load_file("build/guest/manifest.json", 0, &e);
 	cr_assert_not_null(m, "%s", e.text);
 	cr_expect_str_eq(json_string_value(json_object_get(m, "kernel_version")),
-	                 LX_KERNEL_VERSION);
+	                 test_kernel_version());
 	const char *sha = json_string_value(json_object_get(m, "source_sha256"));
 	cr_assert_not_null(sha);
 	cr_expect_eq(strlen(sha), 64);
@@ -47,32 +48,66 @@ Test(guest, manifest_describes_the_image)
 	json_decref(m);
 }
 
-/* A kernel whose layouts differ from the simulator's is refused at build
- * time, each difference named. */
-Test(guest, layout_differences_are_named)
+/* A copy of the default guest in a new folder with its manifest's layout
+ * edited by a python expression on `l` (the "layout" object); then `ldomsim
+ * run` of the default trace on it. Returns the exit status, output in out. */
+static int run_with_layout(const char *edit, char *out, size_t n)
 {
-	char out[16384], cmd[2048];
-	char d[256];
+	char d[256], cmd[4096];
 	test_tmpdir(d, sizeof d, "layout");
 	snprintf(cmd, sizeof cmd,
-	         "sed -e 's/^#define LX_TRAP_PER_CPU_SIZE .*/#define LX_TRAP_PER_CPU_SIZE 999/' "
-	         "-e '/^#define LX_NR_IRQS /d' build/guest/offsets.h > %s/offsets.h && "
-	         "echo '#define LX_NEW_FIELD 8' >> %s/offsets.h && "
-	         "python3 hvtramp/guest.py layout --name other build/guest/offsets.h %s/offsets.h "
-	         "%s/ok",
-	         d, d, d, d);
-	cr_expect_eq(run(cmd, out, sizeof out), 1, "%s", out);
-	cr_expect(strstr(out, "guest other: its kernel's layouts differ") != NULL, "%s", out);
-	cr_expect(strstr(out, "3 difference(s)") != NULL, "%s", out);
-	cr_expect(strstr(out, "LX_TRAP_PER_CPU_SIZE:") && strstr(out, "999 in this kernel"), "%s",
+	         "cp build/guest/guest.elf %s/ && python3 -c 'import json,sys; "
+	         "m=json.load(open(\"build/guest/manifest.json\")); l=m[\"layout\"]; %s; "
+	         "json.dump(m, open(sys.argv[1], \"w\"))' %s/manifest.json && "
+	         "build/ldomsim run traces/default/trace.json --guest %s/guest.elf -o %s/r.json",
+	         d, edit, d, d, d);
+	return run(cmd, out, n);
+}
+
+/* The layouts come from the guest at run time: the manifest's own values
+ * are used (a wrong trap_block stride breaks the real code), a missing name
+ * is refused naming it, a value that would size host arrays out of bounds is
+ * refused naming the bound, and a manifest from before layouts were
+ * recorded asks for a rebuild. */
+Test(guest, layouts_are_read_from_the_guest_at_run_time, .timeout = 120)
+{
+	char out[16384];
+	cr_expect_eq(run_with_layout("pass", out, sizeof out), 0, "unchanged copy: %s", out);
+	cr_expect_neq(run_with_layout("l[\"TRAP_PER_CPU_SIZE\"]=128", out, sizeof out), 0,
+	              "a wrong trap_per_cpu size went unnoticed: %s", out);
+	cr_expect_eq(run_with_layout("del l[\"TASK_PID\"]", out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "layout lacks LX_TASK_PID") && strstr(out, "manifest.json"), "%s",
 	          out);
-	cr_expect(strstr(out, "LX_NR_IRQS:") && strstr(out, "absent from this kernel"), "%s", out);
-	cr_expect(strstr(out, "LX_NEW_FIELD: 8 in this kernel, unknown to the simulator"), "%s",
-	          out);
-	snprintf(cmd, sizeof cmd, "test -e %s/ok", d);
-	cr_expect_neq(run(cmd, out, sizeof out), 0, "no stamp on a mismatch");
-	snprintf(cmd, sizeof cmd, "rm -rf %s", d);
-	run(cmd, out, sizeof out);
+	cr_expect_eq(
+	    run_with_layout("l[\"NR_CPUS\"]=8192; l[\"CPUMASK_SIZE\"]=1024", out, sizeof out), 2,
+	    "%s", out);
+	cr_expect(strstr(out, "LX_NR_CPUS 8192 out of range") != NULL, "%s", out);
+	cr_expect_eq(run_with_layout("del m[\"layout\"]", out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "no \"layout\" object") && strstr(out, "make guest"), "%s", out);
+}
+
+/* Every row of lx/lx.def is required: removing any one name from the
+ * default guest's layout is refused with exactly that name. */
+Test(guest, every_layout_name_is_required)
+{
+	json_error_t e;
+	json_t *m = json_load_file("build/guest/manifest.json", 0, &e);
+	cr_assert_not_null(m, "%s", e.text);
+	struct lx_layout l;
+	char err[512], want[96];
+	cr_assert_eq(lx_layout_from_json(m, "m", &l, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(l.kernel_version, test_kernel_version());
+	cr_expect_gt(lx_count(), 80);
+	for (size_t i = 0; i < lx_count(); i++) {
+		json_t *copy = json_deep_copy(m);
+		json_object_del(json_object_get(copy, "layout"), lx_name(i));
+		cr_expect_eq(lx_layout_from_json(copy, "m", &l, err, sizeof err), -1, "%s accepted",
+		             lx_name(i));
+		snprintf(want, sizeof want, "layout lacks LX_%s,", lx_name(i));
+		cr_expect_not_null(strstr(err, want), "%s: %s", lx_name(i), err);
+		json_decref(copy);
+	}
+	json_decref(m);
 }
 
 /* An image that no longer matches its manifest (a stale or hand-edited

@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "guest/offsets.h"
+#include "lx/lx.h"
 #include "board/board.h"
 #include "kernel-model/km.h"
 #include "kernel-model/tunables.h"
@@ -238,7 +238,7 @@ Test(km_alloc, gfp_zero_zeroes_and_kfree_reuses)
 	cr_expect_eq(b, a, "the freed block is reused");
 	cr_expect_eq(p[0], 0xaa, "no __GFP_ZERO: contents stay");
 	CALL(&f, "kfree", b);
-	uint64_t z = CALL(&f, "kmalloc_trace", 0, LX_GFP_ZERO, 200);
+	uint64_t z = CALL(&f, "kmalloc_trace", 0, km_layout(f.board.km)->gfp_zero, 200);
 	cr_expect_eq(z, a);
 	for (int i = 0; i < 200; i++)
 		cr_assert_eq(p[i], 0, "byte %d not zeroed", i);

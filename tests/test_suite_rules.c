@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/offsets.h" /* LX_KERNEL_VERSION: the kernel the guest was built from */
 #include "tests/util.h"
 
 Test(suite_rules, no_fast_test_builds_another_guest_image)
@@ -24,11 +23,14 @@ Test(suite_rules, no_fast_test_builds_another_guest_image)
 Test(suite_rules, no_test_names_the_kernel_version_literally)
 {
 	char out[8192];
-	int rc = test_sh("grep -rnF '\"%s\"' tests/ >/dev/null", LX_KERNEL_VERSION);
-	if (rc != 1)
-		test_run("grep -rnF '\"" LX_KERNEL_VERSION "\"' tests/", out, sizeof out);
-	cr_assert_eq(rc, 1, "the literal \"%s\" in the tests (use LX_KERNEL_VERSION):\n%s",
-	             LX_KERNEL_VERSION, rc == 1 ? "" : out);
+	int rc = test_sh("grep -rnF '\"%s\"' tests/ >/dev/null", test_kernel_version());
+	if (rc != 1) {
+		char cmd[256];
+		snprintf(cmd, sizeof cmd, "grep -rnF '\"%s\"' tests/", test_kernel_version());
+		test_run(cmd, out, sizeof out);
+	}
+	cr_assert_eq(rc, 1, "the literal \"%s\" in the tests (use test_kernel_version()):\n%s",
+	             test_kernel_version(), rc == 1 ? "" : out);
 }
 
 /* `make check-slow` on a fresh clone plans the package install before the

@@ -28,6 +28,9 @@ struct sim;
  * in a new sim with 8 MiB of RAM and max_cpus cpus (the caller frees it). */
 #define TEST_SELFTEST_ELF "build/sim/selftest.elf"
 struct sim *test_selftest_sim(unsigned max_cpus);
+/* The kernel version of the default guest build/guest (its manifest.json,
+ * as the simulator reads it); fails the calling test if unreadable. */
+const char *test_kernel_version(void);
 /* The whole file, NUL-terminated (the caller frees it). */
 char *test_slurp(const char *path);
 
