@@ -78,7 +78,7 @@ SECTIONS
 
 	. = ALIGN(1 << LX_PAGE_SHIFT);
 	.data : {
-		EXCLUDE_FILE(OURS) *(.data .data..read_mostly .data..cacheline_aligned .init.data .data.[!.]*)
+		EXCLUDE_FILE(OURS) *(.data .data..read_mostly .data..cacheline_aligned .init.data .data.[!.]* .data..once)
 		KEEP(*simguest_*.o(.data .data.*))
 		KEEP(*km_stubs.o(.data.km))
 	} :data
