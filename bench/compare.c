@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/compare_fn.h"
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
 #include "util/errf.h"
@@ -173,8 +174,9 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
                   double threshold_pct, FILE *out, char *msg, size_t n)
 {
 	size_t matched = 0, compared = 0, worse = 0, better = 0, regressed = 0;
+	size_t fn_renamed = 0, fn_gone = 0, fn_new = 0; /* per-function rows across versions */
 	double top_pct = 0; /* the largest relative increase, for the one-line answer */
-	char top[160] = "";
+	char top[640] = "";
 	if (msg && n)
 		msg[0] = 0;
 	fprintf(out, "%-22s %-30s %16s %16s %9s\n", "point", "metric", "base", "new", "change");
@@ -203,9 +205,22 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 		json_object_foreach((json_t *)b->metrics, name, bv)
 		{
 			const json_t *cv = json_object_get(c->metrics, name);
+			const char *renamed = NULL;
+			char shown[512];
+			snprintf(shown, sizeof shown, "%s", name);
+			if (!cv && (renamed = bench_fn_counterpart(b->metrics, c->metrics, name))) {
+				/* The same function under NEW's name: compared as itself. */
+				cv = json_object_get(c->metrics, renamed);
+				snprintf(shown, sizeof shown, "%s -> %s (renamed)", name, renamed);
+				fn_renamed++;
+			}
 			if (!cv) {
-				fprintf(out, "%-22s %-30s %16lld %16s %9s\n", label, name,
-				        (long long)json_integer_value(bv), "-", "");
+				int fn = !strncmp(name, "fn_", 3);
+				fn_gone += fn;
+				fprintf(out, "%-22s %-30s %16lld %16s %9s%s\n", label, name,
+				        (long long)json_integer_value(bv), "-", "",
+				        fn ? "  not in NEW: inlined there, or outside its profile"
+				           : "");
 				continue;
 			}
 			double x = (double)json_integer_value(bv),
@@ -216,19 +231,31 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 			if (y > x && (pct > top_pct || !top[0])) {
 				top_pct = pct;
 				snprintf(top, sizeof top, "%s %s %+.2f%% (%lld -> %lld)", label,
-				         name, pct, (long long)json_integer_value(bv),
+				         shown, pct, (long long)json_integer_value(bv),
 				         (long long)json_integer_value(cv));
 			}
 			worse += y > x;
 			better += y < x;
-			fprintf(out, "%-22s %-30s %16lld %16lld %+8.2f%%%s\n", label, name,
+			fprintf(out, "%-22s %-30s %16lld %16lld %+8.2f%%%s\n", label, shown,
 			        (long long)json_integer_value(bv),
 			        (long long)json_integer_value(cv), pct, bad ? "  REGRESSED" : "");
 			if (bad) {
 				regressed++;
 				appendf(msg, n, "%s%s %s %+.2f%%", regressed > 1 ? "; " : "", label,
-				        name, pct);
+				        shown, pct);
 			}
+		}
+		/* NEW's functions BASE has under no name: new or no longer inlined. */
+		json_object_foreach((json_t *)c->metrics, name, bv)
+		{
+			if (strncmp(name, "fn_", 3) || json_object_get(b->metrics, name) ||
+			    bench_fn_counterpart(c->metrics, b->metrics, name))
+				continue;
+			fn_new++;
+			fprintf(out,
+			        "%-22s %-30s %16s %16lld %9s  not in BASE: inlined there, or "
+			        "outside its profile\n",
+			        label, name, "-", (long long)json_integer_value(bv), "");
 		}
 	}
 	for (size_t i = 0; i < bench_points_count(base); i++) {
@@ -250,6 +277,12 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 	}
 	if (top[0])
 		fprintf(out, "largest increase: %s\n", top);
+	if (fn_renamed || fn_gone || fn_new)
+		fprintf(
+		    out,
+		    "functions across versions: %zu renamed (compared as one), %zu only in BASE, "
+		    "%zu only in NEW (not counted as regressions)\n",
+		    fn_renamed, fn_gone, fn_new);
 	fprintf(
 	    out, "%zu points, %zu metrics: %zu equal, %zu lower, %zu higher; %zu beyond %.2f%%\n",
 	    matched, compared, compared - worse - better, better, worse, regressed, threshold_pct);

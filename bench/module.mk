@@ -51,6 +51,17 @@ whatif: all
 	scripts/whatif.sh $(BUILD)/ldomsim $(WHATIF_GUEST) hvtramp/patches/incremental-topology.patch \
 		results/$(WHATIF_GUEST) $(RESULTS_JOBS)
 
+# `make kernels`: the kernel-version study (scripts/kernels.sh): Debian's
+# Linux 6.12 built as the guest linux-6.12 (its source package installed on
+# demand) and swept over results/'s T4-4 and M7-16 points, compared with the
+# committed 6.1 baselines there, per metric and per function, plotted, into
+# results/kernels/. About 1 min on 2 cores once the guest is built.
+KERNELS_GUEST ?= linux-6.12
+KERNELS_SRC   ?= /usr/src/linux-source-6.12.tar.xz
+.PHONY: kernels
+kernels: all
+	scripts/kernels.sh $(BUILD)/ldomsim $(KERNELS_GUEST) $(KERNELS_SRC) results/kernels $(RESULTS_JOBS)
+
 # `make fuzz-ds`: the DS-message harness (bench/fuzz/fuzz_ds.c) against the
 # whole simulator built with clang's sanitizers; `make fuzz-ds-run
 # FUZZ_SECONDS=60` runs it over the committed seeds.

@@ -60,6 +60,16 @@ const char *km_fn_name(size_t i)
 	return i < KM_NROWS ? km_rows[i].name : NULL;
 }
 
+const char *km_fn_entry(const char *sym)
+{
+	for (size_t i = 0; i < KM_NROWS; i++)
+		if (km_rows[i].fn && !strcmp(km_rows[i].name, sym))
+			for (size_t j = 0; j <= i; j++)
+				if (km_rows[j].fn == km_rows[i].fn)
+					return km_rows[j].name;
+	return NULL;
+}
+
 int km_fn_is_placeholder(size_t i)
 {
 	return i < KM_NROWS && !km_rows[i].fn;

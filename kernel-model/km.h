@@ -188,6 +188,11 @@ const struct km_halt *km_halt_state(const struct km *km); /* NULL: no prom_halt 
 size_t km_fn_count(void);
 const char *km_fn_name(size_t i);
 int km_fn_is_placeholder(size_t i);
+/* The entry a kernel symbol stands for when it is a KM_FN row: the first
+ * row with the same host function (rows of one entry under the names of
+ * several kernel versions: __kmalloc_cache_noprof -> kmalloc_trace); NULL
+ * for a symbol that is not a KM_FN row. */
+const char *km_fn_entry(const char *sym);
 /* Calls per row so far. */
 uint64_t km_fn_calls(const struct km *km, size_t i);
 
