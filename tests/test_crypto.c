@@ -19,8 +19,9 @@ Test(crypto, sha256_is_libcrypto_s_digest)
 	cr_expect_eq(test_sh("ldd build/ldomsim | grep -q 'libcrypto\\.so'"), 0,
 	             "build/ldomsim is not linked with libcrypto");
 	/* No tracked C file holds SHA-256's first round constant (an
-	 * implementation of the compression function would). */
-	cr_expect_neq(test_sh("git ls-files -z '*.c' '*.h' | xargs -0 grep -il 0x428a2f98"), 0,
+	 * implementation of the compression function would; the bracket keeps
+	 * this file from matching itself). */
+	cr_expect_neq(test_sh("git ls-files -z '*.c' '*.h' | xargs -0 grep -il '0x428a2f9[8]'"), 0,
 	              "a source file implements SHA-256 itself");
 }
 
