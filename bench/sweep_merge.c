@@ -194,7 +194,13 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 	}
 	cfg.shape = json_string_value(json_object_get(first, "shape"));
 	cfg.remove = (uint32_t)json_integer_value(json_object_get(first, "remove"));
-	cfg.ldomsim = json_string_value(json_object_get(first, "ldomsim"));
+	/* 1.1 records the identity of the binary that ran the points: carried
+	 * over; 1.0 recorded its path: the identity of the binary found there. */
+	json_t *who = json_object_get(first, "ldomsim");
+	if (json_is_object(who))
+		cfg.ldomsim_id = who;
+	else
+		cfg.ldomsim = json_string_value(who);
 	cfg.guest = json_string_value(json_object_get(first, "guest"));
 	json_t *js = json_object_get(first, "set");
 	nsets = json_array_size(js);
