@@ -21,9 +21,11 @@
 #define BENCH_SWEEP_FORMAT "ldomsim-sweep"
 #define BENCH_PLAN_FORMAT  "ldomsim-sweep-plan" /* plan.json of --emit-jobs */
 #define BENCH_SWEEP_MAJOR  1
-/* 1.1: config.ldomsim is {"version", "sha256"} of the binary that ran the
- * points, no longer its absolute path (1.0 summaries, which hold a path
- * string there, are read as well). */
+/* 1.1: config.ldomsim is the version of the binary that ran the points
+ * (git describe; "unknown" when it was another binary than the one that
+ * wrote the summary) and config.ldomsim_sha256 its SHA-256, no longer its
+ * absolute path (1.0 summaries, which hold the path there, are read as
+ * well). */
 #define BENCH_SWEEP_MINOR    1
 #define BENCH_SWEEP_MAX_LIST 256          /* values in one --present / --add list */
 #define BENCH_SWEEP_POLL_NS  100000000    /* host ns between polls of running points */
@@ -40,8 +42,9 @@ struct bench_sweep_cfg {
 	uint32_t remove;     /* of those, unconfigured again afterwards (0: none) */
 	unsigned jobs;       /* points run at a time, >= 1 */
 	const char *ldomsim; /* the binary that runs a point: LDOMSIM run TRACE --json F */
-	/* The identity of the binary that ran the points as the merged
-	 * sweeps recorded it (bench_sweep_merge); NULL: computed from ldomsim. */
+	/* {"ldomsim", "ldomsim_sha256"}: the binary that ran the points as the
+	 * merged sweeps recorded it (bench_sweep_merge); NULL: computed from
+	 * ldomsim. */
 	const json_t *ldomsim_id;
 	/* NAME=VALUE timing overrides passed as run --set, already checked
 	 * (cli/options.h cli_parse_set: the sweep does not parse them) */

@@ -38,6 +38,6 @@ json_t *bench_sweep__ldomsim_identity(const char *binary)
 	/* The version is this build's: it names the binary that ran the points
 	 * only when that binary is byte for byte this one. */
 	int same = known && !file_sha256("/proc/self/exe", mine) && !strcmp(mine, theirs);
-	return json_pack("{soso}", "version", same ? json_string(LDOMSIM_VERSION) : json_null(),
-	                 "sha256", known ? json_string(theirs) : json_null());
+	return json_pack("{ssso}", "ldomsim", same ? LDOMSIM_VERSION : "unknown", "ldomsim_sha256",
+	                 known ? json_string(theirs) : json_null());
 }

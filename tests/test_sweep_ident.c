@@ -44,15 +44,15 @@ Test(sweep_ident, summary_names_ldomsim_by_version_and_hash_not_path, .timeout =
 	free(text);
 
 	json_t *doc = read_doc(path);
-	json_t *who = json_object_get(json_object_get(doc, "config"), "ldomsim");
-	cr_assert(json_is_object(who), "config.ldomsim is not an object");
-	cr_expect_str_eq(json_string_value(json_object_get(who, "version")),
+	json_t *cfg = json_object_get(doc, "config");
+	cr_expect_str_eq(json_string_value(json_object_get(cfg, "ldomsim")),
 	                 bench_ldomsim_version());
 	cr_expect_gt(strlen(bench_ldomsim_version()), 0);
+	cr_expect_str_neq(bench_ldomsim_version(), "unknown");
 	snprintf(sum, sizeof sum, "sha256sum build/ldomsim");
 	cr_assert_eq(test_run(sum, out, sizeof out), 0);
 	out[64] = 0;
-	cr_expect_str_eq(json_string_value(json_object_get(who, "sha256")), out);
+	cr_expect_str_eq(json_string_value(json_object_get(cfg, "ldomsim_sha256")), out);
 	cr_expect_eq(json_integer_value(json_array_get(json_object_get(doc, "version"), 1)),
 	             BENCH_SWEEP_MINOR);
 	json_decref(doc);
@@ -69,6 +69,7 @@ Test(sweep_ident, format_1_0_summaries_with_a_path_still_compare_and_merge, .tim
 	json_t *doc = read_doc(path);
 	json_object_set_new(json_object_get(doc, "config"), "ldomsim",
 	                    json_string("/home/someone/ldomsim/build/ldomsim"));
+	json_object_del(json_object_get(doc, "config"), "ldomsim_sha256");
 	json_object_set_new(doc, "version", json_pack("[ii]", 1, 0));
 	cr_assert_eq(bench_write_json_atomic(path, doc, err, sizeof err), 0, "%s", err);
 	json_decref(doc);
@@ -87,8 +88,23 @@ Test(sweep_ident, format_1_0_summaries_with_a_path_still_compare_and_merge, .tim
 	cr_expect_null(strstr(text, "/home/someone"), "the merged summary holds the old path");
 	free(text);
 	doc = read_doc(path);
-	json_t *who = json_object_get(json_object_get(doc, "config"), "ldomsim");
-	cr_expect(json_is_object(who) && json_is_null(json_object_get(who, "sha256")),
-	          "merged config.ldomsim");
+	json_t *cfg = json_object_get(doc, "config");
+	cr_expect_str_eq(json_string_value(json_object_get(cfg, "ldomsim")), "unknown");
+	cr_expect(json_is_null(json_object_get(cfg, "ldomsim_sha256")), "ldomsim_sha256");
 	json_decref(doc);
+	/* A 1.1 folder's version and hash are carried over as they are. */
+	cr_assert_eq(test_sh("build/ldomsim merge --no-plots -o %s/merged2 %s/new >/dev/null 2>&1",
+	                     dir, dir),
+	             0);
+	static const char *const keys[] = {"ldomsim", "ldomsim_sha256"};
+	snprintf(path, sizeof path, "%s/new/summary.json", dir);
+	json_t *a = read_doc(path);
+	snprintf(path, sizeof path, "%s/merged2/summary.json", dir);
+	json_t *b = read_doc(path);
+	for (int i = 0; i < 2; i++)
+		cr_expect(json_equal(json_object_get(json_object_get(a, "config"), keys[i]),
+		                     json_object_get(json_object_get(b, "config"), keys[i])),
+		          "merge changed config.%s", keys[i]);
+	json_decref(a);
+	json_decref(b);
 }
