@@ -13,8 +13,8 @@
 BUILD    := build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I.
-LDLIBS   += -lunicorn -ljansson -lm -lpthread
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I. -I$(BUILD)
+LDLIBS   += -lunicorn -ljansson -lcrypto -lm -lpthread
 
 MODULES  := util ds sim hv lx kernel-model board traces bench
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
@@ -28,6 +28,10 @@ TEST_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/*.c))
 SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o $(BUILD)/obj/tests/util_run.o
 LIB      := $(BUILD)/libldomsim.a
 
+# Headers of this build the host sources include (module.mk files append):
+# the version (bench/module.mk). Never a guest's: each guest's layouts are
+# read at run time (lx/lx.h).
+GEN_HDRS :=
 # Things `make` builds besides the binary (module.mk files append).
 ALL_EXTRA :=
 
@@ -36,9 +40,10 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .PHONY: all run check check-slow bench format clean deps guest
 .DEFAULT_GOAL := all
 
-# Module rules first, so that ALL_EXTRA is complete below. No host source
-# includes a generated header: the guest's layouts are read at run time
-# (lx/lx.h), so the simulator compiles without any guest built.
+# Module rules first, so that ALL_EXTRA and GEN_HDRS are complete below
+# (make expands a rule's prerequisites when it reads the rule). No host
+# source includes a guest's generated header: the simulator compiles
+# without any guest built.
 -include hvtramp/module.mk $(filter-out hvtramp/module.mk,$(wildcard */module.mk))
 
 all: $(BUILD)/ldomsim $(ALL_EXTRA)
@@ -49,7 +54,7 @@ $(DEPS_STAMP): scripts/deps.sh
 	./scripts/deps.sh
 	@touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -117,7 +122,7 @@ ASAN_TEST_OBJS := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(wildcard tests/*.c))
 ASAN_CLI_OBJS  := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(wildcard cli/*.c))
 ASAN_CMD_OBJS  := $(filter-out $(ASAN_DIR)/obj/cli/main.o,$(ASAN_CLI_OBJS))
 
-$(ASAN_DIR)/obj/%.o: %.c | $(DEPS_STAMP)
+$(ASAN_DIR)/obj/%.o: %.c | $(DEPS_STAMP) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 

@@ -170,6 +170,16 @@ static void appendf(char *msg, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+int bench_metric_regressed(double base, double cur, double threshold_pct)
+{
+	return cur > base * (1.0 + threshold_pct / 100.0);
+}
+
+double bench_metric_change_pct(double base, double cur)
+{
+	return base == cur ? 0.0 : base == 0 ? INFINITY : (cur - base) / base * 100.0;
+}
+
 int bench_compare(const struct bench_points *base, const struct bench_points *cur,
                   double threshold_pct, FILE *out, char *msg, size_t n)
 {
@@ -225,8 +235,8 @@ int bench_compare(const struct bench_points *base, const struct bench_points *cu
 			}
 			double x = (double)json_integer_value(bv),
 			       y = (double)json_integer_value(cv);
-			double pct = x == y ? 0.0 : x == 0 ? INFINITY : (y - x) / x * 100.0;
-			int bad = y > x * (1.0 + threshold_pct / 100.0);
+			double pct = bench_metric_change_pct(x, y);
+			int bad = bench_metric_regressed(x, y, threshold_pct);
 			compared++;
 			if (y > x && (pct > top_pct || !top[0])) {
 				top_pct = pct;

@@ -11,7 +11,10 @@
 
 #include "bench/sweep_result.h"
 
-#define BENCH_COMPARE_THRESHOLD_PCT 5.0 /* default regression threshold, percent */
+#define BENCH_COMPARE_THRESHOLD_PCT 5.0               /* default regression threshold, percent */
+#define BENCH_COMPARE_FORMAT        "ldomsim-compare" /* compare --json */
+#define BENCH_COMPARE_MAJOR         1
+#define BENCH_COMPARE_MINOR         0
 
 struct bench_point {
 	struct bench_point_key key;
@@ -42,5 +45,24 @@ void bench_points_free(struct bench_points *s);
  * regresses when it was ok in base and is not in new. */
 int bench_compare(const struct bench_points *base, const struct bench_points *cur,
                   double threshold_pct, FILE *out, char *msg, size_t n);
+
+/* The rule bench_compare applies to one metric: 1 when cur > base * (1 +
+ * threshold_pct/100). */
+int bench_metric_regressed(double base, double cur, double threshold_pct);
+/* (cur - base) / base in percent: 0 when equal, INFINITY when base is 0
+ * and cur is not. */
+double bench_metric_change_pct(double base, double cur);
+
+/* The comparison bench_compare prints, as a document of the format
+ * "ldomsim-compare" (bench/compare.schema.json, BENCH_COMPARE_MAJOR.MINOR):
+ * every matched point and metric with base, new, change and relative
+ * change, which regressed, the points found on one side only, and the
+ * per-function rows (fn_*) with the largest increases first. base_name and
+ * new_name are recorded as given. Returns the document (*verdict 0 nothing
+ * regressed, 1 something did), or NULL when no point matches or out of
+ * memory (msg says which). */
+json_t *bench_compare_json(const struct bench_points *base, const struct bench_points *cur,
+                           const char *base_name, const char *new_name, double threshold_pct,
+                           int *verdict, char *msg, size_t n);
 
 #endif

@@ -220,7 +220,6 @@ json_t *bench_sweep__config_json(const struct bench_sweep_cfg *cfg, const struct
                                  size_t np)
 {
 	json_t *traces = json_array();
-	char *abs = realpath(cfg->ldomsim, NULL);
 	for (size_t i = 0; i < np; i++)
 		json_array_append_new(traces,
 		                      json_pack("{sssssIsIss}", "point", pts[i].name, "trace",
@@ -233,14 +232,16 @@ json_t *bench_sweep__config_json(const struct bench_sweep_cfg *cfg, const struct
 	json_object_set_new(c, "add", u32_list(cfg->add, cfg->nadd));
 	json_object_set_new(c, "remove", json_integer(cfg->remove));
 	json_object_set_new(c, "jobs", json_integer(cfg->jobs));
-	json_object_set_new(c, "ldomsim", json_string(abs ? abs : cfg->ldomsim));
+	json_t *who = cfg->ldomsim_id ? json_deep_copy(cfg->ldomsim_id)
+	                              : bench_sweep__ldomsim_identity(cfg->ldomsim);
+	json_object_update(c, who);
+	json_decref(who);
 	json_t *sets = json_array();
 	for (size_t i = 0; i < cfg->nsets; i++)
 		json_array_append_new(sets, json_string(cfg->sets[i]));
 	json_object_set_new(c, "set", sets);
 	json_object_set_new(c, "guest", cfg->guest ? json_string(cfg->guest) : json_null());
 	json_object_set_new(c, "traces", traces);
-	free(abs);
 	return c;
 }
 

@@ -18,10 +18,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define BENCH_SWEEP_FORMAT   "ldomsim-sweep"
-#define BENCH_PLAN_FORMAT    "ldomsim-sweep-plan" /* plan.json of --emit-jobs */
-#define BENCH_SWEEP_MAJOR    1
-#define BENCH_SWEEP_MINOR    0
+#define BENCH_SWEEP_FORMAT "ldomsim-sweep"
+#define BENCH_PLAN_FORMAT  "ldomsim-sweep-plan" /* plan.json of --emit-jobs */
+#define BENCH_SWEEP_MAJOR  1
+/* 1.1: config.ldomsim is the version of the binary that ran the points
+ * (git describe; "unknown" when it was another binary than the one that
+ * wrote the summary) and config.ldomsim_sha256 its SHA-256, no longer its
+ * absolute path (1.0 summaries, which hold the path there, are read as
+ * well). */
+#define BENCH_SWEEP_MINOR    1
 #define BENCH_SWEEP_MAX_LIST 256          /* values in one --present / --add list */
 #define BENCH_SWEEP_POLL_NS  100000000    /* host ns between polls of running points */
 #define BENCH_SWEEP_STOP_NS  5000000000LL /* host ns a signalled point has to end */
@@ -37,6 +42,10 @@ struct bench_sweep_cfg {
 	uint32_t remove;     /* of those, unconfigured again afterwards (0: none) */
 	unsigned jobs;       /* points run at a time, >= 1 */
 	const char *ldomsim; /* the binary that runs a point: LDOMSIM run TRACE --json F */
+	/* {"ldomsim", "ldomsim_sha256"}: the binary that ran the points as the
+	 * merged sweeps recorded it (bench_sweep_merge); NULL: computed from
+	 * ldomsim. */
+	const json_t *ldomsim_id;
 	/* NAME=VALUE timing overrides passed as run --set, already checked
 	 * (cli/options.h cli_parse_set: the sweep does not parse them) */
 	const char *const *sets;
@@ -93,5 +102,9 @@ json_t *bench_sweep_fits(const json_t *points);
  * rows have the fields the harness reads; else -1 with err naming file and
  * field. */
 int bench_summary_check(const json_t *doc, const char *file, char *err, size_t n);
+
+/* The version of this ldomsim build (git describe --always --dirty at
+ * build time, "unknown" outside a git checkout). */
+const char *bench_ldomsim_version(void);
 
 #endif

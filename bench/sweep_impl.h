@@ -57,6 +57,14 @@ int bench_sweep__run_points(const struct bench_sweep_cfg *cfg, struct bench_pt *
                             FILE *progress, int bar, const sigset_t *stop, const sigset_t *mask,
                             size_t *stopped);
 
+/* ---- sweep_ident.c ---- */
+
+/* The ldomsim binary that runs the points, as a summary's config records
+ * it (no path): {"ldomsim": this build's version (git describe) when binary
+ * is byte for byte this ldomsim, else "unknown"; "ldomsim_sha256": of
+ * binary's bytes, null when it cannot be read}. New reference. */
+json_t *bench_sweep__ldomsim_identity(const char *binary);
+
 /* ---- sweep.c ---- */
 
 /* $.config of the summary and the plan (new reference). */

@@ -56,7 +56,7 @@ static int same_dir(const char *a, const char *b)
 int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, int force,
                       const char *scripts, FILE *progress, char *err, size_t n)
 {
-	json_t **docs = calloc(ndirs ? ndirs : 1, sizeof *docs), *first = NULL;
+	json_t **docs = calloc(ndirs ? ndirs : 1, sizeof *docs), *first = NULL, *who = NULL;
 	struct bench_pt *pts = NULL;
 	uint32_t *present = NULL, *add = NULL;
 	const char **sets = NULL;
@@ -194,7 +194,16 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 	}
 	cfg.shape = json_string_value(json_object_get(first, "shape"));
 	cfg.remove = (uint32_t)json_integer_value(json_object_get(first, "remove"));
-	cfg.ldomsim = json_string_value(json_object_get(first, "ldomsim"));
+	/* 1.1 records the version and hash of the binary that ran the points:
+	 * carried over; 1.0 recorded its path: the identity of the binary
+	 * found there now. */
+	if (json_object_get(first, "ldomsim_sha256")) {
+		who = json_pack("{sOsO}", "ldomsim", json_object_get(first, "ldomsim"),
+		                "ldomsim_sha256", json_object_get(first, "ldomsim_sha256"));
+		cfg.ldomsim_id = who;
+	} else {
+		cfg.ldomsim = json_string_value(json_object_get(first, "ldomsim"));
+	}
 	cfg.guest = json_string_value(json_object_get(first, "guest"));
 	json_t *js = json_object_get(first, "set");
 	nsets = json_array_size(js);
@@ -255,6 +264,7 @@ out:
 	free(present);
 	free(add);
 	free(sets);
+	json_decref(who);
 	for (size_t d = 0; docs && d < ndirs; d++)
 		json_decref(docs[d]);
 	free(docs);

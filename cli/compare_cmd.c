@@ -8,13 +8,14 @@
 #include <stdlib.h>
 
 #include "bench/compare.h"
+#include "bench/sweep_io.h"
 #include "cli/commands.h"
 #include "cli/dispatch.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: ldomsim compare BASE NEW [--threshold PCT]\n\n"
+	        "usage: ldomsim compare BASE NEW [--threshold PCT] [--json FILE]\n\n"
 	        "Compares measured points: BASE and NEW are result files (ldomsim run --json),\n"
 	        "sweep folders (ldomsim sweep -o DIR), their summary.json, or folders of\n"
 	        "sweep folders (results/). Points match by (shape, present, add); prints each\n"
@@ -22,7 +23,13 @@ static void usage(FILE *f)
 	        "deterministic: an unchanged kernel and trace compare exactly equal).\n\n"
 	        "  --threshold PCT  a metric regresses when NEW > BASE * (1 + PCT/100)\n"
 	        "                   (default %.0f); a point regresses when its run failed\n"
-	        "                   in NEW and not in BASE\n\n"
+	        "                   in NEW and not in BASE\n"
+	        "  --json FILE      also write the comparison as JSON (format ldomsim-compare,\n"
+	        "                   bench/compare.schema.json): every matched point and metric\n"
+	        "                   with base, new, change and relative change, the regressions,\n"
+	        "                   the unmatched points, the per-function rows (fn_*) with the\n"
+	        "                   largest increases first. Written atomically, and only when\n"
+	        "                   the exit status is 0 or 1\n\n"
 	        "Exit status: 0 nothing regressed, 1 a regression (named on stderr), 2 usage\n"
 	        "or unusable input (the file and field named; results of another major\n"
 	        "version are refused).\n",
@@ -32,9 +39,11 @@ static void usage(FILE *f)
 int bench_cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {{"threshold", required_argument, NULL, 't'},
+	                                     {"json", required_argument, NULL, 'j'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	double thr = BENCH_COMPARE_THRESHOLD_PCT;
+	const char *json_out = NULL;
 	struct bench_points *base = NULL, *cur = NULL;
 	char err[2048], *end;
 	int ch, rc;
@@ -51,6 +60,13 @@ int bench_cmd_compare(int argc, char **argv)
 				    optarg);
 				return 2;
 			}
+			break;
+		case 'j':
+			if (!*optarg) {
+				fprintf(stderr, "ldomsim compare: --json: expected a file name\n");
+				return 2;
+			}
+			json_out = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -71,6 +87,20 @@ int bench_cmd_compare(int argc, char **argv)
 		return 2;
 	}
 	rc = bench_compare(base, cur, thr, stdout, err, sizeof err);
+	if (rc >= 0 && json_out) {
+		int verdict = 0;
+		char jerr[2048];
+		json_t *doc = bench_compare_json(base, cur, argv[optind], argv[optind + 1], thr,
+		                                 &verdict, jerr, sizeof jerr);
+		if (!doc || bench_write_json_atomic(json_out, doc, jerr, sizeof jerr)) {
+			fprintf(stderr, "ldomsim compare: --json %s: %s\n", json_out, jerr);
+			json_decref(doc);
+			bench_points_free(base);
+			bench_points_free(cur);
+			return 2;
+		}
+		json_decref(doc);
+	}
 	if (rc < 0)
 		fprintf(stderr, "ldomsim compare: %s and %s: %s\n", argv[optind], argv[optind + 1],
 		        err);

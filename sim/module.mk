@@ -29,7 +29,7 @@ SIM_ALONE      := $(BUILD)/sim-alone
 SIM_ALONE_SRCS := $(wildcard sim/*.c) $(wildcard util/*.c) tests/test_sim.c tests/test_machine_alone.c \
                   tests/test_eventq.c tests/util.c tests/selftest_once.c
 SIM_ALONE_OBJS := $(SIM_ALONE_SRCS:%.c=$(SIM_ALONE)/obj/%.o)
-SIM_ALONE_CFLAGS := $(filter-out -I.,$(CFLAGS)) -I$(SIM_ALONE)/root
+SIM_ALONE_CFLAGS := $(filter-out -I. -I$(BUILD),$(CFLAGS)) -I$(SIM_ALONE)/root
 
 $(SIM_ALONE)/root/sim $(SIM_ALONE)/root/util $(SIM_ALONE)/root/tests:
 	@mkdir -p $(@D)

@@ -97,3 +97,24 @@ Test(compare_versions, a_renamed_function_can_regress, .timeout = 60)
 	const char *row = strstr(out, "fn_kmalloc_trace_insns -> fn___kmalloc_cache_noprof_insns");
 	cr_expect(row && strstr(row, "+100.00%") && strstr(row, "REGRESSED"), "%s", out);
 }
+
+/* The JSON form says the same: the renamed row carries NEW's name, and
+ * neither renamed name is listed as a metric of one side only. */
+Test(compare_versions, json_names_the_renamed_metric, .timeout = 60)
+{
+	char d[256], cmd[2048], out[1 << 16];
+	make_pair(d, sizeof d, RENAMES);
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim compare --threshold 0 --json %s/c.json %s/a.json %s/b.json "
+	         ">/dev/null && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+	         "p=d[\"points\"][0]; r=[m for m in p[\"metrics\"] if \"new_metric\" in m]; "
+	         "print(sorted(m[\"new_metric\"] for m in r)); print(p[\"metrics_only_in_base\"]); "
+	         "print(p[\"metrics_only_in_new\"])' %s/c.json",
+	         d, d, d, d);
+	cr_assert_eq(test_run(cmd, out, sizeof out), 0, "%s", out);
+	cr_expect_not_null(strstr(out, "['fn___kmalloc_cache_noprof_insns', "
+	                               "'fn_find_back_node_value.isra.0_insns']\n"
+	                               "['fn___mark_max_cache_id_insns']\n"
+	                               "['fn_mdesc_new_helper_insns']\n"),
+	                   "%s", out);
+}

@@ -39,7 +39,7 @@ $(FUZZ_DIR)/libtraces.a: $(FUZZ_LIBOBJS)
 
 $(FUZZ_DIR)/fuzz_%: traces/fuzz/fuzz_%.c $(FUZZ_DIR)/libtraces.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_DIR)/libtraces.a \
-		-ljansson -lm
+		-ljansson -lcrypto -lm
 
 # One harness: $(1) = name. -seed=0 is libFuzzer's "random"; -runs=-1 unbounded.
 define fuzz_one

@@ -70,6 +70,8 @@ const char *trace_strerror(enum trace_status code)
 		return "inconsistent records";
 	case TRACE_ERR_MD:
 		return "invalid machine description";
+	case TRACE_ERR_DIGEST:
+		return "cannot compute a SHA-256 (libcrypto)";
 	}
 	return "unknown error";
 }
@@ -203,7 +205,11 @@ enum trace_status trace_load_mem(const void *buf, size_t len, const char *name,
 		free(ld.t);
 		return trace_fail(err, TRACE_ERR_NOMEM, ld.name, NULL, "out of memory");
 	}
-	trace_sha256(buf, len, h);
+	if (trace_sha256(buf, len, h)) {
+		trace_free(ld.t);
+		return trace_fail(err, TRACE_ERR_DIGEST, ld.name, NULL,
+		                  "libcrypto could not compute the trace's SHA-256");
+	}
 	trace_sha256_to_hex(h, ld.t->sha_hex);
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {

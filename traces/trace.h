@@ -41,8 +41,9 @@ enum trace_status {
 	TRACE_ERR_HASH = -12,   /* an MD file does not match its sha256/size */
 	TRACE_ERR_REF = -13,    /* dangling reference (MD generation, DS handle, req_num) */
 	TRACE_ERR_CONSISTENCY =
-	    -14,            /* records contradict each other (cpus, responses, raw bytes) */
-	TRACE_ERR_MD = -15, /* an MD generation is not a valid machine description */
+	    -14,                /* records contradict each other (cpus, responses, raw bytes) */
+	TRACE_ERR_MD = -15,     /* an MD generation is not a valid machine description */
+	TRACE_ERR_DIGEST = -16, /* libcrypto could not compute a SHA-256 */
 };
 
 /* Error details: code plus a message "FILE: $.json.path[index]: what". */
@@ -378,8 +379,10 @@ const struct trace_hcall_fn_info *trace_hcall_fn_by_number(uint32_t fn);
 /* Name of a DS message type ("INIT_REQ", ...) or NULL. */
 const char *trace_ds_type_name(uint32_t type);
 
-/* SHA-256 of a buffer; hex is 65 bytes (NUL-terminated lower-case). */
-void trace_sha256(const void *buf, size_t len, uint8_t out[32]);
+/* SHA-256 of a buffer (OpenSSL's libcrypto): TRACE_OK, or TRACE_ERR_DIGEST
+ * when libcrypto cannot compute it (out is then undefined). hex is 65
+ * bytes (NUL-terminated lower-case). */
+enum trace_status trace_sha256(const void *buf, size_t len, uint8_t out[32]);
 void trace_sha256_to_hex(const uint8_t h[32], char hex[65]);
 
 #endif

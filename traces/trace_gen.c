@@ -348,7 +348,9 @@ static enum trace_status write_md(const char *dir, uint32_t gen, const struct md
 	free(path);
 	if (st)
 		return st;
-	trace_sha256(b->data, b->len, h);
+	if (trace_sha256(b->data, b->len, h))
+		return trace_fail(err, TRACE_ERR_DIGEST, dir, NULL,
+		                  "%s: libcrypto could not compute its SHA-256", name);
 	trace_sha256_to_hex(h, hx);
 	trace_append(md,
 	             json_pack("{s:i, s:s, s:s, s:I}", "generation", (int)gen, "file", name,

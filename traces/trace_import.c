@@ -203,7 +203,11 @@ enum trace_status trace_import(const char *cap, const char *dir, struct trace_er
 		snprintf(name, sizeof(name), "md-gen%zu.bin", g + 1);
 		if ((st = trace__outdir_write(&od, name, b, len, err)))
 			goto out;
-		trace_sha256(b, len, h);
+		if (trace_sha256(b, len, h)) {
+			st = trace_fail(err, TRACE_ERR_DIGEST, dir, NULL,
+			                "%s: libcrypto could not compute its SHA-256", name);
+			goto out;
+		}
 		trace_sha256_to_hex(h, hx);
 		trace_append(md,
 		             json_pack("{s:i, s:s, s:s, s:I}", "generation", (int)g + 1, "file",

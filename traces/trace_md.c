@@ -111,7 +111,12 @@ enum trace_status trace__load_md(struct trace_ld *ld, json_t *root)
 				free(full);
 				return TRACE_ERR_HASH;
 			}
-			trace_sha256(bytes, len, h);
+			if (trace_sha256(bytes, len, h)) {
+				FAIL(ld, TRACE_ERR_DIGEST, p,
+				     "%s: libcrypto could not compute its SHA-256", full);
+				free(full);
+				return TRACE_ERR_DIGEST;
+			}
 			if (memcmp(h, g->sha256, 32)) {
 				trace_sha256_to_hex(h, hex);
 				trace_sha256_to_hex(g->sha256, want);
