@@ -22,20 +22,21 @@ ALL_EXTRA += $(BUILD)/sim/selftest.elf
 # The machine alone (`make check-sim`, part of `make check`): sim/ and the
 # tests of the machine (tests/test_sim.c, tests/test_machine_alone.c,
 # tests/test_eventq.c, with the tests' own helpers)
-# compiled with only sim/ and util/ (the helpers below every module) on the
+# compiled with only sim/, cache/ and util/ (the leaves below every module) on the
 # include path and linked with nothing but those and Unicorn, so that an
 # include of, or a call into, anything above the machine fails the build.
 SIM_ALONE      := $(BUILD)/sim-alone
-SIM_ALONE_SRCS := $(wildcard sim/*.c) $(wildcard util/*.c) tests/test_sim.c tests/test_machine_alone.c \
-                  tests/test_eventq.c tests/util.c tests/selftest_once.c
+SIM_ALONE_SRCS := $(wildcard sim/*.c) $(wildcard cache/*.c) $(wildcard util/*.c) tests/test_sim.c \
+                  tests/test_machine_alone.c tests/test_eventq.c tests/test_cache.c tests/util.c \
+                  tests/selftest_once.c
 SIM_ALONE_OBJS := $(SIM_ALONE_SRCS:%.c=$(SIM_ALONE)/obj/%.o)
 SIM_ALONE_CFLAGS := $(filter-out -I. -I$(BUILD),$(CFLAGS)) -I$(SIM_ALONE)/root
 
-$(SIM_ALONE)/root/sim $(SIM_ALONE)/root/util $(SIM_ALONE)/root/tests:
+$(SIM_ALONE)/root/sim $(SIM_ALONE)/root/cache $(SIM_ALONE)/root/util $(SIM_ALONE)/root/tests:
 	@mkdir -p $(@D)
 	ln -sfn $(CURDIR)/$(@F) $@
 
-$(SIM_ALONE)/obj/%.o: %.c | $(SIM_ALONE)/root/sim $(SIM_ALONE)/root/util $(SIM_ALONE)/root/tests $(DEPS_STAMP)
+$(SIM_ALONE)/obj/%.o: %.c | $(SIM_ALONE)/root/sim $(SIM_ALONE)/root/cache $(SIM_ALONE)/root/util $(SIM_ALONE)/root/tests $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SIM_ALONE_CFLAGS) -c -o $@ $<
 
