@@ -682,8 +682,10 @@ static int plot_timeline(const char *dir, const json_t *sum, const char *scripts
 	    fprintf(p.f, "%lld %.6f\n", (long long)json_integer_value(json_object_get(c, "cpu")),
 	            ms(json_object_get(c, "latency_ns")));
 	segs = cpu_segments(&p, op);
-	nmaster = master_block(&p, op, &mnames, &mdurs, &first_end);
+	/* The master block last: gnuplot does not count an empty block (no
+	 * phases) among the indexes. */
 	longest = segs ? relative_block(&p, op, &first) : 0;
+	nmaster = master_block(&p, op, &mnames, &mdurs, &first_end);
 	snprintf(reply, sizeof reply, "%.6f", ms(json_object_get(op, "latency_ns")));
 	/* The log axis starts at least a third of a decade before the first
 	 * phase ends, at a power of ten. */

@@ -131,3 +131,48 @@ Test(timeline, m7_16_topology_phase_is_a_bar_with_its_start_and_end)
 	json_decref(sum);
 	test_sh("rm -rf %s", dir);
 }
+
+/* A result without the request's phases (run --no-profile) or without the
+ * cpus' phases: the timeline is still drawn, with the panels it has data
+ * for (gnuplot warns about an empty block, which fails the plot). */
+Test(timeline, drawn_without_the_request_or_the_cpus_phases)
+{
+	static const char *const drop[] = {"request", "cpus", "both"};
+	for (size_t d = 0; d < 3; d++) {
+		char dir[1024], path[1200], err[2048];
+		json_t *plots = NULL, *c;
+		size_t i;
+		test_tmpdir(dir, sizeof dir, "timeline-np");
+		cr_assert_eq(
+		    test_sh("mkdir -p %s/points %s/plots && cp results/t2/summary.json %s/", dir,
+		            dir, dir),
+		    0);
+		json_t *res = bench_read_json("results/t2/points/p56-a8.json", err, sizeof err);
+		cr_assert(res, "%s", err);
+		json_array_foreach(json_object_get(res, "operations"), i, c)
+		{
+			const json_t *cpu;
+			size_t k;
+			if (d != 1) {
+				json_object_set_new(c, "phases", json_null());
+				json_object_set_new(c, "topology_cost", json_null());
+			}
+			if (d != 0)
+				json_array_foreach(json_object_get(c, "cpus"), k, cpu)
+				    json_object_set_new((json_t *)cpu, "phases", json_null());
+		}
+		snprintf(path, sizeof path, "%s/points/p56-a8.json", dir);
+		cr_assert_eq(bench_write_json_atomic(path, res, err, sizeof err), 0, "%s", err);
+		snprintf(path, sizeof path, "%s/summary.json", dir);
+		json_t *sum = bench_read_json(path, err, sizeof err);
+		cr_assert(sum, "%s", err);
+		bench_plot_sweep(dir, sum, "scripts/plots", &plots, err, sizeof err);
+		json_t *tl = json_array_get(plots, 3);
+		cr_expect_eq(json_array_size(json_object_get(tl, "files")), 2,
+		             "without the %s phases: %s", drop[d], json_dumps(tl, 0));
+		json_decref(plots);
+		json_decref(sum);
+		json_decref(res);
+		test_sh("rm -rf %s", dir);
+	}
+}

@@ -6,12 +6,13 @@
 # Variables (besides common.gp's):
 #   data     block 0: rows "cpu online_ms" (since the request arrived);
 #            blocks 1..S, one per phase in segs: rows "cpu start_ms length_ms";
-#            block S+1: the master strand, rows "row start_ms end_ms colour name"
-#            (row 2 the phases end to end, 1 the topology steps; colour: the
-#            position in mnames); block S+2: rows "cpu start_ms end_ms phase"
-#            from each cpu's own start (phase: the position in segs)
-#   segs     the per-cpu phases, space-separated ('' when none: no blocks 1..S, S+2)
-#   mnames   the master strand's phases drawn ('' when none: block S+1 is empty)
+#            block S+1: rows "cpu start_ms end_ms phase" from each cpu's own
+#            start (phase: the position in segs); last, block S+1 or S+2: the
+#            master strand, rows "row start_ms end_ms colour name" (row 2 the
+#            phases end to end, 1 the topology steps; colour: the position in
+#            mnames)
+#   segs     the per-cpu phases, space-separated ('' when none: no blocks 1..S+1)
+#   mnames   the master strand's phases drawn ('' when none: its block is empty)
 #   mdurs    their durations (ms)
 #   reply_ms when the DS response was sent (ms after the request)
 #   mx0      the log axis's lower end (ms)
@@ -24,8 +25,8 @@ height = 1000
 load scripts.'/common.gp'
 S = words(segs)
 nm = words(mnames)
-mi = S + 1
-ri = S + 2
+ri = S + 1
+mi = S > 0 ? S + 2 : S + 1
 np = (nm > 0) + 1 + (S > 0)
 # Panel k (1 = top): plot area from bot(k) to top(k), in screen fractions,
 # gap between panels for the axis label and the next title.
