@@ -69,8 +69,9 @@ $(BUILD)/ldomsim: $(CLI_OBJS) $(LIB)
 $(BUILD)/ldomsim-tests: $(TEST_OBJS) $(CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
+# libpng: tests/slow/test_html_chromium.c decodes the browser's screenshot.
 $(BUILD)/ldomsim-tests-slow: $(SLOW_TEST_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -lpng
 
 # The main job: the bundled default scenario (8 strands added to a 56-strand
 # T2 domain), its kernel log and result JSON.

@@ -30,6 +30,7 @@ for o, h in zip(r['operations'], d['host_seconds_per_operation'])))" \
 # sha256 are in each summary.json; `ldomsim trace gen` makes them again,
 # byte-identical). About 30 s on 2 cores. --force: each folder holds the last
 # baseline, which the sweep replaces (it refuses a folder holding other files).
+# results/index.html: the one-page report of the three (report --html).
 RESULTS_JOBS ?= 2
 RESULTS_SWEEPS := t2:16,32,48,56:8 t4-4:64,128,192:8,64 m7-16:256,512,1024,2048,3072,4032:64
 .PHONY: results
@@ -40,7 +41,7 @@ results: all
 			--jobs $(RESULTS_JOBS) --force -o results/$$shape; \
 		rm -rf results/$$shape/traces; \
 	done
-	$(BUILD)/ldomsim report results
+	$(BUILD)/ldomsim report results --html results/index.html
 
 # `make whatif`: the what-if study of hvtramp/patches/incremental-topology.patch
 # (scripts/whatif.sh): the base and the patched guest swept over M7-16

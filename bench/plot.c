@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -509,6 +510,116 @@ static char *cpu_segments(struct plot *p, const json_t *op)
 	return names;
 }
 
+/* The request's phases on the master strand, laid end to end from the
+ * request's arrival in the result's order (the phases object lists them
+ * as they run), PLOT_PHASE_WHOLE and the topology steps left out of that
+ * row. The steps (the op's topology_cost after its first entry, the whole
+ * update) go on a row of their own, end to end and ending where the update
+ * ends: the update's unnamed part (the MD walk filling in each cpu's data)
+ * runs before them. Only what took time is drawn. Writes the block "row
+ * start_ms end_ms colour name" (row 2: phases, 1: steps; colour: 1-based
+ * position in *names) and returns its row count; *names / *durs: the
+ * phases' names and durations (ms), space-separated (NULL: none). *first_end:
+ * where the first drawn phase ends (ms), the log axis's lower end. */
+static size_t master_block(struct plot *p, const json_t *op, char **names, char **durs,
+                           double *first_end)
+{
+	const json_t *ph = json_object_get(op, "phases"),
+	             *cost = json_object_get(op, "topology_cost");
+	const json_t *v;
+	const char *name, *whole = NULL;
+	double t = 0, topo_end = -1;
+	size_t rows = 0, colour = 0;
+	*names = *durs = NULL;
+	*first_end = 0;
+	fprintf(p->f, "\n\n# master strand: row start_ms end_ms colour name (row 2 phases, 1 "
+	              "the topology steps)\n");
+	if (!json_is_object(ph))
+		return 0;
+	/* The topology update: the first entry of topology_cost. */
+	if (json_is_object(cost)) {
+		void *it = json_object_iter((json_t *)cost);
+		whole = it ? json_object_iter_key(it) : NULL;
+	}
+	for (int row = 2; row >= 1; row--) {
+		double steps = 0;
+		if (row == 1) {
+			if (topo_end < 0)
+				break;
+			json_object_foreach((json_t *)cost, name, v) if (strcmp(name, whole))
+			    steps += ms(json_object_get(ph, name));
+			t = topo_end - steps;
+		}
+		json_object_foreach((json_t *)ph, name, v)
+		{
+			int step = whole && strcmp(name, whole) && json_object_get(cost, name);
+			double d = ms(v);
+			if (!strcmp(name, PLOT_PHASE_WHOLE) || step != (row == 1))
+				continue;
+			if (d > 0) {
+				char *nn = bench_strf("%s%s%s", *names ? *names : "",
+				                      *names ? " " : "", name);
+				char *nd =
+				    bench_strf("%s%s%.6f", *durs ? *durs : "", *durs ? " " : "", d);
+				free(*names), free(*durs);
+				*names = nn, *durs = nd;
+				if (!nn || !nd)
+					return rows;
+				fprintf(p->f, "%d %.6f %.6f %zu %s\n", row, t, t + d, ++colour,
+				        name);
+				if (!rows++)
+					*first_end = t + d;
+			}
+			t += d;
+			if (whole && !strcmp(name, whole))
+				topo_end = t;
+		}
+	}
+	return rows;
+}
+
+/* Each cpu's bring-up phases from its own start (the first phase): rows
+ * "cpu start_ms end_ms phase" (phase: 1-based, in the cpus' order), so
+ * that a phase of microseconds shows beside the request's second. Returns
+ * the longest bring-up (ms); *first: the earliest start since the
+ * request (ms). */
+static double relative_block(struct plot *p, const json_t *op, double *first)
+{
+	const json_t *c, *w;
+	const char *k;
+	double longest = 0;
+	size_t i;
+	*first = -1;
+	fprintf(p->f, "\n\n# each cpu from its own start: cpu start_ms end_ms phase\n");
+	json_array_foreach(json_object_get(op, "cpus"), i, c)
+	{
+		const json_t *ph = json_object_get(c, "phases");
+		double t = 0, before = 0;
+		int idx = 0;
+		if (!json_is_object(ph) || !json_object_get(c, "latency_ns"))
+			continue;
+		json_object_foreach((json_t *)ph, k, w)
+		{
+			if (!strcmp(k, PLOT_CPU_AFTER_ONLINE))
+				break;
+			before += ms(w);
+		}
+		json_object_foreach((json_t *)ph, k, w)
+		{
+			fprintf(p->f, "%lld %.6f %.6f %d\n",
+			        (long long)json_integer_value(json_object_get(c, "cpu")), t,
+			        t + ms(w), ++idx);
+			t += ms(w);
+		}
+		if (t > longest)
+			longest = t;
+		before = ms(json_object_get(c, "latency_ns")) - before;
+		if (*first < 0 || before < *first)
+			*first = before;
+	}
+	return longest;
+}
+
 /* The configure request with the most cpus (the largest domain among
  * those): cpu vs online time. */
 static int plot_timeline(const char *dir, const json_t *sum, const char *scripts, json_t *plots,
@@ -521,7 +632,10 @@ static int plot_timeline(const char *dir, const json_t *sum, const char *scripts
 	struct plot p;
 	size_t i;
 	int rc;
-	char *file, *title, *segs, reply[32];
+	char *file, *title, *segs, *mnames = NULL, *mdurs = NULL, reply[32], num[64];
+	double first_end = 0, first = -1, longest;
+	json_int_t cmin = 0, cmax = 0;
+	size_t nmaster;
 	json_array_foreach(rows, i, row)
 	{
 		if (!json_is_true(json_object_get(row, "ok")) ||
@@ -568,16 +682,42 @@ static int plot_timeline(const char *dir, const json_t *sum, const char *scripts
 	    fprintf(p.f, "%lld %.6f\n", (long long)json_integer_value(json_object_get(c, "cpu")),
 	            ms(json_object_get(c, "latency_ns")));
 	segs = cpu_segments(&p, op);
+	/* The master block last: gnuplot does not count an empty block (no
+	 * phases) among the indexes. */
+	longest = segs ? relative_block(&p, op, &first) : 0;
+	nmaster = master_block(&p, op, &mnames, &mdurs, &first_end);
 	snprintf(reply, sizeof reply, "%.6f", ms(json_object_get(op, "latency_ns")));
-	title = bench_strf("%s, %lld strands present: CONFIGURE of %zu cpus, when each came online",
-	                   shape, (long long)json_integer_value(json_object_get(pick, "present")),
+	/* The log axis starts at least a third of a decade before the first
+	 * phase ends, at a power of ten. */
+	snprintf(num, sizeof num, "%g", nmaster ? pow(10, floor(log10(first_end) - 0.3)) : 1e-3);
+	var(&p, "mx0", num, 0);
+	snprintf(num, sizeof num, "%.6f", first < 0 ? 0 : first);
+	var(&p, "bu0", num, 0);
+	snprintf(num, sizeof num, "%.6f", longest);
+	var(&p, "longest", num, 0);
+	json_array_foreach(json_object_get(op, "cpus"), i, c)
+	{
+		json_int_t cpu = json_integer_value(json_object_get(c, "cpu"));
+		cmin = !i || cpu < cmin ? cpu : cmin;
+		cmax = !i || cpu > cmax ? cpu : cmax;
+	}
+	snprintf(num, sizeof num, "%lld", (long long)cmin);
+	var(&p, "cmin", num, 0);
+	snprintf(num, sizeof num, "%lld", (long long)cmax);
+	var(&p, "cmax", num, 0);
+	title = bench_strf("%s, %lld strands present: CONFIGURE of %zu cpus", shape,
+	                   (long long)json_integer_value(json_object_get(pick, "present")),
 	                   json_array_size(json_object_get(op, "cpus")));
 	var(&p, "reply_ms", reply, 0);
 	var(&p, "segs", segs ? segs : "", 1);
+	var(&p, "mnames", mnames ? mnames : "", 1);
+	var(&p, "mdurs", mdurs ? mdurs : "", 1);
 	var(&p, "title", title ? title : "", 1);
 	rc = draw(&p, plots, err, n);
 	free(title);
 	free(segs);
+	free(mnames);
+	free(mdurs);
 	free(file);
 	json_decref(doc);
 	plot_end(&p);

@@ -1,26 +1,41 @@
 /*
  * cli/report_cmd.c — `ldomsim report DIR`: the summary table of a sweep (the
- * numbers behind its plots).
+ * numbers behind its plots); --html: the page of bench/html.h besides.
  */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "bench/compare.h"
+#include "bench/html.h"
 #include "bench/sweep.h"
 #include "bench/sweep_io.h"
 #include "cli/commands.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ldomsim report DIR\n\n"
-	           "Prints the summary of a sweep folder (ldomsim sweep -o DIR), of its\n"
-	           "summary.json, or of every sweep folder in DIR (results/): one row per point\n"
-	           "with the configure-to-online latency over its cpus (min/p50/p90/p99/max),\n"
-	           "the request's latency (request -> DS response) and the topology-map cost\n"
-	           "when the results measure it, all in ms of simulated time; the power-law\n"
-	           "fits; the phase breakdown when the results have phases; the plots.\n\n"
-	           "Exit status: 0 every point ran ok, 1 a point failed, 2 unusable input.\n");
+	fprintf(f,
+	        "usage: ldomsim report DIR [--html OUT.html [--base BASE] [--threshold PCT]]\n\n"
+	        "Prints the summary of a sweep folder (ldomsim sweep -o DIR), of its\n"
+	        "summary.json, or of every sweep folder in DIR (results/): one row per point\n"
+	        "with the configure-to-online latency over its cpus (min/p50/p90/p99/max),\n"
+	        "the request's latency (request -> DS response) and the topology-map cost\n"
+	        "when the results measure it, all in ms of simulated time; the power-law\n"
+	        "fits; the phase breakdown when the results have phases; the plots.\n\n"
+	        "  --html OUT.html   also write one self-contained page (no external file, no\n"
+	        "                    script): per sweep the configuration, the table, the fits,\n"
+	        "                    the phases and the plots inlined as SVG; written whole or\n"
+	        "                    not at all\n"
+	        "  --base BASE       (with --html) compare DIR with BASE (results, sweeps or a\n"
+	        "                    folder of sweeps, as `compare` takes): regressions\n"
+	        "                    highlighted, the functions that got slower\n"
+	        "  --threshold PCT   a metric regresses when it grew by more than PCT percent\n"
+	        "                    (default %.0f)\n\n"
+	        "Exit status: 0 every point ran ok, 1 a point failed (or, with --base, a\n"
+	        "metric regressed), 2 unusable input (no page is written).\n",
+	        BENCH_COMPARE_THRESHOLD_PCT);
 }
 
 static void cell(const json_t *metrics, const char *name)
@@ -122,23 +137,54 @@ static int report(const char *file, const json_t *doc)
 
 int bench_cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	char err[2048], **files;
-	int ch, rc = 0;
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"html", required_argument, NULL, 'H'},
+	                                     {"base", required_argument, NULL, 'b'},
+	                                     {"threshold", required_argument, NULL, 't'},
+	                                     {NULL, 0, NULL, 0}};
+	struct bench_html_cfg hc = {.threshold_pct = BENCH_COMPARE_THRESHOLD_PCT};
+	const char *html = NULL;
+	char err[2048], **files, *end;
+	int ch, rc = 0, threshold = 0;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h') {
+		switch (ch) {
+		case 'h':
 			usage(stdout);
 			return 0;
+		case 'H':
+			html = optarg;
+			break;
+		case 'b':
+			hc.base = optarg;
+			break;
+		case 't':
+			hc.threshold_pct = strtod(optarg, &end);
+			threshold = 1;
+			if (end == optarg || *end || !(hc.threshold_pct >= 0) ||
+			    hc.threshold_pct > 1e6) {
+				fprintf(stderr,
+				        "ldomsim report: --threshold '%s': expected a percentage "
+				        "0..1000000\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		default:
+			fprintf(stderr, "ldomsim report: unknown option or missing value '%s'\n",
+			        argv[optind - 1]);
+			usage(stderr);
+			return 2;
 		}
-		fprintf(stderr, "ldomsim report: unknown option '%s'\n", argv[optind - 1]);
-		usage(stderr);
-		return 2;
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "ldomsim report: expected one DIR\n");
 		usage(stderr);
+		return 2;
+	}
+	if (!html && (hc.base || threshold)) {
+		fprintf(stderr, "ldomsim report: --base and --threshold go with --html\n");
 		return 2;
 	}
 	if (bench_summary_files(argv[optind], &files, err, sizeof err)) {
@@ -158,5 +204,20 @@ int bench_cmd_report(int argc, char **argv)
 		json_decref(doc);
 	}
 	bench_free_list(files);
+	if (html && rc != 2) {
+		struct bench_html_findings found;
+		hc.dir = argv[optind];
+		if (bench_html_report(&hc, html, &found, err, sizeof err)) {
+			fprintf(stderr, "ldomsim report: --html: %s\n", err);
+			return 2;
+		}
+		printf("\nhtml: %s", html);
+		if (hc.base)
+			printf(" (compared with %s: %zu regressed beyond %.2f%%)", hc.base,
+			       found.regressed, hc.threshold_pct);
+		printf("\n");
+		if (found.regressed)
+			rc |= 1;
+	}
 	return rc;
 }

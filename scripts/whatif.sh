@@ -8,8 +8,9 @@
 #   OUTDIR/topology.{png,svg}:   topology-map cost vs present, both, with fits
 #   OUTDIR/latency.{png,svg}:    the request's configure latency vs present
 #   OUTDIR/headline.txt:         the ratios at the largest point
+#   OUTDIR/index.html:           ldomsim report what-if --base base --html: one page
 set -eu
-[ $# -ge 4 ] || { sed -n '5,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 4 ] || { sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 ldomsim=$1 guest=$2 patch=$3 out=$4 jobs=${5:-2}
 present=256,512,1024,2048,3072,4032
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,8 @@ for g in base "$guest"; do
 	rm -rf "$out/$g/traces"
 done
 "$ldomsim" compare --threshold 1000 "$out/base" "$out/$guest" >"$out/compare.txt" || true
+# The page: a regression (exit 1) is what it shows; unusable input (2) stops.
+"$ldomsim" report "$out/$guest" --base "$out/base" --html "$out/index.html" >/dev/null || [ $? = 1 ]
 # fits and the headline from the two summaries
 eval "$(python3 - "$out/base/summary.json" "$out/$guest/summary.json" "$out/headline.txt" "$guest" <<'PY'
 import json, sys
