@@ -80,7 +80,9 @@ int sim__engine_open(struct sim *s, struct engine **out, char *err, size_t n)
 	    (ue =
 	         uc_hook_add(e->uc, &e->hooks[1], UC_HOOK_INTR, (void *)sim__hook_intr, s, 1, 0)) ||
 	    (ue = uc_hook_add(e->uc, &e->hooks[2], UC_HOOK_MEM_INVALID,
-	                      (void *)sim__hook_mem_invalid, s, 1, 0))) {
+	                      (void *)sim__hook_mem_invalid, s, 1, 0)) ||
+	    (s->mem && (ue = uc_hook_add(e->uc, &e->hooks[3], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+	                                 (void *)sim__hook_mem, s, 1, 0)))) {
 		util_errf(err, n, "%s: engine set-up: %s", sim_priv_version(s->priv),
 		         uc_strerror(ue));
 		sim_priv_close(e->uc); /* half set up: not fit for the cache */
@@ -105,6 +107,7 @@ void sim__engine_return(struct sim *s, struct engine *e)
 	int ok = c != NULL && ++e->sims < SIM_ENGINE_REUSE_MAX;
 	for (int i = 0; i < 3; i++)
 		ok = ok && e->hooks[i] && uc_hook_del(e->uc, e->hooks[i]) == UC_ERR_OK;
+	ok = ok && (!e->hooks[3] || uc_hook_del(e->uc, e->hooks[3]) == UC_ERR_OK);
 	if (e->stop_hook)
 		ok = ok && uc_hook_del(e->uc, e->stop_hook) == UC_ERR_OK;
 	/* The next sim's image may differ (another guest, other code

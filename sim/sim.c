@@ -254,6 +254,7 @@ void sim_free(struct sim *s)
 	free(s->strands);
 	free(s->ps_per_insn);
 	free(s->ps_per_cycle);
+	free(s->mem);
 	while (s->nattached--)
 		s->attached[s->nattached].free_fn(s->attached[s->nattached].ctx);
 	if (s->ram && !s->cfg.engines)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache/cache.h"
+
 struct sim;
 struct sim_image;
 
@@ -179,6 +181,12 @@ struct sim_strand_stats {
 	uint64_t insns; /* guest instructions, counted per translated block */
 	uint64_t spills, fills, hcalls, kmcalls;
 	uint64_t pauses; /* PAUSE instructions (modelled: QEMU lacks them) */
+	/* The memory model (sim_memory_model): accesses by kind (enum
+	 * cache_kind) and by the level of the cpu's path that served them
+	 * (the last counted slot, [nlevels], is memory); the stall time it
+	 * charged, picoseconds. All zero while the model is off. */
+	uint64_t mem_served[CACHE_NKINDS][CACHE_MAX_LEVELS + 1];
+	uint64_t mem_stall_ps;
 };
 
 /* Start a strand as CPU_START does: privileged, TL 0, MMU off, PC = pc,
@@ -263,6 +271,26 @@ unsigned sim_thread_cpu(const struct sim *s, unsigned id);
  * stops otherwise. The strand must be started. */
 enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
                        unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
+
+/* ---- the memory model -------------------------------------------------
+ * Off unless set up before the first strand starts. Then every guest load
+ * and store of a thread goes through its cpu's data path and every block
+ * it executes through the instruction path (cache/cache.h: the caches are
+ * the caller's, shared between cpus as the machine shares them, and must
+ * outlive the sim). A load or an instruction fetch served by level i
+ * stalls the thread for lat[i] - lat[0] cycles of its cpu (the CPI covers
+ * a hit in the nearest level); a store retires into the store buffer:
+ * counted, no stall. Real addresses are what the caches see (the linear
+ * map is folded onto RAM). */
+struct sim_mem_cpu {
+	struct cache_path data, insn;
+	uint32_t data_lat[CACHE_MAX_LEVELS + 1]; /* cycles, by level served; [nlevels]: memory */
+	uint32_t insn_lat[CACHE_MAX_LEVELS + 1];
+};
+/* Turn the model on: cpus has max_cpus entries (copied). SIM_E_ARG after
+ * the first strand started or for a path longer than CACHE_MAX_LEVELS. */
+int sim_memory_model(struct sim *s, const struct sim_mem_cpu *cpus);
+int sim_memory_model_on(const struct sim *s);
 
 /* ---- the scheduler ---------------------------------------------------
  * Threads run interleaved in simulated time: the runnable thread with the

@@ -31,7 +31,8 @@
 struct engine {
 	uc_engine *uc;
 	struct sim_priv_cpu cpu;
-	uc_hook hooks[3];  /* block, interrupt, invalid memory: the sim's */
+	uc_hook hooks[4];  /* block, interrupt, invalid memory, memory model
+	                      (0 when off): the sim's */
 	uc_hook stop_hook; /* UC_HOOK_CODE on the stop address, 0 if none */
 	unsigned sims;     /* sims that used it (engines from a cache) */
 	int mapped;        /* the cache's RAM is mapped (engines from a cache) */
@@ -104,6 +105,7 @@ struct sim {
 	uint64_t sim_return, reset_regs;
 	uint64_t brk, brk_end;   /* boot memory: [brk, brk_end) is free */
 	struct sim_prof *prof;   /* NULL unless profiling */
+	struct sim_mem_cpu *mem; /* by cpu; NULL unless the memory model is on */
 	int preempt;             /* a thread became runnable: end the current slice */
 	struct strand *stepping; /* the thread the scheduler runs now (slices apply) */
 	int powered_off;         /* the domain stopped: power holds what happened */
@@ -157,5 +159,9 @@ uint64_t sim__precise_fault_pc(struct sim *s, struct strand *st, uint64_t fault,
 void sim__slice_check(struct sim *s, struct strand *st);
 void sim__resume_after(const struct sim_priv_cpu *c);
 void sim__hook_intr(uc_engine *uc, uint32_t intno, void *user);
+/* The memory model (memmodel.c): loads and stores, a block's fetches. */
+void sim__hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                   void *user);
+void sim__mem_fetch(struct sim *s, struct strand *st, uint64_t addr, uint32_t size);
 
 #endif

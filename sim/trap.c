@@ -211,6 +211,8 @@ void sim__hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	/* prof_range is [0, UINT64_MAX) when profiling is off. */
 	if (__builtin_expect(addr < st->prof_range[0] || addr >= st->prof_range[1], 0))
 		prof_enter(s, st, addr);
+	if (__builtin_expect(s->mem != NULL, 0))
+		sim__mem_fetch(s, st, addr, size);
 	st->stats.insns += size >> 2;
 }
 

@@ -246,3 +246,47 @@ st_set_flag_after:
 	retl
 	 stx	%o2, [%o0]
 	.size	st_set_flag_after, . - st_set_flag_after
+
+	/* long st_stream(long *base, long bytes, long passes): read every
+	 * 8-byte word of [base, base + bytes) in order, passes times; returns
+	 * their sum. The memory model's known-answer loop: one load per word,
+	 * nothing else touches memory. */
+	.globl	st_stream
+	.type	st_stream, #function
+st_stream:
+	mov	0, %o5
+2:	mov	%o0, %o3
+	add	%o0, %o1, %o4
+1:	ldx	[%o3], %g1
+	add	%o5, %g1, %o5
+	add	%o3, 8, %o3
+	cmp	%o3, %o4
+	blu,pt	%xcc, 1b
+	 nop
+	subcc	%o2, 1, %o2
+	bne,pt	%xcc, 2b
+	 nop
+	retl
+	 mov	%o5, %o0
+	.size	st_stream, . - st_stream
+
+	/* long st_stride(long *base, long stride, long count, long passes):
+	 * read base[0], base[stride], ... count words, passes times; returns
+	 * their sum (associativity conflicts: a stride of one set's span). */
+	.globl	st_stride
+	.type	st_stride, #function
+st_stride:
+	mov	0, %o5
+2:	mov	%o0, %o4
+	mov	%o2, %g2
+1:	ldx	[%o4], %g1
+	add	%o5, %g1, %o5
+	subcc	%g2, 1, %g2
+	bne,pt	%xcc, 1b
+	 add	%o4, %o1, %o4
+	subcc	%o3, 1, %o3
+	bne,pt	%xcc, 2b
+	 nop
+	retl
+	 mov	%o5, %o0
+	.size	st_stride, . - st_stride
