@@ -95,7 +95,7 @@ define hv_gen_offsets
 	  echo ' * against $(KERNEL_SRC) ($(HV_NAME)). Do not edit. */'; \
 	  echo '#ifndef LDOMSIM_GUEST_OFFSETS_H'; echo '#define LDOMSIM_GUEST_OFFSETS_H'; \
 	  sed -n -f hvtramp/offsets.sed $(HV_OUT)/offsets.s; \
-	  echo; echo '#endif'; } >$@.tmp && mv $@.tmp $@
+	  echo; echo '#endif'; } >$@.tmp.$$$$ && mv $@.tmp.$$$$ $@
 endef
 
 # The guest's layouts: its own assembler sources include them, and the link
