@@ -111,6 +111,13 @@ static void snapshot(struct bench_run *r, struct phase_snap *sn)
 {
 	struct sim_prof *p = sim_profile(r->board.sim);
 	memset(sn, 0, sizeof *sn);
+	for (unsigned t = 0; r->mem && t < sim_thread_count(r->board.sim); t++) {
+		const struct sim_strand_stats *st = sim_strand_stats(r->board.sim, t);
+		for (int k = 0; k < CACHE_NKINDS; k++)
+			for (int l = 0; l <= CACHE_MAX_LEVELS; l++)
+				sn->mem[k][l] += st->mem_served[k][l];
+		sn->mem_stall_ps += st->mem_stall_ps;
+	}
 	for (size_t i = 0; p && i < BENCH_RUN_NPHASES; i++)
 		for (int k = 0; k < 2 && bench_run_phase_defs[i].fn[k]; k++) {
 			uint64_t in, ps;
@@ -404,6 +411,37 @@ static int boot_hwcaps(struct bench_run *r, const struct trace_md_gen *g1, char 
 	return sim_apply_patches(r->board.sim, sets, &r->patched, err, n) ? -1 : 0;
 }
 
+/* --memory-model: the caches of every MD generation of the trace (a cpu
+ * the boot MD lacks gets the caches the MD that adds it declares), before
+ * the first strand runs. */
+static int memory_model(struct bench_run *r, char *err, size_t n)
+{
+	size_t nmd = trace_md_count(r->trace);
+	struct md **mds = calloc(nmd ? nmd : 1, sizeof *mds);
+	struct md_err me;
+	int rc = -1;
+	if (!mds) {
+		snprintf(err, n, "out of memory (memory model)");
+		return -1;
+	}
+	for (size_t i = 0; i < nmd; i++) {
+		const struct trace_md_gen *g = trace_md_at(r->trace, i);
+		if (md_read(g->bytes, g->size, &mds[i], &me) != MD_OK) {
+			snprintf(err, n, "%s: MD generation %u (%s): %s", r->cfg.trace,
+			         g->generation, g->file, me.msg);
+			goto out;
+		}
+	}
+	rc = bench_mem_create(r->board.sim, (const struct md *const *)mds, nmd,
+	                      (uint32_t)r->lx->nr_cpus, &r->m, &r->mem_over, r->mem_over_mask,
+	                      &r->mem, err, n);
+out:
+	for (size_t i = 0; i < nmd; i++)
+		md_free(mds[i]);
+	free(mds);
+	return rc;
+}
+
 static int boot(struct bench_run *r, char *err, size_t n)
 {
 	const struct trace_machine *m = &r->m;
@@ -434,6 +472,8 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	hv_set_latency(b->hv, hcall_latency, r->trace);
 	for (unsigned cpu = 0; cpu < lx->nr_cpus; cpu++)
 		sim_cpu_set_speed(r->board.sim, cpu, m->clock_hz, m->cpi);
+	if (r->cfg.memory_model && memory_model(r, err, n))
+		return -1;
 	hv_set_mdesc(b->hv, g1->bytes, g1->size);
 	r->handed_md = g1->bytes;
 	r->handed_len = g1->size;
@@ -523,6 +563,12 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 		if (trace_param_check(v->param, v->u, v->real, why, sizeof why)) {
 			snprintf(err, n, "--set %s: %s", v->param->name, why);
 			return -1;
+		}
+		if (bench_mem_param_is(v->param)) { /* the memory model's, not the trace's */
+			size_t k = (size_t)(v->param - bench_mem_params);
+			*(uint32_t *)((char *)&r->mem_over + v->param->offset) = (uint32_t)v->u;
+			r->mem_over_mask |= 1u << k;
+			continue;
 		}
 		trace_param_store(&r->m, v);
 	}
@@ -854,6 +900,7 @@ void bench_run_free(struct bench_run *r)
 	free(r->host_op);
 	free(r->extra_md);
 	board_free(&r->board);
+	bench_mem_free(r->mem); /* after the machine that used its caches */
 	trace_free(r->trace);
 	json_decref(r->guest);
 	json_decref(r->hwcaps);

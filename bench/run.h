@@ -22,8 +22,9 @@
 /* 1.1: "interrupts", config "irq"; 1.2: config "hwcaps", "code_patches";
  * 1.3: "domain" (the domain powered off), "findings" (OBP calls on
  * hypervisor-started strands), "capture" (events an imported trace lost),
- *      topology "generation", "host_refused", "stale_bits", "stale_report" */
-#define BENCH_RESULT_MINOR 3
+ *      topology "generation", "host_refused", "stale_bits", "stale_report";
+ * 1.4: config "memory_model", operations[] "memory" (--memory-model on) */
+#define BENCH_RESULT_MINOR 4
 
 /* A hypervisor fault to inject (run --inject; traces/trace.h
  * trace_fault_parse is its rule): the next f.count calls of fast-trap
@@ -69,6 +70,8 @@ struct bench_run_cfg {
 	size_t nirq;
 	int no_profile; /* skip the per-function profile (and the phases it
 	                   gives): ~30% faster on the largest shapes */
+	int memory_model; /* 1: caches from the MDs, accesses stall by the level
+	                     that serves them (bench/TIMING.md, "Memory") */
 	/* Engines to borrow (sim.h, sim_engines_create), for a process that
 	 * runs many scenarios; NULL: the run opens and closes its own. */
 	struct sim_engines *engines;

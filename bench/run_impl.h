@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "bench/run.h"
+#include "bench/memory.h"
 #include "board/board.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
@@ -72,6 +73,10 @@ extern const struct phase_def bench_run_phase_defs[];
 
 struct phase_snap {
 	uint64_t insns[BENCH_RUN_NPHASES], ps[BENCH_RUN_NPHASES];
+	/* The memory model: every thread's accesses by kind and serving level,
+	 * and stalls (sim_strand_stats), summed; zero when it is off. */
+	uint64_t mem[CACHE_NKINDS][CACHE_MAX_LEVELS + 1];
+	uint64_t mem_stall_ps;
 };
 
 struct bench_run {
@@ -82,13 +87,16 @@ struct bench_run {
 	double *host_op; /* host seconds from the start at each op's delivery, then the end */
 	double t0;
 	char image[4096];
-	char trace_path[4096];      /* cfg.trace, owned: the caller's string may go */
-	json_t *guest;              /* the image's identity from its manifest, or NULL */
-	struct lx_layout layout;    /* the guest's layouts, read once per run */
-	const struct lx_layout *lx; /* &layout */
-	json_t *hwcaps;             /* the boot MD's cpu hwcap-list, as strings */
-	unsigned patch_sets;        /* enum sim_patch_set applied for the hwcaps */
-	unsigned patched;           /* instructions they replaced */
+	char trace_path[4096];        /* cfg.trace, owned: the caller's string may go */
+	json_t *guest;                /* the image's identity from its manifest, or NULL */
+	struct lx_layout layout;      /* the guest's layouts, read once per run */
+	struct bench_mem *mem;        /* the memory model, NULL when off */
+	struct md_shape_mem mem_over; /* --set l1_cycles= ...: bench_mem_params */
+	unsigned mem_over_mask;       /* bit i: bench_mem_params[i] was set */
+	const struct lx_layout *lx;   /* &layout */
+	json_t *hwcaps;               /* the boot MD's cpu hwcap-list, as strings */
+	unsigned patch_sets;          /* enum sim_patch_set applied for the hwcaps */
+	unsigned patched;             /* instructions they replaced */
 	struct trace *trace;
 	struct board board; /* the machine, its hypervisor and the kernel model */
 	unsigned irq_tid;

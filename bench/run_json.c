@@ -436,6 +436,7 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(cfg, "unicorn_version", json_string(sim_unicorn_version(r->board.sim)));
 	json_object_set_new(cfg, "shape", json_string(m->shape));
 	json_object_set_new(cfg, "cpi", json_real(m->cpi));
+	json_object_set_new(cfg, "memory_model", bench_mem_config_json(r->mem));
 	json_object_set_new(cfg, "clock_hz", json_integer((json_int_t)m->clock_hz));
 	json_object_set_new(cfg, "stick_hz", json_integer((json_int_t)m->stick_hz));
 	struct trace_costs costs = m->costs;
@@ -562,6 +563,14 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		} else {
 			json_decref(cpus);
 		}
+		/* The memory model: what every thread's accesses did from this
+		 * request's delivery to the next one's (or the end). */
+		if (r->mem)
+			json_object_set_new(jo, "memory",
+			                    bench_mem_counts_json(r->mem, r->snaps[i].mem,
+			                                          r->snaps[i + 1].mem,
+			                                          r->snaps[i + 1].mem_stall_ps -
+			                                              r->snaps[i].mem_stall_ps));
 		json_array_append_new(ops, jo);
 	}
 	json_object_set_new(root, "scenario_start_ns", json_integer((json_int_t)r->t_base_ns));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/memory.h"
 #include "hv/hv.h"
 
 int cli_parse_set(const char *kv, struct trace_param_value *out, char *err, size_t n)
@@ -20,10 +21,13 @@ int cli_parse_set(const char *kv, struct trace_param_value *out, char *err, size
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = 0;
 	const struct trace_param *p = trace_param_by_name(key);
+	if (!p)
+		p = bench_mem_param_by_name(key);
 	if (!p) {
 		snprintf(err, n,
 		         "--set: unknown timing parameter '%s' (one of cpi, clock_hz, "
-		         "stick_hz, or a cost field of traces/FORMAT.md)",
+		         "stick_hz, a cost field of traces/FORMAT.md, or a memory-model "
+		         "latency: l1_cycles, l2_cycles, l3_cycles, mem_ns)",
 		         key);
 		return -1;
 	}

@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
 	           "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
-	           "                  [--no-profile]\n\n"
+	           "                  [--no-profile] [--memory-model on|off]\n\n"
 	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
 	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
 	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
@@ -58,6 +58,12 @@ static void usage(FILE *f)
 	fprintf(f, ")\n");
 	fprintf(f, "  --profile FILE   also write folded call stacks (flame-graph input, ns)\n"
 	           "  --no-profile     no per-function profile and phases (faster)\n"
+	           "  --memory-model on|off\n"
+	           "                   on: the MD's caches simulated (LRU), every load, store\n"
+	           "                   and fetch goes through them, loads and fetches stall by\n"
+	           "                   the latency of the level that served them (per shape;\n"
+	           "                   --set l1_cycles=, l2_cycles=, l3_cycles=, mem_ns=);\n"
+	           "                   bench/TIMING.md \"Memory\". Default off\n"
 	           "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
 	           "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
 	           "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
@@ -80,7 +86,8 @@ static int write_atomic(const char *path, json_t *doc)
 	int rc = text ? util_write_atomic(path, text, strlen(text), err, sizeof err) : -1;
 	/* One message: the file and why (util_write_atomic names both). */
 	if (rc)
-		fprintf(stderr, "ldomsim run: %s\n", text ? err : "cannot write the result: out of memory");
+		fprintf(stderr, "ldomsim run: %s\n",
+		        text ? err : "cannot write the result: out of memory");
 	free(text);
 	return rc;
 }
@@ -133,6 +140,7 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"set", required_argument, NULL, 's'},
 	                                     {"profile", required_argument, NULL, 'p'},
 	                                     {"no-profile", no_argument, NULL, 'n'},
+	                                     {"memory-model", required_argument, NULL, 'M'},
 	                                     {"inject", required_argument, NULL, 'i'},
 	                                     {"irq", required_argument, NULL, 'q'},
 	                                     {"help", no_argument, NULL, 'h'},
@@ -184,6 +192,14 @@ int bench_cmd_run(int argc, char **argv)
 		case 'n':
 			cfg.no_profile = 1;
 			break;
+		case 'M':
+			if (!strcmp(optarg, "on") || !strcmp(optarg, "off")) {
+				cfg.memory_model = !strcmp(optarg, "on");
+				break;
+			}
+			fprintf(stderr, "ldomsim run: --memory-model: '%s' is not on or off\n",
+			        optarg);
+			return 2;
 		case 'i':
 			if (ninject == sizeof injects / sizeof injects[0]) {
 				fprintf(stderr, "ldomsim run: too many --inject\n");

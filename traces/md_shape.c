@@ -77,6 +77,7 @@ struct md_shape {
 	uint64_t pgsz_mask; /* mmu-page-size-list: HV page size bits */
 	size_t ncache;
 	struct md_shape_cache cache[MD_SHAPE_MAX_CACHES];
+	struct md_shape_mem mem;
 };
 
 /* HV page-size mask bits: 8K 0, 64K 1, 512K 2, 4M 3, 32M 4, 256M 5, 2G 6, 16G 7. */
@@ -92,8 +93,28 @@ struct md_shape {
 	HWCAPS_T2 " fmaf vis3 hpc pause cbcond aes des kasumi camellia md5 sha1 "                  \
 	          "sha256 sha512 mpmul montmul montsqr crc32c"
 
+/* Cache geometry (size/line/ways/cores sharing) and latencies, with what
+ * they rest on (the survey is summarised in bench/TIMING.md, "Memory"):
+ * - L1 hit cycles: GCC's SPARC pipeline models (gcc/config/sparc/
+ *   niagara2.md 3, niagara4.md 5 for T4 and T5, niagara7.md 5, m8.md 3).
+ * - T2 geometry: Sun Studio 12u2 C User's Guide, -xcache for ultraT2
+ *   (8/16/4:4096/64/16); L1I 16K/32/8 and the banked L2: Shah et al.,
+ *   "UltraSPARC T2", IEEE A-SSCC 2007. L1D write-through without
+ *   write-allocate, L2 write-back (OpenSPARC T2 core specification).
+ * - T4/T5: Hot Chips 23 (2011) T4 talk, Shin et al., A-SSCC 2012; T5 L3
+ *   8 MB/16 cores: Oracle's T5 server architecture white paper (2013).
+ * - M7: Li et al., ISSCC 2015 (32 cores, 64 MB L3 in 8 partitions of 4
+ *   cores); L2D per core pair, L2I per 4 cores: Hot Chips 2014 "Oracle's
+ *   Next Generation SPARC Cache Hierarchy".
+ * - M8: Oracle's 2017 launch description (32K L1I, 16K L1D, L3 2 x 32 MB
+ *   partitions of 16 cores).
+ * - L2, L3 and memory latencies: no published figure was found for these
+ *   chips; they are estimates from the chips' generation and clock
+ *   (marked "est."), to be overridden with --set l2_cycles=... etc. */
 /* clang-format off */
 #define C(l, k, sz, ls, as, sh) {l, k, sz, ls, as, sh}
+/* l1, l2, l3 cycles; memory ns */
+#define MEM(a, b, c, d) {a, b, c, d}
 static const struct md_shape builtin[] = {
 	{
 		.name = "t2",
@@ -107,6 +128,7 @@ static const struct md_shape builtin[] = {
 		.cache = {C(1, MD_CACHE_INSTN, 16 * KB, 32, 8, 1),
 			  C(1, MD_CACHE_DATA, 8 * KB, 16, 4, 1),
 			  C(2, MD_CACHE_UNIFIED, 4 * MB, 64, 16, 8)},
+		.mem = MEM(3, 22, 0, 110), /* L2, memory: est. */
 	},
 	{
 		.name = "t4-4",
@@ -121,6 +143,7 @@ static const struct md_shape builtin[] = {
 			  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
 			  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
 			  C(3, MD_CACHE_UNIFIED, 4 * MB, 64, 16, 8)},
+		.mem = MEM(5, 13, 40, 110), /* L2, L3, memory: est. */
 	},
 	{
 		.name = "t5-8",
@@ -135,6 +158,7 @@ static const struct md_shape builtin[] = {
 			  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
 			  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
 			  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 16, 16)},
+		.mem = MEM(5, 13, 45, 110), /* L2, L3, memory: est. */
 	},
 	{
 		.name = "m7-16",
@@ -150,6 +174,7 @@ static const struct md_shape builtin[] = {
 			  C(2, MD_CACHE_INSTN, 256 * KB, 64, 4, 4),
 			  C(2, MD_CACHE_DATA, 256 * KB, 64, 8, 2),
 			  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 8, 4)},
+		.mem = MEM(5, 14, 35, 115), /* L2, L3, memory: est. */
 	},
 	{
 		.name = "m8-8",
@@ -165,6 +190,7 @@ static const struct md_shape builtin[] = {
 			  C(2, MD_CACHE_INSTN, 128 * KB, 64, 4, 4),
 			  C(2, MD_CACHE_DATA, 256 * KB, 64, 8, 2),
 			  C(3, MD_CACHE_UNIFIED, 32 * MB, 64, 16, 16)},
+		.mem = MEM(3, 14, 45, 115), /* L2, L3, memory: est. */
 	},
 };
 
@@ -183,8 +209,10 @@ static const struct md_shape param_template = {
 		  C(1, MD_CACHE_DATA, 16 * KB, 32, 4, 1),
 		  C(2, MD_CACHE_UNIFIED, 128 * KB, 64, 8, 1),
 		  C(3, MD_CACHE_UNIFIED, 8 * MB, 64, 16, 0)},
+	.mem = MEM(5, 13, 45, 110), /* as T5 */
 };
 #undef C
+#undef MEM
 
 /* clang-format on */
 
@@ -340,6 +368,11 @@ int md_shape_has_sockets(const struct md_shape *s)
 {
 	return s->has_sockets;
 }
+const struct md_shape_mem *md_shape_mem(const struct md_shape *s)
+{
+	return &s->mem;
+}
+
 size_t md_shape_cache_count(const struct md_shape *s)
 {
 	return s->ncache;

@@ -49,6 +49,14 @@ uint64_t md_shape_clock_hz(const struct md_shape *s);            /* strand clock
 uint64_t md_shape_stick_hz(const struct md_shape *s);            /* %stick, Hz */
 double md_shape_cpi(const struct md_shape *s);      /* default cycles per instruction */
 int md_shape_has_sockets(const struct md_shape *s); /* emits sockets/socket nodes */
+/* The memory model's latencies of a shape (bench/TIMING.md, "Memory"):
+ * load-to-use of a hit in each cache level, cycles of the strand clock
+ * (0: the shape has no such level), and of local memory, ns. */
+struct md_shape_mem {
+	uint32_t l1_cycles, l2_cycles, l3_cycles;
+	uint32_t mem_ns;
+};
+const struct md_shape_mem *md_shape_mem(const struct md_shape *s);
 size_t md_shape_cache_count(const struct md_shape *s);
 const struct md_shape_cache *md_shape_cache(const struct md_shape *s, size_t i);
 
