@@ -724,12 +724,69 @@ static int plot_timeline(const char *dir, const json_t *sum, const char *scripts
 	return rc;
 }
 
+/* The memory model's request misses vs present strands (sweeps run with
+ * --memory-model on; nothing for the others): per batch size a block of
+ * "present reads_l1_misses reads_l2_misses reads_l3_misses reads_memory
+ * fetches_l1_misses stall_ms" (a level the machine lacks: 0). */
+static int plot_memory(const char *dir, const json_t *sum, const char *scripts, json_t *plots,
+                       char *err, size_t n)
+{
+	static const char *const cols[] = {"mem_reads_l1_misses", "mem_reads_l2_misses",
+	                                   "mem_reads_l3_misses", "mem_reads_memory",
+	                                   "mem_fetches_l1_misses"};
+	const json_t *rows = json_object_get(sum, "points");
+	const char *shape =
+	    json_string_value(json_object_get(json_object_get(sum, "config"), "shape"));
+	char *adds = adds_with(rows, "mem_reads_l1_misses"), *title;
+	struct plot p;
+	int rc;
+	if (!adds)
+		return 0; /* no memory model */
+	if (plot_begin(&p, dir, scripts, "memory")) {
+		free(adds);
+		plot_end(&p);
+		util_errf(err, n, "%s: out of memory", dir);
+		return -1;
+	}
+	fprintf(p.f, "# present reads_l1_misses reads_l2_misses reads_l3_misses reads_memory "
+	             "fetches_l1_misses stall_ms\n");
+	for (const char *s = adds; *s;) {
+		char *end;
+		long long add = strtoll(s, &end, 10);
+		const json_t *row;
+		size_t i;
+		fprintf(p.f, "%s# add %lld\n", s == adds ? "" : "\n\n", add);
+		json_array_foreach(rows, i, row)
+		{
+			if (json_integer_value(json_object_get(row, "add")) != add ||
+			    !json_is_true(json_object_get(row, "ok")) ||
+			    !metric(row, "mem_reads_l1_misses"))
+				continue;
+			fprintf(p.f, "%lld",
+			        (long long)json_integer_value(json_object_get(row, "present")));
+			for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+				fprintf(p.f, " %lld",
+				        (long long)json_integer_value(metric(row, cols[c])));
+			fprintf(p.f, " %.6f\n", ms(metric(row, "mem_stall_ns")));
+		}
+		s = *end ? end + 1 : end;
+	}
+	title = bench_strf("%s: the configure request's cache misses vs present strands", shape);
+	var(&p, "adds", adds, 1);
+	var(&p, "title", title ? title : "", 1);
+	rc = draw(&p, plots, err, n);
+	free(title);
+	free(adds);
+	plot_end(&p);
+	return rc;
+}
+
 int bench_plot_sweep(const char *dir, const json_t *summary, const char *scripts, json_t **plots,
                      char *err, size_t n)
 {
 	static int (*const fns[])(const char *, const json_t *, const char *, json_t *, char *,
 	                          size_t) = {plot_latency, plot_topology, plot_phases,
-	                                     plot_timeline};
+	                                     plot_timeline, plot_memory};
 	char e[1024];
 	int rc = 0;
 	*plots = json_array();

@@ -241,6 +241,7 @@ json_t *bench_sweep__config_json(const struct bench_sweep_cfg *cfg, const struct
 		json_array_append_new(sets, json_string(cfg->sets[i]));
 	json_object_set_new(c, "set", sets);
 	json_object_set_new(c, "guest", cfg->guest ? json_string(cfg->guest) : json_null());
+	json_object_set_new(c, "memory_model", json_boolean(cfg->memory_model));
 	json_object_set_new(c, "traces", traces);
 	return c;
 }

@@ -52,6 +52,7 @@ struct bench_sweep_cfg {
 	size_t nsets;
 	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */
 	const char *guest;   /* passed as run --guest (ELF or name); NULL: the default */
+	int memory_model;    /* 1: every point runs with --memory-model on */
 	const char *dir;     /* output folder (created) */
 	/* Instead of running the points: write DIR/plan.json and one
 	 * self-contained shell command per point (absolute paths, costliest

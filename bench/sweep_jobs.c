@@ -66,6 +66,8 @@ int bench_sweep__emit_jobs(const struct bench_sweep_cfg *cfg, struct bench_pt *p
 			fputs(" --guest ", f);
 			put_quoted(f, cfg->guest);
 		}
+		if (cfg->memory_model)
+			fputs(" --memory-model on", f);
 		fputs(" >", f);
 		put_quoted(f, paths[2] ? paths[2] : "");
 		fputs(" 2>&1\n", f);

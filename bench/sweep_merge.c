@@ -103,12 +103,17 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		if (!first) {
 			first = c;
 		} else {
-			static const char *const same[] = {"shape", "remove", "set", "guest"};
-			for (size_t k = 0; k < 4; k++) {
+			static const char *const same[] = {"shape", "remove", "set", "guest",
+			                                   "memory_model"};
+			for (size_t k = 0; k < sizeof same / sizeof same[0]; k++) {
 				json_t *x = json_object_get(first, same[k]),
 				       *y = json_object_get(c, same[k]);
-				if (!x || json_is_null(x) ? y && !json_is_null(y)
-				                          : !json_equal(x, y)) {
+				/* memory_model: absent (before 1.4 results) is off */
+				int differ = !strcmp(same[k], "memory_model")
+				                 ? json_is_true(x) != json_is_true(y)
+				             : !x || json_is_null(x) ? y && !json_is_null(y)
+				                                     : !json_equal(x, y);
+				if (differ) {
 					util_errf(err, n, "%s: config.%s differs from %s's", from,
 					          same[k], dirs[0]);
 					free(plan);
@@ -205,6 +210,7 @@ int bench_sweep_merge(const char *const *dirs, size_t ndirs, const char *out, in
 		cfg.ldomsim = json_string_value(json_object_get(first, "ldomsim"));
 	}
 	cfg.guest = json_string_value(json_object_get(first, "guest"));
+	cfg.memory_model = json_is_true(json_object_get(first, "memory_model"));
 	json_t *js = json_object_get(first, "set");
 	nsets = json_array_size(js);
 	sets = calloc(nsets ? nsets : 1, sizeof *sets);

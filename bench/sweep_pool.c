@@ -67,8 +67,8 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct bench_pt *p, co
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char *argv[8 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace, "--json",
-	                                            p->result};
+	char *argv[10 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace,
+	                                             "--json", p->result};
 	size_t a = 5;
 	for (size_t i = 0; i < cfg->nsets && i < BENCH_SWEEP_MAX_SETS; i++) {
 		argv[a++] = "--set";
@@ -77,6 +77,10 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct bench_pt *p, co
 	if (cfg->guest) {
 		argv[a++] = "--guest";
 		argv[a++] = (char *)cfg->guest;
+	}
+	if (cfg->memory_model) {
+		argv[a++] = "--memory-model";
+		argv[a++] = "on";
 	}
 	int fd, rc;
 	unlink(p->result); /* a stale result of an earlier sweep must not count */

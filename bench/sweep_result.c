@@ -140,6 +140,28 @@ static void phases_metrics(json_t *m, const json_t *phases)
 /* A cost {ns, insns} as prefix_ns, prefix_insns; or steps name -> {ns,
  * insns} whose first is the whole (run.c: topology_maps, then the steps
  * inside it) as prefix_ns, prefix_insns, then prefix_STEP_ns, ... */
+/* The memory model's counts of the request (result 1.4, operations[]
+ * "memory"): mem_<kind>_<lN_misses|memory> and mem_stall_ns. */
+static void memory_metrics(json_t *m, const json_t *mem)
+{
+	static const char *const kinds[] = {"reads", "writes", "fetches"};
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		const char *key;
+		const json_t *v;
+		json_object_foreach((json_t *)json_object_get(mem, kinds[k]), key, v)
+		{
+			size_t len = strlen(key);
+			if (strcmp(key, "memory") && strcmp(key, "accesses") &&
+			    (len < 7 || strcmp(key + len - 7, "_misses")))
+				continue;
+			char prefix[64];
+			snprintf(prefix, sizeof prefix, "mem_%s_%s", kinds[k], key);
+			set_int(m, prefix, "", v);
+		}
+	}
+	set_int(m, "mem_stall", "_ns", json_object_get(mem, "stall_ns"));
+}
+
 static void cost_metrics(json_t *m, const char *prefix, const json_t *cost)
 {
 	const char *step;
@@ -215,6 +237,7 @@ json_t *bench_result_metrics(const json_t *doc)
 	set_int(m, "unconfigure", "_ns", unc);
 	const json_t *cfg = bench_result_configure(doc);
 	cost_metrics(m, "topology", json_object_get(cfg, "topology_cost"));
+	memory_metrics(m, json_object_get(cfg, "memory"));
 	cost_metrics(m, "boot_topology", json_object_get(doc, "boot_topology_cost"));
 	const json_t *phases = json_object_get(doc, "phases");
 	if (!phases)

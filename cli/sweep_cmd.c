@@ -23,7 +23,8 @@ static void usage(FILE *f)
 	        "usage: ldomsim sweep --shape NAME --present LIST --add LIST -o DIR\n"
 	        "                     [--remove K] [--jobs N] [--no-plots] [--scripts DIR]\n"
 	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n"
-	        "                     [--emit-jobs FILE] [--guest ELF|NAME] [--force]\n\n"
+	        "                     [--emit-jobs FILE] [--guest ELF|NAME] [--force]\n"
+	        "                     [--memory-model on|off]\n\n"
 	        "For every (present, add) point: generates the trace of a NAME domain with the\n"
 	        "first `present` strands present to which one dr-cpu CONFIGURE adds `add`\n"
 	        "(DIR/traces/p<present>-a<add>/), runs it with `ldomsim run TRACE --json\n"
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 	        "                    tree the binary was built in)\n"
 	        "  --set NAME=VALUE  a timing override passed to every run (ldomsim run --help)\n"
 	        "  --ldomsim BINARY  the ldomsim that runs the points (default: this one)\n"
+	        "  --memory-model on|off  every point with the memory model (ldomsim run --help)\n"
 	        "  --guest ELF|NAME  the guest every point runs (ldomsim run --guest); compare\n"
 	        "                    two guests' sweeps with ldomsim compare\n"
 	        "  --emit-jobs FILE  do not run the points: write the traces, DIR/plan.json\n"
@@ -106,6 +108,7 @@ int bench_cmd_sweep(int argc, char **argv)
 	                                     {"set", required_argument, NULL, 'x'},
 	                                     {"emit-jobs", required_argument, NULL, 'e'},
 	                                     {"guest", required_argument, NULL, 'g'},
+	                                     {"memory-model", required_argument, NULL, 'M'},
 	                                     {"force", no_argument, NULL, 'F'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
@@ -161,6 +164,15 @@ int bench_cmd_sweep(int argc, char **argv)
 			break;
 		case 'g':
 			cfg.guest = optarg;
+			break;
+		case 'M':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr,
+				        "ldomsim sweep: --memory-model: '%s' is not on or off\n",
+				        optarg);
+				return 2;
+			}
+			cfg.memory_model = !strcmp(optarg, "on");
 			break;
 		case 'F':
 			cfg.force = 1;
