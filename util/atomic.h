@@ -7,6 +7,10 @@
  * on every failure (a full disk, a file-size limit, an unwritable folder)
  * the temporary is removed and PATH keeps its earlier content.
  *
+ * A PATH that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written into as it is: a rename would replace the device or the
+ * pipe with a file.
+ *
  * Errors go to err (n bytes; err NULL or n 0: none) as "PATH: what: the
  * system's reason (strerror)".
  */
