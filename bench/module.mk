@@ -20,6 +20,8 @@ for o, h in zip(r['operations'], d['host_seconds_per_operation'])))" \
 	done
 	/usr/bin/time -f "traces/m7-16/trace.json --no-profile: wall %e s, peak RSS %M KiB" \
 		$(BUILD)/ldomsim run traces/m7-16/trace.json --no-profile >/dev/null
+	scripts/bench-memory.sh $(BUILD)/ldomsim traces/default/trace.json traces/t4-4/trace.json \
+		traces/m7-16/trace.json
 	rm -rf $(BUILD)/bench/sweep-m7-16
 	/usr/bin/time -f "sweep m7-16 x 9 points (--jobs 2): wall %e s, peak RSS %M KiB" \
 		$(BUILD)/ldomsim sweep --shape m7-16 --present $(BENCH_SWEEP_PRESENT) --add 64 \
