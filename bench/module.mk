@@ -54,6 +54,13 @@ whatif: all
 	scripts/whatif.sh $(BUILD)/ldomsim $(WHATIF_GUEST) hvtramp/patches/incremental-topology.patch \
 		results/$(WHATIF_GUEST) $(RESULTS_JOBS)
 
+# `make whatif-memory`: the same study with the memory model on (caches from
+# the MDs, bench/TIMING.md "Memory"), into results/whatif-incremental-topology-memory/.
+.PHONY: whatif-memory
+whatif-memory: all
+	scripts/whatif.sh $(BUILD)/ldomsim $(WHATIF_GUEST) hvtramp/patches/incremental-topology.patch \
+		results/$(WHATIF_GUEST)-memory $(RESULTS_JOBS) --memory-model on
+
 # `make kernels`: the kernel-version study (scripts/kernels.sh): Debian's
 # Linux 6.12 built as the guest linux-6.12 (its source package installed on
 # demand) and swept over results/'s T4-4 and M7-16 points, compared with the

@@ -2,7 +2,9 @@
 # scripts/whatif.sh — the what-if study behind `make whatif`: the base guest
 # and a patched guest swept over the same M7-16 points, compared, plotted.
 #
-# usage: scripts/whatif.sh LDOMSIM GUEST PATCH OUTDIR [JOBS]
+# usage: scripts/whatif.sh LDOMSIM GUEST PATCH OUTDIR [JOBS [SWEEP_OPTION...]]
+#   SWEEP_OPTION: passed to both sweeps (--memory-model on: the study with
+#   the memory model, make whatif-memory)
 #   OUTDIR/base, OUTDIR/<GUEST>: the two sweeps (summary.json, points, plots)
 #   OUTDIR/compare.txt:          ldomsim compare base vs what-if, every metric
 #   OUTDIR/topology.{png,svg}:   topology-map cost vs present, both, with fits
@@ -12,6 +14,11 @@
 set -eu
 [ $# -ge 4 ] || { sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 ldomsim=$1 guest=$2 patch=$3 out=$4 jobs=${5:-2}
+shift 4
+[ $# -gt 0 ] && shift
+extra="$*"
+note=""
+[ -z "$extra" ] || note=" ($extra)"
 present=256,512,1024,2048,3072,4032
 here=$(cd "$(dirname "$0")" && pwd)
 make --no-print-directory -s guest GUEST="$guest" PATCHES="$patch"
@@ -20,14 +27,14 @@ for g in base "$guest"; do
 	[ "$g" = base ] || opt="--guest $guest"
 	# shellcheck disable=SC2086
 	# --force: the folder holds the last study's sweep (only its files go)
-	"$ldomsim" sweep --shape m7-16 --present $present --add 64 --jobs "$jobs" $opt --force -o "$out/$g"
+	"$ldomsim" sweep --shape m7-16 --present $present --add 64 --jobs "$jobs" $opt $extra --force -o "$out/$g"
 	rm -rf "$out/$g/traces"
 done
 "$ldomsim" compare --threshold 1000 "$out/base" "$out/$guest" >"$out/compare.txt" || true
 # The page: a regression (exit 1) is what it shows; unusable input (2) stops.
 "$ldomsim" report "$out/$guest" --base "$out/base" --html "$out/index.html" >/dev/null || [ $? = 1 ]
 # fits and the headline from the two summaries
-eval "$(python3 - "$out/base/summary.json" "$out/$guest/summary.json" "$out/headline.txt" "$guest" <<'PY'
+eval "$(python3 - "$out/base/summary.json" "$out/$guest/summary.json" "$out/headline.txt" "$guest$note" <<'PY'
 import json, sys
 b, w = (json.load(open(p)) for p in sys.argv[1:3])
 fb, fw = b["fits"][0], w["fits"][0]
@@ -43,7 +50,7 @@ PY
 )"
 for term in pngcairo svg; do
 	ext=png; [ $term = svg ] && ext=svg
-	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/topology.$ext'; base='$out/base/plots/topology.dat'; what='$out/$guest/plots/topology.dat'; col=2; fits=1; bexp=$bexp; bcoef=$bcoef; wexp=$wexp; wcoef=$wcoef; wname='$guest'; ylabel='topology-map update of the request (ms)'; title='M7-16, +64 strands: topology-map cost, Linux 6.1 vs $guest'" "$here/plots/whatif.gp"
-	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/latency.$ext'; base='$out/base/plots/latency.dat'; what='$out/$guest/plots/latency.dat'; col=3; fits=0; bexp=0; bcoef=0; wexp=0; wcoef=0; wname='$guest'; ylabel='configure-to-online latency, median cpu (ms)'; title='M7-16, +64 strands: configure-to-online latency (p50), Linux 6.1 vs $guest'" "$here/plots/whatif.gp"
+	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/topology.$ext'; base='$out/base/plots/topology.dat'; what='$out/$guest/plots/topology.dat'; col=2; fits=1; bexp=$bexp; bcoef=$bcoef; wexp=$wexp; wcoef=$wcoef; wname='$guest'; ylabel='topology-map update of the request (ms)'; title='M7-16, +64 strands: topology-map cost, Linux 6.1 vs $guest$note'" "$here/plots/whatif.gp"
+	gnuplot -e "scripts='$here/plots'; term='$term'; out='$out/latency.$ext'; base='$out/base/plots/latency.dat'; what='$out/$guest/plots/latency.dat'; col=3; fits=0; bexp=0; bcoef=0; wexp=0; wcoef=0; wname='$guest'; ylabel='configure-to-online latency, median cpu (ms)'; title='M7-16, +64 strands: configure-to-online latency (p50), Linux 6.1 vs $guest$note'" "$here/plots/whatif.gp"
 done
 cat "$out/headline.txt"
