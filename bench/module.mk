@@ -45,6 +45,20 @@ results: all
 	done
 	$(BUILD)/ldomsim report results --html results/index.html
 
+# `make results-memory`: the T4-4 and M7-16 baselines again with the memory
+# model on (bench/TIMING.md "Memory"), in results/memory/<shape>/; about
+# 2 min on 2 cores (the M7-16 point at 4032 strands alone ~100 s).
+RESULTS_MEMORY_SWEEPS := t4-4:64,128,192:8,64 m7-16:256,512,1024,2048,3072,4032:64
+.PHONY: results-memory
+results-memory: all
+	@set -e; for s in $(RESULTS_MEMORY_SWEEPS); do \
+		shape=$${s%%:*}; rest=$${s#*:}; \
+		$(BUILD)/ldomsim sweep --shape $$shape --present $${rest%%:*} --add $${rest#*:} \
+			--memory-model on --jobs $(RESULTS_JOBS) --force -o results/memory/$$shape; \
+		rm -rf results/memory/$$shape/traces; \
+	done
+	$(BUILD)/ldomsim report results/memory --html results/memory/index.html
+
 # `make whatif`: the what-if study of hvtramp/patches/incremental-topology.patch
 # (scripts/whatif.sh): the base and the patched guest swept over M7-16
 # 256..4032 present +64, compared, plotted, into results/whatif-incremental-topology/.
