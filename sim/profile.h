@@ -38,7 +38,7 @@ void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uin
                            uint64_t ps_after, int new_stack);
 /* The hot path (sim/profile_hot.h): the memo table sim_prof_block_hot
  * reads, and a thread's cursor moved to c (its state copied there): from
- * then on the profile uses c, which must outlive p. */
+ * then on the profile uses c, which must stay valid while p is used. */
 struct sim_prof_memo *sim_prof_memo(struct sim_prof *p);
 void sim_prof_thread_cursor(struct sim_prof *p, unsigned tid, struct sim_prof_cursor *c);
 /* Label of a thread's stacks in folded output (default "tN"). */

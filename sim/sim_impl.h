@@ -54,10 +54,11 @@ struct sim_engines {
 
 struct strand {
 	/* Read by the block hook on every block: kept together. */
-	uint64_t limit;                  /* stop when stats.insns reaches it */
-	uint64_t prof_range[2];          /* the hook calls the profiler when the block is
-	                                    outside [lo, hi): [0, UINT64_MAX) when off */
-	struct sim_prof_cursor prof_cur; /* its place in the profile */
+	uint64_t limit;         /* stop when stats.insns reaches it */
+	uint64_t prof_range[2]; /* the hook calls the profiler when the block is
+	                           outside [lo, hi): [0, UINT64_MAX) when off */
+	/* Its place in the profile (sim/profile_hot.h). */
+	struct sim_prof_cursor prof_cur;
 	struct sim_strand_stats stats;
 	int active;
 	unsigned id;         /* thread id: the cpu's own strand for id < max_cpus */
@@ -104,13 +105,14 @@ struct sim {
 	struct sim_verdict *verdicts; /* of threads that stopped in scheduled runs */
 	size_t nverdicts;
 	uint64_t sim_return, reset_regs;
-	uint64_t brk, brk_end;           /* boot memory: [brk, brk_end) is free */
-	struct sim_prof *prof;           /* NULL unless profiling */
-	struct sim_prof_memo *prof_memo; /* prof's hot path (profile_hot.h) */
-	int preempt;                     /* a thread became runnable: end the current slice */
-	struct strand *stepping;         /* the thread the scheduler runs now (slices apply) */
-	int powered_off;                 /* the domain stopped: power holds what happened */
+	uint64_t brk, brk_end;   /* boot memory: [brk, brk_end) is free */
+	struct sim_prof *prof;   /* NULL unless profiling */
+	int preempt;             /* a thread became runnable: end the current slice */
+	struct strand *stepping; /* the thread the scheduler runs now (slices apply) */
+	int powered_off;         /* the domain stopped: power holds what happened */
 	struct sim_power_off power;
+	/* prof's memo table, for the block hook (sim/profile_hot.h) */
+	struct sim_prof_memo *prof_memo;
 };
 
 /* Saturating: a clock or a count that would wrap stays at UINT64_MAX,
