@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/image.h"
+#include "sim/profile_hot.h"
 
 #define CACHE_BITS 12 /* block address -> function cache (4096 entries: stays in L1/L2) */
 #define ROOT_FN    UINT32_MAX
@@ -24,10 +25,7 @@ struct node {
 };
 
 struct thread {
-	uint32_t fn;   /* function of the current node (fast path) */
-	uint32_t node; /* current node, 0 = none yet */
 	uint32_t root;
-	uint64_t last_insns, last_ps;
 	char label[32];
 };
 
@@ -37,6 +35,9 @@ struct cache_ent {
 };
 
 struct sim_prof {
+	struct sim_prof_memo memo[1u << SIM_PROF_MEMO_BITS];
+	struct sim_prof_cursor **cur; /* per thread: own[tid] or the caller's */
+	struct sim_prof_cursor *own;
 	struct fn *fns;
 	size_t nfns;
 	struct node *nodes;
@@ -73,17 +74,21 @@ static uint32_t new_node(struct sim_prof *p, uint32_t fn, uint32_t parent)
 
 int sim_prof_create(const struct sim_image *img, unsigned nthreads, struct sim_prof **out)
 {
-	struct sim_prof *p = calloc(1, sizeof *p);
+	/* aligned: a memo entry is one cache line */
+	struct sim_prof *p = aligned_alloc(_Alignof(struct sim_prof), sizeof *p);
 	*out = NULL;
 	if (!p)
 		return -1;
+	memset(p, 0, sizeof *p);
 	p->nthreads = nthreads;
 	p->threads = calloc(nthreads, sizeof *p->threads);
+	p->cur = calloc(nthreads ? nthreads : 1, sizeof *p->cur);
+	p->own = calloc(nthreads ? nthreads : 1, sizeof *p->own);
 	p->capnodes = 1024;
 	p->nodes = malloc(p->capnodes * sizeof *p->nodes);
 	p->nfns = sim_image_function_count(img);
 	p->fns = calloc(p->nfns ? p->nfns : 1, sizeof *p->fns);
-	if (!p->threads || !p->nodes || !p->fns)
+	if (!p->threads || !p->cur || !p->own || !p->nodes || !p->fns)
 		goto fail;
 	for (size_t i = 0; i < p->nfns; i++) {
 		sim_image_function_at(img, i, &p->fns[i].start, &p->fns[i].end, &p->fns[i].name);
@@ -95,11 +100,13 @@ int sim_prof_create(const struct sim_image *img, unsigned nthreads, struct sim_p
 		p->threads[t].root = new_node(p, ROOT_FN, 0);
 		if (!p->threads[t].root)
 			goto fail;
-		p->threads[t].node = p->threads[t].root;
-		p->threads[t].fn = ROOT_FN;
+		p->cur[t] = &p->own[t];
+		p->own[t].node = p->threads[t].root;
 	}
 	for (size_t i = 0; i < (1u << CACHE_BITS); i++)
 		p->cache[i].addr = UINT64_MAX;
+	for (size_t i = 0; i < (1u << SIM_PROF_MEMO_BITS); i++)
+		p->memo[i].addr = UINT64_MAX;
 	*out = p;
 	return 0;
 fail:
@@ -114,6 +121,8 @@ void sim_prof_free(struct sim_prof *p)
 	free(p->fns);
 	free(p->nodes);
 	free(p->threads);
+	free(p->cur);
+	free(p->own);
 	free(p);
 }
 
@@ -155,12 +164,55 @@ static uint32_t child(struct sim_prof *p, uint32_t parent, uint32_t fn)
 	return new_node(p, fn, parent);
 }
 
+/*
+ * Accounting. A thread's time between two changes of function belongs to
+ * the node it ran in. Rather than adding (now - last change) to that node
+ * at each change, a change at (insns, ps) from node X to node Y adds
+ * (insns, ps) to X and subtracts it from Y (modulo 2^64: the sums of a
+ * node are exact once its intervals are closed). So a node's stored
+ * counters are its closed intervals minus the start of its open one, if
+ * it is a thread's current node (open_intervals adds that back), plus the
+ * pending sums of the memo entries that leave or enter it (flush). The
+ * fast path then touches only one memo entry and the thread.
+ */
+static void memo_flush(struct sim_prof *p, struct sim_prof_memo *m)
+{
+	if (m->addr == UINT64_MAX || !m->n)
+		return;
+	struct node *from = &p->nodes[m->from], *to = &p->nodes[m->to];
+	from->self_insns += m->sum_insns;
+	from->self_ps += m->sum_ps;
+	to->self_insns -= m->sum_insns;
+	to->self_ps -= m->sum_ps;
+	if (m->entry)
+		to->calls += m->n;
+	m->sum_insns = m->sum_ps = m->n = 0;
+}
+
+/* Every node's counters as the readers expect them (sign 1), or back to
+ * the accounting's form (sign -1): the open intervals are not counted. */
+static void open_intervals(struct sim_prof *p, int sign)
+{
+	if (sign > 0)
+		for (size_t i = 0; i < (1u << SIM_PROF_MEMO_BITS); i++)
+			memo_flush(p, &p->memo[i]);
+	for (unsigned i = 0; i < p->nthreads; i++) {
+		struct sim_prof_cursor *t = p->cur[i];
+		p->nodes[t->node].self_insns += sign > 0 ? t->last_insns : -t->last_insns;
+		p->nodes[t->node].self_ps += sign > 0 ? t->last_ps : -t->last_ps;
+	}
+}
+
 void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t insns, uint64_t ps,
                     uint64_t range[2])
 {
 	if (tid >= p->nthreads)
 		return;
-	struct thread *t = &p->threads[tid];
+	struct sim_prof_cursor *t = p->cur[tid];
+	if (sim_prof_block_hot(p->memo, t, addr, insns, ps, range))
+		return;
+	uint32_t cur = t->node;
+	struct sim_prof_memo *m = &p->memo[sim_prof_memo_slot(addr, cur)];
 	uint32_t fn = lookup(p, addr);
 	/* The caller skips calls while addr stays in [range[0], range[1]). */
 	if (fn < p->nfns) {
@@ -169,36 +221,43 @@ void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t in
 	} else {
 		range[0] = range[1] = 0;
 	}
-	if (fn == t->fn)
+	if (fn == p->nodes[cur].fn)
 		return; /* same function: its time is attributed when it changes */
-	struct node *cur = &p->nodes[t->node];
-	cur->self_insns += insns - t->last_insns;
-	cur->self_ps += ps - t->last_ps;
-	t->last_insns = insns;
-	t->last_ps = ps;
 	uint32_t next;
 	int entry = fn < p->nfns && (addr == p->fns[fn].start || p->fns[fn].is_trap);
 	if (entry) {
-		next = child(p, t->node, fn); /* a call (or a trap) */
+		next = child(p, cur, fn); /* a call (or a trap) */
 	} else {
 		/* A return to a function on the stack, else a jump. */
 		next = 0;
-		for (uint32_t a = p->nodes[t->node].parent; a; a = p->nodes[a].parent)
+		for (uint32_t a = p->nodes[cur].parent; a; a = p->nodes[a].parent)
 			if (p->nodes[a].fn == fn) {
 				next = a;
 				break;
 			}
 		if (!next) {
-			uint32_t parent = cur->parent ? cur->parent : t->root;
+			uint32_t parent =
+			    p->nodes[cur].parent ? p->nodes[cur].parent : p->threads[tid].root;
 			next = child(p, parent, fn);
 		}
 	}
-	if (!next)
-		return; /* out of memory: keep attributing to the current node */
+	if (!next) {
+		/* out of memory: keep attributing to the current node */
+		t->last_insns = insns;
+		t->last_ps = ps;
+		return;
+	}
+	memo_flush(p, m);
+	*m = (struct sim_prof_memo){addr, cur, next, range[0], range[1], 0, 0, 0, (uint32_t)entry};
+	p->nodes[cur].self_insns += insns;
+	p->nodes[cur].self_ps += ps;
+	p->nodes[next].self_insns -= insns;
+	p->nodes[next].self_ps -= ps;
 	if (entry)
 		p->nodes[next].calls++;
 	t->node = next;
-	t->fn = p->nodes[next].fn;
+	t->last_insns = insns;
+	t->last_ps = ps;
 }
 
 void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uint64_t ps_before,
@@ -206,19 +265,38 @@ void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uin
 {
 	if (tid >= p->nthreads)
 		return;
-	struct thread *t = &p->threads[tid];
+	struct sim_prof_cursor *t = p->cur[tid];
+	struct node *n = &p->nodes[t->node];
 	/* What ran since the last change of function is attributed (up to
 	 * ps_before); the move to ps_after is not: the host moved the clock
-	 * (a thread idle until an event) or restarted the counters. */
-	if (t->node && t->last_insns <= insns && t->last_ps <= ps_before) {
-		p->nodes[t->node].self_insns += insns - t->last_insns;
-		p->nodes[t->node].self_ps += ps_before - t->last_ps;
+	 * (a thread idle until an event) or restarted the counters (then the
+	 * open interval is dropped: it is closed at its own start). */
+	if (t->last_insns <= insns && t->last_ps <= ps_before) {
+		n->self_insns += insns;
+		n->self_ps += ps_before;
+	} else {
+		n->self_insns += t->last_insns;
+		n->self_ps += t->last_ps;
 	}
 	t->last_insns = insns;
 	t->last_ps = ps_after;
-	if (new_stack) {
-		t->node = t->root;
-		t->fn = ROOT_FN;
+	if (new_stack)
+		t->node = p->threads[tid].root;
+	n = &p->nodes[t->node];
+	n->self_insns -= insns;
+	n->self_ps -= ps_after;
+}
+
+struct sim_prof_memo *sim_prof_memo(struct sim_prof *p)
+{
+	return p->memo;
+}
+
+void sim_prof_thread_cursor(struct sim_prof *p, unsigned tid, struct sim_prof_cursor *c)
+{
+	if (tid < p->nthreads) {
+		*c = *p->cur[tid];
+		p->cur[tid] = c;
 	}
 }
 
@@ -275,7 +353,7 @@ size_t sim_prof_functions(struct sim_prof *p, struct sim_prof_fn **out)
 	return sim_prof_thread_functions(p, -1, out);
 }
 
-size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn **out)
+static size_t thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn **out)
 {
 	uint64_t *ti = calloc(p->nnodes, sizeof *ti), *tp = calloc(p->nnodes, sizeof *tp);
 	/* one slot per function, plus [unknown] */
@@ -326,8 +404,16 @@ size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn
 	return m;
 }
 
-void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
-                    uint64_t *ps)
+size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn **out)
+{
+	open_intervals(p, 1);
+	size_t n = thread_functions(p, tid, out);
+	open_intervals(p, -1);
+	return n;
+}
+
+static void query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
+                  uint64_t *ps)
 {
 	uint64_t *ti = calloc(p->nnodes, sizeof *ti), *tp = calloc(p->nnodes, sizeof *tp);
 	size_t plen = strlen(prefix);
@@ -358,6 +444,14 @@ void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, 
 	free(tp);
 }
 
+void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
+                    uint64_t *ps)
+{
+	open_intervals(p, 1);
+	query(p, prefix, parent, insns, ps);
+	open_intervals(p, -1);
+}
+
 static uint64_t incl_of(struct sim_prof *p, const char *name, int want_insns)
 {
 	struct sim_prof_fn *f;
@@ -380,7 +474,7 @@ uint64_t sim_prof_incl_insns(struct sim_prof *p, const char *name)
 	return incl_of(p, name, 1);
 }
 
-int sim_prof_write_folded(struct sim_prof *p, FILE *f)
+static void write_folded(struct sim_prof *p, FILE *f)
 {
 	uint32_t path[256];
 	for (size_t i = 1; i < p->nnodes; i++) {
@@ -408,6 +502,13 @@ int sim_prof_write_folded(struct sim_prof *p, FILE *f)
 			fprintf(f, ";%s", fn_name(p, p->nodes[path[d]].fn));
 		fprintf(f, " %llu\n", (unsigned long long)(n->self_ps / 1000));
 	}
+}
+
+int sim_prof_write_folded(struct sim_prof *p, FILE *f)
+{
+	open_intervals(p, 1);
+	write_folded(p, f);
+	open_intervals(p, -1);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -18,6 +18,8 @@
 
 struct sim_image;
 struct sim_prof;
+struct sim_prof_memo;
+struct sim_prof_cursor;
 
 int sim_prof_create(const struct sim_image *img, unsigned nthreads, struct sim_prof **out);
 void sim_prof_free(struct sim_prof *p);
@@ -34,6 +36,11 @@ void sim_prof_block(struct sim_prof *p, unsigned tid, uint64_t addr, uint64_t in
  * stack restarts. */
 void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uint64_t ps_before,
                            uint64_t ps_after, int new_stack);
+/* The hot path (sim/profile_hot.h): the memo table sim_prof_block_hot
+ * reads, and a thread's cursor moved to c (its state copied there): from
+ * then on the profile uses c, which must stay valid while p is used. */
+struct sim_prof_memo *sim_prof_memo(struct sim_prof *p);
+void sim_prof_thread_cursor(struct sim_prof *p, unsigned tid, struct sim_prof_cursor *c);
 /* Label of a thread's stacks in folded output (default "tN"). */
 void sim_prof_thread_label(struct sim_prof *p, unsigned tid, const char *label);
 

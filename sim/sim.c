@@ -499,8 +499,11 @@ int sim_profile_enable(struct sim *s)
 		return SIM_OK;
 	if (sim_prof_create(s->img, s->nthreads, &s->prof))
 		return SIM_E_NOMEM;
-	for (unsigned i = 0; i < s->nthreads; i++)
+	s->prof_memo = sim_prof_memo(s->prof);
+	for (unsigned i = 0; i < s->nthreads; i++) {
 		s->strands[i].prof_range[0] = s->strands[i].prof_range[1] = 0;
+		sim_prof_thread_cursor(s->prof, i, &s->strands[i].prof_cur);
+	}
 	return SIM_OK;
 }
 

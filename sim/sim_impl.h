@@ -21,6 +21,7 @@
 #include "sim/image.h"
 #include "sim/priv.h"
 #include "sim/profile.h"
+#include "sim/profile_hot.h"
 #include "sim/sim.h"
 #include "sim/tunables.h"
 
@@ -57,6 +58,8 @@ struct strand {
 	uint64_t limit;         /* stop when stats.insns reaches it */
 	uint64_t prof_range[2]; /* the hook calls the profiler when the block is
 	                           outside [lo, hi): [0, UINT64_MAX) when off */
+	/* Its place in the profile (sim/profile_hot.h). */
+	struct sim_prof_cursor prof_cur;
 	struct sim_strand_stats stats;
 	int active;
 	unsigned id;         /* thread id: the cpu's own strand for id < max_cpus */
@@ -110,6 +113,8 @@ struct sim {
 	struct strand *stepping; /* the thread the scheduler runs now (slices apply) */
 	int powered_off;         /* the domain stopped: power holds what happened */
 	struct sim_power_off power;
+	/* prof's memo table, for the block hook (sim/profile_hot.h) */
+	struct sim_prof_memo *prof_memo;
 };
 
 /* Saturating: a clock or a count that would wrap stays at UINT64_MAX,

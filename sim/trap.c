@@ -161,12 +161,10 @@ static int is_self_loop(const struct sim *s, uint64_t addr, uint32_t size)
 
 /* The block hook's rare paths, out of line so that the hook itself stays
  * a leaf with no frame (every block runs it). */
-static __attribute__((noinline)) void prof_enter(struct sim *s, struct strand *st, uint64_t addr)
+static __attribute__((noinline)) void prof_enter(struct sim *s, struct strand *st, uint64_t addr,
+                                                 uint64_t ps)
 {
-	sim_prof_block(s->prof, st->id, addr, st->stats.insns,
-	               clock_add(st->clock_ps, sat_mul(st->stats.insns - st->insns_base,
-	                                               s->ps_per_insn[st->cpu])),
-	               st->prof_range);
+	sim_prof_block(s->prof, st->id, addr, st->stats.insns, ps, st->prof_range);
 }
 
 /* The slice or the budget ran out. Returns 1 if the block must not run. */
@@ -209,8 +207,18 @@ void sim__hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	if (__builtin_expect(st->stats.insns >= st->limit, 0) && limit_reached(s, st, addr, size))
 		return;
 	/* prof_range is [0, UINT64_MAX) when profiling is off. */
-	if (__builtin_expect(addr < st->prof_range[0] || addr >= st->prof_range[1], 0))
-		prof_enter(s, st, addr);
+	if (__builtin_expect(addr < st->prof_range[0] || addr >= st->prof_range[1], 0)) {
+		/* clock_add(clock_ps, sat_mul(...)) without its branches: any
+		 * overflow of 64 bits is above the ceiling too. */
+		unsigned __int128 r = (unsigned __int128)(st->stats.insns - st->insns_base) *
+		                          s->ps_per_insn[st->cpu] +
+		                      st->clock_ps;
+		const uint64_t ceil = SIM_TIME_MAX_PS + SIM_TIME_MAX_PS / 2;
+		uint64_t ps = r > ceil ? ceil : (uint64_t)r;
+		if (!sim_prof_block_hot(s->prof_memo, &st->prof_cur, addr, st->stats.insns, ps,
+		                        st->prof_range))
+			prof_enter(s, st, addr, ps);
+	}
 	if (__builtin_expect(s->mem != NULL, 0))
 		sim__mem_fetch(s, st, addr, size);
 	st->stats.insns += size >> 2;
