@@ -125,6 +125,15 @@ static void snapshot(struct bench_run *r, struct phase_snap *sn)
 			               bench_run_phase_defs[i].parent[k], &in, &ps);
 			sn->insns[i] += in;
 			sn->ps[i] += ps;
+			if (r->mem) {
+				struct sim_prof_mem m;
+				sim_prof_query_mem(p, bench_run_phase_defs[i].fn[k],
+				                   bench_run_phase_defs[i].parent[k], &m);
+				for (int kk = 0; kk < CACHE_NKINDS; kk++)
+					for (int l = 0; l <= CACHE_MAX_LEVELS; l++)
+						sn->pmem[i].served[kk][l] += m.served[kk][l];
+				sn->pmem[i].stall_ps += m.stall_ps;
+			}
 		}
 }
 

@@ -18,6 +18,7 @@
 #include "board/board.h"
 #include "hv/hv.h"
 #include "kernel-model/km.h"
+#include "sim/profile.h"
 #include "lx/lx.h"
 #include "traces/trace.h"
 
@@ -77,6 +78,7 @@ struct phase_snap {
 	 * and stalls (sim_strand_stats), summed; zero when it is off. */
 	uint64_t mem[CACHE_NKINDS][CACHE_MAX_LEVELS + 1];
 	uint64_t mem_stall_ps;
+	struct sim_prof_mem pmem[BENCH_RUN_NPHASES]; /* per phase, from the profile */
 };
 
 struct bench_run {

@@ -365,7 +365,16 @@ static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
 	json_t *o = json_object();
 	for (size_t i = 0; i < BENCH_RUN_NPHASES; i++) {
 		uint64_t ps = b->ps[i] - a->ps[i], in = b->insns[i] - a->insns[i];
-		if (with_insns)
+		if (with_insns && r->mem) { /* the memory time split out */
+			uint64_t st = b->pmem[i].stall_ps - a->pmem[i].stall_ps;
+			json_object_set_new(
+			    o, bench_run_phase_defs[i].name,
+			    json_pack("{sIsIsIso}", "ns", (json_int_t)(ps / 1000), "insns",
+			              (json_int_t)in, "mem_stall_ns", (json_int_t)(st / 1000),
+			              "memory",
+			              bench_mem_counts_json(r->mem, a->pmem[i].served,
+			                                    b->pmem[i].served, st)));
+		} else if (with_insns)
 			json_object_set_new(o, bench_run_phase_defs[i].name,
 			                    json_pack("{sIsI}", "ns", (json_int_t)(ps / 1000),
 			                              "insns", (json_int_t)in));
@@ -376,16 +385,22 @@ static json_t *phases_json(struct bench_run *r, const struct phase_snap *a,
 	return o;
 }
 
-static json_t *fn_rows(struct sim_prof_fn *f, size_t n, size_t top)
+static json_t *fn_rows(const struct bench_mem *mem, struct sim_prof_fn *f, size_t n, size_t top)
 {
+	static const uint64_t zero[CACHE_NKINDS][CACHE_MAX_LEVELS + 1];
 	json_t *arr = json_array();
-	for (size_t i = 0; i < n && i < top; i++)
-		json_array_append_new(arr, json_pack("{sssIsIsIsIsI}", "fn", f[i].name, "calls",
-		                                     (json_int_t)f[i].calls, "self_insns",
-		                                     (json_int_t)f[i].self_insns, "incl_insns",
-		                                     (json_int_t)f[i].incl_insns, "self_ns",
-		                                     (json_int_t)(f[i].self_ps / 1000), "incl_ns",
-		                                     (json_int_t)(f[i].incl_ps / 1000)));
+	for (size_t i = 0; i < n && i < top; i++) {
+		json_t *row = json_pack(
+		    "{sssIsIsIsIsI}", "fn", f[i].name, "calls", (json_int_t)f[i].calls,
+		    "self_insns", (json_int_t)f[i].self_insns, "incl_insns",
+		    (json_int_t)f[i].incl_insns, "self_ns", (json_int_t)(f[i].self_ps / 1000),
+		    "incl_ns", (json_int_t)(f[i].incl_ps / 1000));
+		if (mem) /* the memory model: what its accesses did, inclusive */
+			json_object_set_new(row, "memory",
+			                    bench_mem_counts_json(mem, zero, f[i].incl_mem.served,
+			                                          f[i].incl_mem.stall_ps));
+		json_array_append_new(arr, row);
+	}
 	return arr;
 }
 
@@ -397,7 +412,7 @@ static json_t *profile_json(struct bench_run *r, size_t top)
 	struct sim_prof_fn *f;
 	size_t n = sim_prof_functions(p, &f);
 	json_t *root = json_object(), *threads = json_object();
-	json_object_set_new(root, "functions", fn_rows(f, n, top));
+	json_object_set_new(root, "functions", fn_rows(r->mem, f, n, top));
 	free(f);
 	for (unsigned t = 0; t < sim_thread_count(r->board.sim); t++) {
 		if (!sim_prof_thread_ran(p, t))
@@ -408,7 +423,7 @@ static json_t *profile_json(struct bench_run *r, size_t top)
 		snprintf(key, sizeof key, "%s", label[0] ? label : "thread");
 		if (json_object_get(threads, key))
 			snprintf(key, sizeof key, "%s#%u", label[0] ? label : "thread", t);
-		json_object_set_new(threads, key, fn_rows(f, n, top / 4 ? top / 4 : 1));
+		json_object_set_new(threads, key, fn_rows(r->mem, f, n, top / 4 ? top / 4 : 1));
 		free(f);
 	}
 	json_object_set_new(root, "threads", threads);

@@ -181,6 +181,8 @@ static void cost_metrics(json_t *m, const char *prefix, const json_t *cost)
 			snprintf(key, sizeof key, "%s_%s", prefix, step);
 		set_int(m, key, "_ns", json_object_get(v, "ns"));
 		set_int(m, key, "_insns", json_object_get(v, "insns"));
+		/* the memory model's share of _ns (results 1.4, --memory-model on) */
+		set_int(m, key, "_mem_stall_ns", json_object_get(v, "mem_stall_ns"));
 		first = 0;
 	}
 }

@@ -13,6 +13,8 @@ int sim_memory_model(struct sim *s, const struct sim_mem_cpu *cpus)
 		if (cpus[c].data.nlevels > CACHE_MAX_LEVELS ||
 		    cpus[c].insn.nlevels > CACHE_MAX_LEVELS)
 			return SIM_E_ARG;
+	if (s->prof && sim_prof_memory_enable(s->prof))
+		return SIM_E_NOMEM;
 	if (!(s->mem = malloc(s->cfg.max_cpus * sizeof *s->mem)))
 		return SIM_E_NOMEM;
 	memcpy(s->mem, cpus, s->cfg.max_cpus * sizeof *s->mem);
@@ -30,22 +32,23 @@ static inline uint64_t real_addr(const struct sim *s, uint64_t a)
 	return s->cfg.linear_base && a >= s->cfg.linear_base ? a - s->cfg.linear_base : a;
 }
 
-/* Stall st for `cycles` of its cpu; the slice's instruction limit shrinks
- * as a charge's does (sim__slice_check), but the slice ends only at the
- * next block (the hook runs inside one). */
-static void stall(struct sim *s, struct strand *st, uint64_t cycles)
+/* Stall st for `cycles` of its cpu (returns the picoseconds); the
+ * slice's instruction limit shrinks as a charge's does (sim__slice_check),
+ * but the slice ends only at the next block (the hook runs inside one). */
+static uint64_t stall(struct sim *s, struct strand *st, uint64_t cycles)
 {
 	uint64_t ps = sat_mul(cycles, s->ps_per_cycle[st->cpu]);
 	st->clock_ps = clock_add(st->clock_ps, ps);
 	st->stats.mem_stall_ps = sat_add(st->stats.mem_stall_ps, ps);
 	if (s->stepping != st || st->horizon_ps == UINT64_MAX)
-		return;
+		return ps;
 	uint64_t now = clock_add(
 	    st->clock_ps, sat_mul(st->stats.insns - st->insns_base, s->ps_per_insn[st->cpu]));
 	uint64_t left =
 	    now >= st->horizon_ps ? 0 : (st->horizon_ps - now) / s->ps_per_insn[st->cpu] + 1;
 	if (sat_add(st->stats.insns, left) < st->limit)
 		st->limit = st->stats.insns + left;
+	return ps;
 }
 
 static void account(struct sim *s, struct strand *st, const struct cache_path *p,
@@ -57,8 +60,11 @@ static void account(struct sim *s, struct strand *st, const struct cache_path *p
 		return;
 	}
 	st->stats.mem_served[k][lvl]++;
+	uint64_t ps = 0;
 	if (lvl > 0 && k != CACHE_WRITE && lat[lvl] > lat[0])
-		stall(s, st, lat[lvl] - lat[0]);
+		ps = stall(s, st, lat[lvl] - lat[0]);
+	if (s->prof) /* charged to the function the thread runs */
+		sim_prof_mem(s->prof, st->id, k, (unsigned)lvl, ps);
 }
 
 void sim__hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,

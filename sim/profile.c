@@ -44,6 +44,7 @@ struct sim_prof {
 	size_t nnodes, capnodes;
 	struct thread *threads;
 	unsigned nthreads;
+	struct sim_prof_mem *mem; /* by node, as nodes; NULL: memory model off */
 	struct cache_ent cache[1u << CACHE_BITS];
 };
 
@@ -61,6 +62,13 @@ static uint32_t new_node(struct sim_prof *p, uint32_t fn, uint32_t parent)
 		if (!n)
 			return 0;
 		p->nodes = n;
+		if (p->mem) {
+			struct sim_prof_mem *m = realloc(p->mem, cap * sizeof *m);
+			if (!m)
+				return 0;
+			memset(m + p->capnodes, 0, (cap - p->capnodes) * sizeof *m);
+			p->mem = m;
+		}
 		p->capnodes = cap;
 	}
 	uint32_t i = (uint32_t)p->nnodes++;
@@ -120,6 +128,7 @@ void sim_prof_free(struct sim_prof *p)
 		return;
 	free(p->fns);
 	free(p->nodes);
+	free(p->mem);
 	free(p->threads);
 	free(p->cur);
 	free(p->own);
@@ -287,6 +296,52 @@ void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uin
 	n->self_ps -= ps_after;
 }
 
+int sim_prof_memory_enable(struct sim_prof *p)
+{
+	if (!p->mem && !(p->mem = calloc(p->capnodes, sizeof *p->mem)))
+		return -1;
+	return 0;
+}
+
+void sim_prof_mem(struct sim_prof *p, unsigned tid, unsigned kind, unsigned level,
+                  uint64_t stall_ps)
+{
+	if (!p->mem || tid >= p->nthreads || kind >= CACHE_NKINDS || level > CACHE_MAX_LEVELS)
+		return;
+	struct sim_prof_mem *m = &p->mem[p->cur[tid]->node];
+	m->served[kind][level]++;
+	m->stall_ps += stall_ps;
+}
+
+/* Inclusive memory counts, children before parents (as totals()). */
+static struct sim_prof_mem *mem_totals(struct sim_prof *p)
+{
+	struct sim_prof_mem *t = calloc(p->nnodes ? p->nnodes : 1, sizeof *t);
+	if (!t || !p->mem)
+		return t;
+	for (size_t i = p->nnodes; i-- > 1;) {
+		uint32_t par = p->nodes[i].parent;
+		for (int k = 0; k < CACHE_NKINDS; k++)
+			for (int l = 0; l <= CACHE_MAX_LEVELS; l++) {
+				t[i].served[k][l] += p->mem[i].served[k][l];
+				if (par)
+					t[par].served[k][l] += t[i].served[k][l];
+			}
+		t[i].stall_ps += p->mem[i].stall_ps;
+		if (par)
+			t[par].stall_ps += t[i].stall_ps;
+	}
+	return t;
+}
+
+static void mem_add(struct sim_prof_mem *to, const struct sim_prof_mem *from)
+{
+	for (int k = 0; k < CACHE_NKINDS; k++)
+		for (int l = 0; l <= CACHE_MAX_LEVELS; l++)
+			to->served[k][l] += from->served[k][l];
+	to->stall_ps += from->stall_ps;
+}
+
 struct sim_prof_memo *sim_prof_memo(struct sim_prof *p)
 {
 	return p->memo;
@@ -366,6 +421,7 @@ static size_t thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn *
 		return 0;
 	}
 	totals(p, ti, tp);
+	struct sim_prof_mem *tm = p->mem ? mem_totals(p) : NULL;
 	uint32_t want_root = tid >= 0 && (unsigned)tid < p->nthreads ? p->threads[tid].root : 0;
 	uint32_t *root = want_root ? calloc(p->nnodes, sizeof *root) : NULL;
 	if (want_root && !root) {
@@ -387,6 +443,8 @@ static size_t thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn *
 		if (!nested(p, (uint32_t)i)) {
 			f[k].incl_insns += ti[i];
 			f[k].incl_ps += tp[i];
+			if (tm)
+				mem_add(&f[k].incl_mem, &tm[i]);
 		}
 	}
 	size_t m = 0;
@@ -397,6 +455,7 @@ static size_t thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn *
 			m++;
 		}
 	qsort(f, m, sizeof *f, cmp_incl);
+	free(tm);
 	free(root);
 	free(ti);
 	free(tp);
@@ -412,6 +471,23 @@ size_t sim_prof_thread_functions(struct sim_prof *p, int tid, struct sim_prof_fn
 	return n;
 }
 
+/* Node i counts for sim_prof_query: its function's name starts with
+ * prefix, it was called from parent (NULL: anywhere), and no ancestor's
+ * name starts with prefix (topmost occurrences only). */
+static int selected(const struct sim_prof *p, uint32_t i, const char *prefix, size_t plen,
+                    const char *parent)
+{
+	const struct node *n = &p->nodes[i];
+	if (n->fn == ROOT_FN || strncmp(fn_name(p, n->fn), prefix, plen))
+		return 0;
+	if (parent && (!n->parent || strcmp(fn_name(p, p->nodes[n->parent].fn), parent)))
+		return 0;
+	for (uint32_t a = n->parent; a; a = p->nodes[a].parent)
+		if (p->nodes[a].fn != ROOT_FN && !strncmp(fn_name(p, p->nodes[a].fn), prefix, plen))
+			return 0;
+	return 1;
+}
+
 static void query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,
                   uint64_t *ps)
 {
@@ -425,23 +501,25 @@ static void query(struct sim_prof *p, const char *prefix, const char *parent, ui
 	}
 	totals(p, ti, tp);
 	for (size_t i = 1; i < p->nnodes; i++) {
-		const struct node *n = &p->nodes[i];
-		if (n->fn == ROOT_FN || strncmp(fn_name(p, n->fn), prefix, plen))
-			continue;
-		if (parent && (!n->parent || strcmp(fn_name(p, p->nodes[n->parent].fn), parent)))
-			continue;
-		/* topmost occurrence only */
-		int inner = 0;
-		for (uint32_t a = n->parent; a && !inner; a = p->nodes[a].parent)
-			inner = p->nodes[a].fn != ROOT_FN &&
-			        !strncmp(fn_name(p, p->nodes[a].fn), prefix, plen);
-		if (inner)
+		if (!selected(p, (uint32_t)i, prefix, plen, parent))
 			continue;
 		*insns += ti[i];
 		*ps += tp[i];
 	}
 	free(ti);
 	free(tp);
+}
+
+void sim_prof_query_mem(struct sim_prof *p, const char *prefix, const char *parent,
+                        struct sim_prof_mem *out)
+{
+	memset(out, 0, sizeof *out);
+	struct sim_prof_mem *tm = p->mem ? mem_totals(p) : NULL;
+	size_t plen = strlen(prefix);
+	for (size_t i = 1; tm && i < p->nnodes; i++)
+		if (selected(p, (uint32_t)i, prefix, plen, parent))
+			mem_add(out, &tm[i]);
+	free(tm);
 }
 
 void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, uint64_t *insns,

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cache/cache.h"
+
 struct sim_image;
 struct sim_prof;
 struct sim_prof_memo;
@@ -41,6 +43,19 @@ void sim_prof_thread_reset(struct sim_prof *p, unsigned tid, uint64_t insns, uin
  * then on the profile uses c, which must stay valid while p is used. */
 struct sim_prof_memo *sim_prof_memo(struct sim_prof *p);
 void sim_prof_thread_cursor(struct sim_prof *p, unsigned tid, struct sim_prof_cursor *c);
+/* The memory model's accesses in the profile (off until enabled): what a
+ * thread's access did, charged to the function it runs. */
+struct sim_prof_mem {
+	uint64_t served[CACHE_NKINDS][CACHE_MAX_LEVELS + 1]; /* by kind and serving level */
+	uint64_t stall_ps;
+};
+int sim_prof_memory_enable(struct sim_prof *p);
+void sim_prof_mem(struct sim_prof *p, unsigned tid, unsigned kind, unsigned level,
+                  uint64_t stall_ps);
+/* Inclusive memory counts of the functions sim_prof_query selects
+ * (zeros while the memory model is off). */
+void sim_prof_query_mem(struct sim_prof *p, const char *prefix, const char *parent,
+                        struct sim_prof_mem *out);
 /* Label of a thread's stacks in folded output (default "tN"). */
 void sim_prof_thread_label(struct sim_prof *p, unsigned tid, const char *label);
 
@@ -49,6 +64,7 @@ struct sim_prof_fn {
 	uint64_t self_insns, incl_insns; /* guest instructions */
 	uint64_t self_ps, incl_ps;       /* simulated picoseconds */
 	uint64_t calls;                  /* entries into it */
+	struct sim_prof_mem incl_mem;    /* the memory model's, inclusive (zeros: off) */
 };
 /* Totals per function so far (functions never run are left out); *out is
  * malloc'd, sorted by inclusive time, largest first. */

@@ -137,9 +137,9 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	    !cfg->max_cpus || !cfg->pool_max || !cfg->insn_budget ||
 	    cfg->insn_budget > SIM_INSN_BUDGET_MAX) {
 		util_errf(err, n,
-		         "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
-		         "pool_max, insn_budget 1..%llu)",
-		         SIM_INSN_BUDGET_MAX);
+		          "bad configuration (image, ram_size multiple of 4 KiB, max_cpus, "
+		          "pool_max, insn_budget 1..%llu)",
+		          SIM_INSN_BUDGET_MAX);
 		rc = SIM_E_ARG;
 		goto fail;
 	}
@@ -162,11 +162,12 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	}
 	struct sim_engines *c = cfg->engines;
 	if (c && c->ram && (c->ram_size != cfg->ram_size || c->linear_base != cfg->linear_base)) {
-		util_errf(err, n,
-		         "the engine cache holds %llu bytes of RAM at linear base 0x%llx, not %llu "
-		         "at 0x%llx",
-		         (unsigned long long)c->ram_size, (unsigned long long)c->linear_base,
-		         (unsigned long long)cfg->ram_size, (unsigned long long)cfg->linear_base);
+		util_errf(
+		    err, n,
+		    "the engine cache holds %llu bytes of RAM at linear base 0x%llx, not %llu "
+		    "at 0x%llx",
+		    (unsigned long long)c->ram_size, (unsigned long long)c->linear_base,
+		    (unsigned long long)cfg->ram_size, (unsigned long long)cfg->linear_base);
 		rc = SIM_E_ARG;
 		goto fail;
 	}
@@ -184,11 +185,11 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 		if (s->ram == MAP_FAILED) {
 			s->ram = NULL;
 			util_errf(err, n,
-			         "cannot map %llu MiB of guest RAM: %s (ldomsim needs the guest "
-			         "RAM plus about %llu GiB of virtual address space per engine: "
-			         "under ulimit -v, raise it or lift it)",
-			         (unsigned long long)(cfg->ram_size >> 20), strerror(errno),
-			         (unsigned long long)(SIM_ENGINE_VSPACE >> 30));
+			          "cannot map %llu MiB of guest RAM: %s (ldomsim needs the guest "
+			          "RAM plus about %llu GiB of virtual address space per engine: "
+			          "under ulimit -v, raise it or lift it)",
+			          (unsigned long long)(cfg->ram_size >> 20), strerror(errno),
+			          (unsigned long long)(SIM_ENGINE_VSPACE >> 30));
 			goto fail;
 		}
 		if (c) { /* the first sim of a cache: the RAM is the cache's */
@@ -206,8 +207,8 @@ int sim_create(const struct sim_config *cfg, struct sim **out, char *err, size_t
 	if (sim_sym(s, "sim_return", &s->sim_return) ||
 	    sim_sym(s, "sim_reset_regs", &s->reset_regs)) {
 		util_errf(err, n,
-		         "%s: lacks sim_return/sim_reset_regs (sim/guest/entry.S not linked in)",
-		         cfg->image);
+		          "%s: lacks sim_return/sim_reset_regs (sim/guest/entry.S not linked in)",
+		          cfg->image);
 		rc = SIM_E_NOSYM;
 		goto fail;
 	}
@@ -499,6 +500,11 @@ int sim_profile_enable(struct sim *s)
 		return SIM_OK;
 	if (sim_prof_create(s->img, s->nthreads, &s->prof))
 		return SIM_E_NOMEM;
+	if (s->mem && sim_prof_memory_enable(s->prof)) {
+		sim_prof_free(s->prof);
+		s->prof = NULL;
+		return SIM_E_NOMEM;
+	}
 	s->prof_memo = sim_prof_memo(s->prof);
 	for (unsigned i = 0; i < s->nthreads; i++) {
 		s->strands[i].prof_range[0] = s->strands[i].prof_range[1] = 0;

@@ -7,9 +7,11 @@
  * arrays inside the self-test's 8 MiB of RAM.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cache/cache.h"
+#include "sim/profile.h"
 #include "sim/sim.h"
 #include "tests/util.h"
 
@@ -29,11 +31,13 @@ struct fx {
 };
 
 /* Two cpus, each with its own L1s, one shared L2; 1 GHz, CPI 1 (1000 ps
- * per cycle and per instruction). */
-static void fx_open(struct fx *f, int model)
+ * per cycle and per instruction); the profile on when profiled. */
+static void fx_open_as(struct fx *f, int model, int profiled)
 {
 	memset(f, 0, sizeof *f);
 	f->s = test_selftest_sim(2);
+	if (profiled)
+		cr_assert_eq(sim_profile_enable(f->s), SIM_OK);
 	cr_assert_eq(cache_create(&l2, &f->l2), CACHE_OK);
 	struct sim_mem_cpu m[2];
 	memset(m, 0, sizeof m);
@@ -54,6 +58,16 @@ static void fx_open(struct fx *f, int model)
 		cr_assert_eq(sim_strand_start(f->s, c, 0x400000, 0), 0);
 	/* Once strands run, the engines have no memory hook to add. */
 	cr_expect_eq(sim_memory_model(f->s, m), SIM_E_ARG);
+}
+
+static void fx_open(struct fx *f, int model)
+{
+	fx_open_as(f, model, 0);
+}
+
+static void fx_open_profiled(struct fx *f)
+{
+	fx_open_as(f, 1, 1);
 }
 
 static void fx_close(struct fx *f)
@@ -206,5 +220,28 @@ Test(memmodel, off_counts_nothing)
 	call(&f, 0, "st_stream", ARRAY, 32 * 1024, 2, 0, sv, &stall);
 	cr_expect_eq(sv[0] + sv[1] + sv[2], 0);
 	cr_expect_eq(stall, 0);
+	fx_close(&f);
+}
+
+/* With the profile on, the accesses are charged to the function that made
+ * them: st_stream's row holds exactly the reads the strand made. */
+Test(memmodel, the_profile_charges_accesses_to_the_function)
+{
+	struct fx f;
+	uint64_t sv[3], stall;
+	fx_open_profiled(&f);
+	call(&f, 0, "st_stream", ARRAY, 32 * 1024, 2, 0, sv, &stall);
+	struct sim_prof_fn *rows;
+	size_t n = sim_prof_functions(sim_profile(f.s), &rows);
+	const struct sim_prof_fn *row = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(rows[i].name, "st_stream"))
+			row = &rows[i];
+	cr_assert_not_null(row);
+	for (int l = 0; l < 3; l++)
+		cr_expect_eq(row->incl_mem.served[CACHE_READ][l], sv[l], "level %d", l);
+	cr_expect_gt(row->incl_mem.stall_ps, 0);
+	cr_expect_leq(row->incl_mem.stall_ps, stall, "fetch stalls of sim_return are not its");
+	free(rows);
 	fx_close(&f);
 }

@@ -153,3 +153,52 @@ Test(memory_run, bad_values_are_refused, .timeout = 60)
 	cr_expect_eq(run(t, "--set mem_ns=x", &d, out, sizeof out), 2, "%s", out);
 	cr_expect_null(d);
 }
+
+/* The topology cost with the memory time split out: each step's
+ * mem_stall_ns is what the memory model added to its time (the same
+ * instructions ran with the model off), and the profile's rows carry
+ * their functions' accesses. */
+Test(memory_run, topology_cost_splits_out_the_memory_time, .timeout = 120)
+{
+	char out[8192];
+	json_t *on, *off;
+	const char *t = "traces/t4-4/trace.json";
+	cr_assert_eq(run(t, "--memory-model on", &on, out, sizeof out), 0, "%s", out);
+	cr_assert_eq(run(t, "", &off, out, sizeof out), 0, "%s", out);
+	json_t *con = json_object_get(last_op(on), "topology_cost"),
+	       *coff = json_object_get(last_op(off), "topology_cost");
+	const char *step;
+	json_t *v;
+	size_t steps = 0;
+	json_object_foreach(con, step, v)
+	{
+		json_t *w = json_object_get(coff, step);
+		json_int_t stall = json_integer_value(json_object_get(v, "mem_stall_ns"));
+		json_int_t added = json_integer_value(json_object_get(v, "ns")) -
+		                   json_integer_value(json_object_get(w, "ns"));
+		cr_expect(added - stall <= 1 && stall - added <= 1,
+		          "%s: +%lld ns with the model, its stalls %lld ns", step, (long long)added,
+		          (long long)stall);
+		cr_expect_eq(json_integer_value(json_object_get(v, "insns")),
+		             json_integer_value(json_object_get(w, "insns")), "%s", step);
+		cr_expect_not_null(json_object_get(v, "memory"), "%s", step);
+		cr_expect_null(json_object_get(w, "mem_stall_ns"), "off: no split");
+		steps++;
+	}
+	cr_expect_eq(steps, 5);
+	json_t *row, *rows = json_object_get(json_object_get(on, "profile"), "functions");
+	size_t i, found = 0;
+	json_array_foreach(rows, i, row)
+	{
+		if (strcmp(json_string_value(json_object_get(row, "fn")),
+		           "smp_fill_in_sib_core_maps"))
+			continue;
+		json_t *rd = json_object_get(json_object_get(row, "memory"), "reads");
+		cr_expect_gt(json_integer_value(json_object_get(rd, "accesses")), 100000);
+		cr_expect_gt(json_integer_value(json_object_get(rd, "l1_misses")), 0);
+		found++;
+	}
+	cr_expect_eq(found, 1, "smp_fill_in_sib_core_maps in the profile");
+	json_decref(on);
+	json_decref(off);
+}
