@@ -700,6 +700,7 @@ static int resolve_guest(struct bench_run *r, char *err, size_t n)
 		char rel[256]; /* a guest name: make guest GUEST=NAME */
 		snprintf(rel, sizeof rel, "guests/%s/guest.elf", image);
 		sim_default_path(rel, r->image, sizeof r->image);
+		snprintf(r->image_shown, sizeof r->image_shown, "%s", rel);
 		if (access(r->image, R_OK)) {
 			snprintf(err, n,
 			         "guest '%s': no %s (build it: make guest GUEST=%s "
@@ -709,8 +710,10 @@ static int resolve_guest(struct bench_run *r, char *err, size_t n)
 		}
 	} else if (image) {
 		snprintf(r->image, sizeof r->image, "%s", image);
+		snprintf(r->image_shown, sizeof r->image_shown, "%s", image);
 	} else {
 		sim_default_path("guest/guest.elf", r->image, sizeof r->image);
+		snprintf(r->image_shown, sizeof r->image_shown, "guest/guest.elf");
 	}
 	if (access(r->image, R_OK)) {
 		snprintf(err, n, "--guest %s: %s", r->image, strerror(errno));

@@ -89,6 +89,8 @@ struct bench_run {
 	double *host_op; /* host seconds from the start at each op's delivery, then the end */
 	double t0;
 	char image[4096];
+	char image_shown[512];        /* config.guest_image: as given, or relative to the
+	                                 binary's folder when found beside it (no host path) */
 	char trace_path[4096];        /* cfg.trace, owned: the caller's string may go */
 	json_t *guest;                /* the image's identity from its manifest, or NULL */
 	struct lx_layout layout;      /* the guest's layouts, read once per run */

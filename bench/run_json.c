@@ -440,7 +440,7 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	                    json_pack("[ii]", BENCH_RESULT_MAJOR, BENCH_RESULT_MINOR));
 	json_object_set_new(cfg, "trace", json_string(r->cfg.trace));
 	json_object_set_new(cfg, "trace_sha256", json_string(trace_sha256_hex(r->trace)));
-	json_object_set_new(cfg, "guest_image", json_string(r->image));
+	json_object_set_new(cfg, "guest_image", json_string(r->image_shown));
 	json_object_set_new(cfg, "guest", r->guest ? json_incref(r->guest) : json_null());
 	json_object_set_new(cfg, "kernel_version", json_string(lx->kernel_version));
 	json_object_set_new(cfg, "hwcaps", r->hwcaps ? json_incref(r->hwcaps) : json_array());
