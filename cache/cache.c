@@ -67,7 +67,7 @@ const struct cache_stats *cache_stats(const struct cache *c)
 	return &c->st;
 }
 
-int cache_access(struct cache *c, uint64_t pa, enum cache_kind k)
+static inline int access_line(struct cache *c, uint64_t pa, enum cache_kind k)
 {
 	if (!c->tags && !(c->tags = calloc((c->set_mask + 1) * c->g.assoc, sizeof *c->tags)))
 		return CACHE_E_NOMEM;
@@ -90,12 +90,17 @@ int cache_access(struct cache *c, uint64_t pa, enum cache_kind k)
 	return 0;
 }
 
+int cache_access(struct cache *c, uint64_t pa, enum cache_kind k)
+{
+	return access_line(c, pa, k);
+}
+
 /* One line through the levels: the level that served it. */
 static int path_line(const struct cache_path *p, uint64_t pa, enum cache_kind k)
 {
 	int served = -1;
 	for (unsigned i = 0; i < p->nlevels; i++) {
-		int hit = cache_access(p->level[i], pa, k);
+		int hit = access_line(p->level[i], pa, k);
 		if (hit < 0)
 			return hit;
 		if (hit && served < 0)
@@ -113,6 +118,17 @@ int cache_path_access(const struct cache_path *p, uint64_t pa, uint32_t len, enu
 	int far = 0;
 	if (!p->nlevels)
 		return 0;
+	/* The common case first: one line, the most recently used of its set
+	 * in the nearest level (a hit that changes no order). A store there
+	 * still goes on when the level writes through. */
+	struct cache *l0 = p->level[0];
+	uint64_t lineno = pa >> l0->line_shift;
+	if (l0->tags && (k != CACHE_WRITE || !l0->g.write_through) &&
+	    ((pa + (len ? len : 1) - 1) >> l0->line_shift) == lineno &&
+	    l0->tags[(lineno & l0->set_mask) * l0->g.assoc] == lineno + 1) {
+		l0->st.accesses[k]++;
+		return 0;
+	}
 	/* The nearest level's line is the unit: a wider access touches each. */
 	uint32_t line = p->level[0]->g.line;
 	uint64_t first = pa & ~(uint64_t)(line - 1),

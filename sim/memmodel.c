@@ -63,8 +63,11 @@ static void account(struct sim *s, struct strand *st, const struct cache_path *p
 	uint64_t ps = 0;
 	if (lvl > 0 && k != CACHE_WRITE && lat[lvl] > lat[0])
 		ps = stall(s, st, lat[lvl] - lat[0]);
-	if (s->prof) /* charged to the function the thread runs */
-		sim_prof_mem(s->prof, st->id, k, (unsigned)lvl, ps);
+	if (s->prof_mem && *s->prof_mem) { /* charged to the function the thread runs */
+		struct sim_prof_mem *m = &(*s->prof_mem)[st->prof_cur.node];
+		m->served[k][lvl]++;
+		m->stall_ps += ps;
+	}
 }
 
 void sim__hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,

@@ -303,6 +303,11 @@ int sim_prof_memory_enable(struct sim_prof *p)
 	return 0;
 }
 
+struct sim_prof_mem *const *sim_prof_mem_table(struct sim_prof *p)
+{
+	return &p->mem;
+}
+
 void sim_prof_mem(struct sim_prof *p, unsigned tid, unsigned kind, unsigned level,
                   uint64_t stall_ps)
 {

@@ -506,6 +506,7 @@ int sim_profile_enable(struct sim *s)
 		return SIM_E_NOMEM;
 	}
 	s->prof_memo = sim_prof_memo(s->prof);
+	s->prof_mem = sim_prof_mem_table(s->prof);
 	for (unsigned i = 0; i < s->nthreads; i++) {
 		s->strands[i].prof_range[0] = s->strands[i].prof_range[1] = 0;
 		sim_prof_thread_cursor(s->prof, i, &s->strands[i].prof_cur);

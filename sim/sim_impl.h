@@ -115,6 +115,8 @@ struct sim {
 	struct sim_power_off power;
 	/* prof's memo table, for the block hook (sim/profile_hot.h) */
 	struct sim_prof_memo *prof_memo;
+	/* the profile's memory counts by node (sim_prof_mem_table), NULL: none */
+	struct sim_prof_mem *const *prof_mem;
 };
 
 /* Saturating: a clock or a count that would wrap stays at UINT64_MAX,
