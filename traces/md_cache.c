@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/grow.h"
+
 #define NONE UINT32_MAX
 
 struct cpu_paths {
@@ -110,14 +112,8 @@ static enum md_status read_node(const struct md *md, size_t gen, md_node_t node,
 
 static enum md_status add_inst(struct md_caches *c, const struct md_cache_inst *in, uint32_t *idx)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 64;
-		struct md_cache_inst *v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return MD_ERR_NOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (util_grow((void **)&c->v, &c->cap, c->n, sizeof *c->v, 64))
+		return MD_ERR_NOMEM;
 	c->v[c->n] = *in;
 	*idx = (uint32_t)c->n++;
 	return MD_OK;
