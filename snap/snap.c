@@ -18,6 +18,7 @@
 #include "util/bytes.h"
 #include "util/errf.h"
 #include "util/file.h"
+#include "util/grow.h"
 
 #define MAGIC     "LDOMSIM-SNAPSHOT"
 #define MAGIC_LEN 16
@@ -210,14 +211,8 @@ static size_t list(const struct snap_store *s, struct entry **out, uint64_t *tot
 		snprintf(path, sizeof path, "%s/%s", s->dir, de->d_name);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
-		if (nv == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			struct entry *nvv = realloc(v, c * sizeof *v);
-			if (!nvv)
-				break;
-			v = nvv;
-			cap = c;
-		}
+		if (util_grow((void **)&v, &cap, nv, sizeof *v, 16))
+			break;
 		snprintf(v[nv].name, sizeof v[nv].name, "%s", de->d_name);
 		v[nv].bytes = (uint64_t)st.st_size;
 		v[nv].used = st.st_mtim;
