@@ -14,7 +14,7 @@ BUILD    := build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -I. -I$(BUILD)
-LDLIBS   += -lunicorn -ljansson -lcrypto -lm -lpthread
+LDLIBS   += -lunicorn -ljansson -lcrypto -lz -lm -lpthread
 
 MODULES  := util cache snap ds sim hv lx kernel-model board traces bench
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))

@@ -24,6 +24,7 @@ for o, h in zip(r['operations'], d['host_seconds_per_operation'])))" \
 	@python3 -c "import json,sys; h=[json.load(open(f))['simulator']['host_seconds'] for f in sys.argv[1:]]; \
 print('  profile cost: profiled / --no-profile host seconds %.2f / %.2f = %.3f (target <= 1.10)' % (h[0], h[1], h[0] / h[1]))" \
 		$(BUILD)/bench/m7-16.json $(BUILD)/bench/m7-16-no-profile.json
+	$(BUILD)/ldomsim bench snapshot traces/m7-16/trace.json
 	scripts/bench-memory.sh $(BUILD)/ldomsim traces/default/trace.json traces/t4-4/trace.json \
 		traces/m7-16/trace.json
 	rm -rf $(BUILD)/bench/sweep-m7-16

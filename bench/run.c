@@ -800,6 +800,10 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		snprintf(err, n, "domain services bring-up: %s", r->verdict);
 		goto fail;
 	}
+	if (r->cfg.boot_only) { /* the snapshot point */
+		*out = r;
+		return 0;
+	}
 	/* Faults are injected into the scenario, not into boot. */
 	if (apply_injections(r, err, n))
 		goto fail;
@@ -1007,4 +1011,14 @@ int bench_run_publish_md(struct bench_run *r, const void *md, size_t len)
 	r->handed_len = len;
 	r->handed_gen = 0;
 	return 0;
+}
+
+struct sim *bench_run_sim(struct bench_run *r)
+{
+	return r->board.sim;
+}
+
+const char *bench_run_image(const struct bench_run *r)
+{
+	return r->image;
 }

@@ -68,10 +68,12 @@ struct bench_run_cfg {
 	/* Device interrupts the domain owns besides the trace's. */
 	const struct bench_irq *irq;
 	size_t nirq;
-	int no_profile; /* skip the per-function profile (and the phases it
-	                   gives): ~30% faster on the largest shapes */
+	int no_profile;   /* skip the per-function profile (and the phases it
+	                     gives): ~30% faster on the largest shapes */
 	int memory_model; /* 1: caches from the MDs, accesses stall by the level
 	                     that serves them (bench/TIMING.md, "Memory") */
+	int boot_only;    /* stop at the boot-snapshot point (issue 14): booted, the
+	                     domain services registered, before the first operation */
 	/* Engines to borrow (sim.h, sim_engines_create), for a process that
 	 * runs many scenarios; NULL: the run opens and closes its own. */
 	struct sim_engines *engines;
@@ -92,6 +94,12 @@ void bench_run_free(struct bench_run *r);
  * cfg.trace is not read; the guest is checked only when cfg.image names
  * one (the runs find their default guest beside their binary). */
 int bench_run_check_cfg(const struct bench_run_cfg *cfg, char *err, size_t n);
+
+/* The machine of a run (for a boot_only run: as the snapshot would hold it). */
+struct sim;
+struct sim *bench_run_sim(struct bench_run *r);
+/* The guest image the run used (resolved path). */
+const char *bench_run_image(const struct bench_run *r);
 
 /* 0: every operation completed and the maps equal the host computation. */
 int bench_run_ok(const struct bench_run *r);

@@ -16,7 +16,7 @@ done
 
 PKGS="make gcc libunicorn-dev libcriterion-dev libjansson-dev gnuplot-nox \
 binutils-sparc64-linux-gnu gcc-sparc64-linux-gnu linux-source-6.1 \
-flex bison bc xz-utils libssl-dev libelf-dev python3 pkg-config \
+flex bison bc xz-utils libssl-dev zlib1g-dev libelf-dev python3 pkg-config \
 clang libclang-rt-dev parallel patch python3-jsonschema \
 chromium libpng-dev $*"
 # chromium, libpng-dev: the test that renders the HTML report in a browser

@@ -27,7 +27,7 @@ ALL_EXTRA += $(BUILD)/sim/selftest.elf
 # include of, or a call into, anything above the machine fails the build.
 SIM_ALONE      := $(BUILD)/sim-alone
 SIM_ALONE_SRCS := $(wildcard sim/*.c) $(wildcard cache/*.c) $(wildcard util/*.c) tests/test_sim.c \
-                  tests/test_machine_alone.c tests/test_eventq.c tests/test_cache.c tests/test_memmodel.c tests/util.c \
+                  tests/test_machine_alone.c tests/test_eventq.c tests/test_cache.c tests/test_memmodel.c tests/test_ram_image.c tests/util.c \
                   tests/selftest_once.c
 SIM_ALONE_OBJS := $(SIM_ALONE_SRCS:%.c=$(SIM_ALONE)/obj/%.o)
 SIM_ALONE_CFLAGS := $(filter-out -I. -I$(BUILD),$(CFLAGS)) -I$(SIM_ALONE)/root
@@ -41,7 +41,7 @@ $(SIM_ALONE)/obj/%.o: %.c | $(SIM_ALONE)/root/sim $(SIM_ALONE)/root/cache $(SIM_
 	$(CC) $(SIM_ALONE_CFLAGS) -c -o $@ $<
 
 $(SIM_ALONE)/sim-tests: $(SIM_ALONE_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ -lunicorn -lm -lpthread -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $^ -lunicorn -lz -lm -lpthread -lcriterion
 
 .PHONY: check-sim
 check-sim: $(SIM_ALONE)/sim-tests $(BUILD)/sim/selftest.elf

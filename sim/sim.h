@@ -272,6 +272,16 @@ unsigned sim_thread_cpu(const struct sim *s, unsigned id);
 enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t *args,
                        unsigned nargs, uint64_t sp, uint64_t *ret, struct sim_verdict *v);
 
+/* ---- boot snapshots (issue 14, first part) ------------------------------
+ * Guest RAM as an image: its non-zero pages of SIM_SNAP_PAGE bytes, zlib-
+ * compressed at level (1..9). Loading one replaces the whole RAM, before
+ * the first strand starts (SIM_E_ARG after); a malformed image changes
+ * nothing and says why. *out is malloc'd. */
+#define SIM_SNAP_PAGE 8192 /* bytes: sun4v's base page */
+int sim_ram_image(const struct sim *s, int level, uint8_t **out, size_t *len, char *err,
+                  size_t errlen);
+int sim_ram_load(struct sim *s, const uint8_t *img, size_t len, char *err, size_t errlen);
+
 /* ---- the memory model -------------------------------------------------
  * Off unless set up before the first strand starts. Then every guest load
  * and store of a thread goes through its cpu's data path and every block

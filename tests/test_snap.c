@@ -187,3 +187,18 @@ Test(snap, default_folder_follows_xdg)
 	cr_assert_eq(snap_default_dir(buf, sizeof buf), 0);
 	cr_expect_str_eq(buf, "/home/u/.cache/ldomsim");
 }
+
+/* `ldomsim bench snapshot`: boots to the snapshot point and reports the
+ * RAM image's figures; a bad trace is exit 2. */
+Test(snap, bench_snapshot_reports_the_ram_image, .timeout = 60)
+{
+	char out[4096];
+	cr_expect_eq(test_run("build/ldomsim bench snapshot traces/default/trace.json 2>&1", out,
+	                      sizeof out),
+	             0, "%s", out);
+	cr_expect(strstr(out, "guest RAM image") && strstr(out, "MiB") && strstr(out, "loaded in"),
+	          "%s", out);
+	cr_expect_eq(
+	    test_run("build/ldomsim bench snapshot no/such/trace.json 2>&1", out, sizeof out), 2,
+	    "%s", out);
+}
