@@ -4,7 +4,9 @@
  * accessor on every node without faults; re-encode (md_write) into an MD
  * that reads again and re-encodes to the same bytes (the writer's output is
  * canonical); have the same node count and properties after the round trip.
- * The topology computation runs on it and may refuse it (MD_ERR_TOPO).
+ * The topology computation runs on it and may refuse it (MD_ERR_TOPO); so
+ * may the memory model's cache hierarchy (traces/md_cache.h), whose paths
+ * must name existing instances at strictly increasing levels.
  *
  * Build and run: make fuzz; make fuzz-run FUZZ_SECONDS=60 (traces/module.mk).
  */
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "traces/md.h"
+#include "traces/md_cache.h"
 #include "traces/md_topo.h"
 
 static void walk(const struct md *md)
@@ -71,6 +74,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	md_topo_free(t);
+	struct md_caches *mc = NULL;
+	if (md_caches_build((const struct md *const *)&md, 1, 4096, &mc, &err) == MD_OK) {
+		for (uint32_t c = 0; c < 4096; c++)
+			for (int k = 0; k < 2; k++) {
+				uint32_t idx[MD_CACHE_MAX_LEVELS];
+				size_t np =
+				    md_caches_path(mc, c, k ? MD_CACHE_INSTN : MD_CACHE_DATA, idx);
+				uint32_t prev = 0;
+				for (size_t i = 0; i < np; i++) {
+					const struct md_cache_inst *d = md_caches_at(mc, idx[i]);
+					if (!d || d->level <= prev || !d->size || !d->line_size ||
+					    !d->associativity)
+						abort();
+					prev = d->level;
+				}
+			}
+	} else if (mc || !err.msg[0]) {
+		abort(); /* a refusal leaves nothing and explains itself */
+	}
+	md_caches_free(mc);
 	if (md_write(md, &w1, &err) != MD_OK) {
 		/* the only legitimate refusal: no memory */
 		if (err.code != MD_ERR_NOMEM)
