@@ -5,6 +5,7 @@
  * sweep_merge.c.
  */
 #define _GNU_SOURCE
+#include "util/file.h"
 #include "bench/sweep.h"
 
 #include <errno.h>
@@ -251,7 +252,7 @@ int bench_sweep__mkdirs(const struct bench_sweep_cfg *cfg, char *err, size_t n)
 	static const char *const sub[] = {"", "/traces", "/points", "/plots"};
 	for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
 		char *d = bench_strf("%s%s", cfg->dir, sub[i]);
-		int rc = d ? trace_mkdir_p(d) : -1;
+		int rc = d ? util_mkdir_p(d) : -1;
 		if (rc) {
 			util_errf(err, n, "%s: cannot create the folder: %s", d ? d : cfg->dir,
 			          strerror(errno));

@@ -4,6 +4,7 @@
 #include "lx/lx.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,16 +14,12 @@ static const char *const lx_names[] = {
 #undef LX
 };
 
-/* The field of row i, in lx.def order. */
-static uint64_t *lx_field(struct lx_layout *l, size_t i)
-{
-	uint64_t *const fields[] = {
-#define LX(field, name, what) &l->field,
+/* Where row i's value lives in struct lx_layout, in lx.def order. */
+static const size_t lx_offsets[] = {
+#define LX(field, name, what) offsetof(struct lx_layout, field),
 #include "lx/lx.def"
 #undef LX
-	};
-	return fields[i];
-}
+};
 
 size_t lx_count(void)
 {
@@ -120,7 +117,7 @@ int lx_layout_from_json(const json_t *m, const char *what, struct lx_layout *out
 			return -1;
 		}
 		/* Negative: a 64-bit pattern printed signed (see lx.def). */
-		*lx_field(out, i) = (uint64_t)json_integer_value(v);
+		*(uint64_t *)((char *)out + lx_offsets[i]) = (uint64_t)json_integer_value(v);
 	}
 	return lx_check(out, what, err, n);
 }

@@ -308,16 +308,6 @@ struct sim_prof_mem *const *sim_prof_mem_table(struct sim_prof *p)
 	return &p->mem;
 }
 
-void sim_prof_mem(struct sim_prof *p, unsigned tid, unsigned kind, unsigned level,
-                  uint64_t stall_ps)
-{
-	if (!p->mem || tid >= p->nthreads || kind >= CACHE_NKINDS || level > CACHE_MAX_LEVELS)
-		return;
-	struct sim_prof_mem *m = &p->mem[p->cur[tid]->node];
-	m->served[kind][level]++;
-	m->stall_ps += stall_ps;
-}
-
 /* Inclusive memory counts, children before parents (as totals()). */
 static struct sim_prof_mem *mem_totals(struct sim_prof *p)
 {

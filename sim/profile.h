@@ -50,8 +50,6 @@ struct sim_prof_mem {
 	uint64_t stall_ps;
 };
 int sim_prof_memory_enable(struct sim_prof *p);
-void sim_prof_mem(struct sim_prof *p, unsigned tid, unsigned kind, unsigned level,
-                  uint64_t stall_ps);
 /* The hot path's view of those counts: the table by call-tree node (it
  * moves as nodes are added: read it through this each time; NULL while
  * the memory model is off); a thread's node is its cursor's. */

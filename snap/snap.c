@@ -63,21 +63,6 @@ static int sha256(const void *data, size_t len, uint8_t out[32])
 	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
 }
 
-/* mkdir -p */
-static int make_dir(const char *dir)
-{
-	char p[4096];
-	snprintf(p, sizeof p, "%s", dir);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = 0;
-			if (mkdir(p, 0755) && errno != EEXIST)
-				return -1;
-			*s = '/';
-		}
-	return mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
-}
-
 int snap_default_dir(char *buf, size_t n)
 {
 	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
@@ -99,7 +84,7 @@ int snap_store_open(const char *dir, uint64_t max_bytes, struct snap_store **out
 		util_errf(err, n, "%s: snapshot folder path too long", dir);
 		return SNAP_E_ARG;
 	}
-	if (make_dir(dir) || stat(dir, &st) || !S_ISDIR(st.st_mode) ||
+	if (util_mkdir_p(dir) || stat(dir, &st) || !S_ISDIR(st.st_mode) ||
 	    access(dir, R_OK | W_OK | X_OK)) {
 		util_errf(err, n, "%s: cannot use as the snapshot folder: %s", dir,
 		          strerror(errno));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/file.h"
 #include "traces/md_shape.h"
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
@@ -473,7 +474,7 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
 	g.ds = json_array();
 	g.hcalls = json_array();
 	g.ops = json_array();
-	if (trace_mkdir_p(dir)) {
+	if (util_mkdir_p(dir)) {
 		st = trace_fail(err, TRACE_ERR_IO, dir, NULL, "cannot create the folder: %s",
 		                strerror(errno));
 		goto out;

@@ -56,7 +56,4 @@ enum trace_status trace_gen(const struct trace_gen_opts *o, const char *dir,
  * in DIR. */
 enum trace_status trace_import(const char *capture_dir, const char *dir, struct trace_error *err);
 
-/* mkdir -p. 0 on success. */
-int trace_mkdir_p(const char *dir);
-
 #endif

@@ -14,6 +14,7 @@
 #include "traces/trace_gen.h"
 #include "traces/trace_internal.h"
 #include "util/atomic.h"
+#include "util/file.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
 
@@ -442,36 +443,6 @@ json_t *trace_to_json(const struct trace *t)
 	return doc;
 }
 
-static int mkdir_parents(const char *path)
-{
-	char *p = strdup(path);
-
-	if (!p)
-		return -1;
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	return 0;
-}
-
-int trace_mkdir_p(const char *dir)
-{
-	char *p;
-	int rc;
-
-	if (asprintf(&p, "%s/x", dir) < 0)
-		return -1;
-	rc = mkdir_parents(p);
-	free(p);
-	return rc;
-}
-
 static int same_content(const char *path, const uint8_t *bytes, size_t len)
 {
 	FILE *f = fopen(path, "rb");
@@ -515,7 +486,7 @@ enum trace_status trace_save(const struct trace *t, const char *path, struct tra
 		}
 		st = TRACE_OK;
 		if (!same_content(full, t->mds[i].bytes, t->mds[i].size)) {
-			if (mkdir_parents(full))
+			if (util_mkdir_parents(full))
 				st = trace_fail(err, TRACE_ERR_IO, full, NULL,
 				                "cannot create its folder: %s", strerror(errno));
 			else

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
 
 const char *util_strerror(int code)
 {
@@ -60,4 +62,37 @@ int util_read_file(const char *path, uint8_t **data, size_t *len)
 	*data = buf;
 	*len = used;
 	return UTIL_OK;
+}
+
+int util_mkdir_parents(const char *path)
+{
+	char *p = strdup(path);
+
+	if (!p)
+		return -1;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
+int util_mkdir_p(const char *dir)
+{
+	size_t n = strlen(dir);
+	char *p = malloc(n + 3);
+	int rc;
+
+	if (!p)
+		return -1;
+	memcpy(p, dir, n);
+	memcpy(p + n, "/x", 3);
+	rc = util_mkdir_parents(p);
+	free(p);
+	return rc;
 }

@@ -27,4 +27,9 @@ const char *util_strerror(int code);
  * *data NULL. */
 int util_read_file(const char *path, uint8_t **data, size_t *len);
 
+/* mkdir -p of the folders above path's last component (parents), or of
+ * dir itself and its parents (p). 0, or -1 with errno. */
+int util_mkdir_parents(const char *path);
+int util_mkdir_p(const char *dir);
+
 #endif
