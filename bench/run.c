@@ -573,6 +573,13 @@ static int apply_overrides(struct bench_run *r, char *err, size_t n)
 			snprintf(err, n, "--set %s: %s", v->param->name, why);
 			return -1;
 		}
+		if (bench_mem_param_is(v->param) && !r->cfg.memory_model) {
+			snprintf(err, n,
+			         "--set %s: a latency of the memory model, which is off (add "
+			         "--memory-model on)",
+			         v->param->name);
+			return -1;
+		}
 		if (bench_mem_param_is(v->param)) { /* the memory model's, not the trace's */
 			size_t k = (size_t)(v->param - bench_mem_params);
 			*(uint32_t *)((char *)&r->mem_over + v->param->offset) = (uint32_t)v->u;

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "util/file.h"
+#include "bench/memory.h"
 #include "bench/sweep.h"
 
 #include <errno.h>
@@ -338,6 +339,14 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 		FAIL("%s: not an executable ldomsim: %s", cfg->ldomsim, strerror(errno));
 	if (cfg->remove && cfg->remove > cfg->add[0])
 		FAIL("--remove %u: more than the smallest --add (%u)", cfg->remove, cfg->add[0]);
+	for (size_t i = 0; i < cfg->nsets && !cfg->memory_model; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(cfg->sets[i], "="), cfg->sets[i]);
+		if (bench_mem_param_by_name(name))
+			FAIL("--set %s: a latency of the memory model, which is off (add "
+			     "--memory-model on)",
+			     name);
+	}
 	{
 		/* Every point runs `ldomsim run --guest ...`: its checks of the
 		 * guest, once, before any point (the caller checked the --set

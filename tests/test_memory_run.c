@@ -152,6 +152,19 @@ Test(memory_run, bad_values_are_refused, .timeout = 60)
 	cr_expect_null(d);
 	cr_expect_eq(run(t, "--set mem_ns=x", &d, out, sizeof out), 2, "%s", out);
 	cr_expect_null(d);
+	/* a latency without the model would change nothing: refused */
+	cr_expect_eq(run(t, "--set l2_cycles=30", &d, out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "l2_cycles") && strstr(out, "--memory-model on"), "%s", out);
+	cr_expect_null(d);
+	char dir[256], cmd[512];
+	test_tmpdir(dir, sizeof dir, "sw");
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim sweep --shape t2 --present 16 --add 4 --set mem_ns=90 --no-plots "
+	         "-o %s/s 2>&1",
+	         dir);
+	cr_expect_eq(test_run(cmd, out, sizeof out), 2, "sweep: %s", out);
+	cr_expect_not_null(strstr(out, "--memory-model on"), "%s", out);
+	cr_expect_neq(test_sh("test -e %s/s", dir), 0, "no sweep folder");
 }
 
 /* The topology cost with the memory time split out: each step's
