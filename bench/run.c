@@ -478,7 +478,6 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	to_km_costs(&m->costs, &costs);
 	km_set_costs(r->board.km, &costs);
 	km_set_stick_hz(r->board.km, m->stick_hz);
-	hv_set_latency(b->hv, hcall_latency, r->trace);
 	for (unsigned cpu = 0; cpu < lx->nr_cpus; cpu++)
 		sim_cpu_set_speed(r->board.sim, cpu, m->clock_hz, m->cpi);
 	if (r->cfg.memory_model && memory_model(r, err, n))
@@ -811,6 +810,10 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		*out = r;
 		return 0;
 	}
+	/* The trace's hypercall records and latency model describe its
+	 * scenario (a capture starts with the domain up): boot's calls took no
+	 * time, and the scenario's are counted from here. */
+	hv_set_latency(r->board.hv, hcall_latency, r->trace);
 	/* Faults are injected into the scenario, not into boot. */
 	if (apply_injections(r, err, n))
 		goto fail;

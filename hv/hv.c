@@ -84,6 +84,7 @@ void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx)
 {
 	hv->latency = fn;
 	hv->latency_ctx = ctx;
+	memset(hv->ncalls, 0, (size_t)hv->max_cpus * 512 * sizeof *hv->ncalls);
 }
 
 /* Handler contract: c->arg holds %o0..%o4; set c->status and c->ret[];

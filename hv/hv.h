@@ -89,7 +89,9 @@ unsigned hv_inject_fired(const struct hv *hv, unsigned i);
 
 /* Latency of the k-th call (0-based, per cpu and function) of function fn
  * (fast-trap number, or the trap number) on cpu, nanoseconds: the trace's
- * recording or its model. Without one, hypercalls take no time. */
+ * recording or its model. Without one, hypercalls take no time. Calls
+ * are counted from hv_set_latency: k is the strand's k-th call of fn
+ * since then (a trace's records describe its scenario, not the boot). */
 typedef uint64_t (*hv_latency_fn)(void *ctx, unsigned cpu, unsigned fn, unsigned k);
 void hv_set_latency(struct hv *hv, hv_latency_fn fn, void *ctx);
 
