@@ -11,6 +11,7 @@
 #include "cache/cache.h"
 #include "sim/sim.h"
 #include "traces/md_cache.h"
+#include "util/ser.h"
 
 #define MEMP(f, unit, lo, hi)                                                                      \
 	{                                                                                          \
@@ -300,4 +301,24 @@ json_t *bench_mem_counts_json(const struct bench_mem *bm,
 	}
 	json_object_set_new(o, "stall_ns", json_integer((json_int_t)(stall_ps / 1000)));
 	return o;
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+void bench_mem_save(const struct bench_mem *bm, struct ser_w *w)
+{
+	ser_tag(w, "mem ");
+	ser_put_u64(w, bm ? bm->ncaches : 0);
+	for (size_t i = 0; bm && i < bm->ncaches; i++)
+		cache_save(bm->caches[i], w);
+}
+
+int bench_mem_load(struct bench_mem *bm, struct ser_r *r)
+{
+	ser_expect(r, "mem ");
+	if (ser_get_u64(r) != (bm ? bm->ncaches : 0))
+		ser_r_fail(r, "memory model: another number of caches");
+	for (size_t i = 0; bm && i < bm->ncaches && !ser_r_failed(r); i++)
+		cache_load(bm->caches[i], r);
+	return ser_r_failed(r) ? -1 : 0;
 }

@@ -58,4 +58,11 @@ json_t *bench_mem_counts_json(const struct bench_mem *bm,
 /* config.memory_model of the result ({"enabled": false} for NULL). */
 json_t *bench_mem_config_json(const struct bench_mem *bm);
 
+/* Boot snapshots: every cache's tags and counts (none when bm is NULL,
+ * the model off), into a stream and back into a model built the same way. */
+struct ser_w;
+struct ser_r;
+void bench_mem_save(const struct bench_mem *bm, struct ser_w *w);
+int bench_mem_load(struct bench_mem *bm, struct ser_r *r);
+
 #endif

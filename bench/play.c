@@ -11,6 +11,7 @@
 #include "lx/lx.h"
 #include "sim/eventq.h"
 #include "sim/sim.h"
+#include "util/ser.h"
 
 struct bench_play {
 	struct sim *sim;
@@ -219,4 +220,21 @@ int bench_play_run(struct bench_play *p)
 		if (sim_eventq_service_one(p->q, NULL))
 			return -1;
 	}
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+int bench_play_save(const struct bench_play *p, struct ser_w *w)
+{
+	if (p->started || sim_eventq_pending(p->q))
+		return -1;
+	ser_tag(w, "play");
+	ds_peer_save(p->peer, w);
+	return 0;
+}
+
+int bench_play_load(struct bench_play *p, struct ser_r *r)
+{
+	ser_expect(r, "play");
+	return ser_r_failed(r) ? -1 : ds_peer_load(p->peer, r);
 }

@@ -61,4 +61,12 @@ size_t bench_play_released(const struct bench_play *p);
  * (the owner's fail said why, or the peer's queue failed). */
 int bench_play_run(struct bench_play *p);
 
+/* Boot snapshots (issue 14): the player before its scenario starts (the
+ * DS peer's registrations), into a stream and back. -1 from save when it
+ * is not at that point (started, events pending). */
+struct ser_w;
+struct ser_r;
+int bench_play_save(const struct bench_play *p, struct ser_w *w);
+int bench_play_load(struct bench_play *p, struct ser_r *r);
+
 #endif

@@ -451,14 +451,16 @@ out:
 	return rc;
 }
 
-static int boot(struct bench_run *r, char *err, size_t n)
+/* The machine a run boots on: board, code patches, costs, clocks, the
+ * memory model, the MD the hypervisor hands out. Cheap: a snapshot
+ * restores onto it. */
+static int boot_machine(struct bench_run *r, char *err, size_t n)
 {
 	const struct trace_machine *m = &r->m;
 	const struct trace_md_gen *g1 = trace_md_at(r->trace, 0);
 	struct board_config bc;
 	struct board *b = &r->board;
 	struct km_costs costs;
-	struct sim_verdict v;
 	board_config_default(&bc);
 	bc.image = r->image;
 	bc.ram_size = r->cfg.ram_size;
@@ -486,6 +488,18 @@ static int boot(struct bench_run *r, char *err, size_t n)
 	r->handed_md = g1->bytes;
 	r->handed_len = g1->size;
 	r->handed_gen = g1->generation;
+	return 0;
+}
+
+/* Boot proper, from the machine boot_machine made: the guest's early
+ * state, its MD parse, ds_init and ds_probe, the interrupt sources, the
+ * LDC interrupt context, the link coming up. What a snapshot replaces. */
+static int boot_guest(struct bench_run *r, char *err, size_t n)
+{
+	const struct trace_machine *m = &r->m;
+	struct board *b = &r->board;
+	const struct lx_layout *lx = r->lx;
+	struct sim_verdict v;
 	if (board_boot_state(b, err, n))
 		return -1;
 	unsigned boot_cpu = trace_ds_strand(r->trace);
@@ -728,6 +742,37 @@ static int resolve_guest(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
+int bench_run_remake_machine(struct bench_run *r, char *err, size_t n)
+{
+	bench_play_free(r->play);
+	r->play = NULL;
+	board_free(&r->board);
+	bench_mem_free(r->mem); /* after the machine that used its caches */
+	r->mem = NULL;
+	json_decref(r->hwcaps);
+	r->hwcaps = NULL;
+	r->patch_sets = r->patched = 0;
+	return boot_machine(r, err, n);
+}
+
+/* The player and its DS peer, attached to the guest's LDC port (what
+ * the guest wrote while booting reaches the peer now). */
+int bench_run_play_create(struct bench_run *r, char *err, size_t n)
+{
+	struct bench_play_ops pops = {.op_due = op_due,
+	                              .op_time = op_time,
+	                              .op_replied = op_replied,
+	                              .data = guest_data,
+	                              .fail = play_fail,
+	                              .ctx = r};
+	if (bench_play_create(r->board.sim, r->board.km, r->irq_tid, r->irq_stack,
+	                      r->m.costs.ldc_msg_ns, &pops, &r->play)) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int bench_run_check_cfg(const struct bench_run_cfg *cfg, char *err, size_t n)
 {
 	struct bench_run *r = calloc(1, sizeof *r);
@@ -785,26 +830,21 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		snprintf(err, n, "out of memory");
 		goto fail;
 	}
-	if (boot(r, err, n))
+	if (boot_machine(r, err, n))
 		goto fail;
-	/* The player and its DS peer, attached to the guest's LDC port (what
-	 * the guest wrote while booting reaches the peer now). */
-	struct bench_play_ops pops = {.op_due = op_due,
-	                              .op_time = op_time,
-	                              .op_replied = op_replied,
-	                              .data = guest_data,
-	                              .fail = play_fail,
-	                              .ctx = r};
-	if (bench_play_create(r->board.sim, r->board.km, r->irq_tid, r->irq_stack,
-	                      r->m.costs.ldc_msg_ns, &pops, &r->play)) {
-		snprintf(err, n, "out of memory");
+	int warm = bench_run_snap_restore(r, err, n);
+	if (warm < 0)
 		goto fail;
-	}
-	/* The DS handshake and service registrations complete first: the
-	 * scenario's clock starts when the channel is quiet. */
-	if (bench_play_run(r->play) || r->failed) {
-		snprintf(err, n, "domain services bring-up: %s", r->verdict);
-		goto fail;
+	if (!warm) {
+		if (boot_guest(r, err, n) || bench_run_play_create(r, err, n))
+			goto fail;
+		/* The DS handshake and service registrations complete first:
+		 * the scenario's clock starts when the channel is quiet. */
+		if (bench_play_run(r->play) || r->failed) {
+			snprintf(err, n, "domain services bring-up: %s", r->verdict);
+			goto fail;
+		}
+		bench_run_snap_save(r);
 	}
 	if (r->cfg.boot_only) { /* the snapshot point */
 		*out = r;

@@ -74,6 +74,11 @@ struct bench_run_cfg {
 	                     that serves them (bench/TIMING.md, "Memory") */
 	int boot_only;    /* stop at the boot-snapshot point (issue 14): booted, the
 	                     domain services registered, before the first operation */
+	/* Boot snapshots (issue 14): restore the boot from the snapshot
+	 * store when one has this run's key, else boot and save one. */
+	int no_snapshot;          /* 1: always boot cold, store nothing */
+	const char *snapshot_dir; /* the store; NULL: $XDG_CACHE_HOME/ldomsim or
+	                             ~/.cache/ldomsim */
 	/* Engines to borrow (sim.h, sim_engines_create), for a process that
 	 * runs many scenarios; NULL: the run opens and closes its own. */
 	struct sim_engines *engines;
@@ -81,6 +86,12 @@ struct bench_run_cfg {
 void bench_run_cfg_default(struct bench_run_cfg *c);
 
 struct bench_run;
+
+/* What a run did with boot snapshots: simulator.snapshot. */
+enum bench_snap_status { BENCH_SNAP_OFF, BENCH_SNAP_HIT, BENCH_SNAP_MISS };
+const char *bench_snap_status_name(enum bench_snap_status s);
+/* Bytes of snapshots the store keeps (least recently used go first). */
+#define BENCH_SNAP_STORE_MAX (1ull << 30)
 
 /* Runs the whole scenario. On a setup error (bad trace, missing image)
  * returns -1 with err set and *out NULL; otherwise 0 and a run whose

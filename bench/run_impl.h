@@ -135,6 +135,12 @@ struct bench_run {
 	size_t extra_md_len;
 	struct run_irq irqs[MAX_IRQS];
 	size_t nirqs;
+	/* Boot snapshots (run_snap.c) */
+	enum bench_snap_status snap;
+	char snap_key[65];
+	char snap_note[600]; /* why a snapshot was not used or not saved; "" none */
+	double snap_seconds; /* host: restoring it (hit), or saving it (miss) */
+	size_t snap_bytes;   /* its file's payload */
 	struct run_fault { /* injected faults, in hv_inject order */
 		unsigned fn, count;
 		int cpu;
@@ -145,6 +151,19 @@ struct bench_run {
 };
 
 /* ---- shared between the run's files --------------------------------------- */
+
+/* run_snap.c: restore the boot snapshot of the run as boot_machine made
+ * it: 1 restored (continue at the first operation), 0 none (boot cold;
+ * r->snap and r->snap_note say why), -1 err. */
+int bench_run_snap_restore(struct bench_run *r, char *err, size_t n);
+/* After a cold boot that missed: save its snapshot (a failure is a note). */
+void bench_run_snap_save(struct bench_run *r);
+/* run.c: the player attached to the guest's LDC port. */
+int bench_run_play_create(struct bench_run *r, char *err, size_t n);
+/* run.c: free the machine and make it again as boot_machine does. */
+int bench_run_remake_machine(struct bench_run *r, char *err, size_t n);
+/* sweep_ident.c: hex SHA-256 of a file's bytes; 0, or -1 (unreadable). */
+int bench_file_sha256(const char *path, char hex[65]);
 
 /* The first time (ns) an event of kind happened on cpu at or after
  * after; -1: none. */

@@ -640,6 +640,17 @@ void *bench_run_json(struct bench_run *r, int with_log)
 		json_array_append_new(hp, json_real(r->host_op[i + 1] - r->host_op[i]));
 	json_object_set_new(simu, "host_seconds_boot", json_real(r->host_op[0]));
 	json_object_set_new(simu, "host_seconds_per_operation", hp);
+	/* Boot snapshots: hit (restored), miss (booted, then saved), off. */
+	json_object_set_new(simu, "snapshot", json_string(bench_snap_status_name(r->snap)));
+	if (r->snap != BENCH_SNAP_OFF) {
+		json_object_set_new(simu, "snapshot_key", json_string(r->snap_key));
+		json_object_set_new(simu, "snapshot_bytes", json_integer((json_int_t)r->snap_bytes));
+		json_object_set_new(simu, r->snap == BENCH_SNAP_HIT ? "host_seconds_restore"
+		                                                    : "host_seconds_save",
+		                    json_real(r->snap_seconds));
+	}
+	if (r->snap_note[0])
+		json_object_set_new(simu, "snapshot_note", json_string(r->snap_note));
 	json_object_set_new(root, "simulator", simu);
 	return root;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/run_impl.h"
 #include "bench/sweep_impl.h"
 #include "ldomsim_version.h" /* LDOMSIM_VERSION: git describe at build time */
 #include "traces/trace.h"
@@ -18,7 +19,7 @@ const char *bench_ldomsim_version(void)
 }
 
 /* Hex SHA-256 of the file's bytes into hex; 0, or -1 (unreadable). */
-static int file_sha256(const char *path, char hex[65])
+int bench_file_sha256(const char *path, char hex[65])
 {
 	uint8_t *data, h[32];
 	size_t len;
@@ -34,10 +35,10 @@ static int file_sha256(const char *path, char hex[65])
 json_t *bench_sweep__ldomsim_identity(const char *binary)
 {
 	char mine[65], theirs[65];
-	int known = !file_sha256(binary, theirs);
+	int known = !bench_file_sha256(binary, theirs);
 	/* The version is this build's: it names the binary that ran the points
 	 * only when that binary is byte for byte this one. */
-	int same = known && !file_sha256("/proc/self/exe", mine) && !strcmp(mine, theirs);
+	int same = known && !bench_file_sha256("/proc/self/exe", mine) && !strcmp(mine, theirs);
 	return json_pack("{ssso}", "ldomsim", same ? LDOMSIM_VERSION : "unknown", "ldomsim_sha256",
 	                 known ? json_string(theirs) : json_null());
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "util/ser.h"
 
 struct cache {
 	struct cache_geom g;
@@ -143,4 +144,33 @@ int cache_path_access(const struct cache_path *p, uint64_t pa, uint32_t len, enu
 			break;
 	}
 	return far;
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+void cache_save(const struct cache *c, struct ser_w *w)
+{
+	ser_put(w, &c->g, sizeof c->g);
+	ser_put_u64(w, c->tags != NULL); /* allocated at the first access */
+	if (c->tags)
+		ser_put(w, c->tags, (c->set_mask + 1) * c->g.assoc * sizeof *c->tags);
+	ser_put(w, &c->st, sizeof c->st);
+}
+
+int cache_load(struct cache *c, struct ser_r *r)
+{
+	struct cache_geom g;
+	ser_get(r, &g, sizeof g);
+	if (!ser_r_failed(r) && memcmp(&g, &c->g, sizeof g))
+		ser_r_fail(r, "a cache of another geometry");
+	size_t bytes = (c->set_mask + 1) * c->g.assoc * sizeof *c->tags;
+	if (ser_get_u64(r) && !ser_r_failed(r)) {
+		if (!c->tags && !(c->tags = calloc(1, bytes)))
+			ser_r_fail(r, "cache tags: out of memory");
+		ser_get(r, c->tags, ser_r_failed(r) ? 0 : bytes);
+	} else if (c->tags) {
+		memset(c->tags, 0, bytes);
+	}
+	ser_get(r, &c->st, sizeof c->st);
+	return ser_r_failed(r) ? -1 : 0;
 }

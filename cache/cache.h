@@ -59,4 +59,11 @@ struct cache_path {
  * CACHE_E_NOMEM on allocation failure. */
 int cache_path_access(const struct cache_path *p, uint64_t pa, uint32_t len, enum cache_kind k);
 
+/* Boot snapshots (issue 14): the tags and counts, into a stream and back
+ * into a cache of the same geometry (else the load fails). */
+struct ser_w;
+struct ser_r;
+void cache_save(const struct cache *c, struct ser_w *w);
+int cache_load(struct cache *c, struct ser_r *r);
+
 #endif

@@ -27,7 +27,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: ldomsim run TRACE [--json RESULT.json] [--log] [--guest ELF|NAME]\n"
 	           "                  [--insn-budget N] [--set NAME=VALUE] [--profile FILE]\n"
-	           "                  [--no-profile] [--memory-model on|off]\n\n"
+	           "                  [--no-profile] [--memory-model on|off]\n"
+	           "                  [--no-snapshot] [--snapshot-dir DIR]\n\n"
 	           "Boots the guest on the trace's first MD generation (the real boot-time MD\n"
 	           "code), brings up domain services (the real ds.c), and plays the trace's\n"
 	           "operations: md-update and dr-cpu requests run through the real mdesc.c,\n"
@@ -64,6 +65,17 @@ static void usage(FILE *f)
 	           "                   the latency of the level that served them (per shape;\n"
 	           "                   --set l1_cycles=, l2_cycles=, l3_cycles=, mem_ns=);\n"
 	           "                   bench/TIMING.md \"Memory\". Default off\n"
+	           "  --no-snapshot    boot cold and store no boot snapshot. By default a run\n"
+	           "                   restores the boot (MD generation 1 parsed, domain\n"
+	           "                   services registered) from a snapshot made by an earlier\n"
+	           "                   run with the same binary, guest, machine, MD generation\n"
+	           "                   1, present strands and boot options, else boots and\n"
+	           "                   saves one; the result is the same either way, and its\n"
+	           "                   simulator.snapshot says hit, miss or off\n"
+	           "  --snapshot-dir DIR\n"
+	           "                   the snapshot store (default $XDG_CACHE_HOME/ldomsim, else\n"
+	           "                   ~/.cache/ldomsim; at most 1 GiB, least recently used\n"
+	           "                   snapshots go first)\n"
 	           "  --inject NAME=STATUS[xCOUNT][@CPU]\n"
 	           "                   the next COUNT calls of hypercall NAME (cpu_start,\n"
 	           "                   mmu_map_perm_addr, mmu_fault_area_conf, cpu_stop, ...)\n"
@@ -141,6 +153,8 @@ int bench_cmd_run(int argc, char **argv)
 	                                     {"profile", required_argument, NULL, 'p'},
 	                                     {"no-profile", no_argument, NULL, 'n'},
 	                                     {"memory-model", required_argument, NULL, 'M'},
+	                                     {"no-snapshot", no_argument, NULL, 'S'},
+	                                     {"snapshot-dir", required_argument, NULL, 'D'},
 	                                     {"inject", required_argument, NULL, 'i'},
 	                                     {"irq", required_argument, NULL, 'q'},
 	                                     {"help", no_argument, NULL, 'h'},
@@ -192,6 +206,12 @@ int bench_cmd_run(int argc, char **argv)
 		case 'n':
 			cfg.no_profile = 1;
 			break;
+		case 'S':
+			cfg.no_snapshot = 1;
+			break;
+		case 'D':
+			cfg.snapshot_dir = optarg;
+			break;
 		case 'M':
 			if (!strcmp(optarg, "on") || !strcmp(optarg, "off")) {
 				cfg.memory_model = !strcmp(optarg, "on");
@@ -242,6 +262,15 @@ int bench_cmd_run(int argc, char **argv)
 	size_t i;
 	printf("ldomsim run %s: %s\n", cfg.trace,
 	       json_string_value(json_object_get(doc, "verdict")));
+	/* Boot snapshots: what happened, on stderr (stdout is the result). */
+	json_t *simu = json_object_get(doc, "simulator");
+	const char *snap = json_string_value(json_object_get(simu, "snapshot"));
+	const char *note = json_string_value(json_object_get(simu, "snapshot_note"));
+	if (snap && !strcmp(snap, "hit"))
+		fprintf(stderr, "ldomsim run: boot restored from snapshot in %.3f s\n",
+		        json_real_value(json_object_get(simu, "host_seconds_restore")));
+	if (note)
+		fprintf(stderr, "ldomsim run: boot snapshot: %s\n", note);
 	json_array_foreach(ops, i, o)
 	{
 		json_t *lat = json_object_get(o, "latency_ns");

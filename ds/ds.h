@@ -238,4 +238,12 @@ int ds_check_dr_reply(struct ds_check *c, size_t i, size_t *entry, char *err, si
  * message at fault. */
 int ds_check_finish(struct ds_check *c, size_t *at, char *err, size_t n);
 
+/* Boot snapshots (issue 14): the services the guest registered, into a
+ * stream and back (answers in flight are not part of it: a snapshot is
+ * taken with the queue empty). */
+struct ser_w;
+struct ser_r;
+void ds_peer_save(const struct ds_peer *p, struct ser_w *w);
+int ds_peer_load(struct ds_peer *p, struct ser_r *r);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "ds/ds.h"
 #include "sim/eventq.h"
+#include "util/ser.h"
 
 struct service {
 	char name[DS_SERVICE_MAX];
@@ -186,4 +187,28 @@ int ds_peer_encode_request(const struct ds_peer *p, const char *service, const u
 	uint64_t h;
 	int rc = ds_peer_handle(p, service, &h);
 	return rc ? rc : ds_encode_data(h, payload, plen, out, len);
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+void ds_peer_save(const struct ds_peer *p, struct ser_w *w)
+{
+	ser_tag(w, "dsp ");
+	ser_put_array(w, p->svc, p->nsvc, sizeof p->svc[0]);
+	ser_put_u64(w, (uint64_t)p->error);
+}
+
+int ds_peer_load(struct ds_peer *p, struct ser_r *r)
+{
+	ser_expect(r, "dsp ");
+	size_t n = ser_get_count(r, DS_PEER_SERVICES, "DS services");
+	struct service svc[DS_PEER_SERVICES];
+	ser_get(r, svc, n * sizeof svc[0]);
+	int error = (int)ser_get_u64(r);
+	if (ser_r_failed(r))
+		return -1;
+	memcpy(p->svc, svc, n * sizeof svc[0]);
+	p->nsvc = n;
+	p->error = error;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
 #include "util/grow.h"
+#include "util/ser.h"
 
 #define HV_FAST_TRAP           0x80
 #define HV_MMU_MAP_ADDR_TRAP   0x83
@@ -691,4 +692,62 @@ const struct hv_call *hv_log_get(const struct hv *hv, size_t i)
 size_t hv_unknown_count(const struct hv *hv)
 {
 	return hv->nunknown;
+}
+
+/* ---- boot snapshots (issue 14) ------------------------------------------ */
+
+void hv_save(const struct hv *hv, struct ser_w *w)
+{
+	ser_tag(w, "hv  ");
+	ser_put_u64(w, hv->max_cpus);
+	ser_put_array(w, hv->groups, hv->ngroups, sizeof hv->groups[0]);
+	ser_put(w, hv->cpus, hv->max_cpus * sizeof *hv->cpus);
+	ser_put(w, hv->ncalls, (size_t)hv->max_cpus * 512 * sizeof *hv->ncalls);
+	/* The log's names point into this process's table: saved as "known". */
+	ser_put_u64(w, hv->nlog);
+	for (size_t i = 0; i < hv->nlog; i++) {
+		struct hv_call c = hv->log[i];
+		uint64_t known = c.name && row_of(c.trap, c.fn) && c.name == row_of(c.trap, c.fn)->name;
+		c.name = NULL;
+		ser_put(w, &c, sizeof c);
+		ser_put_u64(w, known);
+	}
+	ser_put_u64(w, hv->nunknown);
+	ser_put_array(w, hv->inject, hv->ninject, sizeof hv->inject[0]);
+	ser_put_array(w, hv->intrs, hv->nintrs, sizeof hv->intrs[0]);
+	ser_put_u64(w, hv->boot_cpu);
+}
+
+int hv_load(struct hv *hv, struct ser_r *r)
+{
+	ser_expect(r, "hv  ");
+	if (ser_get_u64(r) != hv->max_cpus)
+		ser_r_fail(r, "hv: another max_cpus");
+	hv->ngroups = (unsigned)ser_get_count(r, 32, "hv groups");
+	ser_get(r, hv->groups, hv->ngroups * sizeof hv->groups[0]);
+	ser_get(r, hv->cpus, hv->max_cpus * sizeof *hv->cpus);
+	ser_get(r, hv->ncalls, (size_t)hv->max_cpus * 512 * sizeof *hv->ncalls);
+	size_t n = ser_get_count(r, (r->len - r->off) / sizeof(struct hv_call), "hv log");
+	struct hv_call *log = n ? calloc(n, sizeof *log) : NULL;
+	if (n && !log)
+		ser_r_fail(r, "hv log: out of memory");
+	for (size_t i = 0; log && i < n && !ser_r_failed(r); i++) {
+		ser_get(r, &log[i], sizeof log[i]);
+		const struct hv_row *row = row_of(log[i].trap, log[i].fn);
+		log[i].name = ser_get_u64(r) && row ? row->name : "unknown";
+	}
+	hv->nunknown = ser_get_u64(r);
+	hv->ninject = (unsigned)ser_get_count(r, HV_MAX_INJECT, "hv injections");
+	ser_get(r, hv->inject, hv->ninject * sizeof hv->inject[0]);
+	hv->nintrs = (unsigned)ser_get_count(r, 64, "hv interrupt sources");
+	ser_get(r, hv->intrs, hv->nintrs * sizeof hv->intrs[0]);
+	hv->boot_cpu = (unsigned)ser_get_u64(r);
+	if (ser_r_failed(r)) {
+		free(log);
+		return -1;
+	}
+	free(hv->log);
+	hv->log = log;
+	hv->nlog = hv->caplog = n;
+	return 0;
 }

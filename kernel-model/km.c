@@ -17,6 +17,7 @@
 #include "sim/sim.h"
 #include "sim/guest/sim_traps.h"
 #include "util/bytes.h"
+#include "util/ser.h"
 #include "util/grow.h"
 
 #define KM_STUB_SIZE 8 /* retl; ta SIM_TRAP_KM */
@@ -383,4 +384,82 @@ uint64_t km_arg(struct km_call *c, unsigned i)
 		return c->a[i];
 	uint64_t sp = sim_strand_reg(c->s, c->tid, SIM_REG_SP);
 	return km_ld64(c, sp + STACK_BIAS + ARGS_OFFSET + 8ull * (i - 6));
+}
+
+/* ---- boot snapshots (issue 14) ------------------------------------------ */
+
+void km_save(const struct km *km, struct ser_w *w)
+{
+	ser_tag(w, "km  ");
+	ser_put_u64(w, KM_NROWS);
+	ser_put(w, km->calls, (KM_NROWS + 1) * sizeof *km->calls);
+	ser_put_u64(w, km->page_offset);
+	ser_put(w, &km->costs, sizeof km->costs);
+	ser_put_u64(w, km->vio_driver);
+	ser_put_array(w, km->dying, km->dying ? km->lx.nr_cpus : 0, sizeof *km->dying);
+	ser_put_array(w, km->irq_desc, km->irq_desc ? km->lx.nr_irqs : 0, sizeof *km->irq_desc);
+	ser_put_array(w, km->events, km->nevents, sizeof *km->events);
+	uint64_t v[7] = {km->trap_block, km->cpu_all_mask, km->boot_cpu, km->nmaps,
+	                 km->locked_tte, km->stick_hz, km->obp_console_cpu};
+	ser_put(w, v, sizeof v);
+	ser_put_array(w, km->obp, km->nobp, sizeof km->obp[0]);
+	ser_put(w, &km->halt, sizeof km->halt);
+	ser_put(w, km->obp_console, sizeof km->obp_console);
+	km_heap_save(km, w);
+	km_log_save(km, w);
+	km_sched_save(km, w);
+	km_ldc_save(km, w);
+}
+
+/* An array of exactly want elements, or none; into *dst (replaced). */
+static void load_lazy(struct ser_r *r, void *dst, size_t want, size_t elem, const char *what)
+{
+	size_t n;
+	void *p = ser_get_array(r, &n, elem, want, what);
+	if (p && n != want)
+		ser_r_fail(r, "%s: %zu elements, %zu expected", what, n, want);
+	if (ser_r_failed(r)) {
+		free(p);
+		return;
+	}
+	free(*(void **)dst);
+	*(void **)dst = p;
+}
+
+int km_load(struct km *km, struct ser_r *r)
+{
+	ser_expect(r, "km  ");
+	if (ser_get_u64(r) != KM_NROWS)
+		ser_r_fail(r, "kernel model: another table");
+	ser_get(r, km->calls, (KM_NROWS + 1) * sizeof *km->calls);
+	km->page_offset = ser_get_u64(r);
+	ser_get(r, &km->costs, sizeof km->costs);
+	km->vio_driver = ser_get_u64(r);
+	load_lazy(r, &km->dying, km->lx.nr_cpus, sizeof *km->dying, "dying cpus");
+	load_lazy(r, &km->irq_desc, km->lx.nr_irqs, sizeof *km->irq_desc, "irq descriptors");
+	size_t n;
+	struct km_event *ev =
+	    ser_get_array(r, &n, sizeof *ev, (r->len - r->off) / sizeof *ev, "kernel events");
+	if (!ser_r_failed(r)) {
+		free(km->events);
+		km->events = ev;
+		km->nevents = km->capevents = n;
+	}
+	uint64_t v[7];
+	ser_get(r, v, sizeof v);
+	km->trap_block = v[0];
+	km->cpu_all_mask = v[1];
+	km->boot_cpu = (unsigned)v[2];
+	km->nmaps = (unsigned)v[3];
+	km->locked_tte = v[4];
+	km->stick_hz = v[5];
+	km->obp_console_cpu = (unsigned)v[6];
+	km->nobp = ser_get_count(r, KM_MAX_OBP_CALLS, "OBP calls");
+	ser_get(r, km->obp, km->nobp * sizeof km->obp[0]);
+	ser_get(r, &km->halt, sizeof km->halt);
+	ser_get(r, km->obp_console, sizeof km->obp_console);
+	if (ser_r_failed(r) || km_heap_load(km, r) || km_log_load(km, r) || km_sched_load(km, r) ||
+	    km_ldc_load(km, r))
+		return -1;
+	return 0;
 }

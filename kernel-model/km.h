@@ -196,4 +196,13 @@ const char *km_fn_entry(const char *sym);
 /* Calls per row so far. */
 uint64_t km_fn_calls(const struct km *km, size_t i);
 
+/* Boot snapshots (issue 14): the model's state (heap, log, threads, LDC
+ * channel without its port, events, irq descriptors, OBP calls, costs)
+ * into a stream, and back into a model made the same way (same sim and
+ * layout). A failed load leaves the model to be freed. */
+struct ser_w;
+struct ser_r;
+void km_save(const struct km *km, struct ser_w *w);
+int km_load(struct km *km, struct ser_r *r);
+
 #endif

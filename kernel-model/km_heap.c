@@ -14,6 +14,7 @@
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
+#include "util/ser.h"
 
 #define HEAP_MIN_ALIGN 16
 
@@ -184,4 +185,39 @@ void km_heap_free(struct km *km, uint64_t va)
 		h->free[i] = b;
 		h->nfree++;
 	}
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+void km_heap_save(const struct km *km, struct ser_w *w)
+{
+	const struct km_heap *h = km->heap;
+	ser_tag(w, "heap");
+	ser_put_u64(w, h->base);
+	ser_put_u64(w, h->size);
+	ser_put_array(w, h->free, h->nfree, sizeof *h->free);
+	ser_put_array(w, h->live, h->nlive, sizeof *h->live);
+}
+
+int km_heap_load(struct km *km, struct ser_r *r)
+{
+	struct km_heap *h = km->heap;
+	ser_expect(r, "heap");
+	if (ser_get_u64(r) != h->base || ser_get_u64(r) != h->size)
+		ser_r_fail(r, "kernel heap: another place or size");
+	size_t nfree, nlive;
+	struct span *fr = ser_get_array(r, &nfree, sizeof *fr, SIZE_MAX / 64, "heap free spans");
+	struct span *lv = ser_get_array(r, &nlive, sizeof *lv, SIZE_MAX / 64, "heap live spans");
+	if (ser_r_failed(r)) {
+		free(fr);
+		free(lv);
+		return -1;
+	}
+	free(h->free);
+	free(h->live);
+	h->free = fr;
+	h->nfree = h->capfree = nfree;
+	h->live = lv;
+	h->nlive = h->caplive = nlive;
+	return 0;
 }

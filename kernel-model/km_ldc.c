@@ -14,6 +14,7 @@
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
 #include "util/grow.h"
+#include "util/ser.h"
 
 #define LDC_OBJ_SIZE 64 /* the opaque struct ldc_channel ds.c holds */
 
@@ -255,4 +256,60 @@ size_t km_ldc_pending(const struct km *km)
 uint64_t km_vio_driver(const struct km *km)
 {
 	return km->vio_driver;
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+/* The channel without its port (the caller attaches its own again, as
+ * before the save) and without a backlog (it went to the port). */
+void km_ldc_save(const struct km *km, struct ser_w *w)
+{
+	const struct km_ldc *l = km->ldc;
+	ser_tag(w, "ldc ");
+	ser_put_u64(w, l != NULL);
+	if (!l)
+		return;
+	ser_put_u64(w, l->lp);
+	ser_put_u64(w, l->id);
+	ser_put_u64(w, l->event_fn);
+	ser_put_u64(w, l->event_arg);
+	ser_put_u64(w, l->mtu);
+	ser_put_u64(w, l->mode);
+	ser_put_u64(w, (uint64_t)l->bound);
+	ser_put_array(w, l->rx, l->rx_len, 1);
+	ser_put_u64(w, l->ntx);
+}
+
+int km_ldc_load(struct km *km, struct ser_r *r)
+{
+	ser_expect(r, "ldc ");
+	if (!ser_get_u64(r))
+		return ser_r_failed(r) ? -1 : 0;
+	struct km_ldc *l = km->ldc;
+	if (!l && !(l = km->ldc = calloc(1, sizeof *l))) {
+		ser_r_fail(r, "ldc: out of memory");
+		return -1;
+	}
+	uint64_t v[7];
+	for (int i = 0; i < 7; i++)
+		v[i] = ser_get_u64(r);
+	size_t len;
+	uint8_t *rx = ser_get_array(r, &len, 1, SIZE_MAX / 2, "ldc receive buffer");
+	if (ser_get_u64(r))
+		ser_r_fail(r, "ldc: a backlog without a port");
+	if (ser_r_failed(r)) {
+		free(rx);
+		return -1;
+	}
+	l->lp = v[0];
+	l->id = v[1];
+	l->event_fn = v[2];
+	l->event_arg = v[3];
+	l->mtu = (uint32_t)v[4];
+	l->mode = (uint32_t)v[5];
+	l->bound = (int)v[6];
+	free(l->rx);
+	l->rx = rx;
+	l->rx_len = l->rx_cap = len;
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include "kernel-model/km_impl.h"
 #include "kernel-model/km_state.h"
 #include "sim/sim.h"
+#include "util/ser.h"
 
 #define STACK_BIAS 2047
 
@@ -175,4 +176,26 @@ void km___wake_up(struct km_call *c)
 	sim_wake(c->s, c->a[0],
 	         sim_thread_time_ps(c->s, c->tid) + c->km->costs.kthread_wakeup_ns * 1000);
 	c->a[0] = 0;
+}
+
+/* ---- boot snapshots ---------------------------------------------------- */
+
+void km_sched_save(const struct km *km, struct ser_w *w)
+{
+	ser_tag(w, "thr ");
+	ser_put_array(w, km->threads, km->threads ? km->nthreads : 0, sizeof *km->threads);
+}
+
+int km_sched_load(struct km *km, struct ser_r *r)
+{
+	size_t n;
+	ser_expect(r, "thr ");
+	struct km_tstate *t =
+	    ser_get_array(r, &n, sizeof *t, sim_thread_count(km->s), "kernel threads");
+	if (ser_r_failed(r))
+		return -1;
+	free(km->threads);
+	km->threads = t;
+	km->nthreads = t ? n : 0;
+	return 0;
 }

@@ -67,4 +67,16 @@ void km_sched_fini(struct km *km);
 void km_ldc_fini(struct km *km);
 void km_irq_fini(struct km *km);
 
+/* Boot snapshots: each part's state into a stream and back (km_save). */
+struct ser_w;
+struct ser_r;
+void km_heap_save(const struct km *km, struct ser_w *w);
+int km_heap_load(struct km *km, struct ser_r *r);
+void km_log_save(const struct km *km, struct ser_w *w);
+int km_log_load(struct km *km, struct ser_r *r);
+void km_sched_save(const struct km *km, struct ser_w *w);
+int km_sched_load(struct km *km, struct ser_r *r);
+void km_ldc_save(const struct km *km, struct ser_w *w);
+int km_ldc_load(struct km *km, struct ser_r *r);
+
 #endif

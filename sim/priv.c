@@ -33,6 +33,14 @@
 #define UCP_ENV_TL        0x1c4c /* uint32 */
 #define UCP_ENV_MAXTL     0x1c50 /* uint32, 6 on the T1 model */
 #define UCP_ENV_SIZE      0x4000 /* generous bound for pointer checks */
+/* CPUSPARCState from gregs up to its sparc_def_t: the registers, every
+ * window (regbase), the MMU registers and TLBs, the trap stack, GL's
+ * global sets, the scratchpads and softint; what follows is the cpu
+ * model's definition and engine plumbing. Its pointers (regwptr, the
+ * tick/stick/hstick timers) are found by sim_priv_probe: the words that
+ * differ between two fresh engines. */
+#define UCP_ENV_STATE_END 0x2080
+#define UCP_ENV_WORDS     (UCP_ENV_STATE_END / 8)
 
 /* Hand-assembled probe program (sparc64-linux-gnu-as -Av9):
  *   0x100: wrpr %g1, 0, %tba   privileged: fails unless reset worked
@@ -49,6 +57,7 @@
 
 struct sim_priv {
 	char version[48];
+	uint8_t engine_word[UCP_ENV_WORDS]; /* 1: per engine (a pointer), not state */
 	void (*change_pstate)(void *env, uint32_t pstate); /* cpu_change_pstate_sparc64 */
 	void (*put_ccr)(void *env, uint64_t ccr);          /* cpu_put_ccr_sparc64 */
 	void (*put_cwp64)(void *env, int cwp);             /* cpu_put_cwp64_sparc64 */
@@ -368,6 +377,123 @@ fail:
 	return rc;
 }
 
+/* Set the state sim_priv_state_save must carry on an engine: window
+ * registers in several windows, globals, pc. */
+static int probe_mark(const struct sim_priv_cpu *c, uc_engine *uc, uint64_t seed)
+{
+	for (int w = 0; w < 8; w++) {
+		c->priv->put_cwp64(c->env, w);
+		uint64_t l0 = seed ^ (0x100u + w), i7 = seed ^ (0x200u + w);
+		if (uc_reg_write(uc, UC_SPARC_REG_L0, &l0) || uc_reg_write(uc, UC_SPARC_REG_I7, &i7))
+			return -1;
+	}
+	c->priv->put_cwp64(c->env, 3);
+	uint64_t g3 = seed ^ 0x33;
+	sim_priv_set_pc(c, 0x1000 + (seed & 0xff0), 0x1004 + (seed & 0xff0));
+	return uc_reg_write(uc, UC_SPARC_REG_G3, &g3) ? -1 : 0;
+}
+
+/* The state's per-engine words: those that differ between two engines
+ * put in one state (regwptr must be one of them, the registers none);
+ * then a state saved from one engine, loaded into the other, reads back
+ * through the public API in every window. */
+static int probe_state(struct sim_priv *p, char *err, size_t n)
+{
+	uc_engine *uc[2] = {NULL, NULL};
+	struct sim_priv_cpu c[2];
+	uint8_t *buf = malloc(sim_priv_state_size());
+	int rc = -1;
+	if (!buf) {
+		util_errf(err, n, "out of memory");
+		return -1;
+	}
+	memset(p->engine_word, 0, sizeof p->engine_word);
+	for (int i = 0; i < 2; i++) {
+		if (sim_priv_open(p, &uc[i], &c[i], err, n))
+			goto fail;
+		sim_priv_reset(&c[i]);
+		sim_priv_set_pc(&c[i], 0x1000, 0x1004);
+	}
+	for (unsigned w = 0; w < UCP_ENV_WORDS; w++)
+		p->engine_word[w] = env_u64(c[0].env, w * 8) != env_u64(c[1].env, w * 8);
+	if (!p->engine_word[UCP_ENV_REGWPTR / 8] || p->engine_word[UCP_ENV_PC / 8] ||
+	    p->engine_word[UCP_ENV_PSTATE / 8]) {
+		util_errf(err, n,
+		         "%s: the cpu state's per-engine words are not where 2.0.1 has them "
+		         "(regwptr at env+0x%x)",
+		         p->version, UCP_ENV_REGWPTR);
+		goto fail;
+	}
+	if (probe_mark(&c[0], uc[0], 0x5eed0000ull)) {
+		util_errf(err, n, "%s: uc_reg_write failed", p->version);
+		goto fail;
+	}
+	sim_priv_state_save(&c[0], buf);
+	if (sim_priv_state_load(&c[1], buf)) {
+		util_errf(err, n, "%s: a saved cpu state does not load", p->version);
+		goto fail;
+	}
+	for (int w = 7; w >= 0; w--) {
+		uint64_t l0 = 0, i7 = 0, g3 = 0;
+		p->put_cwp64(c[1].env, w);
+		if (uc_reg_read(uc[1], UC_SPARC_REG_L0, &l0) || uc_reg_read(uc[1], UC_SPARC_REG_I7, &i7) ||
+		    uc_reg_read(uc[1], UC_SPARC_REG_G3, &g3) || l0 != (0x5eed0000ull ^ (0x100u + w)) ||
+		    i7 != (0x5eed0000ull ^ (0x200u + w)) || g3 != (0x5eed0000ull ^ 0x33) ||
+		    sim_priv_pc(&c[1]) != sim_priv_pc(&c[0])) {
+			util_errf(err, n,
+			         "%s: a cpu state saved from one engine reads back wrong in "
+			         "another (window %d)",
+			         p->version, w);
+			goto fail;
+		}
+	}
+	rc = 0;
+fail:
+	for (int i = 0; i < 2; i++)
+		sim_priv_close(uc[i]);
+	free(buf);
+	return rc;
+}
+
+size_t sim_priv_state_size(void)
+{
+	return UCP_ENV_STATE_END + 8;
+}
+
+void sim_priv_state_save(const struct sim_priv_cpu *c, uint8_t *buf)
+{
+	memcpy(buf, c->env, UCP_ENV_STATE_END);
+	/* regwptr as its offset in env; the other per-engine words as 0 */
+	uint64_t off = (uint64_t)(*(uint8_t **)(c->env + UCP_ENV_REGWPTR) - c->env);
+	for (unsigned w = 0; w < UCP_ENV_WORDS; w++)
+		if (c->priv->engine_word[w])
+			memset(buf + w * 8, 0, 8);
+	memcpy(buf + UCP_ENV_REGWPTR, &off, sizeof off);
+	int64_t exc;
+	int32_t e32;
+	memcpy(&e32, (uint8_t *)c->cpu + UCP_CPU_EXC_INDEX, sizeof e32);
+	exc = e32;
+	memcpy(buf + UCP_ENV_STATE_END, &exc, sizeof exc);
+}
+
+int sim_priv_state_load(const struct sim_priv_cpu *c, const uint8_t *buf)
+{
+	uint64_t off;
+	memcpy(&off, buf + UCP_ENV_REGWPTR, sizeof off);
+	if (off < 0x100 || off >= UCP_ENV_STATE_END || off % 8)
+		return -1;
+	for (unsigned w = 0; w < UCP_ENV_WORDS; w++)
+		if (!c->priv->engine_word[w])
+			memcpy(c->env + w * 8, buf + w * 8, 8);
+	uint8_t *regw = c->env + off;
+	memcpy(c->env + UCP_ENV_REGWPTR, &regw, sizeof regw);
+	int64_t exc;
+	memcpy(&exc, buf + UCP_ENV_STATE_END, sizeof exc);
+	int32_t e32 = (int32_t)exc;
+	memcpy((uint8_t *)c->cpu + UCP_CPU_EXC_INDEX, &e32, sizeof e32);
+	return 0;
+}
+
 int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 {
 	unsigned maj, min;
@@ -408,7 +534,7 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 			goto fail;
 		sim_priv_close(uc);
 	}
-	if (probe_run(p, err, n))
+	if (probe_run(p, err, n) || probe_state(p, err, n))
 		goto fail;
 	*out = p;
 	return 0;

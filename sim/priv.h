@@ -58,6 +58,16 @@ uint32_t sim_priv_pstate(const struct sim_priv_cpu *c);
  * checked TL < MAXTL - 1: QEMU aborts the process at TL == MAXTL. */
 void sim_priv_enter_trap(const struct sim_priv_cpu *c, unsigned tt);
 
+/* Boot snapshots: a cpu's whole state (registers, every window, the
+ * privileged and MMU registers, the trap stack, the global sets of every
+ * GL) as sim_priv_state_size() bytes, and back into another engine of the
+ * same library (translated code is not part of it: flush it after a
+ * load). The bytes are this library build's layout: only this binary
+ * reads them. Load: -1 (nothing changed) for bytes no save made. */
+size_t sim_priv_state_size(void);
+void sim_priv_state_save(const struct sim_priv_cpu *c, uint8_t *buf);
+int sim_priv_state_load(const struct sim_priv_cpu *c, const uint8_t *buf);
+
 #define SIM_PSTATE_PEF  0x10
 #define SIM_PSTATE_PRIV 0x04
 #define SIM_PSTATE_IE   0x02

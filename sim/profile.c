@@ -8,6 +8,7 @@
 
 #include "sim/image.h"
 #include "sim/profile_hot.h"
+#include "util/ser.h"
 
 #define CACHE_BITS 12 /* block address -> function cache (4096 entries: stays in L1/L2) */
 #define ROOT_FN    UINT32_MAX
@@ -104,6 +105,7 @@ int sim_prof_create(const struct sim_image *img, unsigned nthreads, struct sim_p
 	}
 	qsort(p->fns, p->nfns, sizeof *p->fns, cmp_fn);
 	p->nnodes = 1; /* node 0 is "none" */
+	memset(&p->nodes[0], 0, sizeof p->nodes[0]);
 	for (unsigned t = 0; t < nthreads; t++) {
 		p->threads[t].root = new_node(p, ROOT_FN, 0);
 		if (!p->threads[t].root)
@@ -596,4 +598,71 @@ int sim_prof_thread_ran(const struct sim_prof *p, unsigned tid)
 		return 0;
 	uint32_t root = p->threads[tid].root;
 	return p->nodes[root].first_child != 0;
+}
+
+/* ---- boot snapshots (issue 14) ------------------------------------------ */
+
+void sim_prof_save(const struct sim_prof *p, struct ser_w *w)
+{
+	ser_tag(w, "prof");
+	ser_put_u64(w, p->nthreads);
+	ser_put_u64(w, p->nfns);
+	ser_put_array(w, p->nodes, p->nnodes, sizeof *p->nodes);
+	ser_put(w, p->threads, p->nthreads * sizeof *p->threads);
+	ser_put(w, p->own, p->nthreads * sizeof *p->own);
+	for (unsigned t = 0; t < p->nthreads; t++)
+		ser_put(w, p->cur[t], sizeof *p->cur[t]);
+	ser_put(w, p->memo, sizeof p->memo);
+	ser_put_u64(w, p->mem != NULL);
+	if (p->mem)
+		ser_put(w, p->mem, p->nnodes * sizeof *p->mem);
+	ser_put(w, p->cache, sizeof p->cache);
+}
+
+int sim_prof_load(struct sim_prof *p, struct ser_r *r)
+{
+	ser_expect(r, "prof");
+	if (ser_get_u64(r) != p->nthreads || ser_get_u64(r) != p->nfns)
+		ser_r_fail(r, "profile: another machine or image");
+	size_t n;
+	struct node *nodes = ser_get_array(r, &n, sizeof *nodes, UINT32_MAX, "profile nodes");
+	size_t cap = n > 1024 ? n : 1024;
+	struct node *grown = nodes ? realloc(nodes, cap * sizeof *nodes) : NULL;
+	if (!ser_r_failed(r) && !grown)
+		ser_r_fail(r, "profile: no nodes, or out of memory");
+	if (grown)
+		nodes = grown;
+	for (size_t i = 0; !ser_r_failed(r) && i < n; i++)
+		if ((i && nodes[i].fn != ROOT_FN && nodes[i].fn >= p->nfns) || nodes[i].parent >= n ||
+		    nodes[i].first_child >= n || nodes[i].next_sibling >= n)
+			ser_r_fail(r, "profile node %zu: out of range", i);
+	ser_get(r, p->threads, p->nthreads * sizeof *p->threads);
+	ser_get(r, p->own, p->nthreads * sizeof *p->own);
+	for (unsigned t = 0; t < p->nthreads; t++)
+		ser_get(r, p->cur[t], sizeof *p->cur[t]);
+	ser_get(r, p->memo, sizeof p->memo);
+	int has_mem = (int)ser_get_u64(r);
+	if (!ser_r_failed(r) && has_mem != (p->mem != NULL))
+		ser_r_fail(r, "profile: memory counts %s", has_mem ? "saved, model off" : "missing");
+	struct sim_prof_mem *mem = NULL;
+	if (!ser_r_failed(r) && has_mem) {
+		if (!(mem = calloc(cap, sizeof *mem)))
+			ser_r_fail(r, "profile: out of memory");
+		ser_get(r, mem, mem ? n * sizeof *mem : 0);
+	}
+	ser_get(r, p->cache, sizeof p->cache);
+	if (ser_r_failed(r)) {
+		free(nodes);
+		free(mem);
+		return -1;
+	}
+	free(p->nodes);
+	p->nodes = nodes;
+	p->nnodes = n;
+	p->capnodes = cap;
+	if (has_mem) {
+		free(p->mem);
+		p->mem = mem;
+	}
+	return 0;
 }

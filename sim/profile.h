@@ -89,4 +89,14 @@ void sim_prof_query(struct sim_prof *p, const char *prefix, const char *parent, 
  * tools read; value = self simulated time in nanoseconds. */
 int sim_prof_write_folded(struct sim_prof *p, FILE *f);
 
+/* Boot snapshots (issue 14): the call trees, counts, cursors and memo
+ * into a stream, and back into a profile of the same machine and image
+ * (its cursors already placed as before the save). A failed load leaves
+ * the profile as it was, apart from cursors and counts to be discarded
+ * with it. */
+struct ser_w;
+struct ser_r;
+void sim_prof_save(const struct sim_prof *p, struct ser_w *w);
+int sim_prof_load(struct sim_prof *p, struct ser_r *r);
+
 #endif

@@ -281,6 +281,16 @@ enum sim_stop sim_call(struct sim *s, unsigned cpu, uint64_t fn, const uint64_t 
 int sim_ram_image(const struct sim *s, int level, uint8_t **out, size_t *len, char *err,
                   size_t errlen);
 int sim_ram_load(struct sim *s, const uint8_t *img, size_t len, char *err, size_t errlen);
+/* The whole machine between runs (no strand inside a run, no host error):
+ * RAM as above, every thread's scheduling state and clock, the cpu state
+ * of each thread holding an engine, boot memory, power, notes, verdicts
+ * and the profile. Loading needs a machine made with the same
+ * configuration, before its first strand starts; a failed load leaves a
+ * machine only fit to be freed (the message says why). */
+struct ser_w;
+struct ser_r;
+int sim_state_save(const struct sim *s, struct ser_w *w, char *err, size_t errlen);
+int sim_state_load(struct sim *s, struct ser_r *r, char *err, size_t errlen);
 
 /* ---- the memory model -------------------------------------------------
  * Off unless set up before the first strand starts. Then every guest load

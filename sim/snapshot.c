@@ -9,6 +9,7 @@
 
 #include "sim/sim_impl.h"
 #include "util/bytes.h"
+#include "util/ser.h"
 
 #define RAM_MAGIC "LDOMSIM-RAM1"
 #define RAM_HDR   (12 + 8 + 8 + 8) /* magic, ram size, pages, raw length */
@@ -165,5 +166,157 @@ int sim_ram_load(struct sim *s, const uint8_t *img, size_t len, char *err, size_
 		memcpy(s->ram + util_be64(e) * SIM_SNAP_PAGE, e + 8, SIM_SNAP_PAGE);
 	}
 	free(raw);
+	return SIM_OK;
+}
+
+/* ---- the whole machine --------------------------------------------------- */
+
+int sim_state_save(const struct sim *s, struct ser_w *w, char *err, size_t n)
+{
+	if (s->cur || s->stepping || s->host_err[0]) {
+		util_errf(err, n, "the machine is not between runs%s%s",
+		          s->host_err[0] ? ": " : "", s->host_err);
+		return SIM_E_ARG;
+	}
+	uint8_t *ram = NULL, *cpu = malloc(sim_priv_state_size());
+	size_t len = 0;
+	if (!cpu) {
+		util_errf(err, n, "out of memory");
+		return SIM_E_NOMEM;
+	}
+	int rc = sim_ram_image(s, 1, &ram, &len, err, n);
+	if (rc) {
+		free(cpu);
+		return rc;
+	}
+	ser_tag(w, "sim ");
+	ser_put_u64(w, s->nthreads);
+	ser_put_u64(w, s->cfg.ram_size);
+	ser_put_array(w, ram, len, 1);
+	free(ram);
+	for (unsigned i = 0; i < s->nthreads; i++) {
+		struct strand st = s->strands[i];
+		st.eng = NULL;
+		ser_put(w, &st, sizeof st);
+		ser_put_u64(w, s->strands[i].eng != NULL);
+		if (s->strands[i].eng) {
+			sim_priv_state_save(&s->strands[i].eng->cpu, cpu);
+			ser_put(w, cpu, sim_priv_state_size());
+		}
+	}
+	free(cpu);
+	uint64_t v[4] = {s->brk, s->brk_end, (uint64_t)s->powered_off, (uint64_t)s->preempt};
+	ser_put(w, v, sizeof v);
+	ser_put(w, &s->power, sizeof s->power);
+	ser_put_u64(w, s->nnotes);
+	for (size_t i = 0; i < s->nnotes; i++)
+		ser_put_str(w, s->notes[i]);
+	ser_put_array(w, s->verdicts, s->nverdicts, sizeof *s->verdicts);
+	ser_put_u64(w, s->prof != NULL);
+	if (s->prof)
+		sim_prof_save(s->prof, w);
+	if (ser_w_failed(w)) {
+		util_errf(err, n, "out of memory");
+		return SIM_E_NOMEM;
+	}
+	return SIM_OK;
+}
+
+/* Give thread st an engine holding the saved cpu state (and its stop
+ * hook back). */
+static int load_engine(struct sim *s, struct strand *st, const uint8_t *cpu, char *err, size_t n)
+{
+	struct engine *e;
+	int rc = sim__engine_open(s, &e, err, n);
+	if (rc)
+		return rc;
+	st->eng = e;
+	uc_err ue;
+	if (sim_priv_state_load(&e->cpu, cpu)) {
+		util_errf(err, n, "thread %u: a cpu state no save made", st->id);
+		return SIM_E_ARG;
+	}
+	if (st->stop_addr &&
+	    (ue = uc_hook_add(e->uc, &e->stop_hook, UC_HOOK_CODE, (void *)sim__hook_stop_at, s,
+	                      st->stop_addr, st->stop_addr + 3))) {
+		util_errf(err, n, "thread %u: stop hook: %s", st->id, uc_strerror(ue));
+		return SIM_E_UNICORN;
+	}
+	return SIM_OK;
+}
+
+int sim_state_load(struct sim *s, struct ser_r *r, char *err, size_t n)
+{
+	if (s->opened || s->cur) {
+		util_errf(err, n, "a machine state loads only before the first strand starts");
+		return SIM_E_ARG;
+	}
+	ser_expect(r, "sim ");
+	if (ser_get_u64(r) != s->nthreads || ser_get_u64(r) != s->cfg.ram_size)
+		ser_r_fail(r, "another machine (threads, RAM size)");
+	size_t len;
+	uint8_t *ram = ser_get_array(r, &len, 1, SIZE_MAX / 2, "RAM image");
+	int rc = ser_r_failed(r) ? SIM_E_ARG : sim_ram_load(s, ram, len, err, n);
+	free(ram);
+	if (rc) {
+		if (ser_r_failed(r))
+			util_errf(err, n, "%s", r->why);
+		return rc;
+	}
+	size_t cpu_len = sim_priv_state_size();
+	for (unsigned i = 0; i < s->nthreads && !ser_r_failed(r); i++) {
+		struct strand *st = &s->strands[i];
+		ser_get(r, st, sizeof *st);
+		st->eng = NULL;
+		if (!ser_get_u64(r) || ser_r_failed(r))
+			continue;
+		if (st->id != i || !st->active) {
+			ser_r_fail(r, "thread %u: an engine for an inactive or misplaced thread", i);
+			break;
+		}
+		if (cpu_len > r->len - r->off) {
+			ser_r_fail(r, "thread %u: cpu state past the end", i);
+			break;
+		}
+		if ((rc = load_engine(s, st, r->p + r->off, err, n)))
+			return rc;
+		r->off += cpu_len;
+	}
+	uint64_t v[4];
+	ser_get(r, v, sizeof v);
+	s->brk = v[0];
+	s->brk_end = v[1];
+	s->powered_off = (int)v[2];
+	s->preempt = (int)v[3];
+	ser_get(r, &s->power, sizeof s->power);
+	size_t nnotes = ser_get_count(r, SIM_MAX_NOTES, "notes");
+	for (size_t i = 0; i < nnotes && !ser_r_failed(r); i++) {
+		char *line = ser_get_str(r), **p = NULL;
+		if (line && !(p = realloc(s->notes, (s->nnotes + 1) * sizeof *p)))
+			ser_r_fail(r, "notes: out of memory");
+		if (!p) {
+			free(line);
+			continue;
+		}
+		s->notes = p;
+		s->notes[s->nnotes++] = line;
+	}
+	size_t nv;
+	struct sim_verdict *vs = ser_get_array(r, &nv, sizeof *vs, SIZE_MAX / 1024, "verdicts");
+	if (!ser_r_failed(r)) {
+		free(s->verdicts);
+		s->verdicts = vs;
+		s->nverdicts = nv;
+	} else {
+		free(vs);
+	}
+	if (!ser_r_failed(r) && ser_get_u64(r) != (s->prof != NULL))
+		ser_r_fail(r, "profile %s", s->prof ? "missing" : "saved, profiling off");
+	if (!ser_r_failed(r) && s->prof)
+		sim_prof_load(s->prof, r);
+	if (ser_r_failed(r)) {
+		util_errf(err, n, "%s", r->why);
+		return SIM_E_ARG;
+	}
 	return SIM_OK;
 }
