@@ -53,6 +53,11 @@ struct bench_sweep_cfg {
 	const char *scripts; /* folder of the gnuplot scripts; NULL: no plots */
 	const char *guest;   /* passed as run --guest (ELF or name); NULL: the default */
 	int memory_model;    /* 1: every point runs with --memory-model on */
+	/* Boot snapshots (run --no-snapshot, --snapshot-dir): by default the
+	 * first point of each present count boots and saves its snapshot
+	 * before the others of that count start, which restore it. */
+	int no_snapshot;
+	const char *snapshot_dir; /* NULL: the run's default store */
 	const char *dir;     /* output folder (created) */
 	/* Instead of running the points: write DIR/plan.json and one
 	 * self-contained shell command per point (absolute paths, costliest

@@ -68,6 +68,12 @@ int bench_sweep__emit_jobs(const struct bench_sweep_cfg *cfg, struct bench_pt *p
 		}
 		if (cfg->memory_model)
 			fputs(" --memory-model on", f);
+		if (cfg->no_snapshot)
+			fputs(" --no-snapshot", f);
+		if (cfg->snapshot_dir) {
+			fputs(" --snapshot-dir ", f);
+			put_quoted(f, cfg->snapshot_dir);
+		}
 		fputs(" >", f);
 		put_quoted(f, paths[2] ? paths[2] : "");
 		fputs(" 2>&1\n", f);

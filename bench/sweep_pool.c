@@ -67,7 +67,7 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct bench_pt *p, co
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char *argv[10 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace,
+	char *argv[14 + 2 * BENCH_SWEEP_MAX_SETS] = {(char *)cfg->ldomsim, "run", p->trace,
 	                                             "--json", p->result};
 	size_t a = 5;
 	for (size_t i = 0; i < cfg->nsets && i < BENCH_SWEEP_MAX_SETS; i++) {
@@ -81,6 +81,12 @@ static int spawn_point(const struct bench_sweep_cfg *cfg, struct bench_pt *p, co
 	if (cfg->memory_model) {
 		argv[a++] = "--memory-model";
 		argv[a++] = "on";
+	}
+	if (cfg->no_snapshot)
+		argv[a++] = "--no-snapshot";
+	if (cfg->snapshot_dir) {
+		argv[a++] = "--snapshot-dir";
+		argv[a++] = (char *)cfg->snapshot_dir;
 	}
 	int fd, rc;
 	unlink(p->result); /* a stale result of an earlier sweep must not count */
@@ -302,6 +308,30 @@ static size_t stop_points(const struct bench_sweep_cfg *cfg, struct bench_pt *pt
 	return stopped;
 }
 
+/* The point to start next: the costliest not started whose present
+ * count's first point (the costliest of that count, which boots and saves
+ * the snapshot the others restore) has finished, or is that first point
+ * itself; NULL when every such point waits. Without snapshots, simply
+ * the costliest not started. */
+static struct bench_pt *next_point(const struct bench_sweep_cfg *cfg, struct bench_pt *pts,
+                                   size_t np, struct bench_pt **order)
+{
+	for (size_t i = 0; i < np; i++) {
+		struct bench_pt *p = order ? order[i] : &pts[i];
+		if (p->state != BENCH_PT_WAITING)
+			continue;
+		if (cfg->no_snapshot || !order)
+			return p;
+		const struct bench_pt *first = NULL;
+		for (size_t j = 0; j < np && !first; j++)
+			if (order[j]->present == p->present)
+				first = order[j];
+		if (first == p || first->state == BENCH_PT_DONE)
+			return p;
+	}
+	return NULL;
+}
+
 /* Runs every point, jobs at a time, the costliest first. A stop signal
  * (stop, blocked; mask: the points' signal mask) ends it: the running
  * points are stopped (*stopped of them) and the signal returned; else 0. */
@@ -324,8 +354,10 @@ int bench_sweep__run_points(const struct bench_sweep_cfg *cfg, struct bench_pt *
 		draw_bar(progress, 0, np, 0, wtotal, 0);
 	while (done < np) {
 		while (running < cfg->jobs && next < np) {
-			struct bench_pt *p = order ? order[next] : &pts[next];
+			struct bench_pt *p = next_point(cfg, pts, np, order);
 			char why[1024];
+			if (!p)
+				break; /* the rest wait for their present count's boot */
 			next++;
 			p->t0 = bench_sweep__now_s();
 			if (spawn_point(cfg, p, mask, why, sizeof why)) {

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 	        "                     [--remove K] [--jobs N] [--no-plots] [--scripts DIR]\n"
 	        "                     [--set NAME=VALUE]... [--ldomsim BINARY]\n"
 	        "                     [--emit-jobs FILE] [--guest ELF|NAME] [--force]\n"
-	        "                     [--memory-model on|off]\n\n"
+	        "                     [--memory-model on|off] [--no-snapshot]\n"
+	        "                     [--snapshot-dir DIR]\n\n"
 	        "For every (present, add) point: generates the trace of a NAME domain with the\n"
 	        "first `present` strands present to which one dr-cpu CONFIGURE adds `add`\n"
 	        "(DIR/traces/p<present>-a<add>/), runs it with `ldomsim run TRACE --json\n"
@@ -50,6 +51,11 @@ static void usage(FILE *f)
 	        "  --set NAME=VALUE  a timing override passed to every run (ldomsim run --help)\n"
 	        "  --ldomsim BINARY  the ldomsim that runs the points (default: this one)\n"
 	        "  --memory-model on|off  every point with the memory model (ldomsim run --help)\n"
+	        "  --no-snapshot     every point boots cold (ldomsim run --help). By default\n"
+	        "                    the first point of each present count boots and saves\n"
+	        "                    a boot snapshot before the others of that count start,\n"
+	        "                    and they restore it: one boot per present count\n"
+	        "  --snapshot-dir DIR  the snapshot store the points share\n"
 	        "  --guest ELF|NAME  the guest every point runs (ldomsim run --guest); compare\n"
 	        "                    two guests' sweeps with ldomsim compare\n"
 	        "  --emit-jobs FILE  do not run the points: write the traces, DIR/plan.json\n"
@@ -110,6 +116,8 @@ int bench_cmd_sweep(int argc, char **argv)
 	                                     {"guest", required_argument, NULL, 'g'},
 	                                     {"memory-model", required_argument, NULL, 'M'},
 	                                     {"force", no_argument, NULL, 'F'},
+	                                     {"no-snapshot", no_argument, NULL, 'N'},
+	                                     {"snapshot-dir", required_argument, NULL, 'D'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	uint32_t present[BENCH_SWEEP_MAX_LIST], add[BENCH_SWEEP_MAX_LIST], one;
@@ -176,6 +184,12 @@ int bench_cmd_sweep(int argc, char **argv)
 			break;
 		case 'F':
 			cfg.force = 1;
+			break;
+		case 'N':
+			cfg.no_snapshot = 1;
+			break;
+		case 'D':
+			cfg.snapshot_dir = optarg;
 			break;
 		case 'x':
 			if (cfg.nsets == BENCH_SWEEP_MAX_SETS || !strchr(optarg, '=')) {

@@ -29,6 +29,12 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 		abort();
 	}
 	setenv(TEST_ROOT_ENV, root, 1);
+	/* Boot snapshots go to the suite's own store (removed with the root),
+	 * never the user's cache; the tests share it, so most runs of one
+	 * input after the first restore a snapshot another test saved. */
+	char cache[4200];
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	setenv("XDG_CACHE_HOME", cache, 1);
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
