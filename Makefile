@@ -25,7 +25,7 @@ CMD_OBJS := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJS))
 TEST_OBJS:= $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/*.c))
 # tests/slow/: tests that run `make guest` (a second image, a patched
 # kernel); their own binary, sharing tests/util.c.
-SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o $(BUILD)/obj/tests/util_run.o
+SLOW_TEST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/slow/*.c)) $(BUILD)/obj/tests/util.o $(BUILD)/obj/tests/util_run.o $(BUILD)/obj/tests/util_snap.o
 LIB      := $(BUILD)/libldomsim.a
 
 # Headers of this build the host sources include (module.mk files append):

@@ -34,6 +34,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ldomsim-same-XXXXXX")
 # remove the folder on those too.
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT HUP TERM PIPE
+# Boot snapshots (issue 14) go to the scratch folder, not the user's cache.
+XDG_CACHE_HOME=$tmp/cache
+export XDG_CACHE_HOME
 
 cases=""
 for t in traces/*/trace.json traces/testdata/*/trace.json; do
