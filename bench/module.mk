@@ -25,6 +25,8 @@ for o, h in zip(r['operations'], d['host_seconds_per_operation'])))" \
 print('  profile cost: profiled / --no-profile host seconds %.2f / %.2f = %.3f (target <= 1.10)' % (h[0], h[1], h[0] / h[1]))" \
 		$(BUILD)/bench/m7-16.json $(BUILD)/bench/m7-16-no-profile.json
 	$(BUILD)/ldomsim bench snapshot traces/m7-16/trace.json
+	scripts/bench-snapshot.sh $(BUILD)/ldomsim traces/m7-16/trace.json m7-16 2048,4032 \
+		$(BUILD)/bench/snapshot.json
 	scripts/bench-memory.sh $(BUILD)/ldomsim traces/default/trace.json traces/t4-4/trace.json \
 		traces/m7-16/trace.json
 	rm -rf $(BUILD)/bench/sweep-m7-16

@@ -141,6 +141,7 @@ struct bench_run {
 	char snap_note[600]; /* why a snapshot was not used or not saved; "" none */
 	double snap_seconds; /* host: restoring it (hit), or saving it (miss) */
 	size_t snap_bytes;   /* its file's payload */
+	uint64_t snap_insns; /* guest instructions the restored boot had run */
 	struct run_fault { /* injected faults, in hv_inject order */
 		unsigned fn, count;
 		int cpu;

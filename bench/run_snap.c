@@ -205,6 +205,10 @@ int bench_run_snap_restore(struct bench_run *r, char *err, size_t n)
 	}
 	free(raw);
 	r->snap = BENCH_SNAP_HIT;
+	for (unsigned c = 0; c < sim_thread_count(r->board.sim); c++) {
+		const struct sim_strand_stats *ss = sim_strand_stats(r->board.sim, c);
+		r->snap_insns += ss ? ss->insns : 0;
+	}
 	r->snap_seconds = mono_s() - t0;
 	return 1;
 }
