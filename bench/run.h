@@ -23,8 +23,10 @@
  * 1.3: "domain" (the domain powered off), "findings" (OBP calls on
  * hypervisor-started strands), "capture" (events an imported trace lost),
  *      topology "generation", "host_refused", "stale_bits", "stale_report";
- * 1.4: config "memory_model", operations[] "memory" (--memory-model on) */
-#define BENCH_RESULT_MINOR 4
+ * 1.4: config "memory_model", operations[] "memory" (--memory-model on);
+ * 1.5: simulator "snapshot", "snapshot_key", "snapshot_bytes",
+ *      "snapshot_note", "host_seconds_save"/"_restore", "guest_insns_restored" */
+#define BENCH_RESULT_MINOR 5
 
 /* A hypervisor fault to inject (run --inject; traces/trace.h
  * trace_fault_parse is its rule): the next f.count calls of fast-trap

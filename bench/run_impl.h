@@ -142,7 +142,7 @@ struct bench_run {
 	double snap_seconds; /* host: restoring it (hit), or saving it (miss) */
 	size_t snap_bytes;   /* its file's payload */
 	uint64_t snap_insns; /* guest instructions the restored boot had run */
-	struct run_fault { /* injected faults, in hv_inject order */
+	struct run_fault {   /* injected faults, in hv_inject order */
 		unsigned fn, count;
 		int cpu;
 		uint64_t status;

@@ -636,8 +636,8 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	uint64_t ran = r->guest_insns - r->snap_insns;
 	json_t *simu = json_pack("{sfsIsfsI}", "host_seconds", r->host_seconds, "guest_insns",
 	                         (json_int_t)r->guest_insns, "guest_insns_per_second",
-	                         r->host_seconds > 0 ? ran / r->host_seconds : 0.0,
-	                         "peak_rss_kib", (json_int_t)ru.ru_maxrss);
+	                         r->host_seconds > 0 ? ran / r->host_seconds : 0.0, "peak_rss_kib",
+	                         (json_int_t)ru.ru_maxrss);
 	json_t *hp = json_array();
 	for (size_t i = 0; i < r->nops; i++)
 		json_array_append_new(hp, json_real(r->host_op[i + 1] - r->host_op[i]));
@@ -647,13 +647,14 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_object_set_new(simu, "snapshot", json_string(bench_snap_status_name(r->snap)));
 	if (r->snap != BENCH_SNAP_OFF) {
 		json_object_set_new(simu, "snapshot_key", json_string(r->snap_key));
-		json_object_set_new(simu, "snapshot_bytes", json_integer((json_int_t)r->snap_bytes));
+		json_object_set_new(simu, "snapshot_bytes",
+		                    json_integer((json_int_t)r->snap_bytes));
 		if (r->snap == BENCH_SNAP_HIT)
 			json_object_set_new(simu, "guest_insns_restored",
 			                    json_integer((json_int_t)r->snap_insns));
-		json_object_set_new(simu, r->snap == BENCH_SNAP_HIT ? "host_seconds_restore"
-		                                                    : "host_seconds_save",
-		                    json_real(r->snap_seconds));
+		json_object_set_new(
+		    simu, r->snap == BENCH_SNAP_HIT ? "host_seconds_restore" : "host_seconds_save",
+		    json_real(r->snap_seconds));
 	}
 	if (r->snap_note[0])
 		json_object_set_new(simu, "snapshot_note", json_string(r->snap_note));

@@ -79,7 +79,7 @@ static int key_of(struct bench_run *r, char hex[SNAP_KEY_LEN + 1], char *why, si
 	ser_put(&w, &r->layout, sizeof r->layout);
 	ser_put_str(&w, m->shape);
 	uint64_t mv[7] = {m->sockets, m->cores_per_socket, m->strands_per_core, m->max_cpus,
-	                  0, m->clock_hz, m->stick_hz};
+	                  0,          m->clock_hz,         m->stick_hz};
 	memcpy(&mv[4], &m->cpi, sizeof m->cpi);
 	ser_put(&w, mv, sizeof mv);
 	ser_put(&w, &m->costs, sizeof m->costs);
@@ -188,13 +188,15 @@ int bench_run_snap_restore(struct bench_run *r, char *err, size_t n)
 		return -1;
 	}
 	if (ser_r_failed(&rd) || sim_state_load(r->board.sim, &rd, why, sizeof why) ||
-	    hv_load(r->board.hv, &rd) || km_load(r->board.km, &rd) ||
-	    bench_mem_load(r->mem, &rd) || bench_play_load(r->play, &rd) ||
+	    hv_load(r->board.hv, &rd) || km_load(r->board.km, &rd) || bench_mem_load(r->mem, &rd) ||
+	    bench_play_load(r->play, &rd) ||
 	    (rd.off != rd.len && (ser_r_fail(&rd, "%zu bytes left over", rd.len - rd.off), 1))) {
 		free(raw);
 		snprintf(r->snap_note, sizeof r->snap_note,
 		         "snapshot %.12s does not load (%s): booting cold", r->snap_key,
-		         why[0] ? why : rd.why[0] ? rd.why : "inconsistent state");
+		         why[0]      ? why
+		         : rd.why[0] ? rd.why
+		                     : "inconsistent state");
 		/* Half loaded: the machine again, as boot_machine makes it. */
 		memcpy(r->irqs, irqs, sizeof irqs);
 		r->boot_topo_insns = r->boot_topo_ps = 0;

@@ -41,6 +41,7 @@ static int snapshot_figure(int argc, char **argv)
 	bench_run_cfg_default(&cfg);
 	cfg.trace = argv[1];
 	cfg.boot_only = 1;
+	cfg.no_snapshot = 1; /* the figure is a boot's */
 	double t0 = now();
 	if (bench_run(&cfg, &r, err, sizeof err)) {
 		fprintf(stderr, "ldomsim bench snapshot: %s\n", err);

@@ -264,8 +264,8 @@ int bench_cmd_run(int argc, char **argv)
 	       json_string_value(json_object_get(doc, "verdict")));
 	/* A boot snapshot that could not be used or saved (a hit or a miss is
 	 * the result's simulator.snapshot): on stderr, stdout is the summary. */
-	const char *note = json_string_value(
-	    json_object_get(json_object_get(doc, "simulator"), "snapshot_note"));
+	const char *note =
+	    json_string_value(json_object_get(json_object_get(doc, "simulator"), "snapshot_note"));
 	if (note)
 		fprintf(stderr, "ldomsim run: boot snapshot: %s\n", note);
 	json_array_foreach(ops, i, o)

@@ -707,7 +707,8 @@ void hv_save(const struct hv *hv, struct ser_w *w)
 	ser_put_u64(w, hv->nlog);
 	for (size_t i = 0; i < hv->nlog; i++) {
 		struct hv_call c = hv->log[i];
-		uint64_t known = c.name && row_of(c.trap, c.fn) && c.name == row_of(c.trap, c.fn)->name;
+		uint64_t known =
+		    c.name && row_of(c.trap, c.fn) && c.name == row_of(c.trap, c.fn)->name;
 		c.name = NULL;
 		ser_put(w, &c, sizeof c);
 		ser_put_u64(w, known);

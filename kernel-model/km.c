@@ -399,8 +399,8 @@ void km_save(const struct km *km, struct ser_w *w)
 	ser_put_array(w, km->dying, km->dying ? km->lx.nr_cpus : 0, sizeof *km->dying);
 	ser_put_array(w, km->irq_desc, km->irq_desc ? km->lx.nr_irqs : 0, sizeof *km->irq_desc);
 	ser_put_array(w, km->events, km->nevents, sizeof *km->events);
-	uint64_t v[7] = {km->trap_block, km->cpu_all_mask, km->boot_cpu, km->nmaps,
-	                 km->locked_tte, km->stick_hz, km->obp_console_cpu};
+	uint64_t v[7] = {km->trap_block, km->cpu_all_mask, km->boot_cpu,       km->nmaps,
+	                 km->locked_tte, km->stick_hz,     km->obp_console_cpu};
 	ser_put(w, v, sizeof v);
 	ser_put_array(w, km->obp, km->nobp, sizeof km->obp[0]);
 	ser_put(w, &km->halt, sizeof km->halt);

@@ -101,19 +101,20 @@ static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *
 	uint8_t *cpu = *(uint8_t **)((uint8_t *)uc + UCP_HANDLE_CPU);
 	if (!cpu) {
 		util_errf(err, n, "%s: no CPUState at handle+0x%x (layout differs from 2.0.1)",
-		         p->version, UCP_HANDLE_CPU);
+		          p->version, UCP_HANDLE_CPU);
 		return -1;
 	}
 	uint8_t *env = cpu + UCP_CPU_ENV;
 	if (*(uint8_t **)(cpu + UCP_CPU_ENV_PTR) != env) {
-		util_errf(err, n, "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
-		         p->version, UCP_CPU_ENV);
+		util_errf(err, n,
+		          "%s: CPUState.env_ptr is not cpu+0x%x (layout differs from 2.0.1)",
+		          p->version, UCP_CPU_ENV);
 		return -1;
 	}
 	if (env_u64(env, UCP_ENV_GREGS + 8) != g1 || env_u64(env, UCP_ENV_GREGS + 16) != g2 ||
 	    env_u64(env, UCP_ENV_PC) != pc || env_u64(env, UCP_ENV_NPC) != pc + 4) {
 		util_errf(err, n, "%s: %%g1/%%g2/pc/npc not found at env+0x8/0x10/0x48/0x50",
-		         p->version);
+		          p->version);
 		return -1;
 	}
 	uint8_t *regw = *(uint8_t **)(env + UCP_ENV_REGWPTR);
@@ -123,7 +124,7 @@ static int attach(const struct sim_priv *p, uc_engine *uc, struct sim_priv_cpu *
 	}
 	if (env_u32(env, UCP_ENV_MAXTL) != 6) {
 		util_errf(err, n, "%s: MAXTL at env+0x%x is %u, expected 6", p->version,
-		         UCP_ENV_MAXTL, env_u32(env, UCP_ENV_MAXTL));
+		          UCP_ENV_MAXTL, env_u32(env, UCP_ENV_MAXTL));
 		return -1;
 	}
 	/* The public API must round-trip through the same words. */
@@ -180,12 +181,12 @@ static int vspace_check(const struct sim_priv *p, char *err, size_t n)
 		         (unsigned long long)rl.rlim_cur >> 10, used, (used + (want >> 20)) << 10);
 	}
 	util_errf(err, n,
-	         "%s: cannot reserve the %llu MiB of virtual address space an engine needs "
-	         "(its translation buffer): %s%s. ldomsim needs about %llu GiB of virtual "
-	         "address space per engine besides the guest RAM: raise ulimit -v or lift it "
-	         "(ulimit -v unlimited)",
-	         p->version, (unsigned long long)(want >> 20), strerror(saved), lim,
-	         (unsigned long long)(SIM_ENGINE_VSPACE >> 30));
+	          "%s: cannot reserve the %llu MiB of virtual address space an engine needs "
+	          "(its translation buffer): %s%s. ldomsim needs about %llu GiB of virtual "
+	          "address space per engine besides the guest RAM: raise ulimit -v or lift it "
+	          "(ulimit -v unlimited)",
+	          p->version, (unsigned long long)(want >> 20), strerror(saved), lim,
+	          (unsigned long long)(SIM_ENGINE_VSPACE >> 30));
 	return -1;
 }
 
@@ -353,7 +354,7 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	}
 	if (sim_priv_pstate(&ps.c) != (SIM_PSTATE_PRIV | SIM_PSTATE_PEF) || sim_priv_tl(&ps.c)) {
 		util_errf(err, n, "%s: after reset PSTATE is 0x%x and TL %u (expected 0x14, 0)",
-		         p->version, sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));
+		          p->version, sim_priv_pstate(&ps.c), sim_priv_tl(&ps.c));
 		goto fail;
 	}
 	/* `until` is broken on sparc64: pass an address never reached and
@@ -361,12 +362,12 @@ static int probe_run(const struct sim_priv *p, char *err, size_t n)
 	e = uc_emu_start(uc, PROBE_CODE, 0xfffffffffff0ull, 0, 16);
 	if (e) {
 		util_errf(err, n, "%s: probe program stopped: %s (step %d)", p->version,
-		         uc_strerror(e), ps.step);
+		          uc_strerror(e), ps.step);
 		goto fail;
 	}
 	if (ps.step != 2) {
 		util_errf(err, n, "%s: trap probe failed: %s", p->version,
-		         ps.why[0] ? ps.why : "the probe traps never arrived");
+		          ps.why[0] ? ps.why : "the probe traps never arrived");
 		goto fail;
 	}
 	rc = 0;
@@ -384,7 +385,8 @@ static int probe_mark(const struct sim_priv_cpu *c, uc_engine *uc, uint64_t seed
 	for (int w = 0; w < 8; w++) {
 		c->priv->put_cwp64(c->env, w);
 		uint64_t l0 = seed ^ (0x100u + w), i7 = seed ^ (0x200u + w);
-		if (uc_reg_write(uc, UC_SPARC_REG_L0, &l0) || uc_reg_write(uc, UC_SPARC_REG_I7, &i7))
+		if (uc_reg_write(uc, UC_SPARC_REG_L0, &l0) ||
+		    uc_reg_write(uc, UC_SPARC_REG_I7, &i7))
 			return -1;
 	}
 	c->priv->put_cwp64(c->env, 3);
@@ -419,9 +421,9 @@ static int probe_state(struct sim_priv *p, char *err, size_t n)
 	if (!p->engine_word[UCP_ENV_REGWPTR / 8] || p->engine_word[UCP_ENV_PC / 8] ||
 	    p->engine_word[UCP_ENV_PSTATE / 8]) {
 		util_errf(err, n,
-		         "%s: the cpu state's per-engine words are not where 2.0.1 has them "
-		         "(regwptr at env+0x%x)",
-		         p->version, UCP_ENV_REGWPTR);
+		          "%s: the cpu state's per-engine words are not where 2.0.1 has them "
+		          "(regwptr at env+0x%x)",
+		          p->version, UCP_ENV_REGWPTR);
 		goto fail;
 	}
 	if (probe_mark(&c[0], uc[0], 0x5eed0000ull)) {
@@ -436,14 +438,15 @@ static int probe_state(struct sim_priv *p, char *err, size_t n)
 	for (int w = 7; w >= 0; w--) {
 		uint64_t l0 = 0, i7 = 0, g3 = 0;
 		p->put_cwp64(c[1].env, w);
-		if (uc_reg_read(uc[1], UC_SPARC_REG_L0, &l0) || uc_reg_read(uc[1], UC_SPARC_REG_I7, &i7) ||
-		    uc_reg_read(uc[1], UC_SPARC_REG_G3, &g3) || l0 != (0x5eed0000ull ^ (0x100u + w)) ||
-		    i7 != (0x5eed0000ull ^ (0x200u + w)) || g3 != (0x5eed0000ull ^ 0x33) ||
-		    sim_priv_pc(&c[1]) != sim_priv_pc(&c[0])) {
+		if (uc_reg_read(uc[1], UC_SPARC_REG_L0, &l0) ||
+		    uc_reg_read(uc[1], UC_SPARC_REG_I7, &i7) ||
+		    uc_reg_read(uc[1], UC_SPARC_REG_G3, &g3) ||
+		    l0 != (0x5eed0000ull ^ (0x100u + w)) || i7 != (0x5eed0000ull ^ (0x200u + w)) ||
+		    g3 != (0x5eed0000ull ^ 0x33) || sim_priv_pc(&c[1]) != sim_priv_pc(&c[0])) {
 			util_errf(err, n,
-			         "%s: a cpu state saved from one engine reads back wrong in "
-			         "another (window %d)",
-			         p->version, w);
+			          "%s: a cpu state saved from one engine reads back wrong in "
+			          "another (window %d)",
+			          p->version, w);
 			goto fail;
 		}
 	}
@@ -506,7 +509,7 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 	snprintf(p->version, sizeof p->version, "unicorn %u.%u.%u", maj, min, (packed >> 8) & 0xff);
 	if (maj != 2 || min != 0) {
 		util_errf(err, n, "%s: ldomsim's privileged-state module knows unicorn 2.0 only",
-		         p->version);
+		          p->version);
 		goto fail;
 	}
 	struct {
@@ -522,7 +525,7 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 		*syms[i].slot = dlsym(RTLD_DEFAULT, syms[i].name);
 		if (!*syms[i].slot) {
 			util_errf(err, n, "%s: libunicorn does not export %s", p->version,
-			         syms[i].name);
+			          syms[i].name);
 			goto fail;
 		}
 	}

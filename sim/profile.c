@@ -633,8 +633,8 @@ int sim_prof_load(struct sim_prof *p, struct ser_r *r)
 	if (grown)
 		nodes = grown;
 	for (size_t i = 0; !ser_r_failed(r) && i < n; i++)
-		if ((i && nodes[i].fn != ROOT_FN && nodes[i].fn >= p->nfns) || nodes[i].parent >= n ||
-		    nodes[i].first_child >= n || nodes[i].next_sibling >= n)
+		if ((i && nodes[i].fn != ROOT_FN && nodes[i].fn >= p->nfns) ||
+		    nodes[i].parent >= n || nodes[i].first_child >= n || nodes[i].next_sibling >= n)
 			ser_r_fail(r, "profile node %zu: out of range", i);
 	ser_get(r, p->threads, p->nthreads * sizeof *p->threads);
 	ser_get(r, p->own, p->nthreads * sizeof *p->own);
@@ -643,7 +643,8 @@ int sim_prof_load(struct sim_prof *p, struct ser_r *r)
 	ser_get(r, p->memo, sizeof p->memo);
 	int has_mem = (int)ser_get_u64(r);
 	if (!ser_r_failed(r) && has_mem != (p->mem != NULL))
-		ser_r_fail(r, "profile: memory counts %s", has_mem ? "saved, model off" : "missing");
+		ser_r_fail(r, "profile: memory counts %s",
+		           has_mem ? "saved, model off" : "missing");
 	struct sim_prof_mem *mem = NULL;
 	if (!ser_r_failed(r) && has_mem) {
 		if (!(mem = calloc(cap, sizeof *mem)))

@@ -174,8 +174,8 @@ int sim_ram_load(struct sim *s, const uint8_t *img, size_t len, char *err, size_
 int sim_state_save(const struct sim *s, struct ser_w *w, char *err, size_t n)
 {
 	if (s->cur || s->stepping || s->host_err[0]) {
-		util_errf(err, n, "the machine is not between runs%s%s",
-		          s->host_err[0] ? ": " : "", s->host_err);
+		util_errf(err, n, "the machine is not between runs%s%s", s->host_err[0] ? ": " : "",
+		          s->host_err);
 		return SIM_E_ARG;
 	}
 	uint8_t *ram = NULL, *cpu = malloc(sim_priv_state_size());
@@ -271,7 +271,8 @@ int sim_state_load(struct sim *s, struct ser_r *r, char *err, size_t n)
 		if (!ser_get_u64(r) || ser_r_failed(r))
 			continue;
 		if (st->id != i || !st->active) {
-			ser_r_fail(r, "thread %u: an engine for an inactive or misplaced thread", i);
+			ser_r_fail(r, "thread %u: an engine for an inactive or misplaced thread",
+			           i);
 			break;
 		}
 		if (cpu_len > r->len - r->off) {

@@ -23,8 +23,7 @@
 /* The snapshot status a result reports (simulator.snapshot). */
 static const char *status(json_t *doc)
 {
-	return json_string_value(
-	    json_object_get(json_object_get(doc, "simulator"), "snapshot"));
+	return json_string_value(json_object_get(json_object_get(doc, "simulator"), "snapshot"));
 }
 
 static const char *note(json_t *doc)
@@ -96,8 +95,8 @@ Test(snapshot_run, another_binary_image_md_or_option_is_not_used, .timeout = 300
 	cr_assert_str_eq(status(first), "miss", "%s", out);
 	json_t *again = test_snap_run("build/ldomsim", t, "", store, out, sizeof out);
 	cr_assert_str_eq(status(again), "hit", "%s", out);
-	const char *key = json_string_value(
-	    json_object_get(json_object_get(first, "simulator"), "snapshot_key"));
+	const char *key =
+	    json_string_value(json_object_get(json_object_get(first, "simulator"), "snapshot_key"));
 	cr_assert(key && strlen(key) == 64);
 
 	/* another ldomsim binary (its own bytes differ) */
@@ -111,12 +110,13 @@ Test(snapshot_run, another_binary_image_md_or_option_is_not_used, .timeout = 300
 	cr_assert_eq(test_sh("mkdir -p %s/g && cp build/guest/manifest.json %s/g/", dir, dir), 0);
 	snprintf(img, sizeof img, "%s/g/guest.elf", dir);
 	copy_plus_byte("build/guest/guest.elf", img);
-	cr_assert_eq(test_sh("python3 -c \"import json,hashlib,sys; m=json.load(open(sys.argv[1])); "
-	                     "m['image_sha256']=hashlib.sha256(open(sys.argv[2],'rb').read())."
-	                     "hexdigest(); json.dump(m, open(sys.argv[1],'w'))\" %s/g/manifest.json "
-	                     "%s",
-	                     dir, img),
-	             0);
+	cr_assert_eq(
+	    test_sh("python3 -c \"import json,hashlib,sys; m=json.load(open(sys.argv[1])); "
+	            "m['image_sha256']=hashlib.sha256(open(sys.argv[2],'rb').read())."
+	            "hexdigest(); json.dump(m, open(sys.argv[1],'w'))\" %s/g/manifest.json "
+	            "%s",
+	            dir, img),
+	    0);
 	char opt[400];
 	snprintf(opt, sizeof opt, "--guest %s", img);
 	json_t *other_img = test_snap_run("build/ldomsim", t, opt, store, out, sizeof out);
@@ -138,8 +138,8 @@ Test(snapshot_run, another_binary_image_md_or_option_is_not_used, .timeout = 300
 		json_decref(o);
 	}
 	/* ... and what boot does not read shares one: the scenario's faults */
-	json_t *f = test_snap_run("build/ldomsim", t, "--inject cpu_start=EWOULDBLOCK@57", store, out,
-	                          sizeof out);
+	json_t *f = test_snap_run("build/ldomsim", t, "--inject cpu_start=EWOULDBLOCK@57", store,
+	                          out, sizeof out);
 	cr_expect_str_eq(status(f), "hit", "%s", out);
 	/* --no-snapshot neither reads nor writes */
 	json_t *off = test_snap_run("build/ldomsim", t, "--no-snapshot", store, out, sizeof out);
@@ -169,8 +169,7 @@ static void only_snapshot(const char *store, char *buf, size_t n)
 	cr_assert_eq(found, 1, "%d snapshot files in %s", found, store);
 }
 
-Test(snapshot_run, a_corrupt_or_truncated_snapshot_is_ignored_and_the_run_goes_cold,
-     .timeout = 300)
+Test(snapshot_run, a_corrupt_or_truncated_snapshot_is_ignored_and_the_run_goes_cold, .timeout = 300)
 {
 	char store[256], file[512], out[8192];
 	const char *t = "traces/t4-4/trace.json";
@@ -281,8 +280,8 @@ Test(snapshot_run, a_sweep_boots_once_per_present_count_and_equals_a_cold_one, .
 	cr_assert_eq(test_sh("build/ldomsim sweep %s --snapshot-dir %s -o %s >/dev/null 2>&1", pts,
 	                     store, warm),
 	             0);
-	cr_assert_eq(test_sh("build/ldomsim sweep %s --no-snapshot -o %s >/dev/null 2>&1", pts, cold),
-	             0);
+	cr_assert_eq(
+	    test_sh("build/ldomsim sweep %s --no-snapshot -o %s >/dev/null 2>&1", pts, cold), 0);
 	snprintf(out, sizeof out, "build/ldomsim compare --threshold 0 %s %s >/dev/null", cold,
 	         warm);
 	cr_expect_eq(test_sh("%s", out), 0, "the sweeps differ");
