@@ -306,3 +306,26 @@ Test(snapshot_run, a_sweep_boots_once_per_present_count_and_equals_a_cold_one, .
 	          "one boot per present count: misses %d %d, hits %d %d", miss[0], miss[1], hit[0],
 	          hit[1]);
 }
+
+/* What a run prints and the folded stacks it writes are the same warm. */
+Test(snapshot_run, the_printed_log_and_folded_stacks_are_the_same_warm, .timeout = 120)
+{
+	char store[256], dir[256];
+	test_tmpdir(store, sizeof store, "logstore");
+	test_tmpdir(dir, sizeof dir, "logs");
+	const char *t = "traces/t4-4/trace.json";
+	static const char *const runs[][2] = {{"cold", "--no-snapshot"}, {"miss", ""}, {"hit", ""}};
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(test_sh("build/ldomsim run %s %s --snapshot-dir %s --log --profile "
+		                     "%s/%s.folded -o %s/%s.json > %s/%s.out",
+		                     t, runs[i][1], store, dir, runs[i][0], dir, runs[i][0], dir,
+		                     runs[i][0]),
+		             0);
+	cr_assert_eq(test_sh("grep -q '\"snapshot\": \"hit\"' %s/hit.json", dir), 0);
+	for (size_t i = 1; i < 3; i++) {
+		cr_expect_eq(test_sh("cmp -s %s/cold.out %s/%s.out", dir, dir, runs[i][0]), 0,
+		             "%s: the printed log and summary differ", runs[i][0]);
+		cr_expect_eq(test_sh("cmp -s %s/cold.folded %s/%s.folded", dir, dir, runs[i][0]), 0,
+		             "%s: the folded stacks differ", runs[i][0]);
+	}
+}
