@@ -25,7 +25,8 @@
  *      topology "generation", "host_refused", "stale_bits", "stale_report";
  * 1.4: config "memory_model", operations[] "memory" (--memory-model on);
  * 1.5: simulator "snapshot", "snapshot_key", "snapshot_bytes",
- *      "snapshot_note", "host_seconds_save"/"_restore", "guest_insns_restored" */
+ *      "snapshot_note", "host_seconds_save"/"_restore", "guest_insns_restored",
+ *      "cpu_seconds" */
 #define BENCH_RESULT_MINOR 5
 
 /* A hypervisor fault to inject (run --inject; traces/trace.h

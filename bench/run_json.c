@@ -641,6 +641,11 @@ void *bench_run_json(struct bench_run *r, int with_log)
 	json_t *hp = json_array();
 	for (size_t i = 0; i < r->nops; i++)
 		json_array_append_new(hp, json_real(r->host_op[i + 1] - r->host_op[i]));
+	/* CPU time (user + system): steadier than wall time on a loaded or
+	 * virtual machine, whose stolen time it leaves out. */
+	json_object_set_new(simu, "cpu_seconds",
+	                    json_real((double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+	                              (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6));
 	json_object_set_new(simu, "host_seconds_boot", json_real(r->host_op[0]));
 	json_object_set_new(simu, "host_seconds_per_operation", hp);
 	/* Boot snapshots: hit (restored), miss (booted, then saved), off. */
