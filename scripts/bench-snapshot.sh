@@ -3,11 +3,12 @@
 # (issue 14), all in one run on one machine: a trace (M7-16 by default)
 # cold and warm (restored from a snapshot), each with and without the
 # profile; the cost per guest instruction as a multiple of the engine's
-# own best case (host seconds x the raw 16-instruction loop's instructions
-# per second / guest instructions executed, with CPU seconds); the snapshot's size on disk
+# own best case (CPU seconds x the raw 16-instruction loop's instructions
+# per second / guest instructions executed); the snapshot's size on disk
 # and its save and restore times; a sweep of 4 add sizes at 2 present
-# counts, cold against with snapshots. Single runs: the faster of two. Figures, not tests: host time moves
-# with the machine and its load. Writes OUT.json too.
+# counts, cold against with snapshots. Single runs: the faster of two.
+# Figures, not tests: host time moves with the machine and its load.
+# Writes OUT.json too.
 #
 # usage: scripts/bench-snapshot.sh LDOMSIM TRACE SHAPE PRESENT_LIST OUT.json
 set -eu
