@@ -114,13 +114,15 @@ Test(md_cache, one_instance_across_generations)
 	md_free(mds[1]);
 }
 
-/* Sun's firmware-built T1 MDs (../shared/realdata) carry no cache nodes:
- * no instances, no paths (the run's documented default applies). */
+/* Sun's firmware-built T1 MDs carry no cache nodes: no instances, no
+ * paths (the run's documented default applies). The repository's copy of
+ * opensparc-t1-1g32p-md.bin (traces/testdata/README.md: its provenance
+ * and hash), so that a clone alone runs the test. */
 Test(md_cache, real_t1_mds_have_no_cache_nodes)
 {
 	struct md *md;
 	struct md_err e;
-	const char *f = "../shared/realdata/opensparc-t1-1g32p-md.bin";
+	const char *f = "traces/testdata/t1-real-1g2p-1g32p/md-gen2.bin";
 	cr_assert_eq(md_read_file(f, &md, &e), MD_OK, "%s", e.msg);
 	struct md_caches *c = build(&md, 1, 64);
 	uint32_t p[MD_CACHE_MAX_LEVELS];
