@@ -93,6 +93,9 @@ struct bench_run;
 /* What a run did with boot snapshots: simulator.snapshot. */
 enum bench_snap_status { BENCH_SNAP_OFF, BENCH_SNAP_HIT, BENCH_SNAP_MISS };
 const char *bench_snap_status_name(enum bench_snap_status s);
+/* 0 when dir (NULL: the default) can hold snapshots (made if absent), else
+ * -1 with err naming it: a --snapshot-dir that does not work. */
+int bench_run_snap_check_dir(const char *dir, char *err, size_t n);
 /* Bytes of snapshots the store keeps (least recently used go first). */
 #define BENCH_SNAP_STORE_MAX (1ull << 30)
 

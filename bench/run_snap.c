@@ -142,11 +142,30 @@ static void load_run(struct bench_run *r, struct ser_r *rd)
 	ser_get_fixed(rd, r->irqs, r->nirqs, sizeof r->irqs[0], "interrupt sources");
 }
 
+int bench_run_snap_check_dir(const char *dir, char *err, size_t n)
+{
+	struct snap_store *st = NULL;
+	char why[512];
+	if (!dir)
+		return 0;
+	if (!*dir || snap_store_open(dir, BENCH_SNAP_STORE_MAX, &st, why, sizeof why)) {
+		snprintf(err, n, "--snapshot-dir '%s': %s", dir,
+		         *dir ? why : "empty (omit it for the default store)");
+		return -1;
+	}
+	snap_store_free(st);
+	return 0;
+}
+
 int bench_run_snap_restore(struct bench_run *r, char *err, size_t n)
 {
 	r->snap = BENCH_SNAP_OFF;
 	if (r->cfg.no_snapshot)
 		return 0;
+	/* A store named by the caller must work; the default one may not
+	 * exist (no HOME): then snapshots are off, with a note. */
+	if (bench_run_snap_check_dir(r->cfg.snapshot_dir, err, n))
+		return -1;
 	double t0 = mono_s();
 	struct snap_store *st = NULL;
 	if (key_of(r, r->snap_key, r->snap_note, sizeof r->snap_note) || !(st = open_store(r)))

@@ -354,7 +354,8 @@ int bench_sweep(const struct bench_sweep_cfg *cfg, FILE *progress, int bar, char
 		struct bench_run_cfg rc_cfg;
 		bench_run_cfg_default(&rc_cfg);
 		rc_cfg.image = cfg->guest;
-		if (bench_run_check_cfg(&rc_cfg, err, n))
+		if (bench_run_check_cfg(&rc_cfg, err, n) ||
+		    (!cfg->no_snapshot && bench_run_snap_check_dir(cfg->snapshot_dir, err, n)))
 			return -1;
 	}
 	if (bench_out_prepare("-o", cfg->dir, cfg->force, err, n) ||

@@ -329,3 +329,44 @@ Test(snapshot_run, the_printed_log_and_folded_stacks_are_the_same_warm, .timeout
 		             "%s: the folded stacks differ", runs[i][0]);
 	}
 }
+
+/* A --snapshot-dir that cannot hold snapshots is a bad option: exit 2
+ * naming it, before anything runs or is written; the default store that
+ * cannot be made (no HOME) only turns snapshots off, with a note. */
+Test(snapshot_run, an_unusable_snapshot_dir_is_refused, .timeout = 120)
+{
+	char dir[256], file[300], res[300], out[4096];
+	test_tmpdir(dir, sizeof dir, "baddir");
+	snprintf(file, sizeof file, "%s/a-file", dir);
+	snprintf(res, sizeof res, "%s/r.json", dir);
+	cr_assert_eq(test_sh("touch %s", file), 0);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim run traces/default/trace.json --snapshot-dir %s -o %s 2>&1", file,
+	         res);
+	cr_expect_eq(test_run(cmd, out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "--snapshot-dir") && strstr(out, file), "%s", out);
+	cr_expect_neq(test_sh("test -e %s", res), 0, "a result was written");
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim run traces/default/trace.json --snapshot-dir '' -o %s 2>&1", res);
+	cr_expect_eq(test_run(cmd, out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "empty"), "%s", out);
+	snprintf(cmd, sizeof cmd,
+	         "build/ldomsim sweep --shape t2 --present 32 --add 8 --no-plots --snapshot-dir %s "
+	         "-o %s/sw 2>&1",
+	         file, dir);
+	cr_expect_eq(test_run(cmd, out, sizeof out), 2, "%s", out);
+	cr_expect(strstr(out, "--snapshot-dir"), "%s", out);
+	cr_expect_neq(test_sh("test -e %s/sw", dir), 0, "the sweep made its folder");
+	/* the default store unavailable: a note, the run goes cold */
+	snprintf(cmd, sizeof cmd,
+	         "env -u HOME -u XDG_CACHE_HOME build/ldomsim run traces/default/trace.json -o %s "
+	         "2>&1",
+	         res);
+	cr_expect_eq(test_run(cmd, out, sizeof out), 0, "%s", out);
+	cr_expect(strstr(out, "no cache folder"), "%s", out);
+	json_t *doc = json_load_file(res, 0, NULL);
+	cr_assert(doc);
+	cr_expect_str_eq(status(doc), "off");
+	json_decref(doc);
+}
