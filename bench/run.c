@@ -104,7 +104,6 @@ static int raise_event(struct bench_run *r, uint64_t t_ns, int event)
 	return 0;
 }
 
-static double now_s(void);
 static int apply_injections(struct bench_run *r, char *err, size_t n);
 
 static void snapshot(struct bench_run *r, struct phase_snap *sn)
@@ -147,7 +146,7 @@ static int op_due(void *ctx, size_t k, uint64_t t_ns)
 	struct op_result *o = &r->ops[k];
 	o->t_request_ns = t_ns + r->m.costs.ldc_msg_ns;
 	snapshot(r, &r->snaps[k]);
-	r->host_op[k] = now_s() - r->t0;
+	r->host_op[k] = bench_run_now_s() - r->t0;
 	if (op->kind == TRACE_OP_MD_UPDATE) {
 		/* The hypervisor publishes the new generation, then md-update. */
 		const struct trace_md_gen *g = trace_md_gen(r->trace, op->generation);
@@ -650,7 +649,7 @@ static int apply_injections(struct bench_run *r, char *err, size_t n)
 	return 0;
 }
 
-static double now_s(void)
+double bench_run_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -803,7 +802,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
-	double t0 = now_s();
+	double t0 = bench_run_now_s();
 	r->t0 = t0;
 	r->cfg = *cfg;
 	snprintf(r->trace_path, sizeof r->trace_path, "%s", cfg->trace ? cfg->trace : "");
@@ -879,7 +878,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 	snapshot(r, &r->snaps[r->nops]);
 	for (size_t j = bench_play_released(r->play); j < r->nops; j++)
 		r->snaps[j] = r->snaps[r->nops]; /* never sent: no cost */
-	r->host_op[r->nops] = now_s() - r->t0;
+	r->host_op[r->nops] = bench_run_now_s() - r->t0;
 	if (cfg->folded && sim_profile(r->board.sim)) {
 		/* Built in memory, then written all or nothing. */
 		char *text = NULL;
@@ -943,7 +942,7 @@ int bench_run(const struct bench_run_cfg *cfg, struct bench_run **out, char *err
 			        (unsigned long long)st->insns, (unsigned long long)st->kmcalls,
 			        (unsigned long long)st->hcalls);
 	}
-	r->host_seconds = now_s() - t0;
+	r->host_seconds = bench_run_now_s() - t0;
 	*out = r;
 	return 0;
 fail:

@@ -163,6 +163,8 @@ void bench_run_snap_save(struct bench_run *r);
 int bench_run_play_create(struct bench_run *r, char *err, size_t n);
 /* run.c: free the machine and make it again as boot_machine does. */
 int bench_run_remake_machine(struct bench_run *r, char *err, size_t n);
+/* run.c: host monotonic time, seconds (the simulator section's only clock). */
+double bench_run_now_s(void);
 /* sweep_ident.c: hex SHA-256 of a file's bytes; 0, or -1 (unreadable). */
 int bench_file_sha256(const char *path, char hex[65]);
 

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unicorn/unicorn.h>
 #include <zlib.h>
 
@@ -34,14 +33,7 @@
 #include "util/bytes.h"
 #include "util/ser.h"
 
-#define SNAP_STATE_FORMAT 1 /* the payload's layout; bump on any change */
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#define SNAP_STATE_FORMAT 2 /* the payload's layout; bump on any change */
 
 const char *bench_snap_status_name(enum bench_snap_status s)
 {
@@ -61,7 +53,13 @@ static int key_of(struct bench_run *r, char hex[SNAP_KEY_LEN + 1], char *why, si
 {
 	struct ser_w w = {0};
 	char self[65], image[65];
-	if (bench_file_sha256("/proc/self/exe", self) || bench_file_sha256(r->image, image)) {
+	/* The image's hash: its manifest's, which guest_identity checked
+	 * against the file, else the file's own (a hand-linked image). */
+	const char *known = json_string_value(json_object_get(r->guest, "image_sha256"));
+	if (known)
+		snprintf(image, sizeof image, "%s", known);
+	if (bench_file_sha256("/proc/self/exe", self) ||
+	    (!known && bench_file_sha256(r->image, image))) {
 		snprintf(why, n, "cannot hash this binary or the guest image");
 		return -1;
 	}
@@ -166,7 +164,7 @@ int bench_run_snap_restore(struct bench_run *r, char *err, size_t n)
 	 * exist (no HOME): then snapshots are off, with a note. */
 	if (bench_run_snap_check_dir(r->cfg.snapshot_dir, err, n))
 		return -1;
-	double t0 = mono_s();
+	double t0 = bench_run_now_s();
 	struct snap_store *st = NULL;
 	if (key_of(r, r->snap_key, r->snap_note, sizeof r->snap_note) || !(st = open_store(r)))
 		return 0;
@@ -230,7 +228,7 @@ int bench_run_snap_restore(struct bench_run *r, char *err, size_t n)
 		const struct sim_strand_stats *ss = sim_strand_stats(r->board.sim, c);
 		r->snap_insns += ss ? ss->insns : 0;
 	}
-	r->snap_seconds = mono_s() - t0;
+	r->snap_seconds = bench_run_now_s() - t0;
 	return 1;
 }
 
@@ -238,7 +236,7 @@ void bench_run_snap_save(struct bench_run *r)
 {
 	if (r->snap != BENCH_SNAP_MISS)
 		return;
-	double t0 = mono_s();
+	double t0 = bench_run_now_s();
 	struct ser_w w = {0};
 	char err[512] = "";
 	save_run(r, &w);
@@ -273,5 +271,5 @@ void bench_run_snap_save(struct bench_run *r)
 		r->snap_bytes = 8 + zlen;
 	snap_store_free(st);
 	free(z);
-	r->snap_seconds = mono_s() - t0;
+	r->snap_seconds = bench_run_now_s() - t0;
 }

@@ -702,13 +702,12 @@ void hv_save(const struct hv *hv, struct ser_w *w)
 	ser_put_u64(w, hv->max_cpus);
 	ser_put_array(w, hv->groups, hv->ngroups, sizeof hv->groups[0]);
 	ser_put(w, hv->cpus, hv->max_cpus * sizeof *hv->cpus);
-	ser_put(w, hv->ncalls, (size_t)hv->max_cpus * 512 * sizeof *hv->ncalls);
 	/* The log's names point into this process's table: saved as "known". */
 	ser_put_u64(w, hv->nlog);
 	for (size_t i = 0; i < hv->nlog; i++) {
 		struct hv_call c = hv->log[i];
-		uint64_t known =
-		    c.name && row_of(c.trap, c.fn) && c.name == row_of(c.trap, c.fn)->name;
+		const struct hv_row *row = row_of(c.trap, c.fn);
+		uint64_t known = row && c.name == row->name;
 		c.name = NULL;
 		ser_put(w, &c, sizeof c);
 		ser_put_u64(w, known);
@@ -727,7 +726,6 @@ int hv_load(struct hv *hv, struct ser_r *r)
 	hv->ngroups = (unsigned)ser_get_count(r, 32, "hv groups");
 	ser_get(r, hv->groups, hv->ngroups * sizeof hv->groups[0]);
 	ser_get(r, hv->cpus, hv->max_cpus * sizeof *hv->cpus);
-	ser_get(r, hv->ncalls, (size_t)hv->max_cpus * 512 * sizeof *hv->ncalls);
 	size_t n = ser_get_count(r, (r->len - r->off) / sizeof(struct hv_call), "hv log");
 	struct hv_call *log = n ? calloc(n, sizeof *log) : NULL;
 	if (n && !log)

@@ -117,12 +117,12 @@ void hv_set_boot_cpu(struct hv *hv, unsigned cpu);
 int hv_cpu_obp_known(const struct hv *hv, unsigned cpu);
 /* Whether cpu is running (CPU_START'ed, or the boot strand), not stopped. */
 int hv_cpu_running(const struct hv *hv, unsigned cpu);
-/* Boot snapshots (issue 14): the model's state (cpus, call counts and
- * log, negotiated groups, injections, interrupt sources) into a stream,
- * and back into a model made the same way (same max_cpus; the MD and the
- * latency function stay the caller's). hv_load changes nothing on
- * failure of the log's allocation; a stream that fails elsewhere leaves
- * the model to be freed. */
+/* Boot snapshots (issue 14): the model's state (cpus, call log,
+ * negotiated groups, injections, interrupt sources) into a stream, and
+ * back into a model made the same way (same max_cpus; the MD and the
+ * latency function stay the caller's). The per-strand call counts are not
+ * part of it: they restart at hv_set_latency, which comes after a
+ * snapshot. A stream that fails leaves the model to be freed. */
 struct ser_w;
 struct ser_r;
 void hv_save(const struct hv *hv, struct ser_w *w);

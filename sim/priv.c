@@ -529,15 +529,10 @@ int sim_priv_probe(struct sim_priv **out, char *err, size_t n)
 			goto fail;
 		}
 	}
-	/* The layout on three fresh engines, then the trap machinery. */
-	for (int i = 0; i < 3; i++) {
-		uc_engine *uc;
-		struct sim_priv_cpu c;
-		if (sim_priv_open(p, &uc, &c, err, n))
-			goto fail;
-		sim_priv_close(uc);
-	}
-	if (probe_run(p, err, n) || probe_state(p, err, n))
+	/* The layout on three fresh engines (each open checks it: probe_state
+	 * opens two, probe_run one), the cpu state's per-engine words, then
+	 * the trap machinery. */
+	if (probe_state(p, err, n) || probe_run(p, err, n))
 		goto fail;
 	*out = p;
 	return 0;

@@ -290,6 +290,11 @@ int sim_state_load(struct sim *s, struct ser_r *r, char *err, size_t n)
 	s->powered_off = (int)v[2];
 	s->preempt = (int)v[3];
 	ser_get(r, &s->power, sizeof s->power);
+	/* The saved notes replace the fresh machine's (those of its set-up
+	 * are among them). */
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	s->nnotes = 0;
 	size_t nnotes = ser_get_count(r, SIM_MAX_NOTES, "notes");
 	for (size_t i = 0; i < nnotes && !ser_r_failed(r); i++) {
 		char *line = ser_get_str(r), **p = NULL;
