@@ -641,6 +641,13 @@ int sim_prof_load(struct sim_prof *p, struct ser_r *r)
 	for (unsigned t = 0; t < p->nthreads; t++)
 		ser_get(r, p->cur[t], sizeof *p->cur[t]);
 	ser_get(r, p->memo, sizeof p->memo);
+	/* Node indexes the fast path follows without a check: in range. */
+	for (unsigned t = 0; !ser_r_failed(r) && t < p->nthreads; t++)
+		if (p->threads[t].root >= n || p->own[t].node >= n || p->cur[t]->node >= n)
+			ser_r_fail(r, "profile thread %u: node out of range", t);
+	for (size_t i = 0; !ser_r_failed(r) && i < (1u << SIM_PROF_MEMO_BITS); i++)
+		if (p->memo[i].addr != UINT64_MAX && (p->memo[i].from >= n || p->memo[i].to >= n))
+			ser_r_fail(r, "profile memo %zu: node out of range", i);
 	int has_mem = (int)ser_get_u64(r);
 	if (!ser_r_failed(r) && has_mem != (p->mem != NULL))
 		ser_r_fail(r, "profile: memory counts %s",
