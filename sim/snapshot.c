@@ -268,9 +268,10 @@ int sim_state_load(struct sim *s, struct ser_r *r, char *err, size_t n)
 		struct strand *st = &s->strands[i];
 		ser_get(r, st, sizeof *st);
 		st->eng = NULL;
-		/* Indexes the machine uses as they are: in range, or no load. */
-		if (!ser_r_failed(r) && (st->id != i || st->cpu >= s->cfg.max_cpus ||
-		                         (i < s->cfg.max_cpus && st->cpu != i)))
+		/* Indexes the machine uses as they are: in range, or no load (a
+		 * kthread's cpu counts once it runs). */
+		if (!ser_r_failed(r) && (st->id != i || (i < s->cfg.max_cpus && st->cpu != i) ||
+		                         (st->active && st->cpu >= s->cfg.max_cpus)))
 			ser_r_fail(r, "thread %u: id %u on cpu %u", i, st->id, st->cpu);
 		if (!ser_get_u64(r) || ser_r_failed(r))
 			continue;
